@@ -1,0 +1,33 @@
+# Kinerja: `make run` starts the whole system, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := $(PYTHON) -m uv
+endif
+
+.PHONY: install run test test-fast lint schemas compose-check clean help
+
+help:
+	@echo "make run    - start NATS (embedded), the SMTP sink and the four services (Ctrl-C stops all)"
+	@echo "make test   - run the whole test suite (PostgreSQL when KINERJA_TEST_DATABASE_URL is set)"
+	@echo "make schemas - regenerate docs/events/*.json and docs/events.md from the contracts"
+
+install:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	@$(UV) sync --frozen --quiet
+
+run: install
+	@$(UV) run --frozen kinerja-dev
+
+test: install
+	@$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+schemas: install
+	@$(UV) run --frozen kinerja-export-schemas --docs docs
+
+compose-check:
+	docker-compose -f docker-compose.yml config -q
+
+clean:
+	rm -rf var .venv

@@ -1,0 +1,188 @@
+"""The SKP document (Sasaran Kinerja Pegawai) as DOMAIN.md describes it.
+
+Pure data with no I/O. Field names keep the Indonesian terms of the official
+form; docstrings explain them in English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from kinerja_contracts.values import JenisPegawai, Pegawai, Periode
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+
+class JenisJabatan(StrEnum):
+    """Kind of position: JPT (senior leader), administrator, pengawas,
+    pelaksana (the three JA kinds), fungsional (JF)."""
+
+    JPT = "JPT"
+    administrator = "administrator"
+    pengawas = "pengawas"
+    pelaksana = "pelaksana"
+    fungsional = "fungsional"
+
+
+class Pendekatan(StrEnum):
+    """Approach: kuantitatif (measurable targets) or kualitatif (descriptive)."""
+
+    kuantitatif = "kuantitatif"
+    kualitatif = "kualitatif"
+
+
+class JenisRhk(StrEnum):
+    """RHK priority: Utama (section A) or Tambahan (section B)."""
+
+    Utama = "Utama"
+    Tambahan = "Tambahan"
+
+
+class Aspek(StrEnum):
+    """What an IKI measures."""
+
+    Kuantitas = "Kuantitas"
+    Kualitas = "Kualitas"
+    Waktu = "Waktu"
+    Biaya = "Biaya"
+
+
+class Perspektif(StrEnum):
+    """Balanced-scorecard perspective of a JPT indicator."""
+
+    penerima_layanan = "Penerima Layanan"
+    proses_bisnis = "Proses Bisnis"
+    penguatan_internal = "Penguatan Internal"
+    anggaran = "Anggaran"
+
+
+class Polaritas(StrEnum):
+    """How realisasi compares to target when capaian is computed."""
+
+    higher_is_better = "higher_is_better"
+    lower_is_better = "lower_is_better"
+    range = "range"
+
+
+class Target(_Model):
+    """An IKI target: a number, a range ("80 - 90 %") or a descriptive text
+    (kualitatif), with its unit (satuan), e.g. 12 Laporan."""
+
+    jenis: Literal["angka", "rentang", "deskriptif"] = "angka"
+    nilai: Decimal | None = Field(default=None, description="the number, for jenis=angka")
+    minimum: Decimal | None = Field(default=None, description="lower bound, for jenis=rentang")
+    maksimum: Decimal | None = Field(default=None, description="upper bound, for jenis=rentang")
+    deskripsi: str | None = Field(default=None, description="descriptive target, for jenis=deskriptif")
+    satuan: str | None = Field(default=None, description="unit, e.g. Laporan, %, Dokumen")
+
+
+class Triwulan(StrEnum):
+    """Quarter (TW I-IV)."""
+
+    I = "I"
+    II = "II"
+    III = "III"
+    IV = "IV"
+
+
+class OutputRencanaAksi(_Model):
+    """One output of a rencana aksi, placed in a quarter."""
+
+    uraian: str
+    triwulan: Triwulan
+
+
+class RencanaAksi(_Model):
+    """Key steps toward an IKI, with outputs placed in quarters."""
+
+    uraian: str
+    output: list[OutputRencanaAksi] = Field(default_factory=list)
+
+
+class Iki(_Model):
+    """Indikator Kinerja Individu: the indicator that measures an RHK."""
+
+    id: str = Field(description="stable id within the SKP, e.g. 'iki-1'")
+    aspek: Aspek = Aspek.Kuantitas
+    indikator: str
+    target: Target | None = None
+    polaritas: Polaritas = Polaritas.higher_is_better
+    perspektif: Perspektif | None = Field(default=None, description="JPT only")
+    target_bulanan: list[Decimal | None] | None = Field(default=None, description="12 monthly targets (Jan..Des)")
+    target_triwulan: list[Decimal | None] | None = Field(default=None, description="4 quarterly targets (TW I..IV)")
+    triwulan_target: Triwulan | None = Field(default=None, description="quarter in which the target falls (rencana aksi rule)")
+    rencana_aksi: list[RencanaAksi] = Field(default_factory=list)
+
+
+class Rhk(_Model):
+    """Rencana Hasil Kerja: a planned result, with its indicators."""
+
+    id: str = Field(description="stable id within the SKP, e.g. 'rhk-1'")
+    jenis: JenisRhk = JenisRhk.Utama
+    uraian: str
+    rhk_intervensi_id: str | None = Field(
+        default=None, description="id of the superior's RHK this one supports (cascading)"
+    )
+    rhk_intervensi_uraian: str | None = Field(default=None, description="text of that superior RHK")
+    iki: list[Iki] = Field(default_factory=list)
+
+
+class NilaiBerakhlak(StrEnum):
+    """The seven BerAKHLAK core values (perilaku kerja)."""
+
+    berorientasi_pelayanan = "Berorientasi Pelayanan"
+    akuntabel = "Akuntabel"
+    kompeten = "Kompeten"
+    harmonis = "Harmonis"
+    loyal = "Loyal"
+    adaptif = "Adaptif"
+    kolaboratif = "Kolaboratif"
+
+
+class PerilakuKerja(_Model):
+    """One BerAKHLAK value with the superior's special expectation."""
+
+    nilai: NilaiBerakhlak
+    ekspektasi_khusus: str | None = Field(default=None, description="Ekspektasi Khusus Pimpinan")
+
+
+class Lampiran(_Model):
+    """Attachment of the SKP."""
+
+    dukungan_sumber_daya: list[str] = Field(default_factory=list)
+    skema_pertanggungjawaban: list[str] = Field(default_factory=list)
+    konsekuensi: list[str] = Field(default_factory=list)
+
+
+class SkpContent(_Model):
+    """Everything a pegawai (or a portal) writes into an SKP."""
+
+    periode: Periode
+    jenis_pegawai: JenisPegawai = JenisPegawai.PNS
+    jenis_jabatan: JenisJabatan = JenisJabatan.pelaksana
+    pendekatan: Pendekatan = Pendekatan.kuantitatif
+    pegawai: Pegawai = Field(description="pegawai yang dinilai (snapshot)")
+    penilai: Pegawai = Field(description="pejabat penilai kinerja (snapshot)")
+    atasan_penilai: Pegawai | None = Field(default=None, description="atasan pejabat penilai kinerja (snapshot)")
+    tanggal_sk: dt.date | None = Field(default=None, description="date of the appointment decree (SK), if mid-year")
+    hasil_kerja: list[Rhk] = Field(default_factory=list)
+    perilaku_kerja: list[PerilakuKerja] = Field(default_factory=list)
+    lampiran: Lampiran = Field(default_factory=Lampiran)
+
+
+def canonical_json(content: SkpContent) -> str:
+    """Stable JSON of the content (sorted keys) for hashing and diffing."""
+    return json.dumps(content.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(content: SkpContent) -> str:
+    """sha256 of the canonical content: what the atasan signs."""
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()

@@ -1,0 +1,36 @@
+"""Events the skp service consumes: the approval service's decisions, which
+set the SKP's status (a projection of the approval workflow)."""
+
+from __future__ import annotations
+
+from kinerja_contracts.events import ApprovalApproved, ApprovalReassigned, ApprovalRequested, ApprovalReturned
+from kinerja_contracts.lifecycle import SkpStatus
+from kinerja_contracts.messaging.consumer import EventConsumers
+
+from ..service_layer.documents import apply_approval_event
+
+consumers = EventConsumers("skp")
+
+
+@consumers.on(ApprovalRequested)
+async def on_requested(session, env) -> None:
+    """The SKP is in its penilai's inbox: Pending."""
+    await apply_approval_event(session, env.data, SkpStatus.Pending)
+
+
+@consumers.on(ApprovalApproved)
+async def on_approved(session, env) -> None:
+    """The penilai approved: Approved (locked)."""
+    await apply_approval_event(session, env.data, SkpStatus.Approved)
+
+
+@consumers.on(ApprovalReturned)
+async def on_returned(session, env) -> None:
+    """The penilai returned it: Revisi, with the Catatan Perbaikan shown to the pegawai."""
+    await apply_approval_event(session, env.data, SkpStatus.Revisi, note=env.data.note)
+
+
+@consumers.on(ApprovalReassigned)
+async def on_reassigned(session, env) -> None:
+    """An admin moved it to another penilai: still Pending."""
+    await apply_approval_event(session, env.data, SkpStatus.Pending, penilai=env.data.penilai)

@@ -1,0 +1,73 @@
+"""structlog set up once per process.
+
+``LOG_FORMAT=json`` (containers, production) writes one JSON object a line;
+``console`` writes readable lines; ``auto`` (default) picks console on a
+terminal and JSON otherwise. The standard library's loggers (uvicorn,
+FastStream, alembic) go through the same renderer, so every line carries the
+bound correlation_id.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+_configured = False
+
+
+def setup_logging(level: str = "INFO", fmt: str = "auto", service: str | None = None) -> None:
+    global _configured
+    if fmt == "auto":
+        fmt = "console" if sys.stderr.isatty() else "json"
+    shared = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    if service:
+        shared.insert(1, _add_service(service))
+    renderer = (
+        structlog.processors.JSONRenderer()
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    structlog.configure(
+        processors=[*shared, structlog.processors.format_exc_info, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "faststream", "faststream.access.nats"):
+        lg = logging.getLogger(name)
+        lg.handlers[:] = []
+        lg.propagate = True
+    # one line per request/message is plenty at INFO
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    logging.getLogger("faststream.access.nats").setLevel(logging.WARNING)
+    logging.getLogger("nats").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    _configured = True
+
+
+def _add_service(service: str):
+    def processor(logger, method, event_dict):
+        event_dict.setdefault("service", service)
+        return event_dict
+
+    return processor
+
+
+def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:
+    return structlog.get_logger(name)

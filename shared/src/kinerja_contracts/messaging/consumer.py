@@ -1,0 +1,208 @@
+"""Idempotent, at-least-once event consumers on FastStream.
+
+A service declares handlers::
+
+    consumers = EventConsumers("approval", uow)
+
+    @consumers.on(SkpSubmitted)
+    async def on_submitted(session, envelope): ...
+
+and at start ``await consumers.provision(js)`` then
+``consumers.attach(broker)`` before ``broker.start()``.
+
+Each handler gets its own durable pull consumer ``<service>--<event>``
+(replicas of a service share it and so share the work). For every message:
+
+1. Parse the envelope. A message that cannot be parsed, or whose subject has
+   no event, goes to the dead-letter subject ``kinerja-dlq.<durable>`` and is
+   acknowledged (terminated): it would never succeed.
+2. In one transaction: claim the ``event_id`` in the inbox (a duplicate is
+   acked and skipped) and run the handler; commit; ack.
+3. A handler error rolls the transaction back and the message is nacked with
+   a growing delay; on the last allowed delivery it goes to the dead-letter
+   subject instead. A :class:`PermanentError` goes there at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.nats.annotations import NatsMessage
+from pydantic import ValidationError
+
+from ..context import CORRELATION_HEADER, bind
+from ..events.envelope import Envelope, EventPayload
+from ..events.registry import DLQ_PREFIX, STREAM, UnknownEvent, parse_envelope
+from ..logging import get_logger
+from .inbox import claim
+from .provisioning import ConsumerSpec, ensure_consumer
+
+log = get_logger(__name__)
+
+Handler = Callable[[Any, Envelope[Any]], Awaitable[None]]
+
+
+class PermanentError(Exception):
+    """The event can never be processed: dead-letter it without retrying."""
+
+
+@dataclass
+class _Registration:
+    spec: ConsumerSpec
+    payload: type[EventPayload]
+    handler: Handler
+
+
+class EventConsumers:
+    def __init__(
+        self,
+        service: str,
+        uow: Callable[[], Any] | None = None,
+        *,
+        max_deliver: int = 8,
+        ack_wait: float = 30.0,
+        batch_size: int = 32,
+    ):
+        self.service = service
+        self._uow = uow
+        self.max_deliver = max_deliver
+        self.ack_wait = ack_wait
+        self.batch_size = batch_size
+        self.registrations: list[_Registration] = []
+        self.processed = 0
+        self.duplicates = 0
+        self.dead_lettered = 0
+
+    def on(self, payload: type[EventPayload], *, durable: str | None = None) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            name = durable or f"{self.service}--{payload.event_type.replace('.', '-')}"
+            spec = ConsumerSpec(
+                durable=name,
+                filter_subject=payload.subject,
+                ack_wait=self.ack_wait,
+                max_deliver=self.max_deliver,
+            )
+            self.registrations.append(_Registration(spec, payload, fn))
+            return fn
+
+        return register
+
+    def bind(self, uow: Callable[[], Any], *, max_deliver: int | None = None, ack_wait: float | None = None) -> None:
+        """Give the consumers the service's unit of work (at start), and the
+        delivery limits from settings."""
+        from dataclasses import replace
+
+        self._uow = uow
+        for reg in self.registrations:
+            reg.spec = replace(
+                reg.spec,
+                max_deliver=max_deliver or reg.spec.max_deliver,
+                ack_wait=ack_wait or reg.spec.ack_wait,
+            )
+
+    async def provision(self, js) -> None:
+        for reg in self.registrations:
+            await ensure_consumer(js, reg.spec)
+
+    def attach(self, broker: NatsBroker) -> None:
+        stream = JStream(STREAM, declare=False)
+        for reg in self.registrations:
+            broker.subscriber(
+                reg.spec.filter_subject,
+                stream=stream,
+                durable=reg.spec.durable,
+                pull_sub=PullSub(batch_size=self.batch_size, timeout=1.0),
+                ack_policy=AckPolicy.MANUAL,
+                title=f"{reg.spec.durable}",
+                description=(reg.handler.__doc__ or reg.payload.__doc__ or "").strip(),
+            )(self._make_subscriber(reg))
+
+    def _make_subscriber(self, reg: _Registration):
+        async def subscriber(msg: NatsMessage) -> None:
+            await self.process(reg, msg.raw_message)
+
+        subscriber.__name__ = reg.spec.durable.replace("-", "_")
+        return subscriber
+
+    async def process(self, reg: _Registration, raw) -> str:
+        """Handle one raw nats message; returns what happened (for tests and metrics)."""
+        spec = reg.spec
+        delivered = _num_delivered(raw)
+        try:
+            env = parse_envelope(raw.subject, raw.data)
+        except (UnknownEvent, ValidationError, ValueError) as exc:
+            await self._dead_letter(spec, raw, f"unparseable: {exc}")
+            await raw.term()
+            return "dead-lettered"
+
+        headers = raw.headers or {}
+        bind(
+            headers.get(CORRELATION_HEADER) or env.correlation_id,
+            causation_id=str(env.event_id),
+            event_id=str(env.event_id),
+            subject=raw.subject,
+            consumer=spec.durable,
+        )
+        try:
+            async with self._uow() as session:
+                if not await claim(session, spec.durable, env.event_id):
+                    self.duplicates += 1
+                    outcome = "duplicate"
+                else:
+                    await reg.handler(session, env)
+                    outcome = "processed"
+        except PermanentError as exc:
+            log.warning("event refused permanently; dead-lettered", error=str(exc))
+            await self._dead_letter(spec, raw, f"refused: {exc}")
+            await raw.term()
+            return "dead-lettered"
+        except Exception as exc:
+            if delivered >= spec.max_deliver:
+                log.error("event failed on its last delivery; dead-lettered", error=repr(exc), delivered=delivered)
+                await self._dead_letter(spec, raw, f"failed {delivered} times: {exc!r}")
+                await raw.term()
+                return "dead-lettered"
+            delay = spec.nak_delay(delivered)
+            log.warning("event failed; will be redelivered", error=repr(exc), delivered=delivered, retry_in=delay)
+            await raw.nak(delay=delay)
+            return "retry"
+        await raw.ack()
+        if outcome == "processed":
+            self.processed += 1
+        return outcome
+
+    async def _dead_letter(self, spec: ConsumerSpec, raw, reason: str) -> None:
+        self.dead_lettered += 1
+        headers = dict(raw.headers or {})
+        headers.update(
+            {
+                "Kinerja-Dlq-Reason": reason[:1000],
+                "Kinerja-Dlq-Subject": raw.subject,
+                "Kinerja-Dlq-Consumer": spec.durable,
+            }
+        )
+        msg_id = headers.pop("Nats-Msg-Id", None)
+        if msg_id:
+            headers["Nats-Msg-Id"] = f"dlq:{spec.durable}:{msg_id}"
+        js = raw._client.jetstream()
+        await js.publish(spec.dlq_subject, raw.data, headers=headers)
+
+
+def _num_delivered(raw) -> int:
+    try:
+        return int(raw.metadata.num_delivered)
+    except Exception:  # core NATS message (tests): first delivery
+        return 1
+
+
+def dlq_subject_for(durable: str) -> str:
+    return f"{DLQ_PREFIX}.{durable}"
+
+
+def headers_json(headers: dict[str, str]) -> str:
+    return json.dumps(headers)

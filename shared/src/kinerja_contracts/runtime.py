@@ -1,0 +1,207 @@
+"""The composition kit: one FastAPI app per service whose lifespan runs the
+database, the FastStream broker, the consumers and the outbox relay.
+
+A service's ``main.py`` builds its settings, routers and consumers and calls
+:func:`create_service_app`. Everything is created inside the lifespan (no
+engine or broker at import time), so tests can start the same app twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from faststream.nats import NatsBroker
+from sqlalchemy import text
+
+from .db import UnitOfWork, create_engine, run_migrations, session_factory
+from .logging import get_logger, setup_logging
+from .messaging.consumer import EventConsumers
+from .messaging.provisioning import ensure_streams
+from .messaging.relay import OutboxRelay, jetstream_publisher
+from .settings import ServiceSettingsBase
+from .web.auth import TokenVerifier
+from .web.errors import install_error_handlers
+from .web.idempotency import IdempotencyMiddleware
+from .web.middleware import BodyLimitMiddleware, CorrelationMiddleware
+
+log = get_logger(__name__)
+
+Hook = Callable[["Runtime"], Awaitable[Any] | Any]
+
+
+class Runtime:
+    """What a running service holds; ``request.app.state.runtime``."""
+
+    def __init__(self, name: str, settings: ServiceSettingsBase):
+        self.name = name
+        self.settings = settings
+        self.engine = None
+        self.sessions = None
+        self.uow: UnitOfWork | None = None
+        self.broker: NatsBroker | None = None
+        self.js = None
+        self.relay: OutboxRelay | None = None
+        self.extras: dict[str, Any] = {}
+
+    @property
+    def nats_connected(self) -> bool:
+        try:
+            return bool(self.broker and self.broker.connection and self.broker.connection.is_connected)
+        except Exception:
+            return False
+
+
+async def connect_broker(servers: str, *, name: str, timeout: float = 60.0) -> NatsBroker:
+    """Connect, retrying while NATS is not up yet; reconnect forever after."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    delay = 0.2
+    while True:
+        broker = NatsBroker(
+            [s.strip() for s in servers.split(",")],
+            name=name,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=1,
+            connect_timeout=2,
+            logger=logging.getLogger("kinerja.faststream"),
+        )
+        try:
+            await broker.connect()
+            return broker
+        except Exception as exc:
+            if asyncio.get_running_loop().time() > deadline:
+                raise RuntimeError(f"cannot connect to NATS at {servers}: {exc}") from exc
+            log.warning("NATS not reachable yet; retrying", servers=servers, error=str(exc))
+            try:
+                await broker.stop()
+            except Exception:
+                pass
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+async def _call(hook: Hook, runtime: Runtime) -> Any:
+    result = hook(runtime)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+def create_service_app(
+    *,
+    name: str,
+    settings: ServiceSettingsBase,
+    migrations_dir: Path,
+    routers: Sequence[APIRouter] = (),
+    consumers: EventConsumers | None = None,
+    on_start: Sequence[Hook] = (),
+    on_stop: Sequence[Hook] = (),
+    title: str,
+    description: str,
+    version: str = "0.1.0",
+    openapi_tags: list[dict] | None = None,
+) -> FastAPI:
+    common = settings.common
+    setup_logging(common.log_level, common.log_format, service=name)
+    runtime = Runtime(name, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.run_migrations:
+            await asyncio.to_thread(run_migrations, settings.database_url, migrations_dir)
+        runtime.engine = create_engine(settings.database_url)
+        runtime.sessions = session_factory(runtime.engine)
+        runtime.uow = UnitOfWork(runtime.sessions)
+        app.state.engine = runtime.engine
+        runtime.broker = await connect_broker(common.nats_url, name=f"kinerja-{name}")
+        runtime.js = runtime.broker.connection.jetstream()
+        await ensure_streams(runtime.js, replicas=common.nats_stream_replicas)
+        if consumers is not None:
+            consumers.bind(runtime.uow, max_deliver=common.consumer_max_deliver, ack_wait=common.consumer_ack_wait)
+            await consumers.provision(runtime.js)
+            consumers.attach(runtime.broker)
+        await runtime.broker.start()
+        runtime.relay = OutboxRelay(
+            runtime.engine,
+            jetstream_publisher(runtime.js),
+            batch_size=common.relay_batch_size,
+            poll_interval=common.relay_poll_interval,
+            name=name,
+        )
+        await runtime.relay.start()
+        for hook in on_start:
+            await _call(hook, runtime)
+        log.info("service started", port=settings.port, database=runtime.engine.url.render_as_string(hide_password=True))
+        try:
+            yield
+        finally:
+            for hook in reversed(on_stop):
+                try:
+                    await _call(hook, runtime)
+                except Exception as exc:  # keep stopping the rest
+                    log.warning("stop hook failed", error=repr(exc))
+            await runtime.relay.stop()
+            try:
+                await runtime.broker.stop()
+            except Exception as exc:
+                log.warning("broker stop failed", error=repr(exc))
+            await runtime.engine.dispose()
+            log.info("service stopped")
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        openapi_tags=openapi_tags,
+        docs_url="/docs",
+    )
+    app.state.runtime = runtime
+    app.state.verifier = TokenVerifier(common)
+    app.state.consumers = consumers
+    install_error_handlers(app)
+    # outermost first: correlation id -> size limit -> idempotency -> routes
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=common.max_body_bytes)
+    app.add_middleware(CorrelationMiddleware)
+
+    @app.get("/healthz", tags=["ops"], summary="Process is up")
+    async def healthz() -> dict:
+        return {"status": "ok", "service": name}
+
+    @app.get("/readyz", tags=["ops"], summary="Database and NATS reachable")
+    async def readyz() -> JSONResponse:
+        checks = {"database": "down", "nats": "down"}
+        try:
+            async with asyncio.timeout(2):
+                async with runtime.engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception:
+            pass
+        if runtime.nats_connected:
+            checks["nats"] = "ok"
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", "service": name, "checks": checks}, status_code=200 if ok else 503)
+
+    @app.get("/asyncapi.json", tags=["ops"], summary="AsyncAPI document of this service's subscribers")
+    async def asyncapi() -> JSONResponse:
+        from faststream.specification import AsyncAPI
+
+        spec = AsyncAPI(runtime.broker, title=f"Kinerja {name}", version=version, description=description)
+        return JSONResponse(spec.to_specification().to_jsonable())
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime

@@ -1,0 +1,52 @@
+"""Settings shared by every service (environment, prefix ``KINERJA_``).
+
+Each service adds its own ``Settings`` with its own prefix
+(``KINERJA_SKP_``, ...); every setting has a default that works for the
+embedded run (``make run``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "kinerja-dev-secret-change-me-in-production"
+
+
+class CommonSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KINERJA_", extra="ignore")
+
+    nats_url: str = Field(
+        default="nats://127.0.0.1:4222",
+        validation_alias=AliasChoices("NATS_URL", "KINERJA_NATS_URL"),
+        description="NATS server(s), comma-separated",
+    )
+    nats_stream_replicas: int = Field(default=1, description="JetStream replicas (3 in a cluster)")
+    log_level: str = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    jwt_secret: str = Field(default=DEV_JWT_SECRET, description="HS256 shared secret (development default)")
+    jwt_public_key: str | None = Field(default=None, description="RS256 PEM public key")
+    jwt_jwks_url: str | None = Field(default=None, description="RS256 JWKS URL (takes precedence over the PEM key)")
+    jwt_audience: str = "kinerja"
+    jwt_issuer: str | None = None
+    max_body_bytes: int = Field(default=64 * 1024 * 1024, description="larger request bodies get 413")
+    consumer_max_deliver: int = 8
+    consumer_ack_wait: float = 30.0
+    relay_poll_interval: float = 1.0
+    relay_batch_size: int = 200
+    public_base_url: str = Field(default="http://127.0.0.1:8001", description="base of links in e-mails")
+
+
+class ServiceSettingsBase(BaseSettings):
+    """Fields every service has; subclasses set ``env_prefix``."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str = "sqlite:///var/service.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    run_migrations: bool = True
+    common: CommonSettings = Field(default_factory=CommonSettings)

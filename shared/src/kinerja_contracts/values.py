@@ -1,0 +1,82 @@
+"""Value types that travel on the wire between services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+NIP_PATTERN = r"^\d{18}$"
+
+#: NIP (PNS) or NI PPPK: 18 digits. The full structural check (birth date,
+#: sex digit) is a domain rule of the skp service; on the wire we only insist
+#: on the shape.
+Nip = Annotated[str, StringConstraints(pattern=NIP_PATTERN)]
+
+
+class Role(StrEnum):
+    """Roles carried in the bearer token (DESIGN.md, Auth)."""
+
+    pegawai = "pegawai"
+    atasan = "atasan"
+    admin = "admin"
+    portal = "portal"
+
+
+class JenisPegawai(StrEnum):
+    """Kind of civil servant: PNS, PPPK, or PPPK Paruh Waktu (part-time)."""
+
+    PNS = "PNS"
+    PPPK = "PPPK"
+    PPPK_PARUH_WAKTU = "PPPK_PARUH_WAKTU"
+
+
+class WireModel(BaseModel):
+    """Base of every payload: unknown fields are ignored (tolerant reader)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=False)
+
+
+class Pegawai(WireModel):
+    """Identity snapshot of a person at the time of an event.
+
+    Used for the pegawai (employee), the pejabat penilai (appraising
+    superior) and the atasan pejabat penilai. ``email`` may be missing; the
+    notification service then records the mail as undeliverable.
+    """
+
+    nip: Nip
+    nama: str
+    email: str | None = None
+    nrk: str | None = None
+    pangkat_golongan: str | None = None
+    jabatan: str | None = None
+    unit_kerja: str | None = None
+    instansi: str | None = None
+
+
+class Periode(WireModel):
+    """A date range in Asia/Jakarta (inclusive)."""
+
+    mulai: dt.date
+    selesai: dt.date
+
+
+class Actor(WireModel):
+    """Who caused an event: the token subject and role, and on whose behalf
+    (an acting official, Plt/Plh, decides for the pejabat penilai)."""
+
+    sub: str
+    role: str
+    on_behalf_of: str | None = None
+
+
+def is_nip_shape(value: str) -> bool:
+    """True when ``value`` has the 18-digit shape of a NIP / NI PPPK."""
+    return bool(re.fullmatch(NIP_PATTERN, value))
+
+
+NonEmpty = Annotated[str, Field(min_length=1)]

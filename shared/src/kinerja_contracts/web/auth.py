@@ -1,0 +1,164 @@
+"""Bearer-JWT authentication shared by every service.
+
+Claims: ``sub`` (NIP / NI PPPK, or a portal's client id), ``role`` (one of
+pegawai, atasan, admin, portal), ``instansi`` (an admin's scope), optional
+``nama`` and ``email``; ``aud`` must be the configured audience.
+HS256 with a shared secret by default (a development secret); RS256 with a
+PEM public key or a JWKS URL by setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from ..settings import CommonSettings
+from ..values import Role
+from .errors import ProblemError
+
+
+class Principal(BaseModel):
+    """The authenticated caller."""
+
+    sub: str
+    role: Role
+    instansi: str | None = None
+    nama: str | None = None
+    email: str | None = None
+
+    def has(self, *roles: Role) -> bool:
+        return self.role in roles
+
+
+class TokenVerifier:
+    def __init__(self, settings: CommonSettings):
+        self.settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+
+    def verify(self, token: str) -> Principal:
+        s = self.settings
+        try:
+            if s.jwt_algorithm == "RS256":
+                key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else s.jwt_public_key
+                if not key:
+                    raise ProblemError(500, "auth-misconfigured", "RS256 dipilih tanpa kunci publik (no public key configured).")
+            else:
+                key = s.jwt_secret
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[s.jwt_algorithm],
+                audience=s.jwt_audience,
+                issuer=s.jwt_issuer,
+                options={"require": ["sub", "exp", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise _unauthorized("token-expired", "Token kedaluwarsa (token expired).") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise _unauthorized("invalid-token", "Audience token salah (wrong token audience).") from exc
+        except jwt.PyJWTError as exc:
+            raise _unauthorized("invalid-token", f"Token tidak valid (invalid token): {exc}.") from exc
+        try:
+            return Principal(
+                sub=str(claims["sub"]),
+                role=Role(claims.get("role")),
+                instansi=claims.get("instansi"),
+                nama=claims.get("nama"),
+                email=claims.get("email"),
+            )
+        except ValueError as exc:
+            raise _unauthorized("invalid-token", f"Peran token tidak dikenal (unknown role {claims.get('role')!r}).") from exc
+
+
+def _unauthorized(code: str, detail: str) -> ProblemError:
+    return ProblemError(401, code, detail, title="Unauthorized")
+
+
+_bearer = HTTPBearer(auto_error=False, description="JWT: `Authorization: Bearer <token>`; mint one with `uv run kinerja-token`")
+
+
+def current_principal(
+    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if creds is None or creds.scheme.lower() != "bearer":
+        raise _unauthorized("missing-token", "Header Authorization: Bearer <token> wajib (a bearer token is required).")
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    principal = request.app.state.verifier.verify(creds.credentials)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: Role):
+    """Dependency: the caller must have one of ``roles``."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise ProblemError(
+                403,
+                "forbidden-role",
+                f"Peran '{principal.role}' tidak berhak; perlu salah satu dari: {', '.join(roles)} "
+                f"(role '{principal.role}' is not allowed here).",
+            )
+        return principal
+
+    return check
+
+
+def mint_token(
+    sub: str,
+    role: Role | str,
+    *,
+    secret: str,
+    audience: str = "kinerja",
+    issuer: str | None = None,
+    instansi: str | None = None,
+    nama: str | None = None,
+    email: str | None = None,
+    ttl: dt.timedelta = dt.timedelta(hours=8),
+    algorithm: str = "HS256",
+) -> str:
+    now = dt.datetime.now(dt.UTC)
+    claims = {"sub": sub, "role": str(Role(role)), "aud": audience, "iat": now, "exp": now + ttl}
+    if issuer:
+        claims["iss"] = issuer
+    for k, v in (("instansi", instansi), ("nama", nama), ("email", email)):
+        if v:
+            claims[k] = v
+    return jwt.encode(claims, secret, algorithm=algorithm)
+
+
+def token_cli(argv: list[str] | None = None) -> None:
+    """``kinerja-token``: mint a development token (HS256, the configured secret)."""
+    p = argparse.ArgumentParser(description="Mint a development JWT for Kinerja (HS256 with KINERJA_JWT_SECRET).")
+    p.add_argument("--sub", required=True, help="NIP / NI PPPK, or a portal client id")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--instansi", help="agency (scopes an admin)")
+    p.add_argument("--nama")
+    p.add_argument("--email")
+    p.add_argument("--hours", type=float, default=8.0, help="lifetime in hours (default 8)")
+    a = p.parse_args(argv)
+    s = CommonSettings()
+    print(
+        mint_token(
+            a.sub,
+            a.role,
+            secret=s.jwt_secret,
+            audience=s.jwt_audience,
+            issuer=s.jwt_issuer,
+            instansi=a.instansi,
+            nama=a.nama,
+            email=a.email,
+            ttl=dt.timedelta(hours=a.hours),
+        )
+    )

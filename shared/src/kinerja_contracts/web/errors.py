@@ -1,0 +1,138 @@
+"""One error shape everywhere: RFC 9457 ``application/problem+json``.
+
+::
+
+    {"type": "https://kinerja.dev/problems/skp-locked", "title": "...",
+     "status": 409, "detail": "...", "code": "skp-locked",
+     "correlation_id": "...", "errors": [{"path": "...", "message": "..."}]}
+
+``code`` is the machine code; ``detail`` the human message (Bahasa Indonesia
+first, English in parentheses). A validation error lists every field at
+fault in ``errors`` with its JSON path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..context import get_correlation_id
+from ..logging import get_logger
+
+PROBLEM_BASE = "https://kinerja.dev/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+log = get_logger(__name__)
+
+
+class ProblemError(Exception):
+    """Raise anywhere in a request to answer with a problem document."""
+
+    def __init__(self, status: int, code: str, detail: str, *, title: str | None = None, **extra: Any):
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.title = title or code.replace("-", " ").capitalize()
+        self.extra = extra
+
+
+def problem(status: int, code: str, detail: str, *, title: str | None = None, headers: dict | None = None, **extra: Any) -> JSONResponse:
+    body = {
+        "type": PROBLEM_BASE + code,
+        "title": title or code.replace("-", " ").capitalize(),
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "correlation_id": get_correlation_id(),
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _loc_to_path(loc: tuple | list) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        where, parts = parts[0], parts[1:]
+    else:
+        where = "body"
+    path = where
+    for p in parts:
+        path += f"[{p}]" if p.isdigit() else f".{p}"
+    return path
+
+
+_STATUS_CODES = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    429: "too-many-requests",
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _problem(_: Request, exc: ProblemError):
+        return problem(exc.status, exc.code, exc.detail, title=exc.title, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError):
+        errors = [
+            {"path": _loc_to_path(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return problem(
+            422,
+            "validation-error",
+            f"Data tidak valid pada {len(errors)} isian (invalid input in {len(errors)} field(s)): "
+            + "; ".join(f"{e['path']}: {e['message']}" for e in errors[:10]),
+            title="Validation error",
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException):
+        code = _STATUS_CODES.get(exc.status_code, f"http-{exc.status_code}")
+        return problem(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unhandled(_: Request, exc: Exception):
+        log.exception("unhandled error", error=repr(exc))
+        return problem(
+            500,
+            "internal-error",
+            "Terjadi kesalahan di server; kutip correlation_id saat melapor (server error; quote the correlation_id).",
+        )
+
+
+PROBLEM_RESPONSE = {
+    "description": "Problem (RFC 9457)",
+    "content": {
+        PROBLEM_MEDIA_TYPE: {
+            "example": {
+                "type": PROBLEM_BASE + "validation-error",
+                "title": "Validation error",
+                "status": 422,
+                "detail": "Data tidak valid pada 1 isian: body.periode.mulai: Field required",
+                "code": "validation-error",
+                "correlation_id": "4c1f0e8b9d2a4e7f8a6b5c4d3e2f1a0b",
+                "errors": [{"path": "body.periode.mulai", "message": "Field required", "type": "missing"}],
+            }
+        }
+    },
+}
+
+#: Pass as ``responses=`` on routers so the OpenAPI documents the error shape.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: PROBLEM_RESPONSE for code in (400, 401, 403, 404, 409, 413, 422)
+}

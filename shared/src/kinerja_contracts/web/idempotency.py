@@ -1,0 +1,155 @@
+"""``Idempotency-Key`` for writes: a repeated key returns the first result.
+
+Pure ASGI middleware, active only on POST/PUT/PATCH/DELETE requests that carry
+the header. Keys are scoped to the authenticated caller (``sub``). The first
+request reserves the key (a row committed before the handler runs, so a
+concurrent repeat gets 409 ``idempotency-in-progress`` instead of a second
+effect); a 2xx response is stored and replayed with ``Idempotent-Replayed:
+true``; any other outcome releases the key so the caller may retry. The same
+key with a different body gets 422 ``idempotency-key-reused``. A reservation
+left by a crashed process expires after ``stale_after`` seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from sqlalchemy import Column, DateTime, LargeBinary, Text, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, SQLModel
+
+from .errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_key"
+
+    scope: str = Field(primary_key=True, max_length=200)
+    key: str = Field(primary_key=True, max_length=200)
+    fingerprint: str = Field(max_length=64)
+    status_code: int | None = None
+    headers: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    body: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app, *, stale_after: float = 60.0):
+        self.app = app
+        self.stale_after = stale_after
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers", ()))
+        key = headers.get(b"idempotency-key")
+        if not key:
+            return await self.app(scope, receive, send)
+        key = key.decode("latin-1")[:200]
+        state_app = scope["app"]
+        who = _caller(state_app, headers.get(b"authorization"))
+        if who is None:  # unauthenticated: let the route answer 401
+            return await self.app(scope, receive, send)
+
+        chunks = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return await self.app(scope, receive, send)
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        fp = hashlib.sha256(
+            scope["method"].encode() + b" " + scope["path"].encode() + b"?" + scope.get("query_string", b"") + b"\n" + body
+        ).hexdigest()
+
+        engine = state_app.state.engine
+        now = dt.datetime.now(dt.UTC)
+        table = IdempotencyRecord.__table__
+        async with engine.begin() as conn:
+            row = (await conn.execute(select(table).where(table.c.scope == who, table.c.key == key))).first()
+            if row is not None and row.status_code is None:
+                created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
+                if (now - created).total_seconds() > self.stale_after:
+                    await conn.execute(delete(table).where(table.c.scope == who, table.c.key == key))
+                    row = None
+        if row is not None:
+            if row.fingerprint != fp:
+                return await _problem(send, 422, "idempotency-key-reused",
+                    "Idempotency-Key ini sudah dipakai untuk permintaan lain (this Idempotency-Key was used with a different request).")
+            if row.status_code is None:
+                return await _problem(send, 409, "idempotency-in-progress",
+                    "Permintaan dengan Idempotency-Key ini masih diproses (a request with this key is still in progress).")
+            stored_headers = [(k.encode(), v.encode()) for k, v in json.loads(row.headers or "[]")]
+            await send({"type": "http.response.start", "status": row.status_code,
+                        "headers": stored_headers + [(b"idempotent-replayed", b"true")]})
+            await send({"type": "http.response.body", "body": row.body or b""})
+            return
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(table.insert().values(scope=who, key=key, fingerprint=fp, created_at=now))
+        except IntegrityError:
+            return await _problem(send, 409, "idempotency-in-progress",
+                "Permintaan dengan Idempotency-Key ini masih diproses (a request with this key is still in progress).")
+
+        sent_body = False
+
+        async def replay_receive():
+            nonlocal sent_body
+            if not sent_body:
+                sent_body = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        status = 500
+        resp_headers: list = []
+        resp_body = bytearray()
+
+        async def capture_send(message):
+            nonlocal status, resp_headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                resp_headers = message.get("headers", [])
+            elif message["type"] == "http.response.body":
+                resp_body.extend(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, replay_receive, capture_send)
+        finally:
+            async with engine.begin() as conn:
+                if 200 <= status < 300:
+                    keep = [
+                        (k.decode("latin-1"), v.decode("latin-1"))
+                        for k, v in resp_headers
+                        if k.lower() in (b"content-type", b"etag", b"location")
+                    ]
+                    await conn.execute(
+                        update(table)
+                        .where(table.c.scope == who, table.c.key == key)
+                        .values(status_code=status, headers=json.dumps(keep), body=bytes(resp_body))
+                    )
+                else:
+                    await conn.execute(delete(table).where(table.c.scope == who, table.c.key == key))
+
+
+def _caller(app, authorization: bytes | None) -> str | None:
+    if not authorization or not authorization.lower().startswith(b"bearer "):
+        return None
+    try:
+        return app.state.verifier.verify(authorization[7:].decode("latin-1").strip()).sub
+    except Exception:
+        return None
+
+
+async def _problem(send, status: int, code: str, detail: str) -> None:
+    body = json.dumps({"type": PROBLEM_BASE + code, "title": code.replace("-", " ").capitalize(),
+                       "status": status, "code": code, "detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,29 @@
+"""Fixtures for the whole-system tests (tests/e2e)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kinerja_devstack.procs import SERVICES, Stack
+
+
+@pytest.fixture
+def stack(tmp_path: Path, own_nats, new_database) -> Iterator[Stack]:
+    """The four services, the SMTP sink and a private nats-server, as processes."""
+    s = Stack.on_free_ports(
+        tmp_path / "var",
+        nats_url=own_nats.url,
+        database_urls={svc: new_database(f"e2e_{svc}") for svc in SERVICES},
+        extra_env={"KINERJA_LOG_FORMAT": "json", "KINERJA_RELAY_POLL_INTERVAL": "0.5"},
+    )
+    try:
+        s.start(timeout=120)
+    except Exception:
+        s.stop()
+        for log in sorted((tmp_path / "var" / "logs").glob("*.log")):
+            print(f"--- {log.name}\n{log.read_text()[-3000:]}")
+        raise
+    yield s
+    s.stop()

@@ -1,0 +1,1 @@
+"""kinerja_devstack."""

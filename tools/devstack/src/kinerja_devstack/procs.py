@@ -1,0 +1,185 @@
+"""Start and stop the whole Kinerja system as child processes.
+
+Used by ``make run`` (:mod:`.run`) and by the end-to-end tests. Each child
+runs in its own session and is told to die with its parent (PR_SET_PDEATHSIG),
+so no orphan is left even when the launcher itself is killed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from .natsserver import NatsServer, free_port, port_free, wait_port
+
+SERVICES = ("skp", "approval", "evaluation", "notification")
+DEFAULT_PORTS = {"skp": 8001, "approval": 8002, "evaluation": 8003, "notification": 8004}
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+@dataclass
+class Child:
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    log_path: Path | None = None
+    proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        out = open(self.log_path, "ab") if self.log_path else None
+        self.proc = subprocess.Popen(
+            self.args,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> None:
+        if not self.alive():
+            return
+        assert self.proc
+        try:
+            os.killpg(self.proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+
+@dataclass
+class Stack:
+    """The whole system: nats (optional), SMTP sink, four services."""
+
+    var_dir: Path
+    nats_url: str | None = None
+    database_urls: dict[str, str] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    smtp_port: int = 1025
+    mail_http_port: int = 8025
+    extra_env: dict[str, str] = field(default_factory=dict)
+    log_to_files: bool = True
+    nats: NatsServer | None = None
+    children: dict[str, Child] = field(default_factory=dict)
+
+    @classmethod
+    def on_free_ports(cls, var_dir: Path, **kw) -> Stack:
+        return cls(
+            var_dir=var_dir,
+            ports={s: free_port() for s in SERVICES},
+            smtp_port=free_port(),
+            mail_http_port=free_port(),
+            **kw,
+        )
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    @property
+    def mail_url(self) -> str:
+        return f"http://127.0.0.1:{self.mail_http_port}"
+
+    def service_env(self, service: str) -> dict[str, str]:
+        prefix = f"KINERJA_{service.upper()}_"
+        env = dict(os.environ)
+        env.update(
+            {
+                "NATS_URL": self.nats_url or "",
+                prefix + "PORT": str(self.ports[service]),
+                prefix + "HOST": "127.0.0.1",
+                prefix + "DATABASE_URL": self.database_urls.get(service, f"sqlite:///{self.var_dir / (service + '.db')}"),
+                "KINERJA_NOTIFICATION_SMTP_HOST": "127.0.0.1",
+                "KINERJA_NOTIFICATION_SMTP_PORT": str(self.smtp_port),
+                "KINERJA_PUBLIC_BASE_URL": env.get("KINERJA_PUBLIC_BASE_URL", self.url("skp")),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+    def start(self, timeout: float = 120.0) -> None:
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        logs = self.var_dir / "logs"
+        logs.mkdir(exist_ok=True)
+        if not self.nats_url:
+            self.nats = NatsServer(store_dir=str(self.var_dir / "nats"), log_file=str(logs / "nats.log") if self.log_to_files else None)
+            if "KINERJA_DEV_NATS_PORT" in os.environ:
+                self.nats.port = int(os.environ["KINERJA_DEV_NATS_PORT"])
+            elif self.ports.get("skp") == DEFAULT_PORTS["skp"] and port_free(4222):
+                self.nats.port = 4222  # the usual port, when nothing else holds it
+            self.nats.start()
+            self.nats_url = self.nats.url
+        sink = Child(
+            "mail",
+            [sys.executable, "-m", "kinerja_devstack.smtp_sink", "--smtp-port", str(self.smtp_port),
+             "--http-port", str(self.mail_http_port), "--dir", str(self.var_dir / "mail")],
+            dict(os.environ),
+            logs / "mail.log" if self.log_to_files else None,
+        )
+        self.children["mail"] = sink
+        sink.start()
+        for service in SERVICES:
+            self.start_service(service)
+        wait_port("127.0.0.1", self.smtp_port, timeout)
+        self.wait_healthy(timeout)
+
+    def start_service(self, service: str) -> None:
+        child = Child(
+            service,
+            [sys.executable, "-m", f"kinerja_{service}"],
+            self.service_env(service),
+            (self.var_dir / "logs" / f"{service}.log") if self.log_to_files else None,
+        )
+        self.children[service] = child
+        child.start()
+
+    def wait_healthy(self, timeout: float = 120.0, services: tuple[str, ...] = SERVICES, path: str = "/readyz") -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(services)
+        while pending and time.monotonic() < deadline:
+            for s in list(pending):
+                child = self.children.get(s)
+                if child and child.proc and child.proc.poll() is not None:
+                    raise RuntimeError(f"service {s} exited with {child.proc.returncode}; see {child.log_path}")
+                try:
+                    if httpx.get(self.url(s) + path, timeout=1.0).status_code == 200:
+                        pending.discard(s)
+                except httpx.HTTPError:
+                    pass
+            if pending:
+                time.sleep(0.2)
+        if pending:
+            raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
+
+    def stop(self) -> None:
+        for name in [*SERVICES, "mail"]:
+            child = self.children.get(name)
+            if child:
+                child.stop()
+        if self.nats:
+            self.nats.stop()

@@ -1,0 +1,67 @@
+"""``make run``: the whole Kinerja system on embedded defaults.
+
+Starts an embedded nats-server with JetStream (unless NATS_URL is set), the
+local SMTP sink with its web view, and the four services on ports 8001-8004,
+with SQLite files under var/. Prints where everything is. Ctrl-C stops all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from .procs import SERVICES, Stack
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description="Run the whole Kinerja system locally")
+    p.add_argument("--var", default="var", help="folder for databases, logs, mail and NATS data (default var/)")
+    a = p.parse_args(argv)
+    var = Path(a.var).resolve()
+    stack = Stack(var_dir=var, nats_url=os.environ.get("NATS_URL") or None)
+
+    stopping = False
+
+    def on_signal(signum, _frame):
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    print("Kinerja: starting (first start applies database migrations)...", flush=True)
+    t0 = time.monotonic()
+    try:
+        stack.start()
+        print(f"\nKinerja is up after {time.monotonic() - t0:.1f}s:\n")
+        for s in SERVICES:
+            print(f"  {s:<13} {stack.url(s)}   API docs: {stack.url(s)}/docs")
+        print(f"  {'mail (web)':<13} {stack.mail_url}   (SMTP on 127.0.0.1:{stack.smtp_port}; .eml files in {var / 'mail'})")
+        print(f"  {'nats':<13} {stack.nats_url}" + ("   (embedded, JetStream data in var/nats)" if stack.nats else ""))
+        print(f"  logs          {var / 'logs'}/<service>.log")
+        print("\nTokens for trying the API: uv run kinerja-token --sub <NIP> --role pegawai|atasan|admin|portal")
+        print("Press Ctrl-C to stop everything.\n", flush=True)
+        while True:
+            time.sleep(1)
+            for name, child in stack.children.items():
+                if not child.alive():
+                    print(f"{name} exited (code {child.proc.returncode if child.proc else '?'}); see {child.log_path}. Stopping.", file=sys.stderr)
+                    raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        pass
+    except Exception as exc:
+        print(f"Kinerja failed to start: {exc}", file=sys.stderr)
+        stack.stop()
+        sys.exit(1)
+    print("\nStopping Kinerja...", flush=True)
+    stack.stop()
+    print("Stopped.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,115 @@
+"""Sample SKP documents for tests, benchmarks and docs.
+
+Built from the PPPK Paruh Waktu example of the DKI Jakarta 2026 socialisation
+(../shared/reference/sosialisasi-skp-pppk-paruh-waktu-dki-2026.txt): a
+"Pengelola Umum Operasional" (golongan IX) appraised by a Kepala Seksi
+(Pembina IV/a), period 1 September - 31 December 2025.
+"""
+
+from __future__ import annotations
+
+import copy
+
+BERAKHLAK = ["Berorientasi Pelayanan", "Akuntabel", "Kompeten", "Harmonis", "Loyal", "Adaptif", "Kolaboratif"]
+
+PEGAWAI_NIP = "199503152025212001"  # born 1995-03-15, appointed 2025-21?, female
+PENILAI_NIP = "197806102005011002"  # born 1978-06-10, appointed 2005-01, male
+ATASAN_PENILAI_NIP = "197001011995031003"
+
+
+def nip(n: int, *, born: str = "19900101", appointed: str = "201501", sex: int = 1) -> str:
+    """A structurally valid NIP: birth date, appointment month, sex digit, 3-digit sequence."""
+    return f"{born}{appointed}{sex}{n % 1000:03d}"
+
+
+def person(nip_: str, nama: str, *, email: str | None = None, jabatan: str = "Pengelola Umum Operasional",
+           pangkat: str = "IX", unit: str = "Suku Dinas Pendidikan Wilayah I Kota Administrasi Jakarta Timur") -> dict:
+    return {
+        "nip": nip_,
+        "nama": nama,
+        "email": email,
+        "pangkat_golongan": pangkat,
+        "jabatan": jabatan,
+        "unit_kerja": unit,
+        "instansi": "Pemerintah Provinsi DKI Jakarta",
+    }
+
+
+def pppk_skp(
+    pegawai_nip: str = PEGAWAI_NIP,
+    penilai_nip: str = PENILAI_NIP,
+    *,
+    pegawai_email: str | None = "siti.rahma@example.go.id",
+    penilai_email: str | None = "budi.santoso@example.go.id",
+    pegawai_nama: str = "Siti Rahmawati",
+    penilai_nama: str = "Budi Santoso, S.Pd., M.M.",
+    mulai: str = "2025-09-01",
+    selesai: str = "2025-12-31",
+) -> dict:
+    """The PPPK Paruh Waktu SKP of the DKI sample, as the API takes it."""
+    return copy.deepcopy(
+        {
+            "periode": {"mulai": mulai, "selesai": selesai},
+            "jenis_pegawai": "PPPK_PARUH_WAKTU",
+            "jenis_jabatan": "pelaksana",
+            "pendekatan": "kuantitatif",
+            "pegawai": person(pegawai_nip, pegawai_nama, email=pegawai_email),
+            "penilai": person(penilai_nip, penilai_nama, email=penilai_email, jabatan="Kepala Seksi Sarana dan Prasarana",
+                              pangkat="Pembina IV/a"),
+            "atasan_penilai": person(ATASAN_PENILAI_NIP, "Dra. Hj. Ratna Dewi, M.Si.", email="ratna.dewi@example.go.id",
+                                     jabatan="Kepala Suku Dinas Pendidikan Wilayah I", pangkat="Pembina Utama Muda IV/c"),
+            "hasil_kerja": [
+                {
+                    "id": "rhk-1",
+                    "jenis": "Utama",
+                    "uraian": "Terlaksananya persiapan pelaksanaan dengan memeriksa alat dan bahan pengelolaan umum "
+                    "operasional sesuai dengan ketentuan yang berlaku",
+                    "rhk_intervensi_uraian": "Terkelolanya sarana dan prasarana sekolah secara tertib",
+                    "iki": [
+                        {
+                            "id": "iki-1",
+                            "aspek": "Kuantitas",
+                            "indikator": "Laporan pemeriksaan alat dan bahan pengelolaan umum operasional sesuai dengan "
+                            "ketentuan yang berlaku",
+                            "target": {"jenis": "angka", "nilai": "4", "satuan": "Laporan"},
+                            "target_bulanan": [None, None, None, None, None, None, None, None, "1", "1", "1", "1"],
+                        }
+                    ],
+                },
+                {
+                    "id": "rhk-2",
+                    "jenis": "Utama",
+                    "uraian": "Terlaksananya layanan operasional dan pengelolaan layanan",
+                    "iki": [
+                        {
+                            "id": "iki-2",
+                            "aspek": "Kuantitas",
+                            "indikator": "Persentase pelaksanaan layanan operasional dan pengelolaan layanan",
+                            "target": {"jenis": "angka", "nilai": "100", "satuan": "%"},
+                        }
+                    ],
+                },
+                {
+                    "id": "rhk-3",
+                    "jenis": "Utama",
+                    "uraian": "Tertibnya pelaporan dan penanganan kerusakan alat serta bahan layanan secara tertib sesuai "
+                    "ketentuan yang berlaku",
+                    "iki": [
+                        {
+                            "id": "iki-3",
+                            "aspek": "Kuantitas",
+                            "indikator": "Laporan kerusakan alat dan bahan layanan serta penanganannya sesuai ketentuan "
+                            "yang berlaku",
+                            "target": {"jenis": "angka", "nilai": "4", "satuan": "Laporan"},
+                        }
+                    ],
+                },
+            ],
+            "perilaku_kerja": [{"nilai": v, "ekspektasi_khusus": None} for v in BERAKHLAK],
+            "lampiran": {
+                "dukungan_sumber_daya": ["Alat dan bahan pengelolaan umum operasional"],
+                "skema_pertanggungjawaban": ["Laporan bulanan kepada Kepala Seksi"],
+                "konsekuensi": ["Sesuai ketentuan yang berlaku"],
+            },
+        }
+    )
