@@ -88,12 +88,9 @@ def current_principal(
 ) -> Principal:
     if creds is None or creds.scheme.lower() != "bearer":
         raise _unauthorized("missing-token", "Header Authorization: Bearer <token> wajib (a bearer token is required).")
-    cached = getattr(request.state, "principal", None)
-    if cached is not None:
-        return cached
-    principal = request.app.state.verifier.verify(creds.credentials)
-    request.state.principal = principal
-    return principal
+    # Not cached on request.state: that dict can be shared between requests
+    # (it is the lifespan state), which would leak one caller's identity.
+    return request.app.state.verifier.verify(creds.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
