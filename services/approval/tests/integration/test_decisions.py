@@ -197,3 +197,14 @@ async def test_the_database_refuses_the_second_of_two_interleaved_decisions(harn
             await b.rollback()
         rows = await h.history(skp, who.penilai)
         assert [t["action"] for t in rows] == ["submit", "approve"]
+
+
+async def test_a_repeated_idempotency_key_replays_the_decision(harness, who):
+    async with harness() as h:
+        skp = await h.submit()
+        headers = {**who.penilai, "Idempotency-Key": "approve-once"}
+        first = await h.client.post(f"/api/v1/approvals/{skp}/approve", json={"version": 1}, headers=headers)
+        again = await h.client.post(f"/api/v1/approvals/{skp}/approve", json={"version": 1}, headers=headers)
+        assert first.status_code == again.status_code == 200
+        assert again.headers.get("idempotent-replayed") == "true" and again.json() == first.json()
+        assert len(await h.events("approval.approved", skp)) == 1
