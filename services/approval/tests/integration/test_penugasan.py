@@ -95,3 +95,16 @@ async def test_penugasan_input_is_checked(harness, who):
         assert r.status_code == 403 and r.json()["code"] == "admin-scope-missing"
         r = await h.client.post("/api/v1/penugasan", json=plh(h), headers=who.penilai)
         assert r.status_code == 403
+
+
+async def test_a_plh_never_decides_their_own_skp(harness, who):
+    from kinerja_devstack.samples import pppk_skp
+
+    async with harness() as h:
+        own = await h.submit(content=pppk_skp(pegawai_nip=PLT))  # the Plh's own SKP, penilai = their boss
+        other = await h.submit()
+        await h.client.post("/api/v1/penugasan", json=plh(h), headers=who.admin)
+        inbox = (await h.client.get("/api/v1/inbox", headers=who.plt)).json()
+        assert [i["skp_id"] for i in inbox["items"]] == [str(other)]
+        r = await h.client.post(f"/api/v1/approvals/{own}/approve", json={"version": 1}, headers=who.plt)
+        assert r.status_code == 403 and r.json()["code"] == "not-your-decision"

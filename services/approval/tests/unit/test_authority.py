@@ -49,3 +49,10 @@ def test_dates_are_counted_in_jakarta():
     # 17:30 UTC on 16 January is already 00:30 on 17 January in Jakarta (UTC+7)
     assert jakarta_today(dt.datetime(2026, 1, 16, 17, 30, tzinfo=dt.UTC)) == dt.date(2026, 1, 17)
     assert jakarta_today(dt.datetime(2026, 1, 16, 16, 59, tzinfo=dt.UTC)) == dt.date(2026, 1, 16)
+
+
+def test_nobody_decides_their_own_skp_even_as_plh_of_their_superior():
+    own_plh = Penugasan(PLT, PENILAI, dt.date(2026, 1, 5), dt.date(2026, 1, 16), JenisPenugasan.Plh, DKI)
+    with pytest.raises(NotAuthorised):
+        decision_authority(PLT, PENILAI, DKI, dt.date(2026, 1, 10), [own_plh], pegawai_nip=PLT)
+    assert decision_authority(PLT, PENILAI, DKI, dt.date(2026, 1, 10), [own_plh], pegawai_nip=OTHER).on_behalf_of == PENILAI

@@ -73,9 +73,16 @@ def decision_authority(
     instansi: str | None,
     day: dt.date,
     penugasan: Iterable[Penugasan],
+    *,
+    pegawai_nip: str | None = None,
 ) -> Authority:
     """Decide whether ``caller_nip`` may decide an SKP whose current penilai is
-    ``penilai_nip`` on ``day``; raise :class:`NotAuthorised` if not."""
+    ``penilai_nip`` on ``day``; raise :class:`NotAuthorised` if not.
+
+    Nobody decides their own SKP, not even as Plt/Plh of their own superior
+    (a subordinate standing in for the boss is common)."""
+    if pegawai_nip is not None and caller_nip == pegawai_nip:
+        raise NotAuthorised(caller_nip)
     if caller_nip == penilai_nip:
         return Authority(caller_nip)
     for p in penugasan:

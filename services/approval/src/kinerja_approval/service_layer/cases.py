@@ -150,7 +150,8 @@ async def authority_over(session, case: ApprovalCase, principal: Principal, now:
         day = jakarta_today(now)
         try:
             return decision_authority(principal.sub, case.penilai_nip, case.instansi, day,
-                                      await penugasan.in_force_for_delegate(session, principal.sub, day))
+                                      await penugasan.in_force_for_delegate(session, principal.sub, day),
+                                      pegawai_nip=case.pegawai_nip)
         except NotAuthorised:
             pass
     raise ProblemError(403, "not-your-decision",

@@ -14,6 +14,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 
+from kinerja_contracts.context import bind, new_correlation_id
 from kinerja_contracts.events import ApprovalReminder
 from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_contracts.logging import get_logger
@@ -53,7 +54,7 @@ async def scan(uow, now: dt.datetime, policy: EscalationPolicy) -> int:
             await session.exec(
                 select(ApprovalCase).where(
                     ApprovalCase.status == SkpStatus.Pending.value, ApprovalCase.pending_since <= horizon
-                ).order_by(ApprovalCase.pending_since)
+                ).order_by(ApprovalCase.pending_since, ApprovalCase.skp_id)  # one order for every replica
             )
         ).all()
         for case in cases:
@@ -105,6 +106,7 @@ class EscalationScanner:
 
     async def _run(self, uow) -> None:
         while True:
+            bind(new_correlation_id(), task="escalation-scan")  # each scan traceable on its own
             try:
                 await scan(uow, self.clock(), self.policy)
             except asyncio.CancelledError:

@@ -50,7 +50,11 @@ async def inbox(session, principal: Principal, now: dt.datetime, flt: InboxFilte
             for p in acting
         ),
     )
-    conditions = [ApprovalCase.status == SkpStatus.Pending.value, or_(ApprovalCase.penilai_nip == me, delegated_clause)]
+    conditions = [
+        ApprovalCase.status == SkpStatus.Pending.value,
+        or_(ApprovalCase.penilai_nip == me, delegated_clause),
+        ApprovalCase.pegawai_nip != me,  # a Plh never sees (or decides) their own SKP
+    ]
     if flt.unit_kerja:
         conditions.append(ApprovalCase.unit_kerja == flt.unit_kerja)
     if flt.jenis_pegawai:
