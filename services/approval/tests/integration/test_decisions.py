@@ -155,21 +155,28 @@ async def test_submission_through_nats_reaches_the_inbox(harness, who, nats_serv
     async with harness() as h:
         skp = uuid.uuid4()
         env = h.submission(skp, 1)
+        consumers = h.app.state.consumers
+        duplicates = consumers.duplicates
         nc = await nats.connect(nats_server.url)
         try:
             js = nc.jetstream()
-            for _ in range(2):  # a redelivery with the same id
-                await js.publish(env.data.subject, env.model_dump_json().encode(), headers={"Nats-Msg-Id": str(env.event_id)})
+            data = env.model_dump_json().encode()
+            # the same event twice inside the stream's de-duplication window ...
+            for _ in range(2):
+                await js.publish(env.data.subject, data, headers={"Nats-Msg-Id": str(env.event_id)})
+
+            async def arrived():
+                items = (await h.client.get("/api/v1/inbox", headers=who.penilai)).json()["items"]
+                return [i for i in items if i["skp_id"] == str(skp)]
+
+            await eventually(arrived)
+            # ... and once more as if re-published after the window: the consumer's inbox skips it
+            await js.publish(env.data.subject, data, headers={"Nats-Msg-Id": f"later-{env.event_id}"})
+            await eventually(lambda: asyncio.sleep(0, consumers.duplicates > duplicates))
         finally:
             await nc.close()
-
-        async def arrived():
-            items = (await h.client.get("/api/v1/inbox", headers=who.penilai)).json()["items"]
-            return [i for i in items if i["skp_id"] == str(skp)]
-
-        await eventually(arrived)
-        await asyncio.sleep(0.5)
         assert len(await h.events("approval.requested", skp)) == 1
+        assert len(await h.history(skp, who.penilai)) == 1
 
 
 async def test_the_database_refuses_the_second_of_two_interleaved_decisions(harness, who):

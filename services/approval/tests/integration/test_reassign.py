@@ -80,3 +80,24 @@ async def test_a_resubmission_naming_the_replaced_penilai_stays_with_the_new_one
         assert (await h.client.get("/api/v1/inbox", headers=who.new_penilai)).json()["count"] == 1
         (req,) = [e for e in await h.events("approval.requested", skp) if e["data"]["resubmission"]]
         assert req["data"]["penilai"]["nip"] == NEW_PENILAI and req["data"]["sequence"] == 4
+
+
+async def test_an_admin_finds_the_cases_of_their_instansi(harness, who):
+    from kinerja_devstack.samples import nip, pppk_skp
+
+    async with harness() as h:
+        stuck = await h.submit(content=pppk_skp(pegawai_nip=nip(31)))
+        h.clock.advance(hours=1)
+        other = await h.submit(content=pppk_skp(pegawai_nip=nip(32), penilai_nip=nip(98)))
+        bdg = pppk_skp(pegawai_nip=nip(33))
+        bdg["pegawai"]["instansi"] = "Pemerintah Kota Bandung"
+        await h.submit(content=bdg)
+        r = await h.client.get("/api/v1/approvals", params={"status": "Pending"}, headers=who.admin)
+        assert r.status_code == 200, r.text
+        assert r.json()["count"] == 2 and [i["skp_id"] for i in r.json()["items"]] == [str(stuck), str(other)]
+        r = await h.client.get("/api/v1/approvals", params={"penilai_nip": PENILAI_NIP}, headers=who.admin)
+        assert [i["skp_id"] for i in r.json()["items"]] == [str(stuck)]
+        r = await h.client.get("/api/v1/approvals", headers=who.admin_elsewhere)
+        assert r.json()["count"] == 1
+        assert (await h.client.get("/api/v1/approvals", headers=who.admin_unscoped)).status_code == 403
+        assert (await h.client.get("/api/v1/approvals", headers=who.penilai)).status_code == 403

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus
 from kinerja_contracts.values import Role
 from kinerja_contracts.web.auth import CurrentPrincipal, Principal
@@ -12,12 +13,14 @@ from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
 from sqlmodel import select
 
 from ..adapters.tables import ApprovalCase, ApprovalTransition
-from ..service_layer import cases
+from ..service_layer import cases, penugasan
+from ..service_layer.inbox import cases_of_instansi
 from .deps import Admin, Atasan, RuntimeDep, now
 from .schemas import (
     BatchApproveIn,
     BatchApproveOut,
     BatchResult,
+    CaseListOut,
     CaseOut,
     DecisionIn,
     HistoryOut,
@@ -41,6 +44,27 @@ async def _check_party(session, case: ApprovalCase, principal: Principal, rt) ->
     except ProblemError:
         pass
     raise ProblemError(403, "forbidden", "Anda tidak terkait dengan SKP ini (you are not party to this SKP).")
+
+
+@router.get("", response_model=CaseListOut, summary="Daftar pengajuan instansi saya (admin: cases of my instansi)",
+            description="Helps an admin find an SKP stuck with the wrong superior: filter by status and penilai, "
+                        "then reassign it.")
+async def list_cases(
+    principal: Admin, rt: RuntimeDep,
+    status: Annotated[SkpStatus | None, Query(description="e.g. Pending")] = None,
+    penilai_nip: Annotated[str | None, Query(max_length=18)] = None,
+    pegawai_nip: Annotated[str | None, Query(max_length=18)] = None,
+    unit_kerja: Annotated[str | None, Query(max_length=300)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CaseListOut:
+    instansi = penugasan.admin_instansi(principal)
+    async with rt.uow() as session:
+        total, rows = await cases_of_instansi(
+            session, instansi, status=status.value if status else None, penilai_nip=penilai_nip,
+            pegawai_nip=pegawai_nip, unit_kerja=unit_kerja, limit=limit, offset=offset,
+        )
+    return CaseListOut(count=total, limit=limit, offset=offset, items=[CaseOut.of(c) for c in rows])
 
 
 @router.post("/batch-approve", response_model=BatchApproveOut,

@@ -71,6 +71,13 @@ class InboxOut(BaseModel):
     }})
 
 
+class CaseListOut(BaseModel):
+    count: int = Field(description="all matching cases (not only this page)")
+    limit: int
+    offset: int
+    items: list[CaseOut] = Field(description="Pending first, longest waiting first")
+
+
 class ChangeOut(BaseModel):
     path: str = Field(examples=["hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai"])
     kind: Literal["added", "removed", "changed"]

@@ -77,6 +77,28 @@ async def inbox(session, principal: Principal, now: dt.datetime, flt: InboxFilte
     return InboxPage(total=int(total), own=int(own), delegated=int(total) - int(own), oldest_pending_since=oldest, items=items)
 
 
+async def cases_of_instansi(
+    session, instansi: str, *, status: str | None, penilai_nip: str | None, pegawai_nip: str | None,
+    unit_kerja: str | None, limit: int, offset: int,
+) -> tuple[int, list[ApprovalCase]]:
+    """An admin's view: the cases of one instansi, longest waiting first."""
+    conditions = [ApprovalCase.instansi == instansi]
+    for column, value in ((ApprovalCase.status, status), (ApprovalCase.penilai_nip, penilai_nip),
+                          (ApprovalCase.pegawai_nip, pegawai_nip), (ApprovalCase.unit_kerja, unit_kerja)):
+        if value:
+            conditions.append(column == value)
+    total = (await session.exec(select(func.count()).select_from(ApprovalCase).where(*conditions))).one()
+    rows = (
+        await session.exec(
+            select(ApprovalCase).where(*conditions)
+            .order_by(ApprovalCase.pending_since.is_(None), ApprovalCase.pending_since, ApprovalCase.updated_at,
+                      ApprovalCase.skp_id)
+            .limit(limit).offset(offset)
+        )
+    ).all()
+    return int(total), list(rows)
+
+
 @dataclass
 class Detail:
     case: ApprovalCase
