@@ -14,7 +14,7 @@ from ..model import Iki, SkpContent, format_angka
 from .findings import Finding, warning
 
 TENFOLD = Decimal(10)
-_LEVEL_UNITS = re.compile(r"^\s*(%|persen|persentase|indeks|nilai|skor)\b", re.IGNORECASE)
+_LEVEL_UNITS = re.compile(r"^\s*(%|(persen|persentase|indeks|nilai|skor)\b)", re.IGNORECASE)
 
 
 def _is_counted(iki: Iki) -> bool:
