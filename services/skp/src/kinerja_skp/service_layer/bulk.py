@@ -126,10 +126,11 @@ def _insert(dialect: str):
 
 
 async def _store_chunk(session, parsed: list[_Parsed], principal: Principal, results: dict[int, ItemResult]) -> None:
-    dialect = session.bind.dialect.name
+    conn = await session.connection()
+    dialect = conn.dialect.name
     nips = sorted({p.content.pegawai.nip for p in parsed})
     rows = (
-        await session.execute(
+        await conn.execute(
             select(DOC.c.id, DOC.c.nip, DOC.c.periode_mulai, DOC.c.periode_selesai, DOC.c.status, DOC.c.version,
                    DOC.c.content_hash)
             .where(DOC.c.nip.in_(nips))
@@ -169,7 +170,7 @@ async def _store_chunk(session, parsed: list[_Parsed], principal: Principal, res
             results[p.index] = ItemResult(p.index, "updated", nip, row.id, v, p.issues)
     if inserts:
         stmt = _insert(dialect).returning(DOC.c.id)
-        inserted = set((await session.execute(stmt, inserts)).scalars().all())
+        inserted = set((await conn.execute(stmt, inserts)).scalars().all())
         for p in parsed:
             r = results[p.index]
             if r.status == "created" and r.skp_id not in inserted:
@@ -186,9 +187,9 @@ async def _store_chunk(session, parsed: list[_Parsed], principal: Principal, res
             .where(DOC.c.id == bindparam("b_id"), DOC.c.version == bindparam("b_version"))
             .values({k: bindparam(k) for k in updates[0] if not k.startswith("b_")})
         )
-        await session.execute(stmt, updates)
+        await conn.execute(stmt, updates)
     if versions:
-        await session.execute(VER.insert(), versions)
+        await conn.execute(VER.insert(), versions)
 
 
 async def bulk_upsert(
