@@ -192,6 +192,26 @@ async def _store_chunk(session, parsed: list[_Parsed], principal: Principal, res
         await conn.execute(VER.insert(), versions)
 
 
+def _parse_chunk(items, start: int, stop: int, scope, policy: Policy, seen: dict, results: dict) -> list[_Parsed]:
+    parsed: list[_Parsed] = []
+    for i in range(start, stop):
+        r = parse_item(i, items[i], scope, policy)
+        if isinstance(r, ItemResult):
+            results[i] = r
+            continue
+        if r.key in seen:
+            results[i] = ItemResult(i, "invalid", r.content.pegawai.nip, errors=[{
+                "path": f"items[{i}]",
+                "message": f"NIP dan periode yang sama sudah ada pada items[{seen[r.key]}] "
+                           "(duplicate of an earlier item: same NIP and period)",
+                "type": "duplicate-item",
+            }])
+            continue
+        seen[r.key] = i
+        parsed.append(r)
+    return parsed
+
+
 async def bulk_upsert(
     uow: Callable,
     items: list[Any],
@@ -205,22 +225,10 @@ async def bulk_upsert(
     results: dict[int, ItemResult] = {}
     seen: dict[tuple, int] = {}
     for start in range(0, len(items), chunk_size):
-        parsed: list[_Parsed] = []
-        for i in range(start, min(start + chunk_size, len(items))):
-            r = parse_item(i, items[i], scope, policy)
-            if isinstance(r, ItemResult):
-                results[i] = r
-                continue
-            if r.key in seen:
-                results[i] = ItemResult(i, "invalid", r.content.pegawai.nip, errors=[{
-                    "path": f"items[{i}]",
-                    "message": f"NIP dan periode yang sama sudah ada pada items[{seen[r.key]}] "
-                               "(duplicate of an earlier item: same NIP and period)",
-                    "type": "duplicate-item",
-                }])
-                continue
-            seen[r.key] = i
-            parsed.append(r)
+        # CPU-bound parsing runs in a worker thread so the event loop (other
+        # requests, the NATS consumers' heartbeats) keeps turning meanwhile.
+        parsed = await asyncio.to_thread(_parse_chunk, items, start, min(start + chunk_size, len(items)), scope, policy,
+                                         seen, results)
         if parsed:
             async with uow() as session:
                 await _store_chunk(session, parsed, principal, results)
