@@ -171,7 +171,8 @@ def due_actions(
     """All actions due on or before ``today`` for the periods that overlap
     each jenis pegawai's span of active SKP (``spans[jenis] = (mulai, selesai)``).
 
-    Sorted by date, then open < remind < close, so a catch-up after a long
+    Sorted by date, then open < remind < close (an annual period after the
+    periodic ones it averages), so a catch-up after a long
     outage replays the calendar in order.
     """
     order = {Action.open: 0, Action.remind: 1, Action.close: 2}
@@ -182,7 +183,7 @@ def due_actions(
                 when = period.action_date(action, reminder_days)
                 if when <= today:
                     out.append(DueAction(when, action, period))
-    out.sort(key=lambda d: (d.when, order[d.action], d.period.selesai, d.period.period_id))
+    out.sort(key=lambda d: (d.when, order[d.action], d.period.kind is Kind.annual, d.period.selesai, d.period.period_id))
     return out
 
 
