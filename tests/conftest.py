@@ -10,13 +10,20 @@ from kinerja_devstack.procs import SERVICES, Stack
 
 
 @pytest.fixture
-def stack(tmp_path: Path, own_nats, new_database) -> Iterator[Stack]:
+def stack_env() -> dict[str, str]:
+    """Extra environment for the services; override this fixture in a test
+    module (e.g. a controllable clock, short scheduler intervals)."""
+    return {}
+
+
+@pytest.fixture
+def stack(tmp_path: Path, own_nats, new_database, stack_env) -> Iterator[Stack]:
     """The four services, the SMTP sink and a private nats-server, as processes."""
     s = Stack.on_free_ports(
         tmp_path / "var",
         nats_url=own_nats.url,
         database_urls={svc: new_database(f"e2e_{svc}") for svc in SERVICES},
-        extra_env={"KINERJA_LOG_FORMAT": "json", "KINERJA_RELAY_POLL_INTERVAL": "0.5"},
+        extra_env={"KINERJA_LOG_FORMAT": "json", "KINERJA_RELAY_POLL_INTERVAL": "0.5", **stack_env},
     )
     try:
         s.start(timeout=120)
