@@ -13,7 +13,12 @@ class PermanentSmtpError(Exception):
 
 
 class TemporarySmtpError(Exception):
-    """Try again later (4xx, connection trouble)."""
+    """Try again later (a 4xx reply to this mail)."""
+
+
+class SmtpUnavailable(TemporarySmtpError):
+    """The server cannot be reached or dropped the connection: not this mail's
+    fault, so it does not count as an attempt."""
 
 
 def build_message(*, mail_from: str, to: str, subject: str, text: str, html: str | None, message_id: str,
@@ -33,15 +38,20 @@ def build_message(*, mail_from: str, to: str, subject: str, text: str, html: str
 
 
 class SmtpSender:
-    def __init__(self, host: str, port: int, *, starttls: bool = False, username: str | None = None,
-                 password: str | None = None, timeout: float = 10.0):
+    """Sends one message per connection with aiosmtplib; maps failures to
+    permanent (5xx), temporary (4xx) and unavailable (cannot connect)."""
+
+    def __init__(self, host: str, port: int, *, starttls: bool = False, use_tls: bool = False,
+                 username: str | None = None, password: str | None = None, timeout: float = 10.0):
         self.host, self.port = host, port
-        self.starttls, self.username, self.password, self.timeout = starttls, username, password, timeout
+        self.starttls, self.use_tls = starttls, use_tls
+        self.username, self.password, self.timeout = username, password, timeout
 
     async def send(self, msg: EmailMessage) -> None:
         try:
             await aiosmtplib.send(
-                msg, hostname=self.host, port=self.port, start_tls=self.starttls, username=self.username,
+                msg, hostname=self.host, port=self.port, start_tls=self.starttls, use_tls=self.use_tls,
+                username=self.username,
                 password=self.password, timeout=self.timeout,
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
@@ -53,5 +63,8 @@ class SmtpSender:
             if 500 <= exc.code < 600:
                 raise PermanentSmtpError(f"{exc.code} {exc.message}") from exc
             raise TemporarySmtpError(f"{exc.code} {exc.message}") from exc
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError,
+                OSError, TimeoutError) as exc:
+            raise SmtpUnavailable(repr(exc)) from exc
+        except aiosmtplib.SMTPException as exc:
             raise TemporarySmtpError(repr(exc)) from exc
