@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], dt.datet
             max_attempts=settings.delivery_max_attempts, batch_size=settings.delivery_batch_size,
             retry_base=settings.retry_base_seconds, retry_max=settings.retry_max_seconds,
             rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst,
+            lease_seconds=settings.delivery_lease_seconds,
         )
         digest = DigestTask(rt.uow, interval=settings.digest_interval_seconds, anchor=settings.digest_anchor,
                             tick=settings.digest_tick_seconds, clock=clock)
