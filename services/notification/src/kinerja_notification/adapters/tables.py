@@ -92,3 +92,14 @@ class DigestItem(SQLModel, table=True):
     digest_event_id: uuid.UUID | None = None
     correlation_id: str | None = Field(default=None, max_length=128)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class SkpSettlement(SQLModel, table=True):
+    """The latest approval transition that took an SKP out of a penilai's
+    inbox (approved, returned, reassigned). Events of different types arrive
+    in any order: a request older than this never enters a digest."""
+
+    __tablename__ = "skp_settlement"
+
+    skp_id: uuid.UUID = Field(primary_key=True)
+    sequence: int

@@ -15,7 +15,7 @@ from kinerja_contracts.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
 from sqlalchemy import or_, update
 
-from ..adapters.tables import Delivery, DigestItem, Recipient
+from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement
 from ..domain.messages import render
 from ..domain.routing import Outgoing, identities, route, settles_skp
 from . import directory
@@ -112,6 +112,9 @@ async def _queue_digest_item(session, env: Envelope, out: Outgoing) -> None:
     if await session.get(DigestItem, (env.event_id, out.to.nip)) is not None:
         return
     periode = out.ctx.get("periode")
+    sequence = out.extra.get("sequence")
+    settled = await session.get(SkpSettlement, out.skp_id) if out.skp_id else None
+    stale = settled is not None and (sequence is None or sequence < settled.sequence)
     session.add(
         DigestItem(
             event_id=env.event_id,
@@ -122,9 +125,10 @@ async def _queue_digest_item(session, env: Envelope, out: Outgoing) -> None:
             periode_mulai=periode.mulai if periode else None,
             periode_selesai=periode.selesai if periode else None,
             resubmission=bool(out.extra.get("resubmission")),
-            sequence=out.extra.get("sequence"),
+            sequence=sequence,
             reminder_days=out.extra.get("reminder_days"),
             correlation_id=env.correlation_id,
+            status="resolved" if stale else "pending",
         )
     )
 
@@ -132,6 +136,11 @@ async def _queue_digest_item(session, env: Envelope, out: Outgoing) -> None:
 async def settle_digest_items(session, skp_id: uuid.UUID, sequence: int) -> None:
     """An SKP was decided or reassigned: drop it from summaries not sent yet
     (items of a later transition, e.g. a resubmission, stay)."""
+    mark = await session.get(SkpSettlement, skp_id)
+    if mark is None:
+        session.add(SkpSettlement(skp_id=skp_id, sequence=sequence))
+    elif mark.sequence < sequence:
+        mark.sequence = sequence
     await session.exec(
         update(DigestItem)
         .where(DigestItem.skp_id == skp_id, DigestItem.status == "pending",

@@ -1,8 +1,8 @@
 """directory preferences, delivery versions, digest items
 
-Revision ID: 5f0be2d80a28
+Revision ID: d8557a7fdc39
 Revises: d4c65d654d53
-Create Date: 2026-11-25 17:10:22.333430
+Create Date: 2026-11-25 17:17:22.314036
 """
 from typing import Sequence, Union
 
@@ -11,14 +11,14 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '5f0be2d80a28'
+revision: str = 'd8557a7fdc39'
 down_revision: Union[str, None] = 'd4c65d654d53'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    # existing rows get the defaults (server_default) when the columns are added
+    # new NOT NULL columns get server defaults so existing rows stay valid
     op.create_table('digest_item',
     sa.Column('event_id', sa.Uuid(), nullable=False),
     sa.Column('recipient_nip', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
@@ -40,6 +40,11 @@ def upgrade() -> None:
         batch_op.create_index('ix_digest_item_pending', ['recipient_nip', 'status', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_digest_item_skp_id'), ['skp_id'], unique=False)
 
+    op.create_table('skp_settlement',
+    sa.Column('skp_id', sa.Uuid(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('skp_id')
+    )
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.add_column(sa.Column('event_type', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
         batch_op.add_column(sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False, server_default='id'))
@@ -71,6 +76,7 @@ def downgrade() -> None:
         batch_op.drop_column('locale')
         batch_op.drop_column('event_type')
 
+    op.drop_table('skp_settlement')
     with op.batch_alter_table('digest_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_digest_item_skp_id'))
         batch_op.drop_index('ix_digest_item_pending')
