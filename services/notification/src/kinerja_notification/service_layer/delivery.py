@@ -65,6 +65,12 @@ class DeliveryWorker:
                 await self._task
             except (asyncio.CancelledError, Exception):
                 pass
+        close = getattr(self.sender, "close", None)
+        if close is not None:
+            try:
+                await close()
+            except Exception:
+                pass
 
     async def _run(self) -> None:
         while True:

@@ -7,7 +7,7 @@ wins over what later events say.
 from __future__ import annotations
 
 from kinerja_contracts.values import Pegawai
-from sqlalchemy import case, literal
+from sqlalchemy import case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -20,7 +20,7 @@ def _clean_email(value: str | None) -> str | None:
 
 
 async def remember(session, people: list[Pegawai]) -> None:
-    """Upsert the directory entries of ``people`` in one statement each.
+    """Upsert the directory entries of ``people`` in one statement.
 
     INSERT .. ON CONFLICT DO UPDATE, so two consumers that meet the same new
     person at once cannot collide. The name and agency follow the newest
@@ -31,21 +31,23 @@ async def remember(session, people: list[Pegawai]) -> None:
     dialect = session.bind.dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = Recipient.__table__
-    for p in people:
-        email = _clean_email(p.email)
-        stmt = insert(table).values(nip=p.nip, nama=p.nama, email=email, email_corrected=False, instansi=p.instansi,
-                                    locale=None, digest=None, version=1, updated_at=utcnow())
-        keep = (table.c.email_corrected.is_(True)) | (literal(email is None))
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.nip],
-            set_={
-                "nama": stmt.excluded.nama,
-                "instansi": case((stmt.excluded.instansi.is_(None), table.c.instansi), else_=stmt.excluded.instansi),
-                "email": case((keep, table.c.email), else_=stmt.excluded.email),
-                "updated_at": stmt.excluded.updated_at,
-            },
-        )
-        await session.exec(stmt)
+    now = utcnow()
+    stmt = insert(table).values([
+        dict(nip=p.nip, nama=p.nama, email=_clean_email(p.email), email_corrected=False, instansi=p.instansi,
+             locale=None, digest=None, version=1, updated_at=now)
+        for p in {p.nip: p for p in people}.values()
+    ])
+    keep = table.c.email_corrected.is_(True) | stmt.excluded.email.is_(None)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.nip],
+        set_={
+            "nama": stmt.excluded.nama,
+            "instansi": case((stmt.excluded.instansi.is_(None), table.c.instansi), else_=stmt.excluded.instansi),
+            "email": case((keep, table.c.email), else_=stmt.excluded.email),
+            "updated_at": stmt.excluded.updated_at,
+        },
+    )
+    await session.exec(stmt)
 
 
 async def lookup(session, nip: str) -> Recipient | None:
