@@ -142,14 +142,14 @@ class Driver:
             self.tokens[key] = {"Authorization": "Bearer " + mint_token(nip, role, secret=self.secret)}
         return self.tokens[key]
 
-    async def poll(self, check) -> float:
+    async def poll(self, check, what: str) -> float:
         delay, deadline = 0.005, time.monotonic() + self.timeout
         while True:
             self.polls += 1
             if await check():
                 return time.time()
             if time.monotonic() > deadline:
-                raise FlowError("timed out polling")
+                raise FlowError(f"timed out polling: {what}")
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.poll_cap)
 
@@ -179,7 +179,7 @@ class Driver:
                     return True
             return False
 
-        t3 = await self.poll(in_inbox)
+        t3 = await self.poll(in_inbox, f"inbox of {pen} for {sid}")
         t3b = time.time()
         r = await self.http.post(f"{self.approval_url}/api/v1/approvals/{sid}/approve", json={"version": found["version"]},
                                  headers=as_pen)
@@ -193,7 +193,7 @@ class Driver:
 
         mail_task = asyncio.ensure_future(self.mail.wait(peg_mail, self.timeout))
         try:
-            t5 = await self.poll(approved)
+            t5 = await self.poll(approved, f"Approved in skp for {sid}")
             t6 = await mail_task
         except TimeoutError as exc:
             raise FlowError("timed out waiting for mail") from exc
@@ -311,6 +311,7 @@ async def bench(a: argparse.Namespace) -> dict:
         await asyncio.to_thread(stack.start, 180)
         pids = {s: stack.children[s].proc.pid for s in SERVICES}
         pids["nats-server"] = nats_srv.proc.pid
+        (var / "pids.json").write_text(json.dumps(pids))  # for a profiler: py-spy record -p PID
         await asyncio.sleep(a.rest_settle)
         result["rss_at_rest_mb"] = {s: round(procstat.memory_mb(p).get("rss", 0), 1) for s, p in pids.items()}
         print("RSS at rest (MB):", result["rss_at_rest_mb"], flush=True)
