@@ -160,7 +160,7 @@ async def list_deliveries(principal: Admin, request: Request, status: Status = N
                           limit: Limit = 50, offset: Offset = 0) -> DeliveryPage:
     async with uow(request) as s:
         rows, total = await admin.page(s, nip=recipient_nip, event_id=event_id, status=status, kind=kind,
-                                       limit=limit, offset=offset)
+                                       limit=limit, offset=offset, instansi=principal.instansi)
         return DeliveryPage(items=[DeliveryOut.of(d) for d in rows], total=total, limit=limit, offset=offset)
 
 
@@ -178,7 +178,7 @@ async def deliveries_of_recipient(nip: str, principal: CurrentPrincipal, request
             summary="E-mail karena satu event (delivery log by event; admin)")
 async def deliveries_of_event(event_id: uuid.UUID, principal: Admin, request: Request) -> list[DeliveryOut]:
     async with uow(request) as s:
-        rows, _ = await admin.page(s, event_id=event_id, limit=500)
+        rows, _ = await admin.page(s, event_id=event_id, limit=500, instansi=principal.instansi)
         return [DeliveryOut.of(d) for d in rows]
 
 
@@ -207,7 +207,8 @@ async def list_recipients(principal: Admin, request: Request,
                           missing_email: Annotated[bool | None, Query(description="true: only people without an address")] = None,
                           limit: Limit = 50, offset: Offset = 0) -> RecipientPage:
     async with uow(request) as s:
-        rows, total = await admin.recipients(s, missing_email=missing_email, limit=limit, offset=offset)
+        rows, total = await admin.recipients(s, missing_email=missing_email, limit=limit, offset=offset,
+                                             instansi=principal.instansi)
         return RecipientPage(items=[RecipientOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
 

@@ -98,8 +98,12 @@ async def resend(session, event_id: uuid.UUID, nip: str, version: int) -> Delive
 
 
 async def page(session, *, nip: str | None = None, event_id: uuid.UUID | None = None, status: str | None = None,
-               kind: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Delivery], int]:
+               kind: str | None = None, limit: int = 50, offset: int = 0,
+               instansi: str | None = None) -> tuple[list[Delivery], int]:
+    """Deliveries, filtered; ``instansi``: only to recipients of that instansi (an admin's scope)."""
     conds = []
+    if instansi:
+        conds.append(Delivery.recipient_nip.in_(select(Recipient.nip).where(Recipient.instansi == instansi)))
     if nip:
         conds.append(Delivery.recipient_nip == nip)
     if event_id:
@@ -115,8 +119,9 @@ async def page(session, *, nip: str | None = None, event_id: uuid.UUID | None = 
     return list(rows), int(total)
 
 
-async def recipients(session, *, missing_email: bool | None, limit: int, offset: int) -> tuple[list[Recipient], int]:
-    conds = []
+async def recipients(session, *, missing_email: bool | None, limit: int, offset: int,
+                     instansi: str | None = None) -> tuple[list[Recipient], int]:
+    conds = [Recipient.instansi == instansi] if instansi else []
     if missing_email is True:
         conds.append(Recipient.email.is_(None))
     elif missing_email is False:
