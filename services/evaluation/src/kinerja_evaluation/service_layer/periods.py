@@ -34,9 +34,10 @@ def _chunks(items: list, size: int):
         yield i // size, items[i: i + size]
 
 
-async def open_period(session, period: Period, *, chunk: int = 500) -> int:
+async def open_period(session, period: Period, today=None, *, chunk: int = 500) -> int:
     """Open ``period``: record it, give every plan of its jenis pegawai whose
-    SKP periode overlaps it an evaluation, and announce it."""
+    SKP periode overlaps it an evaluation, and announce it - unless a
+    catch-up opens it after its deadline (nobody can enter anything then)."""
     if await session.get(EvaluationPeriod, period.period_id) is None:
         session.add(EvaluationPeriod(period_id=period.period_id, kind=str(period.kind), jenis_pegawai=period.jenis_pegawai,
                                      mulai=period.mulai, selesai=period.selesai, deadline=period.deadline, status="open"))
@@ -49,6 +50,8 @@ async def open_period(session, period: Period, *, chunk: int = 500) -> int:
     rows = [new_evaluation(p, period) for p in plans if p.skp_id not in have and plan_overlaps(p, period)]
     for _, part in _chunks(rows, 500):
         await session.exec(insert(Evaluation).values(part))
+    if today is not None and today > period.deadline:
+        return len(rows)
     recipients = [Pegawai.model_validate(p.pegawai) for p in plans]
     for n, part in _chunks(recipients, chunk) if recipients else [(0, [])]:
         add_event(session, EvaluationPeriodOpened(**_base(period), recipients=part),
@@ -62,16 +65,19 @@ def _missing_input():
 
 
 async def remind_period(session, period: Period, today) -> int:
-    """One ClosingSoon event per pegawai who has entered no realisasi yet."""
+    """One ClosingSoon event per pegawai who has entered no realisasi yet
+    (and has something to enter). A reminder that a catch-up reaches after
+    the deadline is stale: it is recorded as done and nothing is sent."""
     row = await session.get(EvaluationPeriod, period.period_id)
-    if row is None or row.status != "open":
+    if row is None or row.status != "open" or today > period.deadline:
         return 0
     if period.kind is Kind.annual:
         return 0  # annual results come from the periodic ones; nothing to enter
     plans = (await session.exec(
         select(EvaluationPlan.pegawai, EvaluationPlan.nip)
         .join(Evaluation, Evaluation.skp_id == EvaluationPlan.skp_id)
-        .where(Evaluation.period_id == period.period_id, Evaluation.status == "open", _missing_input()))).all()
+        .where(Evaluation.period_id == period.period_id, Evaluation.status == "open", Evaluation.jumlah_iki > 0,
+               _missing_input()))).all()
     days_left = max(0, (period.deadline - today).days)
     for pegawai, nip in plans:
         add_event(session, EvaluationPeriodClosingSoon(**_base(period), days_left=days_left,
@@ -108,10 +114,11 @@ async def close_period(session, period: Period, *, missing_limit: int = 500) -> 
         .execution_options(synchronize_session=False))
     evaluated = (await session.exec(
         select(func.count()).select_from(Evaluation).where(Evaluation.period_id == pid, Evaluation.has_input))).scalar_one()
+    missing_where = (Evaluation.period_id == pid, ~Evaluation.has_input, Evaluation.jumlah_iki > 0)
     missing_q = select(EvaluationPlan.pegawai).join(Evaluation, Evaluation.skp_id == EvaluationPlan.skp_id).where(
-        Evaluation.period_id == pid, ~Evaluation.has_input)
+        *missing_where)
     missing_count = (await session.exec(
-        select(func.count()).select_from(Evaluation).where(Evaluation.period_id == pid, ~Evaluation.has_input))).scalar_one()
+        select(func.count()).select_from(Evaluation).where(*missing_where))).scalar_one()
     missing = [Pegawai.model_validate(p) for p in (await session.exec(missing_q.limit(missing_limit))).scalars()]
     row.status, row.closed_at = "closed", now
     add_event(session, EvaluationPeriodClosed(**_base(period), evaluated=evaluated, missing=missing,

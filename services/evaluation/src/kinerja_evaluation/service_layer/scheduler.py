@@ -70,7 +70,7 @@ class Scheduler:
                 session.add(SchedulerAction(key=due.key, due=due.when))
                 await session.flush()  # a concurrent replica that did it already fails here
                 if due.action is Action.open:
-                    n = await open_period(session, due.period, chunk=self.settings.event_chunk)
+                    n = await open_period(session, due.period, today(self.clock), chunk=self.settings.event_chunk)
                 elif due.action is Action.remind:
                     n = await remind_period(session, due.period, today(self.clock))
                 else:
