@@ -111,3 +111,33 @@ async def test_restart_catches_up_missed_ticks_exactly_once(make_settings, clock
         # the closes are announced; openings and reminders that a catch-up reaches after their
         # deadline are stale and not sent (only the two sent before the outage exist)
         assert kinds["period_closed"] == 5 and kinds["period_opened"] == 2 and kinds["period_closing_soon"] == 0
+
+
+async def test_admin_extends_a_deadline_and_the_close_follows(app, clock, tokens):
+    admin = tokens("198001012005011001", "admin")
+    async with running(app) as client:
+        await publish(app, approved())
+        sched: Scheduler = app.state.runtime.extras["scheduler"]
+        await eventually(lambda: sched.spans())
+        await sched.run_once()
+        sep = "2025-09/PPPK_PARUH_WAKTU/monthly"
+        body = {"period_id": sep, "deadline": "2025-10-08"}
+        r = await client.post("/api/v1/periods/perpanjangan", json=body, headers=tokens("198001012005011001", "admin",
+                                                                                         instansi="Pemprov DKI"))
+        assert r.status_code == 403
+        r = await client.post("/api/v1/periods/perpanjangan", json=body, headers=admin)
+        assert r.status_code == 200 and r.json()["deadline"] == "2025-10-08"
+        r = await client.post("/api/v1/periods/perpanjangan", json={**body, "deadline": "2025-10-01"}, headers=admin)
+        assert r.status_code == 422 and r.json()["code"] == "invalid-deadline"
+        clock.set(at(d(2025, 10, 3)))  # the old reminder day: the reminder moved with the deadline
+        assert await sched.run_once() == ["open:2025-10/PPPK_PARUH_WAKTU/monthly"]
+        clock.set(at(d(2025, 10, 6)))  # the old close day: no close; the new reminder day (8 - 2)
+        assert await sched.run_once() == [f"remind:{sep}"]
+        clock.set(at(d(2025, 10, 8)))
+        assert await sched.run_once() == []
+        assert (await outbox(app, "period_closing_soon"))[0]["data"]["deadline"] == "2025-10-08"
+        clock.set(at(d(2025, 10, 9)))
+        assert await sched.run_once() == [f"close:{sep}"]
+        assert (await outbox(app, "period_closed"))[0]["data"]["deadline"] == "2025-10-08"
+        r = await client.post("/api/v1/periods/perpanjangan", json={**body, "deadline": "2025-10-20"}, headers=admin)
+        assert r.status_code == 409

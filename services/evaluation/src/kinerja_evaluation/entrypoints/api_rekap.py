@@ -19,6 +19,7 @@ from ..adapters.xlsx import rekap_workbook
 from ..domain.organisasi import CapaianOrganisasi
 from ..service_layer import kehadiran as hadir
 from ..service_layer import recaps
+from ..service_layer.periods import extend_deadline
 from .deps import RuntimeDep, admin_scope, forbid, require_admin, today_of
 
 router = APIRouter(prefix="/api/v1", tags=["rekap"], responses=PROBLEM_RESPONSES)
@@ -47,6 +48,26 @@ async def periods(principal: CurrentPrincipal, rt: RuntimeDep, status: Literal["
         q = q.where(EvaluationPeriod.status == status)
     async with rt.uow() as session:
         return [PeriodOut.model_validate(p, from_attributes=True) for p in (await session.exec(q)).scalars()]
+
+
+class PerpanjanganIn(BaseModel):
+    period_id: str = Field(examples=["2026-03/PPPK_PARUH_WAKTU/monthly"])
+    deadline: dt.date = Field(description="the new last day for input (later than the current one)", examples=["2026-04-08"])
+
+
+@router.post("/periods/perpanjangan", response_model=PeriodOut,
+             summary="Perpanjang batas waktu periode yang masih terbuka (admin tingkat deployment)",
+             description="Portals fail on deadline day: an admin moves the deadline of an open period later; "
+                         "the reminder and the close follow. Only an admin without an instansi scope may, "
+                         "because a period serves every instansi.")
+async def extend_period(body: PerpanjanganIn, principal: CurrentPrincipal, rt: RuntimeDep) -> PeriodOut:
+    require_admin(principal)
+    if principal.instansi:
+        raise forbid("Periode berlaku untuk semua instansi; hanya admin tanpa lingkup instansi yang dapat memperpanjang "
+                     "(only a deployment-wide admin may extend a period).")
+    async with rt.uow() as session:
+        row = await extend_deadline(session, body.period_id, body.deadline, today_of(rt))
+        return PeriodOut.model_validate(row, from_attributes=True)
 
 
 class KehadiranBatch(BaseModel):

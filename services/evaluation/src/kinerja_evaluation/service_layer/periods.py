@@ -8,9 +8,12 @@ statements, not 100,000 ORM updates.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kinerja_contracts.events import EvaluationPeriodClosed, EvaluationPeriodClosingSoon, EvaluationPeriodOpened
 from kinerja_contracts.messaging import add_event
 from kinerja_contracts.values import Pegawai, Periode
+from kinerja_contracts.web.errors import ProblemError
 from sqlalchemy import Float, Numeric, and_, cast, exists, func, insert, select, update
 
 from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Realisasi, utcnow
@@ -69,7 +72,10 @@ async def remind_period(session, period: Period, today) -> int:
     (and has something to enter). A reminder that a catch-up reaches after
     the deadline is stale: it is recorded as done and nothing is sent."""
     row = await session.get(EvaluationPeriod, period.period_id)
-    if row is None or row.status != "open" or today > period.deadline:
+    if row is None or row.status != "open":
+        return 0
+    period = replace(period, deadline=row.deadline)  # an admin may have extended it
+    if today > period.deadline:
         return 0
     if period.kind is Kind.annual:
         return 0  # annual results come from the periodic ones; nothing to enter
@@ -93,6 +99,7 @@ async def close_period(session, period: Period, *, missing_limit: int = 500) -> 
     row = await session.get(EvaluationPeriod, period.period_id)
     if row is None or row.status == "closed":
         return (0, 0)
+    period = replace(period, deadline=row.deadline)
     now = utcnow()
     pid = period.period_id
     if period.kind is Kind.annual:
@@ -125,3 +132,19 @@ async def close_period(session, period: Period, *, missing_limit: int = 500) -> 
                                               missing_count=missing_count),
               event_id=tick_event_id("close", pid))
     return evaluated, missing_count
+
+
+async def extend_deadline(session, period_id: str, deadline, today) -> EvaluationPeriod:
+    """Move an open period's deadline later (portals fail on deadline day);
+    the scheduler's reminder and close follow the new date."""
+    row = await session.get(EvaluationPeriod, period_id)
+    if row is None:
+        raise ProblemError(404, "period-not-found", f"Periode {period_id} belum dibuka (period not open yet).")
+    if row.status != "open":
+        raise ProblemError(409, "period-closed", f"Periode {period_id} sudah ditutup (the period is closed).")
+    if deadline <= row.deadline or deadline < today:
+        raise ProblemError(422, "invalid-deadline", f"Batas waktu baru harus setelah {row.deadline} dan tidak di masa lalu "
+                           f"(the new deadline must be later than the current one).",
+                           errors=[{"path": "body.deadline", "message": f"must be after {row.deadline}"}])
+    row.deadline = deadline
+    return row
