@@ -19,7 +19,7 @@ from sqlalchemy import Float, Numeric, and_, cast, exists, func, insert, select,
 from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Realisasi, utcnow
 from ..domain.periods import Kind, Period
 from .ids import tick_event_id
-from .plans import new_evaluation, plan_overlaps
+from .plans import PLAN_COLUMNS, new_evaluation, plan_overlaps
 
 
 def _base(period: Period) -> dict:
@@ -44,18 +44,22 @@ async def open_period(session, period: Period, today=None, *, chunk: int = 500) 
     if await session.get(EvaluationPeriod, period.period_id) is None:
         session.add(EvaluationPeriod(period_id=period.period_id, kind=str(period.kind), jenis_pegawai=period.jenis_pegawai,
                                      mulai=period.mulai, selesai=period.selesai, deadline=period.deadline, status="open"))
-    plans = (await session.exec(
-        select(EvaluationPlan).where(EvaluationPlan.jenis_pegawai == period.jenis_pegawai,
-                                     EvaluationPlan.periode_mulai <= period.selesai,
-                                     EvaluationPlan.periode_selesai >= period.mulai))).scalars().all()
+    t = EvaluationPlan.__table__.c
+    conn = await session.connection()
+    plans = (await conn.execute(  # Core rows of the few columns needed: this runs for every pegawai
+        select(*(t[c] for c in PLAN_COLUMNS)).where(t.jenis_pegawai == period.jenis_pegawai,
+                                                   t.periode_mulai <= period.selesai,
+                                                   t.periode_selesai >= period.mulai))).all()
     have = set((await session.exec(
         select(Evaluation.skp_id).where(Evaluation.period_id == period.period_id))).scalars().all())
-    rows = [new_evaluation(p, period) for p in plans if p.skp_id not in have and plan_overlaps(p, period)]
-    for _, part in _chunks(rows, 500):
-        await session.exec(insert(Evaluation).values(part))
+    now = utcnow()
+    rows = [new_evaluation(p, period, now) for p in plans if p.skp_id not in have and plan_overlaps(p, period)]
+    for _, part in _chunks(rows, 5000):
+        await conn.execute(insert(Evaluation.__table__), part)  # executemany, no ORM
     if today is not None and today > period.deadline:
         return len(rows)
-    recipients = [Pegawai.model_validate(p.pegawai) for p in plans]
+    # the snapshots were validated when the approval arrived
+    recipients = [Pegawai.model_construct(**p.pegawai) for p in plans]
     for n, part in _chunks(recipients, chunk) if recipients else [(0, [])]:
         add_event(session, EvaluationPeriodOpened(**_base(period), recipients=part),
                   event_id=tick_event_id("open", period.period_id, n))
