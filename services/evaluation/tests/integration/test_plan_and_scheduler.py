@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from kinerja_devstack.samples import PEGAWAI_NIP, pppk_skp
+from kinerja_devstack.samples import PEGAWAI_NIP
 from kinerja_devstack.testing import eventually, running
 from kinerja_evaluation.adapters.clock import ManualClock
 from kinerja_evaluation.adapters.lease import Lease

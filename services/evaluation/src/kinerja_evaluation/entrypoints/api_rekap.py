@@ -4,7 +4,7 @@ organisation achievement."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
@@ -97,7 +97,7 @@ async def put_kehadiran(body: KehadiranBatch, principal: CurrentPrincipal, rt: R
              summary="Unggah kehadiran bulanan sebagai CSV (admin)",
              description="Header: `nip,hari_kerja_efektif,izin,cuti_sakit,cuti_melahirkan,alpa,keterangan` "
                          "(comma or semicolon). Every bad line is reported; nothing is saved then.")
-async def post_kehadiran_csv(principal: CurrentPrincipal, rt: RuntimeDep, file: UploadFile = File(...),
+async def post_kehadiran_csv(principal: CurrentPrincipal, rt: RuntimeDep, file: Annotated[UploadFile, File()],
                              tahun: int = Tahun, bulan: int = Bulan) -> SavedOut:
     require_admin(principal)
     rows = hadir.parse_csv(await file.read())
