@@ -60,7 +60,7 @@ async def stream_event_ids(js, subject: str) -> list[str]:
     while True:
         try:
             msgs = await sub.fetch(100, timeout=1)
-        except nats.errors.TimeoutError:
+        except (nats.errors.TimeoutError, TimeoutError):  # nats-py raises the builtin one when the deadline is spent
             break
         for m in msgs:
             ids.append(json.loads(m.data)["event_id"])

@@ -40,6 +40,12 @@ class CommonSettings(BaseSettings):
     consumer_ack_wait: float = 30.0
     relay_poll_interval: float = 1.0
     relay_batch_size: int = 200
+    db_pool_size: int = Field(default=10, description="PostgreSQL connections kept per service (as many again may overflow)")
+    db_pool_pre_ping: bool = Field(
+        default=False,
+        description="test each pooled connection before use (three extra round trips per transaction with asyncpg); "
+        "off: a connection broken by a database restart fails once and the pool is renewed",
+    )
     public_base_url: str = Field(default="http://127.0.0.1:8001", description="base of links in e-mails")
 
 

@@ -75,6 +75,8 @@ class Stack:
     mail_http_port: int = 8025
     extra_env: dict[str, str] = field(default_factory=dict)
     log_to_files: bool = True
+    #: False when the caller runs its own SMTP server on ``smtp_port`` (bench/flow.py)
+    mail_sink: bool = True
     nats: NatsServer | None = None
     children: dict[str, Child] = field(default_factory=dict)
 
@@ -132,8 +134,9 @@ class Stack:
             dict(os.environ),
             logs / "mail.log" if self.log_to_files else None,
         )
-        self.children["mail"] = sink
-        sink.start()
+        if self.mail_sink:
+            self.children["mail"] = sink
+            sink.start()
         for service in SERVICES:
             self.start_service(service)
         wait_port("127.0.0.1", self.smtp_port, timeout)
