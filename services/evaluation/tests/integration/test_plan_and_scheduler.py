@@ -141,3 +141,30 @@ async def test_admin_extends_a_deadline_and_the_close_follows(app, clock, tokens
         assert (await outbox(app, "period_closed"))[0]["data"]["deadline"] == "2025-10-08"
         r = await client.post("/api/v1/periods/perpanjangan", json={**body, "deadline": "2025-10-20"}, headers=admin)
         assert r.status_code == 409
+
+
+async def test_period_events_are_split_in_chunks(make_settings, clock):
+    from kinerja_devstack.samples import nip, pppk_skp
+
+    app = create_app(make_settings(event_chunk=1), clock=clock)
+    async with running(app) as _:
+        await publish(app, approved())
+        await publish(app, approved(pppk_skp(pegawai_nip=nip(5, born="19960101", appointed="202521"))))
+        sched = app.state.runtime.extras["scheduler"]
+
+        async def two_plans():
+            from kinerja_evaluation.adapters.tables import EvaluationPlan
+            from sqlalchemy import func, select
+            async with app.state.runtime.uow() as s:
+                return (await s.exec(select(func.count()).select_from(EvaluationPlan))).one()[0] == 2
+
+        await eventually(two_plans)
+        await sched.run_once()
+        clock.set(at(d(2025, 10, 6)))
+        await sched.run_once()
+        opened = [e for e in await outbox(app, "period_opened") if e["data"]["kind"] == "monthly"]
+        assert sorted(len(e["data"]["recipients"]) for e in opened) == [1, 1, 1, 1]  # Sep and Oct, two chunks each
+        closed = await outbox(app, "period_closed")
+        assert len(closed) == 2 and {e["data"]["missing_count"] for e in closed} == {2}
+        assert sorted(e["data"]["missing"][0]["nip"] for e in closed) == sorted(
+            [PEGAWAI_NIP, nip(5, born="19960101", appointed="202521")])

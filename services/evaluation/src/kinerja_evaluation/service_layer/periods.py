@@ -99,7 +99,8 @@ async def remind_period(session, period: Period, today) -> int:
 
 async def close_period(session, period: Period, *, missing_limit: int = 500) -> tuple[int, int]:
     """Close ``period``: compute every evaluation's capaian hasil kerja in
-    set-based SQL and announce who entered nothing. Returns (evaluated, missing)."""
+    set-based SQL and announce who entered nothing (``missing`` split over
+    events of ``missing_limit`` people). Returns (evaluated, missing)."""
     row = await session.get(EvaluationPeriod, period.period_id)
     if row is None or row.status == "closed":
         return (0, 0)
@@ -126,15 +127,16 @@ async def close_period(session, period: Period, *, missing_limit: int = 500) -> 
     evaluated = (await session.exec(
         select(func.count()).select_from(Evaluation).where(Evaluation.period_id == pid, Evaluation.has_input))).scalar_one()
     missing_where = (Evaluation.period_id == pid, ~Evaluation.has_input, Evaluation.jumlah_iki > 0)
-    missing_q = select(EvaluationPlan.pegawai).join(Evaluation, Evaluation.skp_id == EvaluationPlan.skp_id).where(
-        *missing_where)
-    missing_count = (await session.exec(
-        select(func.count()).select_from(Evaluation).where(*missing_where))).scalar_one()
-    missing = [Pegawai.model_validate(p) for p in (await session.exec(missing_q.limit(missing_limit))).scalars()]
+    missing = [Pegawai.model_construct(**p) for p in (await session.exec(
+        select(EvaluationPlan.pegawai).join(Evaluation, Evaluation.skp_id == EvaluationPlan.skp_id)
+        .where(*missing_where).order_by(Evaluation.nip))).scalars()]
+    missing_count = len(missing)
     row.status, row.closed_at = "closed", now
-    add_event(session, EvaluationPeriodClosed(**_base(period), evaluated=evaluated, missing=missing,
-                                              missing_count=missing_count),
-              event_id=tick_event_id("close", pid))
+    # one event per chunk of missing people (totals repeated on each), so no message grows past NATS limits
+    for n, part in _chunks(missing, missing_limit) if missing else [(0, [])]:
+        add_event(session, EvaluationPeriodClosed(**_base(period), evaluated=evaluated, missing=part,
+                                                  missing_count=missing_count),
+                  event_id=tick_event_id("close", pid, n))
     return evaluated, missing_count
 
 
