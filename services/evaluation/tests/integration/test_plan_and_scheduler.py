@@ -3,6 +3,7 @@ a NATS KV lease, and catch-up without doing a tick twice."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import Counter
 
@@ -168,3 +169,34 @@ async def test_period_events_are_split_in_chunks(make_settings, clock):
         assert len(closed) == 2 and {e["data"]["missing_count"] for e in closed} == {2}
         assert sorted(e["data"]["missing"][0]["nip"] for e in closed) == sorted(
             [PEGAWAI_NIP, nip(5, born="19960101", appointed="202521")])
+
+
+async def test_newer_approved_version_updates_plan_and_open_evaluations(app, clock, tokens):
+    from kinerja_devstack.samples import nip, pppk_skp
+
+    first = approved()
+    async with running(app) as client:
+        await publish(app, first)
+        sched = app.state.runtime.extras["scheduler"]
+        await eventually(lambda: sched.spans())
+        await sched.run_once()
+        new_penilai = nip(9, born="19800101", appointed="200501")
+        skp = pppk_skp(penilai_nip=new_penilai)
+        skp["hasil_kerja"] = skp["hasil_kerja"][:2]  # one RHK dropped in the new version
+        await publish(app, approved(skp, skp_id=first.skp_id, version=3))
+        await publish(app, approved(skp_id=first.skp_id, version=2))  # an older one arriving late is ignored
+        me = tokens(PEGAWAI_NIP, "pegawai")
+
+        async def updated():
+            r = await client.get(f"/api/v1/plans/{first.skp_id}", headers=me)
+            return r.json()["version"] == 3 and r.json()
+
+        plan = await eventually(updated)
+        assert [x["iki_id"] for x in plan["rencana"]] == ["iki-1", "iki-2"]
+        items = (await client.get("/api/v1/evaluations", params={"peran": "penilai"}, headers=tokens(new_penilai, "atasan"))).json()
+        assert {i["period_id"] for i in items} == {"2025-09/PPPK_PARUH_WAKTU/monthly", "2025/PPPK_PARUH_WAKTU/annual"}
+        ev = (await client.get(f"/api/v1/evaluations/{items[0]['id']}", headers=me)).json()
+        assert len([x for x in ev["hasil_kerja"] if x["target"]]) == 2
+        await asyncio.sleep(0.5)
+        plan = (await client.get(f"/api/v1/plans/{first.skp_id}", headers=me)).json()
+        assert plan["version"] == 3

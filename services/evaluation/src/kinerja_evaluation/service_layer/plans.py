@@ -102,5 +102,7 @@ async def join_open_periods(session, plan: EvaluationPlan) -> None:
         existing = await session.get(Evaluation, evaluation_id(period.period_id, plan.skp_id))
         if existing is None:
             session.add(Evaluation(**new_evaluation(plan, period)))
-        elif existing.status == "open":
+        elif existing.status == "open":  # a newer approved version: new targets, maybe a new penilai
             existing.jumlah_iki = measured_iki(plan, period)
+            existing.penilai_nip, existing.unit_kerja = plan.penilai_nip, plan.unit_kerja
+            existing.atasan_nip = (plan.atasan_penilai or {}).get("nip")
