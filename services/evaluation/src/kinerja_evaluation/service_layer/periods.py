@@ -97,10 +97,11 @@ async def remind_period(session, period: Period, today) -> int:
     return len(plans)
 
 
-async def close_period(session, period: Period, *, missing_limit: int = 500) -> tuple[int, int]:
+async def close_period(session, period: Period, *, missing_limit: int = 500, announce: bool = True) -> tuple[int, int]:
     """Close ``period``: compute every evaluation's capaian hasil kerja in
     set-based SQL and announce who entered nothing (``missing`` split over
-    events of ``missing_limit`` people). Returns (evaluated, missing)."""
+    events of ``missing_limit`` people; nothing is announced when
+    ``announce`` is false: a stale catch-up). Returns (evaluated, missing)."""
     row = await session.get(EvaluationPeriod, period.period_id)
     if row is None or row.status == "closed":
         return (0, 0)
@@ -132,6 +133,8 @@ async def close_period(session, period: Period, *, missing_limit: int = 500) -> 
         .where(*missing_where).order_by(Evaluation.nip))).scalars()]
     missing_count = len(missing)
     row.status, row.closed_at = "closed", now
+    if not announce:
+        return evaluated, missing_count
     # one event per chunk of missing people (totals repeated on each), so no message grows past NATS limits
     for n, part in _chunks(missing, missing_limit) if missing else [(0, [])]:
         add_event(session, EvaluationPeriodClosed(**_base(period), evaluated=evaluated, missing=part,

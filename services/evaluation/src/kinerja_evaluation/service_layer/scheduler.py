@@ -87,7 +87,9 @@ class Scheduler:
                 elif due.action is Action.remind:
                     n = await remind_period(session, due.period, today(self.clock))
                 else:
-                    n = await close_period(session, due.period, missing_limit=self.settings.event_chunk)
+                    stale = (today(self.clock) - due.when).days > self.settings.stale_after_days
+                    n = await close_period(session, due.period, missing_limit=self.settings.event_chunk,
+                                           announce=not stale)
         except IntegrityError:
             log.info("scheduler action already done elsewhere", key=due.key)
             return False
