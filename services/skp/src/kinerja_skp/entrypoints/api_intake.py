@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from ..domain.deadlines import tanggal_indonesia
 from ..service_layer import bulk, deadlines, documents
+from .api import UtcDatetime
 from .deps import Admin, Intake, PolicyDep, RuntimeDep
 from .examples import skp_example
 
@@ -106,7 +107,7 @@ class ExtensionOut(BaseModel):
     sampai: dt.date
     alasan: str | None
     granted_by: str
-    created_at: dt.datetime
+    created_at: UtcDatetime
 
 
 @router.post("/deadline-extensions", status_code=201, response_model=ExtensionOut, tags=["deadlines"],
