@@ -24,7 +24,6 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
 import httpx
 from kinerja_contracts.settings import CommonSettings

@@ -1,7 +1,7 @@
 """Settings of the skp service (environment prefix ``KINERJA_SKP_``)."""
 
-from pydantic import Field
 from kinerja_contracts.settings import ServiceSettingsBase
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 

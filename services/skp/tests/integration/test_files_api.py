@@ -68,8 +68,9 @@ async def test_workbook_import_with_progress_and_row_report(app, tokens):
     admin = tokens("admin-dki", "admin", instansi=INSTANSI)
     contents = [SkpContent.model_validate(d) for d in drafts(40)]
     workbook = write_batch(contents)
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(workbook))
     ws = wb["Daftar SKP"]

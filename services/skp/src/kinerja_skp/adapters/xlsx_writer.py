@@ -157,4 +157,4 @@ def write_skp(content: SkpContent) -> bytes:
     return buf.getvalue()
 
 
-__all__ = ["write_skp", "format_angka"]
+__all__ = ["format_angka", "write_skp"]
