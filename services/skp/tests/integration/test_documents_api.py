@@ -203,3 +203,20 @@ async def test_openapi_has_indonesian_summaries_and_examples(app):
     assert post["summary"].startswith("Buat draft SKP")
     assert "pppk_paruh_waktu" in post["requestBody"]["content"]["application/json"]["examples"]
     assert "/api/v1/skp/bulk" in spec["paths"] and "/api/v1/skp/{skp_id}/diff" in spec["paths"]
+
+
+async def test_concurrent_writes_on_one_version_lose_no_update(app, tokens):
+    """Two editors send version 1 at the same time: the database lets one win, the other gets 409."""
+    import asyncio
+
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    async with running(app) as client:
+        skp = (await client.post("/api/v1/skp", json=pppk_skp(), headers=me)).json()
+        url = f"/api/v1/skp/{skp['id']}"
+        a, b = pppk_skp(pegawai_nama="Siti A"), pppk_skp(pegawai_nama="Siti B")
+        results = await asyncio.gather(*(client.put(url, json={"version": 1, "content": c}, headers=me) for c in (a, b)))
+        assert sorted(r.status_code for r in results) == [200, 409]
+        winner = next(r for r in results if r.status_code == 200).json()
+        current = (await client.get(url, headers=me)).json()
+        assert current["version"] == 2 and current["content"]["pegawai"]["nama"] == winner["content"]["pegawai"]["nama"]
+        assert [v["version"] for v in (await client.get(f"{url}/versions", headers=me)).json()] == [1, 2]
