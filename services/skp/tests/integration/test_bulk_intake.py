@@ -90,3 +90,6 @@ async def test_bulk_refuses_too_many_and_pegawai(app, tokens, settings):
         assert r.status_code == 413 and r.json()["code"] == "bulk-too-many"
         r = await client.post("/api/v1/skp/bulk", json={"items": drafts(1)}, headers=tokens(drafts(1)[0]["pegawai"]["nip"], "pegawai"))
         assert r.status_code == 403
+        r = await client.post("/api/v1/skp/bulk", json={"items": ["bukan SKP", drafts(1)[0]]}, headers=tokens("p", "portal"))
+        assert [i["status"] for i in r.json()["items"]] == ["invalid", "created"]
+        assert r.json()["items"][0]["errors"][0]["path"] == "items[0]"

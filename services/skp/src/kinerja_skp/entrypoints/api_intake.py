@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 class BulkIn(BaseModel):
     """Up to 20,000 drafts (the SKP content shape of ``POST /api/v1/skp``), keyed by (NIP, periode)."""
 
-    items: list[dict[str, Any]] = Field(description="SKP contents", min_length=1)
+    items: list[Any] = Field(description="SKP contents (each checked on its own: a bad item is answered `invalid`)", min_length=1)
 
 
 class BulkOut(BaseModel):
