@@ -347,15 +347,22 @@ async def apply_approval_event(session, data, new_status: SkpStatus, *, note: st
 
     An event applies when it is newer than the last one applied (``sequence``)
     and is about the SKP's current version (a decision on a version the
-    pegawai has since replaced is stale).
+    pegawai has since replaced is stale). The check is part of the UPDATE
+    (compare-and-set): two events of one SKP handled at the same time cannot
+    both win, and the older can never overwrite the newer.
     """
-    doc = await session.get(SkpDocument, data.skp_id)
-    if doc is None or data.sequence <= doc.approval_sequence or data.version < doc.version:
-        return False
     values: dict[str, Any] = {"status": new_status.value, "approval_sequence": data.sequence, "updated_at": utcnow()}
     if note is not None:
         values["catatan_revisi"] = note
     if penilai is not None:  # reassigned: the signed content keeps its snapshot
         values["penilai_nip"] = penilai.nip
-    await session.exec(update(SkpDocument).where(SkpDocument.id == doc.id).values(**values))
-    return True
+    result = await session.exec(
+        update(SkpDocument)
+        .where(
+            SkpDocument.id == data.skp_id,
+            SkpDocument.approval_sequence < data.sequence,
+            SkpDocument.version <= data.version,
+        )
+        .values(**values)
+    )
+    return result.rowcount == 1
