@@ -104,3 +104,19 @@ async def test_bulk_refuses_too_many_and_pegawai(app, tokens, settings):
         assert r.status_code == 400 and r.json()["code"] == "bad-json"
         r = await client.post("/api/v1/skp/bulk", json={"items": []}, headers=tokens("p", "portal"))
         assert r.status_code == 422 and r.json()["errors"][0]["path"] == "body.items"
+
+
+async def test_concurrent_bulk_calls_create_each_draft_once(app, tokens):
+    import asyncio
+
+    portal = tokens("portal-bkd-dki", "portal", instansi=INSTANSI)
+    items = drafts(60)
+    async with running(app) as client:
+        first, second = await asyncio.gather(*(client.post("/api/v1/skp/bulk", json={"items": items}, headers=portal)
+                                               for _ in range(2)))
+        answers = list(zip(first.json()["items"], second.json()["items"], strict=True))
+        for a, b in answers:
+            assert sorted([a["status"], b["status"]]) in (["created", "unchanged"], ["conflict", "created"]), (a, b)
+        assert await counts(app) == (60, 60)  # no duplicate, no orphan version
+        again = (await client.post("/api/v1/skp/bulk", json={"items": items}, headers=portal)).json()
+        assert again["summary"]["unchanged"] == 60

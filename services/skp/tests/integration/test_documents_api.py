@@ -220,3 +220,16 @@ async def test_concurrent_writes_on_one_version_lose_no_update(app, tokens):
         current = (await client.get(url, headers=me)).json()
         assert current["version"] == 2 and current["content"]["pegawai"]["nama"] == winner["content"]["pegawai"]["nama"]
         assert [v["version"] for v in (await client.get(f"{url}/versions", headers=me)).json()] == [1, 2]
+
+
+async def test_tenfold_warning_against_last_years_skp(app, tokens):
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    async with running(app) as client:
+        await client.post("/api/v1/skp", json=pppk_skp(mulai="2026-01-01", selesai="2026-12-31"), headers=me)
+        typo = pppk_skp(**NEXT_YEAR)
+        typo["hasil_kerja"][1]["iki"][0]["target"]["nilai"] = "10"  # was 100 %
+        r = await client.post("/api/v1/skp", json=typo, headers=me)
+        body = r.json()["validation"]
+        assert body["valid"] is True
+        assert [(w["rule"], w["path"]) for w in body["warnings"] if w["rule"] == "target-tenfold"] == [
+            ("target-tenfold", "hasil_kerja[1].iki[0].target")]
