@@ -59,6 +59,8 @@ async def test_pdf_only_for_an_approved_skp(app, tokens, nats_server):
             return (await client.get(url, headers=me)).json()["status"] == "Approved"
 
         await eventually(approved)
+        body = (await client.get(url, headers=me)).json()
+        assert body["persetujuan"]["decided_by"] == PENILAI_NIP and body["persetujuan"]["version"] == 1
         r = await client.get(f"{url}/pdf", headers=tokens(PENILAI_NIP, "atasan"))
         assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
         assert r.content.startswith(b"%PDF") and len(r.content) > 2000

@@ -138,3 +138,11 @@ def test_pdf_has_the_signature_block():
     for text in (b"Pegawai yang Dinilai", b"Pejabat Penilai Kinerja", b"Siti Rahmawati", b"NIP 197806102005011002",
                  b"PERSPEKTIF", b"Disetujui pada versi 3"):
         assert text in pdf, text
+
+
+def test_pdf_names_the_penilai_who_signed_and_a_plt():
+    signer = {"nip": "198001012005011001", "nama": "Rina Wulandari, S.E."}
+    pdf = render_pdf(rich_skp(), version=3, content_hash="f" * 64, signer=signer, decided_by="197501012000031001",
+                     compress=False)
+    assert b"Rina Wulandari" in pdf and b"NIP 198001012005011001" in pdf
+    assert b"Plt./Plh. NIP 197501012000031001" in pdf

@@ -22,8 +22,12 @@ def _t(text: object) -> str:
 
 
 def render_pdf(content: SkpContent, *, version: int, content_hash: str, approved_at: dt.date | None = None,
-               compress: bool = True) -> bytes:
+               signer: dict | None = None, decided_by: str | None = None, compress: bool = True) -> bytes:
+    """``signer`` is the penilai who approved (after a reassignment not the one
+    in the content); ``decided_by`` the NIP of a Plt/Plh who signed for them."""
     c = content
+    signer_nama = (signer or {}).get("nama") or c.penilai.nama
+    signer_nip = (signer or {}).get("nip") or c.penilai.nip
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_compression(compress)
     pdf.set_title(_t(f"SKP {c.pegawai.nama} {c.periode.mulai.year}"))
@@ -101,10 +105,13 @@ def render_pdf(content: SkpContent, *, version: int, content_hash: str, approved
     pdf.ln(18)
     pdf.set_font("Helvetica", "BU", 9)
     pdf.cell(half, 5, _t(c.pegawai.nama), align="C")
-    pdf.cell(half, 5, _t(c.penilai.nama), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(half, 5, _t(signer_nama), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
     pdf.cell(half, 5, _t(f"NIP {c.pegawai.nip}"), align="C")
-    pdf.cell(half, 5, _t(f"NIP {c.penilai.nip}"), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(half, 5, _t(f"NIP {signer_nip}"), align="C", new_x="LMARGIN", new_y="NEXT")
+    if decided_by and decided_by != signer_nip:
+        pdf.cell(half, 5, "")
+        pdf.cell(half, 5, _t(f"ditandatangani oleh Plt./Plh. NIP {decided_by}"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Helvetica", "I", 7)
     pdf.cell(0, 4, _t(f"Disetujui pada versi {version}; sidik isi (sha256) {content_hash}"), new_x="LMARGIN", new_y="NEXT")

@@ -60,6 +60,8 @@ class SkpOut(BaseModel):
     terkunci: bool = Field(description="true while Pending or Approved: the content cannot change")
     allowed_actions: list[str] = Field(description="what you may do now")
     deadline: dt.date | None = Field(default=None, description="submission deadline, extensions included")
+    persetujuan: dict[str, Any] | None = Field(
+        default=None, description="once Approved: the penilai who signed (snapshot), decided_by (a Plt/Plh), at, version")
     content: dict[str, Any]
     validation: ValidationOut | None = Field(default=None, description="findings, on create and update")
     created_at: UtcDatetime
@@ -72,7 +74,7 @@ class SkpOut(BaseModel):
         return cls(
             id=doc.id, status=state, version=doc.version, content_hash=doc.content_hash, catatan_revisi=doc.catatan_revisi,
             terkunci=state in (SkpStatus.Pending, SkpStatus.Approved),
-            allowed_actions=list(allowed_actions(state, role)), content=doc.content,
+            allowed_actions=list(allowed_actions(state, role)), content=doc.content, persetujuan=doc.persetujuan,
             created_at=doc.created_at, updated_at=doc.updated_at, **extra,
         )
 

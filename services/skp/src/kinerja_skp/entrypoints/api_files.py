@@ -4,6 +4,7 @@ imports of many SKPs with progress, and the PDF of an approved SKP."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -96,9 +97,12 @@ async def export_pdf(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: Runtime
     if doc.status != SkpStatus.Approved.value:
         raise ProblemError(409, "skp-not-approved", f"SKP berstatus {doc.status}; hanya SKP yang disetujui yang dapat dicetak "
                            "(only an approved SKP can be printed).", status_skp=doc.status)
-    approved = doc.updated_at.astimezone(ZoneInfo("Asia/Jakarta")).date()
+    approval = doc.persetujuan or {}
+    at = dt.datetime.fromisoformat(approval["at"]) if approval.get("at") else doc.updated_at
+    approved = (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(ZoneInfo("Asia/Jakarta")).date()
     data = await asyncio.to_thread(render_pdf, SkpContent.model_validate(doc.content), version=doc.version,
-                                   content_hash=doc.content_hash, approved_at=approved)
+                                   content_hash=doc.content_hash, approved_at=approved, signer=approval.get("penilai"),
+                                   decided_by=approval.get("decided_by"))
     return Response(data, media_type="application/pdf", headers={"Content-Disposition": _filename(doc, "pdf")})
 
 
