@@ -203,6 +203,9 @@ async def test_openapi_has_indonesian_summaries_and_examples(app):
     assert post["summary"].startswith("Buat draft SKP")
     assert "pppk_paruh_waktu" in post["requestBody"]["content"]["application/json"]["examples"]
     assert "/api/v1/skp/bulk" in spec["paths"] and "/api/v1/skp/{skp_id}/diff" in spec["paths"]
+    bulk = spec["paths"]["/api/v1/skp/bulk"]["post"]["requestBody"]["content"]["application/json"]
+    assert bulk["schema"]["properties"]["items"]["items"] == {"$ref": "#/components/schemas/SkpContent"}
+    assert "satu_draft" in bulk["examples"]
 
 
 async def test_concurrent_writes_on_one_version_lose_no_update(app, tokens):
