@@ -14,15 +14,15 @@ pytestmark = pytest.mark.e2e
 
 async def test_small_chaos_run_loses_doubles_and_breaks_nothing(tmp_path):
     report = await run_chaos(
-        flows=40,
-        concurrency=10,
+        flows=60,
+        concurrency=12,
         time_limit=300,
         seed=20261125,
         database_url=os.environ.get("KINERJA_TEST_DATABASE_URL"),
-        kill_interval=(2.0, 4.0),
+        kill_interval=(0.5, 1.5),
         nats_restarts=1,
         var_dir=tmp_path / "var",
     )
-    assert report["finished"] == 40, report["details"]
-    assert report["kills"] >= 2 and report["nats_restarts"] == 1, report
+    assert report["finished"] == 60, report["details"]
+    assert report["kills"] >= 3 and report["nats_restarts"] == 1, report
     assert (report["lost"], report["duplicated"], report["inconsistent"]) == (0, 0, 0), report["details"]

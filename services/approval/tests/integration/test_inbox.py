@@ -69,6 +69,13 @@ async def test_detail_shows_what_changed_since_the_returned_version(harness, who
         assert d["diff"] == [{"path": "hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai", "kind": "changed",
                               "before": "4", "after": "12"}]
         assert (await h.client.get(f"/api/v1/inbox/{skp}", headers=who.other)).status_code == 403
+
+        # returned again and resubmitted without any change: an empty diff, not "never returned"
+        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 2, "note": "Cek lagi target TW IV."},
+                            headers=who.penilai)
+        await h.deliver(h.submission(skp, 2, content=fixed, resubmission=True))
+        d = (await h.client.get(f"/api/v1/inbox/{skp}", headers=who.penilai)).json()
+        assert d["returned"]["version"] == 2 and d["diff"] == []
         assert (await h.client.get(f"/api/v1/inbox/{uuid.uuid4()}", headers=who.penilai)).status_code == 404
 
 

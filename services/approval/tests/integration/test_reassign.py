@@ -52,9 +52,6 @@ async def test_reassign_is_refused_outside_scope_state_or_version(harness, who):
         r = await h.client.post(f"/api/v1/approvals/{skp}/reassign", json={**body, "version": 2}, headers=who.admin)
         assert r.status_code == 409 and r.json()["code"] == "stale-version"
         r = await h.client.post(f"/api/v1/approvals/{skp}/reassign",
-                                json={"version": 1, "penilai": person(PENILAI_NIP, "Budi")}, headers=who.admin)
-        assert r.status_code == 422 and r.json()["code"] == "same-penilai"
-        r = await h.client.post(f"/api/v1/approvals/{skp}/reassign",
                                 json={"version": 1, "penilai": person(PEGAWAI_NIP, "Siti")}, headers=who.admin)
         assert r.status_code == 422 and r.json()["code"] == "penilai-is-pegawai"
         r = await h.client.post(f"/api/v1/approvals/{skp}/reassign",
@@ -66,6 +63,17 @@ async def test_reassign_is_refused_outside_scope_state_or_version(harness, who):
         r = await h.client.post(f"/api/v1/approvals/{skp}/reassign", json=body, headers=who.admin)
         assert r.status_code == 409 and r.json()["allowed_actions"] == ["edit", "resubmit"]
         assert len(await h.events("approval.reassigned", skp)) == 0
+
+
+async def test_a_repeated_reassignment_is_a_no_op(harness, who):
+    async with harness() as h:
+        skp = await h.submit()
+        body = {"version": 1, "penilai": NEW}
+        first = await h.client.post(f"/api/v1/approvals/{skp}/reassign", json=body, headers=who.admin)
+        again = await h.client.post(f"/api/v1/approvals/{skp}/reassign", json=body, headers=who.admin)
+        assert first.status_code == again.status_code == 200 and again.json() == first.json()
+        assert len(await h.events("approval.reassigned", skp)) == 1
+        assert [t["action"] for t in await h.history(skp, who.admin)] == ["submit", "reassign"]
 
 
 async def test_a_resubmission_naming_the_replaced_penilai_stays_with_the_new_one(harness, who):

@@ -124,8 +124,9 @@ class Driver:
 
     # --- steps -------------------------------------------------------------
     async def create(self, f: Flow) -> None:
+        year = dt.date.today().year + 1  # next year's SKP: its submission deadline is ahead
         body = pppk_skp(f.pegawai, f.penilai, pegawai_email=f.pegawai_email, penilai_email=f"penilai{f.penilai[-4:]}@chaos.example",
-                        pegawai_nama=f"Pegawai Chaos {f.n}")
+                        pegawai_nama=f"Pegawai Chaos {f.n}", mulai=f"{year}-01-01", selesai=f"{year}-12-31")
         r = await self.call("POST", "skp", "/api/v1/skp", who=(f.pegawai, "pegawai"), json_body=body, idem=f"create-{f.n}")
         if r.status_code == 201:
             f.skp_id, f.version = r.json()["id"], r.json()["version"]

@@ -231,15 +231,13 @@ async def reassign(
         transition(state, SkpAction.reassign, principal.role)
     except TransitionRefused as exc:
         raise _refused(exc, state) from exc
+    if penilai.nip == case.penilai_nip and state == SkpStatus.Pending:
+        return case  # already there: a retried reassignment changes nothing (no event, no audit row)
     _check_version(case, version, None)
     if penilai.nip == case.pegawai_nip:
         raise ProblemError(422, "penilai-is-pegawai",
                            "Pejabat penilai tidak boleh pegawai itu sendiri (the penilai cannot be the pegawai).",
                            errors=[{"path": "body.penilai.nip", "message": "must differ from the pegawai's NIP"}])
-    if penilai.nip == case.penilai_nip:
-        raise ProblemError(422, "same-penilai",
-                           "SKP sudah berada pada pejabat penilai ini (the SKP is already with this penilai).",
-                           errors=[{"path": "body.penilai.nip", "message": "is the current penilai"}])
     previous = Pegawai.model_validate(case.penilai)
     replaced = sorted({*(case.replaced_penilai or []), previous.nip} - {penilai.nip})
     values: dict[str, Any] = dict(penilai_nip=penilai.nip, penilai=penilai.model_dump(mode="json"), replaced_penilai=replaced)

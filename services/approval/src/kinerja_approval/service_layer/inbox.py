@@ -125,9 +125,10 @@ async def detail(session, skp_id: uuid.UUID, principal: Principal, now: dt.datet
     authority = await authority_over(session, case, principal, now)
     returned = await last_return(session, skp_id)
     diff: list[Change] | None = None
-    if returned is not None and returned.version != case.version:
-        before = await session.get(ApprovalVersion, (skp_id, returned.version))
-        if before is not None:
+    if returned is not None:
+        if returned.version == case.version:
+            diff = []  # resubmitted unchanged
+        elif (before := await session.get(ApprovalVersion, (skp_id, returned.version))) is not None:
             diff = diff_documents(before.snapshot, case.snapshot)
     return Detail(case=case, on_behalf_of=authority.on_behalf_of,
                   allowed=allowed_actions(SkpStatus(case.status), principal.role), returned=returned, diff=diff)
