@@ -19,6 +19,7 @@ class Settings(ServiceSettingsBase):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_timeout: float = 10.0
+    smtp_connections: int = Field(default=4, description="parallel SMTP connections per worker")
     mail_from: str = "Kinerja <no-reply@kinerja.local>"
     message_id_domain: str = "kinerja.local"
     link_base_url: str | None = Field(default=None, description="base of links in e-mails (default: KINERJA_PUBLIC_BASE_URL)")

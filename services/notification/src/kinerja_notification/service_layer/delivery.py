@@ -34,12 +34,13 @@ log = get_logger(__name__)
 
 
 class DeliveryWorker:
-    def __init__(self, sessions, sender, *, mail_from: str, poll_interval: float = 1.0, max_attempts: int = 12,
+    def __init__(self, sessions, senders, *, mail_from: str, poll_interval: float = 1.0, max_attempts: int = 12,
                  batch_size: int = 50, retry_base: float = 5.0, retry_max: float = 900.0,
                  rate: float = 0.0, burst: int | None = None, lease_seconds: float = 120.0,
                  clock: Callable[[], dt.datetime] = utcnow):
         self.sessions = sessions
-        self.sender = sender
+        #: one sender per parallel SMTP connection
+        self.senders = list(senders) if isinstance(senders, list | tuple) else [senders]
         self.mail_from = mail_from
         self.poll_interval = poll_interval
         self.max_attempts = max_attempts
@@ -65,12 +66,13 @@ class DeliveryWorker:
                 await self._task
             except (asyncio.CancelledError, Exception):
                 pass
-        close = getattr(self.sender, "close", None)
-        if close is not None:
-            try:
-                await close()
-            except Exception:
-                pass
+        for sender in self.senders:
+            close = getattr(sender, "close", None)
+            if close is not None:
+                try:
+                    await close()
+                except Exception:
+                    pass
 
     async def _run(self) -> None:
         while True:
@@ -82,8 +84,8 @@ class DeliveryWorker:
             except Exception as exc:
                 log.warning("delivery pass failed", error=repr(exc))
                 n = 0
-            if n >= self.batch_size:
-                continue
+            if n > 0:
+                continue  # there may be more due: look again before sleeping
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
             except TimeoutError:
@@ -109,17 +111,29 @@ class DeliveryWorker:
         return rows
 
     async def deliver_due(self) -> int:
-        """One pass: send what is due; returns how many rows were taken."""
+        """One pass: send what is due over the parallel connections; returns
+        how many rows were taken."""
         rows = await self.claim()
-        for i, d in enumerate(rows):
-            await self.bucket.acquire()
-            try:
-                await self._send_one(d)
-            except SmtpUnavailable as exc:
-                # the server is away: give the rest of the batch back at once
-                log.info("SMTP server unavailable; delivery paused", error=str(exc), waiting=len(rows) - i)
-                await self._release([r.event_id for r in rows[i + 1:]], [r.recipient_nip for r in rows[i + 1:]])
-                break
+        queue = list(rows)
+        unavailable: list[str] = []
+
+        async def lane(sender) -> None:
+            while queue and not unavailable:
+                d = queue.pop(0)
+                await self.bucket.acquire()
+                try:
+                    await self._send_one(d, sender)
+                except SmtpUnavailable as exc:
+                    unavailable.append(str(exc))
+
+        if rows:
+            async with asyncio.TaskGroup() as tg:
+                for sender in self.senders[: len(rows)]:
+                    tg.create_task(lane(sender))
+        if unavailable and queue:
+            # the server is away: give the rest of the batch back at once
+            log.info("SMTP server unavailable; delivery paused", error=unavailable[0], waiting=len(queue))
+            await self._release([r.event_id for r in queue], [r.recipient_nip for r in queue])
         return len(rows)
 
     async def _release(self, event_ids: list[uuid.UUID], nips: list[str]) -> None:
@@ -145,13 +159,13 @@ class DeliveryWorker:
                     .values(**values)
                 )
 
-    async def _send_one(self, d: Delivery) -> None:
+    async def _send_one(self, d: Delivery, sender) -> None:
         msg = build_message(mail_from=self.mail_from, to=d.email or "", subject=d.subject, text=d.body_text,
                             html=d.body_html, message_id=d.message_id, correlation_id=d.correlation_id)
         attempts = d.attempts + 1
         ctx = dict(to=d.email, kind=d.kind, message_id=d.message_id, correlation_id=d.correlation_id, attempts=attempts)
         try:
-            await self.sender.send(msg)
+            await sender.send(msg)
         except PermanentSmtpError as exc:
             await self._record(d, status="failed", attempts=attempts, last_error=str(exc)[:1000])
             log.warning("mail refused permanently", error=str(exc), **ctx)
