@@ -108,6 +108,7 @@ async def measure(http: httpx.AsyncClient, stack: Stack, flows: dict[str, dict],
         r = await http.post(f"{stack.url('approval')}/api/v1/approvals/{skp_id}/approve",
                             headers={**atasan, "X-Correlation-ID": flow["cid"]}, json={"version": flow["version"]})
         http_ms.append((time.perf_counter() - t) * 1000)
+        flow["t_http_done"] = time.time()
         r.raise_for_status()
 
     tasks = []
@@ -134,13 +135,36 @@ async def measure(http: httpx.AsyncClient, stack: Stack, flows: dict[str, dict],
 
     arrived = await wait_until(all_arrived, 180, "all approval mails", interval=1.0)
     latencies = [(arrived[c] - f["t0"]) * 1000 for c, f in by_cid.items()]
+    for c, f in by_cid.items():
+        f["t_mail"] = arrived[c]
 
     health_ms = []
     for _ in range(len(flows)):
         t = time.perf_counter()
         (await http.get(f"{stack.url('approval')}/healthz")).raise_for_status()
         health_ms.append((time.perf_counter() - t) * 1000)
-    return {"mail_ms": latencies, "approve_http_ms": http_ms, "healthz_ms": health_ms}
+    return {"mail_ms": latencies, "approve_http_ms": http_ms, "healthz_ms": health_ms,
+            "flows": {f["cid"]: {k: f[k] for k in ("t0", "t_http_done", "t_mail")} for f in by_cid.values()}}
+
+
+def stages(log: Path, flows: dict) -> dict:
+    """Split each flow at the notification consumer's commit (its "Processed"
+    log line, INFO level): upstream (approval HTTP, outbox relay, JetStream,
+    consumer) and downstream (delivery worker, SMTP, sink)."""
+    import datetime as dt
+
+    processed = {}
+    for line in log.read_text().splitlines():
+        try:
+            d = json.loads(line)
+        except ValueError:
+            continue
+        if d.get("consumer") == "notification--approval-approved" and d.get("event") == "Processed":
+            processed[d.get("correlation_id")] = dt.datetime.fromisoformat(d["timestamp"].replace("Z", "+00:00")).timestamp()
+    up = [(processed[c] - f["t0"]) * 1000 for c, f in flows.items() if c in processed]
+    down = [(f["t_mail"] - processed[c]) * 1000 for c, f in flows.items() if c in processed]
+    return {"upstream_ms": summary("request -> notification commit", up) if up else None,
+            "downstream_ms": summary("notification commit -> sink", down) if down else None}
 
 
 def summary(name: str, values: list[float]) -> dict:
@@ -162,6 +186,8 @@ async def run(args) -> dict:
         async with httpx.AsyncClient(timeout=30) as http:
             flows = await prepare(http, stack, args.flows)
             result = await measure(http, stack, flows, args.rate)
+        if args.log_level in ("INFO", "DEBUG"):
+            result["stages"] = stages(var / "logs" / "notification.log", result["flows"])
     finally:
         stack.stop()
         nats.cleanup()
@@ -188,6 +214,11 @@ def main() -> None:
     print(f"{'measure':<36} {'n':>5} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'max ms':>9}")
     for r in rows:
         print(f"{r['name']:<36} {r['n']:>5} {r['p50']:>9.1f} {r['p95']:>9.1f} {r['p99']:>9.1f} {r['max']:>9.1f}")
+    for extra in (result.get("stages") or {}).values():
+        if extra:
+            rows.append(extra)
+            r = extra
+            print(f"{r['name']:<36} {r['n']:>5} {r['p50']:>9.1f} {r['p95']:>9.1f} {r['p99']:>9.1f} {r['max']:>9.1f}")
     ratio = rows[0]["p99"] / rows[2]["p99"]
     print(f"\np99 mail latency / p99 /healthz round trip = {ratio:.1f}x;  p99 < 1 s: {rows[0]['p99'] < 1000}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], dt.datet
         )
         digest = DigestTask(rt.uow, interval=settings.digest_interval_seconds, anchor=settings.digest_anchor,
                             tick=settings.digest_tick_seconds, clock=clock)
-        mail.delivery_wakeups.append(worker.wake)
+        mail.workers.append(worker)
         rt.extras.update(delivery=worker, digest=digest)
         await worker.start()
         await digest.start()
@@ -62,8 +62,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], dt.datet
         if digest:
             await digest.stop()
         if worker:
-            if worker.wake in mail.delivery_wakeups:
-                mail.delivery_wakeups.remove(worker.wake)
+            if worker in mail.workers:
+                mail.workers.remove(worker)
             await worker.stop()
 
     return create_service_app(

@@ -50,10 +50,16 @@ class DeliveryWorker:
         self.lease = dt.timedelta(seconds=lease_seconds)
         self.clock = clock
         self._wake = asyncio.Event()
+        self._offered: list[Delivery] = []
         self._task: asyncio.Task | None = None
         self.sent = 0
 
     def wake(self) -> None:
+        self._wake.set()
+
+    def offer(self, rows: list[Delivery]) -> None:
+        """Rows just committed and leased to this worker (the fast path)."""
+        self._offered.extend(rows)
         self._wake.set()
 
     async def start(self) -> None:
@@ -91,10 +97,15 @@ class DeliveryWorker:
             except TimeoutError:
                 pass
 
-    async def claim(self) -> list[Delivery]:
-        """Take up to ``batch_size`` due rows for this worker (a lease)."""
+    async def claim(self, in_hand: int = 0) -> list[Delivery]:
+        """Take due rows from the database for this worker (a lease): up to
+        ``batch_size``, fewer when the rate limit or ``in_hand`` rows leave
+        less room."""
+        limit = min(self.batch_size, self.bucket.available) - in_hand
+        if in_hand and limit <= 0:
+            return []
+        limit = max(1, limit)
         now = self.clock()
-        limit = max(1, min(self.batch_size, self.bucket.available))
         async with self.sessions() as session:
             async with session.begin():
                 stmt = (
@@ -113,7 +124,8 @@ class DeliveryWorker:
     async def deliver_due(self) -> int:
         """One pass: send what is due over the parallel connections; returns
         how many rows were taken."""
-        rows = await self.claim()
+        offered, self._offered = self._offered, []
+        rows = offered + await self.claim(in_hand=len(offered))
         queue = list(rows)
         unavailable: list[str] = []
 

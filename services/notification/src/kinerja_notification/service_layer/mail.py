@@ -33,13 +33,27 @@ class MailConfig:
 
 config = MailConfig()
 
-#: wake-up callbacks of the delivery workers in this process
-delivery_wakeups: list = []
+#: the delivery workers running in this process (``wake()``, ``offer(rows)``, ``lease``)
+workers: list = []
 
 
 def wake_workers() -> None:
-    for wake in list(delivery_wakeups):
-        wake()
+    for worker in list(workers):
+        worker.wake()
+
+
+def _hand_over_after_commit(session, d: Delivery) -> None:
+    """Fast path: a new mail is written already leased to this process's
+    worker, and handed to it in memory right after the commit, so it goes out
+    without the worker polling or claiming it. Should the process die first,
+    the lease ends and any worker takes the row from the database."""
+    sync = getattr(session, "sync_session", session)
+    fresh = sync.info.get("fresh_deliveries")
+    if fresh is None:
+        fresh = sync.info["fresh_deliveries"] = []
+        worker = workers[0]
+        after_commit(session, lambda: worker.offer(fresh))
+    fresh.append(d)
 
 
 def message_id(event_id: uuid.UUID, nip: str, domain: str, resend: int = 0) -> str:
@@ -87,24 +101,28 @@ async def queue(session, env: Envelope, out: Outgoing) -> None:
         return
     rendered = render(out.kind, locale_of(rec), **out.ctx, link=link(out.path))
     email = rec.email if rec is not None else None
-    session.add(
-        Delivery(
-            event_id=env.event_id,
-            recipient_nip=out.to.nip,
-            kind=out.kind,
-            event_type=env.event_type,
-            email=email,
-            locale=rendered.locale,
-            subject=rendered.subject,
-            body_text=rendered.text,
-            body_html=rendered.html,
-            message_id=message_id(env.event_id, out.to.nip, config.domain),
-            status="pending" if email else "undeliverable",
-            last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
-            correlation_id=env.correlation_id,
-        )
+    worker = workers[0] if workers and email else None
+    d = Delivery(
+        event_id=env.event_id,
+        recipient_nip=out.to.nip,
+        kind=out.kind,
+        event_type=env.event_type,
+        email=email,
+        locale=rendered.locale,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        message_id=message_id(env.event_id, out.to.nip, config.domain),
+        status="pending" if email else "undeliverable",
+        last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
+        correlation_id=env.correlation_id,
     )
-    if email:
+    if worker is not None:
+        d.next_attempt_at = d.created_at + worker.lease
+    session.add(d)
+    if worker is not None:
+        _hand_over_after_commit(session, d)
+    elif email:
         after_commit(session, wake_workers)
 
 
