@@ -19,7 +19,7 @@ def _clean_email(value: str | None) -> str | None:
     return value or None
 
 
-async def remember(session, people: list[Pegawai]) -> None:
+async def remember(session, people: list[Pegawai]) -> dict:
     """Upsert the directory entries of ``people`` in one statement.
 
     INSERT .. ON CONFLICT DO UPDATE, so two consumers that meet the same new
@@ -46,8 +46,9 @@ async def remember(session, people: list[Pegawai]) -> None:
             "email": case((keep, table.c.email), else_=stmt.excluded.email),
             "updated_at": stmt.excluded.updated_at,
         },
-    )
-    await session.exec(stmt)
+    ).returning(*table.c)
+    rows = (await session.exec(stmt)).all()
+    return {row.nip: row for row in rows}
 
 
 async def lookup(session, nip: str) -> Recipient | None:

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from kinerja_contracts.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
-from sqlalchemy import or_, update
+from sqlalchemy import case, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement
 from ..domain.messages import render
@@ -82,22 +84,22 @@ async def handle_event(session, env: Envelope) -> int:
     """Learn the people in the event and queue its e-mails; returns how many
     were queued (a digest item counts as one)."""
     payload = env.data
-    await directory.remember(session, identities(payload))
+    known = await directory.remember(session, identities(payload))
     settled = settles_skp(payload)
     if settled is not None:
         await settle_digest_items(session, *settled)
     outgoing = route(payload)
     for out in outgoing:
-        await queue(session, env, out)
+        rec = known.get(out.to.nip) or await directory.lookup(session, out.to.nip)
+        await queue(session, env, out, rec)
     return len(outgoing)
 
 
-async def queue(session, env: Envelope, out: Outgoing) -> None:
-    rec = await directory.lookup(session, out.to.nip)
+async def queue(session, env: Envelope, out: Outgoing, rec) -> None:
+    """Write the delivery row (or digest item) for one recipient. The inbox
+    has already made sure this event is handled once."""
     if out.digestible and wants_digest(rec):
         await _queue_digest_item(session, env, out)
-        return
-    if await session.get(Delivery, (env.event_id, out.to.nip)) is not None:
         return
     rendered = render(out.kind, locale_of(rec), **out.ctx, link=link(out.path))
     email = rec.email if rec is not None else None
@@ -154,11 +156,13 @@ async def _queue_digest_item(session, env: Envelope, out: Outgoing) -> None:
 async def settle_digest_items(session, skp_id: uuid.UUID, sequence: int) -> None:
     """An SKP was decided or reassigned: drop it from summaries not sent yet
     (items of a later transition, e.g. a resubmission, stay)."""
-    mark = await session.get(SkpSettlement, skp_id)
-    if mark is None:
-        session.add(SkpSettlement(skp_id=skp_id, sequence=sequence))
-    elif mark.sequence < sequence:
-        mark.sequence = sequence
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    table = SkpSettlement.__table__
+    stmt = insert(table).values(skp_id=skp_id, sequence=sequence)
+    await session.exec(stmt.on_conflict_do_update(
+        index_elements=[table.c.skp_id],
+        set_={"sequence": case((table.c.sequence < stmt.excluded.sequence, stmt.excluded.sequence), else_=table.c.sequence)},
+    ))
     await session.exec(
         update(DigestItem)
         .where(DigestItem.skp_id == skp_id, DigestItem.status == "pending",
