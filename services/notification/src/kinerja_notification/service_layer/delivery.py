@@ -1,24 +1,31 @@
 """The delivery worker: sends pending e-mails, at most ``rate`` per second,
 retries temporary failures with backoff, records permanent ones.
 
-Rows are claimed with a short lease (``next_attempt_at`` moved forward, with
-FOR UPDATE SKIP LOCKED on PostgreSQL) in one small transaction; each mail is
-then sent and its outcome committed on its own. Several replicas can run; a
-worker that dies mid-send leaves its rows to come back when the lease ends,
-and the mail goes again with the same Message-ID (a duplicate to the mail
-system, never a different mail).
+Mails reach the worker two ways, both leases on the row (``next_attempt_at``
+moved forward, so no other worker takes it meanwhile):
 
-An SMTP server that cannot be reached is not the mail's fault: the pass
-stops, the mail waits with backoff, and it does not use up its attempts, so
-the mail goes out when the server is back however long it was away. A 4xx
-reply to the mail itself counts as an attempt; a 5xx is final.
+- the fast path: a consumer writes a new mail already leased to this
+  process's worker and hands it over in memory after its commit;
+- the database: a feeder claims due rows (retries, resends, digests, rows
+  whose lease ended because their worker died) with FOR UPDATE SKIP LOCKED on
+  PostgreSQL, when woken or every ``poll_interval``.
+
+Both put rows on one queue served by ``len(senders)`` lanes, one SMTP
+connection each; a lane sends a mail and commits its outcome on its own, so
+a new mail never waits for a batch. A worker that dies mid-send leaves its
+rows to come back when the lease ends, and the mail goes again with the same
+Message-ID (a duplicate to the mail system, never a different mail).
+
+An SMTP server that cannot be reached is not the mail's fault: the worker
+pauses, the mail waits with backoff and keeps its attempts, so it goes out
+when the server is back however long it was away. A 4xx reply to the mail
+itself counts as an attempt; a 5xx is final.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import uuid
 from collections.abc import Callable
 
 from kinerja_contracts.logging import get_logger
@@ -39,7 +46,7 @@ class DeliveryWorker:
                  rate: float = 0.0, burst: int | None = None, lease_seconds: float = 120.0,
                  clock: Callable[[], dt.datetime] = utcnow):
         self.sessions = sessions
-        #: one sender per parallel SMTP connection
+        #: one sender per parallel SMTP connection (lane)
         self.senders = list(senders) if isinstance(senders, list | tuple) else [senders]
         self.mail_from = mail_from
         self.poll_interval = poll_interval
@@ -50,26 +57,24 @@ class DeliveryWorker:
         self.lease = dt.timedelta(seconds=lease_seconds)
         self.clock = clock
         self._wake = asyncio.Event()
-        self._offered: list[Delivery] = []
-        self._task: asyncio.Task | None = None
+        self._queue: asyncio.Queue[Delivery] = asyncio.Queue()
+        self._in_hand: set[tuple] = set()
+        self._paused_until: dt.datetime | None = None
+        self._tasks: list[asyncio.Task] = []
         self.sent = 0
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def offer(self, rows: list[Delivery]) -> None:
-        """Rows just committed and leased to this worker (the fast path)."""
-        self._offered.extend(rows)
-        self._wake.set()
+    # -- life cycle ----------------------------------------------------------
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="delivery-worker")
+        self._tasks = [asyncio.create_task(self._feed(), name="delivery-feeder")]
+        self._tasks += [asyncio.create_task(self._lane(s), name=f"delivery-lane-{i}") for i, s in enumerate(self.senders)]
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
             try:
-                await self._task
+                await t
             except (asyncio.CancelledError, Exception):
                 pass
         for sender in self.senders:
@@ -80,31 +85,49 @@ class DeliveryWorker:
                 except Exception:
                     pass
 
-    async def _run(self) -> None:
+    def wake(self) -> None:
+        """Look in the database now (a retry, resend or digest was queued)."""
+        self._wake.set()
+
+    def offer(self, rows: list[Delivery]) -> None:
+        """Rows just committed and leased to this worker (the fast path)."""
+        for d in rows:
+            self._put(d)
+
+    def _put(self, d: Delivery) -> None:
+        key = (d.event_id, d.recipient_nip)
+        if key not in self._in_hand:
+            self._in_hand.add(key)
+            self._queue.put_nowait(d)
+
+    # -- the database feeder -------------------------------------------------
+
+    async def _feed(self) -> None:
         while True:
             self._wake.clear()
+            n = 0
             try:
-                n = await self.deliver_due()
+                if not self._paused():
+                    n = await self.claim()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("delivery pass failed", error=repr(exc))
-                n = 0
-            if n > 0:
-                continue  # there may be more due: look again before sleeping
+                log.warning("claiming mail failed", error=repr(exc))
+            if n and self._queue.qsize() < self.batch_size:
+                continue  # there may be more due
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
             except TimeoutError:
                 pass
 
-    async def claim(self, in_hand: int = 0) -> list[Delivery]:
-        """Take due rows from the database for this worker (a lease): up to
-        ``batch_size``, fewer when the rate limit or ``in_hand`` rows leave
-        less room."""
-        limit = min(self.batch_size, self.bucket.available) - in_hand
-        if in_hand and limit <= 0:
-            return []
-        limit = max(1, limit)
+    def _paused(self) -> bool:
+        return self._paused_until is not None and self.clock() < self._paused_until
+
+    async def claim(self) -> int:
+        """Lease due rows from the database onto the queue; returns how many."""
+        limit = min(self.batch_size - self._queue.qsize(), self.bucket.available)
+        if limit <= 0:
+            return 0
         now = self.clock()
         async with self.sessions() as session:
             async with session.begin():
@@ -119,47 +142,30 @@ class DeliveryWorker:
                 rows = list((await session.exec(stmt)).all())
                 for d in rows:
                     d.next_attempt_at = now + self.lease
-        return rows
-
-    async def deliver_due(self) -> int:
-        """One pass: send what is due over the parallel connections; returns
-        how many rows were taken."""
-        offered, self._offered = self._offered, []
-        rows = offered + await self.claim(in_hand=len(offered))
-        queue = list(rows)
-        unavailable: list[str] = []
-
-        async def lane(sender) -> None:
-            while queue and not unavailable:
-                d = queue.pop(0)
-                await self.bucket.acquire()
-                try:
-                    await self._send_one(d, sender)
-                except SmtpUnavailable as exc:
-                    unavailable.append(str(exc))
-
-        if rows:
-            async with asyncio.TaskGroup() as tg:
-                for sender in self.senders[: len(rows)]:
-                    tg.create_task(lane(sender))
-        if unavailable and queue:
-            # the server is away: give the rest of the batch back at once
-            log.info("SMTP server unavailable; delivery paused", error=unavailable[0], waiting=len(queue))
-            await self._release([r.event_id for r in queue], [r.recipient_nip for r in queue])
+        for d in rows:
+            self._put(d)
         return len(rows)
 
-    async def _release(self, event_ids: list[uuid.UUID], nips: list[str]) -> None:
-        if not event_ids:
-            return
-        retry_at = self.clock() + dt.timedelta(seconds=self.retry_base)
-        async with self.sessions() as session:
-            async with session.begin():
-                for eid, nip in zip(event_ids, nips, strict=True):
-                    await session.exec(
-                        update(Delivery)
-                        .where(Delivery.event_id == eid, Delivery.recipient_nip == nip, Delivery.status == "pending")
-                        .values(next_attempt_at=retry_at)
-                    )
+    # -- lanes ---------------------------------------------------------------
+
+    async def _lane(self, sender) -> None:
+        while True:
+            d = await self._queue.get()
+            try:
+                if self._paused():
+                    await self._record(d, next_attempt_at=self._paused_until)  # give it back for later
+                    continue
+                await self.bucket.acquire()
+                await self._send_one(d, sender)
+            except asyncio.CancelledError:
+                raise
+            except SmtpUnavailable as exc:
+                self._paused_until = self.clock() + dt.timedelta(seconds=self.retry_base)
+                log.info("SMTP server unavailable; delivery paused", error=str(exc), waiting=self._queue.qsize())
+            except Exception as exc:  # e.g. the database is away: the lease brings the row back
+                log.warning("delivering a mail failed", error=repr(exc), message_id=d.message_id)
+            finally:
+                self._in_hand.discard((d.event_id, d.recipient_nip))
 
     async def _record(self, d: Delivery, **values) -> None:
         async with self.sessions() as session:
