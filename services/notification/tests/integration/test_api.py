@@ -30,6 +30,12 @@ async def test_people_see_only_their_own_log(app, bus, smtp_sink, tokens):
         assert r.status_code == 403 and r.json()["code"] == "other-instansi"
         r = await client.get(f"/api/v1/recipients/{me}", headers=tokens(ADMIN, "admin", instansi=ex.INSTANSI))
         assert r.status_code == 200 and r.json()["email"] == "siti.rahma@example.go.id"
+        bogor = tokens(ADMIN, "admin", instansi="Kabupaten Bogor")
+        assert (await client.get("/api/v1/deliveries", headers=bogor)).json()["total"] == 0
+        assert (await client.get(f"/api/v1/events/{env.event_id}/deliveries", headers=bogor)).json() == []
+        assert (await client.get("/api/v1/recipients", headers=bogor)).json()["total"] == 0
+        dki = tokens(ADMIN, "admin", instansi=ex.INSTANSI)
+        assert (await client.get("/api/v1/deliveries", headers=dki)).json()["total"] == 1
         r = await client.get(f"/api/v1/recipients/{me}/deliveries")
         assert r.status_code == 401
 

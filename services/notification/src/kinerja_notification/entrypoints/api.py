@@ -1,7 +1,7 @@
 """HTTP API: the delivery log, resend, the recipient directory, preferences.
 
-Admins see everything (of their instansi); a person sees their own log and
-sets their own preferences.
+Admins see everything of their instansi (all of it when their token has no
+instansi claim); a person sees their own log and sets their own preferences.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ async def list_deliveries(principal: Admin, request: Request, status: Status = N
                           limit: Limit = 50, offset: Offset = 0) -> DeliveryPage:
     async with uow(request) as s:
         rows, total = await admin.page(s, nip=recipient_nip, event_id=event_id, status=status, kind=kind,
-                                       limit=limit, offset=offset)
+                                       instansi=principal.instansi, limit=limit, offset=offset)
         return DeliveryPage(items=[DeliveryOut.of(d) for d in rows], total=total, limit=limit, offset=offset)
 
 
@@ -179,7 +179,7 @@ async def deliveries_of_recipient(nip: str, principal: CurrentPrincipal, request
             summary="E-mail karena satu event (delivery log by event; admin)")
 async def deliveries_of_event(event_id: uuid.UUID, principal: Admin, request: Request) -> list[DeliveryOut]:
     async with uow(request) as s:
-        rows, _ = await admin.page(s, event_id=event_id, limit=500)
+        rows, _ = await admin.page(s, event_id=event_id, instansi=principal.instansi, limit=500)
         return [DeliveryOut.of(d) for d in rows]
 
 
@@ -208,7 +208,8 @@ async def list_recipients(principal: Admin, request: Request,
                           missing_email: Annotated[bool | None, Query(description="true: only people without an address")] = None,
                           limit: Limit = 50, offset: Offset = 0) -> RecipientPage:
     async with uow(request) as s:
-        rows, total = await admin.recipients(s, missing_email=missing_email, limit=limit, offset=offset)
+        rows, total = await admin.recipients(s, missing_email=missing_email, instansi=principal.instansi,
+                                             limit=limit, offset=offset)
         return RecipientPage(items=[RecipientOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
