@@ -71,3 +71,13 @@ async def test_english_preference_gives_english_mail(app, bus, smtp_sink, tokens
         await bus.publish(ex.samples()["approval.approved"])
         await wait_for(lambda: len(smtp_sink.messages) == 2)
         assert "Your SKP was approved" in str(smtp_sink.messages[1].parsed["Subject"])
+
+
+async def test_openapi_and_asyncapi_describe_the_service(app):
+    async with running(app) as client:
+        spec = (await client.get("/openapi.json")).json()
+        assert "/api/v1/deliveries/{event_id}/{nip}/resend" in spec["paths"]
+        assert spec["paths"]["/api/v1/recipients/{nip}/preferences"]["put"]["summary"].startswith("Atur ringkasan")
+        r = await client.get("/asyncapi.json")
+        assert r.status_code == 200
+        assert "notification--approval-reassigned" in r.text and "notification--evaluation-keberatan_decided" in r.text
