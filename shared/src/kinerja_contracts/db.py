@@ -31,8 +31,14 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    """An async engine; SQLite runs in WAL mode with a busy timeout."""
+def create_engine(url: str, *, pool_size: int = 10, pre_ping: bool = False, echo: bool = False) -> AsyncEngine:
+    """An async engine; SQLite runs in WAL mode with a busy timeout.
+
+    ``pre_ping`` is off by default: with asyncpg SQLAlchemy's ping is BEGIN,
+    a query and ROLLBACK on every checkout, about a tenth of a service's CPU
+    under load (bench/flow.py). Without it a connection broken by a database
+    restart raises once, SQLAlchemy sees the disconnect and renews the pool.
+    """
     url = async_url(url)
     if is_sqlite(url):
         db = make_url(url).database
@@ -50,7 +56,7 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
             cur.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=pre_ping)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -116,7 +116,7 @@ def create_service_app(
     async def lifespan(app: FastAPI):
         if settings.run_migrations:
             await asyncio.to_thread(run_migrations, settings.database_url, migrations_dir)
-        runtime.engine = create_engine(settings.database_url)
+        runtime.engine = create_engine(settings.database_url, pool_size=common.db_pool_size, pre_ping=common.db_pool_pre_ping)
         runtime.sessions = session_factory(runtime.engine)
         runtime.uow = UnitOfWork(runtime.sessions)
         app.state.engine = runtime.engine
@@ -168,7 +168,7 @@ def create_service_app(
     app.state.consumers = consumers
     install_error_handlers(app)
     # outermost first: correlation id -> size limit -> idempotency -> routes
-    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(IdempotencyMiddleware, stale_after=common.idempotency_stale_after)
     app.add_middleware(BodyLimitMiddleware, max_bytes=common.max_body_bytes)
     app.add_middleware(CorrelationMiddleware)
 
@@ -203,5 +203,6 @@ def create_service_app(
     return app
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async on purpose: FastAPI runs a plain ``def`` dependency in its thread pool
     return request.app.state.runtime

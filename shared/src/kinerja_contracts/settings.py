@@ -33,10 +33,19 @@ class CommonSettings(BaseSettings):
     jwt_audience: str = "kinerja"
     jwt_issuer: str | None = None
     max_body_bytes: int = Field(default=64 * 1024 * 1024, description="larger request bodies get 413")
+    idempotency_stale_after: float = Field(
+        default=60.0, description="seconds after which an unfinished Idempotency-Key reservation (a crashed request) expires"
+    )
     consumer_max_deliver: int = 8
     consumer_ack_wait: float = 30.0
     relay_poll_interval: float = 1.0
     relay_batch_size: int = 200
+    db_pool_size: int = Field(default=10, description="PostgreSQL connections kept per service (as many again may overflow)")
+    db_pool_pre_ping: bool = Field(
+        default=False,
+        description="test each pooled connection before use (three extra round trips per transaction with asyncpg); "
+        "off: a connection broken by a database restart fails once and the pool is renewed",
+    )
     public_base_url: str = Field(default="http://127.0.0.1:8001", description="base of links in e-mails")
 
 

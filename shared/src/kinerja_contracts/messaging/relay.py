@@ -85,6 +85,11 @@ class OutboxRelay:
     async def _run(self) -> None:
         backoff = 0.2
         while not self._stopping:
+            # Clear before the pass, not after it: a commit that lands while a
+            # batch is being published must wake the next pass at once (clearing
+            # afterwards lost that wake-up and left the row for the next poll,
+            # up to poll_interval later).
+            self._wake.clear()
             try:
                 sent = await self.relay_once()
                 backoff = 0.2
@@ -98,7 +103,6 @@ class OutboxRelay:
                 continue
             if sent >= self.batch_size:
                 continue  # more are waiting
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
             except TimeoutError:

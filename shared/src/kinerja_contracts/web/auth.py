@@ -15,6 +15,7 @@ from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
@@ -40,6 +41,11 @@ class TokenVerifier:
     def __init__(self, settings: CommonSettings):
         self.settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+
+    @property
+    def may_block(self) -> bool:
+        """True when verifying may do network I/O (RS256 keys from a JWKS URL)."""
+        return self._jwks is not None and self.settings.jwt_algorithm == "RS256"
 
     def verify(self, token: str) -> Principal:
         s = self.settings
@@ -83,14 +89,20 @@ def _unauthorized(code: str, detail: str) -> ProblemError:
 _bearer = HTTPBearer(auto_error=False, description="JWT: `Authorization: Bearer <token>`; mint one with `uv run kinerja-token`")
 
 
-def current_principal(
+async def current_principal(
     request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     if creds is None or creds.scheme.lower() != "bearer":
         raise _unauthorized("missing-token", "Header Authorization: Bearer <token> wajib (a bearer token is required).")
     # Not cached on request.state: that dict can be shared between requests
     # (it is the lifespan state), which would leak one caller's identity.
-    return request.app.state.verifier.verify(creds.credentials)
+    verifier: TokenVerifier = request.app.state.verifier
+    if verifier.may_block:
+        # a JWKS lookup may fetch keys over the network: keep it off the event loop
+        return await run_in_threadpool(verifier.verify, creds.credentials)
+    # HS256 / a PEM key: pure CPU, microseconds; async so that FastAPI does
+    # not hand every request to its thread pool (measured: bench/flow.py)
+    return verifier.verify(creds.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -99,7 +111,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 def require_roles(*roles: Role):
     """Dependency: the caller must have one of ``roles``."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in roles:
             raise ProblemError(
                 403,

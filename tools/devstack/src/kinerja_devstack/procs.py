@@ -7,7 +7,6 @@ so no orphan is left even when the launcher itself is killed.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import subprocess
@@ -18,18 +17,10 @@ from pathlib import Path
 
 import httpx
 
-from .natsserver import NatsServer, free_port, port_free, wait_port
+from .natsserver import NatsServer, _die_with_parent, free_port, port_free, wait_port
 
 SERVICES = ("skp", "approval", "evaluation", "notification")
 DEFAULT_PORTS = {"skp": 8001, "approval": 8002, "evaluation": 8003, "notification": 8004}
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
 
 
 @dataclass
@@ -84,6 +75,8 @@ class Stack:
     mail_http_port: int = 8025
     extra_env: dict[str, str] = field(default_factory=dict)
     log_to_files: bool = True
+    #: False when the caller runs its own SMTP server on ``smtp_port`` (bench/flow.py)
+    mail_sink: bool = True
     nats: NatsServer | None = None
     children: dict[str, Child] = field(default_factory=dict)
 
@@ -141,8 +134,9 @@ class Stack:
             dict(os.environ),
             logs / "mail.log" if self.log_to_files else None,
         )
-        self.children["mail"] = sink
-        sink.start()
+        if self.mail_sink:
+            self.children["mail"] = sink
+            sink.start()
         for service in SERVICES:
             self.start_service(service)
         wait_port("127.0.0.1", self.smtp_port, timeout)
@@ -177,9 +171,14 @@ class Stack:
             raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
 
     def stop(self) -> None:
-        for name in [*SERVICES, "mail"]:
-            child = self.children.get(name)
-            if child:
-                child.stop()
+        """SIGTERM every child at once, wait for all (SIGKILL after 10 s), then NATS."""
+        children = [c for c in (self.children.get(n) for n in [*SERVICES, "mail"]) if c and c.alive()]
+        for child in children:
+            try:
+                os.killpg(child.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for child in children:
+            child.stop()  # waits; escalates to SIGKILL
         if self.nats:
             self.nats.stop()

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from .procs import SERVICES, Stack
+from .procs import DEFAULT_PORTS, SERVICES, Stack
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,7 +22,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--var", default="var", help="folder for databases, logs, mail and NATS data (default var/)")
     a = p.parse_args(argv)
     var = Path(a.var).resolve()
-    stack = Stack(var_dir=var, nats_url=os.environ.get("NATS_URL") or None)
+    env = os.environ
+    stack = Stack(
+        var_dir=var,
+        nats_url=env.get("NATS_URL") or None,
+        # ports follow the services' own settings when set
+        ports={s: int(env.get(f"KINERJA_{s.upper()}_PORT", DEFAULT_PORTS[s])) for s in SERVICES},
+        smtp_port=int(env.get("KINERJA_NOTIFICATION_SMTP_PORT", 1025)),
+        mail_http_port=int(env.get("KINERJA_DEV_MAIL_HTTP_PORT", 8025)),
+    )
 
     stopping = False
 
@@ -56,8 +64,13 @@ def main(argv: list[str] | None = None) -> None:
         pass
     except Exception as exc:
         print(f"Kinerja failed to start: {exc}", file=sys.stderr)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         stack.stop()
         sys.exit(1)
+    # Ctrl-C reaches us more than once (the terminal signals the whole
+    # process group, and `uv run` forwards it too): ignore repeats while stopping.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     print("\nStopping Kinerja...", flush=True)
     stack.stop()
     print("Stopped.")

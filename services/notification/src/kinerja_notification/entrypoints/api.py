@@ -11,7 +11,6 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from kinerja_contracts.runtime import get_runtime
 from kinerja_contracts.values import Role
 from kinerja_contracts.web.auth import CurrentPrincipal, Principal, require_roles
 from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
@@ -28,7 +27,7 @@ EVENT_EXAMPLE = "0b8f6a52-3c1e-4f57-9a51-2d7c2f0f4e11"
 
 
 def uow(request: Request):
-    return get_runtime(request).uow()
+    return request.app.state.runtime.uow()
 
 
 class DeliveryOut(BaseModel):

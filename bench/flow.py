@@ -1,0 +1,512 @@
+"""Whole-flow benchmark of Kinerja on PostgreSQL and NATS.
+
+    uv run python -m bench.flow --duration 60 --concurrency 64     (or: make bench)
+
+Starts nats-server, the four services (as processes, via
+``kinerja_devstack.procs.Stack``) on fresh PostgreSQL databases and an SMTP
+sink inside this driver (so the arrival of each e-mail is timed exactly),
+then drives complete flows at a fixed concurrency for a fixed duration:
+
+    create a draft -> submit -> (poll the penilai's inbox until it is there)
+    -> approve -> (poll skp until Approved) and (wait for the pegawai's mail)
+
+A flow counts when both the Approved status and the "disetujui" e-mail are
+seen. Every flow uses its own pegawai NIP; a penilai has ~10 pegawai.
+
+Reports flows/s, p50/p95/p99 of every hop, CPU seconds per flow per process
+(services, nats-server, the PostgreSQL backends of the run's databases, this
+driver), RSS at rest and peak RSS per service; then runs the infrastructure
+floor (bench/floor.py) with the same commits and publishes per flow and
+prints flows/s divided by the floor's flows/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+import nats
+from aiosmtpd.smtp import SMTP
+from kinerja_contracts.settings import CommonSettings
+from kinerja_contracts.web.auth import mint_token
+from kinerja_devstack.natsserver import NatsServer, free_port
+from kinerja_devstack.procs import SERVICES, Stack
+from kinerja_devstack.samples import pppk_skp
+from sqlalchemy.engine import make_url
+
+from . import procstat
+from .floor import run_floor
+
+HOPS = (
+    ("create_http", "POST /skp (create draft), HTTP latency"),
+    ("submit_http", "POST /skp/{id}/submit, HTTP latency"),
+    ("submit_to_inbox", "submit response -> visible in the penilai's inbox"),
+    ("approve_http", "POST /approvals/{id}/approve, HTTP latency"),
+    ("approve_to_approved", "approve response -> Approved in skp"),
+    ("approve_to_mail", "approve response -> pegawai's mail in the sink"),
+    ("event_to_mail", "ApprovalApproved occurred_at -> mail in the sink"),
+    ("flow", "whole flow (create request -> last of Approved/mail)"),
+)
+
+
+# --- identities --------------------------------------------------------------
+
+def nip_of(i: int, *, born_from: dt.date, sex: int) -> str:
+    """A structurally valid 18-digit NIP: YYYYMMDD birth, YYYYMM appointment,
+    sex digit, 3-digit sequence; unique per ``i``."""
+    born = born_from + dt.timedelta(days=i // 1000)
+    appointed = f"{born.year + 25}{(i % 12) + 1:02d}"
+    return f"{born:%Y%m%d}{appointed}{sex}{i % 1000:03d}"
+
+
+def pegawai_nip(i: int) -> str:
+    return nip_of(i, born_from=dt.date(1985, 1, 1), sex=2)
+
+
+def penilai_nip(j: int) -> str:
+    return nip_of(j, born_from=dt.date(1965, 1, 1), sex=1)
+
+
+# --- the SMTP sink (in this process, so arrivals are timed on our clock) ----
+
+class MailClock:
+    """aiosmtpd handler: remembers when mail for each address arrived and
+    wakes whoever waits for it."""
+
+    def __init__(self) -> None:
+        self.arrived: dict[str, float] = {}
+        self.waiters: dict[str, asyncio.Future] = {}
+        self.messages = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        now = time.time()
+        self.messages += 1
+        for rcpt in envelope.rcpt_tos:
+            if not rcpt.startswith("p"):
+                continue  # the penilai's "menunggu persetujuan" mail: counted only
+            fut = self.waiters.pop(rcpt, None)
+            if fut is not None and not fut.done():
+                fut.set_result(now)
+            else:
+                self.arrived[rcpt] = now
+        return "250 Message accepted"
+
+    async def wait(self, address: str, timeout: float) -> float:
+        if address in self.arrived:
+            return self.arrived.pop(address)
+        fut = asyncio.get_running_loop().create_future()
+        self.waiters[address] = fut
+        try:
+            return await asyncio.wait_for(fut, timeout)
+        finally:
+            self.waiters.pop(address, None)
+
+
+# --- one flow ------------------------------------------------------------------
+
+class FlowError(Exception):
+    pass
+
+
+@dataclass
+class Driver:
+    http: httpx.AsyncClient
+    skp_url: str
+    approval_url: str
+    mail: MailClock
+    secret: str
+    per_penilai: int
+    poll_cap: float
+    timeout: float
+    event_at: dict[str, float] = field(default_factory=dict)
+    tokens: dict[tuple[str, str], dict] = field(default_factory=dict)
+    polls: int = 0
+
+    def auth(self, nip: str, role: str) -> dict:
+        key = (nip, role)
+        if key not in self.tokens:
+            self.tokens[key] = {"Authorization": "Bearer " + mint_token(nip, role, secret=self.secret)}
+        return self.tokens[key]
+
+    async def poll(self, check, what: str) -> float:
+        delay, deadline = 0.005, time.monotonic() + self.timeout
+        while True:
+            self.polls += 1
+            if await check():
+                return time.time()
+            if time.monotonic() > deadline:
+                raise FlowError(f"timed out polling: {what}")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.poll_cap)
+
+    async def run(self, i: int) -> dict[str, float]:
+        peg, pen = pegawai_nip(i), penilai_nip(i // self.per_penilai)
+        peg_mail, pen_mail = f"p{peg}@bench.kinerja.test", f"a{pen}@bench.kinerja.test"
+        as_peg, as_pen = self.auth(peg, "pegawai"), self.auth(pen, "atasan")
+        body = pppk_skp(peg, pen, pegawai_email=peg_mail, penilai_email=pen_mail)
+        t0 = time.time()
+        r = await self.http.post(f"{self.skp_url}/api/v1/skp", json=body, headers=as_peg)
+        t1 = time.time()
+        if r.status_code != 201:
+            raise FlowError(f"create {r.status_code}: {r.text[:200]}")
+        skp = r.json()
+        sid = skp["id"]
+        r = await self.http.post(f"{self.skp_url}/api/v1/skp/{sid}/submit", json={"version": skp["version"]}, headers=as_peg)
+        t2 = time.time()
+        if r.status_code != 200:
+            raise FlowError(f"submit {r.status_code}: {r.text[:200]}")
+        found: dict = {}
+
+        async def in_inbox() -> bool:
+            resp = await self.http.get(f"{self.approval_url}/api/v1/inbox", headers=as_pen)
+            for item in resp.json()["items"]:
+                if item["skp_id"] == sid:
+                    found.update(item)
+                    return True
+            return False
+
+        t3 = await self.poll(in_inbox, f"inbox of {pen} for {sid}")
+        t3b = time.time()
+        r = await self.http.post(f"{self.approval_url}/api/v1/approvals/{sid}/approve", json={"version": found["version"]},
+                                 headers=as_pen)
+        t4 = time.time()
+        if r.status_code != 200:
+            raise FlowError(f"approve {r.status_code}: {r.text[:200]}")
+
+        async def approved() -> bool:
+            resp = await self.http.get(f"{self.skp_url}/api/v1/skp/{sid}", headers=as_peg)
+            return resp.json()["status"] == "Approved"
+
+        mail_task = asyncio.ensure_future(self.mail.wait(peg_mail, self.timeout))
+        try:
+            t5 = await self.poll(approved, f"Approved in skp for {sid}")
+            t6 = await mail_task
+        except TimeoutError as exc:
+            raise FlowError("timed out waiting for mail") from exc
+        finally:
+            mail_task.cancel()
+        out = {
+            "create_http": t1 - t0,
+            "submit_http": t2 - t1,
+            "submit_to_inbox": t3 - t2,
+            "approve_http": t4 - t3b,
+            "approve_to_approved": t5 - t4,
+            "approve_to_mail": t6 - t4,
+            "flow": max(t5, t6) - t0,
+            "done_at": max(t5, t6),
+        }
+        ev = self.event_at.pop(sid, None)
+        if ev is not None:
+            out["event_to_mail"] = t6 - ev
+        return out
+
+
+# --- helpers -----------------------------------------------------------------
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    k = min(len(s) - 1, max(0, round(p / 100 * len(s) + 0.5) - 1))
+    return s[k]
+
+
+async def admin(base: str, sql: str) -> None:
+    u = make_url(base)
+    conn = await asyncpg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username or "postgres",
+                                 password=u.password, database=u.database or "postgres")
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def commits_of(base: str, names: list[str]) -> int:
+    u = make_url(base)
+    conn = await asyncpg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username or "postgres",
+                                 password=u.password, database=u.database or "postgres")
+    try:
+        await conn.execute("SELECT pg_stat_force_next_flush()")
+        return int(await conn.fetchval("SELECT coalesce(sum(xact_commit), 0) FROM pg_stat_database WHERE datname = ANY($1)", names))
+    finally:
+        await conn.close()
+
+
+async def stream_state(nats_url: str) -> tuple[int, int]:
+    nc = await nats.connect(nats_url)
+    try:
+        info = await nc.jetstream().stream_info("KINERJA")
+        return info.state.messages, info.state.bytes
+    finally:
+        await nc.close()
+
+
+def machine_facts(base: str) -> dict:
+    model = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem = int(f.readline().split()[1]) // 1024
+    try:
+        pg = subprocess.run(["psql", base, "-Atc", "SELECT version()"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except Exception:
+        pg = "?"
+    try:
+        from kinerja_devstack.natsserver import nats_server_binary
+
+        ns = subprocess.run([nats_server_binary(), "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except Exception:
+        ns = "?"
+    return {"cpus": os.cpu_count(), "cpu_model": model, "memory_mb": mem, "python": platform.python_version(),
+            "kernel": platform.release(), "postgresql": pg.split(" on ")[0], "nats_server": ns,
+            "loadavg_before": open("/proc/loadavg").read().split()[:3]}
+
+
+# --- the benchmark -------------------------------------------------------------
+
+async def bench(a: argparse.Namespace) -> dict:
+    run = uuid.uuid4().hex[:6]
+    base = a.database_url
+    dbs = {svc: f"kbench_{run}_{svc}" for svc in SERVICES}
+    floor_db = f"kbench_{run}_floor"
+    var = Path(a.var_dir or tempfile.mkdtemp(prefix="kinerja-bench-"))
+    var.mkdir(parents=True, exist_ok=True)
+    result: dict = {"args": vars(a), "machine": machine_facts(base), "started_at": dt.datetime.now(dt.UTC).isoformat()}
+    for name in [*dbs.values(), floor_db]:
+        await admin(base, f'CREATE DATABASE "{name}"')
+    nats_srv = NatsServer(store_dir=str(var / "nats"), log_file=str(var / "nats.log")).start()
+    loop = asyncio.get_running_loop()
+    mail = MailClock()
+    smtp_port = free_port()
+    smtp_server = await loop.create_server(lambda: SMTP(mail, hostname="bench-sink"), "127.0.0.1", smtp_port)
+    env = {"KINERJA_LOG_LEVEL": a.log_level, "KINERJA_LOG_FORMAT": "json"}
+    for kv in a.env:
+        k, _, v = kv.partition("=")
+        env[k] = v
+    stack = Stack.on_free_ports(
+        var, nats_url=nats_srv.url,
+        database_urls={s: make_url(base).set(database=n).render_as_string(hide_password=False) for s, n in dbs.items()},
+        extra_env=env, mail_sink=False,
+    )
+    stack.smtp_port = smtp_port
+    try:
+        print(f"starting nats-server, 4 services on PostgreSQL ({', '.join(dbs.values())}); logs in {var}", flush=True)
+        await asyncio.to_thread(stack.start, 180)
+        pids = {s: stack.children[s].proc.pid for s in SERVICES}
+        pids["nats-server"] = nats_srv.proc.pid
+        (var / "pids.json").write_text(json.dumps(pids))  # for a profiler: py-spy record -p PID
+        await asyncio.sleep(a.rest_settle)
+        result["rss_at_rest_mb"] = {s: round(procstat.memory_mb(p).get("rss", 0), 1) for s, p in pids.items()}
+        print("RSS at rest (MB):", result["rss_at_rest_mb"], flush=True)
+
+        nc = await nats.connect(nats_srv.url)
+        driver_event_at: dict[str, float] = {}
+
+        async def on_approved(msg) -> None:
+            env_ = json.loads(msg.data)
+            driver_event_at[env_["data"]["skp_id"]] = dt.datetime.fromisoformat(env_["occurred_at"]).timestamp()
+
+        await nc.subscribe("kinerja.approval.approved", cb=on_approved)
+        commits0 = await commits_of(base, list(dbs.values()))
+        msgs0, bytes0 = await stream_state(nats_srv.url)
+
+        limits = httpx.Limits(max_connections=a.concurrency * 2, max_keepalive_connections=a.concurrency * 2)
+        async with httpx.AsyncClient(timeout=a.timeout, limits=limits) as http:
+            drv = Driver(http, stack.url("skp"), stack.url("approval"), mail, CommonSettings().jwt_secret,
+                         a.per_penilai, a.poll_cap, a.timeout, event_at=driver_event_at)
+            backends = procstat.BackendCpu(set(dbs.values()))
+            results: list[dict] = []
+            errors: list[str] = []
+            counter = iter(range(10**9))
+            t_begin = time.time()
+            t_start = t_begin + a.warmup
+            t_end = t_start + a.duration
+            marks: dict[str, dict] = {}
+
+            async def worker() -> None:
+                while time.time() < t_end:
+                    i = next(counter)
+                    try:
+                        results.append(await drv.run(i))
+                    except (FlowError, httpx.HTTPError, KeyError, ValueError) as exc:
+                        errors.append(repr(exc)[:300])
+
+            def snapshot() -> dict:
+                return {"t": time.time(), "cpu": {s: procstat.cpu_seconds(p) for s, p in pids.items()},
+                        "driver": sum(os.times()[:2]), "machine": procstat.machine_cpu(), "mails": mail.messages,
+                        "done": len(results)}
+
+            async def sampler() -> None:
+                while True:
+                    backends.sample()
+                    if "start" not in marks and time.time() >= t_start:
+                        backends.start()
+                        marks["start"] = snapshot()
+                        print(f"warm-up done; measuring {a.duration:.0f} s at concurrency {a.concurrency}", flush=True)
+                    await asyncio.sleep(0.25)
+
+            sampler_task = asyncio.create_task(sampler())
+            progress = asyncio.create_task(_progress(results, errors, t_begin))
+            workers = [asyncio.create_task(worker()) for _ in range(a.concurrency)]
+            await asyncio.sleep(max(0.0, t_end - time.time()))
+            backends.sample()
+            marks["end"] = snapshot()
+            pg_cpu = backends.used()
+            print("measurement window over; letting in-flight flows finish", flush=True)
+            done, pending = await asyncio.wait(workers, timeout=a.timeout + 5)
+            for t in pending:
+                t.cancel()
+            sampler_task.cancel()
+            progress.cancel()
+        await asyncio.sleep(1.0)
+        result["rss_after_load_mb"] = {s: round(procstat.memory_mb(p).get("rss", 0), 1) for s, p in pids.items()}
+        result["peak_rss_mb"] = {s: round(procstat.memory_mb(p).get("peak", 0), 1) for s, p in pids.items()}
+        msgs1, bytes1 = await stream_state(nats_srv.url)
+        await nc.close()
+    finally:
+        await asyncio.to_thread(stack.stop)
+    smtp_server.close()
+    commits1 = await commits_of(base, list(dbs.values()))
+
+    # --- figures of the flows ---
+    s, e = marks["start"], marks["end"]
+    window = e["t"] - s["t"]
+    in_window = [r for r in results if s["t"] <= r["done_at"] <= e["t"]]
+    flows = len(in_window)
+    total_flows = len(results)
+    result["flows"] = {"completed_in_window": flows, "window_s": round(window, 2), "flows_per_s": flows / window,
+                       "completed_total": total_flows, "errors": len(errors), "first_errors": errors[:5],
+                       "mails_in_window": e["mails"] - s["mails"], "driver_polls_per_flow": drv.polls / max(1, total_flows + len(errors))}
+    result["hops_ms"] = {}
+    for hop, _ in HOPS:
+        vals = [r[hop] for r in in_window if hop in r]
+        result["hops_ms"][hop] = {"n": len(vals), **{f"p{p}": round(pct(vals, p) * 1000, 1) for p in (50, 95, 99)},
+                                  "max": round(max(vals) * 1000, 1) if vals else None}
+    cpu = {k: (e["cpu"][k] - s["cpu"][k]) for k in pids if e["cpu"][k] is not None and s["cpu"][k] is not None}
+    cpu["postgresql (backends of the run's databases)"] = sum(pg_cpu.values())
+    cpu["driver (this process: HTTP client + SMTP sink)"] = e["driver"] - s["driver"]
+    machine_busy = e["machine"][0] - s["machine"][0]
+    accounted = sum(cpu.values())
+    result["cpu_s_per_flow"] = {k: round(v / max(1, flows), 5) for k, v in cpu.items()}
+    result["cpu_s_per_flow"]["kinerja services total"] = round(sum(cpu[x] for x in SERVICES) / max(1, flows), 5)
+    result["cpu_s_per_flow"]["everything measured"] = round(accounted / max(1, flows), 5)
+    result["machine_cpu"] = {"busy_cores_avg": round(machine_busy / window, 2), "of_cores": os.cpu_count(),
+                             "other_processes_cores_avg": round(max(0.0, machine_busy - accounted) / window, 2)}
+    commits_per_flow = (commits1 - commits0) / max(1, total_flows)
+    pubs_per_flow = (msgs1 - msgs0) / max(1, total_flows)
+    avg_bytes = int((bytes1 - bytes0) / max(1, msgs1 - msgs0))
+    result["per_flow"] = {"db_commits": round(commits_per_flow, 2), "jetstream_publishes": round(pubs_per_flow, 2),
+                          "avg_stream_message_bytes": avg_bytes}
+
+    # --- the floor, same run, services stopped ---
+    if not a.skip_floor:
+        print(f"floor: {round(commits_per_flow)} commits + {round(pubs_per_flow)} publishes per flow, "
+              f"concurrency {a.concurrency}, {a.floor_duration:.0f} s", flush=True)
+        floor = await run_floor(
+            database_dsn=make_url(base).set(database=floor_db).render_as_string(hide_password=False).replace("+asyncpg", ""),
+            nats_url=nats_srv.url, commits=max(1, round(commits_per_flow)), publishes=max(1, round(pubs_per_flow)),
+            payload_bytes=avg_bytes, concurrency=a.concurrency, duration=a.floor_duration,
+        )
+        result["floor"] = floor
+        result["ratio_to_floor"] = result["flows"]["flows_per_s"] / floor["flows_per_s"] if floor["flows_per_s"] else None
+    nats_srv.cleanup()
+    for name in [*dbs.values(), floor_db]:
+        try:
+            await admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except Exception as exc:
+            print("could not drop", name, exc)
+    if not a.keep:
+        shutil.rmtree(var, ignore_errors=True)
+    result["finished_at"] = dt.datetime.now(dt.UTC).isoformat()
+    return result
+
+
+async def _progress(results: list, errors: list, t0: float) -> None:
+    last = 0
+    while True:
+        await asyncio.sleep(5)
+        n = len(results)
+        print(f"  t={time.time() - t0:5.1f}s flows done={n} (+{(n - last) / 5:.1f}/s) errors={len(errors)}", flush=True)
+        last = n
+
+
+def report(r: dict) -> str:
+    f = r["flows"]
+    lines = [
+        "",
+        f"Kinerja flow benchmark - {r['machine']['cpus']} CPUs ({r['machine']['cpu_model']}), "
+        f"{r['machine']['postgresql']}, nats-server {r['machine']['nats_server']}",
+        f"concurrency {r['args']['concurrency']}, window {f['window_s']} s (after {r['args']['warmup']} s warm-up)",
+        f"complete flows: {f['completed_in_window']} in window -> {f['flows_per_s']:.1f} flows/s "
+        f"(errors {f['errors']}, mails {f['mails_in_window']}, driver polls/flow {f['driver_polls_per_flow']:.1f})",
+        "",
+        f"{'hop':<22}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}  what",
+    ]
+    for hop, what in HOPS:
+        h = r["hops_ms"][hop]
+        lines.append(f"{hop:<22}{h['p50']:>10}{h['p95']:>10}{h['p99']:>10}{str(h['max']):>10}  {what}")
+    lines += ["", "CPU seconds per flow:"]
+    for k, v in r["cpu_s_per_flow"].items():
+        lines.append(f"  {k:<52}{v * 1000:8.2f} ms")
+    m = r["machine_cpu"]
+    lines.append(f"  machine busy {m['busy_cores_avg']} of {m['of_cores']} cores on average; "
+                 f"other processes {m['other_processes_cores_avg']} cores")
+    lines += ["", f"{'process':<14}{'RSS at rest MB':>16}{'after load MB':>15}{'peak MB':>10}"]
+    for s in r["rss_at_rest_mb"]:
+        lines.append(f"{s:<14}{r['rss_at_rest_mb'][s]:>16}{r['rss_after_load_mb'][s]:>15}{r['peak_rss_mb'][s]:>10}")
+    p = r["per_flow"]
+    lines.append(f"\nper flow: {p['db_commits']} database commits, {p['jetstream_publishes']} JetStream publishes "
+                 f"(avg {p['avg_stream_message_bytes']} B)")
+    if "floor" in r:
+        fl = r["floor"]
+        lines.append(f"floor (bare asyncpg + nats-py, {fl['commits_per_flow']} commits + {fl['publishes_per_flow']} "
+                     f"publishes per flow): {fl['flows_per_s']:.1f} flows/s")
+        lines.append(f"RATIO flows/s / floor flows/s = {r['ratio_to_floor']:.3f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--duration", type=float, default=60.0, help="measurement window, seconds (default 60)")
+    p.add_argument("--concurrency", type=int, default=64, help="flows in flight (default 64)")
+    p.add_argument("--warmup", type=float, default=5.0, help="seconds of load before the window (default 5)")
+    p.add_argument("--floor-duration", type=float, default=15.0, help="seconds of the floor run (default 15)")
+    p.add_argument("--skip-floor", action="store_true")
+    p.add_argument("--per-penilai", type=int, default=10, help="pegawai per penilai (default 10)")
+    p.add_argument("--poll-cap", type=float, default=0.05, help="longest wait between two status polls, s")
+    p.add_argument("--timeout", type=float, default=30.0, help="give up a flow step after this many seconds")
+    p.add_argument("--rest-settle", type=float, default=5.0, help="idle seconds before RSS at rest is read")
+    p.add_argument("--database-url", default=os.environ.get("KINERJA_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra environment for the services")
+    p.add_argument("--log-level", default="WARNING", help="services' log level during the run (default WARNING)")
+    p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument("--var-dir", help="where logs and the NATS store go (default: a temp dir)")
+    p.add_argument("--keep", action="store_true", help="keep the var dir (logs) afterwards")
+    a = p.parse_args(argv)
+    result = asyncio.run(bench(a))
+    print(report(result))
+    if a.json:
+        Path(a.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.json).write_text(json.dumps(result, indent=2, default=str))
+        print(f"figures written to {a.json}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Auth, problem+json, correlation ids and the body limit on a small app."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import Depends, FastAPI
+from kinerja_contracts.settings import CommonSettings
+from kinerja_contracts.values import Role
+from kinerja_contracts.web.auth import CurrentPrincipal, TokenVerifier, mint_token, require_roles
+from kinerja_contracts.web.errors import ProblemError, install_error_handlers
+from kinerja_contracts.web.middleware import BodyLimitMiddleware, CorrelationMiddleware
+from pydantic import BaseModel
+
+SECRET = CommonSettings().jwt_secret
+
+
+class Item(BaseModel):
+    name: str
+    count: int
+
+
+def make_app(settings: CommonSettings | None = None, max_bytes: int = 1000) -> FastAPI:
+    app = FastAPI()
+    app.state.verifier = TokenVerifier(settings or CommonSettings())
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_bytes)
+    app.add_middleware(CorrelationMiddleware)
+
+    @app.get("/me")
+    def me(p: CurrentPrincipal) -> dict:
+        return {"sub": p.sub, "role": p.role}
+
+    @app.post("/admin-only")
+    def admin_only(item: Item, p=Depends(require_roles(Role.admin))) -> dict:
+        return {"ok": True}
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise ProblemError(409, "skp-locked", "SKP terkunci (locked).", status_skp="Pending")
+
+    @app.get("/crash")
+    def crash() -> None:
+        raise RuntimeError("bug")
+
+    return app
+
+
+def client(app) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t")
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_valid_token_gives_the_principal():
+    async with client(make_app()) as c:
+        r = await c.get("/me", headers=bearer(mint_token("199503152025212001", "pegawai", secret=SECRET)))
+    assert r.status_code == 200 and r.json() == {"sub": "199503152025212001", "role": "pegawai"}
+
+
+@pytest.mark.parametrize(
+    "token, code",
+    [
+        (lambda: mint_token("1", "pegawai", secret="another-secret"), "invalid-token"),
+        (lambda: mint_token("1", "pegawai", secret=SECRET, audience="someone-else"), "invalid-token"),
+        (lambda: mint_token("1", "pegawai", secret=SECRET, ttl=-dt.timedelta(seconds=5)), "token-expired"),
+        (lambda: jwt.encode({"sub": "1", "role": "king", "aud": "kinerja", "exp": 9999999999}, SECRET), "invalid-token"),
+        (lambda: jwt.encode({"sub": "1", "role": "admin", "aud": "kinerja"}, SECRET), "invalid-token"),  # no exp
+        (lambda: "not.a.jwt", "invalid-token"),
+    ],
+    ids=["bad-signature", "wrong-audience", "expired", "unknown-role", "no-expiry", "garbage"],
+)
+async def test_bad_tokens_are_refused_with_401(token, code):
+    async with client(make_app()) as c:
+        r = await c.get("/me", headers=bearer(token()))
+    assert r.status_code == 401
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["code"] == code
+
+
+async def test_missing_token_is_401_and_wrong_role_is_403():
+    async with client(make_app()) as c:
+        assert (await c.get("/me")).json()["code"] == "missing-token"
+        r = await c.post("/admin-only", json={"name": "x", "count": 1}, headers=bearer(mint_token("1", "pegawai", secret=SECRET)))
+    assert r.status_code == 403 and r.json()["code"] == "forbidden-role"
+
+
+async def test_rs256_with_a_public_key():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    settings = CommonSettings(jwt_algorithm="RS256", jwt_public_key=pem)
+    token = jwt.encode({"sub": "9", "role": "atasan", "aud": "kinerja", "exp": 9999999999}, key, algorithm="RS256")
+    hs_token = mint_token("9", "atasan", secret=SECRET)
+    async with client(make_app(settings)) as c:
+        assert (await c.get("/me", headers=bearer(token))).json()["role"] == "atasan"
+        assert (await c.get("/me", headers=bearer(hs_token))).status_code == 401  # no algorithm confusion
+
+
+async def test_validation_errors_name_every_field_and_problems_have_one_shape():
+    admin = bearer(mint_token("1", "admin", secret=SECRET))
+    async with client(make_app()) as c:
+        r = await c.post("/admin-only", json={"count": "many"}, headers=admin)
+        assert r.status_code == 422
+        body = r.json()
+        assert {e["path"] for e in body["errors"]} == {"body.name", "body.count"}
+        assert set(body) >= {"type", "title", "status", "detail", "code", "correlation_id"}
+
+        r = await c.get("/boom")
+        assert r.status_code == 409 and r.json()["code"] == "skp-locked" and r.json()["status_skp"] == "Pending"
+
+        r = await c.get("/crash", headers={"X-Correlation-ID": "corr-crash"})
+        assert r.status_code == 500 and r.json()["code"] == "internal-error"
+        assert r.json()["correlation_id"] == "corr-crash"
+
+        r = await c.get("/nowhere")
+        assert r.status_code == 404 and r.json()["code"] == "not-found"
+
+
+async def test_correlation_id_is_echoed_or_created():
+    async with client(make_app()) as c:
+        r = await c.get("/boom", headers={"X-Correlation-ID": "abc-123"})
+        assert r.headers["x-correlation-id"] == "abc-123"
+        r = await c.get("/boom")
+        assert len(r.headers["x-correlation-id"]) == 32
+
+
+async def test_oversized_bodies_get_413():
+    admin = bearer(mint_token("1", "admin", secret=SECRET))
+    async with client(make_app(max_bytes=100)) as c:
+        r = await c.post("/admin-only", content=b'{"name": "' + b"x" * 500 + b'", "count": 1}',
+                         headers={**admin, "content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["code"] == "payload-too-large"

@@ -1,0 +1,50 @@
+"""The service runtime kit, exercised through the skp app: health, readiness
+through a NATS outage, AsyncAPI, migrations on a fresh database."""
+
+from __future__ import annotations
+
+from kinerja_contracts.settings import CommonSettings
+from kinerja_devstack.testing import eventually, running
+from kinerja_skp.main import create_app
+from kinerja_skp.settings import Settings
+
+
+async def test_health_readiness_follow_nats(new_database, own_nats):
+    app = create_app(Settings(database_url=new_database("rt"), common=CommonSettings(nats_url=own_nats.url)))
+    async with running(app) as c:
+        assert (await c.get("/healthz")).json() == {"status": "ok", "service": "skp"}
+        r = await c.get("/readyz")
+        assert r.status_code == 200 and r.json()["checks"] == {"database": "ok", "nats": "ok"}
+
+        own_nats.stop()
+
+        async def not_ready():
+            r = await c.get("/readyz")
+            return r.status_code == 503 and r.json()["checks"]["nats"] == "down"
+
+        await eventually(not_ready, timeout=15)
+        assert (await c.get("/healthz")).status_code == 200  # the process is still up
+
+        own_nats.start()
+
+        async def ready():
+            return (await c.get("/readyz")).status_code == 200
+
+        await eventually(ready, timeout=30)
+
+
+async def test_asyncapi_lists_the_subscriptions(new_database, nats_server):
+    app = create_app(Settings(database_url=new_database("rt"), common=CommonSettings(nats_url=nats_server.url)))
+    async with running(app) as c:
+        doc = (await c.get("/asyncapi.json")).json()
+        assert "kinerja.approval.approved" in str(doc["channels"])
+        openapi = (await c.get("/openapi.json")).json()
+        assert "/api/v1/skp" in openapi["paths"]
+
+
+async def test_migrations_apply_on_a_fresh_database_and_are_idempotent(new_database, nats_server):
+    url = new_database("rt")
+    for _ in range(2):  # the second start finds the schema at head
+        app = create_app(Settings(database_url=url, common=CommonSettings(nats_url=nats_server.url)))
+        async with running(app) as c:
+            assert (await c.get("/readyz")).status_code == 200
