@@ -43,7 +43,7 @@ log = get_logger(__name__)
 class DeliveryWorker:
     def __init__(self, sessions, senders, *, mail_from: str, poll_interval: float = 1.0, max_attempts: int = 12,
                  batch_size: int = 50, retry_base: float = 5.0, retry_max: float = 900.0,
-                 rate: float = 0.0, burst: int | None = None, lease_seconds: float = 120.0,
+                 rate: float = 0.0, burst: int | None = None, lease_seconds: float = 30.0,
                  clock: Callable[[], dt.datetime] = utcnow):
         self.sessions = sessions
         #: one sender per parallel SMTP connection (lane)
@@ -61,6 +61,7 @@ class DeliveryWorker:
         self._in_hand: set[tuple] = set()
         self._paused_until: dt.datetime | None = None
         self._tasks: list[asyncio.Task] = []
+        self._inflight: set[asyncio.Task] = set()
         self.sent = 0
 
     # -- life cycle ----------------------------------------------------------
@@ -69,7 +70,10 @@ class DeliveryWorker:
         self._tasks = [asyncio.create_task(self._feed(), name="delivery-feeder")]
         self._tasks += [asyncio.create_task(self._lane(s), name=f"delivery-lane-{i}") for i, s in enumerate(self.senders)]
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 15.0) -> None:
+        """Stop taking mail; a mail being sent is finished and recorded first
+        (a send cut between the server's "250" and the commit would go again
+        after the restart, a duplicate)."""
         for t in self._tasks:
             t.cancel()
         for t in self._tasks:
@@ -77,6 +81,8 @@ class DeliveryWorker:
                 await t
             except (asyncio.CancelledError, Exception):
                 pass
+        if self._inflight:
+            await asyncio.wait(self._inflight, timeout=grace)
         for sender in self.senders:
             close = getattr(sender, "close", None)
             if close is not None:
@@ -88,6 +94,11 @@ class DeliveryWorker:
     def wake(self) -> None:
         """Look in the database now (a retry, resend or digest was queued)."""
         self._wake.set()
+
+    def has_room(self) -> bool:
+        """Whether the fast path may hand this worker more: the queue stays
+        short, so a leased row is sent long before its lease ends."""
+        return self._queue.qsize() < self.batch_size
 
     def offer(self, rows: list[Delivery]) -> None:
         """Rows just committed and leased to this worker (the fast path)."""
@@ -156,7 +167,10 @@ class DeliveryWorker:
                     await self._record(d, next_attempt_at=self._paused_until)  # give it back for later
                     continue
                 await self.bucket.acquire()
-                await self._send_one(d, sender)
+                job = asyncio.create_task(self._send_one(d, sender))
+                self._inflight.add(job)
+                job.add_done_callback(self._inflight.discard)
+                await asyncio.shield(job)
             except asyncio.CancelledError:
                 raise
             except SmtpUnavailable as exc:

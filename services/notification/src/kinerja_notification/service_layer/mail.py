@@ -103,7 +103,7 @@ async def queue(session, env: Envelope, out: Outgoing, rec) -> None:
         return
     rendered = render(out.kind, locale_of(rec), **out.ctx, link=link(out.path))
     email = rec.email if rec is not None else None
-    worker = workers[0] if workers and email else None
+    worker = workers[0] if workers and email and workers[0].has_room() else None
     d = Delivery(
         event_id=env.event_id,
         recipient_nip=out.to.nip,
