@@ -42,6 +42,7 @@ class DeliveryOut(BaseModel):
     subject: str
     message_id: str
     status: Literal["pending", "sent", "failed", "undeliverable"]
+    priority: int = Field(description="0: a person's own workflow mail, sent first; 1: bulk")
     attempts: int
     resends: int
     version: int = Field(description="send it back with a resend (stale -> 409)")
@@ -55,7 +56,7 @@ class DeliveryOut(BaseModel):
         "event_id": EVENT_EXAMPLE, "recipient_nip": NIP_EXAMPLE, "kind": "approval.returned",
         "event_type": "approval.returned", "email": "siti.rahma@example.go.id", "locale": "id",
         "subject": "[Kinerja] SKP Anda dikembalikan untuk perbaikan",
-        "message_id": f"<{EVENT_EXAMPLE}.{NIP_EXAMPLE}@kinerja.local>", "status": "sent", "attempts": 1,
+        "message_id": f"<{EVENT_EXAMPLE}.{NIP_EXAMPLE}@kinerja.local>", "status": "sent", "priority": 0, "attempts": 1,
         "resends": 0, "version": 1, "last_error": None, "correlation_id": "4c1f0e8b9d2a4e7f8a6b5c4d3e2f1a0b",
         "created_at": "2026-11-25T03:15:02Z", "next_attempt_at": "2026-11-25T03:15:02Z",
         "sent_at": "2026-11-25T03:15:02Z"}})

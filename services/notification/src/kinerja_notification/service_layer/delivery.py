@@ -57,7 +57,9 @@ class DeliveryWorker:
         self.lease = dt.timedelta(seconds=lease_seconds)
         self.clock = clock
         self._wake = asyncio.Event()
-        self._queue: asyncio.Queue[Delivery] = asyncio.Queue()
+        #: (priority, arrival, row): a person's own mail before bulk mail, else first come first served
+        self._queue: asyncio.PriorityQueue = asyncio.PriorityQueue()
+        self._arrivals = 0
         self._in_hand: set[tuple] = set()
         self._paused_until: dt.datetime | None = None
         self._tasks: list[asyncio.Task] = []
@@ -109,7 +111,8 @@ class DeliveryWorker:
         key = (d.event_id, d.recipient_nip)
         if key not in self._in_hand:
             self._in_hand.add(key)
-            self._queue.put_nowait(d)
+            self._arrivals += 1
+            self._queue.put_nowait((d.priority, self._arrivals, d))
 
     # -- the database feeder -------------------------------------------------
 
@@ -145,7 +148,7 @@ class DeliveryWorker:
                 stmt = (
                     select(Delivery)
                     .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
-                    .order_by(Delivery.next_attempt_at)
+                    .order_by(Delivery.priority, Delivery.next_attempt_at)
                     .limit(limit)
                 )
                 if session.bind.dialect.name == "postgresql":
@@ -161,7 +164,7 @@ class DeliveryWorker:
 
     async def _lane(self, sender) -> None:
         while True:
-            d = await self._queue.get()
+            _, _, d = await self._queue.get()
             try:
                 if self._paused():
                     await self._record(d, next_attempt_at=self._paused_until)  # give it back for later

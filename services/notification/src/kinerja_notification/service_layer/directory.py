@@ -35,7 +35,7 @@ async def remember(session, people: list[Pegawai]) -> dict:
     stmt = insert(table).values([
         dict(nip=p.nip, nama=p.nama, email=_clean_email(p.email), email_corrected=False, instansi=p.instansi,
              locale=None, digest=None, version=1, updated_at=now)
-        for p in {p.nip: p for p in people}.values()
+        for p in sorted({p.nip: p for p in people}.values(), key=lambda p: p.nip)  # one lock order: no deadlocks
     ])
     keep = table.c.email_corrected.is_(True) | stmt.excluded.email.is_(None)
     stmt = stmt.on_conflict_do_update(

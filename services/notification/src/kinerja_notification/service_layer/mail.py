@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement
-from ..domain.messages import render
+from ..domain.messages import KINDS, render
 from ..domain.routing import Outgoing, identities, route, settles_skp
 from . import directory
 
@@ -103,7 +103,9 @@ async def queue(session, env: Envelope, out: Outgoing, rec) -> None:
         return
     rendered = render(out.kind, locale_of(rec), **out.ctx, link=link(out.path))
     email = rec.email if rec is not None else None
-    worker = workers[0] if workers and email and workers[0].has_room() else None
+    priority = 1 if KINDS[out.kind].bulk else 0
+    # the fast path always for a person's own workflow mail; bulk only while the worker has room
+    worker = workers[0] if workers and email and (priority == 0 or workers[0].has_room()) else None
     d = Delivery(
         event_id=env.event_id,
         recipient_nip=out.to.nip,
@@ -118,6 +120,7 @@ async def queue(session, env: Envelope, out: Outgoing, rec) -> None:
         status="pending" if email else "undeliverable",
         last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
         correlation_id=env.correlation_id,
+        priority=priority,
     )
     if worker is not None:
         d.next_attempt_at = d.created_at + worker.lease
