@@ -173,6 +173,7 @@ class DeliveryWorker:
                 job = asyncio.create_task(self._send_one(d, sender))
                 self._inflight.add(job)
                 job.add_done_callback(self._inflight.discard)
+                job.add_done_callback(_retrieve)
                 await asyncio.shield(job)
             except asyncio.CancelledError:
                 raise
@@ -223,3 +224,9 @@ class DeliveryWorker:
         await self._record(d, status="sent", attempts=attempts, sent_at=self.clock(), last_error=None)
         self.sent += 1
         log.info("mail sent", **ctx)
+
+
+def _retrieve(task: asyncio.Task) -> None:
+    """Collect the outcome of a send that outlived its lane (at stop)."""
+    if not task.cancelled():
+        task.exception()
