@@ -168,7 +168,7 @@ def create_service_app(
     app.state.consumers = consumers
     install_error_handlers(app)
     # outermost first: correlation id -> size limit -> idempotency -> routes
-    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(IdempotencyMiddleware, stale_after=common.idempotency_stale_after)
     app.add_middleware(BodyLimitMiddleware, max_bytes=common.max_body_bytes)
     app.add_middleware(CorrelationMiddleware)
 

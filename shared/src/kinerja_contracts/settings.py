@@ -33,6 +33,9 @@ class CommonSettings(BaseSettings):
     jwt_audience: str = "kinerja"
     jwt_issuer: str | None = None
     max_body_bytes: int = Field(default=64 * 1024 * 1024, description="larger request bodies get 413")
+    idempotency_stale_after: float = Field(
+        default=60.0, description="seconds after which an unfinished Idempotency-Key reservation (a crashed request) expires"
+    )
     consumer_max_deliver: int = 8
     consumer_ack_wait: float = 30.0
     relay_poll_interval: float = 1.0

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from kinerja_contracts.runtime import create_service_app
 
 from .entrypoints.api import router
+from .entrypoints.api_intake import router as intake_router
 from .entrypoints.consumers import consumers
 from .settings import Settings
 
@@ -20,7 +21,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         name="skp",
         settings=settings,
         migrations_dir=MIGRATIONS,
-        routers=[router],
+        routers=[router, intake_router],
         consumers=consumers,
         title="Kinerja SKP",
         description="Penyusunan SKP (Sasaran Kinerja Pegawai): drafts, validation, versions, submission.",

@@ -179,6 +179,7 @@ class EvaluationPeriodClosed(_PeriodBase):
     event_type = "evaluation.period_closed"
     evaluated: int = 0
     missing: list[Pegawai] = Field(default_factory=list)
+    missing_count: int | None = Field(default=None, description="how many entered nothing (``missing`` may be truncated)")
 
 
 class EvaluationFinalized(EventPayload):

@@ -1,7 +1,7 @@
 """Fixtures every Kinerja test suite shares (registered as a pytest plugin).
 
-- ``nats_server``: a nats-server with JetStream on a free port for the run;
-- ``own_nats``: a private nats-server for a test that stops or restarts it;
+- ``nats_server``: a fresh nats-server with JetStream on a free port per test;
+- ``own_nats``: the same, named for tests that stop or restart it;
 - ``new_database(name)``: a fresh database URL (PostgreSQL when
   KINERJA_TEST_DATABASE_URL is set, else a SQLite file);
 - ``smtp_sink``: an in-process SMTP server that keeps what it receives;
@@ -25,8 +25,11 @@ def pytest_report_header(config):
     return f"kinerja: database backend = {backend}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def nats_server() -> Iterator[NatsServer]:
+    """A fresh nats-server per test (~70 ms): durable consumers start from the
+    whole stream, so a server shared between tests would hand one test the
+    events another left behind."""
     server = NatsServer().start()
     yield server
     server.cleanup()

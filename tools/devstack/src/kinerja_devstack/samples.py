@@ -113,3 +113,28 @@ def pppk_skp(
             },
         }
     )
+
+
+def sample_cli(argv: list[str] | None = None) -> None:
+    """``kinerja-sample-skp``: print the sample SKP as JSON, ready to POST.
+
+    By default its period is next year (1 January - 31 December), whose
+    submission deadline (31 January) has not passed, so it can be submitted
+    on a fresh system; ``--dki`` prints the original DKI 2025 sample.
+    """
+    import argparse
+    import datetime as dt
+    import json
+    from zoneinfo import ZoneInfo
+
+    p = argparse.ArgumentParser(description=sample_cli.__doc__.splitlines()[0])
+    p.add_argument("--year", type=int, default=dt.datetime.now(ZoneInfo("Asia/Jakarta")).year + 1)
+    p.add_argument("--pegawai", default=PEGAWAI_NIP, help="NIP / NI PPPK of the pegawai")
+    p.add_argument("--penilai", default=PENILAI_NIP, help="NIP of the pejabat penilai")
+    p.add_argument("--dki", action="store_true", help="the DKI sample as published (period Sep-Dec 2025)")
+    a = p.parse_args(argv)
+    if a.dki:
+        doc = pppk_skp(a.pegawai, a.penilai)
+    else:
+        doc = pppk_skp(a.pegawai, a.penilai, mulai=f"{a.year}-01-01", selesai=f"{a.year}-12-31")
+    print(json.dumps(doc, indent=2, ensure_ascii=False))

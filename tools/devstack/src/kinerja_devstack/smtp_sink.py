@@ -4,7 +4,8 @@
 - every message saved as ``<dir>/<n>-<message-id>.eml`` (open it in any mail
   program) and kept in memory;
 - a web view on ``--http-port`` (default 8025): ``/`` lists the mail, one click
-  shows it; ``/api/messages`` gives JSON for scripts and tests.
+  shows it (the HTML part as the reader sees it, in a sandboxed frame, and the
+  plain-text part); ``/api/messages`` gives JSON for scripts and tests.
 
 Tests use :class:`SmtpSink` in-process; it can also refuse mail on purpose
 (temporary 451 for the next N messages, permanent 550 for chosen addresses) to
@@ -40,6 +41,7 @@ class StoredMessage:
     def summary(self) -> dict:
         m = self.parsed
         text = m.get_body(preferencelist=("plain",))
+        rich = m.get_body(preferencelist=("html",))
         return {
             "id": self.id,
             "from": self.mail_from,
@@ -49,6 +51,7 @@ class StoredMessage:
             "date": str(m.get("Date", "")),
             "headers": {k: str(v) for k, v in m.items()},
             "text": text.get_content() if text is not None else "",
+            "has_html": rich is not None,
             "received_at": self.received_at,
         }
 
@@ -113,41 +116,83 @@ class SmtpSink:
             self.messages.clear()
 
 
+_STYLE = (
+    "body{font-family:system-ui,Arial,sans-serif;margin:0;background:#f3f4f6;color:#1f2937}"
+    "header{background:#0f4c81;color:#fff;padding:12px 20px}header a{color:#fff}"
+    "main{padding:16px 20px}table{border-collapse:collapse;width:100%;background:#fff}"
+    "th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #e5e7eb;font-size:14px;vertical-align:top}"
+    "th{background:#f9fafb}.meta{background:#fff;padding:12px 16px;margin-bottom:12px;font-size:14px}"
+    ".meta b{display:inline-block;min-width:120px;color:#6b7280;font-weight:normal}"
+    "iframe{width:100%;height:70vh;border:1px solid #e5e7eb;background:#fff}"
+    "pre{background:#fff;padding:12px 16px;white-space:pre-wrap;border:1px solid #e5e7eb}"
+    ".tabs a{margin-right:12px}"
+)
+
+
+def _page(title: str, body: str, refresh: bool = False) -> str:
+    meta = "<meta http-equiv='refresh' content='5'>" if refresh else ""
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>{meta}"
+            f"<style>{_STYLE}</style></head><body><header><a href='/'>Kinerja mail</a></header><main>{body}</main></body></html>")
+
+
+def _parts(msg: StoredMessage) -> tuple[str | None, str | None]:
+    m = msg.parsed
+    text = m.get_body(preferencelist=("plain",))
+    rich = m.get_body(preferencelist=("html",))
+    return (text.get_content() if text is not None else None, rich.get_content() if rich is not None else None)
+
+
 def web_app(sink: SmtpSink):
+    """The sink's web view: ``/`` lists the mail (newest first), ``/messages/{id}``
+    shows one (the HTML part in a sandboxed frame, the plain-text part, the
+    headers), ``/messages/{id}.eml`` the raw message, ``/api/messages`` JSON."""
     from fastapi import FastAPI, HTTPException
     from fastapi.responses import HTMLResponse, Response
 
     app = FastAPI(title="Kinerja SMTP sink", description="Mail sent by the local Kinerja system")
 
     @app.get("/", response_class=HTMLResponse)
-    def index() -> str:
+    def index(to: str | None = None) -> str:
+        shown = [x.summary() for x in reversed(list(sink.messages)) if to is None or to in x.rcpt_tos]
         rows = "".join(
-            f"<tr><td>{m['id']}</td><td>{html.escape(', '.join(m['to']))}</td>"
-            f"<td><a href='/messages/{m['id']}'>{html.escape(m['subject'])}</a></td><td>{html.escape(m['date'])}</td></tr>"
-            for m in (x.summary() for x in reversed(sink.messages))
+            f"<tr><td>{m['id']}</td><td>{html.escape(time.strftime('%H:%M:%S', time.localtime(m['received_at'])))}</td>"
+            f"<td><a href='/?to={html.escape(', '.join(m['to']))}'>{html.escape(', '.join(m['to']))}</a></td>"
+            f"<td><a href='/messages/{m['id']}'>{html.escape(m['subject'])}</a></td></tr>"
+            for m in shown
         )
-        return (
-            "<html><head><meta charset='utf-8'><title>Kinerja mail</title>"
-            "<meta http-equiv='refresh' content='5'></head><body>"
-            f"<h1>Kinerja mail ({len(sink.messages)})</h1><table border='1' cellpadding='4'>"
-            "<tr><th>#</th><th>to</th><th>subject</th><th>date</th></tr>" + rows + "</table></body></html>"
-        )
+        where = f" to {html.escape(to)} (<a href='/'>all</a>)" if to else ""
+        return _page("Kinerja mail", f"<h2>{len(shown)} message(s){where}</h2><table>"
+                     "<tr><th>#</th><th>received</th><th>to</th><th>subject</th></tr>" + rows + "</table>", refresh=True)
 
     def _get(mid: int) -> StoredMessage:
-        for m in sink.messages:
+        for m in list(sink.messages):
             if m.id == mid:
                 return m
         raise HTTPException(404, f"no message {mid}")
 
     @app.get("/messages/{mid}", response_class=HTMLResponse)
     def show(mid: int) -> str:
-        m = _get(mid).parsed
-        body = m.get_body(preferencelist=("html", "plain"))
-        content = body.get_content() if body is not None else ""
-        if body is not None and body.get_content_type() == "text/plain":
-            content = f"<pre>{html.escape(content)}</pre>"
-        head = "".join(f"<b>{html.escape(k)}:</b> {html.escape(str(v))}<br>" for k, v in m.items() if k in ("From", "To", "Subject", "Date", "Message-ID"))
-        return f"<html><head><meta charset='utf-8'></head><body><p><a href='/'>&larr; all</a> | <a href='/messages/{mid}.eml'>.eml</a></p>{head}<hr>{content}</body></html>"
+        msg = _get(mid)
+        m = msg.parsed
+        text, rich = _parts(msg)
+        head = "".join(f"<div><b>{html.escape(k)}</b> {html.escape(str(v))}</div>" for k, v in m.items()
+                       if k in ("From", "To", "Subject", "Date", "Message-ID", "X-Correlation-ID"))
+        body = f"<div class='meta'>{head}</div><p class='tabs'><a href='/messages/{mid}.eml'>raw .eml</a>"
+        if rich is not None:
+            body += f"<a href='/messages/{mid}/html'>HTML part alone</a>"
+        body += "</p>"
+        if rich is not None:
+            body += f"<iframe sandbox='' srcdoc=\"{html.escape(rich, quote=True)}\"></iframe>"
+        if text is not None:
+            body += f"<h3>Plain text</h3><pre>{html.escape(text)}</pre>"
+        return _page(str(m.get("Subject", "")), body)
+
+    @app.get("/messages/{mid}/html", response_class=HTMLResponse)
+    def show_html(mid: int) -> Response:
+        _, rich = _parts(_get(mid))
+        if rich is None:
+            raise HTTPException(404, f"message {mid} has no HTML part")
+        return HTMLResponse(rich, headers={"Content-Security-Policy": "sandbox"})
 
     @app.get("/messages/{mid}.eml")
     def raw(mid: int) -> Response:
@@ -155,7 +200,7 @@ def web_app(sink: SmtpSink):
 
     @app.get("/api/messages")
     def api_messages(to: str | None = None) -> list[dict]:
-        return [m.summary() for m in sink.messages if to is None or to in m.rcpt_tos]
+        return [m.summary() for m in list(sink.messages) if to is None or to in m.rcpt_tos]
 
     @app.delete("/api/messages")
     def api_clear() -> dict:

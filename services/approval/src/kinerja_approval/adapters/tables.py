@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text
+from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 
@@ -29,19 +29,32 @@ class ApprovalCase(SQLModel, table=True):
     pegawai: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     penilai: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     atasan_penilai: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    replaced_penilai: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"),
+        description="NIPs an admin replaced by reassignment: a resubmission naming one of them keeps the current penilai",
+    )
     periode: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     jenis_pegawai: str = Field(max_length=32)
     unit_kerja: str | None = Field(default=None, index=True, max_length=300)
     instansi: str | None = Field(default=None, index=True, max_length=300)
     snapshot: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    periode_mulai: dt.date | None = Field(default=None, index=True)
+    periode_selesai: dt.date | None = Field(default=None, index=True)
     pending_since: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    pending_round: int | None = Field(default=None, description="sequence at which the SKP last entered Pending")
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class ApprovalTransition(SQLModel, table=True):
-    """Audit trail: one append-only row per transition."""
+    """Audit trail: one append-only row per transition.
+
+    ``(skp_id, sequence)`` is unique: two decisions racing on one SKP cannot
+    both be recorded. UPDATE and DELETE are refused by the ORM guard below and,
+    in the database, by triggers (migration ``append_only_audit``).
+    """
 
     __tablename__ = "approval_transition"
+    __table_args__ = (UniqueConstraint("skp_id", "sequence", name="uq_approval_transition_skp_sequence"),)
 
     id: int | None = Field(default=None, primary_key=True)
     skp_id: uuid.UUID = Field(index=True)
@@ -52,7 +65,69 @@ class ApprovalTransition(SQLModel, table=True):
     actor: str = Field(max_length=64)
     actor_role: str = Field(max_length=16)
     on_behalf_of: str | None = Field(default=None, max_length=18)
+    penilai_nip: str | None = Field(default=None, max_length=18, description="the pejabat penilai after this transition")
     version: int
     content_hash: str = Field(max_length=64)
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class AuditTrailIsAppendOnly(Exception):
+    """Raised when code tries to change or delete an audit row."""
+
+
+@event.listens_for(ApprovalTransition, "before_update")
+def _refuse_update(mapper, connection, target) -> None:  # pragma: no cover - guard
+    raise AuditTrailIsAppendOnly("approval_transition rows cannot be updated")
+
+
+@event.listens_for(ApprovalTransition, "before_delete")
+def _refuse_delete(mapper, connection, target) -> None:  # pragma: no cover - guard
+    raise AuditTrailIsAppendOnly("approval_transition rows cannot be deleted")
+
+
+class ApprovalVersion(SQLModel, table=True):
+    """Every SKP version submitted for approval, as submitted (for the diff an
+    atasan sees against the version they returned)."""
+
+    __tablename__ = "approval_version"
+
+    skp_id: uuid.UUID = Field(primary_key=True)
+    version: int = Field(primary_key=True)
+    content_hash: str = Field(max_length=64)
+    snapshot: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    received_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class PenugasanRow(SQLModel, table=True):
+    """An acting assignment (Plt/Plh) an admin recorded: ``delegate_nip``
+    decides for ``penilai_nip`` from ``mulai`` to ``selesai`` (Asia/Jakarta dates)."""
+
+    __tablename__ = "penugasan"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    delegate_nip: str = Field(index=True, max_length=18)
+    penilai_nip: str = Field(index=True, max_length=18)
+    jenis: str = Field(max_length=8)
+    mulai: dt.date
+    selesai: dt.date
+    instansi: str | None = Field(default=None, max_length=300)
+    nomor_sk: str | None = Field(default=None, max_length=200)
+    created_by: str = Field(max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    revoked_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    revoked_by: str | None = Field(default=None, max_length=64)
+
+
+class ReminderSent(SQLModel, table=True):
+    """One row per reminder emitted: the primary key makes a reminder unique per
+    pending round, level and interval, across scans and replicas."""
+
+    __tablename__ = "approval_reminder"
+
+    skp_id: uuid.UUID = Field(primary_key=True)
+    pending_round: int = Field(primary_key=True)
+    level: str = Field(primary_key=True, max_length=16)
+    interval_index: int = Field(primary_key=True)
+    event_id: uuid.UUID
+    sent_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -1,119 +1,143 @@
-"""HTTP API of the approval service: the atasan's inbox and decisions."""
+"""HTTP API of the approval service: decisions, reassignment, status, audit trail."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Query
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus
-from kinerja_contracts.runtime import Runtime, get_runtime
 from kinerja_contracts.values import Role
-from kinerja_contracts.web.auth import CurrentPrincipal, Principal, require_roles
+from kinerja_contracts.web.auth import CurrentPrincipal, Principal
 from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
-from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from ..adapters.tables import ApprovalCase, ApprovalTransition
-from ..service_layer import cases
+from ..service_layer import cases, penugasan
+from ..service_layer.inbox import cases_of_instansi
+from .deps import Admin, Atasan, RuntimeDep, now
+from .schemas import (
+    BatchApproveIn,
+    BatchApproveOut,
+    BatchResult,
+    CaseListOut,
+    CaseOut,
+    DecisionIn,
+    HistoryOut,
+    ReassignIn,
+    ReturnIn,
+    TransitionOut,
+)
 
-router = APIRouter(prefix="/api/v1", tags=["approval"], responses=PROBLEM_RESPONSES)
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-Atasan = Annotated[Principal, Depends(require_roles(Role.atasan))]
-
-
-class CaseOut(BaseModel):
-    skp_id: uuid.UUID
-    status: SkpStatus
-    version: int
-    content_hash: str
-    pegawai: dict[str, Any]
-    penilai: dict[str, Any]
-    periode: dict[str, Any]
-    jenis_pegawai: str
-    unit_kerja: str | None
-    pending_since: dt.datetime | None
-
-    @classmethod
-    def of(cls, c: ApprovalCase) -> CaseOut:
-        return cls(
-            skp_id=c.skp_id, status=SkpStatus(c.status), version=c.version, content_hash=c.content_hash,
-            pegawai=c.pegawai, penilai=c.penilai, periode=c.periode, jenis_pegawai=c.jenis_pegawai,
-            unit_kerja=c.unit_kerja, pending_since=c.pending_since,
-        )
+router = APIRouter(prefix="/api/v1/approvals", tags=["keputusan (decisions)"], responses=PROBLEM_RESPONSES)
 
 
-class InboxOut(BaseModel):
-    count: int
-    items: list[CaseOut]
+async def _check_party(session, case: ApprovalCase, principal: Principal, rt) -> None:
+    """Reading a case: its pegawai, its penilai or their Plt/Plh, or an admin of its instansi."""
+    if principal.role == Role.admin and principal.instansi and principal.instansi == case.instansi:
+        return
+    if principal.sub in (case.pegawai_nip, case.penilai_nip):
+        return
+    try:
+        await cases.authority_over(session, case, principal, now(rt))
+        return
+    except ProblemError:
+        pass
+    raise ProblemError(403, "forbidden", "Anda tidak terkait dengan SKP ini (you are not party to this SKP).")
 
 
-@router.get("/inbox", response_model=InboxOut, summary="SKP yang menunggu keputusan saya (my inbox)")
-async def inbox(principal: Atasan, rt: RuntimeDep) -> InboxOut:
+@router.get("", response_model=CaseListOut, summary="Daftar pengajuan instansi saya (admin: cases of my instansi)",
+            description="Helps an admin find an SKP stuck with the wrong superior: filter by status and penilai, "
+                        "then reassign it.")
+async def list_cases(
+    principal: Admin, rt: RuntimeDep,
+    status: Annotated[SkpStatus | None, Query(description="e.g. Pending")] = None,
+    penilai_nip: Annotated[str | None, Query(max_length=18)] = None,
+    pegawai_nip: Annotated[str | None, Query(max_length=18)] = None,
+    unit_kerja: Annotated[str | None, Query(max_length=300)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CaseListOut:
+    instansi = penugasan.admin_instansi(principal)
     async with rt.uow() as session:
-        rows = (
-            await session.exec(
-                select(ApprovalCase)
-                .where(ApprovalCase.penilai_nip == principal.sub, ApprovalCase.status == SkpStatus.Pending.value)
-                .order_by(ApprovalCase.pending_since)
-            )
-        ).all()
-    return InboxOut(count=len(rows), items=[CaseOut.of(c) for c in rows])
+        total, rows = await cases_of_instansi(
+            session, instansi, status=status.value if status else None, penilai_nip=penilai_nip,
+            pegawai_nip=pegawai_nip, unit_kerja=unit_kerja, limit=limit, offset=offset,
+        )
+    return CaseListOut(count=total, limit=limit, offset=offset, items=[CaseOut.of(c) for c in rows])
 
 
-class DecisionIn(BaseModel):
-    version: int = Field(ge=1, description="the SKP version you reviewed")
+@router.post("/batch-approve", response_model=BatchApproveOut,
+             summary="Setujui banyak SKP sekaligus (approve many; one result per item)",
+             description="Each item is decided in its own transaction: one refused item does not stop the others. "
+                         "The answer is 200 with a result per item, in request order.")
+async def batch_approve(body: BatchApproveIn, principal: Atasan, rt: RuntimeDep) -> BatchApproveOut:
+    limit = rt.settings.batch_max_items
+    if len(body.items) > limit:
+        raise ProblemError(422, "batch-too-large", f"Paling banyak {limit} SKP per permintaan (at most {limit} items per request).",
+                           errors=[{"path": "body.items", "message": f"at most {limit} items"}])
+    results: list[BatchResult] = []
+    for item in body.items:
+        try:
+            async with rt.uow() as session:
+                case = await cases.decide(session, item.skp_id, SkpAction.approve, principal, version=item.version,
+                                          content_hash=item.content_hash, now=now(rt))
+            results.append(BatchResult(skp_id=item.skp_id, status=200, case=CaseOut.of(case)))
+        except ProblemError as exc:
+            results.append(BatchResult(skp_id=item.skp_id, status=exc.status, code=exc.code, detail=exc.detail))
+    approved = sum(1 for r in results if r.status == 200)
+    return BatchApproveOut(approved=approved, refused=len(results) - approved, results=results)
 
 
-class ReturnIn(DecisionIn):
-    note: str = Field(description="Catatan Perbaikan: what to fix (at least 10 characters)")
-
-
-@router.post("/approvals/{skp_id}/approve", response_model=CaseOut, summary="Setujui SKP (approve)")
+@router.post("/{skp_id}/approve", response_model=CaseOut, summary="Setujui SKP (approve one exact version)",
+             description="Only the SKP's pejabat penilai, or a Plt/Plh recorded for today, decides. "
+                         "`version` (and optionally `content_hash`) must be the version under approval, else 409.")
 async def approve(skp_id: uuid.UUID, body: DecisionIn, principal: Atasan, rt: RuntimeDep) -> CaseOut:
     async with rt.uow() as session:
-        case = await cases.decide(session, skp_id, SkpAction.approve, principal, version=body.version)
+        case = await cases.decide(session, skp_id, SkpAction.approve, principal, version=body.version,
+                                  content_hash=body.content_hash, now=now(rt))
     return CaseOut.of(case)
 
 
-@router.post("/approvals/{skp_id}/return", response_model=CaseOut, summary="Kembalikan untuk revisi (return with a note)")
+@router.post("/{skp_id}/return", response_model=CaseOut, summary="Kembalikan untuk revisi (return with a Catatan Perbaikan)",
+             description="The note (at least 10 characters) tells the pegawai what to fix; the SKP becomes Revisi.")
 async def return_(skp_id: uuid.UUID, body: ReturnIn, principal: Atasan, rt: RuntimeDep) -> CaseOut:
     async with rt.uow() as session:
-        case = await cases.decide(session, skp_id, SkpAction.return_, principal, version=body.version, note=body.note)
+        case = await cases.decide(session, skp_id, SkpAction.return_, principal, version=body.version,
+                                  content_hash=body.content_hash, note=body.note, now=now(rt))
     return CaseOut.of(case)
 
 
-@router.get("/approvals/{skp_id}", response_model=CaseOut, summary="Status persetujuan SKP")
+@router.post("/{skp_id}/reassign", response_model=CaseOut, summary="Alihkan ke pejabat penilai lain (admin: reassign)",
+             description="An admin of the SKP's instansi moves a Pending SKP to another pejabat penilai: it leaves the old "
+                         "inbox, enters the new one, and `approval.reassigned` lets the notification service tell the new penilai.")
+async def reassign(skp_id: uuid.UUID, body: ReassignIn, principal: Admin, rt: RuntimeDep) -> CaseOut:
+    async with rt.uow() as session:
+        case = await cases.reassign(session, skp_id, principal, version=body.version, penilai=body.penilai,
+                                    atasan_penilai=body.atasan_penilai, reason=body.reason, now=now(rt))
+    return CaseOut.of(case)
+
+
+@router.get("/{skp_id}", response_model=CaseOut, summary="Status persetujuan SKP (approval status)")
 async def read(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep) -> CaseOut:
     async with rt.uow() as session:
         case = await cases.get_case(session, skp_id)
-    if principal.role != Role.admin and principal.sub not in (case.pegawai_nip, case.penilai_nip):
-        raise ProblemError(403, "forbidden", "Anda tidak terkait dengan SKP ini (you are not party to this SKP).")
+        await _check_party(session, case, principal, rt)
     return CaseOut.of(case)
 
 
-class TransitionOut(BaseModel):
-    sequence: int
-    from_status: str | None
-    to_status: str
-    action: str
-    actor: str
-    actor_role: str
-    on_behalf_of: str | None
-    version: int
-    content_hash: str
-    note: str | None
-    at: dt.datetime
-
-
-@router.get("/approvals/{skp_id}/history", response_model=list[TransitionOut], summary="Jejak audit (audit trail)")
-async def history(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep) -> list[TransitionOut]:
+@router.get("/{skp_id}/history", response_model=HistoryOut, summary="Jejak audit (audit trail, read-only)",
+            description="Every transition, oldest first: from, to, actor, on whose behalf, time, note, version and "
+                        "content hash. No API changes or deletes it; the database refuses UPDATE and DELETE.")
+async def history(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep) -> HistoryOut:
     async with rt.uow() as session:
         case = await cases.get_case(session, skp_id)
-        if principal.role != Role.admin and principal.sub not in (case.pegawai_nip, case.penilai_nip):
-            raise ProblemError(403, "forbidden", "Anda tidak terkait dengan SKP ini (you are not party to this SKP).")
+        await _check_party(session, case, principal, rt)
         rows = (
-            await session.exec(select(ApprovalTransition).where(ApprovalTransition.skp_id == skp_id).order_by(ApprovalTransition.sequence))
+            await session.exec(
+                select(ApprovalTransition).where(ApprovalTransition.skp_id == skp_id).order_by(ApprovalTransition.sequence)
+            )
         ).all()
-    return [TransitionOut.model_validate(r, from_attributes=True) for r in rows]
+    return HistoryOut(skp_id=skp_id, status=SkpStatus(case.status), transitions=[TransitionOut.of(r) for r in rows])
+
+

@@ -1,4 +1,9 @@
-"""Events the approval service consumes: submissions from skp."""
+"""Events the approval service consumes: submissions from skp.
+
+Redelivery is harmless twice over: the messaging kit skips an ``event_id``
+already processed, and :func:`on_submitted` ignores a submission it already
+holds (same version Pending) or an older one.
+"""
 
 from __future__ import annotations
 

@@ -1,73 +1,140 @@
-"""Use cases of the approval workflow (run inside the caller's transaction)."""
+"""Use cases of the approval workflow (each runs inside the caller's transaction).
+
+Every transition goes through :func:`_advance`: a compare-and-set on the
+case's ``sequence`` (so of two racing decisions exactly one wins) plus one
+append-only audit row, whose ``(skp_id, sequence)`` is unique in the
+database. The event that reports the transition is written to the outbox in
+the same transaction and carries that ``sequence``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from typing import Any
 
-from kinerja_contracts.events import ApprovalApproved, ApprovalRequested, ApprovalReturned
+from kinerja_contracts.events import ApprovalApproved, ApprovalReassigned, ApprovalRequested, ApprovalReturned
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, transition
+from kinerja_contracts.logging import get_logger
 from kinerja_contracts.messaging import add_event
-from kinerja_contracts.values import Actor, Pegawai, Periode
+from kinerja_contracts.values import Actor, Pegawai, Periode, Role
 from kinerja_contracts.web.auth import Principal
 from kinerja_contracts.web.errors import ProblemError
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
-from ..adapters.tables import ApprovalCase, ApprovalTransition, utcnow
+from ..adapters.tables import ApprovalCase, ApprovalTransition, ApprovalVersion, utcnow
+from ..domain.authority import Authority, NotAuthorised, decision_authority, jakarta_today
+from . import penugasan
+
+log = get_logger(__name__)
 
 
-async def on_submitted(session, env, *, resubmission: bool) -> None:
-    """An SKP was (re)submitted in skp: put it in its penilai's inbox."""
-    d = env.data
-    case = await session.get(ApprovalCase, d.skp_id)
-    previous = SkpStatus(case.status) if case else SkpStatus.Draft
-    action = SkpAction.resubmit if previous == SkpStatus.Revisi else SkpAction.submit
-    if case is not None and previous == SkpStatus.Pending and case.version == d.version:
-        return  # the same submission again
-    try:
-        transition(previous, action)
-    except TransitionRefused:
-        return  # e.g. a late duplicate after a decision: nothing to do
-    now = utcnow()
-    values = dict(
-        status=SkpStatus.Pending.value,
-        version=d.version,
-        content_hash=d.content_hash,
-        pegawai_nip=d.pegawai.nip,
-        penilai_nip=d.penilai.nip,
-        pegawai=d.pegawai.model_dump(mode="json"),
-        penilai=d.penilai.model_dump(mode="json"),
-        atasan_penilai=d.atasan_penilai.model_dump(mode="json") if d.atasan_penilai else None,
-        periode=d.periode.model_dump(mode="json"),
-        jenis_pegawai=d.jenis_pegawai.value,
-        unit_kerja=d.unit_kerja,
-        instansi=d.instansi,
-        snapshot=d.snapshot,
-        pending_since=now,
-        updated_at=now,
+def _conflict() -> ProblemError:
+    return ProblemError(409, "decision-conflict",
+                        "SKP ini baru saja diputuskan atau diubah oleh orang lain; muat ulang "
+                        "(someone else decided or changed this SKP first; reload it).")
+
+
+async def _advance(
+    session, case: ApprovalCase, action: SkpAction, target: SkpStatus, *, actor: str, actor_role: str,
+    on_behalf_of: str | None = None, note: str | None = None, now: dt.datetime, **values: Any,
+) -> None:
+    """Move ``case`` to ``target`` if nobody moved it since it was read."""
+    seq, from_status = case.sequence, case.status
+    result = await session.exec(
+        update(ApprovalCase)
+        .where(ApprovalCase.skp_id == case.skp_id, ApprovalCase.sequence == seq, ApprovalCase.status == from_status)
+        .values(status=target.value, sequence=seq + 1, updated_at=now, **values)
     )
-    if case is None:
-        case = ApprovalCase(skp_id=d.skp_id, sequence=1, **values)
-        session.add(case)
-    else:
-        for k, v in values.items():
-            setattr(case, k, v)
-        case.sequence += 1
-    actor = env.actor
+    if result.rowcount != 1:
+        raise _conflict()
+    await session.refresh(case)
+    await _audit(session, case, from_status, action, actor=actor, actor_role=actor_role,
+                 on_behalf_of=on_behalf_of, note=note, now=now)
+
+
+async def _audit(session, case: ApprovalCase, from_status: str | None, action: SkpAction, *, actor: str,
+                 actor_role: str, on_behalf_of: str | None, note: str | None, now: dt.datetime) -> None:
     session.add(
         ApprovalTransition(
-            skp_id=d.skp_id, sequence=case.sequence, from_status=previous.value, to_status=SkpStatus.Pending.value,
-            action=action.value, actor=actor.sub if actor else d.pegawai.nip, actor_role=actor.role if actor else "pegawai",
-            version=d.version, content_hash=d.content_hash,
+            skp_id=case.skp_id, sequence=case.sequence, from_status=from_status, to_status=case.status,
+            action=action.value, actor=actor, actor_role=actor_role, on_behalf_of=on_behalf_of,
+            penilai_nip=case.penilai_nip, version=case.version, content_hash=case.content_hash, note=note, at=now,
         )
     )
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # the unique (skp_id, sequence): another transition won
+        raise _conflict() from exc
+
+
+# --- submissions (events from skp) ------------------------------------------
+
+
+async def _keep_version(session, d) -> None:
+    if await session.get(ApprovalVersion, (d.skp_id, d.version)) is None:
+        session.add(ApprovalVersion(skp_id=d.skp_id, version=d.version, content_hash=d.content_hash, snapshot=d.snapshot))
+
+
+async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | None = None) -> bool:
+    """An SKP was (re)submitted in skp: put it in its penilai's inbox.
+
+    Idempotent: the same submission again (same version, already Pending), an
+    older version, or a submission the table refuses (e.g. after approval)
+    changes nothing. Returns whether the case moved.
+    """
+    d = env.data
+    now = now or utcnow()
+    case = await session.get(ApprovalCase, d.skp_id)
+    state = SkpStatus(case.status) if case else SkpStatus.Draft
+    if case is not None and (d.version < case.version or (state == SkpStatus.Pending and d.version == case.version)):
+        log.info("submission ignored: already known or older", skp_id=str(d.skp_id), version=d.version, case_version=case.version)
+        return False
+    action = SkpAction.resubmit if state == SkpStatus.Revisi else SkpAction.submit
+    try:
+        transition(state, action)
+    except TransitionRefused:
+        log.warning("submission ignored: refused by the lifecycle", skp_id=str(d.skp_id), state=state.value, action=action.value)
+        return False
+    await _keep_version(session, d)
+    penilai = d.penilai
+    atasan = d.atasan_penilai
+    if case is not None and d.penilai.nip in (case.replaced_penilai or []):
+        # the pegawai still names the penilai an admin replaced: keep the admin's choice
+        penilai = Pegawai.model_validate(case.penilai)
+        atasan = Pegawai.model_validate(case.atasan_penilai) if case.atasan_penilai else atasan
+    values = dict(
+        version=d.version, content_hash=d.content_hash, pegawai_nip=d.pegawai.nip, penilai_nip=penilai.nip,
+        pegawai=d.pegawai.model_dump(mode="json"), penilai=penilai.model_dump(mode="json"),
+        atasan_penilai=atasan.model_dump(mode="json") if atasan else None,
+        periode=d.periode.model_dump(mode="json"), periode_mulai=d.periode.mulai, periode_selesai=d.periode.selesai,
+        jenis_pegawai=d.jenis_pegawai.value, unit_kerja=d.unit_kerja, instansi=d.instansi, snapshot=d.snapshot,
+        pending_since=now,
+    )
+    actor = env.actor.sub if env.actor else d.pegawai.nip
+    actor_role = env.actor.role if env.actor else Role.pegawai.value
+    if case is None:
+        case = ApprovalCase(skp_id=d.skp_id, status=SkpStatus.Pending.value, sequence=1, pending_round=1, updated_at=now, **values)
+        session.add(case)
+        await _audit(session, case, SkpStatus.Draft.value, action, actor=actor, actor_role=actor_role,
+                     on_behalf_of=None, note=None, now=now)
+    else:
+        await _advance(session, case, action, SkpStatus.Pending, actor=actor, actor_role=actor_role, now=now,
+                       pending_round=case.sequence + 1, **values)
     add_event(
         session,
         ApprovalRequested(
-            skp_id=d.skp_id, version=d.version, content_hash=d.content_hash, status=SkpStatus.Pending,
-            sequence=case.sequence, pegawai=d.pegawai, penilai=d.penilai, periode=d.periode,
-            jenis_pegawai=d.jenis_pegawai, resubmission=resubmission,
+            skp_id=d.skp_id, version=case.version, content_hash=case.content_hash, status=SkpStatus.Pending,
+            sequence=case.sequence, pegawai=d.pegawai, penilai=penilai, periode=d.periode,
+            jenis_pegawai=d.jenis_pegawai, resubmission=action == SkpAction.resubmit,
         ),
+        actor=env.actor,
     )
+    return True
+
+
+# --- decisions ----------------------------------------------------------------
 
 
 async def get_case(session, skp_id: uuid.UUID) -> ApprovalCase:
@@ -77,45 +144,64 @@ async def get_case(session, skp_id: uuid.UUID) -> ApprovalCase:
     return case
 
 
+async def authority_over(session, case: ApprovalCase, principal: Principal, now: dt.datetime) -> Authority:
+    """Who decides: the current penilai, or a Plt/Plh in force today (Asia/Jakarta)."""
+    if principal.role == Role.atasan:
+        day = jakarta_today(now)
+        try:
+            return decision_authority(principal.sub, case.penilai_nip, case.instansi, day,
+                                      await penugasan.in_force_for_delegate(session, principal.sub, day),
+                                      pegawai_nip=case.pegawai_nip)
+        except NotAuthorised:
+            pass
+    raise ProblemError(403, "not-your-decision",
+                       "Hanya pejabat penilai SKP ini, atau Plt/Plh yang ditunjuk, yang dapat memutuskan "
+                       "(only this SKP's pejabat penilai or a recorded acting official decides).",
+                       penilai_nip=case.penilai_nip)
+
+
+def _refused(exc: TransitionRefused, state: SkpStatus) -> ProblemError:
+    status = {"note": 422, "role": 403}.get(exc.reason, 409)
+    return ProblemError(status, "transition-refused" if exc.reason != "note" else "note-required", exc.message,
+                        status_skp=state.value, allowed_actions=list(exc.allowed))
+
+
+def _check_version(case: ApprovalCase, version: int, content_hash: str | None) -> None:
+    if version != case.version or (content_hash is not None and content_hash != case.content_hash):
+        raise ProblemError(
+            409, "stale-version",
+            f"Keputusan dibuat atas versi {version}, padahal versi yang diajukan {case.version}; muat ulang "
+            "(the decision is on a version that is no longer the one under approval; reload it).",
+            current_version=case.version, current_content_hash=case.content_hash,
+        )
+
+
+def _common(case: ApprovalCase) -> dict[str, Any]:
+    return dict(
+        skp_id=case.skp_id, version=case.version, content_hash=case.content_hash, status=SkpStatus(case.status),
+        sequence=case.sequence, pegawai=Pegawai.model_validate(case.pegawai), penilai=Pegawai.model_validate(case.penilai),
+        periode=Periode.model_validate(case.periode), jenis_pegawai=case.jenis_pegawai,
+    )
+
+
 async def decide(
-    session, skp_id: uuid.UUID, action: SkpAction, principal: Principal, *, version: int, note: str | None = None
+    session, skp_id: uuid.UUID, action: SkpAction, principal: Principal, *, version: int,
+    content_hash: str | None = None, note: str | None = None, now: dt.datetime | None = None,
 ) -> ApprovalCase:
-    """Approve or return one exact version; exactly one of two racing decisions wins."""
+    """Approve or return one exact version; of two racing decisions exactly one wins."""
+    now = now or utcnow()
     case = await get_case(session, skp_id)
-    if case.penilai_nip != principal.sub:
-        raise ProblemError(403, "not-your-decision",
-                           "Hanya pejabat penilai SKP ini yang dapat memutuskan (only this SKP's pejabat penilai decides).")
     state = SkpStatus(case.status)
+    authority = await authority_over(session, case, principal, now)
     try:
         target = transition(state, action, principal.role, note)
     except TransitionRefused as exc:
-        status = 422 if exc.reason == "note" else (403 if exc.reason == "role" else 409)
-        raise ProblemError(status, "transition-refused", exc.message, status_skp=state.value, allowed_actions=list(exc.allowed)) from exc
-    if version != case.version:
-        raise ProblemError(409, "stale-version",
-                           f"Keputusan untuk versi {version}, padahal versi yang diajukan {case.version} (decision on a stale version).",
-                           current_version=case.version)
-    seq = case.sequence
-    result = await session.exec(
-        update(ApprovalCase)
-        .where(ApprovalCase.skp_id == skp_id, ApprovalCase.sequence == seq, ApprovalCase.status == state.value)
-        .values(status=target.value, sequence=seq + 1, updated_at=utcnow(), pending_since=None)
-    )
-    if result.rowcount != 1:
-        raise ProblemError(409, "decision-conflict", "SKP ini baru saja diputuskan oleh orang lain (someone else decided first).")
-    await session.refresh(case)
-    session.add(
-        ApprovalTransition(
-            skp_id=skp_id, sequence=case.sequence, from_status=state.value, to_status=target.value, action=action.value,
-            actor=principal.sub, actor_role=principal.role.value, version=case.version, content_hash=case.content_hash, note=note,
-        )
-    )
-    common = dict(
-        skp_id=skp_id, version=case.version, content_hash=case.content_hash, status=target, sequence=case.sequence,
-        pegawai=Pegawai.model_validate(case.pegawai), penilai=Pegawai.model_validate(case.penilai),
-        periode=Periode.model_validate(case.periode), jenis_pegawai=case.jenis_pegawai, decided_by=principal.sub,
-    )
-    actor = Actor(sub=principal.sub, role=principal.role.value)
+        raise _refused(exc, state) from exc
+    _check_version(case, version, content_hash)
+    note = note.strip() if note else None
+    await _advance(session, case, action, target, actor=principal.sub, actor_role=principal.role.value,
+                   on_behalf_of=authority.on_behalf_of, note=note, now=now, pending_since=None)
+    common = dict(**_common(case), decided_by=principal.sub, on_behalf_of=authority.on_behalf_of)
     if action == SkpAction.approve:
         event = ApprovalApproved(
             **common,
@@ -124,5 +210,45 @@ async def decide(
         )
     else:
         event = ApprovalReturned(**common, note=note or "")
-    add_event(session, event, actor=actor)
+    add_event(session, event, actor=Actor(sub=principal.sub, role=principal.role.value, on_behalf_of=authority.on_behalf_of))
+    return case
+
+
+async def reassign(
+    session, skp_id: uuid.UUID, principal: Principal, *, version: int, penilai: Pegawai,
+    atasan_penilai: Pegawai | None = None, reason: str | None = None, now: dt.datetime | None = None,
+) -> ApprovalCase:
+    """An admin of the SKP's instansi moves a Pending SKP to another penilai."""
+    now = now or utcnow()
+    case = await get_case(session, skp_id)
+    if principal.role == Role.admin:
+        scope = penugasan.admin_instansi(principal)
+        if case.instansi != scope:
+            raise ProblemError(403, "other-instansi",
+                               "SKP ini milik instansi lain (this SKP belongs to another agency).")
+    state = SkpStatus(case.status)
+    try:
+        transition(state, SkpAction.reassign, principal.role)
+    except TransitionRefused as exc:
+        raise _refused(exc, state) from exc
+    if penilai.nip == case.penilai_nip and state == SkpStatus.Pending:
+        return case  # already there: a retried reassignment changes nothing (no event, no audit row)
+    _check_version(case, version, None)
+    if penilai.nip == case.pegawai_nip:
+        raise ProblemError(422, "penilai-is-pegawai",
+                           "Pejabat penilai tidak boleh pegawai itu sendiri (the penilai cannot be the pegawai).",
+                           errors=[{"path": "body.penilai.nip", "message": "must differ from the pegawai's NIP"}])
+    previous = Pegawai.model_validate(case.penilai)
+    replaced = sorted({*(case.replaced_penilai or []), previous.nip} - {penilai.nip})
+    values: dict[str, Any] = dict(penilai_nip=penilai.nip, penilai=penilai.model_dump(mode="json"), replaced_penilai=replaced)
+    if atasan_penilai is not None:
+        values["atasan_penilai"] = atasan_penilai.model_dump(mode="json")
+    reason = reason.strip() if reason else None
+    await _advance(session, case, SkpAction.reassign, SkpStatus.Pending, actor=principal.sub,
+                   actor_role=principal.role.value, note=reason, now=now, **values)
+    add_event(
+        session,
+        ApprovalReassigned(**_common(case), previous_penilai=previous, reason=reason),
+        actor=Actor(sub=principal.sub, role=principal.role.value),
+    )
     return case

@@ -1,39 +1,196 @@
-"""What each e-mail says (pure): subject, plain text and HTML, in Bahasa
-Indonesia, rendered from Jinja2 templates."""
+"""What each e-mail says (pure): subject, plain text and HTML, rendered from
+Jinja2 templates in Bahasa Indonesia (``id``, the default) or English (``en``).
+
+One template per e-mail kind and locale, ``templates/<locale>/<kind>.j2``,
+defines blocks: ``subject``, ``greeting`` (who), ``body`` (what happened;
+paragraphs separated by a blank line, lines starting with ``> `` are a quote),
+``details`` (optional ``Label: value`` lines), ``action`` (what to do next).
+It extends a layout given as ``layout``: ``_layout.txt`` for the plain-text
+part and ``_layout.html`` for the HTML part, so both say the same thing and
+both carry the link.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from markupsafe import Markup
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+LOCALES = ("id", "en")
+DEFAULT_LOCALE = "id"
 
-_env = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_MONTHS = {
+    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+           "November", "Desember"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"],
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One e-mail: its key, the event that triggers it and who receives it."""
+
+    key: str
+    event: str
+    recipient: str
+    description: str
+
+
+#: Every e-mail the service sends (docs/notification.md is generated from it).
+KINDS: dict[str, Kind] = {
+    k.key: k
+    for k in (
+        Kind("approval.requested", "approval.requested", "pejabat penilai", "An SKP was submitted (or resubmitted) and waits for a decision."),
+        Kind("approval.digest", "(periodic)", "pejabat penilai with digest on", "One summary of every SKP waiting, per interval."),
+        Kind("approval.returned", "approval.returned", "pegawai", "The SKP was returned for revision, with the note."),
+        Kind("approval.approved", "approval.approved", "pegawai", "The SKP was approved."),
+        Kind("approval.reassigned_new", "approval.reassigned", "new pejabat penilai", "An admin moved a pending SKP to this penilai."),
+        Kind("approval.reassigned_previous", "approval.reassigned", "previous pejabat penilai", "The SKP no longer waits for this penilai."),
+        Kind("approval.reminder", "approval.reminder (level penilai)", "pejabat penilai", "An SKP has waited too long."),
+        Kind("approval.escalation", "approval.reminder (level atasan)", "atasan pejabat penilai", "An SKP has waited far too long with the penilai."),
+        Kind("skp.deadline_approaching", "skp.deadline_approaching", "pegawai", "The SKP submission deadline is near and the pegawai has not submitted."),
+        Kind("evaluation.period_opened", "evaluation.period_opened", "each pegawai in recipients", "Realisasi can be entered now."),
+        Kind("evaluation.period_closing_soon", "evaluation.period_closing_soon", "pegawai", "The evaluation period closes in a few days."),
+        Kind("evaluation.period_closed_missing", "evaluation.period_closed", "each pegawai in missing", "The period closed without their realisasi."),
+        Kind("evaluation.finalized", "evaluation.finalized", "pegawai", "The predikat kinerja was set; keberatan is possible until the deadline."),
+        Kind("evaluation.keberatan_filed", "evaluation.keberatan_filed", "atasan pejabat penilai", "A pegawai objected to an evaluation result."),
+        Kind("evaluation.keberatan_decided", "evaluation.keberatan_decided", "pegawai", "The keberatan was decided (final)."),
+    )
+}
 
 
 @dataclass(frozen=True)
 class Rendered:
     kind: str
+    locale: str
     subject: str
     text: str
-    html: str | None
+    html: str
 
 
-def render(kind: str, **ctx) -> Rendered:
-    """Render ``templates/<kind>.{subject,txt,html}`` with ``ctx``."""
-    base = kind.replace(".", "_")
-    subject = _env.get_template(f"{base}.subject").render(**ctx).strip()
-    text = _env.get_template(f"{base}.txt").render(**ctx)
-    try:
-        html = _env.get_template(f"{base}.html").render(**ctx)
-    except Exception:  # a plain-text-only template
-        html = None
-    return Rendered(kind, subject, text, html)
+def _date(locale: str, value) -> str:
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime):
+        value = (value.astimezone(_WIB) if value.tzinfo else value).date()
+    month = _MONTHS.get(locale, _MONTHS["id"])[value.month - 1]
+    return f"{value.day} {month} {value.year}" if locale == "id" else f"{month} {value.day}, {value.year}"
+
+
+@pass_context
+def _tgl(ctx, value) -> str:
+    """Format a date for the template's locale (``1 September 2025``)."""
+    return _date(ctx.get("locale", DEFAULT_LOCALE), value)
+
+
+_WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
+
+
+@pass_context
+def _waktu(ctx, value: dt.datetime) -> str:
+    """A moment in Asia/Jakarta time: ``25 November 2026 07.00 WIB``."""
+    local = value.astimezone(_WIB)
+    locale = ctx.get("locale", DEFAULT_LOCALE)
+    clock = local.strftime("%H.%M" if locale == "id" else "%H:%M")
+    return f"{_date(locale, local.date())} {clock} WIB"
+
+
+_PERIOD_KINDS = {
+    "id": {"monthly": "bulanan", "quarterly": "triwulanan", "annual": "tahunan"},
+    "en": {"monthly": "monthly", "quarterly": "quarterly", "annual": "annual"},
+}
+
+
+@pass_context
+def _jenis_periode(ctx, value: str) -> str:
+    """``monthly`` -> ``bulanan`` (id) / ``monthly`` (en)."""
+    return _PERIOD_KINDS.get(ctx.get("locale", DEFAULT_LOCALE), _PERIOD_KINDS["id"]).get(value, value)
+
+
+def _quote(value) -> str:
+    """Prefix every line with ``> `` (a quoted note; the HTML layout shows a box)."""
+    return "\n".join("> " + line for line in str(value).strip().splitlines() or [""])
+
+
+def _paragraphs(value) -> list:
+    """Split a block into paragraphs (blank line) for the HTML layout."""
+    is_html = isinstance(value, Markup)
+    out = []
+    for chunk in str(value).strip().split("\n\n"):
+        chunk = chunk.strip("\n")
+        if not chunk.strip():
+            continue
+        lines = [ln.strip() for ln in chunk.split("\n")]
+        quote = all(ln.startswith("&gt; ") or ln.startswith("> ") for ln in lines)
+        if quote:
+            lines = [ln[5:] if ln.startswith("&gt; ") else ln[2:] for ln in lines]
+        body = "<br>\n".join(lines)
+        out.append((Markup(body) if is_html else body, quote))
+    return out
+
+
+def _pairs(value) -> list:
+    """``Label: value`` lines -> [(label, value)] for the HTML details table."""
+    is_html = isinstance(value, Markup)
+    rows = []
+    for line in str(value).strip().splitlines():
+        if ": " in line:
+            k, v = line.strip().split(": ", 1)
+            rows.append((Markup(k), Markup(v)) if is_html else (k, v))
+    return rows
+
+
+def _environment(autoescape: bool) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["tgl"] = _tgl
+    env.filters["paragraphs"] = _paragraphs
+    env.filters["pairs"] = _pairs
+    env.filters["quote"] = _quote
+    env.filters["waktu"] = _waktu
+    env.filters["jenis_periode"] = _jenis_periode
+    return env
+
+
+_text_env = _environment(False)
+_html_env = _environment(True)
+
+
+def _tidy(text: str) -> str:
+    lines = [ln.rstrip() for ln in text.strip().splitlines()]
+    out: list[str] = []
+    for ln in lines:  # at most one blank line in a row
+        if ln or (out and out[-1]):
+            out.append(ln)
+    return "\n".join(out) + "\n"
+
+
+def render(kind: str, locale: str = DEFAULT_LOCALE, **ctx) -> Rendered:
+    """Render e-mail ``kind`` in ``locale`` (falls back to Bahasa Indonesia).
+
+    ``ctx`` must hold ``link`` (the URL the reader opens) and the names the
+    kind's template uses; a missing name is an error, never an empty gap.
+    """
+    if kind not in KINDS:
+        raise KeyError(f"unknown e-mail kind {kind!r}")
+    locale = locale if locale in LOCALES else DEFAULT_LOCALE
+    name = f"{locale}/{kind.replace('.', '_')}.j2"
+    ctx = {**ctx, "locale": locale}
+    t_text = _text_env.get_template(name)
+    subject = "".join(t_text.blocks["subject"](t_text.new_context(dict(ctx))))
+    subject = " ".join(subject.split())
+    text = _tidy(t_text.render(**ctx, layout=f"{locale}/_layout.txt"))
+    html = _html_env.get_template(name).render(**ctx, layout=f"{locale}/_layout.html")
+    return Rendered(kind, locale, subject, text, html)
+

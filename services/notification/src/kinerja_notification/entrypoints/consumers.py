@@ -1,47 +1,63 @@
-"""Events the notification service turns into e-mail."""
+"""Events the notification service turns into e-mail.
+
+One durable consumer per event type (``notification--<event>``); each handler
+learns the people in the event and queues the e-mails :func:`route` decides,
+in the consumer's transaction (inbox de-duplication included).
+``skp.submitted`` and ``skp.resubmitted`` send nothing (the penilai's mail
+follows ``approval.requested``, once the SKP is in the inbox) but teach the
+directory the addresses of the pegawai, penilai and atasan.
+"""
 
 from __future__ import annotations
 
-from kinerja_contracts.events import ApprovalApproved, ApprovalRequested, ApprovalReturned
+from kinerja_contracts.events import (
+    ApprovalApproved,
+    ApprovalReassigned,
+    ApprovalReminder,
+    ApprovalRequested,
+    ApprovalReturned,
+    EvaluationFinalized,
+    EvaluationPeriodClosed,
+    EvaluationPeriodClosingSoon,
+    EvaluationPeriodOpened,
+    KeberatanDecided,
+    KeberatanFiled,
+    SkpDeadlineApproaching,
+    SkpResubmitted,
+    SkpSubmitted,
+)
 from kinerja_contracts.messaging.consumer import EventConsumers
 
-from ..domain.messages import render
-from ..service_layer.mail import enqueue
+from ..service_layer.mail import handle_event
 
 consumers = EventConsumers("notification")
-_config: dict = {"domain": "kinerja.local", "base_url": "http://127.0.0.1:8001"}
+
+#: event -> what the consumer does (its AsyncAPI description)
+HANDLED = {
+    ApprovalRequested: "E-mail the pejabat penilai that an SKP waits (or add it to their digest).",
+    ApprovalApproved: "E-mail the pegawai that the SKP was approved.",
+    ApprovalReturned: "E-mail the pegawai that the SKP was returned, with the note.",
+    ApprovalReassigned: "E-mail the new pejabat penilai, and the previous one.",
+    ApprovalReminder: "Remind the pejabat penilai (or alert the atasan) about a waiting SKP.",
+    SkpDeadlineApproaching: "Warn a pegawai who has not submitted the SKP before the deadline.",
+    EvaluationPeriodOpened: "Tell every pegawai in the period that realisasi can be entered.",
+    EvaluationPeriodClosingSoon: "Remind the pegawai that the period closes soon.",
+    EvaluationPeriodClosed: "Tell each pegawai whose realisasi is missing that the period closed.",
+    EvaluationFinalized: "Tell the pegawai their predikat and the keberatan deadline.",
+    KeberatanFiled: "Ask the atasan pejabat penilai to decide a keberatan.",
+    KeberatanDecided: "Tell the pegawai how the keberatan was decided.",
+    SkpSubmitted: "Learn the people of the SKP (directory only; no e-mail).",
+    SkpResubmitted: "Learn the people of the SKP (directory only; no e-mail).",
+}
 
 
-def configure(*, domain: str, base_url: str) -> None:
-    _config.update(domain=domain, base_url=base_url.rstrip("/"))
+def _handler(description: str):
+    async def handle(session, envelope) -> None:
+        await handle_event(session, envelope)
+
+    handle.__doc__ = description
+    return handle
 
 
-def _link(path: str) -> str:
-    return f"{_config['base_url']}{path}"
-
-
-@consumers.on(ApprovalRequested)
-async def requested(session, env) -> None:
-    """Tell the pejabat penilai that an SKP waits in their inbox."""
-    d = env.data
-    r = render("approval.requested", pegawai=d.pegawai, penilai=d.penilai, periode=d.periode,
-               resubmission=d.resubmission, link=_link(f"/api/v1/skp/{d.skp_id}"))
-    await enqueue(session, env.event_id, d.penilai, r, domain=_config["domain"])
-
-
-@consumers.on(ApprovalApproved)
-async def approved(session, env) -> None:
-    """Tell the pegawai their SKP was approved."""
-    d = env.data
-    r = render("approval.approved", pegawai=d.pegawai, penilai=d.penilai, periode=d.periode, version=d.version,
-               link=_link(f"/api/v1/skp/{d.skp_id}"))
-    await enqueue(session, env.event_id, d.pegawai, r, domain=_config["domain"])
-
-
-@consumers.on(ApprovalReturned)
-async def returned(session, env) -> None:
-    """Tell the pegawai their SKP was returned, with the note."""
-    d = env.data
-    r = render("approval.returned", pegawai=d.pegawai, penilai=d.penilai, periode=d.periode, note=d.note,
-               link=_link(f"/api/v1/skp/{d.skp_id}"))
-    await enqueue(session, env.event_id, d.pegawai, r, domain=_config["domain"])
+for _event, _description in HANDLED.items():
+    consumers.on(_event)(_handler(_description))

@@ -1,64 +1,149 @@
-"""Turn events into deliveries (run in the consumer's transaction)."""
+"""Turn events into deliveries (runs in the consumer's transaction).
+
+Every e-mail is a row in the delivery log keyed by (event, recipient),
+written in the same transaction as the consumer's inbox record: the same
+event handled twice finds its row and writes nothing. The delivery worker is
+woken after the commit.
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
-from kinerja_contracts.context import get_correlation_id
 from kinerja_contracts.db import after_commit
-from kinerja_contracts.values import Pegawai
+from kinerja_contracts.events.envelope import Envelope
+from sqlalchemy import or_, update
 
-from ..adapters.tables import Delivery, Recipient, utcnow
-from ..domain.messages import Rendered
+from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement
+from ..domain.messages import render
+from ..domain.routing import Outgoing, identities, route, settles_skp
+from . import directory
 
+
+@dataclass
+class MailConfig:
+    """What the consumers need from settings (set once at start)."""
+
+    domain: str = "kinerja.local"
+    base_url: str = "http://127.0.0.1:8001"
+    default_locale: str = "id"
+    digest_default: bool = False
+
+
+config = MailConfig()
 
 #: wake-up callbacks of the delivery workers in this process
 delivery_wakeups: list = []
 
 
-def _wake_workers() -> None:
+def wake_workers() -> None:
     for wake in list(delivery_wakeups):
         wake()
 
 
-async def remember(session, person: Pegawai) -> Recipient:
-    """Upsert the directory entry for ``person`` (an admin's correction wins)."""
-    rec = await session.get(Recipient, person.nip)
-    if rec is None:
-        rec = Recipient(nip=person.nip, nama=person.nama, email=person.email)
-        session.add(rec)
-    else:
-        rec.nama = person.nama
-        if person.email and not rec.email_corrected:
-            rec.email = person.email
-        rec.updated_at = utcnow()
-    return rec
+def message_id(event_id: uuid.UUID, nip: str, domain: str, resend: int = 0) -> str:
+    """Deterministic Message-ID per (event, recipient): a crash between
+    sending and committing makes a second send with the same id, which mail
+    systems see as a duplicate. A deliberate resend gets ``.r<n>``."""
+    suffix = f".r{resend}" if resend else ""
+    return f"<{event_id}.{nip}{suffix}@{domain}>"
 
 
-def message_id(event_id: uuid.UUID, nip: str, domain: str) -> str:
-    """Deterministic Message-ID per (event, recipient)."""
-    return f"<{event_id}.{nip}@{domain}>"
+def link(path: str) -> str:
+    return f"{config.base_url.rstrip('/')}{path}"
 
 
-async def enqueue(session, event_id: uuid.UUID, person: Pegawai, rendered: Rendered, *, domain: str) -> Delivery:
-    rec = await remember(session, person)
-    existing = await session.get(Delivery, (event_id, person.nip))
-    if existing is not None:
-        return existing
-    d = Delivery(
-        event_id=event_id,
-        recipient_nip=person.nip,
-        kind=rendered.kind,
-        email=rec.email,
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-        message_id=message_id(event_id, person.nip, domain),
-        status="pending" if rec.email else "undeliverable",
-        last_error=None if rec.email else "no e-mail address known for this NIP",
-        correlation_id=get_correlation_id(),
+def wants_digest(rec: Recipient | None) -> bool:
+    if rec is None or rec.digest is None:
+        return config.digest_default
+    return rec.digest
+
+
+def locale_of(rec: Recipient | None) -> str:
+    return (rec.locale if rec is not None and rec.locale else None) or config.default_locale
+
+
+async def handle_event(session, env: Envelope) -> int:
+    """Learn the people in the event and queue its e-mails; returns how many
+    were queued (a digest item counts as one)."""
+    payload = env.data
+    await directory.remember(session, identities(payload))
+    settled = settles_skp(payload)
+    if settled is not None:
+        await settle_digest_items(session, *settled)
+    outgoing = route(payload)
+    for out in outgoing:
+        await queue(session, env, out)
+    return len(outgoing)
+
+
+async def queue(session, env: Envelope, out: Outgoing) -> None:
+    rec = await directory.lookup(session, out.to.nip)
+    if out.digestible and wants_digest(rec):
+        await _queue_digest_item(session, env, out)
+        return
+    if await session.get(Delivery, (env.event_id, out.to.nip)) is not None:
+        return
+    rendered = render(out.kind, locale_of(rec), **out.ctx, link=link(out.path))
+    email = rec.email if rec is not None else None
+    session.add(
+        Delivery(
+            event_id=env.event_id,
+            recipient_nip=out.to.nip,
+            kind=out.kind,
+            event_type=env.event_type,
+            email=email,
+            locale=rendered.locale,
+            subject=rendered.subject,
+            body_text=rendered.text,
+            body_html=rendered.html,
+            message_id=message_id(env.event_id, out.to.nip, config.domain),
+            status="pending" if email else "undeliverable",
+            last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
+            correlation_id=env.correlation_id,
+        )
     )
-    session.add(d)
-    if d.status == "pending":
-        after_commit(session, _wake_workers)
-    return d
+    if email:
+        after_commit(session, wake_workers)
+
+
+async def _queue_digest_item(session, env: Envelope, out: Outgoing) -> None:
+    if await session.get(DigestItem, (env.event_id, out.to.nip)) is not None:
+        return
+    periode = out.ctx.get("periode")
+    sequence = out.extra.get("sequence")
+    settled = await session.get(SkpSettlement, out.skp_id) if out.skp_id else None
+    stale = settled is not None and (sequence is None or sequence < settled.sequence)
+    session.add(
+        DigestItem(
+            event_id=env.event_id,
+            recipient_nip=out.to.nip,
+            skp_id=out.skp_id,
+            pegawai_nip=out.ctx["pegawai"].nip,
+            pegawai_nama=out.ctx["pegawai"].nama,
+            periode_mulai=periode.mulai if periode else None,
+            periode_selesai=periode.selesai if periode else None,
+            resubmission=bool(out.extra.get("resubmission")),
+            sequence=sequence,
+            reminder_days=out.extra.get("reminder_days"),
+            correlation_id=env.correlation_id,
+            status="resolved" if stale else "pending",
+        )
+    )
+
+
+async def settle_digest_items(session, skp_id: uuid.UUID, sequence: int) -> None:
+    """An SKP was decided or reassigned: drop it from summaries not sent yet
+    (items of a later transition, e.g. a resubmission, stay)."""
+    mark = await session.get(SkpSettlement, skp_id)
+    if mark is None:
+        session.add(SkpSettlement(skp_id=skp_id, sequence=sequence))
+    elif mark.sequence < sequence:
+        mark.sequence = sequence
+    await session.exec(
+        update(DigestItem)
+        .where(DigestItem.skp_id == skp_id, DigestItem.status == "pending",
+               or_(DigestItem.sequence.is_(None), DigestItem.sequence < sequence))
+        .values(status="resolved")
+    )

@@ -22,6 +22,8 @@ class SkpDocument(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     nip: str = Field(index=True, max_length=18)
+    nama: str | None = Field(default=None, max_length=300)
+    tahun: int = Field(default=0, index=True, description="year of the period (periods lie inside one year)")
     periode_mulai: dt.date
     periode_selesai: dt.date
     jenis_pegawai: str = Field(max_length=32)
@@ -34,6 +36,8 @@ class SkpDocument(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     approval_sequence: int = 0
     catatan_revisi: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    tanggal_sk: dt.date | None = None
+    created_by: str | None = Field(default=None, max_length=64)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
@@ -48,4 +52,50 @@ class SkpVersion(SQLModel, table=True):
     content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     content_hash: str = Field(max_length=64)
     created_by: str = Field(max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class DeadlineExtension(SQLModel, table=True):
+    """An admin's extension of the SKP submission deadline, for a unit kerja
+    or for one pegawai, within the admin's instansi and one year."""
+
+    __tablename__ = "skp_deadline_extension"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    instansi: str = Field(index=True, max_length=300)
+    tahun: int = Field(index=True)
+    unit_kerja: str | None = Field(default=None, max_length=300, description="extension for a whole unit kerja")
+    nip: str | None = Field(default=None, max_length=18, description="or for one pegawai")
+    sampai: dt.date = Field(description="new deadline (inclusive, Asia/Jakarta)")
+    alasan: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    granted_by: str = Field(max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class ImportJob(SQLModel, table=True):
+    """A workbook import that runs in the background; its progress and per-row report."""
+
+    __tablename__ = "skp_import_job"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner: str = Field(index=True, max_length=64)
+    filename: str | None = Field(default=None, max_length=300)
+    status: str = Field(default="running", max_length=16)  # running, done, failed
+    total: int = 0
+    processed: int = 0
+    report: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class DeadlineReminder(SQLModel, table=True):
+    """A deadline reminder already staged for an SKP (once per SKP per deadline)."""
+
+    __tablename__ = "skp_deadline_reminder"
+
+    skp_id: uuid.UUID = Field(primary_key=True)
+    deadline: dt.date = Field(primary_key=True)
+    event_id: uuid.UUID
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -14,7 +14,16 @@ from enum import StrEnum
 from typing import Literal
 
 from kinerja_contracts.values import JenisPegawai, Pegawai, Periode
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+def format_angka(value: Decimal | None) -> str:
+    """A number as Indonesian forms print it: no trailing zeros, decimal comma ("12,5")."""
+    if value is None:
+        return ""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f").replace(".", ",")
 
 
 class _Model(BaseModel):
@@ -76,12 +85,32 @@ class Target(_Model):
     """An IKI target: a number, a range ("80 - 90 %") or a descriptive text
     (kualitatif), with its unit (satuan), e.g. 12 Laporan."""
 
-    jenis: Literal["angka", "rentang", "deskriptif"] = "angka"
+    jenis: Literal["angka", "rentang", "deskriptif"] = Field(
+        default="angka", description="angka (a number), rentang (a range), deskriptif (descriptive, kualitatif)"
+    )
     nilai: Decimal | None = Field(default=None, description="the number, for jenis=angka")
     minimum: Decimal | None = Field(default=None, description="lower bound, for jenis=rentang")
     maksimum: Decimal | None = Field(default=None, description="upper bound, for jenis=rentang")
     deskripsi: str | None = Field(default=None, description="descriptive target, for jenis=deskriptif")
     satuan: str | None = Field(default=None, description="unit, e.g. Laporan, %, Dokumen")
+
+    def teks(self) -> str:
+        """The target as the SKP form prints it: "12 Laporan", "80 - 90 %", or the description."""
+        if self.jenis == "deskriptif":
+            body = self.deskripsi or ""
+        elif self.jenis == "rentang":
+            body = f"{format_angka(self.minimum)} - {format_angka(self.maksimum)}"
+        else:
+            body = format_angka(self.nilai)
+        return " ".join(x for x in (body, self.jenis != "deskriptif" and self.satuan or None) if x)
+
+    def acuan(self) -> Decimal | None:
+        """The number that stands for the target in comparisons: the value, or a range's upper bound."""
+        if self.jenis == "angka":
+            return self.nilai
+        if self.jenis == "rentang":
+            return self.maksimum
+        return None
 
 
 class Triwulan(StrEnum):
@@ -116,8 +145,12 @@ class Iki(_Model):
     target: Target | None = None
     polaritas: Polaritas = Polaritas.higher_is_better
     perspektif: Perspektif | None = Field(default=None, description="JPT only")
-    target_bulanan: list[Decimal | None] | None = Field(default=None, description="12 monthly targets (Jan..Des)")
-    target_triwulan: list[Decimal | None] | None = Field(default=None, description="4 quarterly targets (TW I..IV)")
+    target_bulanan: list[Decimal | None] | None = Field(
+        default=None, min_length=12, max_length=12, description="12 monthly targets (Jan..Des); null for a month without one"
+    )
+    target_triwulan: list[Decimal | None] | None = Field(
+        default=None, min_length=4, max_length=4, description="4 quarterly targets (TW I..IV)"
+    )
     triwulan_target: Triwulan | None = Field(default=None, description="quarter in which the target falls (rencana aksi rule)")
     rencana_aksi: list[RencanaAksi] = Field(default_factory=list)
 
@@ -147,11 +180,61 @@ class NilaiBerakhlak(StrEnum):
     kolaboratif = "Kolaboratif"
 
 
+#: The fixed guidance lines of each BerAKHLAK value (PermenPANRB 6/2022,
+#: format SKP); printed under the value on every SKP.
+PANDUAN_BERAKHLAK: dict[NilaiBerakhlak, tuple[str, ...]] = {
+    NilaiBerakhlak.berorientasi_pelayanan: (
+        "Memahami dan memenuhi kebutuhan masyarakat",
+        "Ramah, cekatan, solutif, dan dapat diandalkan",
+        "Melakukan perbaikan tiada henti",
+    ),
+    NilaiBerakhlak.akuntabel: (
+        "Melaksanakan tugas dengan jujur, bertanggung jawab, cermat, disiplin, dan berintegritas tinggi",
+        "Menggunakan kekayaan dan barang milik negara secara bertanggung jawab, efektif, dan efisien",
+        "Tidak menyalahgunakan kewenangan jabatan",
+    ),
+    NilaiBerakhlak.kompeten: (
+        "Meningkatkan kompetensi diri untuk menjawab tantangan yang selalu berubah",
+        "Membantu orang lain belajar",
+        "Melaksanakan tugas dengan kualitas terbaik",
+    ),
+    NilaiBerakhlak.harmonis: (
+        "Menghargai setiap orang apapun latar belakangnya",
+        "Suka menolong orang lain",
+        "Membangun lingkungan kerja yang kondusif",
+    ),
+    NilaiBerakhlak.loyal: (
+        "Memegang teguh ideologi Pancasila, Undang-Undang Dasar Negara Republik Indonesia Tahun 1945, "
+        "setia pada NKRI serta pemerintahan yang sah",
+        "Menjaga nama baik sesama ASN, Pimpinan, Instansi, dan Negara",
+        "Menjaga rahasia jabatan dan negara",
+    ),
+    NilaiBerakhlak.adaptif: (
+        "Cepat menyesuaikan diri menghadapi perubahan",
+        "Terus berinovasi dan mengembangkan kreativitas",
+        "Bertindak proaktif",
+    ),
+    NilaiBerakhlak.kolaboratif: (
+        "Memberi kesempatan kepada berbagai pihak untuk berkontribusi",
+        "Terbuka dalam bekerja sama untuk menghasilkan nilai tambah",
+        "Menggerakkan pemanfaatan berbagai sumberdaya untuk tujuan bersama",
+    ),
+}
+
+
 class PerilakuKerja(_Model):
-    """One BerAKHLAK value with the superior's special expectation."""
+    """One BerAKHLAK value with the superior's special expectation.
+
+    The three guidance lines are fixed (:data:`PANDUAN_BERAKHLAK`) and are not
+    stored; only the optional "Ekspektasi Khusus Pimpinan" is.
+    """
 
     nilai: NilaiBerakhlak
     ekspektasi_khusus: str | None = Field(default=None, description="Ekspektasi Khusus Pimpinan")
+
+    @property
+    def panduan(self) -> tuple[str, ...]:
+        return PANDUAN_BERAKHLAK[self.nilai]
 
 
 class Lampiran(_Model):
@@ -173,9 +256,38 @@ class SkpContent(_Model):
     penilai: Pegawai = Field(description="pejabat penilai kinerja (snapshot)")
     atasan_penilai: Pegawai | None = Field(default=None, description="atasan pejabat penilai kinerja (snapshot)")
     tanggal_sk: dt.date | None = Field(default=None, description="date of the appointment decree (SK), if mid-year")
+    tempat: str | None = Field(default=None, description="place written above the signatures, e.g. Jakarta")
     hasil_kerja: list[Rhk] = Field(default_factory=list)
-    perilaku_kerja: list[PerilakuKerja] = Field(default_factory=list)
+    perilaku_kerja: list[PerilakuKerja] = Field(
+        default_factory=list,
+        description="the seven BerAKHLAK values; missing ones are added in their fixed order, without ekspektasi khusus",
+    )
     lampiran: Lampiran = Field(default_factory=Lampiran)
+
+    @model_validator(mode="after")
+    def _seven_values(self) -> SkpContent:
+        """Every SKP carries all seven BerAKHLAK values, once each, in the fixed order."""
+        given: dict[NilaiBerakhlak, PerilakuKerja] = {}
+        for p in self.perilaku_kerja:
+            if p.nilai in given:
+                raise ValueError(f"nilai perilaku kerja '{p.nilai}' tercantum dua kali (a BerAKHLAK value appears twice)")
+            given[p.nilai] = p
+        self.perilaku_kerja = [given.get(n) or PerilakuKerja(nilai=n) for n in NilaiBerakhlak]
+        return self
+
+    @property
+    def rhk_utama(self) -> list[Rhk]:
+        return [r for r in self.hasil_kerja if r.jenis == JenisRhk.Utama]
+
+    @property
+    def rhk_tambahan(self) -> list[Rhk]:
+        return [r for r in self.hasil_kerja if r.jenis == JenisRhk.Tambahan]
+
+    def iter_iki(self):
+        """(rhk index, iki index, rhk, iki) for every IKI."""
+        for i, rhk in enumerate(self.hasil_kerja):
+            for j, iki in enumerate(rhk.iki):
+                yield i, j, rhk, iki
 
 
 def canonical_json(content: SkpContent) -> str:

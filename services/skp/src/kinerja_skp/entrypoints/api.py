@@ -1,4 +1,4 @@
-"""HTTP API of the skp service (``/api/v1/skp``)."""
+"""HTTP API of the skp service: SKP documents (``/api/v1/skp``)."""
 
 from __future__ import annotations
 
@@ -6,91 +6,94 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Body, Header, Query, Response
 from kinerja_contracts.lifecycle import SkpStatus, allowed_actions
-from kinerja_contracts.runtime import Runtime, get_runtime
-from kinerja_contracts.values import Role
-from kinerja_contracts.web.auth import CurrentPrincipal, Principal, require_roles
-from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
+from kinerja_contracts.web.auth import CurrentPrincipal
+from kinerja_contracts.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
 
 from ..adapters.tables import SkpDocument
-from ..domain.model import SkpContent
-from ..domain.rules import validate
-from ..service_layer import documents
+from ..domain.diff import diff
+from ..domain.model import PANDUAN_BERAKHLAK, SkpContent
+from ..service_layer import deadlines, documents
+from ..service_layer.access import acting_role
+from ..service_layer.cascade import cascade_tree
+from .deps import PolicyDep, RuntimeDep, Writer, version_from
+from .examples import CONTENT_EXAMPLES, VALIDATE_EXAMPLES
 
 router = APIRouter(prefix="/api/v1/skp", tags=["skp"], responses=PROBLEM_RESPONSES)
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-Writer = Annotated[Principal, Depends(require_roles(Role.pegawai, Role.admin, Role.portal))]
+
+class ValidationOut(BaseModel):
+    """All findings at once: errors block submission, warnings do not."""
+
+    valid: bool
+    errors: list[dict[str, Any]] = Field(description="each with rule, path (JSON path in the content), message")
+    warnings: list[dict[str, Any]]
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "valid": False,
+        "errors": [{"rule": "rhk-utama-required", "path": "hasil_kerja", "severity": "error",
+                    "message": "SKP harus memiliki minimal satu RHK Utama (at least one RHK Utama is required)."}],
+        "warnings": [{"rule": "target-bulanan-sum", "path": "hasil_kerja[0].iki[0].target_bulanan", "severity": "warning",
+                      "message": "Jumlah target bulanan 11 tidak sama dengan target tahunan 12 (monthly targets do not add "
+                                 "up to the annual target)."}],
+    }]}}
 
 
 class SkpOut(BaseModel):
     """An SKP as the API returns it."""
 
     id: uuid.UUID
-    status: SkpStatus
+    status: SkpStatus = Field(description="Draft, Pending (menunggu persetujuan), Revisi, Approved")
     version: int = Field(description="send it back as If-Match (or `version`) on the next write")
-    content_hash: str
-    catatan_revisi: str | None = Field(description="the atasan's note when the SKP was returned (Revisi)")
-    allowed_actions: list[str]
+    content_hash: str = Field(description="sha256 of the canonical content: what the penilai signs")
+    catatan_revisi: str | None = Field(description="Catatan Perbaikan of the penilai when the SKP was returned (Revisi)")
+    terkunci: bool = Field(description="true while Pending or Approved: the content cannot change")
+    allowed_actions: list[str] = Field(description="what you may do now")
+    deadline: dt.date | None = Field(default=None, description="submission deadline, extensions included")
     content: dict[str, Any]
+    validation: ValidationOut | None = Field(default=None, description="findings, on create and update")
     created_at: dt.datetime
     updated_at: dt.datetime
 
     @classmethod
-    def of(cls, doc: SkpDocument) -> SkpOut:
+    def of(cls, doc: SkpDocument, principal=None, **extra) -> SkpOut:
+        state = SkpStatus(doc.status)
+        role = acting_role(doc.nip, principal) if principal is not None else None
         return cls(
-            id=doc.id,
-            status=SkpStatus(doc.status),
-            version=doc.version,
-            content_hash=doc.content_hash,
-            catatan_revisi=doc.catatan_revisi,
-            allowed_actions=list(allowed_actions(SkpStatus(doc.status))),
-            content=doc.content,
-            created_at=doc.created_at,
-            updated_at=doc.updated_at,
+            id=doc.id, status=state, version=doc.version, content_hash=doc.content_hash, catatan_revisi=doc.catatan_revisi,
+            terkunci=state in (SkpStatus.Pending, SkpStatus.Approved),
+            allowed_actions=list(allowed_actions(state, role)), content=doc.content,
+            created_at=doc.created_at, updated_at=doc.updated_at, **extra,
         )
 
 
+class SkpSummary(BaseModel):
+    id: uuid.UUID
+    nip: str
+    nama: str | None
+    tahun: int
+    periode_mulai: dt.date
+    periode_selesai: dt.date
+    jenis_pegawai: str
+    unit_kerja: str | None
+    instansi: str | None
+    penilai_nip: str
+    status: SkpStatus
+    version: int
+    updated_at: dt.datetime
+
+
+class SkpPage(BaseModel):
+    items: list[SkpSummary]
+    total: int
+    limit: int
+    offset: int
+
+
 class VersionIn(BaseModel):
-    version: int = Field(ge=1, description="the version you read")
-
-
-def _etag(response: Response, doc: SkpDocument) -> None:
-    response.headers["ETag"] = f'"{doc.version}"'
-
-
-def _version_from(if_match: str | None, body_version: int | None) -> int:
-    if if_match:
-        try:
-            return int(if_match.strip().strip('W/').strip('"'))
-        except ValueError as exc:
-            raise ProblemError(400, "bad-if-match", f"If-Match harus berisi versi SKP, mis. \"3\" (got {if_match!r}).") from exc
-    if body_version is not None:
-        return body_version
-    raise ProblemError(428, "version-required", "Kirim versi SKP lewat header If-Match atau isian `version` (send the version you read).")
-
-
-@router.post("", status_code=201, response_model=SkpOut, summary="Buat draft SKP (create a draft)")
-async def create(content: SkpContent, principal: Writer, rt: RuntimeDep, response: Response) -> SkpOut:
-    async with rt.uow() as session:
-        doc = await documents.create_draft(session, content, principal)
-    _etag(response, doc)
-    response.headers["Location"] = f"/api/v1/skp/{doc.id}"
-    return SkpOut.of(doc)
-
-
-@router.get("/{skp_id}", response_model=SkpOut, summary="Baca SKP (read one)")
-async def read(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep, response: Response) -> SkpOut:
-    async with rt.uow() as session:
-        doc = await documents.get_document(session, skp_id)
-        if principal.role == Role.atasan and doc.penilai_nip == principal.sub:
-            pass
-        else:
-            documents.check_owner(doc.nip, principal)
-    _etag(response, doc)
-    return SkpOut.of(doc)
+    version: int = Field(ge=1, description="the version you read", examples=[1])
 
 
 class UpdateIn(BaseModel):
@@ -98,35 +101,170 @@ class UpdateIn(BaseModel):
     content: SkpContent
 
 
-@router.put("/{skp_id}", response_model=SkpOut, summary="Ubah draft SKP (update; needs the version)")
-async def update_(
-    skp_id: uuid.UUID, body: UpdateIn, principal: Writer, rt: RuntimeDep, response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+def _etag(response: Response, doc: SkpDocument) -> None:
+    response.headers["ETag"] = f'"{doc.version}"'
+
+
+IfMatch = Annotated[str | None, Header(description='the version you read, e.g. "3"')]
+
+
+@router.post("", status_code=201, response_model=SkpOut, summary="Buat draft SKP (create a draft)",
+             description="Creates the Draft of one pegawai for one period. A pegawai creates only their own; an admin or a "
+             "portal within its instansi. The answer carries every validation finding, so the draft may be saved "
+             "incomplete and fixed later.")
+async def create(
+    content: Annotated[SkpContent, Body(openapi_examples=CONTENT_EXAMPLES)],
+    principal: Writer, rt: RuntimeDep, policy: PolicyDep, response: Response,
 ) -> SkpOut:
-    version = _version_from(if_match, body.version)
+    async with rt.uow() as session:
+        doc = await documents.create_draft(session, content, principal)
+        report = await documents.check(session, content, policy)
+    _etag(response, doc)
+    response.headers["Location"] = f"/api/v1/skp/{doc.id}"
+    return SkpOut.of(doc, principal, validation=report.as_dict())
+
+
+@router.get("", response_model=SkpPage, summary="Daftar SKP (list with filters and pagination)",
+            description="Only the SKPs you may see: your own; as atasan also those you appraise; as admin those of your "
+            "instansi.")
+async def list_(
+    principal: CurrentPrincipal, rt: RuntimeDep,
+    tahun: Annotated[int | None, Query(description="year of the period", examples=[2026])] = None,
+    periode_mulai: Annotated[dt.date | None, Query(description="periods that end on or after this date")] = None,
+    periode_selesai: Annotated[dt.date | None, Query(description="periods that start on or before this date")] = None,
+    unit_kerja: Annotated[str | None, Query(examples=["Suku Dinas Pendidikan Wilayah I Kota Administrasi Jakarta Timur"])] = None,
+    status: SkpStatus | None = None,
+    penilai_nip: Annotated[str | None, Query(description="NIP of the pejabat penilai")] = None,
+    nip: Annotated[str | None, Query(description="NIP / NI PPPK of the pegawai")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> SkpPage:
+    async with rt.uow() as session:
+        total, rows = await documents.list_documents(
+            session, principal, tahun=tahun, periode_mulai=periode_mulai, periode_selesai=periode_selesai,
+            unit_kerja=unit_kerja, status=status, penilai_nip=penilai_nip, nip=nip, limit=limit, offset=offset,
+        )
+    return SkpPage(items=[SkpSummary.model_validate(r, from_attributes=True) for r in rows], total=total, limit=limit,
+                   offset=offset)
+
+
+@router.post("/validate", response_model=ValidationOut, summary="Periksa SKP tanpa menyimpan (validate without saving)",
+             description="Runs every rule and returns all errors and warnings at once, each with the JSON path of the field "
+             "at fault. Nothing is stored.")
+async def validate_only(
+    content: Annotated[SkpContent, Body(openapi_examples=VALIDATE_EXAMPLES)],
+    principal: CurrentPrincipal, rt: RuntimeDep, policy: PolicyDep,
+) -> dict:
+    async with rt.uow() as session:
+        return (await documents.check(session, content, policy)).as_dict()
+
+
+@router.get("/referensi/perilaku-kerja", summary="Nilai BerAKHLAK dan panduannya (the seven values and their fixed texts)")
+async def berakhlak() -> list[dict]:
+    return [{"nilai": n.value, "panduan": list(lines)} for n, lines in PANDUAN_BERAKHLAK.items()]
+
+
+@router.get("/{skp_id}", response_model=SkpOut, summary="Baca SKP (read one)")
+async def read(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep, policy: PolicyDep, response: Response) -> SkpOut:
+    async with rt.uow() as session:
+        doc = await documents.read_document(session, skp_id, principal)
+        deadline = await deadlines.deadline_of(session, doc, policy)
+    _etag(response, doc)
+    return SkpOut.of(doc, principal, deadline=deadline.effective)
+
+
+@router.put("/{skp_id}", response_model=SkpOut, summary="Ubah draft SKP (update; needs the version)",
+            description="Replaces the content of a Draft or Revisi. Send the version you read (If-Match or `version`); a "
+            "stale version gets 409 `stale-version`, a Pending or Approved SKP 409 `skp-locked`.")
+async def update_(
+    skp_id: uuid.UUID, body: Annotated[UpdateIn, Body(openapi_examples={"ubah": {
+        "summary": "Ubah versi 1", "value": {"version": 1, "content": CONTENT_EXAMPLES["pppk_paruh_waktu"]["value"]}}})],
+    principal: Writer, rt: RuntimeDep, policy: PolicyDep, response: Response, if_match: IfMatch = None,
+) -> SkpOut:
+    version = version_from(if_match, body.version)
     async with rt.uow() as session:
         doc = await documents.update_draft(session, skp_id, version, body.content, principal)
+        report = await documents.check(session, body.content, policy)
     _etag(response, doc)
-    return SkpOut.of(doc)
+    return SkpOut.of(doc, principal, validation=report.as_dict())
 
 
-@router.post("/{skp_id}/submit", response_model=SkpOut, summary="Ajukan verifikasi (submit for approval)")
-async def submit(
-    skp_id: uuid.UUID, principal: Writer, rt: RuntimeDep, response: Response,
-    body: VersionIn | None = None, if_match: Annotated[str | None, Header()] = None,
-) -> SkpOut:
-    version = _version_from(if_match, body.version if body else None)
+@router.delete("/{skp_id}", status_code=204, summary="Hapus draft SKP (delete a never-submitted draft)")
+async def delete_(
+    skp_id: uuid.UUID, principal: Writer, rt: RuntimeDep,
+    if_match: IfMatch = None, version: Annotated[int | None, Query(ge=1, description="or send If-Match")] = None,
+) -> Response:
+    v = version_from(if_match, version)
     async with rt.uow() as session:
-        doc = await documents.submit(session, skp_id, version, principal)
+        await documents.delete_draft(session, skp_id, v, principal)
+    return Response(status_code=204)
+
+
+@router.post("/{skp_id}/validate", response_model=ValidationOut, summary="Periksa SKP tersimpan (validate a stored SKP)")
+async def validate_stored(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep, policy: PolicyDep) -> dict:
+    async with rt.uow() as session:
+        doc = await documents.read_document(session, skp_id, principal)
+        return (await documents.check(session, SkpContent.model_validate(doc.content), policy)).as_dict()
+
+
+@router.post("/{skp_id}/submit", response_model=SkpOut, summary="Ajukan verifikasi (submit for approval)",
+             description="Draft or Revisi -> Pending, only when the SKP is valid (422 `skp-invalid` lists every error) and, "
+             "for a first submission, before the deadline (409 `deadline-passed` names it and who can extend it). "
+             "Writes the `kinerja.skp.submitted` event with the full snapshot and its content hash.")
+async def submit(
+    skp_id: uuid.UUID, principal: Writer, rt: RuntimeDep, policy: PolicyDep, response: Response,
+    body: Annotated[VersionIn | None, Body(openapi_examples={"ajukan": {"summary": "Ajukan versi 1", "value": {"version": 1}}})] = None,
+    if_match: IfMatch = None,
+) -> SkpOut:
+    version = version_from(if_match, body.version if body else None)
+    async with rt.uow() as session:
+        doc = await documents.submit(session, skp_id, version, principal, policy)
     _etag(response, doc)
-    return SkpOut.of(doc)
+    return SkpOut.of(doc, principal)
 
 
-@router.post("/validate", summary="Periksa SKP tanpa menyimpan (validate without saving)")
-async def validate_only(content: SkpContent, principal: CurrentPrincipal) -> dict:
-    findings = validate(content)
-    return {
-        "valid": not any(f.severity == "error" for f in findings),
-        "errors": [f.as_dict() for f in findings if f.severity == "error"],
-        "warnings": [f.as_dict() for f in findings if f.severity == "warning"],
-    }
+class VersionOut(BaseModel):
+    version: int
+    content_hash: str
+    created_by: str
+    created_at: dt.datetime
+
+
+@router.get("/{skp_id}/versions", response_model=list[VersionOut], summary="Riwayat versi (versions)")
+async def versions(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep) -> list[VersionOut]:
+    async with rt.uow() as session:
+        await documents.read_document(session, skp_id, principal)
+        rows = await documents.list_versions(session, skp_id)
+    return [VersionOut.model_validate(v, from_attributes=True) for v in rows]
+
+
+@router.get("/{skp_id}/versions/{version}", summary="Isi satu versi (the content of one version)")
+async def version_content(skp_id: uuid.UUID, version: int, principal: CurrentPrincipal, rt: RuntimeDep) -> dict:
+    async with rt.uow() as session:
+        await documents.read_document(session, skp_id, principal)
+        v = await documents.get_version(session, skp_id, version)
+    return {"version": v.version, "content_hash": v.content_hash, "created_by": v.created_by,
+            "created_at": v.created_at.isoformat(), "content": v.content}
+
+
+@router.get("/{skp_id}/diff", summary="Perbedaan antar versi (field-level diff)",
+            description="Every changed field between two versions, with its path, e.g. "
+            "`hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai` changed from \"4\" to \"12\".")
+async def version_diff(
+    skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep,
+    dari: Annotated[int, Query(ge=1, description="older version", examples=[1])],
+    ke: Annotated[int | None, Query(ge=1, description="newer version (default: the current one)", examples=[2])] = None,
+) -> dict:
+    async with rt.uow() as session:
+        doc = await documents.read_document(session, skp_id, principal)
+        a = await documents.get_version(session, skp_id, dari)
+        b = await documents.get_version(session, skp_id, ke or doc.version)
+    changes = diff(a.content, b.content)
+    return {"dari": a.version, "ke": b.version, "changes": [c.as_dict() for c in changes]}
+
+
+@router.get("/{skp_id}/cascade", summary="Pohon cascading (RHK and every subordinate RHK that intervenes it)")
+async def cascade(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep) -> dict:
+    async with rt.uow() as session:
+        doc = await documents.read_document(session, skp_id, principal)
+        return await cascade_tree(session, doc)

@@ -1,4 +1,5 @@
-"""Use cases on SKP documents: create, update, submit, apply approval events.
+"""Use cases on SKP documents: create, read, update, delete, validate,
+submit, and the projection of the approval service's events.
 
 Each function runs inside the caller's unit of work (one transaction): the
 state change and its outbox event commit together.
@@ -6,7 +7,10 @@ state change and its outbox event commit together.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
+from typing import Any
 
 from kinerja_contracts.events import SkpResubmitted, SkpSubmitted
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, is_editable, transition
@@ -14,22 +18,41 @@ from kinerja_contracts.messaging import add_event
 from kinerja_contracts.values import Actor, Role
 from kinerja_contracts.web.auth import Principal
 from kinerja_contracts.web.errors import ProblemError
-from sqlalchemy import update
-from sqlmodel import select
+from sqlalchemy import delete, func, update
+from sqlmodel import col, select
 
 from ..adapters.tables import SkpDocument, SkpVersion, utcnow
-from ..domain.model import SkpContent, content_hash
-from ..domain.rules import errors, validate
+from ..domain.deadlines import tanggal_indonesia
+from ..domain.model import SkpContent
+from ..domain.validation import Report, ValidationContext, validate
+from . import deadlines
+from .access import acting_role, ensure_can_read, ensure_can_write, visible
+from .policy import Policy
 
 
 def _actor(p: Principal) -> Actor:
     return Actor(sub=p.sub, role=p.role.value)
 
 
-def check_owner(doc_nip: str, principal: Principal) -> None:
-    """A pegawai touches only their own SKP; an admin only in their instansi."""
-    if principal.role in (Role.pegawai, Role.atasan) and principal.sub != doc_nip:
-        raise ProblemError(403, "not-your-skp", "SKP ini milik pegawai lain (this SKP belongs to someone else).")
+def hash_of(data: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON of dumped content (what the atasan signs)."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def columns_of(content: SkpContent) -> dict[str, Any]:
+    """The searchable columns of an SKP document, from its content."""
+    return {
+        "nama": content.pegawai.nama[:300],
+        "tahun": content.periode.mulai.year,
+        "periode_mulai": content.periode.mulai,
+        "periode_selesai": content.periode.selesai,
+        "jenis_pegawai": content.jenis_pegawai.value,
+        "unit_kerja": content.pegawai.unit_kerja,
+        "instansi": content.pegawai.instansi,
+        "penilai_nip": content.penilai.nip,
+        "tanggal_sk": content.tanggal_sk,
+    }
 
 
 async def get_document(session, skp_id: uuid.UUID) -> SkpDocument:
@@ -39,11 +62,99 @@ async def get_document(session, skp_id: uuid.UUID) -> SkpDocument:
     return doc
 
 
+async def read_document(session, skp_id: uuid.UUID, principal: Principal) -> SkpDocument:
+    doc = await get_document(session, skp_id)
+    ensure_can_read(doc, principal)
+    return doc
+
+
+# --- validation -------------------------------------------------------------
+
+
+async def validation_context(session, content: SkpContent, policy: Policy) -> ValidationContext:
+    """Fill what the rules need from the database: last year's SKP of the same
+    pegawai, and the RHK of the penilai's SKP for the same year (when an RHK
+    names one by id)."""
+    year = content.periode.mulai.year
+    previous = (
+        await session.exec(
+            select(SkpDocument.content)
+            .where(SkpDocument.nip == content.pegawai.nip, SkpDocument.tahun == year - 1)
+            .order_by(col(SkpDocument.periode_selesai).desc())
+            .limit(1)
+        )
+    ).first()
+    superior_rhk = None
+    if any(r.rhk_intervensi_id for r in content.hasil_kerja):
+        rows = (
+            await session.exec(
+                select(SkpDocument.content).where(
+                    SkpDocument.nip == content.penilai.nip,
+                    SkpDocument.tahun == year,
+                    SkpDocument.periode_mulai <= content.periode.selesai,
+                    SkpDocument.periode_selesai >= content.periode.mulai,
+                )
+            )
+        ).all()
+        superior_rhk = {r["id"]: r.get("uraian", "") for row in rows for r in row.get("hasil_kerja", [])}
+    return ValidationContext(
+        rencana_aksi_wajib=policy.rencana_aksi_wajib(content.pegawai.instansi),
+        previous=_lenient(previous),
+        superior_rhk=superior_rhk,
+    )
+
+
+def _lenient(data: dict | None) -> SkpContent | None:
+    if not data:
+        return None
+    try:
+        return SkpContent.model_validate(data)
+    except ValueError:
+        return None
+
+
+async def check(session, content: SkpContent, policy: Policy) -> Report:
+    return validate(content, await validation_context(session, content, policy))
+
+
+# --- writes -----------------------------------------------------------------
+
+
+def _stale(version: int, current: int) -> ProblemError:
+    return ProblemError(
+        409,
+        "stale-version",
+        f"SKP telah diubah sejak versi {version} yang Anda baca; versi terkini {current}. Muat ulang lalu ulangi "
+        "(the SKP changed since the version you read; reload it).",
+        current_version=current,
+    )
+
+
+def _require(state: SkpStatus, action: SkpAction, role: Role, note: str | None = None) -> SkpStatus:
+    try:
+        return transition(state, action, role)
+    except TransitionRefused as exc:
+        if action == SkpAction.edit and not is_editable(state):
+            why = ("menunggu keputusan pejabat penilai" if state == SkpStatus.Pending
+                   else "sudah disetujui (ditandatangani) pejabat penilai")
+            raise ProblemError(
+                409,
+                "skp-locked",
+                f"SKP berstatus {state} {why}, sehingga terkunci dan tidak dapat diubah atau dihapus. SKP dapat diubah lagi "
+                f"bila dikembalikan untuk Revisi (an SKP that is {state} is locked; it can be edited again once returned "
+                "for revision).",
+                status_skp=state.value,
+                allowed_actions=list(exc.allowed),
+            ) from exc
+        raise ProblemError(409 if exc.reason == "state" else 403, "transition-refused", exc.message,
+                           status_skp=state.value, allowed_actions=list(exc.allowed)) from exc
+
+
 async def create_draft(session, content: SkpContent, principal: Principal) -> SkpDocument:
-    check_owner(content.pegawai.nip, principal)
+    ensure_can_write(content.pegawai.nip, content.pegawai.instansi, principal)
     existing = (
         await session.exec(
-            select(SkpDocument).where(
+            select(SkpDocument.id).where(
                 SkpDocument.nip == content.pegawai.nip,
                 SkpDocument.periode_mulai == content.periode.mulai,
                 SkpDocument.periode_selesai == content.periode.selesai,
@@ -54,99 +165,95 @@ async def create_draft(session, content: SkpContent, principal: Principal) -> Sk
         raise ProblemError(
             409,
             "skp-exists",
-            f"SKP untuk NIP {content.pegawai.nip} periode {content.periode.mulai}..{content.periode.selesai} sudah ada: {existing.id} "
-            "(an SKP for this pegawai and period exists already; update it instead).",
-            skp_id=str(existing.id),
+            f"SKP untuk NIP {content.pegawai.nip} periode {content.periode.mulai} s.d. {content.periode.selesai} sudah ada: "
+            f"{existing} (an SKP for this pegawai and period exists already; update it instead).",
+            skp_id=str(existing),
         )
     data = content.model_dump(mode="json")
-    h = content_hash(content)
-    doc = SkpDocument(
-        nip=content.pegawai.nip,
-        periode_mulai=content.periode.mulai,
-        periode_selesai=content.periode.selesai,
-        jenis_pegawai=content.jenis_pegawai.value,
-        unit_kerja=content.pegawai.unit_kerja,
-        instansi=content.pegawai.instansi,
-        penilai_nip=content.penilai.nip,
-        content=data,
-        content_hash=h,
-    )
+    h = hash_of(data)
+    doc = SkpDocument(nip=content.pegawai.nip, content=data, content_hash=h, created_by=principal.sub, **columns_of(content))
     session.add(doc)
     session.add(SkpVersion(skp_id=doc.id, version=1, content=data, content_hash=h, created_by=principal.sub))
     await session.flush()
     return doc
 
 
-def _require(state: SkpStatus, action: SkpAction, role: Role) -> SkpStatus:
-    try:
-        return transition(state, action, role)
-    except TransitionRefused as exc:
-        if not is_editable(state) and action == SkpAction.edit:
-            raise ProblemError(
-                409,
-                "skp-locked",
-                f"SKP berstatus {state} terkunci dan tidak dapat diubah (an SKP that is {state} is locked).",
-                status_skp=state.value,
-                allowed_actions=list(exc.allowed),
-            ) from exc
-        raise ProblemError(409 if exc.reason == "state" else 403, "transition-refused", exc.message,
-                           status_skp=state.value, allowed_actions=list(exc.allowed)) from exc
-
-
-async def _bump(session, doc: SkpDocument, expected_version: int, **values) -> None:
-    """Write ``values`` only if nobody changed the SKP since ``expected_version``."""
-    result = await session.exec(
-        update(SkpDocument)
-        .where(SkpDocument.id == doc.id, SkpDocument.version == expected_version)
-        .values(version=expected_version + 1, updated_at=utcnow(), **values)
-    )
-    if result.rowcount != 1:
-        raise ProblemError(
-            409,
-            "stale-version",
-            f"SKP telah diubah orang lain (versi Anda {expected_version}, versi terkini lebih baru); muat ulang "
-            "(the SKP changed since your version; reload it).",
-        )
-    await session.refresh(doc)
-
-
 async def update_draft(session, skp_id: uuid.UUID, version: int, content: SkpContent, principal: Principal) -> SkpDocument:
     doc = await get_document(session, skp_id)
-    check_owner(doc.nip, principal)
-    _require(SkpStatus(doc.status), SkpAction.edit, principal.role)
+    ensure_can_write(doc.nip, doc.instansi, principal)
+    ensure_can_write(content.pegawai.nip, content.pegawai.instansi, principal)
+    _require(SkpStatus(doc.status), SkpAction.edit, acting_role(doc.nip, principal))
     if content.pegawai.nip != doc.nip:
-        raise ProblemError(422, "nip-immutable", "NIP pegawai pada SKP tidak dapat diganti (the pegawai's NIP cannot change).")
+        raise ProblemError(422, "nip-immutable", "NIP pegawai pada SKP tidak dapat diganti; buat SKP baru "
+                           "(the pegawai's NIP cannot change; create a new SKP).")
     if doc.version != version:
-        raise ProblemError(409, "stale-version", f"Versi {version} sudah usang; versi terkini {doc.version} (stale version).",
-                           current_version=doc.version)
+        raise _stale(version, doc.version)
     data = content.model_dump(mode="json")
-    h = content_hash(content)
-    await _bump(session, doc, version, content=data, content_hash=h, penilai_nip=content.penilai.nip,
-                unit_kerja=content.pegawai.unit_kerja, instansi=content.pegawai.instansi,
-                periode_mulai=content.periode.mulai, periode_selesai=content.periode.selesai,
-                jenis_pegawai=content.jenis_pegawai.value)
+    h = hash_of(data)
+    if h == doc.content_hash:  # nothing changed: no new version
+        return doc
+    result = await session.exec(
+        update(SkpDocument)
+        .where(SkpDocument.id == doc.id, SkpDocument.version == version)
+        .values(version=version + 1, updated_at=utcnow(), content=data, content_hash=h, **columns_of(content))
+    )
+    if result.rowcount != 1:
+        raise _stale(version, version + 1)
+    await session.refresh(doc)
     session.add(SkpVersion(skp_id=doc.id, version=doc.version, content=data, content_hash=h, created_by=principal.sub))
     return doc
 
 
-async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal) -> SkpDocument:
+async def delete_draft(session, skp_id: uuid.UUID, version: int, principal: Principal) -> None:
+    """Delete a Draft that was never submitted (a returned SKP is known to the approval service: keep it)."""
     doc = await get_document(session, skp_id)
-    check_owner(doc.nip, principal)
+    ensure_can_write(doc.nip, doc.instansi, principal)
+    state = SkpStatus(doc.status)
+    _require(state, SkpAction.edit, acting_role(doc.nip, principal))
+    if state != SkpStatus.Draft or doc.approval_sequence:
+        raise ProblemError(409, "skp-not-deletable", "Hanya draft yang belum pernah diajukan yang dapat dihapus "
+                           "(only a never-submitted draft can be deleted).", status_skp=state.value)
+    if doc.version != version:
+        raise _stale(version, doc.version)
+    result = await session.exec(delete(SkpDocument).where(SkpDocument.id == doc.id, SkpDocument.version == version))
+    if result.rowcount != 1:
+        raise _stale(version, version + 1)
+    await session.exec(delete(SkpVersion).where(SkpVersion.skp_id == doc.id))
+
+
+async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal, policy: Policy) -> SkpDocument:
+    """Ajukan verifikasi: Draft/Revisi -> Pending, when the SKP is valid and on time."""
+    doc = await get_document(session, skp_id)
+    ensure_can_write(doc.nip, doc.instansi, principal)
     state = SkpStatus(doc.status)
     action = SkpAction.resubmit if state == SkpStatus.Revisi else SkpAction.submit
-    _require(state, action, principal.role)
+    _require(state, action, acting_role(doc.nip, principal))
     if doc.version != version:
-        raise ProblemError(409, "stale-version", f"Versi {version} sudah usang; versi terkini {doc.version} (stale version).",
-                           current_version=doc.version)
+        raise _stale(version, doc.version)
     content = SkpContent.model_validate(doc.content)
-    errs = errors(validate(content))
-    if errs:
+    report = await check(session, content, policy)
+    if not report.valid:
         raise ProblemError(
             422,
             "skp-invalid",
-            f"SKP belum dapat diajukan: {len(errs)} kesalahan (the SKP cannot be submitted: {len(errs)} error(s)).",
-            errors=[e.as_dict() for e in errs],
+            f"SKP belum dapat diajukan: {len(report.errors)} kesalahan (the SKP cannot be submitted: "
+            f"{len(report.errors)} error(s)).",
+            errors=[e.as_dict() for e in report.errors],
+            warnings=[w.as_dict() for w in report.warnings],
         )
+    if action == SkpAction.submit and policy.enforce_deadlines:
+        deadline = await deadlines.deadline_of(session, doc, policy)
+        if deadline.passed(policy.today()):
+            raise ProblemError(
+                409,
+                "deadline-passed",
+                f"Batas waktu pengajuan SKP ini {tanggal_indonesia(deadline.effective)} sudah lewat; pengajuan terkunci. "
+                f"Admin kepegawaian {doc.instansi or 'instansi Anda'} dapat membuka perpanjangan untuk unit kerja atau "
+                f"untuk Anda (the submission deadline {deadline.effective.isoformat()} has passed; the admin kepegawaian "
+                "of your instansi can grant an extension).",
+                deadline=deadline.effective.isoformat(),
+                instansi=doc.instansi,
+            )
     # Submitting does not change the content, so the version stays: the atasan signs this exact version.
     result = await session.exec(
         update(SkpDocument)
@@ -154,7 +261,7 @@ async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal)
         .values(status=SkpStatus.Pending.value, updated_at=utcnow())
     )
     if result.rowcount != 1:
-        raise ProblemError(409, "stale-version", "SKP berubah saat diajukan; muat ulang (changed while submitting; reload).")
+        raise _stale(version, version + 1)
     await session.refresh(doc)
     cls = SkpResubmitted if action == SkpAction.resubmit else SkpSubmitted
     add_event(
@@ -177,20 +284,85 @@ async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal)
     return doc
 
 
+# --- reads ------------------------------------------------------------------
+
+
+async def list_documents(
+    session,
+    principal: Principal,
+    *,
+    tahun: int | None = None,
+    periode_mulai=None,
+    periode_selesai=None,
+    unit_kerja: str | None = None,
+    status: SkpStatus | None = None,
+    penilai_nip: str | None = None,
+    nip: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[SkpDocument]]:
+    conds = [visible(principal)]
+    t = SkpDocument
+    if tahun is not None:
+        conds.append(t.tahun == tahun)
+    if periode_mulai is not None:
+        conds.append(t.periode_selesai >= periode_mulai)
+    if periode_selesai is not None:
+        conds.append(t.periode_mulai <= periode_selesai)
+    if unit_kerja:
+        conds.append(t.unit_kerja == unit_kerja)
+    if status is not None:
+        conds.append(t.status == status.value)
+    if penilai_nip:
+        conds.append(t.penilai_nip == penilai_nip)
+    if nip:
+        conds.append(t.nip == nip)
+    total = (await session.exec(select(func.count()).select_from(t).where(*conds))).one()
+    rows = (
+        await session.exec(
+            select(t).where(*conds).order_by(col(t.periode_mulai).desc(), t.nama, t.id).limit(limit).offset(offset)
+        )
+    ).all()
+    return total, list(rows)
+
+
+async def list_versions(session, skp_id: uuid.UUID) -> list[SkpVersion]:
+    return list(
+        (await session.exec(select(SkpVersion).where(SkpVersion.skp_id == skp_id).order_by(SkpVersion.version))).all()
+    )
+
+
+async def get_version(session, skp_id: uuid.UUID, version: int) -> SkpVersion:
+    v = await session.get(SkpVersion, (skp_id, version))
+    if v is None:
+        raise ProblemError(404, "version-not-found", f"Versi {version} dari SKP {skp_id} tidak ada (no such version).")
+    return v
+
+
+# --- projection of approval events --------------------------------------------
+
+
 async def apply_approval_event(session, data, new_status: SkpStatus, *, note: str | None = None, penilai=None) -> bool:
     """Project an approval event onto the SKP; ignore stale or out-of-order ones.
 
     An event applies when it is newer than the last one applied (``sequence``)
     and is about the SKP's current version (a decision on a version the
-    pegawai has since replaced is stale).
+    pegawai has since replaced is stale). The check is part of the UPDATE
+    (compare-and-set): two events of one SKP handled at the same time cannot
+    both win, and the older can never overwrite the newer.
     """
-    doc = await session.get(SkpDocument, data.skp_id)
-    if doc is None or data.sequence <= doc.approval_sequence or data.version < doc.version:
-        return False
-    values = {"status": new_status.value, "approval_sequence": data.sequence, "updated_at": utcnow()}
+    values: dict[str, Any] = {"status": new_status.value, "approval_sequence": data.sequence, "updated_at": utcnow()}
     if note is not None:
         values["catatan_revisi"] = note
     if penilai is not None:  # reassigned: the signed content keeps its snapshot
         values["penilai_nip"] = penilai.nip
-    await session.exec(update(SkpDocument).where(SkpDocument.id == doc.id).values(**values))
-    return True
+    result = await session.exec(
+        update(SkpDocument)
+        .where(
+            SkpDocument.id == data.skp_id,
+            SkpDocument.approval_sequence < data.sequence,
+            SkpDocument.version <= data.version,
+        )
+        .values(**values)
+    )
+    return result.rowcount == 1

@@ -1,0 +1,22 @@
+"""Dependencies shared by the routers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import Depends
+from kinerja_contracts.runtime import Runtime, get_runtime
+from kinerja_contracts.values import Role
+from kinerja_contracts.web.auth import Principal, require_roles
+
+from ..adapters.tables import utcnow
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+Atasan = Annotated[Principal, Depends(require_roles(Role.atasan))]
+Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
+
+
+def now(rt: Runtime) -> dt.datetime:
+    """The current time from the service's clock (injectable in tests)."""
+    return rt.extras.get("clock", utcnow)()

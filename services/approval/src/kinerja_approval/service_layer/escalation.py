@@ -1,0 +1,117 @@
+"""The escalation scan: reminders for SKPs that wait too long in an inbox.
+
+Runs periodically in every replica (an ``on_start`` task). A reminder is
+identified by (SKP, pending round, level, interval index): it is recorded in
+``approval_reminder`` with INSERT .. ON CONFLICT DO NOTHING and its event id
+is a uuid5 of the same key, so neither repeated scans nor several replicas
+send it twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from collections.abc import Callable
+
+from kinerja_contracts.context import bind, new_correlation_id
+from kinerja_contracts.events import ApprovalReminder
+from kinerja_contracts.lifecycle import SkpStatus
+from kinerja_contracts.logging import get_logger
+from kinerja_contracts.messaging import add_event
+from kinerja_contracts.values import Pegawai
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import select
+
+from ..adapters.tables import ApprovalCase, ReminderSent
+from ..domain.escalation import DueReminder, EscalationPolicy, due_reminders
+
+log = get_logger(__name__)
+
+REMINDER_NAMESPACE = uuid.UUID("6f0f7c4e-2b7a-4f57-9d0e-4f1b7a9c2d31")
+
+
+def reminder_event_id(skp_id: uuid.UUID, pending_round: int, level: str, interval_index: int) -> uuid.UUID:
+    return uuid.uuid5(REMINDER_NAMESPACE, f"{skp_id}:{pending_round}:{level}:{interval_index}")
+
+
+async def _claim(session, case: ApprovalCase, r: DueReminder, event_id: uuid.UUID, now: dt.datetime) -> bool:
+    values = dict(skp_id=case.skp_id, pending_round=case.pending_round or 0, level=r.level,
+                  interval_index=r.interval_index, event_id=event_id, sent_at=now)
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    result = await session.exec(insert(ReminderSent.__table__).values(**values).on_conflict_do_nothing())
+    return result.rowcount == 1
+
+
+async def scan(uow, now: dt.datetime, policy: EscalationPolicy) -> int:
+    """Emit the reminders due at ``now``; return how many were emitted."""
+    emitted = 0
+    now = now.astimezone(dt.UTC)
+    horizon = now - dt.timedelta(days=policy.remind_after_days)
+    async with uow() as session:
+        cases = (
+            await session.exec(
+                select(ApprovalCase).where(
+                    ApprovalCase.status == SkpStatus.Pending.value, ApprovalCase.pending_since <= horizon
+                ).order_by(ApprovalCase.pending_since, ApprovalCase.skp_id)  # one order for every replica
+            )
+        ).all()
+        for case in cases:
+            since = case.pending_since if case.pending_since.tzinfo else case.pending_since.replace(tzinfo=dt.UTC)
+            for r in due_reminders(since, now, policy):
+                recipient = case.penilai if r.level == "penilai" else case.atasan_penilai
+                if recipient is None:
+                    log.warning("no atasan pejabat penilai to alert", skp_id=str(case.skp_id))
+                    continue
+                event_id = reminder_event_id(case.skp_id, case.pending_round or 0, r.level, r.interval_index)
+                if not await _claim(session, case, r, event_id, now):
+                    continue
+                add_event(
+                    session,
+                    ApprovalReminder(
+                        skp_id=case.skp_id, level=r.level, pending_since=since, days_pending=r.days_pending,
+                        pegawai=Pegawai.model_validate(case.pegawai), penilai=Pegawai.model_validate(case.penilai),
+                        recipient=Pegawai.model_validate(recipient),
+                    ),
+                    event_id=event_id,
+                )
+                emitted += 1
+    if emitted:
+        log.info("approval reminders emitted", count=emitted)
+    return emitted
+
+
+class EscalationScanner:
+    """Runs :func:`scan` every ``interval`` seconds with the time from ``clock``."""
+
+    def __init__(self, policy: EscalationPolicy, interval: float, clock: Callable[[], dt.datetime]):
+        self.policy = policy
+        self.interval = interval
+        self.clock = clock
+        self.task: asyncio.Task | None = None
+        self.runs = 0
+
+    async def start(self, rt) -> None:
+        self.task = asyncio.create_task(self._run(rt.uow), name="approval-escalation-scan")
+
+    async def stop(self, rt=None) -> None:
+        if self.task:
+            self.task.cancel()
+            try:
+                await self.task
+            except (asyncio.CancelledError, Exception):
+                pass
+            self.task = None
+
+    async def _run(self, uow) -> None:
+        while True:
+            bind(new_correlation_id(), task="escalation-scan")  # each scan traceable on its own
+            try:
+                await scan(uow, self.clock(), self.policy)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # keep scanning; the next run retries
+                log.warning("escalation scan failed", error=repr(exc))
+            self.runs += 1
+            await asyncio.sleep(self.interval)

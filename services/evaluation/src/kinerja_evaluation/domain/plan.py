@@ -1,0 +1,226 @@
+"""The evaluation plan of an approved SKP: every IKI with its annual target
+and its monthly and quarterly targets.
+
+The SKP arrives as a snapshot dict in ``ApprovalApproved``. It is parsed
+here with a tolerant model (unknown fields ignored) so the skp service can
+extend its document without breaking evaluation.
+
+Period targets: an explicit monthly (``target_bulanan``) or quarterly
+(``target_triwulan``) target wins. Without one: a percentage or range target
+applies unchanged in every period; a count is spread over the months of the
+SKP periode (a quarter gets the sum of its months). Explicit quarters without months are spread
+over their months. A month explicitly left
+empty while other months have a target means "no target this month".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .capaian import Polaritas
+from .periods import Kind, Period
+
+
+class _Tolerant(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+def _num(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(Decimal(str(value).replace(",", ".").strip()))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+class TargetSnapshot(_Tolerant):
+    """An IKI target as the SKP states it."""
+
+    jenis: str = "angka"
+    nilai: float | None = None
+    minimum: float | None = None
+    maksimum: float | None = None
+    deskripsi: str | None = None
+    satuan: str | None = None
+
+    _n = field_validator("nilai", "minimum", "maksimum", mode="before")(lambda v: _num(v))
+
+    @property
+    def is_range(self) -> bool:
+        return self.minimum is not None and self.maksimum is not None
+
+    @property
+    def measurable(self) -> bool:
+        return self.is_range or self.nilai is not None
+
+    @property
+    def is_percentage(self) -> bool:
+        return (self.satuan or "").strip().lower() in ("%", "persen", "persentase")
+
+
+class IkiSnapshot(_Tolerant):
+    id: str
+    aspek: str | None = None
+    indikator: str = ""
+    target: TargetSnapshot | None = None
+    polaritas: str = Polaritas.higher_is_better
+    target_bulanan: list[float | None] | None = None
+    target_triwulan: list[float | None] | None = None
+
+    @field_validator("target_bulanan", "target_triwulan", mode="before")
+    @classmethod
+    def _nums(cls, v):
+        return None if v is None else [_num(x) for x in v]
+
+    @field_validator("polaritas", mode="before")
+    @classmethod
+    def _pol(cls, v):
+        return v if v in set(Polaritas) else Polaritas.higher_is_better
+
+
+class RhkSnapshot(_Tolerant):
+    id: str
+    jenis: str = "Utama"
+    uraian: str = ""
+    iki: list[IkiSnapshot] = Field(default_factory=list)
+
+
+class PerilakuSnapshot(_Tolerant):
+    nilai: str
+    ekspektasi_khusus: str | None = None
+
+
+class PeriodeSnapshot(_Tolerant):
+    mulai: dt.date
+    selesai: dt.date
+
+
+class SkpSnapshot(_Tolerant):
+    """The parts of the SKP document evaluation needs."""
+
+    periode: PeriodeSnapshot | None = None
+    jenis_pegawai: str | None = None
+    hasil_kerja: list[RhkSnapshot] = Field(default_factory=list)
+    perilaku_kerja: list[PerilakuSnapshot] = Field(default_factory=list)
+
+
+class PlanIki(BaseModel):
+    """One line of the evaluation plan."""
+
+    rhk_id: str
+    rhk_jenis: str
+    rhk_uraian: str
+    iki_id: str
+    aspek: str | None = None
+    indikator: str
+    satuan: str | None = None
+    polaritas: str
+    jenis_target: str
+    target_tahunan: float | None = None
+    target_minimum: float | None = None
+    target_maksimum: float | None = None
+    target_deskripsi: str | None = None
+    target_bulanan: list[float | None] = Field(default_factory=lambda: [None] * 12)
+    target_triwulan: list[float | None] = Field(default_factory=lambda: [None] * 4)
+
+    @property
+    def is_range(self) -> bool:
+        return self.target_minimum is not None and self.target_maksimum is not None
+
+    @property
+    def measurable(self) -> bool:
+        return self.is_range or self.target_tahunan is not None
+
+
+def _months_in(mulai: dt.date, selesai: dt.date, year: int) -> list[int]:
+    start = mulai.month if mulai.year == year else 1
+    end = selesai.month if selesai.year == year else 12
+    if mulai.year > year or selesai.year < year:
+        return []
+    return list(range(start, end + 1))
+
+
+def build_plan(snapshot: dict[str, Any], periode: tuple[dt.date, dt.date] | None = None) -> list[PlanIki]:
+    """Every IKI of the SKP with its annual, monthly and quarterly targets."""
+    skp = SkpSnapshot.model_validate(snapshot or {})
+    if periode is None and skp.periode is not None:
+        periode = (skp.periode.mulai, skp.periode.selesai)
+    year = periode[0].year if periode else dt.date.today().year
+    months = _months_in(periode[0], periode[1], year) if periode else list(range(1, 13))
+    lines: list[PlanIki] = []
+    for rhk in skp.hasil_kerja:
+        for iki in rhk.iki:
+            t = iki.target or TargetSnapshot(jenis="deskriptif")
+            line = PlanIki(
+                rhk_id=rhk.id, rhk_jenis=rhk.jenis, rhk_uraian=rhk.uraian, iki_id=iki.id, aspek=iki.aspek,
+                indikator=iki.indikator, satuan=t.satuan,
+                polaritas=Polaritas.range if t.is_range and iki.polaritas == Polaritas.higher_is_better else iki.polaritas,
+                jenis_target="rentang" if t.is_range else ("angka" if t.nilai is not None else "deskriptif"),
+                target_tahunan=t.nilai, target_minimum=t.minimum if t.is_range else None,
+                target_maksimum=t.maksimum if t.is_range else None, target_deskripsi=t.deskripsi,
+            )
+            line.target_bulanan = _monthly(iki, t, months)
+            line.target_triwulan = _quarterly(iki, t, line.target_bulanan)
+            lines.append(line)
+    return lines
+
+
+def _pad(values: list[float | None] | None, n: int) -> list[float | None]:
+    values = list(values or [])[:n]
+    return values + [None] * (n - len(values))
+
+
+def _monthly(iki: IkiSnapshot, t: TargetSnapshot, months: list[int]) -> list[float | None]:
+    explicit = _pad(iki.target_bulanan, 12)
+    if any(v is not None for v in explicit):
+        return explicit
+    if not t.measurable or t.is_range:
+        return [None] * 12
+    quarters = _pad(iki.target_triwulan, 4)
+    if any(v is not None for v in quarters):
+        return [None if quarters[(m - 1) // 3] is None else (quarters[(m - 1) // 3] if t.is_percentage
+                else round(quarters[(m - 1) // 3] / 3, 4)) for m in range(1, 13)]
+    out: list[float | None] = [None] * 12
+    for m in months:
+        out[m - 1] = t.nilai if t.is_percentage else round(t.nilai / len(months), 4)
+    return out
+
+
+def _quarterly(iki: IkiSnapshot, t: TargetSnapshot, monthly: list[float | None]) -> list[float | None]:
+    explicit = _pad(iki.target_triwulan, 4)
+    if any(v is not None for v in explicit):
+        return explicit
+    if not t.measurable or t.is_range:
+        return [None] * 4
+    out: list[float | None] = []
+    for q in range(4):
+        vals = [v for v in monthly[3 * q: 3 * q + 3] if v is not None]
+        if not vals:
+            out.append(None)
+        elif t.is_percentage:
+            out.append(t.nilai)
+        else:
+            out.append(round(sum(vals), 4))
+    return out
+
+
+def target_for(line: PlanIki, period: Period) -> tuple[float | None, float | None, float | None] | None:
+    """The IKI's target in ``period`` as ``(nilai, minimum, maksimum)``;
+    ``None`` when the IKI is not measured in that period (no target there,
+    or a descriptive target)."""
+    if not line.measurable:
+        return None
+    if line.is_range:
+        return (None, line.target_minimum, line.target_maksimum)
+    if period.kind is Kind.annual:
+        return (line.target_tahunan, None, None)
+    if period.kind is Kind.monthly:
+        v = line.target_bulanan[period.mulai.month - 1]
+    else:
+        v = line.target_triwulan[(period.mulai.month - 1) // 3]
+    return None if v is None else (v, None, None)

@@ -1,0 +1,251 @@
+"""Use cases on one evaluation: read it with its live capaian, enter
+realisasi, give umpan balik and ratings, object (keberatan) and decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from kinerja_contracts.events import EvaluationFinalized, KeberatanDecided, KeberatanFiled
+from kinerja_contracts.messaging import add_event
+from kinerja_contracts.values import Actor, Pegawai
+from kinerja_contracts.web.errors import ProblemError
+from sqlalchemy import select
+
+from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Keberatan, Realisasi, utcnow
+from ..domain.capaian import CapaianError, capaian_hasil_kerja, capaian_iki, rata_rata
+from ..domain.periods import Kind
+from ..domain.plan import SkpSnapshot, target_for
+from ..domain.rating import Predikat, Rating, RhkCapaian, predikat, saran_rating_hasil_kerja
+from .plans import period_of, plan_lines
+
+BERAKHLAK = ("Berorientasi Pelayanan", "Akuntabel", "Kompeten", "Harmonis", "Loyal", "Adaptif", "Kolaboratif")
+
+
+async def load(session, evaluation_id: str, *, for_update: bool = False) -> tuple[Evaluation, EvaluationPlan, EvaluationPeriod]:
+    q = select(Evaluation).where(Evaluation.id == evaluation_id)
+    if for_update:
+        q = q.with_for_update()
+    ev = (await session.exec(q)).scalar_one_or_none()
+    if ev is None:
+        raise ProblemError(404, "evaluation-not-found", f"Evaluasi {evaluation_id} tidak ditemukan (evaluation not found).")
+    plan = await session.get(EvaluationPlan, ev.skp_id)
+    period = await session.get(EvaluationPeriod, ev.period_id)
+    return ev, plan, period
+
+
+def check_version(ev: Evaluation, version: int) -> None:
+    if version != ev.version:
+        raise ProblemError(409, "stale-version", f"Evaluasi sudah berubah: versi {ev.version}, bukan {version} "
+                           f"(stale version; reload and retry).", current_version=ev.version)
+
+
+def _rhk_capaian(lines: list[dict]) -> list[RhkCapaian]:
+    by_rhk: dict[str, tuple[bool, list[float | None]]] = {}
+    for line in lines:
+        if line["target"] is None:
+            continue
+        utama, vals = by_rhk.setdefault(line["rhk_id"], (line["rhk_jenis"] == "Utama", []))
+        vals.append(line["capaian"])
+    return [RhkCapaian(rhk_id, utama, capaian_hasil_kerja(vals)) for rhk_id, (utama, vals) in by_rhk.items()]
+
+
+async def _periodic_lines(session, ev: Evaluation, plan: EvaluationPlan) -> list[dict]:
+    period = period_of(await session.get(EvaluationPeriod, ev.period_id))
+    reals = {r.iki_id: r for r in (await session.exec(
+        select(Realisasi).where(Realisasi.evaluation_id == ev.id))).scalars()}
+    lines = []
+    for line in plan_lines(plan):
+        t = target_for(line, period)
+        r = reals.get(line.iki_id)
+        lines.append(dict(
+            rhk_id=line.rhk_id, rhk_jenis=line.rhk_jenis, rhk_uraian=line.rhk_uraian, iki_id=line.iki_id,
+            indikator=line.indikator, aspek=line.aspek, satuan=line.satuan, polaritas=line.polaritas,
+            target_tahunan=line.target_tahunan, target_deskripsi=line.target_deskripsi,
+            target=None if t is None else {"nilai": t[0], "minimum": t[1], "maksimum": t[2]},
+            realisasi=None if r is None else r.nilai, uraian_realisasi=None if r is None else r.uraian,
+            bukti_dukung=None if r is None else r.bukti_dukung, catatan=None if r is None else r.catatan,
+            capaian=None if r is None else r.capaian,
+        ))
+    return lines
+
+
+async def _annual_lines(session, ev: Evaluation, plan: EvaluationPlan) -> tuple[list[dict], float | None]:
+    periodic = (await session.exec(select(Evaluation).where(
+        Evaluation.skp_id == ev.skp_id, Evaluation.tahun == ev.tahun, Evaluation.kind != "annual"))).scalars().all()
+    per_iki: dict[str, list[float | None]] = {}
+    caps = []
+    for p in periodic:
+        lines = await _periodic_lines(session, p, plan)
+        caps.append(p.capaian if p.status == "closed" else capaian_hasil_kerja([x["capaian"] for x in lines if x["target"]]))
+        for x in lines:
+            if x["target"] is not None:
+                per_iki.setdefault(x["iki_id"], []).append(x["capaian"] or 0.0)
+    period = period_of(await session.get(EvaluationPeriod, ev.period_id))
+    out = []
+    for line in plan_lines(plan):
+        t = target_for(line, period)
+        out.append(dict(rhk_id=line.rhk_id, rhk_jenis=line.rhk_jenis, rhk_uraian=line.rhk_uraian, iki_id=line.iki_id,
+                        indikator=line.indikator, aspek=line.aspek, satuan=line.satuan, polaritas=line.polaritas,
+                        target_tahunan=line.target_tahunan, target_deskripsi=line.target_deskripsi,
+                        target=None if t is None else {"nilai": t[0], "minimum": t[1], "maksimum": t[2]},
+                        realisasi=None, uraian_realisasi=None, bukti_dukung=None, catatan=None,
+                        capaian=rata_rata(per_iki.get(line.iki_id, []))))
+    return out, rata_rata(caps)
+
+
+async def view(session, ev: Evaluation, plan: EvaluationPlan, settings) -> dict[str, Any]:
+    """The evaluation as the form shows it: per IKI target, realisasi and
+    capaian; capaian hasil kerja; the suggested rating; ratings; predikat."""
+    if ev.kind == Kind.annual:
+        lines, live = await _annual_lines(session, ev, plan)
+    else:
+        lines = await _periodic_lines(session, ev, plan)
+        live = capaian_hasil_kerja([x["capaian"] for x in lines if x["target"] is not None])
+    capaian = ev.capaian if ev.status == "closed" else live
+    saran = saran_rating_hasil_kerja(_rhk_capaian(lines), settings.rating_policy)
+    keberatan = (await session.exec(select(Keberatan).where(Keberatan.evaluation_id == ev.id))).scalar_one_or_none()
+    return dict(
+        id=ev.id, period_id=ev.period_id, kind=ev.kind, tahun=ev.tahun, bulan=ev.bulan, skp_id=ev.skp_id, nip=ev.nip,
+        pegawai=plan.pegawai, penilai=plan.penilai, atasan_penilai=plan.atasan_penilai, status=ev.status,
+        version=ev.version, capaian_hasil_kerja=capaian, saran_rating_hasil_kerja=saran,
+        rating_hasil_kerja=ev.rating_hasil_kerja, rating_perilaku=ev.rating_perilaku, predikat=ev.predikat,
+        umpan_balik=ev.umpan_balik or {}, keberatan_deadline=ev.keberatan_deadline, hasil_kerja=lines,
+        keberatan=None if keberatan is None else keberatan_view(keberatan),
+    )
+
+
+async def enter_realisasi(session, ev: Evaluation, plan: EvaluationPlan, items: list, settings) -> None:
+    """Upsert the realisasi of the listed IKI and compute their capaian."""
+    if ev.kind == Kind.annual:
+        raise ProblemError(409, "annual-has-no-realisasi", "Evaluasi tahunan dihitung dari evaluasi periodik; isi "
+                           "realisasi pada periode bulanan/triwulanan (annual results come from the periodic ones).")
+    if ev.status != "open":
+        raise ProblemError(409, "period-closed", f"Periode {ev.period_id} sudah ditutup (the period is closed).")
+    period = period_of(await session.get(EvaluationPeriod, ev.period_id))
+    lines = {x.iki_id: x for x in plan_lines(plan)}
+    errors = []
+    for i, item in enumerate(items):
+        line = lines.get(item.iki_id)
+        if line is None:
+            errors.append({"path": f"body.items[{i}].iki_id", "message": f"IKI {item.iki_id} tidak ada di SKP (unknown IKI)"})
+            continue
+        t = target_for(line, period)
+        if t is not None and item.nilai is None:
+            errors.append({"path": f"body.items[{i}].nilai", "message": "realisasi angka wajib untuk IKI ini (a number is required)"})
+        if t is None and item.nilai is not None and line.measurable:
+            errors.append({"path": f"body.items[{i}].nilai", "message": f"IKI ini tidak bertarget pada periode {ev.period_id} (no target in this period)"})
+    if errors:
+        raise ProblemError(422, "invalid-realisasi", "Realisasi tidak valid (invalid realisasi): "
+                           + "; ".join(f"{e['path']}: {e['message']}" for e in errors), errors=errors)
+    now = utcnow()
+    for item in items:
+        line = lines[item.iki_id]
+        t = target_for(line, period)
+        cap = None
+        if t is not None:
+            try:
+                cap = capaian_iki(item.nilai, polaritas=line.polaritas, target=t[0], minimum=t[1], maksimum=t[2],
+                                  policy=settings.capaian_policy)
+            except CapaianError as exc:
+                raise ProblemError(422, "capaian-not-computable", f"Capaian IKI {item.iki_id} tidak dapat dihitung: {exc}.") from exc
+        row = await session.get(Realisasi, (ev.id, item.iki_id))
+        values = dict(nilai=item.nilai, uraian=item.uraian, bukti_dukung=str(item.bukti_dukung) if item.bukti_dukung else None,
+                      catatan=item.catatan, capaian=cap, updated_at=now)
+        if row is None:
+            session.add(Realisasi(evaluation_id=ev.id, iki_id=item.iki_id, **values))
+        else:
+            for k, v in values.items():
+                setattr(row, k, v)
+    ev.has_input = True
+    ev.version += 1
+    ev.updated_at = now
+
+
+async def set_penilaian(session, ev: Evaluation, plan: EvaluationPlan, body, settings, actor: Actor, today: dt.date) -> None:
+    """Umpan balik per RHK and per BerAKHLAK value; with both ratings the
+    predikat is set and the result is announced (EvaluationFinalized)."""
+    if (await session.exec(select(Keberatan.id).where(Keberatan.evaluation_id == ev.id))).first():
+        raise ProblemError(409, "keberatan-exists", "Hasil evaluasi ini sedang/sudah diajukan keberatan; hanya atasan "
+                           "pejabat penilai yang dapat mengubahnya (a keberatan exists; only its decision changes the result).")
+    rhk_ids = {x.rhk_id for x in plan_lines(plan)}
+    perilaku = {p.nilai for p in SkpSnapshot.model_validate(plan.snapshot or {}).perilaku_kerja} or set(BERAKHLAK)
+    errors = [{"path": f"body.umpan_balik_rhk.{k}", "message": "RHK tidak ada di SKP (unknown RHK)"}
+              for k in body.umpan_balik_rhk if k not in rhk_ids]
+    errors += [{"path": f"body.umpan_balik_perilaku.{k}", "message": "bukan nilai BerAKHLAK (not a BerAKHLAK value)"}
+               for k in body.umpan_balik_perilaku if k not in perilaku]
+    if (body.rating_hasil_kerja is None) != (body.rating_perilaku is None):
+        errors.append({"path": "body.rating_perilaku", "message": "kedua rating diisi bersama (give both ratings together)"})
+    if errors:
+        raise ProblemError(422, "invalid-penilaian", "Penilaian tidak valid (invalid appraisal): "
+                           + "; ".join(f"{e['path']}: {e['message']}" for e in errors), errors=errors)
+    ub = dict(ev.umpan_balik or {})
+    ub["rhk"] = {**ub.get("rhk", {}), **body.umpan_balik_rhk}
+    ub["perilaku"] = {**ub.get("perilaku", {}), **body.umpan_balik_perilaku}
+    ev.umpan_balik = ub
+    ev.version += 1
+    ev.updated_at = utcnow()
+    if body.rating_hasil_kerja is None:
+        return
+    v = await view(session, ev, plan, settings)
+    ev.rating_hasil_kerja, ev.rating_perilaku = str(body.rating_hasil_kerja), str(body.rating_perilaku)
+    ev.predikat = str(predikat(body.rating_hasil_kerja, body.rating_perilaku))
+    ev.saran_rating = str(v["saran_rating_hasil_kerja"]) if v["saran_rating_hasil_kerja"] else None
+    ev.finalized_at = utcnow()
+    ev.keberatan_deadline = today + dt.timedelta(days=settings.keberatan_days)
+    add_event(session, EvaluationFinalized(
+        evaluation_id=ev.id, skp_id=ev.skp_id, period_id=ev.period_id, pegawai=Pegawai.model_validate(plan.pegawai),
+        penilai=Pegawai.model_validate(plan.penilai), rating_hasil_kerja=ev.rating_hasil_kerja,
+        rating_perilaku=ev.rating_perilaku, predikat=ev.predikat, capaian=v["capaian_hasil_kerja"],
+        keberatan_deadline=ev.keberatan_deadline), actor=actor)
+
+
+def keberatan_view(k: Keberatan) -> dict[str, Any]:
+    return dict(id=k.id, evaluation_id=k.evaluation_id, nip=k.nip, atasan_nip=k.atasan_nip, alasan=k.alasan,
+                status=k.status, predikat_before=k.predikat_before, predikat_after=k.predikat_after, note=k.note,
+                filed_at=k.filed_at, decided_at=k.decided_at, decided_by=k.decided_by)
+
+
+async def file_keberatan(session, ev: Evaluation, plan: EvaluationPlan, alasan: str, actor: Actor, today: dt.date) -> Keberatan:
+    if ev.predikat is None:
+        raise ProblemError(409, "no-result-yet", "Belum ada hasil evaluasi (predikat) untuk diajukan keberatan (no result yet).")
+    if ev.keberatan_deadline is not None and today > ev.keberatan_deadline:
+        raise ProblemError(409, "keberatan-too-late", f"Batas pengajuan keberatan {ev.keberatan_deadline} sudah lewat "
+                           f"(the 14-day window has passed).", deadline=str(ev.keberatan_deadline))
+    if (await session.exec(select(Keberatan.id).where(Keberatan.evaluation_id == ev.id))).first():
+        raise ProblemError(409, "keberatan-exists", "Keberatan atas evaluasi ini sudah diajukan (already filed).")
+    if not plan.atasan_penilai or not plan.atasan_penilai.get("nip"):
+        raise ProblemError(422, "atasan-penilai-unknown", "Atasan pejabat penilai tidak tercatat pada SKP; hubungi admin "
+                           "kepegawaian (no atasan pejabat penilai on record).")
+    k = Keberatan(id=str(uuid.uuid4()), evaluation_id=ev.id, nip=ev.nip, atasan_nip=plan.atasan_penilai["nip"],
+                  alasan=alasan, predikat_before=ev.predikat)
+    session.add(k)
+    ev.version += 1
+    add_event(session, KeberatanFiled(keberatan_id=k.id, evaluation_id=ev.id, pegawai=Pegawai.model_validate(plan.pegawai),
+                                      atasan_penilai=Pegawai.model_validate(plan.atasan_penilai), alasan=alasan), actor=actor)
+    return k
+
+
+async def decide_keberatan(session, k: Keberatan, decision: str, new_predikat: Predikat | None, note: str | None,
+                           actor: Actor) -> Keberatan:
+    if k.status != "diajukan":
+        raise ProblemError(409, "keberatan-final", "Keberatan sudah diputuskan; keputusan bersifat final "
+                           "(already decided; the decision is final).")
+    if decision == "upheld" and new_predikat is None:
+        raise ProblemError(422, "predikat-required", "Keberatan diterima wajib disertai predikat baru "
+                           "(an upheld keberatan needs the new predikat).",
+                           errors=[{"path": "body.predikat", "message": "wajib bila decision=upheld"}])
+    ev, plan, _ = await load(session, k.evaluation_id, for_update=True)
+    k.status = "diterima" if decision == "upheld" else "ditolak"
+    k.predikat_after = str(new_predikat) if decision == "upheld" else k.predikat_before
+    k.note, k.decided_at, k.decided_by = note, utcnow(), actor.sub
+    ev.predikat = k.predikat_after
+    ev.version += 1
+    add_event(session, KeberatanDecided(keberatan_id=k.id, evaluation_id=ev.id, pegawai=Pegawai.model_validate(plan.pegawai),
+                                        decision=decision, predikat_before=k.predikat_before, predikat_after=k.predikat_after,
+                                        note=note), actor=actor)
+    return k
+
+
+__all__ = ["Rating", "Predikat"]

@@ -1,0 +1,98 @@
+"""Use cases around evaluation plans: an approved SKP becomes a plan, and
+joins the periods that are open for its jenis pegawai."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, utcnow
+from ..domain.periods import Kind, Period
+from ..domain.plan import PlanIki, build_plan, target_for
+from .ids import evaluation_id
+
+
+def period_of(row: EvaluationPeriod) -> Period:
+    return Period(Kind(row.kind), row.jenis_pegawai, row.mulai, row.selesai, row.deadline)
+
+
+def plan_lines(plan: EvaluationPlan) -> list[PlanIki]:
+    return [PlanIki.model_validate(x) for x in plan.rencana or []]
+
+
+def measured_iki(plan: EvaluationPlan, period: Period) -> int:
+    """How many IKI of the plan have a measurable target in ``period``."""
+    return sum(1 for line in plan_lines(plan) if target_for(line, period) is not None)
+
+
+def plan_overlaps(plan: EvaluationPlan, period: Period) -> bool:
+    if plan.periode_mulai is None or plan.periode_selesai is None:
+        return False
+    return plan.periode_mulai <= period.selesai and plan.periode_selesai >= period.mulai
+
+
+def new_evaluation(plan: EvaluationPlan, period: Period) -> dict[str, Any]:
+    """Column values of a fresh evaluation row (for bulk inserts)."""
+    now = utcnow()
+    return dict(
+        id=evaluation_id(period.period_id, plan.skp_id), period_id=period.period_id, kind=str(period.kind),
+        tahun=period.tahun, bulan=period.mulai.month if period.kind == "monthly" else None, skp_id=plan.skp_id,
+        nip=plan.nip, penilai_nip=plan.penilai_nip,
+        atasan_nip=(plan.atasan_penilai or {}).get("nip"), jenis_pegawai=plan.jenis_pegawai, unit_kerja=plan.unit_kerja,
+        status="open", jumlah_iki=measured_iki(plan, period), has_input=False, umpan_balik={}, version=1,
+        updated_at=now,
+    )
+
+
+async def upsert_plan(session, d) -> EvaluationPlan | None:
+    """Build (or replace with a newer version) the plan of an approved SKP,
+    and give it an evaluation in every period open for its jenis pegawai."""
+    plan = await session.get(EvaluationPlan, d.skp_id)
+    if plan is not None and plan.version >= d.version:
+        return None
+    periode = d.periode or None
+    mulai = periode.mulai if periode else None
+    selesai = periode.selesai if periode else None
+    if periode is None and d.snapshot.get("periode"):
+        mulai = dt.date.fromisoformat(str(d.snapshot["periode"]["mulai"]))
+        selesai = dt.date.fromisoformat(str(d.snapshot["periode"]["selesai"]))
+    lines = [x.model_dump(mode="json") for x in build_plan(d.snapshot, (mulai, selesai) if mulai else None)]
+    jenis = str(d.jenis_pegawai or d.snapshot.get("jenis_pegawai") or "PNS")
+    atasan = d.atasan_penilai or None
+    if atasan is None and isinstance(d.snapshot.get("atasan_penilai"), dict):
+        atasan_dict = d.snapshot["atasan_penilai"]
+    else:
+        atasan_dict = atasan.model_dump(mode="json") if atasan else None
+    fields = dict(
+        version=d.version, content_hash=d.content_hash, nip=d.pegawai.nip, penilai_nip=d.penilai.nip,
+        jenis_pegawai=jenis, unit_kerja=d.pegawai.unit_kerja, pegawai=d.pegawai.model_dump(mode="json"),
+        penilai=d.penilai.model_dump(mode="json"), periode={"mulai": str(mulai), "selesai": str(selesai)} if mulai else {},
+        snapshot=d.snapshot, atasan_penilai=atasan_dict, instansi=d.pegawai.instansi, periode_mulai=mulai,
+        periode_selesai=selesai, rencana=lines,
+    )
+    if plan is None:
+        plan = EvaluationPlan(skp_id=d.skp_id, **fields)
+        session.add(plan)
+    else:
+        for k, v in fields.items():
+            setattr(plan, k, v)
+    await session.flush()
+    await join_open_periods(session, plan)
+    return plan
+
+
+async def join_open_periods(session, plan: EvaluationPlan) -> None:
+    rows = (await session.exec(
+        select(EvaluationPeriod).where(EvaluationPeriod.jenis_pegawai == plan.jenis_pegawai,
+                                       EvaluationPeriod.status == "open"))).scalars().all()
+    for row in rows:
+        period = period_of(row)
+        if not plan_overlaps(plan, period):
+            continue
+        existing = await session.get(Evaluation, evaluation_id(period.period_id, plan.skp_id))
+        if existing is None:
+            session.add(Evaluation(**new_evaluation(plan, period)))
+        elif existing.status == "open":
+            existing.jumlah_iki = measured_iki(plan, period)

@@ -1,0 +1,104 @@
+"""The period scheduler: opens periods, sends reminders, closes periods.
+
+Runs in every replica, acts only in the one holding the lease. Each tick
+computes every action due up to "now" (from the clock, in Asia/Jakarta) for
+the spans of the active plans, and does the ones not yet recorded in
+``scheduler_action`` - in calendar order. The action's record, its effect
+and its events (deterministic ids) commit in one transaction, so a catch-up
+after an outage does each missed tick exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from kinerja_contracts.logging import get_logger
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..adapters.clock import Clock, today
+from ..adapters.tables import EvaluationPlan, SchedulerAction
+from ..domain.periods import Action, DueAction, due_actions
+from .periods import close_period, open_period, remind_period
+
+log = get_logger(__name__)
+
+
+class Scheduler:
+    def __init__(self, uow, lease, clock: Clock, settings):
+        self.uow = uow
+        self.lease = lease
+        self.clock = clock
+        self.settings = settings
+        self._task: asyncio.Task | None = None
+
+    async def spans(self) -> dict[str, tuple[dt.date, dt.date]]:
+        async with self.uow() as session:
+            rows = (await session.exec(
+                select(EvaluationPlan.jenis_pegawai, func.min(EvaluationPlan.periode_mulai),
+                       func.max(EvaluationPlan.periode_selesai))
+                .where(EvaluationPlan.periode_mulai.is_not(None)).group_by(EvaluationPlan.jenis_pegawai))).all()
+        return {j: (a, b) for j, a, b in rows}
+
+    async def pending(self) -> list[DueAction]:
+        """Actions due now that were not done yet, in order."""
+        s = self.settings
+        due = due_actions(await self.spans(), today(self.clock), policy=s.period_policy,
+                          deadline_day=s.deadline_day, reminder_days=s.reminder_days)
+        if not due:
+            return []
+        async with self.uow() as session:
+            done = set((await session.exec(select(SchedulerAction.key))).scalars().all())
+        return [d for d in due if d.key not in done]
+
+    async def run_once(self) -> list[str]:
+        """One tick: if this replica holds (or gets) the lease, do what is due."""
+        if not await self.lease.acquire():
+            return []
+        done: list[str] = []
+        for action in await self.pending():
+            if not await self.lease.acquire():  # renew between actions; stop if lost
+                break
+            if await self._do(action):
+                done.append(action.key)
+        return done
+
+    async def _do(self, due: DueAction) -> bool:
+        try:
+            async with self.uow() as session:
+                session.add(SchedulerAction(key=due.key, due=due.when))
+                await session.flush()  # a concurrent replica that did it already fails here
+                if due.action is Action.open:
+                    n = await open_period(session, due.period, chunk=self.settings.event_chunk)
+                elif due.action is Action.remind:
+                    n = await remind_period(session, due.period, today(self.clock))
+                else:
+                    n = await close_period(session, due.period, missing_limit=self.settings.event_chunk)
+        except IntegrityError:
+            log.info("scheduler action already done elsewhere", key=due.key)
+            return False
+        log.info("scheduler action done", key=due.key, due=str(due.when), count=n)
+        return True
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.exception("scheduler tick failed", error=repr(exc))
+            await asyncio.sleep(self.settings.scheduler_interval)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="evaluation-scheduler")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):
+                pass
+        await self.lease.release()

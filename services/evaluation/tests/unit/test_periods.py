@@ -1,0 +1,63 @@
+import datetime as dt
+
+import pytest
+from kinerja_evaluation.domain.periods import (
+    Action, Kind, deadline_after, due_actions, jakarta_date, make_period, parse_period_id, periods_overlapping,
+)
+
+d = dt.date
+
+
+def test_monthly_period_and_default_deadline():
+    p = make_period(Kind.monthly, "PPPK_PARUH_WAKTU", 2026, 3)
+    assert (p.mulai, p.selesai, p.deadline) == (d(2026, 3, 1), d(2026, 3, 31), d(2026, 4, 5))
+    assert p.period_id == "2026-03/PPPK_PARUH_WAKTU/monthly"
+    assert p.action_date(Action.open, 2) == d(2026, 3, 1)
+    assert p.action_date(Action.remind, 2) == d(2026, 4, 3)
+    assert p.action_date(Action.close, 2) == d(2026, 4, 6)
+    assert p.accepts_input(d(2026, 4, 5)) and not p.accepts_input(d(2026, 4, 6))
+
+
+def test_quarter_annual_and_december_deadline():
+    q = make_period("quarterly", "PNS", 2026, 4)
+    assert (q.mulai, q.selesai, q.deadline) == (d(2026, 10, 1), d(2026, 12, 31), d(2027, 1, 5))
+    a = make_period("annual", "PNS", 2026, 1)
+    assert a.period_id == "2026/PNS/annual" and a.deadline == d(2027, 1, 5)
+    assert deadline_after(d(2026, 1, 31), 31) == d(2026, 2, 28)
+
+
+@pytest.mark.parametrize("pid", ["2026-03/PNS/monthly", "2026-Q2/PPPK/quarterly", "2025/PPPK_PARUH_WAKTU/annual"])
+def test_period_id_round_trip(pid):
+    assert parse_period_id(pid).period_id == pid
+
+
+@pytest.mark.parametrize("pid", ["2026-13/PNS/monthly", "nonsense", "2026-Q5/PNS/quarterly", "2026-3/PNS/monthly"])
+def test_bad_period_id(pid):
+    with pytest.raises(ValueError):
+        parse_period_id(pid)
+
+
+def test_periods_overlapping_an_skp_span():
+    ps = list(periods_overlapping(["monthly", "annual"], "PPPK_PARUH_WAKTU", d(2025, 9, 1), d(2025, 12, 31)))
+    assert [p.period_id for p in ps] == [
+        "2025/PPPK_PARUH_WAKTU/annual", "2025-09/PPPK_PARUH_WAKTU/monthly", "2025-10/PPPK_PARUH_WAKTU/monthly",
+        "2025-11/PPPK_PARUH_WAKTU/monthly", "2025-12/PPPK_PARUH_WAKTU/monthly",
+    ]
+
+
+def test_due_actions_in_calendar_order():
+    spans = {"PPPK_PARUH_WAKTU": (d(2026, 1, 1), d(2026, 12, 31))}
+    due = due_actions(spans, d(2026, 2, 6))
+    keys = [a.key for a in due]
+    assert keys == [
+        "open:2026-01/PPPK_PARUH_WAKTU/monthly", "open:2026/PPPK_PARUH_WAKTU/annual",
+        "open:2026-02/PPPK_PARUH_WAKTU/monthly", "remind:2026-01/PPPK_PARUH_WAKTU/monthly",
+        "close:2026-01/PPPK_PARUH_WAKTU/monthly",
+    ]
+    # policy is configuration: a region evaluating PNS monthly
+    due = due_actions({"PNS": (d(2026, 1, 1), d(2026, 12, 31))}, d(2026, 1, 1), policy={"PNS": ["monthly"]})
+    assert [a.key for a in due] == ["open:2026-01/PNS/monthly"]
+
+
+def test_jakarta_date():
+    assert jakarta_date(dt.datetime(2026, 2, 28, 17, 30, tzinfo=dt.UTC)) == d(2026, 3, 1)

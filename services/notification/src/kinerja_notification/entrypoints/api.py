@@ -1,0 +1,260 @@
+"""HTTP API: the delivery log, resend, the recipient directory, preferences.
+
+Admins see everything (of their instansi); a person sees their own log and
+sets their own preferences.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from kinerja_contracts.values import Role
+from kinerja_contracts.web.auth import CurrentPrincipal, Principal, require_roles
+from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..adapters.tables import Delivery, Recipient
+from ..service_layer import admin
+
+router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
+Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
+EMAIL_PATTERN = r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"
+NIP_EXAMPLE = "199503152025212001"
+EVENT_EXAMPLE = "0b8f6a52-3c1e-4f57-9a51-2d7c2f0f4e11"
+
+
+def uow(request: Request):
+    return request.app.state.runtime.uow()
+
+
+class DeliveryOut(BaseModel):
+    """One row of the delivery log: one e-mail to one person for one event."""
+
+    event_id: uuid.UUID
+    recipient_nip: str
+    kind: str = Field(description="which e-mail (see docs/notification.md)")
+    event_type: str | None
+    email: str | None
+    locale: str
+    subject: str
+    message_id: str
+    status: Literal["pending", "sent", "failed", "undeliverable"]
+    attempts: int
+    resends: int
+    version: int = Field(description="send it back with a resend (stale -> 409)")
+    last_error: str | None
+    correlation_id: str | None
+    created_at: dt.datetime
+    next_attempt_at: dt.datetime
+    sent_at: dt.datetime | None
+
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "event_id": EVENT_EXAMPLE, "recipient_nip": NIP_EXAMPLE, "kind": "approval.returned",
+        "event_type": "approval.returned", "email": "siti.rahma@example.go.id", "locale": "id",
+        "subject": "[Kinerja] SKP Anda dikembalikan untuk perbaikan",
+        "message_id": f"<{EVENT_EXAMPLE}.{NIP_EXAMPLE}@kinerja.local>", "status": "sent", "attempts": 1,
+        "resends": 0, "version": 1, "last_error": None, "correlation_id": "4c1f0e8b9d2a4e7f8a6b5c4d3e2f1a0b",
+        "created_at": "2026-11-25T03:15:02Z", "next_attempt_at": "2026-11-25T03:15:02Z",
+        "sent_at": "2026-11-25T03:15:02Z"}})
+
+    @classmethod
+    def of(cls, d: Delivery) -> DeliveryOut:
+        return cls.model_validate(d, from_attributes=True)
+
+
+class DeliveryDetail(DeliveryOut):
+    body_text: str
+    body_html: str | None
+
+    @classmethod
+    def of(cls, d: Delivery) -> DeliveryDetail:
+        return cls.model_validate(d, from_attributes=True)
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class ResendIn(BaseModel):
+    version: int = Field(ge=1, description="the delivery's current version", examples=[1])
+
+
+class RecipientOut(BaseModel):
+    nip: str
+    nama: str
+    email: str | None
+    email_corrected: bool = Field(description="an admin set the address; events no longer change it")
+    instansi: str | None
+    locale: str | None = Field(description="id or en; null = the service default")
+    digest: bool | None = Field(description="summary instead of one mail per SKP; null = the service default")
+    version: int
+    updated_at: dt.datetime
+
+    @classmethod
+    def of(cls, r: Recipient) -> RecipientOut:
+        return cls.model_validate(r, from_attributes=True)
+
+
+class RecipientPage(BaseModel):
+    items: list[RecipientOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class EmailIn(BaseModel):
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=320, examples=["siti.rahmawati@jakarta.go.id"])
+    version: int = Field(ge=1, examples=[1])
+    resend_undelivered: bool = Field(default=True, description="queue again the mails that had no address or bounced")
+
+
+class EmailOut(RecipientOut):
+    requeued: int = Field(description="mails queued again to the new address")
+
+
+class PreferencesIn(BaseModel):
+    digest: bool | None = Field(default=None, description="true: one summary per interval; null: service default",
+                                examples=[True])
+    locale: Literal["id", "en"] | None = Field(default=None, examples=["id"])
+    version: int = Field(ge=1, examples=[1])
+
+
+class PreferencesOut(BaseModel):
+    nip: str
+    digest: bool | None
+    digest_effective: bool = Field(description="what applies now (the choice, or the service default)")
+    locale: str | None
+    version: int
+
+
+def _may_see(principal: Principal, nip: str, rec_instansi: str | None = None) -> None:
+    if principal.role == Role.admin:
+        if principal.instansi and rec_instansi and principal.instansi != rec_instansi:
+            raise ProblemError(403, "other-instansi",
+                               "Penerima ini milik instansi lain (this recipient belongs to another agency).")
+        return
+    if principal.sub != nip:
+        raise ProblemError(403, "not-yours", "Anda hanya dapat melihat data Anda sendiri (you can only see your own).")
+
+
+async def _instansi(session, nip: str) -> str | None:
+    rec = await session.get(Recipient, nip)
+    return rec.instansi if rec else None
+
+
+Limit = Annotated[int, Query(ge=1, le=500, description="rows per page")]
+Offset = Annotated[int, Query(ge=0)]
+Status = Annotated[Literal["pending", "sent", "failed", "undeliverable"] | None, Query(description="only this status")]
+
+
+@router.get("/deliveries", response_model=DeliveryPage, tags=["deliveries"],
+            summary="Log pengiriman, dengan saringan (delivery log, filtered; admin)")
+async def list_deliveries(principal: Admin, request: Request, status: Status = None, kind: str | None = None,
+                          recipient_nip: str | None = None, event_id: uuid.UUID | None = None,
+                          limit: Limit = 50, offset: Offset = 0) -> DeliveryPage:
+    async with uow(request) as s:
+        rows, total = await admin.page(s, nip=recipient_nip, event_id=event_id, status=status, kind=kind,
+                                       limit=limit, offset=offset)
+        return DeliveryPage(items=[DeliveryOut.of(d) for d in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/recipients/{nip}/deliveries", response_model=DeliveryPage, tags=["deliveries"],
+            summary="E-mail kepada satu orang (delivery log by recipient)")
+async def deliveries_of_recipient(nip: str, principal: CurrentPrincipal, request: Request, status: Status = None,
+                                  limit: Limit = 50, offset: Offset = 0) -> DeliveryPage:
+    async with uow(request) as s:
+        _may_see(principal, nip, await _instansi(s, nip))
+        rows, total = await admin.page(s, nip=nip, status=status, limit=limit, offset=offset)
+        return DeliveryPage(items=[DeliveryOut.of(d) for d in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/events/{event_id}/deliveries", response_model=list[DeliveryOut], tags=["deliveries"],
+            summary="E-mail karena satu event (delivery log by event; admin)")
+async def deliveries_of_event(event_id: uuid.UUID, principal: Admin, request: Request) -> list[DeliveryOut]:
+    async with uow(request) as s:
+        rows, _ = await admin.page(s, event_id=event_id, limit=500)
+        return [DeliveryOut.of(d) for d in rows]
+
+
+@router.get("/deliveries/{event_id}/{nip}", response_model=DeliveryDetail, tags=["deliveries"],
+            summary="Satu e-mail beserta isinya (one delivery with its text and HTML)")
+async def read_delivery(event_id: uuid.UUID, nip: str, principal: CurrentPrincipal, request: Request) -> DeliveryDetail:
+    async with uow(request) as s:
+        _may_see(principal, nip, await _instansi(s, nip))
+        return DeliveryDetail.of(await admin.get_delivery(s, event_id, nip))
+
+
+@router.post("/deliveries/{event_id}/{nip}/resend", response_model=DeliveryOut, tags=["deliveries"],
+             summary="Kirim ulang satu e-mail (resend one; admin)",
+             description="Queues the e-mail again to the recipient's current address with a new Message-ID "
+                         "(`<event.nip.r1@domain>`). Refused with 409 while it is still queued, or when no "
+                         "address is known, or when `version` is stale.")
+async def resend(event_id: uuid.UUID, nip: str, body: ResendIn, principal: Admin, request: Request) -> DeliveryOut:
+    async with uow(request) as s:
+        _may_see(principal, nip, await _instansi(s, nip))
+        return DeliveryOut.of(await admin.resend(s, event_id, nip, body.version))
+
+
+@router.get("/recipients", response_model=RecipientPage, tags=["recipients"],
+            summary="Direktori penerima (recipient directory; admin)")
+async def list_recipients(principal: Admin, request: Request,
+                          missing_email: Annotated[bool | None, Query(description="true: only people without an address")] = None,
+                          limit: Limit = 50, offset: Offset = 0) -> RecipientPage:
+    async with uow(request) as s:
+        rows, total = await admin.recipients(s, missing_email=missing_email, limit=limit, offset=offset)
+        return RecipientPage(items=[RecipientOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/recipients/{nip}", response_model=RecipientOut, tags=["recipients"],
+            summary="Satu penerima (one recipient)")
+async def read_recipient(nip: str, principal: CurrentPrincipal, request: Request) -> RecipientOut:
+    async with uow(request) as s:
+        rec = await admin.get_recipient(s, nip)
+        _may_see(principal, nip, rec.instansi)
+        return RecipientOut.of(rec)
+
+
+@router.put("/recipients/{nip}/email", response_model=EmailOut, tags=["recipients"],
+            summary="Perbaiki alamat e-mail (correct an address; admin)",
+            description="Sets the address for good (events no longer overwrite it) and, unless "
+                        "`resend_undelivered` is false, queues again the mails that were undeliverable or bounced.")
+async def correct_email(nip: str, body: EmailIn, principal: Admin, request: Request) -> EmailOut:
+    async with uow(request) as s:
+        rec = await admin.get_recipient(s, nip)
+        _may_see(principal, nip, rec.instansi)
+        rec, queued = await admin.correct_email(s, nip, body.email, body.version, resend_undelivered=body.resend_undelivered)
+        return EmailOut(**RecipientOut.of(rec).model_dump(), requeued=queued)
+
+
+def _prefs(rec: Recipient) -> PreferencesOut:
+    from ..service_layer.mail import wants_digest
+
+    return PreferencesOut(nip=rec.nip, digest=rec.digest, digest_effective=wants_digest(rec), locale=rec.locale,
+                          version=rec.version)
+
+
+@router.get("/recipients/{nip}/preferences", response_model=PreferencesOut, tags=["recipients"],
+            summary="Preferensi e-mail seseorang (a person's digest and language)")
+async def read_preferences(nip: str, principal: CurrentPrincipal, request: Request) -> PreferencesOut:
+    async with uow(request) as s:
+        rec = await admin.get_recipient(s, nip)
+        _may_see(principal, nip, rec.instansi)
+        return _prefs(rec)
+
+
+@router.put("/recipients/{nip}/preferences", response_model=PreferencesOut, tags=["recipients"],
+            summary="Atur ringkasan dan bahasa (set digest and language)",
+            description="`digest: true` folds 'SKP waits for you' mails and reminders into one summary per "
+                        "interval; returns and approvals to the pegawai always go one by one.")
+async def set_preferences(nip: str, body: PreferencesIn, principal: CurrentPrincipal, request: Request) -> PreferencesOut:
+    async with uow(request) as s:
+        rec = await admin.get_recipient(s, nip)
+        _may_see(principal, nip, rec.instansi)
+        rec = await admin.set_preferences(s, nip, digest=body.digest, locale=body.locale, version=body.version)
+        return _prefs(rec)

@@ -1,0 +1,123 @@
+"""The digest task: one summary per penilai per window instead of one mail
+per SKP (for people whose digest preference is on)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+
+from kinerja_contracts.db import after_commit
+from kinerja_contracts.logging import get_logger
+from sqlalchemy import update
+from sqlmodel import select
+
+from ..adapters.tables import Delivery, DigestItem, utcnow
+from ..domain.digest import digest_event_id, digest_message_id, window_start
+from ..domain.messages import render
+from ..domain.routing import INBOX_PATH
+from . import directory
+from .mail import config, link, locale_of, wake_workers
+
+log = get_logger(__name__)
+
+
+class DigestTask:
+    """Every ``tick`` seconds, sends the summaries that are due at ``clock()``."""
+
+    def __init__(self, uow, *, interval: int, anchor: str = "07:00", tick: float = 60.0,
+                 clock: Callable[[], dt.datetime] = utcnow):
+        self.uow = uow
+        self.interval = interval
+        self.anchor = anchor
+        self.tick = tick
+        self.clock = clock
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="digest-task")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):
+                pass
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.run_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("digest pass failed", error=repr(exc))
+            await asyncio.sleep(self.tick)
+
+    async def run_due(self, now: dt.datetime | None = None) -> int:
+        """Queue the summaries due at ``now``; returns how many were queued."""
+        start = window_start(now or self.clock(), self.interval, self.anchor)
+        async with self.uow() as session:
+            nips = (await session.exec(
+                select(DigestItem.recipient_nip)
+                .where(DigestItem.status == "pending", DigestItem.created_at < start)
+                .distinct()
+            )).all()
+        queued = 0
+        for nip in nips:
+            async with self.uow() as session:
+                queued += await self._summarise(session, nip, start)
+        return queued
+
+    async def _summarise(self, session, nip: str, start: dt.datetime) -> int:
+        stmt = (
+            select(DigestItem)
+            .where(DigestItem.recipient_nip == nip, DigestItem.status == "pending", DigestItem.created_at < start)
+            .order_by(DigestItem.created_at)
+        )
+        if session.bind.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        items = list((await session.exec(stmt)).all())
+        if not items:
+            return 0
+        event_id = digest_event_id(nip, start)
+        if await session.get(Delivery, (event_id, nip)) is not None:
+            return 0  # this window's summary is out already; late items wait for the next
+        rec = await directory.lookup(session, nip)
+        recipient = {"nip": nip, "nama": rec.nama if rec else nip}
+        rendered = render("approval.digest", locale_of(rec), recipient=recipient, until=start,
+                          items=summary_lines(items), link=link(INBOX_PATH))
+        email = rec.email if rec else None
+        session.add(Delivery(
+            event_id=event_id, recipient_nip=nip, kind="approval.digest", event_type="digest", email=email,
+            locale=rendered.locale, subject=rendered.subject, body_text=rendered.text, body_html=rendered.html,
+            message_id=digest_message_id(nip, start, config.domain),
+            status="pending" if email else "undeliverable",
+            last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
+            correlation_id=f"digest-{nip}-{int(start.timestamp())}",
+        ))
+        await session.exec(
+            update(DigestItem)
+            .where(DigestItem.recipient_nip == nip, DigestItem.event_id.in_([i.event_id for i in items]))
+            .values(status="sent", digest_event_id=event_id)
+        )
+        if email:
+            after_commit(session, wake_workers)
+        log.info("digest queued", nip=nip, items=len(items), window=start.isoformat())
+        return 1
+
+
+def summary_lines(items: list[DigestItem]) -> list[dict]:
+    """One line per SKP, oldest first (a reminder and the request for the same
+    SKP merge; the line keeps the longest wait)."""
+    by_skp: dict = {}
+    for i in sorted(items, key=lambda x: x.created_at):
+        line = by_skp.get(i.skp_id)
+        if line is None:
+            by_skp[i.skp_id] = {"pegawai_nama": i.pegawai_nama, "pegawai_nip": i.pegawai_nip,
+                                "periode_mulai": i.periode_mulai, "periode_selesai": i.periode_selesai,
+                                "resubmission": i.resubmission, "reminder_days": i.reminder_days}
+        elif i.reminder_days:
+            line["reminder_days"] = max(line["reminder_days"] or 0, i.reminder_days)
+    return list(by_skp.values())

@@ -1,0 +1,67 @@
+"""The API: who may see what, validation, preferences, one delivery's content."""
+
+from __future__ import annotations
+
+from kinerja_devstack.testing import running
+from kinerja_notification.domain import examples as ex
+
+from .conftest import wait_for
+
+ADMIN = "198001012005011000"
+
+
+async def test_people_see_only_their_own_log(app, bus, smtp_sink, tokens):
+    me, other = ex.pegawai().nip, ex.penilai().nip
+    async with running(app) as client:
+        env = await bus.publish(ex.samples()["approval.returned"])
+        await wait_for(lambda: smtp_sink.messages)
+        r = await client.get(f"/api/v1/recipients/{me}/deliveries", headers=tokens(me, "pegawai"))
+        assert r.status_code == 200 and r.json()["total"] == 1
+        r = await client.get(f"/api/v1/recipients/{me}/deliveries", headers=tokens(other, "atasan"))
+        assert r.status_code == 403 and r.json()["code"] == "not-yours"
+        r = await client.get(f"/api/v1/events/{env.event_id}/deliveries", headers=tokens(me, "pegawai"))
+        assert r.status_code == 403
+        r = await client.get(f"/api/v1/deliveries/{env.event_id}/{me}", headers=tokens(me, "pegawai"))
+        assert r.status_code == 200
+        body = r.json()
+        assert "Lengkapi bukti dukung" in body["body_text"] and "<blockquote" in body["body_html"]
+        # an admin of another agency does not see this person
+        r = await client.get(f"/api/v1/recipients/{me}", headers=tokens(ADMIN, "admin", instansi="Kabupaten Bogor"))
+        assert r.status_code == 403 and r.json()["code"] == "other-instansi"
+        r = await client.get(f"/api/v1/recipients/{me}", headers=tokens(ADMIN, "admin", instansi=ex.INSTANSI))
+        assert r.status_code == 200 and r.json()["email"] == "siti.rahma@example.go.id"
+        r = await client.get(f"/api/v1/recipients/{me}/deliveries")
+        assert r.status_code == 401
+
+
+async def test_validation_and_unknown_people(app, tokens):
+    admin = tokens(ADMIN, "admin")
+    async with running(app) as client:
+        r = await client.put("/api/v1/recipients/199503152025212001/email", headers=admin,
+                             json={"email": "bukan-alamat", "version": 0})
+        assert r.status_code == 422
+        assert {e["path"] for e in r.json()["errors"]} == {"body.email", "body.version"}
+        r = await client.put("/api/v1/recipients/199503152025212001/email", headers=admin,
+                             json={"email": "a@b.go.id", "version": 1})
+        assert r.status_code == 404 and r.json()["code"] == "recipient-not-found"
+        r = await client.get("/api/v1/deliveries", params={"status": "lost"}, headers=admin)
+        assert r.status_code == 422
+        r = await client.get("/api/v1/events/not-a-uuid/deliveries", headers=admin)
+        assert r.status_code == 422
+
+
+async def test_english_preference_gives_english_mail(app, bus, smtp_sink, tokens):
+    me = ex.pegawai().nip
+    async with running(app) as client:
+        await bus.publish(ex.samples()["approval.returned"])
+        await wait_for(lambda: smtp_sink.messages)
+        prefs = (await client.get(f"/api/v1/recipients/{me}/preferences", headers=tokens(me, "pegawai"))).json()
+        r = await client.put(f"/api/v1/recipients/{me}/preferences", headers=tokens(me, "pegawai"),
+                             json={"locale": "en", "version": prefs["version"]})
+        assert r.status_code == 200 and r.json()["locale"] == "en"
+        r = await client.put(f"/api/v1/recipients/{me}/preferences", headers=tokens(me, "pegawai"),
+                             json={"locale": "id", "version": prefs["version"]})
+        assert r.status_code == 409
+        await bus.publish(ex.samples()["approval.approved"])
+        await wait_for(lambda: len(smtp_sink.messages) == 2)
+        assert "Your SKP was approved" in str(smtp_sink.messages[1].parsed["Subject"])

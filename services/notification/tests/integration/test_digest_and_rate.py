@@ -1,0 +1,119 @@
+"""Digest for a busy penilai; individual mails for the pegawai; the rate limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+
+from kinerja_contracts.values import Pegawai
+from kinerja_devstack.testing import running
+from kinerja_notification.adapters.tables import utcnow
+from kinerja_notification.domain import examples as ex
+from kinerja_notification.main import create_app
+
+from .conftest import make_settings, wait_for
+
+PENILAI = ex.penilai()
+
+
+def _pegawai(i: int) -> Pegawai:
+    return ex.person(f"1995031520252120{i:02d}", f"Pegawai Nomor {i}", f"pegawai{i}@example.go.id", "Pengelola")
+
+
+class Clock:
+    def __init__(self):
+        self.now = utcnow()
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+async def test_penilai_with_digest_gets_one_summary_per_interval(new_database, own_nats, smtp_sink, bus, tokens):
+    clock = Clock()
+    settings = make_settings(new_database("notification"), own_nats.url, smtp_sink, digest_interval_seconds=3600)
+    app = create_app(settings, clock=clock)
+    me = tokens(PENILAI.nip, "atasan")
+    async with running(app) as client:
+        # the directory learns the penilai from a first event (an approval mail to a pegawai)
+        await bus.publish(ex.samples(pg=_pegawai(0))["approval.approved"])
+        await wait_for(lambda: smtp_sink.to("pegawai0@example.go.id"))
+        prefs = (await client.get(f"/api/v1/recipients/{PENILAI.nip}/preferences", headers=me)).json()
+        assert prefs["digest"] is None and prefs["digest_effective"] is False
+        r = await client.put(f"/api/v1/recipients/{PENILAI.nip}/preferences", headers=me,
+                             json={"digest": True, "version": prefs["version"]})
+        assert r.status_code == 200 and r.json()["digest_effective"] is True
+
+        skps = [uuid.uuid4() for _ in range(4)]
+        for i, skp in enumerate(skps, start=1):
+            await bus.publish(ex.samples(pg=_pegawai(i), skp_id=skp)["approval.requested"])
+        # one of them is returned before the summary: it leaves the digest, and the
+        # pegawai's mail about it goes at once, on its own
+        returned = ex.samples(pg=_pegawai(4), skp_id=skps[3])["approval.returned"]
+        await bus.publish(returned)
+        await wait_for(lambda: smtp_sink.to("pegawai4@example.go.id"))
+        digest = app.state.runtime.extras["digest"]
+
+        async def items_settled():
+            from kinerja_notification.adapters.tables import DigestItem
+            from sqlmodel import select
+
+            async with app.state.runtime.uow() as s:
+                rows = (await s.exec(select(DigestItem))).all()
+            return len(rows) == 4 and sorted(r.status for r in rows) == ["pending"] * 3 + ["resolved"]
+
+        from kinerja_devstack.testing import eventually
+
+        await eventually(items_settled)
+        assert smtp_sink.to(PENILAI.email) == []  # no mail per SKP
+
+        assert await digest.run_due(clock.now) == 0  # the window has not ended yet
+        later = clock.now + dt.timedelta(hours=1)
+        assert await digest.run_due(later) == 1
+        assert await digest.run_due(later + dt.timedelta(minutes=5)) == 0  # one per window, however often it runs
+        await wait_for(lambda: smtp_sink.to(PENILAI.email))
+        [summary] = smtp_sink.to(PENILAI.email)
+        m = summary.parsed
+        assert "3 SKP menunggu persetujuan Anda" in str(m["Subject"])
+        text = m.get_body(preferencelist=("plain",)).get_content()
+        assert all(f"Pegawai Nomor {i}" in text for i in (1, 2, 3)) and "Pegawai Nomor 4" not in text
+        assert m["Message-ID"].strip().startswith(f"<digest.{PENILAI.nip}.")
+
+        # a new SKP in the next window goes into the next summary, with its own Message-ID
+        await bus.publish(ex.samples(pg=_pegawai(5), skp_id=uuid.uuid4())["approval.requested"])
+        await eventually(lambda: _count_pending(app))
+        assert await digest.run_due(later + dt.timedelta(hours=1)) == 1
+        await wait_for(lambda: len(smtp_sink.to(PENILAI.email)) == 2)
+        ids = {x.parsed["Message-ID"].strip() for x in smtp_sink.to(PENILAI.email)}
+        assert len(ids) == 2
+
+
+async def _count_pending(app) -> bool:
+    from kinerja_notification.adapters.tables import DigestItem
+    from sqlmodel import select
+
+    async with app.state.runtime.uow() as s:
+        return bool((await s.exec(select(DigestItem).where(DigestItem.status == "pending"))).all())
+
+
+async def test_without_digest_each_skp_is_its_own_mail(app, bus, smtp_sink):
+    async with running(app):
+        for i in (1, 2):
+            await bus.publish(ex.samples(pg=_pegawai(i), skp_id=uuid.uuid4())["approval.requested"])
+        await wait_for(lambda: len(smtp_sink.to(PENILAI.email)) == 2)
+
+
+async def test_rate_limit_spaces_the_mails(new_database, own_nats, smtp_sink, bus):
+    settings = make_settings(new_database("notification"), own_nats.url, smtp_sink,
+                             rate_limit_per_second=5, rate_limit_burst=1)
+    app = create_app(settings)
+    people = [_pegawai(i) for i in range(8)]
+    opened = ex.samples()["evaluation.period_opened"].model_copy(update={"recipients": people})
+    async with running(app):
+        t0 = time.time()
+        await bus.publish(opened)
+        await wait_for(lambda: len(smtp_sink.messages) == 8, timeout=20)
+    arrivals = sorted(m.received_at for m in smtp_sink.messages)
+    # 8 mails at 5 per second with no burst: at least 7 gaps of 0.2 s
+    assert arrivals[-1] - arrivals[0] >= 1.3, arrivals
+    assert arrivals[0] >= t0

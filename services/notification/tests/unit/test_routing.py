@@ -1,0 +1,66 @@
+"""Who gets which e-mail (pure)."""
+
+from __future__ import annotations
+
+from kinerja_contracts.events import SkpSubmitted
+from kinerja_notification.domain import examples as ex
+from kinerja_notification.domain.routing import identities, route, settles_skp
+
+
+def kinds_to(sample: str) -> list[tuple[str, str]]:
+    return [(o.kind, o.to.nip) for o in route(ex.samples()[sample])]
+
+
+def test_requests_go_to_the_penilai_and_may_be_digested():
+    [out] = route(ex.samples()["approval.requested"])
+    assert out.to.nip == ex.penilai().nip and out.digestible
+
+
+def test_returns_and_approvals_go_to_the_pegawai_one_by_one():
+    for sample in ("approval.returned", "approval.approved"):
+        [out] = route(ex.samples()[sample])
+        assert out.to.nip == ex.pegawai().nip and not out.digestible
+
+
+def test_reassignment_tells_the_new_and_the_previous_penilai():
+    assert kinds_to("approval.reassigned_new") == [
+        ("approval.reassigned_new", ex.penilai_baru().nip),
+        ("approval.reassigned_previous", ex.penilai().nip),
+    ]
+
+
+def test_reassignment_to_the_same_person_is_one_mail():
+    payload = ex.samples(pn_new=ex.penilai())["approval.reassigned_new"]
+    assert [o.kind for o in route(payload)] == ["approval.reassigned_new"]
+
+
+def test_reminder_levels():
+    assert kinds_to("approval.reminder") == [("approval.reminder", ex.penilai().nip)]
+    assert kinds_to("approval.escalation") == [("approval.escalation", ex.atasan().nip)]
+    assert route(ex.samples()["approval.reminder"])[0].digestible
+    assert not route(ex.samples()["approval.escalation"])[0].digestible
+
+
+def test_period_events_fan_out_without_duplicates():
+    opened = ex.samples()["evaluation.period_opened"]
+    opened = opened.model_copy(update={"recipients": [ex.pegawai(), ex.penilai(), ex.pegawai()]})
+    assert [o.to.nip for o in route(opened)] == [ex.pegawai().nip, ex.penilai().nip]
+    closed = ex.samples()["evaluation.period_closed_missing"].model_copy(update={"missing": []})
+    assert route(closed) == []
+
+
+def test_keberatan_goes_to_the_atasan_then_back_to_the_pegawai():
+    assert kinds_to("evaluation.keberatan_filed") == [("evaluation.keberatan_filed", ex.atasan().nip)]
+    assert kinds_to("evaluation.keberatan_decided") == [("evaluation.keberatan_decided", ex.pegawai().nip)]
+
+
+def test_submitted_sends_nothing_but_teaches_the_directory():
+    p = SkpSubmitted(skp_id=ex.SKP_ID, version=1, content_hash="x", periode=ex.PERIODE, jenis_pegawai="PPPK",
+                     pegawai=ex.pegawai(), penilai=ex.penilai(), atasan_penilai=ex.atasan())
+    assert route(p) == []
+    assert [x.nip for x in identities(p)] == [ex.pegawai().nip, ex.penilai().nip, ex.atasan().nip]
+
+
+def test_decisions_settle_the_skp():
+    assert settles_skp(ex.samples()["approval.approved"]) == (ex.SKP_ID, 4)
+    assert settles_skp(ex.samples()["approval.requested"]) is None

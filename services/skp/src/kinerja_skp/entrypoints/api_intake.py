@@ -1,0 +1,139 @@
+"""HTTP API for upstream portals (bulk intake) and admins (deadlines)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response
+from kinerja_contracts.web.auth import CurrentPrincipal
+from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
+from pydantic import BaseModel, Field
+
+from ..domain.deadlines import tanggal_indonesia
+from ..service_layer import bulk, deadlines, documents
+from .deps import Admin, Intake, PolicyDep, RuntimeDep
+from .examples import skp_example
+
+router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
+
+
+class BulkIn(BaseModel):
+    """Up to 20,000 drafts (the SKP content shape of ``POST /api/v1/skp``), keyed by (NIP, periode)."""
+
+    items: list[dict[str, Any]] = Field(description="SKP contents", min_length=1)
+
+
+class BulkOut(BaseModel):
+    summary: dict[str, int] = Field(description="counts per status")
+    items: list[dict[str, Any]] = Field(description="one per item, in order: index, status, nip, skp_id, version, issues, errors")
+
+
+_BULK_EXAMPLE = {"items": [skp_example()]}
+_BULK_ANSWER = {
+    "summary": {"created": 1, "updated": 0, "unchanged": 0, "invalid": 1, "locked": 0, "conflict": 0},
+    "items": [
+        {"index": 0, "status": "created", "nip": "199503152025212001", "skp_id": "6f1c0b7e-3f0e-4e57-9a39-0c2b8e7d9a11",
+         "version": 1, "issues": 0},
+        {"index": 1, "status": "invalid", "nip": "199513452025212001", "errors": [
+            {"path": "items[1].pegawai.nip", "type": "nip-format",
+             "message": "NIP/NI PPPK 199513452025212001: 8 digit pertama 19951345 bukan tanggal lahir yang sah (digits 1-8 "
+                        "are not a real birth date)"}]},
+    ],
+}
+
+
+@router.post("/skp/bulk", response_model=BulkOut, tags=["intake"],
+             summary="Unggah massal draft SKP dari portal (bulk upsert, idempotent)",
+             description="For portal tokens (and admins): up to 20,000 drafts in one call, keyed by (NIP, periode). Each item "
+             "is answered: `created`, `updated` (a new version of a Draft/Revisi), `unchanged` (same content: a retried "
+             "call changes nothing), `locked` (Pending/Approved, refused), `invalid` (with its errors) or `conflict` "
+             "(written concurrently; send it again). `issues` counts the validation errors that still block submission.",
+             responses={200: {"content": {"application/json": {"example": _BULK_ANSWER}}}})
+async def bulk_upsert(
+    body: Annotated[BulkIn, Body(openapi_examples={"satu_draft": {"summary": "Satu draft PPPK Paruh Waktu",
+                                                                   "value": _BULK_EXAMPLE}})],
+    principal: Intake, rt: RuntimeDep, policy: PolicyDep,
+) -> BulkOut:
+    limit = rt.settings.bulk_max_items
+    if len(body.items) > limit:
+        raise ProblemError(413, "bulk-too-many", f"Maksimal {limit} draft per permintaan; diterima {len(body.items)} "
+                           f"(at most {limit} drafts per call).", limit=limit)
+    summary, results = await bulk.bulk_upsert(rt.uow, body.items, principal, policy, chunk_size=rt.settings.bulk_chunk_size)
+    return BulkOut(summary=summary, items=[r.as_dict() for r in results])
+
+
+# --- deadlines ------------------------------------------------------------------
+
+
+class DeadlineOut(BaseModel):
+    skp_id: uuid.UUID
+    deadline: dt.date = Field(description="effective deadline (Asia/Jakarta), extensions included")
+    deadline_dasar: dt.date = Field(description="deadline before any extension")
+    dasar: str = Field(description="tahunan (31 Januari), sk (10 hari setelah SK), mulai (10 hari setelah mulai), perpanjangan")
+    lewat: bool = Field(description="true when the deadline has passed")
+    keterangan: str
+
+
+@router.get("/skp/{skp_id}/deadline", response_model=DeadlineOut, tags=["deadlines"],
+            summary="Batas waktu pengajuan SKP (submission deadline of one SKP)")
+async def deadline_of(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep, policy: PolicyDep) -> DeadlineOut:
+    async with rt.uow() as session:
+        doc = await documents.read_document(session, skp_id, principal)
+        d = await deadlines.deadline_of(session, doc, policy)
+    passed = d.passed(policy.today())
+    text = (f"Batas waktu {tanggal_indonesia(d.effective)} sudah lewat; admin kepegawaian {doc.instansi or ''} dapat "
+            "membuka perpanjangan" if passed else f"Ajukan paling lambat {tanggal_indonesia(d.effective)}")
+    return DeadlineOut(skp_id=doc.id, deadline=d.effective, deadline_dasar=d.base, dasar=d.reason, lewat=passed,
+                       keterangan=text)
+
+
+class ExtensionIn(BaseModel):
+    tahun: int = Field(description="year of the SKP period", examples=[2026])
+    sampai: dt.date = Field(description="new deadline (inclusive)", examples=["2026-02-14"])
+    unit_kerja: str | None = Field(default=None, description="extend for a whole unit kerja ...")
+    nip: str | None = Field(default=None, description="... or for one pegawai", pattern=r"^\d{18}$")
+    alasan: str | None = Field(default=None, examples=["Gangguan aplikasi pada 30-31 Januari"])
+
+
+class ExtensionOut(BaseModel):
+    id: uuid.UUID
+    instansi: str
+    tahun: int
+    unit_kerja: str | None
+    nip: str | None
+    sampai: dt.date
+    alasan: str | None
+    granted_by: str
+    created_at: dt.datetime
+
+
+@router.post("/deadline-extensions", status_code=201, response_model=ExtensionOut, tags=["deadlines"],
+             summary="Buka perpanjangan batas waktu (admin: extend the deadline for a unit or a person)")
+async def grant(
+    body: Annotated[ExtensionIn, Body(openapi_examples={"unit": {"summary": "Perpanjangan untuk satu unit kerja", "value": {
+        "tahun": 2026, "sampai": "2026-02-14",
+        "unit_kerja": "Suku Dinas Pendidikan Wilayah I Kota Administrasi Jakarta Timur",
+        "alasan": "Gangguan aplikasi pada 30-31 Januari"}}})],
+    principal: Admin, rt: RuntimeDep,
+) -> ExtensionOut:
+    async with rt.uow() as session:
+        ext = await deadlines.grant_extension(session, principal, tahun=body.tahun, sampai=body.sampai,
+                                              unit_kerja=body.unit_kerja, nip=body.nip, alasan=body.alasan)
+    return ExtensionOut.model_validate(ext, from_attributes=True)
+
+
+@router.get("/deadline-extensions", response_model=list[ExtensionOut], tags=["deadlines"],
+            summary="Daftar perpanjangan (admin: extensions of my instansi)")
+async def list_extensions(principal: Admin, rt: RuntimeDep, tahun: Annotated[int, Query(examples=[2026])]) -> list[ExtensionOut]:
+    async with rt.uow() as session:
+        rows = await deadlines.extensions_for(session, deadlines.admin_instansi(principal), tahun)
+    return [ExtensionOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.delete("/deadline-extensions/{ext_id}", status_code=204, tags=["deadlines"], summary="Cabut perpanjangan (revoke)")
+async def revoke(ext_id: uuid.UUID, principal: Admin, rt: RuntimeDep) -> Response:
+    async with rt.uow() as session:
+        await deadlines.revoke_extension(session, principal, ext_id)
+    return Response(status_code=204)

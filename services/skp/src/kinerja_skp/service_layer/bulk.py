@@ -1,0 +1,240 @@
+"""Bulk upsert of SKP drafts from upstream portals.
+
+Keyed by (NIP, periode): an item whose content equals the stored one is
+``unchanged`` (so a retried call changes nothing), a new key is ``created``,
+a changed Draft/Revisi is ``updated`` (a new version), a changed SKP that is
+Pending or Approved is ``locked``, and an item that fails the schema, names
+an impossible NIP / NI PPPK or lies outside the caller's instansi is
+``invalid`` with its errors. Stored drafts report ``issues``: how many
+validation errors still block their submission.
+
+Speed: items are parsed and validated in memory; each chunk then costs one
+SELECT (the existing keys, locked FOR UPDATE on PostgreSQL), one multi-row
+INSERT .. ON CONFLICT DO NOTHING for new documents, one executemany UPDATE
+and one multi-row INSERT of version rows, in one transaction per chunk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kinerja_contracts.lifecycle import SkpStatus, is_editable
+from kinerja_contracts.values import JenisPegawai, Role
+from kinerja_contracts.web.auth import Principal
+from pydantic import ValidationError
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..adapters.tables import SkpDocument, SkpVersion, utcnow
+from ..domain.model import SkpContent
+from ..domain.validation import ValidationContext, nip_problems, validate
+from .access import admin_instansi
+from .documents import columns_of, hash_of
+from .policy import Policy
+
+DOC = SkpDocument.__table__
+VER = SkpVersion.__table__
+
+
+@dataclass
+class ItemResult:
+    index: int
+    status: str  # created, updated, unchanged, invalid, locked, conflict
+    nip: str | None = None
+    skp_id: uuid.UUID | None = None
+    version: int | None = None
+    issues: int | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"index": self.index, "status": self.status, "nip": self.nip}
+        if self.skp_id is not None:
+            d["skp_id"] = str(self.skp_id)
+            d["version"] = self.version
+        if self.issues is not None:
+            d["issues"] = self.issues
+        if self.errors:
+            d["errors"] = self.errors
+        return d
+
+
+@dataclass
+class _Parsed:
+    index: int
+    content: SkpContent
+    data: dict[str, Any]
+    hash: str
+    issues: int
+
+    @property
+    def key(self) -> tuple:
+        return (self.content.pegawai.nip, self.content.periode.mulai, self.content.periode.selesai)
+
+
+def _loc(prefix: str, loc: Sequence) -> str:
+    out = prefix
+    for p in loc:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+def _scope(principal: Principal) -> str | None:
+    if principal.role == Role.admin:
+        return admin_instansi(principal)
+    return principal.instansi
+
+
+def parse_item(index: int, item: Any, scope: str | None, policy: Policy) -> _Parsed | ItemResult:
+    """Schema, identity and scope checks of one item (pure CPU work)."""
+    prefix = f"items[{index}]"
+    try:
+        content = SkpContent.model_validate(item)
+    except ValidationError as exc:
+        nip = item.get("pegawai", {}).get("nip") if isinstance(item, dict) and isinstance(item.get("pegawai"), dict) else None
+        return ItemResult(index, "invalid", nip=nip if isinstance(nip, str) else None, errors=[
+            {"path": _loc(prefix, e["loc"]), "message": e["msg"], "type": e["type"]} for e in exc.errors()
+        ])
+    nip = content.pegawai.nip
+    pppk = content.jenis_pegawai in (JenisPegawai.PPPK, JenisPegawai.PPPK_PARUH_WAKTU)
+    problems = nip_problems(nip, pppk=pppk)
+    if problems:
+        return ItemResult(index, "invalid", nip=nip, errors=[
+            {"path": f"{prefix}.pegawai.nip", "message": f"NIP/NI PPPK {nip}: {p}", "type": "nip-format"} for p in problems
+        ])
+    if scope is not None and content.pegawai.instansi != scope:
+        return ItemResult(index, "invalid", nip=nip, errors=[{
+            "path": f"{prefix}.pegawai.instansi",
+            "message": f"Instansi '{content.pegawai.instansi}' di luar kewenangan token ini ({scope}) "
+                       "(outside the instansi of this token)",
+            "type": "instansi-scope",
+        }])
+    data = content.model_dump(mode="json")
+    report = validate(content, ValidationContext(rencana_aksi_wajib=policy.rencana_aksi_wajib(content.pegawai.instansi)))
+    return _Parsed(index, content, data, hash_of(data), len(report.errors))
+
+
+def _insert(dialect: str):
+    return (pg_insert(DOC) if dialect == "postgresql" else sqlite_insert(DOC)).on_conflict_do_nothing(
+        index_elements=["nip", "periode_mulai", "periode_selesai"]
+    )
+
+
+async def _store_chunk(session, parsed: list[_Parsed], principal: Principal, results: dict[int, ItemResult]) -> None:
+    conn = await session.connection()
+    dialect = conn.dialect.name
+    nips = sorted({p.content.pegawai.nip for p in parsed})
+    rows = (
+        await conn.execute(
+            select(DOC.c.id, DOC.c.nip, DOC.c.periode_mulai, DOC.c.periode_selesai, DOC.c.status, DOC.c.version,
+                   DOC.c.content_hash)
+            .where(DOC.c.nip.in_(nips))
+            .with_for_update()
+        )
+    ).all()
+    existing = {(r.nip, r.periode_mulai, r.periode_selesai): r for r in rows}
+    now = utcnow()
+    inserts, updates, versions = [], [], []
+    pending_versions: dict[uuid.UUID, dict] = {}
+    for p in parsed:
+        nip = p.content.pegawai.nip
+        cols = columns_of(p.content)
+        row = existing.get(p.key)
+        if row is None:
+            new_id = uuid.uuid4()
+            inserts.append({"id": new_id, "nip": nip, "status": SkpStatus.Draft.value, "version": 1, "content": p.data,
+                            "content_hash": p.hash, "approval_sequence": 0, "catatan_revisi": None,
+                            "created_by": principal.sub, "created_at": now, "updated_at": now, **cols})
+            pending_versions[new_id] = {"skp_id": new_id, "version": 1, "content": p.data, "content_hash": p.hash,
+                                        "created_by": principal.sub, "created_at": now}
+            results[p.index] = ItemResult(p.index, "created", nip, new_id, 1, p.issues)
+        elif row.content_hash == p.hash:
+            results[p.index] = ItemResult(p.index, "unchanged", nip, row.id, row.version, p.issues)
+        elif not is_editable(SkpStatus(row.status)):
+            results[p.index] = ItemResult(p.index, "locked", nip, row.id, row.version, p.issues, errors=[{
+                "path": f"items[{p.index}]",
+                "message": f"SKP berstatus {row.status} terkunci; perubahan ditolak (an SKP that is {row.status} is locked)",
+                "type": "skp-locked",
+            }])
+        else:
+            v = row.version + 1
+            updates.append({"b_id": row.id, "b_version": row.version, "version": v, "content": p.data,
+                            "content_hash": p.hash, "updated_at": now, **cols})
+            versions.append({"skp_id": row.id, "version": v, "content": p.data, "content_hash": p.hash,
+                             "created_by": principal.sub, "created_at": now})
+            results[p.index] = ItemResult(p.index, "updated", nip, row.id, v, p.issues)
+    if inserts:
+        stmt = _insert(dialect).returning(DOC.c.id)
+        inserted = set((await conn.execute(stmt, inserts)).scalars().all())
+        for p in parsed:
+            r = results[p.index]
+            if r.status == "created" and r.skp_id not in inserted:
+                results[p.index] = ItemResult(p.index, "conflict", r.nip, errors=[{
+                    "path": f"items[{p.index}]",
+                    "message": "SKP yang sama sedang disimpan oleh permintaan lain; kirim ulang item ini "
+                               "(stored concurrently by another request; send this item again)",
+                    "type": "concurrent-write",
+                }])
+        versions += [v for k, v in pending_versions.items() if k in inserted]
+    if updates:
+        stmt = (
+            update(DOC)
+            .where(DOC.c.id == bindparam("b_id"), DOC.c.version == bindparam("b_version"))
+            .values({k: bindparam(k) for k in updates[0] if not k.startswith("b_")})
+        )
+        await conn.execute(stmt, updates)
+    if versions:
+        await conn.execute(VER.insert(), versions)
+
+
+def _parse_chunk(items, start: int, stop: int, scope, policy: Policy, seen: dict, results: dict) -> list[_Parsed]:
+    parsed: list[_Parsed] = []
+    for i in range(start, stop):
+        r = parse_item(i, items[i], scope, policy)
+        if isinstance(r, ItemResult):
+            results[i] = r
+            continue
+        if r.key in seen:
+            results[i] = ItemResult(i, "invalid", r.content.pegawai.nip, errors=[{
+                "path": f"items[{i}]",
+                "message": f"NIP dan periode yang sama sudah ada pada items[{seen[r.key]}] "
+                           "(duplicate of an earlier item: same NIP and period)",
+                "type": "duplicate-item",
+            }])
+            continue
+        seen[r.key] = i
+        parsed.append(r)
+    return parsed
+
+
+async def bulk_upsert(
+    uow: Callable,
+    items: list[Any],
+    principal: Principal,
+    policy: Policy,
+    *,
+    chunk_size: int = 1000,
+    progress: Callable[[int], Any] | None = None,
+) -> tuple[dict[str, int], list[ItemResult]]:
+    scope = _scope(principal)
+    results: dict[int, ItemResult] = {}
+    seen: dict[tuple, int] = {}
+    for start in range(0, len(items), chunk_size):
+        # CPU-bound parsing runs in a worker thread so the event loop (other
+        # requests, the NATS consumers' heartbeats) keeps turning meanwhile.
+        parsed = await asyncio.to_thread(_parse_chunk, items, start, min(start + chunk_size, len(items)), scope, policy,
+                                         seen, results)
+        if parsed:
+            async with uow() as session:
+                await _store_chunk(session, parsed, principal, results)
+        if progress is not None:
+            progress(min(start + chunk_size, len(items)))
+        await asyncio.sleep(0)  # let other requests in between chunks
+    ordered = [results[i] for i in range(len(items))]
+    summary = Counter(r.status for r in ordered)
+    return {k: summary.get(k, 0) for k in ("created", "updated", "unchanged", "invalid", "locked", "conflict")}, ordered

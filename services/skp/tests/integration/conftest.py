@@ -1,0 +1,23 @@
+"""Fixtures of the skp integration tests: the app on a fresh database (SQLite
+or PostgreSQL) and the session's real nats-server."""
+
+from __future__ import annotations
+
+import pytest
+from kinerja_contracts.settings import CommonSettings
+from kinerja_skp.main import create_app
+from kinerja_skp.settings import Settings
+
+INSTANSI = "Pemerintah Provinsi DKI Jakarta"
+#: a period whose deadline (31 January 2027) lies ahead of the test machine's clock
+NEXT_YEAR = {"mulai": "2027-01-01", "selesai": "2027-12-31"}
+
+
+@pytest.fixture
+def settings(new_database, nats_server) -> Settings:
+    return Settings(database_url=new_database("skp"), common=CommonSettings(nats_url=nats_server.url))
+
+
+@pytest.fixture
+def app(settings):
+    return create_app(settings)

@@ -1,0 +1,92 @@
+"""Bulk intake from portals: per-item answers, and a retried call changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kinerja_devstack.samples import pppk_skp
+from kinerja_devstack.testing import running
+from sqlalchemy import text
+
+from .conftest import INSTANSI
+
+
+def drafts(n: int) -> list[dict]:
+    out = []
+    for i in range(n):
+        born = dt.date(1990, 1, 1) + dt.timedelta(days=i // 900)
+        nip_ = f"{born:%Y%m%d}202521{1 + i % 2}{i % 900:03d}"
+        out.append(pppk_skp(pegawai_nip=nip_, pegawai_nama=f"Pegawai PPPK {i}", pegawai_email=f"p{i}@example.go.id"))
+    return out
+
+
+async def counts(app) -> tuple[int, int]:
+    async with app.state.engine.connect() as conn:
+        docs = (await conn.execute(text("SELECT count(*) FROM skp_document"))).scalar_one()
+        versions = (await conn.execute(text("SELECT count(*) FROM skp_version"))).scalar_one()
+    return docs, versions
+
+
+async def test_bulk_upsert_created_updated_unchanged_invalid(app, tokens, settings):
+    settings.bulk_chunk_size = 128  # several chunks
+    portal = tokens("portal-bkd-dki", "portal", instansi=INSTANSI)
+    items = drafts(300)
+    async with running(app) as client:
+        r = await client.post("/api/v1/skp/bulk", json={"items": items}, headers=portal)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["summary"]["created"] == 300 and len(body["items"]) == 300
+        assert [i["index"] for i in body["items"]] == list(range(300))
+        assert all(i["status"] == "created" and i["version"] == 1 and i["issues"] == 0 for i in body["items"])
+        assert await counts(app) == (300, 300)
+
+        # the retry changes nothing
+        again = (await client.post("/api/v1/skp/bulk", json={"items": items}, headers=portal)).json()
+        assert again["summary"]["unchanged"] == 300
+        assert [i["skp_id"] for i in again["items"]] == [i["skp_id"] for i in body["items"]]
+        assert await counts(app) == (300, 300)
+
+        # a mix: 5 changed, 1 schema error, 1 impossible NI PPPK, 1 other instansi, 1 duplicate, 1 new
+        mixed = [dict(d) for d in items[:20]]
+        for k in range(5):
+            mixed[k] = {**items[k], "tempat": "Jakarta"}
+        mixed[5] = {**items[5], "jenis_pegawai": "Honorer"}
+        bad_nip = pppk_skp(pegawai_nip="199502302025212001")
+        other = pppk_skp(pegawai_nip="198001012025211001")
+        other["pegawai"]["instansi"] = "Pemerintah Provinsi Jawa Barat"
+        new = drafts(301)[300]
+        new["hasil_kerja"][0]["iki"][0]["target"] = None
+        mixed += [bad_nip, other, {**items[0], "tempat": "Bekasi"}, new]
+        r = await client.post("/api/v1/skp/bulk", json={"items": mixed}, headers=portal)
+        res = r.json()
+        assert res["summary"] == {"created": 1, "updated": 5, "unchanged": 14, "invalid": 4, "locked": 0, "conflict": 0}
+        statuses = [i["status"] for i in res["items"]]
+        assert statuses[:5] == ["updated"] * 5 and res["items"][0]["version"] == 2
+        assert res["items"][5]["errors"][0]["path"] == "items[5].jenis_pegawai"
+        assert res["items"][20]["errors"][0]["path"] == "items[20].pegawai.nip"
+        assert res["items"][21]["errors"][0]["type"] == "instansi-scope"
+        assert res["items"][22]["errors"][0]["type"] == "duplicate-item"
+        assert res["items"][23]["status"] == "created" and res["items"][23]["issues"] == 1
+        assert await counts(app) == (301, 306)
+
+        # the updated draft is a new version readable by its pegawai
+        first = res["items"][0]
+        mine = tokens(items[0]["pegawai"]["nip"], "pegawai")
+        doc = (await client.get(f"/api/v1/skp/{first['skp_id']}", headers=mine)).json()
+        assert doc["version"] == 2 and doc["content"]["tempat"] == "Jakarta"
+
+        # a submitted SKP is locked against the portal
+        app.state.runtime.extras["policy"].today = lambda: dt.date(2025, 9, 5)  # before the sample's deadline
+        r = await client.post(f"/api/v1/skp/{first['skp_id']}/submit", json={"version": 2}, headers=mine)
+        assert r.status_code == 200, r.text
+        res = (await client.post("/api/v1/skp/bulk", json={"items": [{**items[0], "tempat": "Depok"}]}, headers=portal)).json()
+        assert res["items"][0]["status"] == "locked" and res["items"][0]["errors"][0]["type"] == "skp-locked"
+
+
+async def test_bulk_refuses_too_many_and_pegawai(app, tokens, settings):
+    settings.bulk_max_items = 10
+    async with running(app) as client:
+        r = await client.post("/api/v1/skp/bulk", json={"items": drafts(11)}, headers=tokens("p", "portal"))
+        assert r.status_code == 413 and r.json()["code"] == "bulk-too-many"
+        r = await client.post("/api/v1/skp/bulk", json={"items": drafts(1)}, headers=tokens(drafts(1)[0]["pegawai"]["nip"], "pegawai"))
+        assert r.status_code == 403

@@ -1,0 +1,450 @@
+"""``kinerja-chaos``: drive many SKPs through mixed approval flows while
+services are SIGKILLed and restarted and nats-server is restarted, then check
+that nothing was lost, doubled or left inconsistent.
+
+    uv run kinerja-chaos --flows 1000 --concurrency 40 --time-limit 900
+
+The system runs as processes (kinerja_devstack.procs.Stack) on fresh
+PostgreSQL databases (``--database-url``, default the local server) and a
+private nats-server. The driver is a careful client: every write carries an
+Idempotency-Key and is retried through crashes; a 409 that shows the write
+already happened counts as success.
+
+At the end it checks, for every SKP: the same status in skp and approval,
+the status the driver expects, an evaluation plan exactly for the approved
+ones; for every pegawai: one e-mail per return and per approval, no
+duplicate Message-ID anywhere; no unsent outbox row in any service; nothing
+in the dead-letter stream. It prints flows, kills, restarts, lost,
+duplicated, inconsistent, and exits non-zero when any of the last three is
+not zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import datetime as dt
+import json
+import random
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from .databases import TestDatabases
+from .natsserver import NatsServer
+from .procs import SERVICES, Stack
+from .samples import pppk_skp
+
+INSTANSI = "Pemerintah Provinsi DKI Jakarta"
+ADMIN_NIP = "198001012005011001"
+FLOW_KINDS = ("approve", "return-approve", "return-only", "reassign-approve", "return-twice-approve")
+
+
+def chaos_nip(n: int, *, offset_days: int = 0, sex: int = 2) -> str:
+    born = dt.date(1985, 1, 1) + dt.timedelta(days=offset_days + n // 1000)
+    return f"{born:%Y%m%d}201901{sex}{n % 1000:03d}"
+
+
+@dataclass
+class Flow:
+    n: int
+    kind: str
+    pegawai: str
+    penilai: str
+    alt_penilai: str
+    skp_id: str | None = None
+    version: int = 1
+    expected_status: str = "Draft"
+    returns: int = 0
+    approvals: int = 0
+    current_penilai: str = ""
+    done: bool = False
+    error: str | None = None
+
+    @property
+    def pegawai_email(self) -> str:
+        return f"pegawai{self.n}@chaos.example"
+
+
+@dataclass
+class Counters:
+    kills: int = 0
+    service_restarts: int = 0
+    nats_restarts: int = 0
+    retries: int = 0
+    per_service: dict = field(default_factory=lambda: collections.Counter())
+
+
+class Driver:
+    def __init__(self, stack: Stack, tokens, deadline: float, counters: Counters):
+        self.stack = stack
+        self.tokens = tokens
+        self.deadline = deadline
+        self.c = counters
+        self.http = httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_connections=200))
+
+    async def call(self, method: str, service: str, path: str, *, who: tuple[str, str], json_body=None,
+                   idem: str | None = None, headers: dict | None = None) -> httpx.Response:
+        h = {"Authorization": "Bearer " + self.tokens(*who), **(headers or {})}
+        if idem:
+            h["Idempotency-Key"] = idem
+        while True:
+            if time.monotonic() > self.deadline:
+                raise TimeoutError(f"{method} {service}{path}: time limit reached")
+            try:
+                r = await self.http.request(method, self.stack.url(service) + path, json=json_body, headers=h)
+            except httpx.HTTPError:
+                self.c.retries += 1
+                await asyncio.sleep(0.3)
+                continue
+            if r.status_code >= 500 or (r.status_code == 409 and r.json().get("code") == "idempotency-in-progress"):
+                self.c.retries += 1
+                await asyncio.sleep(0.5)
+                continue
+            return r
+
+    async def wait_status(self, f: Flow, service: str, status: str, *, version: int | None = None, timeout: float = 120):
+        path = f"/api/v1/skp/{f.skp_id}" if service == "skp" else f"/api/v1/approvals/{f.skp_id}"
+        who = (f.pegawai, "pegawai") if service == "skp" else (ADMIN_NIP, "admin")
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            r = await self.call("GET", service, path, who=who)
+            if r.status_code == 200:
+                body = r.json()
+                if body["status"] == status and (version is None or body["version"] == version):
+                    return body
+            await asyncio.sleep(0.3)
+        raise TimeoutError(f"SKP {f.skp_id} not {status} in {service} after {timeout}s")
+
+    # --- steps -------------------------------------------------------------
+    async def create(self, f: Flow) -> None:
+        year = dt.date.today().year + 1  # next year's SKP: its submission deadline is ahead
+        body = pppk_skp(f.pegawai, f.penilai, pegawai_email=f.pegawai_email, penilai_email=f"penilai{f.penilai[-4:]}@chaos.example",
+                        pegawai_nama=f"Pegawai Chaos {f.n}", mulai=f"{year}-01-01", selesai=f"{year}-12-31")
+        r = await self.call("POST", "skp", "/api/v1/skp", who=(f.pegawai, "pegawai"), json_body=body, idem=f"create-{f.n}")
+        if r.status_code == 201:
+            f.skp_id, f.version = r.json()["id"], r.json()["version"]
+        elif r.status_code == 409 and r.json().get("code") == "skp-exists":
+            f.skp_id = r.json()["skp_id"]
+        else:
+            raise RuntimeError(f"create: {r.status_code} {r.text[:300]}")
+        f.current_penilai = f.penilai
+
+    async def submit(self, f: Flow, step: str) -> None:
+        r = await self.call("POST", "skp", f"/api/v1/skp/{f.skp_id}/submit", who=(f.pegawai, "pegawai"),
+                            json_body={"version": f.version}, idem=f"submit-{f.n}-{step}")
+        if not (r.status_code == 200 or (r.status_code == 409 and r.json().get("status_skp") == "Pending")):
+            raise RuntimeError(f"submit: {r.status_code} {r.text[:300]}")
+        f.expected_status = "Pending"
+        await self.wait_status(f, "approval", "Pending", version=f.version)
+
+    async def decide(self, f: Flow, action: str, step: str) -> None:
+        body = {"version": f.version}
+        if action == "return":
+            body["note"] = "Target IKI belum sesuai; mohon perbaiki satuan dan angka target."
+        r = await self.call("POST", "approval", f"/api/v1/approvals/{f.skp_id}/{action}", who=(f.current_penilai, "atasan"),
+                            json_body=body, idem=f"{action}-{f.n}-{step}")
+        target = "Approved" if action == "approve" else "Revisi"
+        if not (r.status_code == 200 or (r.status_code == 409 and r.json().get("status_skp") == target)):
+            raise RuntimeError(f"{action}: {r.status_code} {r.text[:300]}")
+        f.expected_status = target
+        if action == "approve":
+            f.approvals += 1
+        else:
+            f.returns += 1
+
+    async def edit(self, f: Flow, step: str) -> None:
+        await self.wait_status(f, "skp", "Revisi")
+        while True:
+            cur = (await self.call("GET", "skp", f"/api/v1/skp/{f.skp_id}", who=(f.pegawai, "pegawai"))).json()
+            content = cur["content"]
+            marker = f"perbaikan {step}"
+            if content["lampiran"]["konsekuensi"][-1:] == [marker]:
+                f.version = cur["version"]  # our edit went through before a crash
+                return
+            content["lampiran"]["konsekuensi"].append(marker)
+            r = await self.call("PUT", "skp", f"/api/v1/skp/{f.skp_id}", who=(f.pegawai, "pegawai"),
+                                json_body={"content": content}, headers={"If-Match": f'"{cur["version"]}"'})
+            if r.status_code == 200:
+                f.version = r.json()["version"]
+                return
+            if r.status_code != 409:
+                raise RuntimeError(f"edit: {r.status_code} {r.text[:300]}")
+
+    async def reassign(self, f: Flow) -> None:
+        r = await self.call("POST", "approval", f"/api/v1/approvals/{f.skp_id}/reassign", who=(ADMIN_NIP, "admin"),
+                            json_body={"version": f.version, "penilai": {"nip": f.alt_penilai, "nama": f"Plt Penilai {f.alt_penilai[-4:]}",
+                                       "email": f"penilai{f.alt_penilai[-4:]}@chaos.example"}, "reason": "penilai salah"},
+                            idem=f"reassign-{f.n}")
+        if r.status_code not in (200, 409):
+            raise RuntimeError(f"reassign: {r.status_code} {r.text[:300]}")
+        f.current_penilai = f.alt_penilai
+
+    async def run(self, f: Flow) -> None:
+        try:
+            await self.create(f)
+            await self.submit(f, "1")
+            if f.kind == "approve":
+                await self.decide(f, "approve", "1")
+            elif f.kind == "return-only":
+                await self.decide(f, "return", "1")
+            elif f.kind in ("return-approve", "return-twice-approve"):
+                rounds = 2 if f.kind == "return-twice-approve" else 1
+                for i in range(rounds):
+                    await self.decide(f, "return", str(i + 1))
+                    await self.edit(f, str(i + 1))
+                    await self.submit(f, str(i + 2))
+                await self.decide(f, "approve", "1")
+            elif f.kind == "reassign-approve":
+                await self.reassign(f)
+                await self.decide(f, "approve", "1")
+            f.done = True
+        except Exception as exc:  # recorded; counted as inconsistent
+            f.error = repr(exc)[:300]
+
+
+async def killer(stack: Stack, stop: asyncio.Event, counters: Counters, rng: random.Random, interval: tuple[float, float],
+                 nats_restarts: int) -> None:
+    """SIGKILL a random service every few seconds, restart it; restart NATS ``nats_restarts`` times."""
+    nats_at = [2 + 4 * i for i in range(nats_restarts)]  # early, so short runs restart NATS too
+    tick = 0
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=rng.uniform(*interval))
+            return
+        except TimeoutError:
+            pass
+        tick += 1
+        if nats_at and tick >= nats_at[0]:
+            nats_at.pop(0)
+            stack.nats.stop(kill=True)
+            await asyncio.sleep(rng.uniform(0.5, 2.0))
+            stack.nats.start()
+            counters.nats_restarts += 1
+            continue
+        victim = rng.choice(SERVICES)
+        stack.children[victim].kill()
+        counters.kills += 1
+        counters.per_service[victim] += 1
+        await asyncio.sleep(rng.uniform(0.2, 1.5))
+        stack.start_service(victim)
+        counters.service_restarts += 1
+
+
+async def count_rows(url: str, sql: str) -> int:
+    from sqlalchemy import text
+
+    from kinerja_contracts.db import create_engine
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(text(sql))).scalar_one()
+    finally:
+        await engine.dispose()
+
+
+async def dlq_count(nats_url: str) -> int:
+    import nats
+
+    nc = await nats.connect(nats_url)
+    try:
+        info = await nc.jetstream().stream_info("KINERJA_DLQ")
+        return info.state.messages
+    except Exception:
+        return 0
+    finally:
+        await nc.close()
+
+
+async def verify(stack: Stack, driver: Driver, flows: list[Flow], db_urls: dict[str, str], quiet_seconds: float = 5) -> dict:
+    report: dict = {"lost": 0, "duplicated": 0, "inconsistent": 0, "details": []}
+    # wait until skp and approval agree for every SKP (or time out)
+    sem = asyncio.Semaphore(20)
+
+    async def states(f: Flow) -> tuple[Flow, str, str]:
+        async with sem:
+            a = await driver.call("GET", "approval", f"/api/v1/approvals/{f.skp_id}", who=(ADMIN_NIP, "admin"))
+            s = await driver.call("GET", "skp", f"/api/v1/skp/{f.skp_id}", who=(f.pegawai, "pegawai"))
+        a_status = a.json().get("status") if a.status_code == 200 else f"http-{a.status_code}"
+        s_status = s.json().get("status") if s.status_code == 200 else f"http-{s.status_code}"
+        return f, s_status, a_status
+
+    pending = [f for f in flows if f.skp_id]
+    end = time.monotonic() + 120
+    mismatched: list[tuple[Flow, str, str]] = []
+    while pending and time.monotonic() < end:
+        results = await asyncio.gather(*(states(f) for f in pending))
+        mismatched = [r for r in results if not (r[1] == r[2] == r[0].expected_status)]
+        pending = [m[0] for m in mismatched]
+        if pending:
+            await asyncio.sleep(1)
+    for f, s_status, a_status in mismatched:
+        report["inconsistent"] += 1
+        report["details"].append(f"SKP {f.skp_id} ({f.kind}): expected {f.expected_status}, skp {s_status}, approval {a_status}")
+    for f in flows:
+        if f.error or not f.skp_id:
+            report["inconsistent"] += 1
+            report["details"].append(f"flow {f.n} ({f.kind}) did not finish: {f.error}")
+
+    # evaluation plans exactly for approved SKPs
+    async def plan_check(f: Flow) -> str | None:
+        want = f.expected_status == "Approved"
+        end2 = time.monotonic() + 30
+        while True:
+            async with sem:
+                r = await driver.call("GET", "evaluation", f"/api/v1/plans/{f.skp_id}", who=(ADMIN_NIP, "admin"))
+            if (r.status_code == 200) == want:
+                return None
+            if not want or time.monotonic() > end2:
+                return f"evaluation plan for {f.skp_id}: expected {want}, got HTTP {r.status_code}"
+            await asyncio.sleep(1)
+
+    for problem in await asyncio.gather(*(plan_check(f) for f in flows if f.skp_id)):
+        if problem:
+            report["inconsistent"] += 1
+            report["details"].append(problem)
+
+    # mail: wait until the sink is quiet and no delivery is pending
+    last, stable_since = -1, time.monotonic()
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        msgs = (await driver.http.get(stack.mail_url + "/api/messages")).json()
+        pending_mail = await count_rows(db_urls["notification"], "SELECT count(*) FROM delivery WHERE status = 'pending'")
+        if len(msgs) != last or pending_mail:
+            last, stable_since = len(msgs), time.monotonic()
+        elif time.monotonic() - stable_since > quiet_seconds:
+            break
+        await asyncio.sleep(1)
+    msgs = (await driver.http.get(stack.mail_url + "/api/messages")).json()
+    ids = collections.Counter(m["message_id"] for m in msgs)
+    report["duplicated"] += sum(c - 1 for c in ids.values() if c > 1)
+    by_rcpt = collections.Counter(r for m in msgs for r in m["to"])
+    for f in flows:
+        want = f.returns + f.approvals
+        got = by_rcpt.get(f.pegawai_email, 0)
+        if got < want:
+            report["lost"] += want - got
+            report["details"].append(f"pegawai {f.n}: {got} of {want} e-mails")
+        elif got > want:
+            report["duplicated"] += got - want
+            report["details"].append(f"pegawai {f.n}: {got} e-mails, expected {want}")
+    report["mails"] = len(msgs)
+
+    for svc in SERVICES:
+        unsent = await count_rows(db_urls[svc], "SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+        if unsent:
+            report["lost"] += unsent
+            report["details"].append(f"{svc}: {unsent} outbox rows unsent")
+    dead = await dlq_count(stack.nats_url)
+    report["dead_letters"] = dead
+    if dead:
+        report["details"].append(f"{dead} messages in the dead-letter stream")
+        report["inconsistent"] += dead
+    return report
+
+
+async def run_chaos(*, flows: int, concurrency: int, time_limit: float, seed: int, database_url: str | None,
+                    kill_interval: tuple[float, float] = (2.0, 5.0), nats_restarts: int = 2, kinds: tuple[str, ...] = FLOW_KINDS,
+                    var_dir: Path | None = None, out=sys.stdout) -> dict:
+    from kinerja_contracts.settings import CommonSettings
+    from kinerja_contracts.web.auth import mint_token
+
+    rng = random.Random(seed)
+    secret = CommonSettings().jwt_secret
+    token_cache: dict[tuple[str, str], str] = {}
+
+    def tokens(sub: str, role: str) -> str:
+        if (sub, role) not in token_cache:
+            token_cache[(sub, role)] = mint_token(sub, role, secret=secret, instansi=INSTANSI)
+        return token_cache[(sub, role)]
+
+    dbs = TestDatabases(database_url)
+    var = var_dir or Path(tempfile.mkdtemp(prefix="kinerja-chaos-"))
+    nats_server = NatsServer(store_dir=str(var / "nats"), log_file=None)
+    db_urls = {s: dbs.new(f"chaos_{s}") for s in SERVICES}
+    stack = Stack.on_free_ports(var, database_urls=db_urls,
+                                extra_env={"KINERJA_LOG_FORMAT": "json", "KINERJA_IDEMPOTENCY_STALE_AFTER": "3",
+                                           "KINERJA_CONSUMER_ACK_WAIT": "5", "KINERJA_NOTIFICATION_DIGEST_DEFAULT": "false"})
+    nats_server.start()
+    stack.nats = nats_server
+    stack.nats_url = nats_server.url
+    counters = Counters()
+    t0 = time.monotonic()
+    try:
+        stack.start(timeout=180)
+        penilais = [chaos_nip(i, offset_days=4000, sex=1) for i in range(max(2, flows // 10))]
+        plan = [
+            Flow(n=i, kind=rng.choice(kinds), pegawai=chaos_nip(i), penilai=penilais[i % len(penilais)],
+                 alt_penilai=penilais[(i + 1) % len(penilais)])
+            for i in range(flows)
+        ]
+        driver = Driver(stack, tokens, t0 + time_limit, counters)
+        stop = asyncio.Event()
+        kill_task = asyncio.create_task(killer(stack, stop, counters, rng, kill_interval, nats_restarts))
+        sem = asyncio.Semaphore(concurrency)
+        finished = 0
+
+        async def one(f: Flow) -> None:
+            nonlocal finished
+            async with sem:
+                await driver.run(f)
+            finished += 1
+            if finished % max(1, flows // 20) == 0:
+                print(f"  {finished}/{flows} flows, {counters.kills} kills, {counters.nats_restarts} NATS restarts, "
+                      f"{time.monotonic() - t0:.0f}s", file=out, flush=True)
+
+        await asyncio.gather(*(one(f) for f in plan))
+        stop.set()
+        await kill_task
+        for s in SERVICES:  # everything up again before checking
+            if not stack.children[s].alive():
+                stack.start_service(s)
+        stack.wait_healthy(120)
+        report = await verify(stack, driver, plan, db_urls)
+        await driver.http.aclose()
+        report.update(
+            flows=flows, finished=sum(f.done for f in plan), kills=counters.kills, service_restarts=counters.service_restarts,
+            nats_restarts=counters.nats_restarts, retries=counters.retries, kinds=dict(collections.Counter(f.kind for f in plan)),
+            kills_per_service=dict(counters.per_service), seconds=round(time.monotonic() - t0, 1),
+        )
+        return report
+    finally:
+        stack.stop()
+        nats_server.cleanup()
+        dbs.cleanup()
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description="Chaos run: mixed SKP flows while services and NATS are killed and restarted")
+    p.add_argument("--flows", type=int, default=1000)
+    p.add_argument("--concurrency", type=int, default=40)
+    p.add_argument("--time-limit", type=float, default=1200, help="seconds; the run stops driving after this")
+    p.add_argument("--seed", type=int, default=int(time.time()))
+    p.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres",
+                   help="PostgreSQL server where fresh databases are created (empty string: SQLite)")
+    p.add_argument("--kill-every", type=float, nargs=2, default=(2.0, 5.0), metavar=("MIN", "MAX"))
+    p.add_argument("--nats-restarts", type=int, default=2)
+    a = p.parse_args(argv)
+    print(f"chaos: {a.flows} flows, concurrency {a.concurrency}, seed {a.seed}", flush=True)
+    report = asyncio.run(run_chaos(flows=a.flows, concurrency=a.concurrency, time_limit=a.time_limit, seed=a.seed,
+                                   database_url=a.database_url or None, kill_interval=tuple(a.kill_every),
+                                   nats_restarts=a.nats_restarts))
+    details = report.pop("details")
+    print(json.dumps(report, indent=2))
+    for d in details[:50]:
+        print("  -", d)
+    print(f"flows {report['flows']}, kills {report['kills']}, restarts {report['service_restarts']} services + "
+          f"{report['nats_restarts']} nats, lost {report['lost']}, duplicated {report['duplicated']}, "
+          f"inconsistent {report['inconsistent']}")
+    sys.exit(0 if report["lost"] == report["duplicated"] == report["inconsistent"] == 0 else 1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
