@@ -522,6 +522,37 @@ def report(r: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown(r: dict) -> str:
+    """The figures as Markdown tables (what docs/performance.md shows)."""
+    f, m = r["flows"], r["machine_cpu"]
+    out = [
+        f"- concurrency {r['args']['concurrency']}, window {f['window_s']} s after {r['args']['warmup']} s warm-up, "
+        f"started {r['started_at'][:19]}Z",
+        f"- **{f['flows_per_s']:.1f} complete flows/s** ({f['completed_in_window']} in the window; "
+        f"{f['errors']} flows failed; {f['driver_polls_per_flow']:.1f} status reads per flow)",
+        f"- machine busy {m['busy_cores_avg']} of {m['of_cores']} cores; other people's processes used "
+        f"{m['other_processes_cores_avg']} cores on average",
+        f"- per flow: {r['per_flow']['db_commits']} database commits, {r['per_flow']['jetstream_publishes']} JetStream "
+        f"publishes (avg {r['per_flow']['avg_stream_message_bytes']} B)",
+    ]
+    if "floor" in r:
+        fl = r["floor"]
+        out.append(f"- floor: {fl['flows_per_s']:.1f} flows/s ({fl['commits_per_flow']} commits + "
+                   f"{fl['publishes_per_flow']} publishes per flow, bare asyncpg + nats-py) -> "
+                   f"**ratio {r['ratio_to_floor']:.3f}**")
+    out += ["", "| hop | p50 ms | p95 ms | p99 ms | max ms |", "| --- | ---: | ---: | ---: | ---: |"]
+    for hop, what in HOPS:
+        h = r["hops_ms"][hop]
+        out.append(f"| {what} | {h['p50']} | {h['p95']} | {h['p99']} | {h['max']} |")
+    out += ["", "| process | CPU ms per flow | RSS at rest MB | RSS after load MB | peak RSS MB |",
+            "| --- | ---: | ---: | ---: | ---: |"]
+    for k, v in r["cpu_s_per_flow"].items():
+        short = k.split(" (")[0]
+        mem = [r[x].get(short, "") for x in ("rss_at_rest_mb", "rss_after_load_mb", "peak_rss_mb")]
+        out.append(f"| {k} | {v * 1000:.1f} | {mem[0]} | {mem[1]} | {mem[2]} |")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--duration", type=float, default=60.0, help="measurement window, seconds (default 60)")
@@ -537,11 +568,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra environment for the services")
     p.add_argument("--log-level", default="WARNING", help="services' log level during the run (default WARNING)")
     p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument("--markdown", action="store_true", help="also print the figures as Markdown tables")
     p.add_argument("--var-dir", help="where logs and the NATS store go (default: a temp dir)")
     p.add_argument("--keep", action="store_true", help="keep the var dir (logs) afterwards")
     a = p.parse_args(argv)
     result = asyncio.run(bench(a))
     print(report(result))
+    if a.markdown:
+        print("\n" + markdown(result))
     if a.json:
         Path(a.json).parent.mkdir(parents=True, exist_ok=True)
         Path(a.json).write_text(json.dumps(result, indent=2, default=str))
@@ -549,4 +583,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--markdown-of":  # render a saved --json file
+        print(markdown(json.loads(Path(sys.argv[2]).read_text())))
+    else:
+        main()
