@@ -139,6 +139,9 @@ class Driver:
     tokens: dict[tuple[str, str], dict] = field(default_factory=dict)
     #: (subject, skp_id) -> future set when the driver sees that event on NATS
     seen: dict[tuple[str, str], asyncio.Future] = field(default_factory=dict)
+    #: next year's period: its submission deadline is still ahead
+    mulai: str = f"{dt.date.today().year + 1}-01-01"
+    selesai: str = f"{dt.date.today().year + 1}-12-31"
 
     def saw(self, subject: str, skp_id: str) -> None:
         fut = self.seen.get((subject, skp_id))
@@ -181,7 +184,7 @@ class Driver:
         peg, pen = pegawai_nip(i), penilai_nip(i // self.per_penilai)
         peg_mail, pen_mail = f"p{peg}@bench.kinerja.test", f"a{pen}@bench.kinerja.test"
         as_peg, as_pen = self.auth(peg, "pegawai"), self.auth(pen, "atasan")
-        body = pppk_skp(peg, pen, pegawai_email=peg_mail, penilai_email=pen_mail)
+        body = pppk_skp(peg, pen, pegawai_email=peg_mail, penilai_email=pen_mail, mulai=self.mulai, selesai=self.selesai)
         t0 = time.time()
         r = await self.http.post(f"{self.skp_url}/api/v1/skp", json=body, headers=as_peg)
         t1 = time.time()
@@ -387,6 +390,8 @@ async def bench(a: argparse.Namespace) -> dict:
                         results.append(await drv.run(i))
                     except (FlowError, httpx.HTTPError, KeyError, ValueError) as exc:
                         errors.append(repr(exc)[:300])
+                        if len(errors) >= 20 and not results:
+                            raise SystemExit(f"every flow fails; first error: {errors[0]}")
 
             def snapshot() -> dict:
                 return {"t": time.time(), "cpu": {s: procstat.cpu_seconds(p) for s, p in pids.items()},
