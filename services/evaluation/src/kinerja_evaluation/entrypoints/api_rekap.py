@@ -20,6 +20,7 @@ from ..domain.organisasi import CapaianOrganisasi
 from ..service_layer import kehadiran as hadir
 from ..service_layer import recaps
 from ..service_layer.periods import extend_deadline
+from ..service_layer.scope import foreign_nips
 from .deps import RuntimeDep, admin_scope, forbid, require_admin, today_of
 
 router = APIRouter(prefix="/api/v1", tags=["rekap"], responses=PROBLEM_RESPONSES)
@@ -84,11 +85,19 @@ class SavedOut(BaseModel):
     disimpan: int = Field(description="rows saved")
 
 
+async def _own_instansi(session, principal, nips: list[str]) -> None:
+    foreign = await foreign_nips(session, nips, admin_scope(principal))
+    if foreign:
+        raise forbid(f"Pegawai instansi lain tidak dapat diubah (these pegawai belong to another agency): "
+                     f"{', '.join(sorted(foreign)[:10])}.")
+
+
 @router.put("/kehadiran/{tahun}/{bulan}", response_model=SavedOut, summary="Simpan kehadiran bulanan (admin)")
 async def put_kehadiran(body: KehadiranBatch, principal: CurrentPrincipal, rt: RuntimeDep, tahun: int = Tahun,
                         bulan: int = Bulan) -> SavedOut:
     require_admin(principal)
     async with rt.uow() as session:
+        await _own_instansi(session, principal, [r.nip for r in body.items])
         n = await hadir.save(session, tahun, bulan, body.items, principal.sub)
     return SavedOut(tahun=tahun, bulan=bulan, disimpan=n)
 
@@ -102,6 +111,7 @@ async def post_kehadiran_csv(principal: CurrentPrincipal, rt: RuntimeDep, file: 
     require_admin(principal)
     rows = hadir.parse_csv(await file.read())
     async with rt.uow() as session:
+        await _own_instansi(session, principal, [r.nip for r in rows])
         n = await hadir.save(session, tahun, bulan, rows, principal.sub)
     return SavedOut(tahun=tahun, bulan=bulan, disimpan=n)
 
@@ -115,7 +125,9 @@ async def get_kehadiran(principal: CurrentPrincipal, rt: RuntimeDep, tahun: int 
     if nip:
         q = q.where(Kehadiran.nip == nip)
     async with rt.uow() as session:
-        return [hadir.KehadiranIn.model_validate(k, from_attributes=True) for k in (await session.exec(q)).scalars()]
+        rows = list((await session.exec(q)).scalars())
+        foreign = await foreign_nips(session, [k.nip for k in rows], admin_scope(principal))
+        return [hadir.KehadiranIn.model_validate(k, from_attributes=True) for k in rows if k.nip not in foreign]
 
 
 @router.get("/rekap/bulanan/{tahun}/{bulan}", summary="Rekapitulasi Penilaian Kinerja dan Kehadiran per perangkat daerah",
@@ -146,6 +158,8 @@ async def hasil_tahunan(principal: CurrentPrincipal, rt: RuntimeDep, nip: str = 
                 Evaluation.nip == nip, Evaluation.penilai_nip == principal.sub).limit(1))).first()
             if penilai is None:
                 raise forbid()
+        if await foreign_nips(session, [nip], admin_scope(principal)):
+            raise forbid("Pegawai ini milik instansi lain (this pegawai belongs to another agency).")
         return await recaps.hasil_tahunan(session, nip, tahun, rt.settings)
 
 
