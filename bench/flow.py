@@ -4,14 +4,17 @@
 
 Starts nats-server, the four services (as processes, via
 ``kinerja_devstack.procs.Stack``) on fresh PostgreSQL databases and an SMTP
-sink inside this driver (so the arrival of each e-mail is timed exactly),
+sink (bench/sink.py, its own process, stamping each mail's arrival),
 then drives complete flows at a fixed concurrency for a fixed duration:
 
     create a draft -> submit -> (poll the penilai's inbox until it is there)
     -> approve -> (poll skp until Approved) and (wait for the pegawai's mail)
 
 A flow counts when both the Approved status and the "disetujui" e-mail are
-seen. Every flow uses its own pegawai NIP; a penilai has ~10 pegawai.
+seen. Every flow uses its own pegawai NIP; a penilai has ~10 pegawai. The
+driver listens on NATS for ApprovalRequested / ApprovalApproved and reads the
+inbox / the SKP once that event went by (then polls with a short backoff), so
+its reads load the services about as much as a person would, not a poll loop.
 
 Reports flows/s, p50/p95/p99 of every hop, CPU seconds per flow per process
 (services, nats-server, the PostgreSQL backends of the run's databases, this
@@ -40,7 +43,6 @@ from pathlib import Path
 import asyncpg
 import httpx
 import nats
-from aiosmtpd.smtp import SMTP
 from kinerja_contracts.settings import CommonSettings
 from kinerja_contracts.web.auth import mint_token
 from kinerja_devstack.natsserver import NatsServer, free_port
@@ -81,21 +83,26 @@ def penilai_nip(j: int) -> str:
     return nip_of(j, born_from=dt.date(1965, 1, 1), sex=1)
 
 
-# --- the SMTP sink (in this process, so arrivals are timed on our clock) ----
+# --- arrivals at the SMTP sink (bench/sink.py) ---------------------------
 
 class MailClock:
-    """aiosmtpd handler: remembers when mail for each address arrived and
-    wakes whoever waits for it."""
+    """Reads the sink's arrival stamps (bench/sink.py, its own process):
+    remembers when mail for each address arrived and wakes whoever waits."""
 
     def __init__(self) -> None:
         self.arrived: dict[str, float] = {}
         self.waiters: dict[str, asyncio.Future] = {}
         self.messages = 0
 
-    async def handle_DATA(self, server, session, envelope):
-        now = time.time()
+    async def follow(self, stream: asyncio.StreamReader) -> None:
+        while line := await stream.readline():
+            stamp, _, rcpts = line.decode().rstrip("\n").partition("\t")
+            if rcpts:
+                self.arrived_at(float(stamp), rcpts.split(","))
+
+    def arrived_at(self, now: float, rcpt_tos: list[str]) -> None:
         self.messages += 1
-        for rcpt in envelope.rcpt_tos:
+        for rcpt in rcpt_tos:
             if not rcpt.startswith("p"):
                 continue  # the penilai's "menunggu persetujuan" mail: counted only
             fut = self.waiters.pop(rcpt, None)
@@ -103,7 +110,6 @@ class MailClock:
                 fut.set_result(now)
             else:
                 self.arrived[rcpt] = now
-        return "250 Message accepted"
 
     async def wait(self, address: str, timeout: float) -> float:
         if address in self.arrived:
@@ -134,7 +140,31 @@ class Driver:
     timeout: float
     event_at: dict[str, float] = field(default_factory=dict)
     tokens: dict[tuple[str, str], dict] = field(default_factory=dict)
-    polls: int = 0
+    #: (subject, skp_id) -> future set when the driver sees that event on NATS
+    seen: dict[tuple[str, str], asyncio.Future] = field(default_factory=dict)
+    #: next year's period: its submission deadline is still ahead
+    mulai: str = f"{dt.date.today().year + 1}-01-01"
+    selesai: str = f"{dt.date.today().year + 1}-12-31"
+
+    def saw(self, subject: str, skp_id: str) -> None:
+        fut = self.seen.get((subject, skp_id))
+        if fut is None:
+            fut = self.seen[(subject, skp_id)] = asyncio.get_running_loop().create_future()
+        if not fut.done():
+            fut.set_result(time.time())
+
+    async def after_event(self, subject: str, skp_id: str) -> None:
+        """Wait until the event that makes the next state visible went by (then
+        a GET confirms it): polls only once or twice instead of all along."""
+        fut = self.seen.get((subject, skp_id))
+        if fut is None:
+            fut = self.seen[(subject, skp_id)] = asyncio.get_running_loop().create_future()
+        try:
+            await asyncio.wait_for(asyncio.shield(fut), self.timeout / 3)
+        except TimeoutError:
+            pass  # the poll below reports it
+        finally:
+            self.seen.pop((subject, skp_id), None)
 
     def auth(self, nip: str, role: str) -> dict:
         key = (nip, role)
@@ -142,10 +172,10 @@ class Driver:
             self.tokens[key] = {"Authorization": "Bearer " + mint_token(nip, role, secret=self.secret)}
         return self.tokens[key]
 
-    async def poll(self, check, what: str) -> float:
+    async def poll(self, check, what: str, counter: list[int]) -> float:
         delay, deadline = 0.005, time.monotonic() + self.timeout
         while True:
-            self.polls += 1
+            counter[0] += 1
             if await check():
                 return time.time()
             if time.monotonic() > deadline:
@@ -157,7 +187,7 @@ class Driver:
         peg, pen = pegawai_nip(i), penilai_nip(i // self.per_penilai)
         peg_mail, pen_mail = f"p{peg}@bench.kinerja.test", f"a{pen}@bench.kinerja.test"
         as_peg, as_pen = self.auth(peg, "pegawai"), self.auth(pen, "atasan")
-        body = pppk_skp(peg, pen, pegawai_email=peg_mail, penilai_email=pen_mail)
+        body = pppk_skp(peg, pen, pegawai_email=peg_mail, penilai_email=pen_mail, mulai=self.mulai, selesai=self.selesai)
         t0 = time.time()
         r = await self.http.post(f"{self.skp_url}/api/v1/skp", json=body, headers=as_peg)
         t1 = time.time()
@@ -170,6 +200,7 @@ class Driver:
         if r.status_code != 200:
             raise FlowError(f"submit {r.status_code}: {r.text[:200]}")
         found: dict = {}
+        polls = [0]
 
         async def in_inbox() -> bool:
             resp = await self.http.get(f"{self.approval_url}/api/v1/inbox", headers=as_pen)
@@ -179,7 +210,9 @@ class Driver:
                     return True
             return False
 
-        t3 = await self.poll(in_inbox, f"inbox of {pen} for {sid}")
+        # the inbox row commits with ApprovalRequested in approval's outbox
+        await self.after_event("kinerja.approval.requested", sid)
+        t3 = await self.poll(in_inbox, f"inbox of {pen} for {sid}", polls)
         t3b = time.time()
         r = await self.http.post(f"{self.approval_url}/api/v1/approvals/{sid}/approve", json={"version": found["version"]},
                                  headers=as_pen)
@@ -193,7 +226,9 @@ class Driver:
 
         mail_task = asyncio.ensure_future(self.mail.wait(peg_mail, self.timeout))
         try:
-            t5 = await self.poll(approved, f"Approved in skp for {sid}")
+            # skp applies ApprovalApproved after it is published
+            await self.after_event("kinerja.approval.approved", sid)
+            t5 = await self.poll(approved, f"Approved in skp for {sid}", polls)
             t6 = await mail_task
         except TimeoutError as exc:
             raise FlowError("timed out waiting for mail") from exc
@@ -208,6 +243,7 @@ class Driver:
             "approve_to_mail": t6 - t4,
             "flow": max(t5, t6) - t0,
             "done_at": max(t5, t6),
+            "polls": polls[0],
         }
         ev = self.event_at.pop(sid, None)
         if ev is not None:
@@ -292,11 +328,18 @@ async def bench(a: argparse.Namespace) -> dict:
     for name in [*dbs.values(), floor_db]:
         await admin(base, f'CREATE DATABASE "{name}"')
     nats_srv = NatsServer(store_dir=str(var / "nats"), log_file=str(var / "nats.log")).start()
-    loop = asyncio.get_running_loop()
     mail = MailClock()
     smtp_port = free_port()
-    smtp_server = await loop.create_server(lambda: SMTP(mail, hostname="bench-sink"), "127.0.0.1", smtp_port)
-    env = {"KINERJA_LOG_LEVEL": a.log_level, "KINERJA_LOG_FORMAT": "json"}
+    sink = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.sink", str(smtp_port),
+                                                stdout=asyncio.subprocess.PIPE, cwd=str(Path(__file__).parent.parent))
+    assert sink.stdout is not None
+    if (await sink.stdout.readline()).strip() != b"ready":
+        raise RuntimeError("the SMTP sink did not start")
+    sink_reader = asyncio.create_task(mail.follow(sink.stdout))
+    # the notification service caps mail at 20/s by default (to spare a real
+    # SMTP relay): that alone would cap the flows at 10/s; the sink needs no cap
+    env = {"KINERJA_LOG_LEVEL": a.log_level, "KINERJA_LOG_FORMAT": "json",
+           "KINERJA_NOTIFICATION_RATE_LIMIT_PER_SECOND": "0"}
     for kv in a.env:
         k, _, v = kv.partition("=")
         env[k] = v
@@ -311,6 +354,7 @@ async def bench(a: argparse.Namespace) -> dict:
         await asyncio.to_thread(stack.start, 180)
         pids = {s: stack.children[s].proc.pid for s in SERVICES}
         pids["nats-server"] = nats_srv.proc.pid
+        pids["smtp sink"] = sink.pid
         (var / "pids.json").write_text(json.dumps(pids))  # for a profiler: py-spy record -p PID
         await asyncio.sleep(a.rest_settle)
         result["rss_at_rest_mb"] = {s: round(procstat.memory_mb(p).get("rss", 0), 1) for s, p in pids.items()}
@@ -318,19 +362,29 @@ async def bench(a: argparse.Namespace) -> dict:
 
         nc = await nats.connect(nats_srv.url)
         driver_event_at: dict[str, float] = {}
+        drv_box: list[Driver] = []
 
-        async def on_approved(msg) -> None:
+        async def on_event(msg) -> None:
             env_ = json.loads(msg.data)
-            driver_event_at[env_["data"]["skp_id"]] = dt.datetime.fromisoformat(env_["occurred_at"]).timestamp()
+            sid = env_["data"]["skp_id"]
+            if msg.subject == "kinerja.approval.approved":
+                driver_event_at[sid] = dt.datetime.fromisoformat(env_["occurred_at"]).timestamp()
+            if drv_box:
+                drv_box[0].saw(msg.subject, sid)
 
-        await nc.subscribe("kinerja.approval.approved", cb=on_approved)
+        await nc.subscribe("kinerja.approval.approved", cb=on_event)
+        await nc.subscribe("kinerja.approval.requested", cb=on_event)
         commits0 = await commits_of(base, list(dbs.values()))
         msgs0, bytes0 = await stream_state(nats_srv.url)
 
-        limits = httpx.Limits(max_connections=a.concurrency * 2, max_keepalive_connections=a.concurrency * 2)
+        # keep-alive shorter than uvicorn's 5 s, so the driver never reuses a
+        # connection the server is closing at that moment (httpx.ReadError)
+        limits = httpx.Limits(max_connections=a.concurrency * 2, max_keepalive_connections=a.concurrency * 2,
+                              keepalive_expiry=2.0)
         async with httpx.AsyncClient(timeout=a.timeout, limits=limits) as http:
             drv = Driver(http, stack.url("skp"), stack.url("approval"), mail, CommonSettings().jwt_secret,
                          a.per_penilai, a.poll_cap, a.timeout, event_at=driver_event_at)
+            drv_box.append(drv)
             backends = procstat.BackendCpu(set(dbs.values()))
             results: list[dict] = []
             errors: list[str] = []
@@ -347,6 +401,8 @@ async def bench(a: argparse.Namespace) -> dict:
                         results.append(await drv.run(i))
                     except (FlowError, httpx.HTTPError, KeyError, ValueError) as exc:
                         errors.append(repr(exc)[:300])
+                        if len(errors) >= 20 and not results:
+                            raise SystemExit(f"every flow fails; first error: {errors[0]}")
 
             def snapshot() -> dict:
                 return {"t": time.time(), "cpu": {s: procstat.cpu_seconds(p) for s, p in pids.items()},
@@ -382,7 +438,10 @@ async def bench(a: argparse.Namespace) -> dict:
         await nc.close()
     finally:
         await asyncio.to_thread(stack.stop)
-    smtp_server.close()
+        if sink.returncode is None:
+            sink.terminate()
+            await sink.wait()
+        sink_reader.cancel()
     commits1 = await commits_of(base, list(dbs.values()))
 
     # --- figures of the flows ---
@@ -393,7 +452,7 @@ async def bench(a: argparse.Namespace) -> dict:
     total_flows = len(results)
     result["flows"] = {"completed_in_window": flows, "window_s": round(window, 2), "flows_per_s": flows / window,
                        "completed_total": total_flows, "errors": len(errors), "first_errors": errors[:5],
-                       "mails_in_window": e["mails"] - s["mails"], "driver_polls_per_flow": drv.polls / max(1, total_flows + len(errors))}
+                       "mails_in_window": e["mails"] - s["mails"], "driver_polls_per_flow": sum(r["polls"] for r in results) / max(1, total_flows)}
     result["hops_ms"] = {}
     for hop, _ in HOPS:
         vals = [r[hop] for r in in_window if hop in r]
@@ -401,7 +460,7 @@ async def bench(a: argparse.Namespace) -> dict:
                                   "max": round(max(vals) * 1000, 1) if vals else None}
     cpu = {k: (e["cpu"][k] - s["cpu"][k]) for k in pids if e["cpu"][k] is not None and s["cpu"][k] is not None}
     cpu["postgresql (backends of the run's databases)"] = sum(pg_cpu.values())
-    cpu["driver (this process: HTTP client + SMTP sink)"] = e["driver"] - s["driver"]
+    cpu["driver (this process: HTTP client)"] = e["driver"] - s["driver"]
     machine_busy = e["machine"][0] - s["machine"][0]
     accounted = sum(cpu.values())
     result["cpu_s_per_flow"] = {k: round(v / max(1, flows), 5) for k, v in cpu.items()}
@@ -482,6 +541,37 @@ def report(r: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown(r: dict) -> str:
+    """The figures as Markdown tables (what docs/performance.md shows)."""
+    f, m = r["flows"], r["machine_cpu"]
+    out = [
+        f"- concurrency {r['args']['concurrency']}, window {f['window_s']} s after {r['args']['warmup']} s warm-up, "
+        f"started {r['started_at'][:19]}Z",
+        f"- **{f['flows_per_s']:.1f} complete flows/s** ({f['completed_in_window']} in the window; "
+        f"{f['errors']} flows failed; {f['driver_polls_per_flow']:.1f} status reads per flow)",
+        f"- machine busy {m['busy_cores_avg']} of {m['of_cores']} cores; other people's processes used "
+        f"{m['other_processes_cores_avg']} cores on average",
+        f"- per flow: {r['per_flow']['db_commits']} database commits, {r['per_flow']['jetstream_publishes']} JetStream "
+        f"publishes (avg {r['per_flow']['avg_stream_message_bytes']} B)",
+    ]
+    if "floor" in r:
+        fl = r["floor"]
+        out.append(f"- floor: {fl['flows_per_s']:.1f} flows/s ({fl['commits_per_flow']} commits + "
+                   f"{fl['publishes_per_flow']} publishes per flow, bare asyncpg + nats-py) -> "
+                   f"**ratio {r['ratio_to_floor']:.3f}**")
+    out += ["", "| hop | p50 ms | p95 ms | p99 ms | max ms |", "| --- | ---: | ---: | ---: | ---: |"]
+    for hop, what in HOPS:
+        h = r["hops_ms"][hop]
+        out.append(f"| {what} | {h['p50']} | {h['p95']} | {h['p99']} | {h['max']} |")
+    out += ["", "| process | CPU ms per flow | RSS at rest MB | RSS after load MB | peak RSS MB |",
+            "| --- | ---: | ---: | ---: | ---: |"]
+    for k, v in r["cpu_s_per_flow"].items():
+        short = k.split(" (")[0]
+        mem = [r[x].get(short, "") for x in ("rss_at_rest_mb", "rss_after_load_mb", "peak_rss_mb")]
+        out.append(f"| {k} | {v * 1000:.1f} | {mem[0]} | {mem[1]} | {mem[2]} |")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--duration", type=float, default=60.0, help="measurement window, seconds (default 60)")
@@ -497,11 +587,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra environment for the services")
     p.add_argument("--log-level", default="WARNING", help="services' log level during the run (default WARNING)")
     p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument("--markdown", action="store_true", help="also print the figures as Markdown tables")
     p.add_argument("--var-dir", help="where logs and the NATS store go (default: a temp dir)")
     p.add_argument("--keep", action="store_true", help="keep the var dir (logs) afterwards")
     a = p.parse_args(argv)
     result = asyncio.run(bench(a))
     print(report(result))
+    if a.markdown:
+        print("\n" + markdown(result))
     if a.json:
         Path(a.json).parent.mkdir(parents=True, exist_ok=True)
         Path(a.json).write_text(json.dumps(result, indent=2, default=str))
@@ -509,4 +602,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--markdown-of":  # render a saved --json file
+        print(markdown(json.loads(Path(sys.argv[2]).read_text())))
+    else:
+        main()

@@ -18,7 +18,7 @@ from ..adapters.tables import Evaluation, EvaluationPlan, Keberatan
 from ..domain.rating import Predikat, Rating
 from ..service_layer import evaluations as uc
 from ..service_layer.plans import plan_lines
-from .deps import RuntimeDep, actor, admin_scope, forbid, today_of
+from .deps import RuntimeDep, actor, forbid, today_of
 
 router = APIRouter(prefix="/api/v1", tags=["evaluation"], responses=PROBLEM_RESPONSES)
 
@@ -254,5 +254,3 @@ async def decide(keberatan_id: str, body: KeputusanIn, principal: CurrentPrincip
         await session.flush()
         return uc.keberatan_view(k)
 
-
-__all__ = ["router", "admin_scope"]

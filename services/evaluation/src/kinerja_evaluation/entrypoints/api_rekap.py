@@ -4,7 +4,7 @@ organisation achievement."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
@@ -19,6 +19,7 @@ from ..adapters.xlsx import rekap_workbook
 from ..domain.organisasi import CapaianOrganisasi
 from ..service_layer import kehadiran as hadir
 from ..service_layer import recaps
+from ..service_layer.periods import extend_deadline
 from ..service_layer.scope import foreign_nips
 from .deps import RuntimeDep, admin_scope, forbid, require_admin, today_of
 
@@ -48,6 +49,26 @@ async def periods(principal: CurrentPrincipal, rt: RuntimeDep, status: Literal["
         q = q.where(EvaluationPeriod.status == status)
     async with rt.uow() as session:
         return [PeriodOut.model_validate(p, from_attributes=True) for p in (await session.exec(q)).scalars()]
+
+
+class PerpanjanganIn(BaseModel):
+    period_id: str = Field(examples=["2026-03/PPPK_PARUH_WAKTU/monthly"])
+    deadline: dt.date = Field(description="the new last day for input (later than the current one)", examples=["2026-04-08"])
+
+
+@router.post("/periods/perpanjangan", response_model=PeriodOut,
+             summary="Perpanjang batas waktu periode yang masih terbuka (admin tingkat deployment)",
+             description="Portals fail on deadline day: an admin moves the deadline of an open period later; "
+                         "the reminder and the close follow. Only an admin without an instansi scope may, "
+                         "because a period serves every instansi.")
+async def extend_period(body: PerpanjanganIn, principal: CurrentPrincipal, rt: RuntimeDep) -> PeriodOut:
+    require_admin(principal)
+    if principal.instansi:
+        raise forbid("Periode berlaku untuk semua instansi; hanya admin tanpa lingkup instansi yang dapat memperpanjang "
+                     "(only a deployment-wide admin may extend a period).")
+    async with rt.uow() as session:
+        row = await extend_deadline(session, body.period_id, body.deadline, today_of(rt))
+        return PeriodOut.model_validate(row, from_attributes=True)
 
 
 class KehadiranBatch(BaseModel):
@@ -85,7 +106,7 @@ async def put_kehadiran(body: KehadiranBatch, principal: CurrentPrincipal, rt: R
              summary="Unggah kehadiran bulanan sebagai CSV (admin)",
              description="Header: `nip,hari_kerja_efektif,izin,cuti_sakit,cuti_melahirkan,alpa,keterangan` "
                          "(comma or semicolon). Every bad line is reported; nothing is saved then.")
-async def post_kehadiran_csv(principal: CurrentPrincipal, rt: RuntimeDep, file: UploadFile = File(...),
+async def post_kehadiran_csv(principal: CurrentPrincipal, rt: RuntimeDep, file: Annotated[UploadFile, File()],
                              tahun: int = Tahun, bulan: int = Bulan) -> SavedOut:
     require_admin(principal)
     rows = hadir.parse_csv(await file.read())

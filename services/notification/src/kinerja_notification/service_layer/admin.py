@@ -98,9 +98,10 @@ async def resend(session, event_id: uuid.UUID, nip: str, version: int) -> Delive
 
 
 async def page(session, *, nip: str | None = None, event_id: uuid.UUID | None = None, status: str | None = None,
-               kind: str | None = None, limit: int = 50, offset: int = 0,
-               instansi: str | None = None) -> tuple[list[Delivery], int]:
-    """Deliveries, filtered; ``instansi``: only to recipients of that instansi (an admin's scope)."""
+               kind: str | None = None, instansi: str | None = None, limit: int = 50,
+               offset: int = 0) -> tuple[list[Delivery], int]:
+    """A page of the delivery log, newest first; ``instansi`` limits it to
+    people of that agency (an admin's scope)."""
     conds = []
     if instansi:
         conds.append(Delivery.recipient_nip.in_(select(Recipient.nip).where(Recipient.instansi == instansi)))
@@ -119,9 +120,11 @@ async def page(session, *, nip: str | None = None, event_id: uuid.UUID | None = 
     return list(rows), int(total)
 
 
-async def recipients(session, *, missing_email: bool | None, limit: int, offset: int,
-                     instansi: str | None = None) -> tuple[list[Recipient], int]:
-    conds = [Recipient.instansi == instansi] if instansi else []
+async def recipients(session, *, missing_email: bool | None, instansi: str | None = None, limit: int,
+                     offset: int) -> tuple[list[Recipient], int]:
+    conds = []
+    if instansi:
+        conds.append(Recipient.instansi == instansi)
     if missing_email is True:
         conds.append(Recipient.email.is_(None))
     elif missing_email is False:
