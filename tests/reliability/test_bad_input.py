@@ -194,3 +194,30 @@ async def test_out_of_range_integers_in_every_parameter(system, service):
 
 def _is_int(schema: dict) -> bool:
     return schema.get("type") == "integer" or any(s.get("type") == "integer" for s in schema.get("anyOf", []))
+
+
+NUL_PROBES = {
+    "skp": [("GET", "/api/v1/skp", {"params": {"unit_kerja": "a\x00b"}}),
+            ("POST", "/api/v1/skp", {"json": skp_of(P, "197806102005011002") | {"pendekatan": "kuantitatif"},
+                                     "nul_in": "pegawai.nama"})],
+    "approval": [("GET", "/api/v1/approvals", {"params": {"unit_kerja": "a\x00b", "penilai_nip": "\x00"}})],
+    "evaluation": [("GET", "/api/v1/evaluations", {"params": {"period_id": "2025-09\x00"}})],
+    "notification": [("GET", "/api/v1/deliveries", {"params": {"kind": "\x00"}})],
+}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_nul_characters_are_a_4xx(system, service):
+    """PostgreSQL stores no NUL character: input carrying one is refused as
+    bad input (422), never a 500 from the driver (found on PostgreSQL)."""
+    client = system.clients[service]
+    for method, path, kw in NUL_PROBES[service]:
+        kw = dict(kw)
+        if "nul_in" in kw:
+            body = json.loads(json.dumps(kw.pop("json")))
+            section, field = kw.pop("nul_in").split(".")
+            body[section][field] = "Siti\x00Rahmawati"
+            kw["json"] = body
+        for role in ("pegawai", "admin"):
+            r = await client.request(method, path, headers=system.headers(role), **kw)
+            check_answer(r, f"{service} {method} {path} as {role}")
