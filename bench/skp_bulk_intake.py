@@ -24,7 +24,6 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
 import httpx
 from kinerja_contracts.settings import CommonSettings
@@ -136,7 +135,9 @@ def main() -> None:
             retry = time.perf_counter() - t0
             assert r.json()["summary"]["unchanged"] == a.n, r.json()["summary"]
         baseline = asyncio.run(copy_baseline(url, items))
-        print(f"skp bulk intake: {a.n} drafts, request body {len(body) / 1e6:.1f} MB, PostgreSQL, {os.cpu_count()} cores")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"skp bulk intake: {a.n} drafts, request body {len(body) / 1e6:.1f} MB, PostgreSQL, {os.cpu_count()} cores, "
+              f"load average {load}")
         print(f"  first call (all created):   {first:7.2f} s  {a.n / first:8.0f} drafts/s")
         print(f"  retry (all unchanged):      {retry:7.2f} s  {a.n / retry:8.0f} drafts/s")
         print(f"  baseline asyncpg COPY:      {baseline:7.2f} s  {a.n / baseline:8.0f} drafts/s  (service/COPY = {first / baseline:.1f}x)")

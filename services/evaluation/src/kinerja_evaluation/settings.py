@@ -42,6 +42,7 @@ class Settings(ServiceSettingsBase):
     scheduler_bucket: str = "kinerja-evaluation-scheduler"
     clock_file: str | None = Field(default=None, description="testing/demo: read 'now' (ISO datetime) from this file")
     event_chunk: int = Field(default=500, ge=1, description="most people listed in one period event")
+    stale_after_days: int = Field(default=7, ge=0, description="a close reached this many days late (catch-up) is done but not announced")
 
     @property
     def capaian_policy(self) -> CapaianPolicy:

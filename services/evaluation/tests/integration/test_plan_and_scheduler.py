@@ -3,10 +3,11 @@ a NATS KV lease, and catch-up without doing a tick twice."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import Counter
 
-from kinerja_devstack.samples import PEGAWAI_NIP, pppk_skp
+from kinerja_devstack.samples import PEGAWAI_NIP
 from kinerja_devstack.testing import eventually, running
 from kinerja_evaluation.adapters.clock import ManualClock
 from kinerja_evaluation.adapters.lease import Lease
@@ -104,5 +105,100 @@ async def test_restart_catches_up_missed_ticks_exactly_once(make_settings, clock
         ids = Counter(e["event_id"] for e in events)
         assert all(n == 1 for n in ids.values())
         kinds = Counter(e["subject"].rsplit(".", 1)[1] for e in events)
-        # Sep..Dec monthly + the annual: 5 opened, 5 closed; 4 monthly reminders
-        assert kinds["period_opened"] == 5 and kinds["period_closed"] == 5 and kinds["period_closing_soon"] == 4
+        # every missed tick was done once: Oct..Dec opened, Sep..Dec and the year reminded and closed
+        assert len(done) == len(set(done)) == 3 + 5 + 5
+        assert {k for k in done if k.startswith("remind:")} == {
+            f"remind:2025-{m:02d}/PPPK_PARUH_WAKTU/monthly" for m in (9, 10, 11, 12)} | {"remind:2025/PPPK_PARUH_WAKTU/annual"}
+        # openings and reminders a catch-up reaches after their deadline are stale and not sent (only the
+        # two sent before the outage exist); closes are announced unless more than 7 days late: Dec and the year
+        assert kinds["period_opened"] == 2 and kinds["period_closing_soon"] == 0
+        assert sorted(e["data"]["period_id"] for e in events if e["subject"].endswith("period_closed")) == [
+            "2025-12/PPPK_PARUH_WAKTU/monthly", "2025/PPPK_PARUH_WAKTU/annual"]
+
+
+async def test_admin_extends_a_deadline_and_the_close_follows(app, clock, tokens):
+    admin = tokens("198001012005011001", "admin")
+    async with running(app) as client:
+        await publish(app, approved())
+        sched: Scheduler = app.state.runtime.extras["scheduler"]
+        await eventually(lambda: sched.spans())
+        await sched.run_once()
+        sep = "2025-09/PPPK_PARUH_WAKTU/monthly"
+        body = {"period_id": sep, "deadline": "2025-10-08"}
+        r = await client.post("/api/v1/periods/perpanjangan", json=body, headers=tokens("198001012005011001", "admin",
+                                                                                         instansi="Pemprov DKI"))
+        assert r.status_code == 403
+        r = await client.post("/api/v1/periods/perpanjangan", json=body, headers=admin)
+        assert r.status_code == 200 and r.json()["deadline"] == "2025-10-08"
+        r = await client.post("/api/v1/periods/perpanjangan", json={**body, "deadline": "2025-10-01"}, headers=admin)
+        assert r.status_code == 422 and r.json()["code"] == "invalid-deadline"
+        clock.set(at(d(2025, 10, 3)))  # the old reminder day: the reminder moved with the deadline
+        assert await sched.run_once() == ["open:2025-10/PPPK_PARUH_WAKTU/monthly"]
+        clock.set(at(d(2025, 10, 6)))  # the old close day: no close; the new reminder day (8 - 2)
+        assert await sched.run_once() == [f"remind:{sep}"]
+        clock.set(at(d(2025, 10, 8)))
+        assert await sched.run_once() == []
+        assert (await outbox(app, "period_closing_soon"))[0]["data"]["deadline"] == "2025-10-08"
+        clock.set(at(d(2025, 10, 9)))
+        assert await sched.run_once() == [f"close:{sep}"]
+        assert (await outbox(app, "period_closed"))[0]["data"]["deadline"] == "2025-10-08"
+        r = await client.post("/api/v1/periods/perpanjangan", json={**body, "deadline": "2025-10-20"}, headers=admin)
+        assert r.status_code == 409
+
+
+async def test_period_events_are_split_in_chunks(make_settings, clock):
+    from kinerja_devstack.samples import nip, pppk_skp
+
+    app = create_app(make_settings(event_chunk=1), clock=clock)
+    async with running(app) as _:
+        await publish(app, approved())
+        await publish(app, approved(pppk_skp(pegawai_nip=nip(5, born="19960101", appointed="202521"))))
+        sched = app.state.runtime.extras["scheduler"]
+
+        async def two_plans():
+            from kinerja_evaluation.adapters.tables import EvaluationPlan
+            from sqlalchemy import func, select
+            async with app.state.runtime.uow() as s:
+                return (await s.exec(select(func.count()).select_from(EvaluationPlan))).one()[0] == 2
+
+        await eventually(two_plans)
+        await sched.run_once()
+        clock.set(at(d(2025, 10, 6)))
+        await sched.run_once()
+        opened = [e for e in await outbox(app, "period_opened") if e["data"]["kind"] == "monthly"]
+        assert sorted(len(e["data"]["recipients"]) for e in opened) == [1, 1, 1, 1]  # Sep and Oct, two chunks each
+        closed = await outbox(app, "period_closed")
+        assert len(closed) == 2 and {e["data"]["missing_count"] for e in closed} == {2}
+        assert sorted(e["data"]["missing"][0]["nip"] for e in closed) == sorted(
+            [PEGAWAI_NIP, nip(5, born="19960101", appointed="202521")])
+
+
+async def test_newer_approved_version_updates_plan_and_open_evaluations(app, clock, tokens):
+    from kinerja_devstack.samples import nip, pppk_skp
+
+    first = approved()
+    async with running(app) as client:
+        await publish(app, first)
+        sched = app.state.runtime.extras["scheduler"]
+        await eventually(lambda: sched.spans())
+        await sched.run_once()
+        new_penilai = nip(9, born="19800101", appointed="200501")
+        skp = pppk_skp(penilai_nip=new_penilai)
+        skp["hasil_kerja"] = skp["hasil_kerja"][:2]  # one RHK dropped in the new version
+        await publish(app, approved(skp, skp_id=first.skp_id, version=3))
+        await publish(app, approved(skp_id=first.skp_id, version=2))  # an older one arriving late is ignored
+        me = tokens(PEGAWAI_NIP, "pegawai")
+
+        async def updated():
+            r = await client.get(f"/api/v1/plans/{first.skp_id}", headers=me)
+            return r.json()["version"] == 3 and r.json()
+
+        plan = await eventually(updated)
+        assert [x["iki_id"] for x in plan["rencana"]] == ["iki-1", "iki-2"]
+        items = (await client.get("/api/v1/evaluations", params={"peran": "penilai"}, headers=tokens(new_penilai, "atasan"))).json()
+        assert {i["period_id"] for i in items} == {"2025-09/PPPK_PARUH_WAKTU/monthly", "2025/PPPK_PARUH_WAKTU/annual"}
+        ev = (await client.get(f"/api/v1/evaluations/{items[0]['id']}", headers=me)).json()
+        assert len([x for x in ev["hasil_kerja"] if x["target"]]) == 2
+        await asyncio.sleep(0.5)
+        plan = (await client.get(f"/api/v1/plans/{first.skp_id}", headers=me)).json()
+        assert plan["version"] == 3

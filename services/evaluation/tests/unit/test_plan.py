@@ -2,7 +2,7 @@ import pytest
 
 from kinerja_devstack.samples import pppk_skp
 from kinerja_evaluation.domain.periods import make_period
-from kinerja_evaluation.domain.plan import build_plan, target_for
+from kinerja_evaluation.domain.plan import build_plan, count_measured, target_for
 
 
 def test_sample_pppk_plan_has_every_iki_with_period_targets():
@@ -42,3 +42,29 @@ def test_range_and_descriptive_and_explicit_quarters():
     assert c.polaritas == "lower_is_better" and target_for(c, q2) == (2, None, None)
     assert c.target_bulanan[3:6] == pytest.approx([2 / 3] * 3, abs=1e-3)  # the quarter spread over its months
     assert build_plan({}) == []
+
+
+def test_count_measured_agrees_with_target_for():
+    snap = pppk_skp()
+    snap["hasil_kerja"][0]["iki"].append({"id": "r", "indikator": "x", "target": {"jenis": "rentang", "minimum": 1, "maksimum": 2}})
+    snap["hasil_kerja"][0]["iki"].append({"id": "d", "indikator": "y", "target": {"jenis": "deskriptif", "deskripsi": "z"}})
+    plan = build_plan(snap)
+    stored = [x.model_dump(mode="json") for x in plan]
+    for kind, count in (("monthly", 12), ("quarterly", 4), ("annual", 1)):
+        for i in range(1, count + 1):
+            p = make_period(kind, "PPPK_PARUH_WAKTU", 2025, i)
+            assert count_measured(stored, p) == sum(target_for(x, p) is not None for x in plan)
+    assert count_measured(stored, make_period("monthly", "X", 2025, 9)) == 4
+    assert count_measured(stored, make_period("monthly", "X", 2025, 8)) == 1  # only the range
+
+
+def test_precomputed_counts_match_count_measured():
+    from kinerja_evaluation.domain.plan import measured_counts, measured_in
+
+    stored = [x.model_dump(mode="json") for x in build_plan(pppk_skp())]
+    counts = measured_counts(stored)
+    assert len(counts) == 17 and counts[8:12] == [3, 3, 3, 3] and counts[:8] == [0] * 8 and counts[16] == 3
+    for kind, n in (("monthly", 12), ("quarterly", 4), ("annual", 1)):
+        for i in range(1, n + 1):
+            p = make_period(kind, "PNS", 2031, i)
+            assert measured_in(counts, p) == count_measured(stored, p)

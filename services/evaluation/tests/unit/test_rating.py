@@ -24,9 +24,11 @@ def test_matrix_is_complete():
     assert len(PREDIKAT_MATRIX) == 9
 
 
-def rhk(c, utama=True, i=[0]):
-    i[0] += 1
-    return RhkCapaian(f"rhk-{i[0]}", utama, c)
+_ids = iter(range(1, 10_000))
+
+
+def rhk(c, utama=True):
+    return RhkCapaian(f"rhk-{next(_ids)}", utama, c)
 
 
 def test_suggest_diatas_when_most_above_and_no_utama_below():

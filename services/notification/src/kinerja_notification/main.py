@@ -37,12 +37,14 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], dt.datet
         mail.config.base_url = settings.link_base_url or settings.common.public_base_url
         mail.config.default_locale = settings.default_locale
         mail.config.digest_default = settings.digest_default
-        smtp = sender or SmtpSender(
-            settings.smtp_host, settings.smtp_port, starttls=settings.smtp_starttls, use_tls=settings.smtp_use_tls,
-            username=settings.smtp_username, password=settings.smtp_password, timeout=settings.smtp_timeout,
-        )
+        senders = [sender] if sender is not None else [
+            SmtpSender(settings.smtp_host, settings.smtp_port, starttls=settings.smtp_starttls,
+                       use_tls=settings.smtp_use_tls, username=settings.smtp_username,
+                       password=settings.smtp_password, timeout=settings.smtp_timeout)
+            for _ in range(max(1, settings.smtp_connections))
+        ]
         worker = DeliveryWorker(
-            rt.sessions, smtp, mail_from=settings.mail_from, poll_interval=settings.delivery_poll_interval,
+            rt.sessions, senders, mail_from=settings.mail_from, poll_interval=settings.delivery_poll_interval,
             max_attempts=settings.delivery_max_attempts, batch_size=settings.delivery_batch_size,
             retry_base=settings.retry_base_seconds, retry_max=settings.retry_max_seconds,
             rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst,
@@ -50,7 +52,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], dt.datet
         )
         digest = DigestTask(rt.uow, interval=settings.digest_interval_seconds, anchor=settings.digest_anchor,
                             tick=settings.digest_tick_seconds, clock=clock)
-        mail.delivery_wakeups.append(worker.wake)
+        mail.workers.append(worker)
         rt.extras.update(delivery=worker, digest=digest)
         await worker.start()
         await digest.start()
@@ -60,8 +62,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], dt.datet
         if digest:
             await digest.stop()
         if worker:
-            if worker.wake in mail.delivery_wakeups:
-                mail.delivery_wakeups.remove(worker.wake)
+            if worker in mail.workers:
+                mail.workers.remove(worker)
             await worker.stop()
 
     return create_service_app(

@@ -19,13 +19,14 @@ class Settings(ServiceSettingsBase):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_timeout: float = 10.0
+    smtp_connections: int = Field(default=4, description="parallel SMTP connections per worker")
     mail_from: str = "Kinerja <no-reply@kinerja.local>"
     message_id_domain: str = "kinerja.local"
     link_base_url: str | None = Field(default=None, description="base of links in e-mails (default: KINERJA_PUBLIC_BASE_URL)")
     default_locale: Literal["id", "en"] = "id"
     delivery_poll_interval: float = 1.0
     delivery_batch_size: int = 50
-    delivery_lease_seconds: float = Field(default=120.0, description="a claimed mail comes back after this if its worker died")
+    delivery_lease_seconds: float = Field(default=30.0, description="a claimed mail comes back after this if its worker died")
     delivery_max_attempts: int = Field(default=12, description="tries after a 4xx reply before the mail is marked failed")
     retry_base_seconds: float = Field(default=5.0, description="first retry delay; doubles each try")
     retry_max_seconds: float = Field(default=900.0, description="longest retry delay")

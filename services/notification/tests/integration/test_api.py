@@ -30,6 +30,12 @@ async def test_people_see_only_their_own_log(app, bus, smtp_sink, tokens):
         assert r.status_code == 403 and r.json()["code"] == "other-instansi"
         r = await client.get(f"/api/v1/recipients/{me}", headers=tokens(ADMIN, "admin", instansi=ex.INSTANSI))
         assert r.status_code == 200 and r.json()["email"] == "siti.rahma@example.go.id"
+        bogor = tokens(ADMIN, "admin", instansi="Kabupaten Bogor")
+        assert (await client.get("/api/v1/deliveries", headers=bogor)).json()["total"] == 0
+        assert (await client.get(f"/api/v1/events/{env.event_id}/deliveries", headers=bogor)).json() == []
+        assert (await client.get("/api/v1/recipients", headers=bogor)).json()["total"] == 0
+        dki = tokens(ADMIN, "admin", instansi=ex.INSTANSI)
+        assert (await client.get("/api/v1/deliveries", headers=dki)).json()["total"] == 1
         r = await client.get(f"/api/v1/recipients/{me}/deliveries")
         assert r.status_code == 401
 
@@ -65,3 +71,13 @@ async def test_english_preference_gives_english_mail(app, bus, smtp_sink, tokens
         await bus.publish(ex.samples()["approval.approved"])
         await wait_for(lambda: len(smtp_sink.messages) == 2)
         assert "Your SKP was approved" in str(smtp_sink.messages[1].parsed["Subject"])
+
+
+async def test_openapi_and_asyncapi_describe_the_service(app):
+    async with running(app) as client:
+        spec = (await client.get("/openapi.json")).json()
+        assert "/api/v1/deliveries/{event_id}/{nip}/resend" in spec["paths"]
+        assert spec["paths"]["/api/v1/recipients/{nip}/preferences"]["put"]["summary"].startswith("Atur ringkasan")
+        r = await client.get("/asyncapi.json")
+        assert r.status_code == 200
+        assert "notification--approval-reassigned" in r.text and "notification--evaluation-keberatan_decided" in r.text

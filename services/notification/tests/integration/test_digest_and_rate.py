@@ -117,3 +117,18 @@ async def test_rate_limit_spaces_the_mails(new_database, own_nats, smtp_sink, bu
     # 8 mails at 5 per second with no burst: at least 7 gaps of 0.2 s
     assert arrivals[-1] - arrivals[0] >= 1.3, arrivals
     assert arrivals[0] >= t0
+
+
+async def test_a_persons_own_mail_overtakes_bulk_mail(new_database, own_nats, smtp_sink, bus):
+    settings = make_settings(new_database("notification"), own_nats.url, smtp_sink,
+                             rate_limit_per_second=10, rate_limit_burst=1)
+    app = create_app(settings)
+    opened = ex.samples()["evaluation.period_opened"].model_copy(update={"recipients": [_pegawai(i) for i in range(20)]})
+    async with running(app):
+        await bus.publish(opened)
+        await wait_for(lambda: len(smtp_sink.messages) >= 1)
+        await bus.publish(ex.samples(pg=ex.pegawai(email="urgent@example.go.id", nip="199503152025212099"))["approval.returned"])
+        await wait_for(lambda: len(smtp_sink.messages) == 21, timeout=20)
+    order = [m.rcpt_tos[0] for m in smtp_sink.messages]
+    # the returned SKP's mail did not wait behind the 20 announcements
+    assert order.index("urgent@example.go.id") < 10, order

@@ -2,17 +2,50 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
 from kinerja_contracts.runtime import create_service_app
 
 from .entrypoints.api import router
+from .entrypoints.api_files import router as files_router
 from .entrypoints.api_intake import router as intake_router
 from .entrypoints.consumers import consumers
+from .service_layer import reminders
+from .service_layer.policy import Policy
 from .settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+async def _start_reminders(rt) -> None:
+    """The deadline reminder scan, every ``reminder_interval_seconds`` (0: off)."""
+    s = rt.settings
+    if s.reminder_interval_seconds > 0:
+        policy = rt.extras.setdefault("policy", Policy.from_settings(s))
+        rt.extras["reminder_task"] = asyncio.create_task(
+            reminders.run_forever(rt.uow, policy, s.reminder_days_before, s.reminder_interval_seconds))
+
+
+async def _stop_reminders(rt) -> None:
+    task = rt.extras.pop("reminder_task", None)
+    if task is not None:
+        task.cancel()
+
+
+async def _cancel_imports(rt) -> None:
+    """Stop background imports on shutdown (their jobs stay 'running'; re-upload to redo)."""
+    for task in list(rt.extras.get("import_tasks", ())):
+        task.cancel()
+
+
+TAGS = [
+    {"name": "skp", "description": "SKP documents: drafts, validation, versions, diff, cascade, submission"},
+    {"name": "intake", "description": "Bulk intake from upstream portals (portal tokens)"},
+    {"name": "deadlines", "description": "Submission deadlines and the admin's extensions"},
+    {"name": "files", "description": "XLSX import/export in the official layout, workbook imports, PDF"},
+]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -21,8 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         name="skp",
         settings=settings,
         migrations_dir=MIGRATIONS,
-        routers=[router, intake_router],
+        routers=[files_router, router, intake_router],
         consumers=consumers,
+        on_start=[_start_reminders],
+        on_stop=[_cancel_imports, _stop_reminders],
+        openapi_tags=TAGS,
         title="Kinerja SKP",
         description="Penyusunan SKP (Sasaran Kinerja Pegawai): drafts, validation, versions, submission.",
     )

@@ -1,7 +1,7 @@
 """Settings of the skp service (environment prefix ``KINERJA_SKP_``)."""
 
-from pydantic import Field
 from kinerja_contracts.settings import ServiceSettingsBase
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 
@@ -18,7 +18,7 @@ class Settings(ServiceSettingsBase):
     enforce_deadlines: bool = Field(default=True, description="refuse a first submission after the deadline")
     deadline_annual_month_day: str = Field(default="01-31", description="MM-DD deadline of an annual SKP (period from 1 January)")
     deadline_days_after_sk: int = Field(default=10, description="days after the appointment decree (SK) or a mid-year start")
-    reminder_days_before: list[int] = Field(default=[7, 2], description="send SkpDeadlineApproaching this many days before")
+    reminder_days_before: int = Field(default=3, description="remind a Draft/Revisi SKP this many days before its deadline")
     reminder_interval_seconds: float = Field(default=3600.0, description="how often the reminder scan runs (0: never)")
     bulk_max_items: int = Field(default=20_000, description="most drafts in one bulk call")
     bulk_chunk_size: int = Field(default=1_000, description="drafts per database round of the bulk upsert")

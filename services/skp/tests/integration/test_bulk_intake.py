@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
 
 from kinerja_devstack.samples import pppk_skp
 from kinerja_devstack.testing import running
@@ -90,3 +92,31 @@ async def test_bulk_refuses_too_many_and_pegawai(app, tokens, settings):
         assert r.status_code == 413 and r.json()["code"] == "bulk-too-many"
         r = await client.post("/api/v1/skp/bulk", json={"items": drafts(1)}, headers=tokens(drafts(1)[0]["pegawai"]["nip"], "pegawai"))
         assert r.status_code == 403
+        r = await client.post("/api/v1/skp/bulk", json={"items": ["bukan SKP", drafts(1)[0]]}, headers=tokens("p", "portal"))
+        assert [i["status"] for i in r.json()["items"]] == ["invalid", "created"]
+        assert r.json()["items"][0]["errors"][0]["path"] == "items[0]"
+        # gzip-compressed bodies; broken or empty bodies are refused with a problem
+        packed = gzip.compress(json.dumps({"items": drafts(3)}).encode())
+        r = await client.post("/api/v1/skp/bulk", content=packed,
+                              headers={**tokens("p", "portal"), "Content-Encoding": "gzip", "Content-Type": "application/json"})
+        assert [i["status"] for i in r.json()["items"]] == ["unchanged", "created", "created"]
+        r = await client.post("/api/v1/skp/bulk", content=b"{bukan json", headers=tokens("p", "portal"))
+        assert r.status_code == 400 and r.json()["code"] == "bad-json"
+        r = await client.post("/api/v1/skp/bulk", json={"items": []}, headers=tokens("p", "portal"))
+        assert r.status_code == 422 and r.json()["errors"][0]["path"] == "body.items"
+
+
+async def test_concurrent_bulk_calls_create_each_draft_once(app, tokens):
+    import asyncio
+
+    portal = tokens("portal-bkd-dki", "portal", instansi=INSTANSI)
+    items = drafts(60)
+    async with running(app) as client:
+        first, second = await asyncio.gather(*(client.post("/api/v1/skp/bulk", json={"items": items}, headers=portal)
+                                               for _ in range(2)))
+        answers = list(zip(first.json()["items"], second.json()["items"], strict=True))
+        for a, b in answers:
+            assert sorted([a["status"], b["status"]]) in (["created", "unchanged"], ["conflict", "created"]), (a, b)
+        assert await counts(app) == (60, 60)  # no duplicate, no orphan version
+        again = (await client.post("/api/v1/skp/bulk", json={"items": items}, headers=portal)).json()
+        assert again["summary"]["unchanged"] == 60

@@ -203,3 +203,36 @@ async def test_openapi_has_indonesian_summaries_and_examples(app):
     assert post["summary"].startswith("Buat draft SKP")
     assert "pppk_paruh_waktu" in post["requestBody"]["content"]["application/json"]["examples"]
     assert "/api/v1/skp/bulk" in spec["paths"] and "/api/v1/skp/{skp_id}/diff" in spec["paths"]
+    bulk = spec["paths"]["/api/v1/skp/bulk"]["post"]["requestBody"]["content"]["application/json"]
+    assert bulk["schema"]["properties"]["items"]["items"] == {"$ref": "#/components/schemas/SkpContent"}
+    assert "satu_draft" in bulk["examples"]
+
+
+async def test_concurrent_writes_on_one_version_lose_no_update(app, tokens):
+    """Two editors send version 1 at the same time: the database lets one win, the other gets 409."""
+    import asyncio
+
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    async with running(app) as client:
+        skp = (await client.post("/api/v1/skp", json=pppk_skp(), headers=me)).json()
+        url = f"/api/v1/skp/{skp['id']}"
+        a, b = pppk_skp(pegawai_nama="Siti A"), pppk_skp(pegawai_nama="Siti B")
+        results = await asyncio.gather(*(client.put(url, json={"version": 1, "content": c}, headers=me) for c in (a, b)))
+        assert sorted(r.status_code for r in results) == [200, 409]
+        winner = next(r for r in results if r.status_code == 200).json()
+        current = (await client.get(url, headers=me)).json()
+        assert current["version"] == 2 and current["content"]["pegawai"]["nama"] == winner["content"]["pegawai"]["nama"]
+        assert [v["version"] for v in (await client.get(f"{url}/versions", headers=me)).json()] == [1, 2]
+
+
+async def test_tenfold_warning_against_last_years_skp(app, tokens):
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    async with running(app) as client:
+        await client.post("/api/v1/skp", json=pppk_skp(mulai="2026-01-01", selesai="2026-12-31"), headers=me)
+        typo = pppk_skp(**NEXT_YEAR)
+        typo["hasil_kerja"][1]["iki"][0]["target"]["nilai"] = "10"  # was 100 %
+        r = await client.post("/api/v1/skp", json=typo, headers=me)
+        body = r.json()["validation"]
+        assert body["valid"] is True
+        assert [(w["rule"], w["path"]) for w in body["warnings"] if w["rule"] == "target-tenfold"] == [
+            ("target-tenfold", "hasil_kerja[1].iki[0].target")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 
 import pytest
@@ -268,7 +267,7 @@ def test_berakhlak_values_are_completed_in_fixed_order():
     data = pppk_skp()
     data["perilaku_kerja"] = [{"nilai": "Kolaboratif", "ekspektasi_khusus": "Aktif dalam tim"}]
     c = SkpContent.model_validate(data)
-    assert [p.nilai.value for p in c.perilaku_kerja][0] == "Berorientasi Pelayanan"
+    assert c.perilaku_kerja[0].nilai.value == "Berorientasi Pelayanan"
     assert len(c.perilaku_kerja) == 7 and c.perilaku_kerja[-1].ekspektasi_khusus == "Aktif dalam tim"
     assert c.perilaku_kerja[0].panduan[0] == "Memahami dan memenuhi kebutuhan masyarakat"
     data["perilaku_kerja"] = [{"nilai": "Loyal"}, {"nilai": "Loyal"}]

@@ -39,6 +39,14 @@ class StoredMessage:
         return email.message_from_bytes(self.raw, policy=email.policy.default)
 
     def summary(self) -> dict:
+        """JSON view of the message (parsed once, then cached: the web API
+        lists every message on each call)."""
+        cached = self.__dict__.get("_summary")
+        if cached is None:
+            cached = self.__dict__["_summary"] = self._summarise()
+        return dict(cached)
+
+    def _summarise(self) -> dict:
         m = self.parsed
         text = m.get_body(preferencelist=("plain",))
         rich = m.get_body(preferencelist=("html",))

@@ -45,6 +45,8 @@ class EvaluationPlan(SQLModel, table=True):
     periode_mulai: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     periode_selesai: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     rencana: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    #: IKI measured per period, precomputed: 12 months, 4 quarters, the year (opening a period reads only this)
+    jumlah_iki_periode: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class EvaluationPeriod(SQLModel, table=True):

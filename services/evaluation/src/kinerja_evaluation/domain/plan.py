@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .capaian import Polaritas
-from .periods import Kind, Period
+from .periods import Kind, Period, make_period
 
 
 class _Tolerant(BaseModel):
@@ -224,3 +224,39 @@ def target_for(line: PlanIki, period: Period) -> tuple[float | None, float | Non
     else:
         v = line.target_triwulan[(period.mulai.month - 1) // 3]
     return None if v is None else (v, None, None)
+
+
+def count_measured(rencana: list[dict[str, Any]], period: Period) -> int:
+    """How many plan lines (stored as dicts) have a target in ``period``;
+    the same rule as :func:`target_for`, without building models (it runs
+    for every pegawai when a period opens)."""
+    n = 0
+    for line in rencana:
+        is_range = line.get("target_minimum") is not None and line.get("target_maksimum") is not None
+        if is_range:
+            n += 1
+        elif line.get("target_tahunan") is None:
+            continue
+        elif period.kind is Kind.annual:
+            n += 1
+        elif period.kind is Kind.monthly:
+            n += (line.get("target_bulanan") or [None] * 12)[period.mulai.month - 1] is not None
+        else:
+            n += (line.get("target_triwulan") or [None] * 4)[(period.mulai.month - 1) // 3] is not None
+    return n
+
+
+def measured_counts(rencana: list[dict[str, Any]]) -> list[int]:
+    """IKI measured in each period kind and index: 12 months, 4 quarters, the year."""
+    months = [count_measured(rencana, make_period(Kind.monthly, "-", 2000, m)) for m in range(1, 13)]
+    quarters = [count_measured(rencana, make_period(Kind.quarterly, "-", 2000, q)) for q in range(1, 5)]
+    return months + quarters + [count_measured(rencana, make_period(Kind.annual, "-", 2000, 1))]
+
+
+def measured_in(counts: list[int], period: Period) -> int:
+    """Look ``period`` up in :func:`measured_counts`."""
+    if period.kind is Kind.monthly:
+        return counts[period.mulai.month - 1]
+    if period.kind is Kind.quarterly:
+        return counts[12 + (period.mulai.month - 1) // 3]
+    return counts[16]

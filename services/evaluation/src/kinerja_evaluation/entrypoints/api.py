@@ -18,7 +18,7 @@ from ..adapters.tables import Evaluation, EvaluationPlan, Keberatan
 from ..domain.rating import Predikat, Rating
 from ..service_layer import evaluations as uc
 from ..service_layer.plans import plan_lines
-from .deps import RuntimeDep, actor, admin_scope, forbid, today_of
+from .deps import RuntimeDep, actor, forbid, today_of
 
 router = APIRouter(prefix="/api/v1", tags=["evaluation"], responses=PROBLEM_RESPONSES)
 
@@ -39,7 +39,10 @@ async def plan(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep) -
         p = await session.get(EvaluationPlan, skp_id)
     if p is None:
         raise ProblemError(404, "plan-not-found", f"Belum ada rencana evaluasi untuk SKP {skp_id} (no plan yet).")
-    if principal.role != Role.admin and principal.sub not in (p.nip, p.penilai_nip):
+    if principal.role == Role.admin:
+        if principal.instansi and principal.instansi != p.instansi:
+            raise ProblemError(403, "forbidden", "SKP ini milik instansi lain (this SKP belongs to another agency).")
+    elif principal.sub not in (p.nip, p.penilai_nip):
         raise ProblemError(403, "forbidden", "Anda tidak terkait dengan SKP ini (you are not party to this SKP).")
     return PlanOut(skp_id=p.skp_id, nip=p.nip, version=p.version, content_hash=p.content_hash, periode=p.periode,
                    jenis_pegawai=p.jenis_pegawai, rencana=[x.model_dump() for x in plan_lines(p)])
@@ -219,6 +222,10 @@ async def list_keberatan(principal: CurrentPrincipal, rt: RuntimeDep,
     q = select(Keberatan)
     if principal.role != Role.admin:
         q = q.where((Keberatan.atasan_nip == principal.sub) | (Keberatan.nip == principal.sub))
+    elif principal.instansi:  # an admin sees the keberatan of their instansi only
+        q = (q.join(Evaluation, Evaluation.id == Keberatan.evaluation_id)
+             .join(EvaluationPlan, EvaluationPlan.skp_id == Evaluation.skp_id)
+             .where(EvaluationPlan.instansi == principal.instansi))
     if status:
         q = q.where(Keberatan.status == status)
     async with rt.uow() as session:
@@ -247,5 +254,3 @@ async def decide(keberatan_id: str, body: KeputusanIn, principal: CurrentPrincip
         await session.flush()
         return uc.keberatan_view(k)
 
-
-__all__ = ["router", "admin_scope"]

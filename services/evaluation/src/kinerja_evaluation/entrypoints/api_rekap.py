@@ -4,7 +4,7 @@ organisation achievement."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
@@ -19,6 +19,8 @@ from ..adapters.xlsx import rekap_workbook
 from ..domain.organisasi import CapaianOrganisasi
 from ..service_layer import kehadiran as hadir
 from ..service_layer import recaps
+from ..service_layer.periods import extend_deadline
+from ..service_layer.scope import foreign_nips
 from .deps import RuntimeDep, admin_scope, forbid, require_admin, today_of
 
 router = APIRouter(prefix="/api/v1", tags=["rekap"], responses=PROBLEM_RESPONSES)
@@ -49,6 +51,26 @@ async def periods(principal: CurrentPrincipal, rt: RuntimeDep, status: Literal["
         return [PeriodOut.model_validate(p, from_attributes=True) for p in (await session.exec(q)).scalars()]
 
 
+class PerpanjanganIn(BaseModel):
+    period_id: str = Field(examples=["2026-03/PPPK_PARUH_WAKTU/monthly"])
+    deadline: dt.date = Field(description="the new last day for input (later than the current one)", examples=["2026-04-08"])
+
+
+@router.post("/periods/perpanjangan", response_model=PeriodOut,
+             summary="Perpanjang batas waktu periode yang masih terbuka (admin tingkat deployment)",
+             description="Portals fail on deadline day: an admin moves the deadline of an open period later; "
+                         "the reminder and the close follow. Only an admin without an instansi scope may, "
+                         "because a period serves every instansi.")
+async def extend_period(body: PerpanjanganIn, principal: CurrentPrincipal, rt: RuntimeDep) -> PeriodOut:
+    require_admin(principal)
+    if principal.instansi:
+        raise forbid("Periode berlaku untuk semua instansi; hanya admin tanpa lingkup instansi yang dapat memperpanjang "
+                     "(only a deployment-wide admin may extend a period).")
+    async with rt.uow() as session:
+        row = await extend_deadline(session, body.period_id, body.deadline, today_of(rt))
+        return PeriodOut.model_validate(row, from_attributes=True)
+
+
 class KehadiranBatch(BaseModel):
     items: list[hadir.KehadiranIn] = Field(min_length=1, max_length=100_000)
 
@@ -63,11 +85,19 @@ class SavedOut(BaseModel):
     disimpan: int = Field(description="rows saved")
 
 
+async def _own_instansi(session, principal, nips: list[str]) -> None:
+    foreign = await foreign_nips(session, nips, admin_scope(principal))
+    if foreign:
+        raise forbid(f"Pegawai instansi lain tidak dapat diubah (these pegawai belong to another agency): "
+                     f"{', '.join(sorted(foreign)[:10])}.")
+
+
 @router.put("/kehadiran/{tahun}/{bulan}", response_model=SavedOut, summary="Simpan kehadiran bulanan (admin)")
 async def put_kehadiran(body: KehadiranBatch, principal: CurrentPrincipal, rt: RuntimeDep, tahun: int = Tahun,
                         bulan: int = Bulan) -> SavedOut:
     require_admin(principal)
     async with rt.uow() as session:
+        await _own_instansi(session, principal, [r.nip for r in body.items])
         n = await hadir.save(session, tahun, bulan, body.items, principal.sub)
     return SavedOut(tahun=tahun, bulan=bulan, disimpan=n)
 
@@ -76,11 +106,12 @@ async def put_kehadiran(body: KehadiranBatch, principal: CurrentPrincipal, rt: R
              summary="Unggah kehadiran bulanan sebagai CSV (admin)",
              description="Header: `nip,hari_kerja_efektif,izin,cuti_sakit,cuti_melahirkan,alpa,keterangan` "
                          "(comma or semicolon). Every bad line is reported; nothing is saved then.")
-async def post_kehadiran_csv(principal: CurrentPrincipal, rt: RuntimeDep, file: UploadFile = File(...),
+async def post_kehadiran_csv(principal: CurrentPrincipal, rt: RuntimeDep, file: Annotated[UploadFile, File()],
                              tahun: int = Tahun, bulan: int = Bulan) -> SavedOut:
     require_admin(principal)
     rows = hadir.parse_csv(await file.read())
     async with rt.uow() as session:
+        await _own_instansi(session, principal, [r.nip for r in rows])
         n = await hadir.save(session, tahun, bulan, rows, principal.sub)
     return SavedOut(tahun=tahun, bulan=bulan, disimpan=n)
 
@@ -94,7 +125,9 @@ async def get_kehadiran(principal: CurrentPrincipal, rt: RuntimeDep, tahun: int 
     if nip:
         q = q.where(Kehadiran.nip == nip)
     async with rt.uow() as session:
-        return [hadir.KehadiranIn.model_validate(k, from_attributes=True) for k in (await session.exec(q)).scalars()]
+        rows = list((await session.exec(q)).scalars())
+        foreign = await foreign_nips(session, [k.nip for k in rows], admin_scope(principal))
+        return [hadir.KehadiranIn.model_validate(k, from_attributes=True) for k in rows if k.nip not in foreign]
 
 
 @router.get("/rekap/bulanan/{tahun}/{bulan}", summary="Rekapitulasi Penilaian Kinerja dan Kehadiran per perangkat daerah",
@@ -125,6 +158,8 @@ async def hasil_tahunan(principal: CurrentPrincipal, rt: RuntimeDep, nip: str = 
                 Evaluation.nip == nip, Evaluation.penilai_nip == principal.sub).limit(1))).first()
             if penilai is None:
                 raise forbid()
+        if await foreign_nips(session, [nip], admin_scope(principal)):
+            raise forbid("Pegawai ini milik instansi lain (this pegawai belongs to another agency).")
         return await recaps.hasil_tahunan(session, nip, tahun, rt.settings)
 
 

@@ -17,7 +17,7 @@ from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Kebe
 from ..domain.capaian import CapaianError, capaian_hasil_kerja, capaian_iki, rata_rata
 from ..domain.periods import Kind
 from ..domain.plan import SkpSnapshot, target_for
-from ..domain.rating import Predikat, Rating, RhkCapaian, predikat, saran_rating_hasil_kerja
+from ..domain.rating import Predikat, RhkCapaian, predikat, saran_rating_hasil_kerja
 from .plans import period_of, plan_lines
 
 BERAKHLAK = ("Berorientasi Pelayanan", "Akuntabel", "Kompeten", "Harmonis", "Loyal", "Adaptif", "Kolaboratif")
@@ -46,8 +46,7 @@ def _rhk_capaian(lines: list[dict]) -> list[RhkCapaian]:
     for line in lines:
         if line["target"] is None:
             continue
-        utama, vals = by_rhk.setdefault(line["rhk_id"], (line["rhk_jenis"] == "Utama", []))
-        vals.append(line["capaian"])
+        by_rhk.setdefault(line["rhk_id"], (line["rhk_jenis"] == "Utama", []))[1].append(line["capaian"])
     return [RhkCapaian(rhk_id, utama, capaian_hasil_kerja(vals)) for rhk_id, (utama, vals) in by_rhk.items()]
 
 
@@ -247,5 +246,3 @@ async def decide_keberatan(session, k: Keberatan, decision: str, new_predikat: P
                                         note=note), actor=actor)
     return k
 
-
-__all__ = ["Rating", "Predikat"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-from kinerja_contracts.values import is_nip_shape
 from kinerja_contracts.web.errors import ProblemError
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
@@ -81,5 +80,3 @@ async def save(session, tahun: int, bulan: int, rows: list[KehadiranIn], by: str
             rec.updated_by, rec.updated_at = by, now
     return len(rows)
 
-
-__all__ = ["KehadiranIn", "parse_csv", "save", "is_nip_shape"]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, utcnow
 from ..domain.periods import Kind, Period
-from ..domain.plan import PlanIki, build_plan, target_for
+from ..domain.plan import PlanIki, build_plan, count_measured, measured_counts, measured_in
 from .ids import evaluation_id
 
 
@@ -22,22 +22,30 @@ def plan_lines(plan: EvaluationPlan) -> list[PlanIki]:
     return [PlanIki.model_validate(x) for x in plan.rencana or []]
 
 
-def measured_iki(plan: EvaluationPlan, period: Period) -> int:
+PLAN_COLUMNS = ("skp_id", "nip", "penilai_nip", "atasan_penilai", "jenis_pegawai", "unit_kerja", "periode_mulai",
+                "periode_selesai", "pegawai", "jumlah_iki_periode")
+
+
+def measured_iki(plan, period: Period) -> int:
     """How many IKI of the plan have a measurable target in ``period``."""
-    return sum(1 for line in plan_lines(plan) if target_for(line, period) is not None)
+    if plan.jumlah_iki_periode:
+        return measured_in(plan.jumlah_iki_periode, period)
+    return count_measured(plan.rencana or [], period)
 
 
-def plan_overlaps(plan: EvaluationPlan, period: Period) -> bool:
+def plan_overlaps(plan, period: Period) -> bool:
     if plan.periode_mulai is None or plan.periode_selesai is None:
         return False
     return plan.periode_mulai <= period.selesai and plan.periode_selesai >= period.mulai
 
 
-def new_evaluation(plan: EvaluationPlan, period: Period) -> dict[str, Any]:
-    """Column values of a fresh evaluation row (for bulk inserts)."""
-    now = utcnow()
+def new_evaluation(plan, period: Period, now=None) -> dict[str, Any]:
+    """Column values of a fresh evaluation row (for bulk inserts); ``plan`` is
+    an :class:`EvaluationPlan` or a row with the columns of :data:`PLAN_COLUMNS`."""
+    now = now or utcnow()
+    pid = period.period_id
     return dict(
-        id=evaluation_id(period.period_id, plan.skp_id), period_id=period.period_id, kind=str(period.kind),
+        id=evaluation_id(pid, plan.skp_id), period_id=pid, kind=str(period.kind),
         tahun=period.tahun, bulan=period.mulai.month if period.kind == "monthly" else None, skp_id=plan.skp_id,
         nip=plan.nip, penilai_nip=plan.penilai_nip,
         atasan_nip=(plan.atasan_penilai or {}).get("nip"), jenis_pegawai=plan.jenis_pegawai, unit_kerja=plan.unit_kerja,
@@ -70,7 +78,7 @@ async def upsert_plan(session, d) -> EvaluationPlan | None:
         jenis_pegawai=jenis, unit_kerja=d.pegawai.unit_kerja, pegawai=d.pegawai.model_dump(mode="json"),
         penilai=d.penilai.model_dump(mode="json"), periode={"mulai": str(mulai), "selesai": str(selesai)} if mulai else {},
         snapshot=d.snapshot, atasan_penilai=atasan_dict, instansi=d.pegawai.instansi, periode_mulai=mulai,
-        periode_selesai=selesai, rencana=lines,
+        periode_selesai=selesai, rencana=lines, jumlah_iki_periode=measured_counts(lines),
     )
     if plan is None:
         plan = EvaluationPlan(skp_id=d.skp_id, **fields)
@@ -94,5 +102,7 @@ async def join_open_periods(session, plan: EvaluationPlan) -> None:
         existing = await session.get(Evaluation, evaluation_id(period.period_id, plan.skp_id))
         if existing is None:
             session.add(Evaluation(**new_evaluation(plan, period)))
-        elif existing.status == "open":
+        elif existing.status == "open":  # a newer approved version: new targets, maybe a new penilai
             existing.jumlah_iki = measured_iki(plan, period)
+            existing.penilai_nip, existing.unit_kerja = plan.penilai_nip, plan.unit_kerja
+            existing.atasan_nip = (plan.atasan_penilai or {}).get("nip")

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from dataclasses import replace
 
 from kinerja_contracts.logging import get_logger
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.clock import Clock, today
-from ..adapters.tables import EvaluationPlan, SchedulerAction
+from ..adapters.tables import EvaluationPeriod, EvaluationPlan, SchedulerAction
 from ..domain.periods import Action, DueAction, due_actions
 from .periods import close_period, open_period, remind_period
 
@@ -64,17 +65,31 @@ class Scheduler:
                 done.append(action.key)
         return done
 
+    async def _postponed(self, session, due: DueAction) -> bool:
+        """An admin extended the deadline: the reminder and the close move with it."""
+        if due.action is Action.open:
+            return False
+        row = await session.get(EvaluationPeriod, due.period.period_id)
+        if row is None or row.deadline <= due.period.deadline:
+            return False
+        extended = replace(due.period, deadline=row.deadline)
+        return today(self.clock) < extended.action_date(due.action, self.settings.reminder_days)
+
     async def _do(self, due: DueAction) -> bool:
         try:
             async with self.uow() as session:
+                if await self._postponed(session, due):
+                    return False
                 session.add(SchedulerAction(key=due.key, due=due.when))
                 await session.flush()  # a concurrent replica that did it already fails here
                 if due.action is Action.open:
-                    n = await open_period(session, due.period, chunk=self.settings.event_chunk)
+                    n = await open_period(session, due.period, today(self.clock), chunk=self.settings.event_chunk)
                 elif due.action is Action.remind:
                     n = await remind_period(session, due.period, today(self.clock))
                 else:
-                    n = await close_period(session, due.period, missing_limit=self.settings.event_chunk)
+                    stale = (today(self.clock) - due.when).days > self.settings.stale_after_days
+                    n = await close_period(session, due.period, missing_limit=self.settings.event_chunk,
+                                           announce=not stale)
         except IntegrityError:
             log.info("scheduler action already done elsewhere", key=due.key)
             return False

@@ -58,6 +58,7 @@ class Delivery(SQLModel, table=True):
     body_html: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     message_id: str = Field(max_length=200)
     status: str = Field(default="pending", index=True, max_length=16, description="pending | sent | failed | undeliverable")
+    priority: int = Field(default=0, description="0: a person's own workflow mail; 1: bulk (announcements to many, digests)")
     attempts: int = 0
     resends: int = 0
     version: int = 1

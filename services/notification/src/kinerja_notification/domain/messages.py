@@ -39,6 +39,7 @@ class Kind:
     event: str
     recipient: str
     description: str
+    bulk: bool = False  # goes to many at once: sent after people's own workflow mail
 
 
 #: Every e-mail the service sends (docs/notification.md is generated from it).
@@ -46,17 +47,17 @@ KINDS: dict[str, Kind] = {
     k.key: k
     for k in (
         Kind("approval.requested", "approval.requested", "pejabat penilai", "An SKP was submitted (or resubmitted) and waits for a decision."),
-        Kind("approval.digest", "(periodic)", "pejabat penilai with digest on", "One summary of every SKP waiting, per interval."),
+        Kind("approval.digest", "(periodic)", "pejabat penilai with digest on", "One summary of every SKP waiting, per interval.", bulk=True),
         Kind("approval.returned", "approval.returned", "pegawai", "The SKP was returned for revision, with the note."),
         Kind("approval.approved", "approval.approved", "pegawai", "The SKP was approved."),
         Kind("approval.reassigned_new", "approval.reassigned", "new pejabat penilai", "An admin moved a pending SKP to this penilai."),
         Kind("approval.reassigned_previous", "approval.reassigned", "previous pejabat penilai", "The SKP no longer waits for this penilai."),
         Kind("approval.reminder", "approval.reminder (level penilai)", "pejabat penilai", "An SKP has waited too long."),
         Kind("approval.escalation", "approval.reminder (level atasan)", "atasan pejabat penilai", "An SKP has waited far too long with the penilai."),
-        Kind("skp.deadline_approaching", "skp.deadline_approaching", "pegawai", "The SKP submission deadline is near and the pegawai has not submitted."),
-        Kind("evaluation.period_opened", "evaluation.period_opened", "each pegawai in recipients", "Realisasi can be entered now."),
-        Kind("evaluation.period_closing_soon", "evaluation.period_closing_soon", "pegawai", "The evaluation period closes in a few days."),
-        Kind("evaluation.period_closed_missing", "evaluation.period_closed", "each pegawai in missing", "The period closed without their realisasi."),
+        Kind("skp.deadline_approaching", "skp.deadline_approaching", "pegawai", "The SKP submission deadline is near and the pegawai has not submitted.", bulk=True),
+        Kind("evaluation.period_opened", "evaluation.period_opened", "each pegawai in recipients", "Realisasi can be entered now.", bulk=True),
+        Kind("evaluation.period_closing_soon", "evaluation.period_closing_soon", "pegawai", "The evaluation period closes in a few days.", bulk=True),
+        Kind("evaluation.period_closed_missing", "evaluation.period_closed", "each pegawai in missing", "The period closed without their realisasi.", bulk=True),
         Kind("evaluation.finalized", "evaluation.finalized", "pegawai", "The predikat kinerja was set; keberatan is possible until the deadline."),
         Kind("evaluation.keberatan_filed", "evaluation.keberatan_filed", "atasan pejabat penilai", "A pegawai objected to an evaluation result."),
         Kind("evaluation.keberatan_decided", "evaluation.keberatan_decided", "pegawai", "The keberatan was decided (final)."),

@@ -28,9 +28,9 @@ class TokenBucket:
 
     @property
     def available(self) -> int:
-        """Whole tokens available now."""
+        """Whole tokens available now (unbounded without a limit)."""
         if self.rate <= 0:
-            return self.burst
+            return 1 << 30
         self._refill()
         return int(self.tokens)
 

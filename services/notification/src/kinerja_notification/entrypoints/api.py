@@ -1,7 +1,7 @@
 """HTTP API: the delivery log, resend, the recipient directory, preferences.
 
-Admins see everything (of their instansi); a person sees their own log and
-sets their own preferences.
+Admins see everything of their instansi (all of it when their token has no
+instansi claim); a person sees their own log and sets their own preferences.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class DeliveryOut(BaseModel):
     subject: str
     message_id: str
     status: Literal["pending", "sent", "failed", "undeliverable"]
+    priority: int = Field(description="0: a person's own workflow mail, sent first; 1: bulk")
     attempts: int
     resends: int
     version: int = Field(description="send it back with a resend (stale -> 409)")
@@ -55,7 +56,7 @@ class DeliveryOut(BaseModel):
         "event_id": EVENT_EXAMPLE, "recipient_nip": NIP_EXAMPLE, "kind": "approval.returned",
         "event_type": "approval.returned", "email": "siti.rahma@example.go.id", "locale": "id",
         "subject": "[Kinerja] SKP Anda dikembalikan untuk perbaikan",
-        "message_id": f"<{EVENT_EXAMPLE}.{NIP_EXAMPLE}@kinerja.local>", "status": "sent", "attempts": 1,
+        "message_id": f"<{EVENT_EXAMPLE}.{NIP_EXAMPLE}@kinerja.local>", "status": "sent", "priority": 0, "attempts": 1,
         "resends": 0, "version": 1, "last_error": None, "correlation_id": "4c1f0e8b9d2a4e7f8a6b5c4d3e2f1a0b",
         "created_at": "2026-11-25T03:15:02Z", "next_attempt_at": "2026-11-25T03:15:02Z",
         "sent_at": "2026-11-25T03:15:02Z"}})
@@ -160,7 +161,7 @@ async def list_deliveries(principal: Admin, request: Request, status: Status = N
                           limit: Limit = 50, offset: Offset = 0) -> DeliveryPage:
     async with uow(request) as s:
         rows, total = await admin.page(s, nip=recipient_nip, event_id=event_id, status=status, kind=kind,
-                                       limit=limit, offset=offset)
+                                       instansi=principal.instansi, limit=limit, offset=offset)
         return DeliveryPage(items=[DeliveryOut.of(d) for d in rows], total=total, limit=limit, offset=offset)
 
 
@@ -178,7 +179,7 @@ async def deliveries_of_recipient(nip: str, principal: CurrentPrincipal, request
             summary="E-mail karena satu event (delivery log by event; admin)")
 async def deliveries_of_event(event_id: uuid.UUID, principal: Admin, request: Request) -> list[DeliveryOut]:
     async with uow(request) as s:
-        rows, _ = await admin.page(s, event_id=event_id, limit=500)
+        rows, _ = await admin.page(s, event_id=event_id, instansi=principal.instansi, limit=500)
         return [DeliveryOut.of(d) for d in rows]
 
 
@@ -207,7 +208,8 @@ async def list_recipients(principal: Admin, request: Request,
                           missing_email: Annotated[bool | None, Query(description="true: only people without an address")] = None,
                           limit: Limit = 50, offset: Offset = 0) -> RecipientPage:
     async with uow(request) as s:
-        rows, total = await admin.recipients(s, missing_email=missing_email, limit=limit, offset=offset)
+        rows, total = await admin.recipients(s, missing_email=missing_email, instansi=principal.instansi,
+                                             limit=limit, offset=offset)
         return RecipientPage(items=[RecipientOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
 

@@ -98,8 +98,13 @@ async def resend(session, event_id: uuid.UUID, nip: str, version: int) -> Delive
 
 
 async def page(session, *, nip: str | None = None, event_id: uuid.UUID | None = None, status: str | None = None,
-               kind: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Delivery], int]:
+               kind: str | None = None, instansi: str | None = None, limit: int = 50,
+               offset: int = 0) -> tuple[list[Delivery], int]:
+    """A page of the delivery log, newest first; ``instansi`` limits it to
+    people of that agency (an admin's scope)."""
     conds = []
+    if instansi:
+        conds.append(Delivery.recipient_nip.in_(select(Recipient.nip).where(Recipient.instansi == instansi)))
     if nip:
         conds.append(Delivery.recipient_nip == nip)
     if event_id:
@@ -115,8 +120,11 @@ async def page(session, *, nip: str | None = None, event_id: uuid.UUID | None = 
     return list(rows), int(total)
 
 
-async def recipients(session, *, missing_email: bool | None, limit: int, offset: int) -> tuple[list[Recipient], int]:
+async def recipients(session, *, missing_email: bool | None, instansi: str | None = None, limit: int,
+                     offset: int) -> tuple[list[Recipient], int]:
     conds = []
+    if instansi:
+        conds.append(Recipient.instansi == instansi)
     if missing_email is True:
         conds.append(Recipient.email.is_(None))
     elif missing_email is False:

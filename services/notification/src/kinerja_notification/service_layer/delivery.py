@@ -1,24 +1,31 @@
 """The delivery worker: sends pending e-mails, at most ``rate`` per second,
 retries temporary failures with backoff, records permanent ones.
 
-Rows are claimed with a short lease (``next_attempt_at`` moved forward, with
-FOR UPDATE SKIP LOCKED on PostgreSQL) in one small transaction; each mail is
-then sent and its outcome committed on its own. Several replicas can run; a
-worker that dies mid-send leaves its rows to come back when the lease ends,
-and the mail goes again with the same Message-ID (a duplicate to the mail
-system, never a different mail).
+Mails reach the worker two ways, both leases on the row (``next_attempt_at``
+moved forward, so no other worker takes it meanwhile):
 
-An SMTP server that cannot be reached is not the mail's fault: the pass
-stops, the mail waits with backoff, and it does not use up its attempts, so
-the mail goes out when the server is back however long it was away. A 4xx
-reply to the mail itself counts as an attempt; a 5xx is final.
+- the fast path: a consumer writes a new mail already leased to this
+  process's worker and hands it over in memory after its commit;
+- the database: a feeder claims due rows (retries, resends, digests, rows
+  whose lease ended because their worker died) with FOR UPDATE SKIP LOCKED on
+  PostgreSQL, when woken or every ``poll_interval``.
+
+Both put rows on one queue served by ``len(senders)`` lanes, one SMTP
+connection each; a lane sends a mail and commits its outcome on its own, so
+a new mail never waits for a batch. A worker that dies mid-send leaves its
+rows to come back when the lease ends, and the mail goes again with the same
+Message-ID (a duplicate to the mail system, never a different mail).
+
+An SMTP server that cannot be reached is not the mail's fault: the worker
+pauses, the mail waits with backoff and keeps its attempts, so it goes out
+when the server is back however long it was away. A 4xx reply to the mail
+itself counts as an attempt; a 5xx is final.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import uuid
 from collections.abc import Callable
 
 from kinerja_contracts.logging import get_logger
@@ -34,12 +41,13 @@ log = get_logger(__name__)
 
 
 class DeliveryWorker:
-    def __init__(self, sessions, sender, *, mail_from: str, poll_interval: float = 1.0, max_attempts: int = 12,
+    def __init__(self, sessions, senders, *, mail_from: str, poll_interval: float = 1.0, max_attempts: int = 12,
                  batch_size: int = 50, retry_base: float = 5.0, retry_max: float = 900.0,
-                 rate: float = 0.0, burst: int | None = None, lease_seconds: float = 120.0,
+                 rate: float = 0.0, burst: int | None = None, lease_seconds: float = 30.0,
                  clock: Callable[[], dt.datetime] = utcnow):
         self.sessions = sessions
-        self.sender = sender
+        #: one sender per parallel SMTP connection (lane)
+        self.senders = list(senders) if isinstance(senders, list | tuple) else [senders]
         self.mail_from = mail_from
         self.poll_interval = poll_interval
         self.max_attempts = max_attempts
@@ -49,56 +57,98 @@ class DeliveryWorker:
         self.lease = dt.timedelta(seconds=lease_seconds)
         self.clock = clock
         self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        #: (priority, arrival, row): a person's own mail before bulk mail, else first come first served
+        self._queue: asyncio.PriorityQueue = asyncio.PriorityQueue()
+        self._arrivals = 0
+        self._in_hand: set[tuple] = set()
+        self._paused_until: dt.datetime | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._inflight: set[asyncio.Task] = set()
         self.sent = 0
 
-    def wake(self) -> None:
-        self._wake.set()
+    # -- life cycle ----------------------------------------------------------
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="delivery-worker")
+        self._tasks = [asyncio.create_task(self._feed(), name="delivery-feeder")]
+        self._tasks += [asyncio.create_task(self._lane(s), name=f"delivery-lane-{i}") for i, s in enumerate(self.senders)]
 
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
+    async def stop(self, grace: float = 15.0) -> None:
+        """Stop taking mail; a mail being sent is finished and recorded first
+        (a send cut between the server's "250" and the commit would go again
+        after the restart, a duplicate)."""
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
             try:
-                await self._task
+                await t
             except (asyncio.CancelledError, Exception):
                 pass
-        close = getattr(self.sender, "close", None)
-        if close is not None:
-            try:
-                await close()
-            except Exception:
-                pass
+        if self._inflight:
+            await asyncio.wait(self._inflight, timeout=grace)
+        for sender in self.senders:
+            close = getattr(sender, "close", None)
+            if close is not None:
+                try:
+                    await close()
+                except Exception:
+                    pass
 
-    async def _run(self) -> None:
+    def wake(self) -> None:
+        """Look in the database now (a retry, resend or digest was queued)."""
+        self._wake.set()
+
+    def has_room(self) -> bool:
+        """Whether the fast path may hand this worker more: the queue stays
+        short, so a leased row is sent long before its lease ends."""
+        return self._queue.qsize() < self.batch_size
+
+    def offer(self, rows: list[Delivery]) -> None:
+        """Rows just committed and leased to this worker (the fast path)."""
+        for d in rows:
+            self._put(d)
+
+    def _put(self, d: Delivery) -> None:
+        key = (d.event_id, d.recipient_nip)
+        if key not in self._in_hand:
+            self._in_hand.add(key)
+            self._arrivals += 1
+            self._queue.put_nowait((d.priority, self._arrivals, d))
+
+    # -- the database feeder -------------------------------------------------
+
+    async def _feed(self) -> None:
         while True:
             self._wake.clear()
+            n = 0
             try:
-                n = await self.deliver_due()
+                if not self._paused():
+                    n = await self.claim()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("delivery pass failed", error=repr(exc))
-                n = 0
-            if n >= self.batch_size:
-                continue
+                log.warning("claiming mail failed", error=repr(exc))
+            if n and self._queue.qsize() < self.batch_size:
+                continue  # there may be more due
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
             except TimeoutError:
                 pass
 
-    async def claim(self) -> list[Delivery]:
-        """Take up to ``batch_size`` due rows for this worker (a lease)."""
+    def _paused(self) -> bool:
+        return self._paused_until is not None and self.clock() < self._paused_until
+
+    async def claim(self) -> int:
+        """Lease due rows from the database onto the queue; returns how many."""
+        limit = min(self.batch_size - self._queue.qsize(), self.bucket.available)
+        if limit <= 0:
+            return 0
         now = self.clock()
-        limit = max(1, min(self.batch_size, self.bucket.available))
         async with self.sessions() as session:
             async with session.begin():
                 stmt = (
                     select(Delivery)
                     .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
-                    .order_by(Delivery.next_attempt_at)
+                    .order_by(Delivery.priority, Delivery.next_attempt_at)
                     .limit(limit)
                 )
                 if session.bind.dialect.name == "postgresql":
@@ -106,34 +156,34 @@ class DeliveryWorker:
                 rows = list((await session.exec(stmt)).all())
                 for d in rows:
                     d.next_attempt_at = now + self.lease
-        return rows
-
-    async def deliver_due(self) -> int:
-        """One pass: send what is due; returns how many rows were taken."""
-        rows = await self.claim()
-        for i, d in enumerate(rows):
-            await self.bucket.acquire()
-            try:
-                await self._send_one(d)
-            except SmtpUnavailable as exc:
-                # the server is away: give the rest of the batch back at once
-                log.info("SMTP server unavailable; delivery paused", error=str(exc), waiting=len(rows) - i)
-                await self._release([r.event_id for r in rows[i + 1:]], [r.recipient_nip for r in rows[i + 1:]])
-                break
+        for d in rows:
+            self._put(d)
         return len(rows)
 
-    async def _release(self, event_ids: list[uuid.UUID], nips: list[str]) -> None:
-        if not event_ids:
-            return
-        retry_at = self.clock() + dt.timedelta(seconds=self.retry_base)
-        async with self.sessions() as session:
-            async with session.begin():
-                for eid, nip in zip(event_ids, nips, strict=True):
-                    await session.exec(
-                        update(Delivery)
-                        .where(Delivery.event_id == eid, Delivery.recipient_nip == nip, Delivery.status == "pending")
-                        .values(next_attempt_at=retry_at)
-                    )
+    # -- lanes ---------------------------------------------------------------
+
+    async def _lane(self, sender) -> None:
+        while True:
+            _, _, d = await self._queue.get()
+            try:
+                if self._paused():
+                    await self._record(d, next_attempt_at=self._paused_until)  # give it back for later
+                    continue
+                await self.bucket.acquire()
+                job = asyncio.create_task(self._send_one(d, sender))
+                self._inflight.add(job)
+                job.add_done_callback(self._inflight.discard)
+                job.add_done_callback(_retrieve)
+                await asyncio.shield(job)
+            except asyncio.CancelledError:
+                raise
+            except SmtpUnavailable as exc:
+                self._paused_until = self.clock() + dt.timedelta(seconds=self.retry_base)
+                log.info("SMTP server unavailable; delivery paused", error=str(exc), waiting=self._queue.qsize())
+            except Exception as exc:  # e.g. the database is away: the lease brings the row back
+                log.warning("delivering a mail failed", error=repr(exc), message_id=d.message_id)
+            finally:
+                self._in_hand.discard((d.event_id, d.recipient_nip))
 
     async def _record(self, d: Delivery, **values) -> None:
         async with self.sessions() as session:
@@ -145,13 +195,13 @@ class DeliveryWorker:
                     .values(**values)
                 )
 
-    async def _send_one(self, d: Delivery) -> None:
+    async def _send_one(self, d: Delivery, sender) -> None:
         msg = build_message(mail_from=self.mail_from, to=d.email or "", subject=d.subject, text=d.body_text,
                             html=d.body_html, message_id=d.message_id, correlation_id=d.correlation_id)
         attempts = d.attempts + 1
         ctx = dict(to=d.email, kind=d.kind, message_id=d.message_id, correlation_id=d.correlation_id, attempts=attempts)
         try:
-            await self.sender.send(msg)
+            await sender.send(msg)
         except PermanentSmtpError as exc:
             await self._record(d, status="failed", attempts=attempts, last_error=str(exc)[:1000])
             log.warning("mail refused permanently", error=str(exc), **ctx)
@@ -174,3 +224,9 @@ class DeliveryWorker:
         await self._record(d, status="sent", attempts=attempts, sent_at=self.clock(), last_error=None)
         self.sent += 1
         log.info("mail sent", **ctx)
+
+
+def _retrieve(task: asyncio.Task) -> None:
+    """Collect the outcome of a send that outlived its lane (at stop)."""
+    if not task.cancelled():
+        task.exception()

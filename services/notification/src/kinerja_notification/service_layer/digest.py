@@ -95,7 +95,7 @@ class DigestTask:
             message_id=digest_message_id(nip, start, config.domain),
             status="pending" if email else "undeliverable",
             last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
-            correlation_id=f"digest-{nip}-{int(start.timestamp())}",
+            correlation_id=f"digest-{nip}-{int(start.timestamp())}", priority=1,
         ))
         await session.exec(
             update(DigestItem)

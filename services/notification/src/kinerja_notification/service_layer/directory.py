@@ -19,7 +19,7 @@ def _clean_email(value: str | None) -> str | None:
     return value or None
 
 
-async def remember(session, people: list[Pegawai]) -> None:
+async def remember(session, people: list[Pegawai]) -> dict:
     """Upsert the directory entries of ``people`` in one statement.
 
     INSERT .. ON CONFLICT DO UPDATE, so two consumers that meet the same new
@@ -35,7 +35,7 @@ async def remember(session, people: list[Pegawai]) -> None:
     stmt = insert(table).values([
         dict(nip=p.nip, nama=p.nama, email=_clean_email(p.email), email_corrected=False, instansi=p.instansi,
              locale=None, digest=None, version=1, updated_at=now)
-        for p in {p.nip: p for p in people}.values()
+        for p in sorted({p.nip: p for p in people}.values(), key=lambda p: p.nip)  # one lock order: no deadlocks
     ])
     keep = table.c.email_corrected.is_(True) | stmt.excluded.email.is_(None)
     stmt = stmt.on_conflict_do_update(
@@ -46,8 +46,9 @@ async def remember(session, people: list[Pegawai]) -> None:
             "email": case((keep, table.c.email), else_=stmt.excluded.email),
             "updated_at": stmt.excluded.updated_at,
         },
-    )
-    await session.exec(stmt)
+    ).returning(*table.c)
+    rows = (await session.exec(stmt)).all()
+    return {row.nip: row for row in rows}
 
 
 async def lookup(session, nip: str) -> Recipient | None:

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 from kinerja_contracts.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
-from sqlalchemy import or_, update
+from sqlalchemy import case, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement
-from ..domain.messages import render
+from ..domain.messages import KINDS, render
 from ..domain.routing import Outgoing, identities, route, settles_skp
 from . import directory
 
@@ -33,13 +35,27 @@ class MailConfig:
 
 config = MailConfig()
 
-#: wake-up callbacks of the delivery workers in this process
-delivery_wakeups: list = []
+#: the delivery workers running in this process (``wake()``, ``offer(rows)``, ``lease``)
+workers: list = []
 
 
 def wake_workers() -> None:
-    for wake in list(delivery_wakeups):
-        wake()
+    for worker in list(workers):
+        worker.wake()
+
+
+def _hand_over_after_commit(session, d: Delivery) -> None:
+    """Fast path: a new mail is written already leased to this process's
+    worker, and handed to it in memory right after the commit, so it goes out
+    without the worker polling or claiming it. Should the process die first,
+    the lease ends and any worker takes the row from the database."""
+    sync = getattr(session, "sync_session", session)
+    fresh = sync.info.get("fresh_deliveries")
+    if fresh is None:
+        fresh = sync.info["fresh_deliveries"] = []
+        worker = workers[0]
+        after_commit(session, lambda: worker.offer(fresh))
+    fresh.append(d)
 
 
 def message_id(event_id: uuid.UUID, nip: str, domain: str, resend: int = 0) -> str:
@@ -68,43 +84,50 @@ async def handle_event(session, env: Envelope) -> int:
     """Learn the people in the event and queue its e-mails; returns how many
     were queued (a digest item counts as one)."""
     payload = env.data
-    await directory.remember(session, identities(payload))
+    known = await directory.remember(session, identities(payload))
     settled = settles_skp(payload)
     if settled is not None:
         await settle_digest_items(session, *settled)
     outgoing = route(payload)
     for out in outgoing:
-        await queue(session, env, out)
+        rec = known.get(out.to.nip) or await directory.lookup(session, out.to.nip)
+        await queue(session, env, out, rec)
     return len(outgoing)
 
 
-async def queue(session, env: Envelope, out: Outgoing) -> None:
-    rec = await directory.lookup(session, out.to.nip)
+async def queue(session, env: Envelope, out: Outgoing, rec) -> None:
+    """Write the delivery row (or digest item) for one recipient. The inbox
+    has already made sure this event is handled once."""
     if out.digestible and wants_digest(rec):
         await _queue_digest_item(session, env, out)
         return
-    if await session.get(Delivery, (env.event_id, out.to.nip)) is not None:
-        return
     rendered = render(out.kind, locale_of(rec), **out.ctx, link=link(out.path))
     email = rec.email if rec is not None else None
-    session.add(
-        Delivery(
-            event_id=env.event_id,
-            recipient_nip=out.to.nip,
-            kind=out.kind,
-            event_type=env.event_type,
-            email=email,
-            locale=rendered.locale,
-            subject=rendered.subject,
-            body_text=rendered.text,
-            body_html=rendered.html,
-            message_id=message_id(env.event_id, out.to.nip, config.domain),
-            status="pending" if email else "undeliverable",
-            last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
-            correlation_id=env.correlation_id,
-        )
+    priority = 1 if KINDS[out.kind].bulk else 0
+    # the fast path always for a person's own workflow mail; bulk only while the worker has room
+    worker = workers[0] if workers and email and (priority == 0 or workers[0].has_room()) else None
+    d = Delivery(
+        event_id=env.event_id,
+        recipient_nip=out.to.nip,
+        kind=out.kind,
+        event_type=env.event_type,
+        email=email,
+        locale=rendered.locale,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        message_id=message_id(env.event_id, out.to.nip, config.domain),
+        status="pending" if email else "undeliverable",
+        last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
+        correlation_id=env.correlation_id,
+        priority=priority,
     )
-    if email:
+    if worker is not None:
+        d.next_attempt_at = d.created_at + worker.lease
+    session.add(d)
+    if worker is not None:
+        _hand_over_after_commit(session, d)
+    elif email:
         after_commit(session, wake_workers)
 
 
@@ -136,11 +159,13 @@ async def _queue_digest_item(session, env: Envelope, out: Outgoing) -> None:
 async def settle_digest_items(session, skp_id: uuid.UUID, sequence: int) -> None:
     """An SKP was decided or reassigned: drop it from summaries not sent yet
     (items of a later transition, e.g. a resubmission, stay)."""
-    mark = await session.get(SkpSettlement, skp_id)
-    if mark is None:
-        session.add(SkpSettlement(skp_id=skp_id, sequence=sequence))
-    elif mark.sequence < sequence:
-        mark.sequence = sequence
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    table = SkpSettlement.__table__
+    stmt = insert(table).values(skp_id=skp_id, sequence=sequence)
+    await session.exec(stmt.on_conflict_do_update(
+        index_elements=[table.c.skp_id],
+        set_={"sequence": case((table.c.sequence < stmt.excluded.sequence, stmt.excluded.sequence), else_=table.c.sequence)},
+    ))
     await session.exec(
         update(DigestItem)
         .where(DigestItem.skp_id == skp_id, DigestItem.status == "pending",

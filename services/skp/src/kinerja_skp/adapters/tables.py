@@ -37,6 +37,10 @@ class SkpDocument(SQLModel, table=True):
     approval_sequence: int = 0
     catatan_revisi: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     tanggal_sk: dt.date | None = None
+    persetujuan: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True),
+        description="the approval: penilai snapshot, decided_by, on_behalf_of, at (from approval.approved)",
+    )
     created_by: str | None = Field(default=None, max_length=64)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -204,8 +204,10 @@ PANDUAN_BERAKHLAK: dict[NilaiBerakhlak, tuple[str, ...]] = {
         "Membangun lingkungan kerja yang kondusif",
     ),
     NilaiBerakhlak.loyal: (
-        "Memegang teguh ideologi Pancasila, Undang-Undang Dasar Negara Republik Indonesia Tahun 1945, "
-        "setia pada NKRI serta pemerintahan yang sah",
+        (
+            "Memegang teguh ideologi Pancasila, Undang-Undang Dasar Negara Republik Indonesia Tahun 1945, "
+            "setia pada NKRI serta pemerintahan yang sah"
+        ),
         "Menjaga nama baik sesama ASN, Pimpinan, Instansi, dan Negara",
         "Menjaga rahasia jabatan dan negara",
     ),

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Header, Query, Response
 from kinerja_contracts.lifecycle import SkpStatus, allowed_actions
 from kinerja_contracts.web.auth import CurrentPrincipal
 from kinerja_contracts.web.errors import PROBLEM_RESPONSES
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from ..adapters.tables import SkpDocument
 from ..domain.diff import diff
@@ -22,6 +22,14 @@ from .deps import PolicyDep, RuntimeDep, Writer, version_from
 from .examples import CONTENT_EXAMPLES, VALIDATE_EXAMPLES
 
 router = APIRouter(prefix="/api/v1/skp", tags=["skp"], responses=PROBLEM_RESPONSES)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; they are stored in UTC."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+UtcDatetime = Annotated[dt.datetime, AfterValidator(_utc)]
 
 
 class ValidationOut(BaseModel):
@@ -52,10 +60,12 @@ class SkpOut(BaseModel):
     terkunci: bool = Field(description="true while Pending or Approved: the content cannot change")
     allowed_actions: list[str] = Field(description="what you may do now")
     deadline: dt.date | None = Field(default=None, description="submission deadline, extensions included")
+    persetujuan: dict[str, Any] | None = Field(
+        default=None, description="once Approved: the penilai who signed (snapshot), decided_by (a Plt/Plh), at, version")
     content: dict[str, Any]
     validation: ValidationOut | None = Field(default=None, description="findings, on create and update")
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
     @classmethod
     def of(cls, doc: SkpDocument, principal=None, **extra) -> SkpOut:
@@ -64,7 +74,7 @@ class SkpOut(BaseModel):
         return cls(
             id=doc.id, status=state, version=doc.version, content_hash=doc.content_hash, catatan_revisi=doc.catatan_revisi,
             terkunci=state in (SkpStatus.Pending, SkpStatus.Approved),
-            allowed_actions=list(allowed_actions(state, role)), content=doc.content,
+            allowed_actions=list(allowed_actions(state, role)), content=doc.content, persetujuan=doc.persetujuan,
             created_at=doc.created_at, updated_at=doc.updated_at, **extra,
         )
 
@@ -82,7 +92,7 @@ class SkpSummary(BaseModel):
     penilai_nip: str
     status: SkpStatus
     version: int
-    updated_at: dt.datetime
+    updated_at: UtcDatetime
 
 
 class SkpPage(BaseModel):
@@ -119,9 +129,10 @@ async def create(
     async with rt.uow() as session:
         doc = await documents.create_draft(session, content, principal)
         report = await documents.check(session, content, policy)
+        deadline = await deadlines.deadline_of(session, doc, policy)
     _etag(response, doc)
     response.headers["Location"] = f"/api/v1/skp/{doc.id}"
-    return SkpOut.of(doc, principal, validation=report.as_dict())
+    return SkpOut.of(doc, principal, validation=report.as_dict(), deadline=deadline.effective)
 
 
 @router.get("", response_model=SkpPage, summary="Daftar SKP (list with filters and pagination)",
@@ -185,8 +196,9 @@ async def update_(
     async with rt.uow() as session:
         doc = await documents.update_draft(session, skp_id, version, body.content, principal)
         report = await documents.check(session, body.content, policy)
+        deadline = await deadlines.deadline_of(session, doc, policy)
     _etag(response, doc)
-    return SkpOut.of(doc, principal, validation=report.as_dict())
+    return SkpOut.of(doc, principal, validation=report.as_dict(), deadline=deadline.effective)
 
 
 @router.delete("/{skp_id}", status_code=204, summary="Hapus draft SKP (delete a never-submitted draft)")
@@ -219,15 +231,16 @@ async def submit(
     version = version_from(if_match, body.version if body else None)
     async with rt.uow() as session:
         doc = await documents.submit(session, skp_id, version, principal, policy)
+        deadline = await deadlines.deadline_of(session, doc, policy)
     _etag(response, doc)
-    return SkpOut.of(doc, principal)
+    return SkpOut.of(doc, principal, deadline=deadline.effective)
 
 
 class VersionOut(BaseModel):
     version: int
     content_hash: str
     created_by: str
-    created_at: dt.datetime
+    created_at: UtcDatetime
 
 
 @router.get("/{skp_id}/versions", response_model=list[VersionOut], summary="Riwayat versi (versions)")

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import gc
 import uuid
+import zlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+import pydantic_core
+from fastapi import APIRouter, Body, Query, Request, Response
 from kinerja_contracts.web.auth import CurrentPrincipal
 from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, Field
 
 from ..domain.deadlines import tanggal_indonesia
 from ..service_layer import bulk, deadlines, documents
+from .api import UtcDatetime
 from .deps import Admin, Intake, PolicyDep, RuntimeDep
 from .examples import skp_example
 
@@ -22,7 +27,7 @@ router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 class BulkIn(BaseModel):
     """Up to 20,000 drafts (the SKP content shape of ``POST /api/v1/skp``), keyed by (NIP, periode)."""
 
-    items: list[dict[str, Any]] = Field(description="SKP contents", min_length=1)
+    items: list[Any] = Field(description="SKP contents (each checked on its own: a bad item is answered `invalid`)", min_length=1)
 
 
 class BulkOut(BaseModel):
@@ -44,23 +49,63 @@ _BULK_ANSWER = {
 }
 
 
+def _load_body(raw: bytes, encoding: str | None, max_bytes: int) -> Any:
+    """Decode (gzip allowed) and parse the JSON body with the garbage collector
+    paused: parsing tens of megabytes creates millions of containers, and the
+    collector's repeated full scans would cost more than the parsing itself."""
+    if encoding == "gzip":
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        raw = d.decompress(raw, max_bytes)
+        if d.unconsumed_tail:
+            raise ProblemError(413, "payload-too-large", f"Isi setelah dekompresi melebihi {max_bytes} byte "
+                               f"(decompressed body exceeds {max_bytes} bytes).")
+    elif encoding not in (None, "", "identity"):
+        raise ProblemError(415, "unsupported-encoding", f"Content-Encoding {encoding!r} tidak didukung; pakai gzip "
+                           "(only gzip is supported).")
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pydantic_core.from_json(raw)
+    except ValueError as exc:
+        raise ProblemError(400, "bad-json", f"Isi permintaan bukan JSON yang sah (the body is not valid JSON): {exc}") from exc
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @router.post("/skp/bulk", response_model=BulkOut, tags=["intake"],
              summary="Unggah massal draft SKP dari portal (bulk upsert, idempotent)",
              description="For portal tokens (and admins): up to 20,000 drafts in one call, keyed by (NIP, periode). Each item "
              "is answered: `created`, `updated` (a new version of a Draft/Revisi), `unchanged` (same content: a retried "
              "call changes nothing), `locked` (Pending/Approved, refused), `invalid` (with its errors) or `conflict` "
-             "(written concurrently; send it again). `issues` counts the validation errors that still block submission.",
+             "(written concurrently; send it again). `issues` counts the validation errors that still block submission. "
+             "The body may be sent gzip-compressed (`Content-Encoding: gzip`).",
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": {"type": "object", "required": ["items"], "title": "BulkIn", "properties": {"items": {
+                     "type": "array", "minItems": 1, "maxItems": 20000, "items": {"$ref": "#/components/schemas/SkpContent"},
+                     "description": "SKP contents (each checked on its own: a bad item is answered `invalid`)"}}},
+                 "examples": {"satu_draft": {"summary": "Satu draft PPPK Paruh Waktu", "value": _BULK_EXAMPLE}}}}}},
              responses={200: {"content": {"application/json": {"example": _BULK_ANSWER}}}})
-async def bulk_upsert(
-    body: Annotated[BulkIn, Body(openapi_examples={"satu_draft": {"summary": "Satu draft PPPK Paruh Waktu",
-                                                                   "value": _BULK_EXAMPLE}})],
-    principal: Intake, rt: RuntimeDep, policy: PolicyDep,
-) -> BulkOut:
+async def bulk_upsert(request: Request, principal: Intake, rt: RuntimeDep, policy: PolicyDep) -> BulkOut:
+    raw = await request.body()
+    body = await asyncio.to_thread(_load_body, raw, request.headers.get("content-encoding"),
+                                   10 * rt.settings.common.max_body_bytes)
+    del raw
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise ProblemError(422, "validation-error", "Isi permintaan harus {\"items\": [...]} dengan minimal satu draft "
+                           "(the body must be {\"items\": [...]} with at least one draft).",
+                           errors=[{"path": "body.items", "message": "a non-empty list is required", "type": "missing"}])
     limit = rt.settings.bulk_max_items
-    if len(body.items) > limit:
-        raise ProblemError(413, "bulk-too-many", f"Maksimal {limit} draft per permintaan; diterima {len(body.items)} "
+    if len(items) > limit:
+        raise ProblemError(413, "bulk-too-many", f"Maksimal {limit} draft per permintaan; diterima {len(items)} "
                            f"(at most {limit} drafts per call).", limit=limit)
-    summary, results = await bulk.bulk_upsert(rt.uow, body.items, principal, policy, chunk_size=rt.settings.bulk_chunk_size)
+    # The items are long-lived for this call: keep the collector from rescanning them over and over.
+    gc.freeze()
+    try:
+        summary, results = await bulk.bulk_upsert(rt.uow, items, principal, policy, chunk_size=rt.settings.bulk_chunk_size)
+    finally:
+        gc.unfreeze()
     return BulkOut(summary=summary, items=[r.as_dict() for r in results])
 
 
@@ -106,7 +151,7 @@ class ExtensionOut(BaseModel):
     sampai: dt.date
     alasan: str | None
     granted_by: str
-    created_at: dt.datetime
+    created_at: UtcDatetime
 
 
 @router.post("/deadline-extensions", status_code=201, response_model=ExtensionOut, tags=["deadlines"],

@@ -20,8 +20,12 @@ async def on_requested(session, env) -> None:
 
 @consumers.on(ApprovalApproved)
 async def on_approved(session, env) -> None:
-    """The penilai approved: Approved (locked)."""
-    await apply_approval_event(session, env.data, SkpStatus.Approved)
+    """The penilai approved: Approved (locked); remember who signed and when."""
+    d = env.data
+    await apply_approval_event(session, d, SkpStatus.Approved, persetujuan={
+        "penilai": d.penilai.model_dump(mode="json"), "decided_by": d.decided_by, "on_behalf_of": d.on_behalf_of,
+        "at": env.occurred_at.isoformat(), "version": d.version, "content_hash": d.content_hash,
+    })
 
 
 @consumers.on(ApprovalReturned)

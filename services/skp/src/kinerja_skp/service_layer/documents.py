@@ -342,7 +342,9 @@ async def get_version(session, skp_id: uuid.UUID, version: int) -> SkpVersion:
 # --- projection of approval events --------------------------------------------
 
 
-async def apply_approval_event(session, data, new_status: SkpStatus, *, note: str | None = None, penilai=None) -> bool:
+async def apply_approval_event(
+    session, data, new_status: SkpStatus, *, note: str | None = None, penilai=None, persetujuan: dict | None = None
+) -> bool:
     """Project an approval event onto the SKP; ignore stale or out-of-order ones.
 
     An event applies when it is newer than the last one applied (``sequence``)
@@ -356,6 +358,8 @@ async def apply_approval_event(session, data, new_status: SkpStatus, *, note: st
         values["catatan_revisi"] = note
     if penilai is not None:  # reassigned: the signed content keeps its snapshot
         values["penilai_nip"] = penilai.nip
+    if persetujuan is not None:  # who signed, and when (the PDF's signature block)
+        values["persetujuan"] = persetujuan
     result = await session.exec(
         update(SkpDocument)
         .where(

@@ -21,7 +21,7 @@ def today_in_jakarta() -> dt.date:
 @dataclass
 class Policy:
     rencana_aksi_instansi: frozenset[str] = frozenset()
-    deadline: DeadlinePolicy = DeadlinePolicy()
+    deadline: DeadlinePolicy = field(default_factory=DeadlinePolicy)
     enforce_deadlines: bool = True
     today: Callable[[], dt.date] = field(default=today_in_jakarta)
 

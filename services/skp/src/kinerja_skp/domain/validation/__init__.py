@@ -30,7 +30,7 @@ from .periode import check_periode
 from .rencana_aksi import check_rencana_aksi
 from .targets import check_breakdowns, check_tenfold
 
-__all__ = ["Finding", "Report", "Severity", "ValidationContext", "validate", "nip_problems"]
+__all__ = ["Finding", "Report", "Severity", "ValidationContext", "nip_problems", "validate"]
 
 
 @dataclass(frozen=True)

@@ -4,17 +4,16 @@ Revision ID: f42c4970bcee
 Revises: 8b41a264b35f
 Create Date: 2026-11-25 17:13:14.638891
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = 'f42c4970bcee'
-down_revision: Union[str, None] = '8b41a264b35f'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '8b41a264b35f'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

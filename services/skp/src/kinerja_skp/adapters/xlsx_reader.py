@@ -1,0 +1,247 @@
+"""Read an SKP from a workbook in the official layout (openpyxl).
+
+The reader finds the blocks by their labels, not by fixed row numbers, so a
+sheet typed by hand after the official form reads too: ids missing in
+columns H-K are generated (``rhk-1``, ``iki-1``), a target is read from its
+text ("12 Laporan", "80 - 90 %"), and the "Rincian Target" / "Rencana Aksi"
+sheets are optional.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import load_workbook
+
+from ..domain.deadlines import BULAN
+from ..domain.target_text import parse_target
+from . import xlsx_layout as L
+
+
+class WorkbookError(ValueError):
+    """The workbook cannot be read as an SKP; ``problems`` name the cells."""
+
+    def __init__(self, problems: list[dict[str, str]]):
+        super().__init__("; ".join(p["message"] for p in problems))
+        self.problems = problems
+
+
+def _s(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    text = str(v).strip()
+    return text or None
+
+
+def _norm(v: Any) -> str:
+    return " ".join((_s(v) or "").upper().split())
+
+
+_TANGGAL = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})")
+
+
+def _tanggal(text: str) -> dt.date | None:
+    m = _TANGGAL.search(text)
+    if not m:
+        return None
+    months = [b.lower() for b in BULAN]
+    if m.group(2).lower() not in months:
+        return None
+    return dt.date(int(m.group(3)), months.index(m.group(2).lower()) + 1, int(m.group(1)))
+
+
+def parse_periode(text: str) -> dict[str, str] | None:
+    """``PERIODE PENILAIAN: 1 September s.d. 31 Desember 2025`` (the first date may omit its year)."""
+    body = text.split(":", 1)[-1]
+    parts = re.split(r"\s+(?:s\.?\s*d\.?|sampai(?: dengan)?|-)\s+", body.strip(), maxsplit=1, flags=re.IGNORECASE)
+    if len(parts) != 2:
+        return None
+    end = _tanggal(parts[1])
+    if end is None:
+        return None
+    start = _tanggal(parts[0]) or _tanggal(f"{parts[0].strip()} {end.year}")
+    if start is None:
+        return None
+    return {"mulai": start.isoformat(), "selesai": end.isoformat()}
+
+
+def _jenis_pegawai(text: str | None) -> str | None:
+    if not text:
+        return None
+    t = _norm(text).replace(" ", "_")
+    return {"PNS": "PNS", "PPPK": "PPPK", "PPPK_PARUH_WAKTU": "PPPK_PARUH_WAKTU"}.get(t, text)
+
+
+def _identity_label(label: Any) -> str | None:
+    n = _norm(label)
+    for lbl, field in L.IDENTITY:
+        if n == lbl:
+            return field
+    return L.IDENTITY_ALIASES.get(n)
+
+
+def read_skp(data: bytes) -> dict[str, Any]:
+    """The SKP content (API shape, not yet validated) from workbook bytes."""
+    try:
+        wb = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a non-workbook
+        raise WorkbookError([{"cell": "-", "message": f"Berkas bukan workbook XLSX yang sah (not a valid XLSX workbook): {exc}"}]) from exc
+    ws = wb[L.SHEET] if L.SHEET in wb.sheetnames else wb.worksheets[0]
+    rows = [list(r) + [None] * 11 for r in ws.iter_rows(values_only=True)]
+    problems: list[dict[str, str]] = []
+    content: dict[str, Any] = {"hasil_kerja": [], "perilaku_kerja": [], "lampiran": {f: [] for _, f in L.LAMPIRAN}}
+
+    i = 0
+    section = None
+    jenis_rhk = "Utama"
+    rhk: dict | None = None
+    lampiran_field = None
+    identity_blocks: list[tuple[str, str | None]] = []
+    people: dict[str, dict] = {}
+    while i < len(rows):
+        row = rows[i]
+        a, b, c = _norm(row[0]), _norm(row[1]), row[2]
+        excel_row = i + 1
+        if a.startswith(L.LBL_PERIODE):
+            p = parse_periode(_s(row[0]) or "")
+            if p is None:
+                problems.append({"cell": f"A{excel_row}", "message": f"Periode tidak terbaca: {_s(row[0])!r} "
+                                 "(period unreadable; write e.g. 'PERIODE PENILAIAN: 1 Januari s.d. 31 Desember 2026')"})
+            else:
+                content["periode"] = p
+        elif a in L.META and section is None:
+            field = L.META[a]
+            value = _s(c)
+            if field == "jenis_pegawai":
+                value = _jenis_pegawai(value)
+            if value is not None:
+                content[field] = value
+        elif b == L.HDR_PEGAWAI:
+            section = "identity"
+            identity_blocks = [("pegawai", "penilai" if _norm(row[4]) == L.HDR_PENILAI else None)]
+            for key, _ in identity_blocks:
+                people.setdefault(key, {})
+            people.setdefault("penilai", {})
+        elif b == L.HDR_ATASAN:
+            section = "identity"
+            identity_blocks = [("atasan_penilai", None)]
+            people.setdefault("atasan_penilai", {})
+        elif section == "identity" and _identity_label(row[1]):
+            left, right = identity_blocks[0]
+            if (v := _s(row[2])) is not None:
+                people[left][_identity_label(row[1])] = v
+            if right and _identity_label(row[4]) and (v := _s(row[5])) is not None:
+                people[right][_identity_label(row[4])] = v
+        elif a == "NO" and _norm(row[2]) == "RENCANA HASIL KERJA":
+            section = "hasil"
+        elif section == "hasil" and a in (L.SEC_UTAMA, L.SEC_TAMBAHAN):
+            jenis_rhk = "Utama" if a == L.SEC_UTAMA else "Tambahan"
+            rhk = None
+        elif a == L.HDR_PERILAKU:
+            section = "perilaku"
+        elif a == L.HDR_LAMPIRAN:
+            section = "lampiran"
+        elif section == "hasil" and any(_s(x) for x in row[:11]):
+            if _s(row[0]) or _s(row[2]) or rhk is None:
+                rhk = {"id": _s(row[7]) or f"rhk-{len(content['hasil_kerja']) + 1}", "jenis": jenis_rhk,
+                       "uraian": _s(row[2]) or "", "rhk_intervensi_uraian": _s(row[1]), "rhk_intervensi_id": _s(row[9]),
+                       "iki": []}
+                content["hasil_kerja"].append(rhk)
+            if _s(row[4]) or _s(row[5]):
+                n_iki = sum(len(r["iki"]) for r in content["hasil_kerja"]) + 1
+                target = parse_target(_s(row[5]))
+                iki = {"id": _s(row[8]) or f"iki-{n_iki}", "aspek": (_s(row[3]) or "Kuantitas").capitalize(),
+                       "indikator": _s(row[4]) or "",
+                       "target": target.model_dump(mode="json", exclude_none=True) if target else None,
+                       "_cell": f"F{excel_row}"}
+                if _s(row[6]):
+                    iki["perspektif"] = _s(row[6])
+                if _s(row[10]):
+                    iki["polaritas"] = _s(row[10])
+                rhk["iki"].append(iki)
+        elif section == "perilaku" and _s(row[1]):
+            content["perilaku_kerja"].append({"nilai": _s(row[1]), "ekspektasi_khusus": _s(row[5])})
+        elif section == "lampiran":
+            labels = {lbl: f for lbl, f in L.LAMPIRAN}
+            if a in labels:
+                lampiran_field = labels[a]
+            elif lampiran_field and _s(row[1]) and _s(row[0]) and _s(row[0]).isdigit():
+                content["lampiran"][lampiran_field].append(_s(row[1]))
+            elif _norm(row[1]) == _norm(L.SIGN_PEGAWAI):
+                section = None
+        i += 1
+
+    for key in ("pegawai", "penilai", "atasan_penilai"):
+        if people.get(key):
+            content[key] = people[key]
+    if "periode" not in content and not any(p["cell"].startswith("A") for p in problems):
+        problems.append({"cell": "A3", "message": "Baris 'PERIODE PENILAIAN: ...' tidak ditemukan (period row missing)"})
+    if "pegawai" not in content:
+        problems.append({"cell": "B", "message": f"Blok '{L.HDR_PEGAWAI}' tidak ditemukan (identity block missing)"})
+    if problems:
+        raise WorkbookError(problems)
+    _merge_details(wb, content)
+    for r in content["hasil_kerja"]:
+        for iki in r["iki"]:
+            iki.pop("_cell", None)
+    return content
+
+
+def _dec(v: Any) -> str | None:
+    s = _s(v)
+    return s if s is None else str(Decimal(s))
+
+
+def _merge_details(wb, content: dict[str, Any]) -> None:
+    ikis = {iki["id"]: iki for r in content["hasil_kerja"] for iki in r["iki"]}
+    if L.SHEET_TARGET in wb.sheetnames:
+        for row in wb[L.SHEET_TARGET].iter_rows(min_row=2, values_only=True):
+            row = list(row) + [None] * 30
+            iki = ikis.get(_s(row[0]) or "")
+            if iki is None:
+                continue
+            detail = {"jenis": _s(row[1]), "nilai": _dec(row[2]), "minimum": _dec(row[3]), "maksimum": _dec(row[4]),
+                      "deskripsi": _s(row[5]), "satuan": _s(row[6])}
+            detail = {k: v for k, v in detail.items() if v is not None}
+            if iki.get("target") and _same_target(iki["target"], detail):
+                iki["target"] = detail  # exact spelling of the numbers and the unit
+            if _s(row[7]):
+                iki["triwulan_target"] = _s(row[7])
+            if _s(row[24]) == "bulanan":
+                iki["target_bulanan"] = [_dec(v) for v in row[8:20]]
+            if _s(row[25]) == "triwulan":
+                iki["target_triwulan"] = [_dec(v) for v in row[20:24]]
+    if L.SHEET_RA in wb.sheetnames:
+        for row in wb[L.SHEET_RA].iter_rows(min_row=2, values_only=True):
+            row = list(row) + [None] * 5
+            iki = ikis.get(_s(row[0]) or "")
+            if iki is None or not _s(row[2]):
+                continue
+            plans = iki.setdefault("rencana_aksi", [])
+            k = int(_s(row[1]) or len(plans) or 1)
+            while len(plans) < k:
+                plans.append({"uraian": _s(row[2]), "output": []})
+            if _s(row[3]):
+                plans[k - 1]["output"].append({"uraian": _s(row[3]), "triwulan": _s(row[4])})
+
+
+def _same_target(parsed: dict, detail: dict) -> bool:
+    def num(v):
+        return Decimal(v) if v is not None else None
+
+    if parsed.get("jenis") != detail.get("jenis"):
+        return False
+    if parsed.get("jenis") == "deskriptif":
+        return (parsed.get("deskripsi") or "") == (detail.get("deskripsi") or "")
+    return all(num(parsed.get(k)) == num(detail.get(k)) for k in ("nilai", "minimum", "maksimum")) and \
+        " ".join((parsed.get("satuan") or "").split()) == " ".join((detail.get("satuan") or "").split())

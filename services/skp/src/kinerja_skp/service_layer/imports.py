@@ -1,0 +1,90 @@
+"""Importing many SKPs from one workbook in the background, with progress
+and a per-row report (sheet "Daftar SKP", see :mod:`..adapters.xlsx_batch`)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections import Counter
+from typing import Any
+
+from kinerja_contracts.logging import get_logger
+from kinerja_contracts.web.auth import Principal
+from pydantic import ValidationError
+from sqlalchemy import update
+
+from ..adapters.tables import ImportJob, utcnow
+from ..adapters.xlsx_batch import Group, read_batch
+from ..domain.model import SkpContent
+from ..domain.validation import ValidationContext, validate
+from . import bulk
+from .policy import Policy
+
+log = get_logger(__name__)
+CHUNK = 200
+_PATH = re.compile(r"^(?:items\[\d+\]\.)?hasil_kerja\[(\d+)\](?:\.iki\[(\d+)\])?")
+
+
+def row_of(group: Group, path: str) -> int:
+    """The sheet row a content path points at (the SKP's first row when unclear)."""
+    m = _PATH.match(path)
+    if m:
+        ri, ii = int(m.group(1)), m.group(2)
+        if ii is not None and (ri, int(ii)) in group.iki_rows:
+            return group.iki_rows[(ri, int(ii))]
+        rows = [r for (i, _), r in group.iki_rows.items() if i == ri]
+        if rows:
+            return min(rows)
+    return group.rows[0]
+
+
+def report_rows(groups: list[Group], results: list[bulk.ItemResult], policy: Policy) -> list[dict[str, Any]]:
+    rows: dict[int, dict[str, Any]] = {}
+    for g, r in zip(groups, results):
+        for n in g.rows:
+            rows[n] = {"row": n, "nip": r.nip or g.content["pegawai"].get("nip"), "status": r.status,
+                       "skp_id": str(r.skp_id) if r.skp_id else None, "errors": [], "issues": []}
+        for e in r.errors:
+            rows[row_of(g, e["path"])]["errors"].append(e)
+        if r.status in ("created", "updated", "unchanged"):
+            content = SkpContent.model_validate(g.content)
+            ctx = ValidationContext(rencana_aksi_wajib=policy.rencana_aksi_wajib(content.pegawai.instansi))
+            for f in validate(content, ctx).errors:
+                rows[row_of(g, f.path)]["issues"].append(f.as_dict())
+    return [rows[n] for n in sorted(rows)]
+
+
+async def _update(uow, job_id: uuid.UUID, **values) -> None:
+    async with uow() as session:
+        await session.exec(update(ImportJob).where(ImportJob.id == job_id).values(updated_at=utcnow(), **values))
+
+
+async def run_import(uow, job_id: uuid.UUID, data: bytes, principal: Principal, policy: Policy) -> None:
+    try:
+        groups = await asyncio.to_thread(read_batch, data)
+        total_rows = sum(len(g.rows) for g in groups)
+        await _update(uow, job_id, total=total_rows)
+        results: list[bulk.ItemResult] = []
+        done = 0
+        for start in range(0, len(groups), CHUNK):
+            chunk = groups[start:start + CHUNK]
+            _, res = await bulk.bulk_upsert(uow, [g.content for g in chunk], principal, policy, chunk_size=CHUNK)
+            for r in res:
+                r.errors = [{**e, "path": e["path"].replace(f"items[{r.index}]", f"items[{r.index + start}]", 1)} for e in r.errors]
+                r.index += start
+            results += res
+            done += sum(len(g.rows) for g in chunk)
+            await _update(uow, job_id, processed=done)
+        report = await asyncio.to_thread(report_rows, groups, results, policy)
+        summary = dict(Counter(r.status for r in results))
+        summary["skp"] = len(groups)
+        summary["baris"] = total_rows
+        await _update(uow, job_id, status="done", report=report, summary=summary)
+    except Exception as exc:  # the job records why; the service keeps running
+        from ..adapters.xlsx_reader import WorkbookError
+
+        detail = "; ".join(p["message"] for p in exc.problems) if isinstance(exc, WorkbookError) else repr(exc)
+        if not isinstance(exc, (WorkbookError, ValidationError)):
+            log.exception("import failed", job_id=str(job_id))
+        await _update(uow, job_id, status="failed", error=detail)

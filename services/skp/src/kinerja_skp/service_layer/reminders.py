@@ -1,0 +1,78 @@
+"""Deadline reminders: ``SkpDeadlineApproaching`` for every SKP still in
+Draft or Revisi whose submission deadline is at most N days away, once per
+SKP per deadline (an extension moves the deadline and earns a new reminder).
+
+The event id is ``uuid5(skp_id, deadline)`` and a row in
+``skp_deadline_reminder`` records it in the same transaction as the outbox
+row, so a rerun of the scan (another replica, a restart) adds nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+
+from kinerja_contracts.events import SkpDeadlineApproaching
+from kinerja_contracts.logging import get_logger
+from kinerja_contracts.messaging import add_event
+from kinerja_contracts.values import Pegawai, Periode
+from sqlmodel import select
+
+from ..adapters.tables import DeadlineExtension, DeadlineReminder, SkpDocument
+from ..domain.deadlines import Extension, deadline_for
+from .policy import Policy
+
+log = get_logger(__name__)
+NAMESPACE = uuid.UUID("6b1f3c52-2f7e-4d8a-9a57-1f0d3e2b9c41")
+
+
+def reminder_event_id(skp_id: uuid.UUID, deadline: dt.date) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"skp-deadline:{skp_id}:{deadline.isoformat()}")
+
+
+async def scan(uow, policy: Policy, days_before: int, *, today: dt.date | None = None) -> int:
+    """Stage the reminders due today; returns how many were staged."""
+    today = today or policy.today()
+    staged = 0
+    async with uow() as session:
+        docs = (await session.exec(select(SkpDocument).where(
+            SkpDocument.status.in_(("Draft", "Revisi")), SkpDocument.tahun.in_((today.year - 1, today.year, today.year + 1))
+        ))).all()
+        if not docs:
+            return 0
+        exts = (await session.exec(select(DeadlineExtension).where(DeadlineExtension.tahun.in_({d.tahun for d in docs})))).all()
+        by_scope: dict[tuple, list[Extension]] = {}
+        for e in exts:
+            by_scope.setdefault((e.instansi, e.tahun), []).append(Extension(e.sampai, e.unit_kerja, e.nip))
+        sent = {(r.skp_id, r.deadline) for r in (await session.exec(
+            select(DeadlineReminder).where(DeadlineReminder.skp_id.in_([d.id for d in docs]))
+        )).all()}
+        for doc in docs:
+            d = deadline_for(mulai=doc.periode_mulai, tanggal_sk=doc.tanggal_sk, nip=doc.nip, unit_kerja=doc.unit_kerja,
+                             extensions=by_scope.get((doc.instansi, doc.tahun), ()), policy=policy.deadline)
+            days_left = (d.effective - today).days
+            if not 0 <= days_left <= days_before or (doc.id, d.effective) in sent:
+                continue
+            event_id = reminder_event_id(doc.id, d.effective)
+            add_event(session, SkpDeadlineApproaching(
+                skp_id=doc.id, pegawai=Pegawai.model_validate(doc.content["pegawai"]),
+                periode=Periode(mulai=doc.periode_mulai, selesai=doc.periode_selesai),
+                deadline=d.effective, days_left=days_left,
+            ), event_id=event_id)
+            session.add(DeadlineReminder(skp_id=doc.id, deadline=d.effective, event_id=event_id))
+            staged += 1
+    return staged
+
+
+async def run_forever(uow, policy: Policy, days_before: int, interval: float) -> None:
+    while True:
+        try:
+            n = await scan(uow, policy, days_before)
+            if n:
+                log.info("deadline reminders staged", count=n)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # keep scanning on the next tick
+            log.warning("deadline reminder scan failed", error=repr(exc))
+        await asyncio.sleep(interval)

@@ -1,0 +1,114 @@
+"""XLSX export/import, workbook imports with progress, and the PDF, over HTTP."""
+
+from __future__ import annotations
+
+import uuid
+
+from kinerja_contracts.events import ApprovalApproved
+from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, pppk_skp
+from kinerja_devstack.testing import eventually, running
+from kinerja_skp.adapters.xlsx_batch import write_batch
+from kinerja_skp.domain.model import SkpContent
+
+from .conftest import INSTANSI, NEXT_YEAR
+from .test_bulk_intake import drafts
+from .test_status_and_deadlines import decision, publish
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def test_xlsx_round_trip_through_the_api(app, tokens):
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    async with running(app) as client:
+        skp = (await client.post("/api/v1/skp", json=pppk_skp(), headers=me)).json()
+        r = await client.get(f"/api/v1/skp/{skp['id']}/xlsx", headers=me)
+        assert r.status_code == 200 and r.headers["content-type"] == XLSX
+        workbook = r.content
+        # uploading the same workbook changes nothing
+        files = {"file": ("skp.xlsx", workbook, XLSX)}
+        r = await client.post("/api/v1/skp/xlsx", files=files, headers={**me, "If-Match": '"1"'})
+        assert r.status_code == 200, r.text
+        assert r.json()["version"] == 1 and r.json()["content_hash"] == skp["content_hash"]
+        # an existing SKP needs the version
+        r = await client.post("/api/v1/skp/xlsx", files=files, headers=me)
+        assert r.status_code == 428
+        # a new period creates a draft; someone else's workbook is refused
+        other = SkpContent.model_validate(pppk_skp(**NEXT_YEAR))
+        from kinerja_skp.adapters.xlsx_writer import write_skp
+
+        r = await client.post("/api/v1/skp/xlsx", files={"file": ("b.xlsx", write_skp(other), XLSX)}, headers=me)
+        assert r.status_code == 201 and r.json()["content"]["periode"]["mulai"] == "2027-01-01"
+        r = await client.post("/api/v1/skp/xlsx", files={"file": ("b.xlsx", write_skp(other), XLSX)},
+                              headers=tokens(PENILAI_NIP, "pegawai"))
+        assert r.status_code == 403
+        r = await client.post("/api/v1/skp/xlsx", files={"file": ("x.xlsx", b"garbage", XLSX)}, headers=me)
+        assert r.status_code == 422 and r.json()["code"] == "xlsx-unreadable"
+
+
+async def test_pdf_only_for_an_approved_skp(app, tokens, nats_server):
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    async with running(app) as client:
+        skp = (await client.post("/api/v1/skp", json=pppk_skp(**NEXT_YEAR), headers=me)).json()
+        url = f"/api/v1/skp/{skp['id']}"
+        r = await client.get(f"{url}/pdf", headers=me)
+        assert r.status_code == 409 and r.json()["code"] == "skp-not-approved"
+        skp = (await client.post(f"{url}/submit", json={"version": 1}, headers=me)).json()
+        await publish(nats_server.url, decision(ApprovalApproved, skp, 1, "Approved", decided_by=PENILAI_NIP))
+
+        async def approved():
+            return (await client.get(url, headers=me)).json()["status"] == "Approved"
+
+        await eventually(approved)
+        body = (await client.get(url, headers=me)).json()
+        assert body["persetujuan"]["decided_by"] == PENILAI_NIP and body["persetujuan"]["version"] == 1
+        r = await client.get(f"{url}/pdf", headers=tokens(PENILAI_NIP, "atasan"))
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+        assert r.content.startswith(b"%PDF") and len(r.content) > 2000
+
+
+async def test_workbook_import_with_progress_and_row_report(app, tokens):
+    admin = tokens("admin-dki", "admin", instansi=INSTANSI)
+    contents = [SkpContent.model_validate(d) for d in drafts(40)]
+    workbook = write_batch(contents)
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(workbook))
+    ws = wb["Daftar SKP"]
+    ws.cell(2 + 3 * 5 + 1, 26).value = None  # SKP #6, its 2nd IKI loses its target
+    ws.cell(2 + 3 * 7, 1).value = "199502302025212001"  # SKP #8's first row: an impossible NI PPPK
+    buf = io.BytesIO()
+    wb.save(buf)
+    async with running(app) as client:
+        r = await client.get("/api/v1/skp/imports/template.xlsx")
+        assert r.status_code == 200 and r.headers["content-type"] == XLSX
+        r = await client.post("/api/v1/skp/imports", files={"file": ("daftar.xlsx", buf.getvalue(), XLSX)}, headers=admin)
+        assert r.status_code == 202, r.text
+        job_url = r.headers["Location"]
+
+        async def done():
+            job = (await client.get(job_url, headers=admin)).json()
+            assert job["status"] != "failed", job
+            return job if job["status"] == "done" else None
+
+        job = await eventually(done, timeout=60)
+        assert job["total"] == job["processed"] == 120
+        assert job["summary"]["created"] == 40 and job["summary"]["invalid"] == 1 and job["summary"]["skp"] == 41
+        rows = {r["row"]: r for r in job["report"]}
+        assert len(rows) == 120
+        assert rows[18]["status"] == "created" and rows[18]["issues"][0]["rule"] == "target-required"
+        assert rows[17]["issues"] == []
+        assert rows[23]["status"] == "invalid" and rows[23]["errors"][0]["type"] == "nip-format"
+        assert (await client.get(job_url, headers=tokens("someone-else", "admin", instansi=INSTANSI))).status_code == 404
+
+        # importing the same workbook again changes nothing
+        r = await client.post("/api/v1/skp/imports", files={"file": ("daftar.xlsx", buf.getvalue(), XLSX)}, headers=admin)
+        job2 = await eventually(lambda: _done(client, r.headers["Location"], admin), timeout=60)
+        assert job2["summary"]["unchanged"] == 40
+        uuid.UUID(job2["id"])
+
+
+async def _done(client, url, headers):
+    job = (await client.get(url, headers=headers)).json()
+    return job if job["status"] == "done" else None
