@@ -318,16 +318,32 @@ def machine_facts(base: str) -> dict:
 # --- the benchmark -------------------------------------------------------------
 
 async def bench(a: argparse.Namespace) -> dict:
+    """One whole run; its databases and nats-server go away even on Ctrl-C or an error."""
     run = uuid.uuid4().hex[:6]
-    base = a.database_url
     dbs = {svc: f"kbench_{run}_{svc}" for svc in SERVICES}
     floor_db = f"kbench_{run}_floor"
+    servers: list[NatsServer] = []
+    try:
+        return await _bench(a, dbs, floor_db, servers)
+    finally:
+        for srv in servers:
+            srv.cleanup()
+        for name in [*dbs.values(), floor_db]:
+            try:
+                await admin(a.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except Exception as exc:
+                print("could not drop", name, exc)
+
+
+async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, servers: list[NatsServer]) -> dict:
+    base = a.database_url
     var = Path(a.var_dir or tempfile.mkdtemp(prefix="kinerja-bench-"))
     var.mkdir(parents=True, exist_ok=True)
     result: dict = {"args": vars(a), "machine": machine_facts(base), "started_at": dt.datetime.now(dt.UTC).isoformat()}
     for name in [*dbs.values(), floor_db]:
         await admin(base, f'CREATE DATABASE "{name}"')
     nats_srv = NatsServer(store_dir=str(var / "nats"), log_file=str(var / "nats.log")).start()
+    servers.append(nats_srv)
     mail = MailClock()
     smtp_port = free_port()
     sink = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.sink", str(smtp_port),
@@ -485,12 +501,7 @@ async def bench(a: argparse.Namespace) -> dict:
         )
         result["floor"] = floor
         result["ratio_to_floor"] = result["flows"]["flows_per_s"] / floor["flows_per_s"] if floor["flows_per_s"] else None
-    nats_srv.cleanup()
-    for name in [*dbs.values(), floor_db]:
-        try:
-            await admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        except Exception as exc:
-            print("could not drop", name, exc)
+    nats_srv.stop()
     if not a.keep:
         shutil.rmtree(var, ignore_errors=True)
     result["finished_at"] = dt.datetime.now(dt.UTC).isoformat()
