@@ -131,3 +131,15 @@ def test_tolerant_reader_rule_is_the_default_of_wire_models():
         a: int
 
     assert V1.model_validate({"a": 1, "b": 2}).a == 1
+
+
+def test_an_envelope_of_another_event_or_a_newer_schema_is_refused():
+    """A message on a subject must be that subject's event, in a schema this
+    code knows: otherwise it is dead-lettered, never handled by guess."""
+    spec = REGISTRY["kinerja.skp.submitted"]
+    env = json.loads(new_envelope(spec.payload.model_validate(sample_payload(spec.payload)), correlation_id="c").model_dump_json())
+    with pytest.raises(UnknownEvent):
+        parse_envelope(spec.subject, json.dumps({**env, "event_type": "kinerja.approval.approved"}))
+    with pytest.raises(UnknownEvent):
+        parse_envelope(spec.subject, json.dumps({**env, "schema_version": spec.schema_version + 1}))
+    assert parse_envelope(spec.subject, json.dumps(env)).event_type == spec.event_type

@@ -137,3 +137,19 @@ async def test_oversized_bodies_get_413():
         r = await c.post("/admin-only", content=b'{"name": "' + b"x" * 500 + b'", "count": 1}',
                          headers={**admin, "content-type": "application/json"})
     assert r.status_code == 413 and r.json()["code"] == "payload-too-large"
+
+
+async def test_streamed_oversized_bodies_get_413_not_400():
+    """Without Content-Length the limit trips while FastAPI reads the body; it
+    must still be 413, not FastAPI's 400 'error parsing the body'."""
+    admin = bearer(mint_token("1", "admin", secret=SECRET))
+    body = b'{"name": "' + b"x" * 500 + b'", "count": 1}'
+
+    async def chunks():
+        for i in range(0, len(body), 64):
+            yield body[i:i + 64]
+
+    async with client(make_app(max_bytes=100)) as c:
+        r = await c.post("/admin-only", content=chunks(), headers={**admin, "content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["code"] == "payload-too-large"
+    assert r.headers["content-type"].startswith("application/problem+json")

@@ -174,6 +174,16 @@ ROWS: list[Row] = [
                                                                        params={"tahun": 2026}),
         kind="list", marker=lambda p: p.extra["extension"], needs="extension"),
     Row("skp", "DELETE", "/api/v1/deadline-extensions/{ext_id}", ADMIN_OWN, _new_extension, needs="extension"),
+    Row("skp", "GET", "/api/v1/skp/{skp_id}/xlsx", READ_SKP, simple(lambda p: f"/api/v1/skp/{p.pending_skp}/xlsx")),
+    Row("skp", "GET", "/api/v1/skp/{skp_id}/pdf", READ_SKP, simple(lambda p: f"/api/v1/skp/{p.approved_skp}/pdf"),
+        needs="approved_skp"),
+    Row("skp", "POST", "/api/v1/skp/xlsx", WRITE_SKP, lambda sys, p, m: _upload(sys, p, "/api/v1/skp/xlsx")),
+    Row("skp", "GET", "/api/v1/skp/imports/template.xlsx", {"public"}, simple(lambda p: "/api/v1/skp/imports/template.xlsx")),
+    # a bulk import is for portals and admins; each row is then checked like a write (instansi)
+    Row("skp", "POST", "/api/v1/skp/imports", {"admin:own", "admin:other", "admin_other:own", "admin_other:other",
+                                               "portal:own", "portal:other"},
+        lambda sys, p, m: _upload(sys, p, "/api/v1/skp/imports")),
+    Row("skp", "GET", "/api/v1/skp/imports/{job_id}", ADMIN_OWN, lambda sys, p, m: _import_job(sys, p)),
     # --- approval ------------------------------------------------------------------------------------------------------
     Row("approval", "GET", "/api/v1/inbox", {"atasan:subordinate"}, simple(lambda p: "/api/v1/inbox"),
         kind="list", marker=lambda p: p.pending_skp),
@@ -225,6 +235,10 @@ ROWS: list[Row] = [
         # upheld without a predikat: refused with 422 after the access check, so nothing is decided
         simple(lambda p: f"/api/v1/keberatan/{p.keberatan}/keputusan", json={"decision": "upheld"}), needs="keberatan"),
     Row("evaluation", "GET", "/api/v1/periods", {"*"}, simple(lambda p: "/api/v1/periods")),
+    # only a deployment-wide admin (no instansi claim) may move a period's deadline: nobody in this table
+    Row("evaluation", "POST", "/api/v1/periods/perpanjangan", set(), simple(
+        lambda p: "/api/v1/periods/perpanjangan", json={"period_id": "2025-09/PPPK_PARUH_WAKTU/monthly",
+                                                         "deadline": "2025-10-30"})),
     Row("evaluation", "PUT", "/api/v1/kehadiran/{tahun}/{bulan}", ADMIN_OWN, simple(
         lambda p: "/api/v1/kehadiran/2025/10", json={"items": [{"nip": "{nip}", "hari_kerja_efektif": 22}]}),
         needs="evaluation"),
@@ -263,6 +277,28 @@ ROWS: list[Row] = [
     Row("notification", "PUT", "/api/v1/recipients/{nip}/preferences", MINE,
         simple(lambda p: f"/api/v1/recipients/{p.nip}/preferences", json={"digest": True, "version": STALE})),
 ]
+
+
+async def _xlsx_of(sys, person) -> bytes:
+    owner = sys.tokens(person.nip, "atasan" if person.nip == A else "pegawai")
+    r = await sys.clients["skp"].get(f"/api/v1/skp/{person.pending_skp}/xlsx", headers=owner)
+    assert r.status_code == 200, r.text
+    return r.content
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def _upload(sys, person, path):
+    return path, {"files": {"file": ("skp.xlsx", await _xlsx_of(sys, person), XLSX)}}
+
+
+async def _import_job(sys, person):
+    admin = "admin" if instansi_of(person.nip) == DKI else "admin_other"
+    r = await sys.clients["skp"].post("/api/v1/skp/imports", headers=sys.headers(admin),
+                                      files={"file": ("skp.xlsx", await _xlsx_of(sys, person), XLSX)})
+    assert r.status_code == 202, r.text
+    return f"/api/v1/skp/imports/{r.json()['id']}", {}
 
 
 async def _ret(path, **kw):

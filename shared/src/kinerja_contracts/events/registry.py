@@ -50,7 +50,15 @@ def parse_envelope(subject: str, body: bytes | str) -> Envelope[Any]:
     subject).
     """
     spec = spec_for_subject(subject)
-    return Envelope[spec.payload].model_validate_json(body)  # type: ignore[name-defined]
+    env = Envelope[spec.payload].model_validate_json(body)  # type: ignore[name-defined]
+    # an envelope that names another event, or a schema newer than this
+    # consumer knows, is not the event of this subject: never guess
+    if env.event_type != spec.event_type:
+        raise UnknownEvent(f"event_type {env.event_type!r} on subject {subject!r} (expected {spec.event_type!r})")
+    if env.schema_version > spec.schema_version:
+        raise UnknownEvent(f"schema_version {env.schema_version} of {spec.event_type!r} is newer than "
+                           f"{spec.schema_version}, the one this service knows")
+    return env
 
 
 __all__ = [

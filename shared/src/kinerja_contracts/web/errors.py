@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..context import get_correlation_id
@@ -105,6 +106,19 @@ def install_error_handlers(app: FastAPI) -> None:
         code = _STATUS_CODES.get(exc.status_code, f"http-{exc.status_code}")
         return problem(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
 
+    @app.exception_handler(DBAPIError)
+    async def _database(_: Request, exc: DBAPIError):
+        if not _is_bad_text(exc):
+            raise exc  # a server error: the handler below answers 500
+        # PostgreSQL stores no NUL character (text or jsonb): the input is bad, not the server
+        return problem(
+            422,
+            "invalid-character",
+            "Isian mengandung karakter yang tidak dapat disimpan, mis. NUL \\u0000 "
+            "(the input contains a character that cannot be stored, e.g. NUL).",
+            title="Invalid character",
+        )
+
     @app.exception_handler(Exception)
     async def _unhandled(_: Request, exc: Exception):
         log.exception("unhandled error", error=repr(exc))
@@ -113,6 +127,21 @@ def install_error_handlers(app: FastAPI) -> None:
             "internal-error",
             "Terjadi kesalahan di server; kutip correlation_id saat melapor (server error; quote the correlation_id).",
         )
+
+
+_BAD_TEXT_ERRORS = {"CharacterNotInRepertoireError", "UntranslatableCharacterError"}
+
+
+def _is_bad_text(exc: BaseException | None) -> bool:
+    """True when the database refused a character of the input (asyncpg's
+    errors, wrapped by SQLAlchemy as ``orig`` or the cause)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if type(exc).__name__ in _BAD_TEXT_ERRORS:
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__
+        seen += 1
+    return False
 
 
 PROBLEM_RESPONSE = {

@@ -57,18 +57,27 @@ class BodyLimitMiddleware:
                     pass
         seen = 0
         started = False
+        too_large = False
 
         async def limited_receive():
-            nonlocal seen
+            nonlocal seen, too_large
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    too_large = True
                     raise _TooLarge()
             return message
 
         async def tracking_send(message):
             nonlocal started
+            if too_large:
+                # the app caught _TooLarge while reading the body (FastAPI answers 400
+                # "error parsing the body"): answer 413 instead, drop its response
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await self._too_large(send)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)

@@ -56,7 +56,7 @@ async def list_cases(
     pegawai_nip: Annotated[str | None, Query(max_length=18)] = None,
     unit_kerja: Annotated[str | None, Query(max_length=300)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CaseListOut:
     instansi = penugasan.admin_instansi(principal)
     async with rt.uow() as session:

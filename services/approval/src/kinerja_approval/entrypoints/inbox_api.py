@@ -28,7 +28,7 @@ async def inbox(
     periode_sampai: Annotated[dt.date | None, Query(description="SKP periods that start on or before this date")] = None,
     jenis_pegawai: Annotated[JenisPegawai | None, Query(description="PNS, PPPK or PPPK_PARUH_WAKTU")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> InboxOut:
     flt = inbox_service.InboxFilter(unit_kerja=unit_kerja, periode_dari=periode_dari, periode_sampai=periode_sampai,
                                     jenis_pegawai=jenis_pegawai.value if jenis_pegawai else None)

@@ -95,7 +95,7 @@ def _can_read(principal, ev: Evaluation, plan: EvaluationPlan) -> bool:
             summary="Daftar evaluasi: milik saya, bawahan saya (penilai), atau semua (admin)")
 async def list_evaluations(principal: CurrentPrincipal, rt: RuntimeDep, period_id: str | None = None,
                            nip: str | None = None, peran: Literal["pegawai", "penilai"] = "pegawai",
-                           limit: int = Query(200, ge=1, le=1000), offset: int = Query(0, ge=0)) -> list[EvaluationSummary]:
+                           limit: int = Query(200, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000)) -> list[EvaluationSummary]:
     q = select(Evaluation)
     if principal.role == Role.admin:
         if nip:

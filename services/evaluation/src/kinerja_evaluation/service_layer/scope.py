@@ -17,6 +17,6 @@ async def foreign_nips(session, nips: Iterable[str], instansi: str | None) -> se
     nips = set(nips)
     if instansi is None or not nips:
         return set()
-    rows = (await session.execute(select(EvaluationPlan.nip, EvaluationPlan.instansi).where(EvaluationPlan.nip.in_(nips)))).all()
+    rows = (await session.exec(select(EvaluationPlan.nip, EvaluationPlan.instansi).where(EvaluationPlan.nip.in_(nips)))).all()
     mine = {n for n, i in rows if i == instansi}
     return {n for n, i in rows if i != instansi} - mine

@@ -150,7 +150,7 @@ async def _instansi(session, nip: str) -> str | None:
 
 
 Limit = Annotated[int, Query(ge=1, le=500, description="rows per page")]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Status = Annotated[Literal["pending", "sent", "failed", "undeliverable"] | None, Query(description="only this status")]
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Response
 from kinerja_contracts.lifecycle import SkpStatus, allowed_actions
 from kinerja_contracts.web.auth import CurrentPrincipal
 from kinerja_contracts.web.errors import PROBLEM_RESPONSES
@@ -140,7 +140,7 @@ async def create(
             "instansi.")
 async def list_(
     principal: CurrentPrincipal, rt: RuntimeDep,
-    tahun: Annotated[int | None, Query(description="year of the period", examples=[2026])] = None,
+    tahun: Annotated[int | None, Query(ge=1900, le=9999, description="year of the period", examples=[2026])] = None,
     periode_mulai: Annotated[dt.date | None, Query(description="periods that end on or after this date")] = None,
     periode_selesai: Annotated[dt.date | None, Query(description="periods that start on or before this date")] = None,
     unit_kerja: Annotated[str | None, Query(examples=["Suku Dinas Pendidikan Wilayah I Kota Administrasi Jakarta Timur"])] = None,
@@ -148,7 +148,7 @@ async def list_(
     penilai_nip: Annotated[str | None, Query(description="NIP of the pejabat penilai")] = None,
     nip: Annotated[str | None, Query(description="NIP / NI PPPK of the pegawai")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> SkpPage:
     async with rt.uow() as session:
         total, rows = await documents.list_documents(
@@ -252,7 +252,7 @@ async def versions(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDe
 
 
 @router.get("/{skp_id}/versions/{version}", summary="Isi satu versi (the content of one version)")
-async def version_content(skp_id: uuid.UUID, version: int, principal: CurrentPrincipal, rt: RuntimeDep) -> dict:
+async def version_content(skp_id: uuid.UUID, version: Annotated[int, Path(ge=1, le=2**31 - 1)], principal: CurrentPrincipal, rt: RuntimeDep) -> dict:
     async with rt.uow() as session:
         await documents.read_document(session, skp_id, principal)
         v = await documents.get_version(session, skp_id, version)
@@ -265,8 +265,8 @@ async def version_content(skp_id: uuid.UUID, version: int, principal: CurrentPri
             "`hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai` changed from \"4\" to \"12\".")
 async def version_diff(
     skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep,
-    dari: Annotated[int, Query(ge=1, description="older version", examples=[1])],
-    ke: Annotated[int | None, Query(ge=1, description="newer version (default: the current one)", examples=[2])] = None,
+    dari: Annotated[int, Query(ge=1, le=2**31 - 1, description="older version", examples=[1])],
+    ke: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="newer version (default: the current one)", examples=[2])] = None,
 ) -> dict:
     async with rt.uow() as session:
         doc = await documents.read_document(session, skp_id, principal)

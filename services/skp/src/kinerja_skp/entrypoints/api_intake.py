@@ -135,7 +135,7 @@ async def deadline_of(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: Runtim
 
 
 class ExtensionIn(BaseModel):
-    tahun: int = Field(description="year of the SKP period", examples=[2026])
+    tahun: int = Field(ge=1900, le=9999, description="year of the SKP period", examples=[2026])
     sampai: dt.date = Field(description="new deadline (inclusive)", examples=["2026-02-14"])
     unit_kerja: str | None = Field(default=None, description="extend for a whole unit kerja ...")
     nip: str | None = Field(default=None, description="... or for one pegawai", pattern=r"^\d{18}$")
@@ -171,7 +171,7 @@ async def grant(
 
 @router.get("/deadline-extensions", response_model=list[ExtensionOut], tags=["deadlines"],
             summary="Daftar perpanjangan (admin: extensions of my instansi)")
-async def list_extensions(principal: Admin, rt: RuntimeDep, tahun: Annotated[int, Query(examples=[2026])]) -> list[ExtensionOut]:
+async def list_extensions(principal: Admin, rt: RuntimeDep, tahun: Annotated[int, Query(ge=1900, le=9999, examples=[2026])]) -> list[ExtensionOut]:
     async with rt.uow() as session:
         rows = await deadlines.extensions_for(session, deadlines.admin_instansi(principal), tahun)
     return [ExtensionOut.model_validate(r, from_attributes=True) for r in rows]
