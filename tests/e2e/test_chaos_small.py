@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2000)]
 async def test_small_chaos_run_loses_doubles_and_breaks_nothing(tmp_path):
     report = await run_chaos(
         flows=40,
-        concurrency=12,
+        concurrency=4,
         time_limit=900,
         seed=20261125,
         database_url=os.environ.get("KINERJA_TEST_DATABASE_URL"),
