@@ -4,10 +4,9 @@ skp service's projection and the audit trail at the end."""
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
+from kinerja_devstack.testing import wait_for
 from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, nip, person, pppk_skp
 
 pytestmark = pytest.mark.e2e
@@ -15,17 +14,6 @@ pytestmark = pytest.mark.e2e
 DKI = "Pemerintah Provinsi DKI Jakarta"
 NEW_PENILAI = nip(501, born="19820214", appointed="200604")
 NOTE = "Target IKI pertama harus 12 laporan setahun, bukan 4."
-
-
-def wait_for(fn, timeout=20.0, interval=0.2):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"not reached in {timeout}s; last={last!r}")
 
 
 def test_return_edit_resubmit_reassign_approve(stack, tokens):

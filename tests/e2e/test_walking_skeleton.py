@@ -4,24 +4,12 @@ a real nats-server and the configured database."""
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
+from kinerja_devstack.testing import wait_for
 from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, pppk_skp
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_for(fn, timeout=20.0, interval=0.2):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"not reached in {timeout}s; last={last!r}")
 
 
 def test_draft_to_approved_with_mail(stack, tokens):

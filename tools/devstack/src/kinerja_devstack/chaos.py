@@ -110,7 +110,7 @@ class Driver:
                 continue
             return r
 
-    async def wait_status(self, f: Flow, service: str, status: str, *, version: int | None = None, timeout: float = 120):
+    async def wait_status(self, f: Flow, service: str, status: str, *, version: int | None = None, timeout: float = 300):
         path = f"/api/v1/skp/{f.skp_id}" if service == "skp" else f"/api/v1/approvals/{f.skp_id}"
         who = (f.pegawai, "pegawai") if service == "skp" else (ADMIN_NIP, "admin")
         end = time.monotonic() + timeout

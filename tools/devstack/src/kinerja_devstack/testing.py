@@ -33,3 +33,15 @@ async def eventually(check: Callable[[], Awaitable[object]], timeout: float = 15
             last = exc
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
+
+
+def wait_for(fn: Callable[[], object], timeout: float = 20.0, interval: float = 0.2):
+    """Synchronous :func:`eventually` for tests that drive processes over HTTP."""
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        last = fn()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"not reached in {timeout}s; last={last!r}")
