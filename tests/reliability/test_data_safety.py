@@ -165,8 +165,16 @@ def test_acknowledged_writes_survive_service_and_postgres_crashes(tmp_path, own_
             penilai = tokens(A, "atasan")
 
             def all_cases():
-                r = client.get(f"{stack.url('approval')}/api/v1/inbox", params={"limit": 500}, headers=penilai)
-                ids = [i["skp_id"] for i in r.json()["items"]] if r.status_code == 200 else []
+                ids: list[str] = []
+                while True:  # page through the whole inbox (at most 500 a page)
+                    r = client.get(f"{stack.url('approval')}/api/v1/inbox", params={"limit": 500, "offset": len(ids)},
+                                   headers=penilai)
+                    if r.status_code != 200:
+                        return False
+                    page = [i["skp_id"] for i in r.json()["items"]]
+                    ids += page
+                    if len(page) < 500:
+                        break
                 return submitted <= set(ids) and len(ids) == len(set(ids)) and ids
 
             ids = _wait(all_cases, 90, "approval cases for every acknowledged submission")
