@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
+from kinerja_contracts.periodic import PeriodicTask
 from kinerja_contracts.runtime import create_service_app
 
 from .entrypoints.api import router
@@ -24,14 +24,17 @@ async def _start_reminders(rt) -> None:
     s = rt.settings
     if s.reminder_interval_seconds > 0:
         policy = rt.extras.setdefault("policy", Policy.from_settings(s))
-        rt.extras["reminder_task"] = asyncio.create_task(
-            reminders.run_forever(rt.uow, policy, s.reminder_days_before, s.reminder_interval_seconds))
+        task = PeriodicTask("skp-deadline-reminders",
+                            lambda: reminders.scan_and_log(rt.uow, policy, s.reminder_days_before),
+                            s.reminder_interval_seconds)
+        task.start()
+        rt.extras["reminder_task"] = task
 
 
 async def _stop_reminders(rt) -> None:
     task = rt.extras.pop("reminder_task", None)
     if task is not None:
-        task.cancel()
+        await task.stop()
 
 
 async def _cancel_imports(rt) -> None:

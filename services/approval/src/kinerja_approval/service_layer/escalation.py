@@ -9,16 +9,15 @@ send it twice.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import uuid
 from collections.abc import Callable
 
-from kinerja_contracts.context import bind, new_correlation_id
 from kinerja_contracts.events import ApprovalReminder
 from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_contracts.logging import get_logger
 from kinerja_contracts.messaging import add_event
+from kinerja_contracts.periodic import PeriodicTask
 from kinerja_contracts.values import Pegawai
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -89,29 +88,17 @@ class EscalationScanner:
         self.policy = policy
         self.interval = interval
         self.clock = clock
-        self.task: asyncio.Task | None = None
-        self.runs = 0
+        self.task: PeriodicTask | None = None
+
+    @property
+    def runs(self) -> int:
+        return self.task.runs if self.task else 0
 
     async def start(self, rt) -> None:
-        self.task = asyncio.create_task(self._run(rt.uow), name="approval-escalation-scan")
+        self.task = PeriodicTask("approval-escalation-scan", lambda: scan(rt.uow, self.clock(), self.policy), self.interval)
+        self.task.start()
 
     async def stop(self, rt=None) -> None:
         if self.task:
-            self.task.cancel()
-            try:
-                await self.task
-            except (asyncio.CancelledError, Exception):
-                pass
+            await self.task.stop()
             self.task = None
-
-    async def _run(self, uow) -> None:
-        while True:
-            bind(new_correlation_id(), task="escalation-scan")  # each scan traceable on its own
-            try:
-                await scan(uow, self.clock(), self.policy)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # keep scanning; the next run retries
-                log.warning("escalation scan failed", error=repr(exc))
-            self.runs += 1
-            await asyncio.sleep(self.interval)

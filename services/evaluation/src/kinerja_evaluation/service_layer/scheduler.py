@@ -10,11 +10,11 @@ after an outage does each missed tick exactly once.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from dataclasses import replace
 
 from kinerja_contracts.logging import get_logger
+from kinerja_contracts.periodic import PeriodicTask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -32,7 +32,7 @@ class Scheduler:
         self.lease = lease
         self.clock = clock
         self.settings = settings
-        self._task: asyncio.Task | None = None
+        self._task: PeriodicTask | None = None
 
     async def spans(self) -> dict[str, tuple[dt.date, dt.date]]:
         async with self.uow() as session:
@@ -96,24 +96,11 @@ class Scheduler:
         log.info("scheduler action done", key=due.key, due=str(due.when), count=n)
         return True
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.exception("scheduler tick failed", error=repr(exc))
-            await asyncio.sleep(self.settings.scheduler_interval)
-
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="evaluation-scheduler")
+        self._task = PeriodicTask("evaluation-scheduler", self.run_once, self.settings.scheduler_interval)
+        self._task.start()
 
     async def stop(self) -> None:
         if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
+            await self._task.stop()
         await self.lease.release()

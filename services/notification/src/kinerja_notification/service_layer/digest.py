@@ -3,12 +3,12 @@ per SKP (for people whose digest preference is on)."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Callable
 
 from kinerja_contracts.db import after_commit
 from kinerja_contracts.logging import get_logger
+from kinerja_contracts.periodic import PeriodicTask
 from sqlalchemy import update
 from sqlmodel import select
 
@@ -32,28 +32,15 @@ class DigestTask:
         self.anchor = anchor
         self.tick = tick
         self.clock = clock
-        self._task: asyncio.Task | None = None
+        self._task: PeriodicTask | None = None
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="digest-task")
+        self._task = PeriodicTask("digest-task", self.run_due, self.tick)
+        self._task.start()
 
     async def stop(self) -> None:
         if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.run_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("digest pass failed", error=repr(exc))
-            await asyncio.sleep(self.tick)
+            await self._task.stop()
 
     async def run_due(self, now: dt.datetime | None = None) -> int:
         """Queue the summaries due at ``now``; returns how many were queued."""

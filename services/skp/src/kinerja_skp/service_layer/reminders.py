@@ -9,7 +9,6 @@ row, so a rerun of the scan (another replica, a restart) adds nothing.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import uuid
 
@@ -65,14 +64,9 @@ async def scan(uow, policy: Policy, days_before: int, *, today: dt.date | None =
     return staged
 
 
-async def run_forever(uow, policy: Policy, days_before: int, interval: float) -> None:
-    while True:
-        try:
-            n = await scan(uow, policy, days_before)
-            if n:
-                log.info("deadline reminders staged", count=n)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # keep scanning on the next tick
-            log.warning("deadline reminder scan failed", error=repr(exc))
-        await asyncio.sleep(interval)
+async def scan_and_log(uow, policy: Policy, days_before) -> int:
+    """One reminder scan, logged when it staged anything (the periodic step)."""
+    n = await scan(uow, policy, days_before)
+    if n:
+        log.info("deadline reminders staged", count=n)
+    return n
