@@ -24,7 +24,7 @@ Every route of every app must have a row: a new endpoint without one fails
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, allowed_actions
 from kinerja_contracts.web.auth import Principal

@@ -7,7 +7,6 @@ Create Date: 2026-11-25 17:39:34.285677
 from typing import Sequence, Union
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 

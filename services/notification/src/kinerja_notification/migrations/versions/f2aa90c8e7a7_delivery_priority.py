@@ -7,7 +7,6 @@ Create Date: 2026-11-25 18:17:33.382321
 from typing import Sequence, Union
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 

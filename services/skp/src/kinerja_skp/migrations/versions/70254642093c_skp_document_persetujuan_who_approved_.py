@@ -7,7 +7,6 @@ Create Date: 2026-11-25 17:51:05.414046
 from typing import Sequence, Union
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 
