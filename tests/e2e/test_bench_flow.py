@@ -1,0 +1,48 @@
+"""The whole-flow benchmark (bench/flow.py) still runs end to end.
+
+Not a timed test: it runs the documented command for a few seconds at a low
+concurrency and checks that it completes flows without errors, prints the
+ratio to the floor and writes every figure docs/performance.md reports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DB_URL = os.environ.get("KINERJA_TEST_DATABASE_URL", "")
+
+pytestmark = pytest.mark.skipif(
+    not DB_URL.startswith("postgresql"), reason="bench/flow.py needs PostgreSQL (KINERJA_TEST_DATABASE_URL)"
+)
+
+
+def test_bench_flow_runs_and_reports_every_figure(tmp_path):
+    out = tmp_path / "flow.json"
+    cmd = [
+        sys.executable, "-m", "bench.flow",
+        "--duration", "3", "--concurrency", "2", "--warmup", "1",
+        "--floor-duration", "1", "--rest-settle", "0",
+        "--database-url", DB_URL, "--json", str(out),
+    ]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "RATIO flows/s / floor flows/s = " in proc.stdout
+
+    fig = json.loads(out.read_text())
+    assert fig["flows"]["errors"] == 0, fig["flows"]["first_errors"]
+    assert fig["flows"]["completed_in_window"] > 0
+    for hop in ("create_http", "submit_http", "submit_to_inbox", "approve_http", "approve_to_approved",
+                "approve_to_mail", "flow"):
+        assert fig["hops_ms"][hop]["n"] > 0 and fig["hops_ms"][hop]["p99"] > 0, hop
+    for svc in ("skp", "approval", "evaluation", "notification"):
+        assert fig["cpu_s_per_flow"][svc] > 0, svc
+        assert 0 < fig["rss_at_rest_mb"][svc] <= fig["peak_rss_mb"][svc], svc
+    assert fig["per_flow"]["jetstream_publishes"] >= 3  # SkpSubmitted, ApprovalRequested, ApprovalApproved
+    assert fig["floor"]["flows_per_s"] > 0 and fig["ratio_to_floor"] > 0
