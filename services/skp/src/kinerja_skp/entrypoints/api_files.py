@@ -16,7 +16,6 @@ from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, ValidationError
 from sqlmodel import select
 
-from ..adapters.pdf import render_pdf
 from ..adapters.tables import ImportJob, SkpDocument
 from ..adapters.xlsx_batch import write_batch
 from ..adapters.xlsx_reader import WorkbookError, read_skp
@@ -100,6 +99,10 @@ async def export_pdf(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: Runtime
     approval = doc.persetujuan or {}
     at = dt.datetime.fromisoformat(approval["at"]) if approval.get("at") else doc.updated_at
     approved = (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(ZoneInfo("Asia/Jakarta")).date()
+    # imported here: fpdf and its fonts are ~50 MB of RSS that a service
+    # which never renders a PDF should not carry (RSS at rest target, issue 8)
+    from ..adapters.pdf import render_pdf
+
     data = await asyncio.to_thread(render_pdf, SkpContent.model_validate(doc.content), version=doc.version,
                                    content_hash=doc.content_hash, approved_at=approved, signer=approval.get("penilai"),
                                    decided_by=approval.get("decided_by"))
