@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from kinerja_contracts.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
-from sqlalchemy import case, or_, update
+from sqlalchemy import bindparam, case, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -156,19 +156,39 @@ async def _queue_digest_item(session, env: Envelope, out: Outgoing) -> None:
     )
 
 
+_settlements: dict[str, object] = {}
+_digest_table = DigestItem.__table__
+#: built once: pending digest items of an SKP up to a transition become resolved
+_RESOLVE_ITEMS = (
+    update(_digest_table)
+    .where(_digest_table.c.skp_id == bindparam("b_skp_id", type_=_digest_table.c.skp_id.type),
+           _digest_table.c.status == "pending",
+           or_(_digest_table.c.sequence.is_(None),
+               _digest_table.c.sequence < bindparam("b_sequence", type_=_digest_table.c.sequence.type)))
+    .values(status="resolved")
+)
+
+
+def _settlement(dialect: str):
+    """Record an SKP's latest settling transition (the highest sequence wins);
+    built once per dialect."""
+    stmt = _settlements.get(dialect)
+    if stmt is None:
+        table = SkpSettlement.__table__
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(table).values(skp_id=bindparam("b_skp_id", type_=table.c.skp_id.type),
+                                    sequence=bindparam("b_sequence", type_=table.c.sequence.type))
+        stmt = _settlements[dialect] = stmt.on_conflict_do_update(
+            index_elements=[table.c.skp_id],
+            set_={"sequence": case((table.c.sequence < stmt.excluded.sequence, stmt.excluded.sequence),
+                                   else_=table.c.sequence)},
+        )
+    return stmt
+
+
 async def settle_digest_items(session, skp_id: uuid.UUID, sequence: int) -> None:
     """An SKP was decided or reassigned: drop it from summaries not sent yet
     (items of a later transition, e.g. a resubmission, stay)."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    table = SkpSettlement.__table__
-    stmt = insert(table).values(skp_id=skp_id, sequence=sequence)
-    await session.exec(stmt.on_conflict_do_update(
-        index_elements=[table.c.skp_id],
-        set_={"sequence": case((table.c.sequence < stmt.excluded.sequence, stmt.excluded.sequence), else_=table.c.sequence)},
-    ))
-    await session.exec(
-        update(DigestItem)
-        .where(DigestItem.skp_id == skp_id, DigestItem.status == "pending",
-               or_(DigestItem.sequence.is_(None), DigestItem.sequence < sequence))
-        .values(status="resolved")
-    )
+    params = {"b_skp_id": skp_id, "b_sequence": sequence}
+    await session.exec(_settlement(session.bind.dialect.name), params=params)
+    await session.exec(_RESOLVE_ITEMS, params=params)
