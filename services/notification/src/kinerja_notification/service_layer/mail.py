@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from kinerja_contracts.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
-from sqlalchemy import bindparam, case, or_, update
+from sqlalchemy import bindparam, case, insert, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement
+from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement, utcnow
 from ..domain.messages import KINDS, render
 from ..domain.routing import Outgoing, identities, route, settles_skp
 from . import directory
@@ -44,7 +44,30 @@ def wake_workers() -> None:
         worker.wake()
 
 
-def _hand_over_after_commit(session, d: Delivery) -> None:
+@dataclass(eq=False)
+class QueuedMail:
+    """A delivery row just written, with what the worker needs to send it
+    (handed over in memory on the fast path; the worker reads rows it claims
+    from the database, ``Delivery`` objects, by the same names)."""
+
+    event_id: uuid.UUID
+    recipient_nip: str
+    kind: str
+    email: str | None
+    subject: str
+    body_text: str
+    body_html: str | None
+    message_id: str
+    correlation_id: str | None
+    priority: int
+    attempts: int = 0
+
+
+#: every column given on each call: one statement, compiled once
+_INSERT_DELIVERY = insert(Delivery.__table__)
+
+
+def _hand_over_after_commit(session, d: QueuedMail) -> None:
     """Fast path: a new mail is written already leased to this process's
     worker, and handed to it in memory right after the commit, so it goes out
     without the worker polling or claiming it. Should the process die first,
@@ -106,25 +129,28 @@ async def queue(session, env: Envelope, out: Outgoing, rec) -> None:
     priority = 1 if KINDS[out.kind].bulk else 0
     # the fast path always for a person's own workflow mail; bulk only while the worker has room
     worker = workers[0] if workers and email and (priority == 0 or workers[0].has_room()) else None
-    d = Delivery(
+    now = utcnow()
+    d = QueuedMail(
         event_id=env.event_id,
         recipient_nip=out.to.nip,
         kind=out.kind,
-        event_type=env.event_type,
         email=email,
-        locale=rendered.locale,
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
         message_id=message_id(env.event_id, out.to.nip, config.domain),
-        status="pending" if email else "undeliverable",
-        last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
         correlation_id=env.correlation_id,
         priority=priority,
     )
-    if worker is not None:
-        d.next_attempt_at = d.created_at + worker.lease
-    session.add(d)
+    await session.exec(_INSERT_DELIVERY, params=dict(
+        event_id=d.event_id, recipient_nip=d.recipient_nip, kind=d.kind, event_type=env.event_type, email=email,
+        locale=rendered.locale, subject=d.subject, body_text=d.body_text, body_html=d.body_html,
+        message_id=d.message_id, status="pending" if email else "undeliverable", priority=priority,
+        attempts=0, resends=0, version=1,
+        last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
+        correlation_id=d.correlation_id, created_at=now,
+        next_attempt_at=now + worker.lease if worker is not None else now, sent_at=None,
+    ))
     if worker is not None:
         _hand_over_after_commit(session, d)
     elif email:
