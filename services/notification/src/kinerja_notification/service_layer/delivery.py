@@ -11,8 +11,10 @@ moved forward, so no other worker takes it meanwhile):
   PostgreSQL, when woken or every ``poll_interval``.
 
 Both put rows on one queue served by ``len(senders)`` lanes, one SMTP
-connection each; a lane sends a mail and commits its outcome on its own, so
-a new mail never waits for a batch. A worker that dies mid-send leaves its
+connection each; a lane sends a mail and waits until its outcome is
+committed before taking the next. Outcomes that finish while another is being
+written share the next transaction (group commit), so a new mail never waits
+for a batch to fill. A worker that dies mid-send leaves its
 rows to come back when the lease ends, and the mail goes again with the same
 Message-ID (a duplicate to the mail system, never a different mail).
 
