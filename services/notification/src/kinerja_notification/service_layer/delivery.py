@@ -11,8 +11,10 @@ moved forward, so no other worker takes it meanwhile):
   PostgreSQL, when woken or every ``poll_interval``.
 
 Both put rows on one queue served by ``len(senders)`` lanes, one SMTP
-connection each; a lane sends a mail and commits its outcome on its own, so
-a new mail never waits for a batch. A worker that dies mid-send leaves its
+connection each; a lane sends a mail and waits until its outcome is
+committed before taking the next. Outcomes that finish while another is being
+written share the next transaction (group commit), so a new mail never waits
+for a batch to fill. A worker that dies mid-send leaves its
 rows to come back when the lease ends, and the mail goes again with the same
 Message-ID (a duplicate to the mail system, never a different mail).
 
@@ -29,7 +31,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from kinerja_contracts.logging import get_logger
-from sqlalchemy import update
+from sqlalchemy import Integer, bindparam, update
 from sqlmodel import select
 
 from ..adapters.smtp import PermanentSmtpError, SmtpUnavailable, TemporarySmtpError, build_message
@@ -38,6 +40,33 @@ from ..domain.ratelimit import TokenBucket
 from ..domain.retry import backoff
 
 log = get_logger(__name__)
+
+_table = Delivery.__table__
+#: due rows, a person's own mail first (built once; ``now`` and ``limit`` bound per call)
+_DUE = (
+    select(Delivery)
+    .where(Delivery.status == "pending", Delivery.next_attempt_at <= bindparam("now", type_=_table.c.next_attempt_at.type))
+    .order_by(Delivery.priority, Delivery.next_attempt_at)
+    .limit(bindparam("limit", type_=Integer))
+)
+_DUE_FOR_UPDATE = _DUE.with_for_update(skip_locked=True)
+_outcome_updates: dict[tuple[str, ...], object] = {}
+
+
+def _outcome_update(columns: tuple[str, ...]):
+    """UPDATE of ``columns`` (bound as ``v_<column>``) of one pending row
+    (``b_event_id``, ``b_recipient_nip``): one statement per set of columns."""
+    stmt = _outcome_updates.get(columns)
+    if stmt is None:
+        c = _table.c
+        stmt = _outcome_updates[columns] = (
+            update(_table)
+            .where(c.event_id == bindparam("b_event_id", type_=c.event_id.type),
+                   c.recipient_nip == bindparam("b_recipient_nip", type_=c.recipient_nip.type),
+                   c.status == "pending")
+            .values({k: bindparam(f"v_{k}", type_=c[k].type) for k in columns})
+        )
+    return stmt
 
 
 class DeliveryWorker:
@@ -64,6 +93,8 @@ class DeliveryWorker:
         self._paused_until: dt.datetime | None = None
         self._tasks: list[asyncio.Task] = []
         self._inflight: set[asyncio.Task] = set()
+        self._outcomes: list[tuple] = []
+        self._recorder: asyncio.Task | None = None
         self.sent = 0
 
     # -- life cycle ----------------------------------------------------------
@@ -145,15 +176,8 @@ class DeliveryWorker:
         now = self.clock()
         async with self.sessions() as session:
             async with session.begin():
-                stmt = (
-                    select(Delivery)
-                    .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
-                    .order_by(Delivery.priority, Delivery.next_attempt_at)
-                    .limit(limit)
-                )
-                if session.bind.dialect.name == "postgresql":
-                    stmt = stmt.with_for_update(skip_locked=True)
-                rows = list((await session.exec(stmt)).all())
+                stmt = _DUE_FOR_UPDATE if session.bind.dialect.name == "postgresql" else _DUE
+                rows = list((await session.exec(stmt, params={"now": now, "limit": limit})).all())
                 for d in rows:
                     d.next_attempt_at = now + self.lease
         for d in rows:
@@ -185,15 +209,48 @@ class DeliveryWorker:
             finally:
                 self._in_hand.discard((d.event_id, d.recipient_nip))
 
-    async def _record(self, d: Delivery, **values) -> None:
+    async def _record(self, d, **values) -> None:
+        """Write a mail's outcome (while it is still pending); returns once
+        committed. Outcomes that arrive while a write is under way go
+        together in the next transaction (group commit), so lanes finishing
+        at once share one commit and none waits for a batch to fill."""
+        done = asyncio.get_running_loop().create_future()
+        self._outcomes.append((d, values, done))
+        if self._recorder is None:
+            self._recorder = asyncio.create_task(self._write_outcomes(), name="delivery-recorder")
+        await done
+
+    async def _write_outcomes(self) -> None:
+        try:
+            while self._outcomes:
+                batch, self._outcomes = self._outcomes, []
+                try:
+                    await self._write(batch)
+                except BaseException as exc:
+                    for _, _, done in batch:
+                        if not done.done():
+                            done.set_exception(exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))
+                    if not isinstance(exc, Exception):
+                        raise
+                else:
+                    for _, _, done in batch:
+                        if not done.done():
+                            done.set_result(None)
+        finally:
+            self._recorder = None
+
+    async def _write(self, batch: list) -> None:
+        """One transaction: per set of changed columns, one UPDATE run for
+        every row of the batch (in key order)."""
+        shapes: dict[tuple[str, ...], list[dict]] = {}
+        for d, values, _ in sorted(batch, key=lambda o: (str(o[0].event_id), o[0].recipient_nip)):
+            shape = tuple(sorted(values))
+            shapes.setdefault(shape, []).append(
+                {"b_event_id": d.event_id, "b_recipient_nip": d.recipient_nip, **{f"v_{k}": v for k, v in values.items()}})
         async with self.sessions() as session:
             async with session.begin():
-                await session.exec(
-                    update(Delivery)
-                    .where(Delivery.event_id == d.event_id, Delivery.recipient_nip == d.recipient_nip,
-                           Delivery.status == "pending")
-                    .values(**values)
-                )
+                for shape, params in shapes.items():
+                    await session.exec(_outcome_update(shape), params=params if len(params) > 1 else params[0])
 
     async def _send_one(self, d: Delivery, sender) -> None:
         msg = build_message(mail_from=self.mail_from, to=d.email or "", subject=d.subject, text=d.body_text,

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from kinerja_contracts.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
-from sqlalchemy import case, or_, update
+from sqlalchemy import bindparam, case, insert, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement
+from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement, utcnow
 from ..domain.messages import KINDS, render
 from ..domain.routing import Outgoing, identities, route, settles_skp
 from . import directory
@@ -44,7 +44,30 @@ def wake_workers() -> None:
         worker.wake()
 
 
-def _hand_over_after_commit(session, d: Delivery) -> None:
+@dataclass(eq=False)
+class QueuedMail:
+    """A delivery row just written, with what the worker needs to send it
+    (handed over in memory on the fast path; the worker reads rows it claims
+    from the database, ``Delivery`` objects, by the same names)."""
+
+    event_id: uuid.UUID
+    recipient_nip: str
+    kind: str
+    email: str | None
+    subject: str
+    body_text: str
+    body_html: str | None
+    message_id: str
+    correlation_id: str | None
+    priority: int
+    attempts: int = 0
+
+
+#: every column given on each call: one statement, compiled once
+_INSERT_DELIVERY = insert(Delivery.__table__)
+
+
+def _hand_over_after_commit(session, d: QueuedMail) -> None:
     """Fast path: a new mail is written already leased to this process's
     worker, and handed to it in memory right after the commit, so it goes out
     without the worker polling or claiming it. Should the process die first,
@@ -106,25 +129,28 @@ async def queue(session, env: Envelope, out: Outgoing, rec) -> None:
     priority = 1 if KINDS[out.kind].bulk else 0
     # the fast path always for a person's own workflow mail; bulk only while the worker has room
     worker = workers[0] if workers and email and (priority == 0 or workers[0].has_room()) else None
-    d = Delivery(
+    now = utcnow()
+    d = QueuedMail(
         event_id=env.event_id,
         recipient_nip=out.to.nip,
         kind=out.kind,
-        event_type=env.event_type,
         email=email,
-        locale=rendered.locale,
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
         message_id=message_id(env.event_id, out.to.nip, config.domain),
-        status="pending" if email else "undeliverable",
-        last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
         correlation_id=env.correlation_id,
         priority=priority,
     )
-    if worker is not None:
-        d.next_attempt_at = d.created_at + worker.lease
-    session.add(d)
+    await session.exec(_INSERT_DELIVERY, params=dict(
+        event_id=d.event_id, recipient_nip=d.recipient_nip, kind=d.kind, event_type=env.event_type, email=email,
+        locale=rendered.locale, subject=d.subject, body_text=d.body_text, body_html=d.body_html,
+        message_id=d.message_id, status="pending" if email else "undeliverable", priority=priority,
+        attempts=0, resends=0, version=1,
+        last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
+        correlation_id=d.correlation_id, created_at=now,
+        next_attempt_at=now + worker.lease if worker is not None else now, sent_at=None,
+    ))
     if worker is not None:
         _hand_over_after_commit(session, d)
     elif email:
@@ -156,19 +182,39 @@ async def _queue_digest_item(session, env: Envelope, out: Outgoing) -> None:
     )
 
 
+_settlements: dict[str, object] = {}
+_digest_table = DigestItem.__table__
+#: built once: pending digest items of an SKP up to a transition become resolved
+_RESOLVE_ITEMS = (
+    update(_digest_table)
+    .where(_digest_table.c.skp_id == bindparam("b_skp_id", type_=_digest_table.c.skp_id.type),
+           _digest_table.c.status == "pending",
+           or_(_digest_table.c.sequence.is_(None),
+               _digest_table.c.sequence < bindparam("b_sequence", type_=_digest_table.c.sequence.type)))
+    .values(status="resolved")
+)
+
+
+def _settlement(dialect: str):
+    """Record an SKP's latest settling transition (the highest sequence wins);
+    built once per dialect."""
+    stmt = _settlements.get(dialect)
+    if stmt is None:
+        table = SkpSettlement.__table__
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(table).values(skp_id=bindparam("b_skp_id", type_=table.c.skp_id.type),
+                                    sequence=bindparam("b_sequence", type_=table.c.sequence.type))
+        stmt = _settlements[dialect] = stmt.on_conflict_do_update(
+            index_elements=[table.c.skp_id],
+            set_={"sequence": case((table.c.sequence < stmt.excluded.sequence, stmt.excluded.sequence),
+                                   else_=table.c.sequence)},
+        )
+    return stmt
+
+
 async def settle_digest_items(session, skp_id: uuid.UUID, sequence: int) -> None:
     """An SKP was decided or reassigned: drop it from summaries not sent yet
     (items of a later transition, e.g. a resubmission, stay)."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    table = SkpSettlement.__table__
-    stmt = insert(table).values(skp_id=skp_id, sequence=sequence)
-    await session.exec(stmt.on_conflict_do_update(
-        index_elements=[table.c.skp_id],
-        set_={"sequence": case((table.c.sequence < stmt.excluded.sequence, stmt.excluded.sequence), else_=table.c.sequence)},
-    ))
-    await session.exec(
-        update(DigestItem)
-        .where(DigestItem.skp_id == skp_id, DigestItem.status == "pending",
-               or_(DigestItem.sequence.is_(None), DigestItem.sequence < sequence))
-        .values(status="resolved")
-    )
+    params = {"b_skp_id": skp_id, "b_sequence": sequence}
+    await session.exec(_settlement(session.bind.dialect.name), params=params)
+    await session.exec(_RESOLVE_ITEMS, params=params)

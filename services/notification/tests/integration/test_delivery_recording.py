@@ -1,0 +1,82 @@
+"""Outcomes of mails finished at once are written in one transaction (group
+commit), each only while its row is still pending; a new mail's row is
+written whole by the consumer's prebuilt INSERT."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from kinerja_devstack.testing import running
+from kinerja_notification.adapters.tables import Delivery, utcnow
+from kinerja_notification.domain import examples as ex
+from kinerja_notification.service_layer.delivery import DeliveryWorker
+from sqlalchemy import event
+from sqlmodel import select
+
+from .conftest import wait_for
+
+
+def _row(i: int) -> Delivery:
+    return Delivery(event_id=uuid.uuid4(), recipient_nip=f"1995031520252120{i:02d}", kind="approval.approved",
+                    email=f"p{i}@example.go.id", subject="s", body_text="t", message_id=f"<m{i}@kinerja.local>",
+                    next_attempt_at=utcnow())
+
+
+async def test_outcomes_finished_together_share_one_commit(app):
+    async with running(app):
+        rt = app.state.runtime
+        rows = [_row(i) for i in range(6)]
+        async with rt.uow() as s:
+            for d in rows:
+                s.add(d)
+        async with rt.uow() as s:  # one row is no longer pending: its outcome must not overwrite it
+            gone = await s.get(Delivery, (rows[5].event_id, rows[5].recipient_nip))
+            gone.status = "failed"
+
+        commits = []
+        event.listen(rt.engine.sync_engine, "commit", lambda conn: commits.append(1))
+        worker = DeliveryWorker(rt.sessions, [object()], mail_from="Kinerja <no-reply@kinerja.local>")
+        now = utcnow()
+        await asyncio.gather(
+            worker._record(rows[0], status="sent", attempts=1, sent_at=now, last_error=None),
+            worker._record(rows[1], status="sent", attempts=1, sent_at=now, last_error=None),
+            worker._record(rows[2], status="failed", attempts=1, last_error="550 5.1.1 Mailbox unavailable"),
+            worker._record(rows[3], attempts=1, last_error="451 try later", next_attempt_at=now),
+            worker._record(rows[4], status="sent", attempts=1, sent_at=now, last_error=None),
+            worker._record(rows[5], status="sent", attempts=1, sent_at=now, last_error=None),
+        )
+        # all six were waiting when the writer ran: one transaction
+        assert len(commits) == 1
+        async with rt.uow() as s:
+            got = {d.recipient_nip: d for d in (await s.exec(select(Delivery))).all()}
+        by = [got[d.recipient_nip] for d in rows]
+        assert [d.status for d in by] == ["sent", "sent", "failed", "pending", "sent", "failed"]
+        assert by[2].last_error.startswith("550") and by[3].last_error == "451 try later"
+        assert by[0].sent_at is not None and by[5].sent_at is None and by[5].attempts == 0
+
+
+async def test_a_failed_write_reaches_every_waiting_lane(app):
+    async with running(app):
+        rt = app.state.runtime
+        worker = DeliveryWorker(rt.sessions, [object()], mail_from="x@kinerja.local")
+        d = _row(1)
+        results = await asyncio.gather(worker._record(d, status="sent", attempts="not a number"),
+                                       worker._record(_row(2), status="sent"), return_exceptions=True)
+        assert isinstance(results[0], Exception)
+        assert worker._recorder is None and worker._outcomes == []
+
+
+async def test_new_mail_row_is_written_whole(app, bus, smtp_sink):
+    async with running(app):
+        env = await bus.publish(ex.samples()["approval.approved"], correlation_id="corr-row")
+        await wait_for(lambda: app.state.runtime.extras["delivery"].sent == 1)
+        async with app.state.runtime.uow() as s:
+            [d] = (await s.exec(select(Delivery))).all()
+        assert (d.event_id, d.recipient_nip, d.kind, d.event_type) == (
+            env.event_id, ex.pegawai().nip, "approval.approved", env.event_type)
+        assert (d.status, d.attempts, d.resends, d.version, d.priority, d.locale) == ("sent", 1, 0, 1, 0, "id")
+        assert d.email == "siti.rahma@example.go.id" and d.correlation_id == "corr-row"
+        assert d.message_id == f"<{env.event_id}.{ex.pegawai().nip}@kinerja.local>"
+        assert "disetujui" in d.subject and d.body_html and d.body_text
+        assert d.created_at <= d.sent_at and d.next_attempt_at > d.created_at  # leased to the worker when written
