@@ -143,3 +143,13 @@ def test_an_envelope_of_another_event_or_a_newer_schema_is_refused():
     with pytest.raises(UnknownEvent):
         parse_envelope(spec.subject, json.dumps({**env, "schema_version": spec.schema_version + 1}))
     assert parse_envelope(spec.subject, json.dumps(env)).event_type == spec.event_type
+
+
+def test_the_parametrised_envelope_class_is_built_once_per_payload():
+    from kinerja_contracts.events.envelope import envelope_class
+
+    spec = next(iter(REGISTRY.values()))
+    cls = envelope_class(spec.payload)
+    assert envelope_class(spec.payload) is cls  # cached: no pydantic subscript per message
+    assert cls.model_fields["data"].annotation is spec.payload
+    assert cls is Envelope[spec.payload]  # the same class pydantic gives, so isinstance checks agree

@@ -10,13 +10,16 @@ import uuid
 import nats
 import pytest
 from faststream.nats import NatsBroker
+from kinerja_contracts.context import get_causation_id, get_correlation_id
 from kinerja_contracts.db import UnitOfWork, create_engine, session_factory
 from kinerja_contracts.events import SkpDeadlineApproaching, new_envelope
 from kinerja_contracts.events.registry import DLQ_STREAM, STREAM
 from kinerja_contracts.messaging import InboxRecord, OutboxMessage, OutboxRelay, add_event, ensure_streams
 from kinerja_contracts.messaging.consumer import EventConsumers, PermanentError
+from kinerja_contracts.messaging.provisioning import ConsumerSpec
 from kinerja_contracts.messaging.relay import count_unsent, jetstream_publisher
 from kinerja_devstack.testing import eventually
+from sqlalchemy import event
 from sqlmodel import Field, SQLModel, select
 
 
@@ -252,4 +255,199 @@ async def test_consumer_provisioning_updates_an_existing_durable(own_nats):
     await ensure_consumer(js, ConsumerSpec("kit-prov", "kinerja.skp.submitted", max_deliver=9, ack_wait=12))
     info = await js.consumer_info(STREAM, "kit-prov")
     assert info.config.max_deliver == 9 and info.config.ack_wait == 12
+    await nc.close()
+
+
+# --- batches: one transaction per pulled batch -------------------------------
+
+
+class Commits:
+    """Counts the database transactions committed on an engine."""
+
+    def __init__(self, engine):
+        self.n = 0
+        self._engine = engine.sync_engine
+        event.listen(self._engine, "commit", self._on_commit)
+
+    def _on_commit(self, _conn) -> None:
+        self.n += 1
+
+    def close(self) -> None:
+        event.remove(self._engine, "commit", self._on_commit)
+
+
+def batch_consumers(db, durable: str, handler, *, ack_wait: float = 30.0) -> EventConsumers:
+    consumers = EventConsumers("kit", UnitOfWork(session_factory(db)), max_deliver=3)
+    consumers.registrations.clear()
+    consumers.on(SkpDeadlineApproaching, durable=durable)(handler)
+    consumers.registrations[0].spec = ConsumerSpec(
+        durable=durable,
+        filter_subject=SkpDeadlineApproaching.subject,
+        max_deliver=3,
+        ack_wait=ack_wait,
+        nak_delays=(0.1, 0.1, 0.1),
+    )
+    return consumers
+
+
+async def pull(js, durable: str, n: int, timeout: float = 5.0) -> list:
+    """Exactly ``n`` messages of the durable (fetching until they are all there)."""
+    sub = await js.pull_subscribe_bind(durable=durable, stream=STREAM)
+    msgs: list = []
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while len(msgs) < n and loop.time() < deadline:
+        try:
+            msgs += await sub.fetch(n - len(msgs), timeout=0.5)
+        except (nats.errors.TimeoutError, TimeoutError):
+            pass
+    assert len(msgs) == n, f"got {len(msgs)} of {n} messages"
+    return msgs
+
+
+async def ack_pending(nc, durable: str) -> int:
+    await nc.flush()
+    return (await nc.jetstream().consumer_info(STREAM, durable)).num_ack_pending
+
+
+async def publish_envs(js, envs) -> None:
+    for e in envs:
+        await js.publish(SkpDeadlineApproaching.subject, e.model_dump_json().encode(), headers={"Nats-Msg-Id": uuid.uuid4().hex})
+
+
+async def test_a_pulled_batch_is_applied_once_each_in_one_transaction(db, own_nats):
+    seen = []
+
+    async def handle(session, env):
+        seen.append((env.event_id, get_correlation_id(), get_causation_id()))
+        session.add(KitEffect(event_id=env.event_id))
+
+    consumers = batch_consumers(db, "kit-batch", handle)
+    nc = await connect(own_nats.url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    await consumers.provision(js)
+    envs = [new_envelope(payload(i), correlation_id=f"c-batch-{i}") for i in range(10)]
+    await publish_envs(js, envs)
+    msgs = await pull(js, "kit-batch", 10)
+    commits = Commits(db)
+    try:
+        outcomes = await consumers.process_batch(consumers.registrations[0], msgs)
+    finally:
+        commits.close()
+    assert outcomes == ["processed"] * 10
+    assert commits.n == 1  # one transaction for the ten events
+    assert sorted(await effects(db)) == sorted(e.event_id for e in envs)
+    # each handler ran with its own message's correlation and causation bound
+    assert seen == [(e.event_id, e.correlation_id, str(e.event_id)) for e in envs]
+    assert consumers.processed == 10 and consumers.duplicates == 0
+    assert await ack_pending(nc, "kit-batch") == 0
+    await nc.close()
+
+
+async def test_a_duplicate_inside_a_batch_is_skipped(db, own_nats):
+    async def handle(session, env):
+        session.add(KitEffect(event_id=env.event_id))
+
+    consumers = batch_consumers(db, "kit-batch-dup", handle)
+    reg = consumers.registrations[0]
+    nc = await connect(own_nats.url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    await consumers.provision(js)
+    before = new_envelope(payload(1), correlation_id="c")
+    await publish_envs(js, [before])
+    assert await consumers.process_batch(reg, await pull(js, "kit-batch-dup", 1)) == ["processed"]
+
+    a, b = new_envelope(payload(2), correlation_id="c"), new_envelope(payload(3), correlation_id="c")
+    await publish_envs(js, [a, a, before, b])  # a twice in the batch, and one processed before
+    outcomes = await consumers.process_batch(reg, await pull(js, "kit-batch-dup", 4))
+    assert outcomes == ["processed", "duplicate", "duplicate", "processed"]
+    assert sorted(await effects(db)) == sorted([before.event_id, a.event_id, b.event_id])
+    assert consumers.processed == 3 and consumers.duplicates == 2
+    assert await ack_pending(nc, "kit-batch-dup") == 0
+    await nc.close()
+
+
+async def test_one_failing_event_does_not_stop_the_rest_of_its_batch(db, own_nats):
+    async def handle(session, env):
+        if env.data.days_left == 7:
+            raise ValueError("always fails")
+        if env.data.days_left == 8:
+            raise PermanentError("refused")
+        session.add(KitEffect(event_id=env.event_id))
+
+    consumers = batch_consumers(db, "kit-batch-fail", handle)
+    reg = consumers.registrations[0]
+    nc = await connect(own_nats.url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    await consumers.provision(js)
+    good1, fails, good2, refused = (new_envelope(payload(n), correlation_id="c") for n in (1, 7, 2, 8))
+    await publish_envs(js, [good1, fails, good2, refused])
+    await js.publish(SkpDeadlineApproaching.subject, b"this is not json")
+    outcomes = await consumers.process_batch(reg, await pull(js, "kit-batch-fail", 5))
+    assert outcomes == ["processed", "retry", "processed", "dead-lettered", "dead-lettered"]
+    assert sorted(await effects(db)) == sorted([good1.event_id, good2.event_id])
+    # the failing one is redelivered after its delay, retried, and dead-lettered on its last delivery
+    assert await consumers.process_batch(reg, await pull(js, "kit-batch-fail", 1)) == ["retry"]
+    assert await consumers.process_batch(reg, await pull(js, "kit-batch-fail", 1)) == ["dead-lettered"]
+    assert consumers.processed == 2 and consumers.dead_lettered == 3
+    dead = await dlq_messages(js, "kit-batch-fail")
+    reasons = sorted(m.headers["Kinerja-Dlq-Reason"].split(":")[0] for m in dead)
+    assert reasons == ["failed 3 times", "refused", "unparseable"]
+    assert await effects(db) != [] and fails.event_id not in await effects(db)
+    await nc.close()
+
+
+async def test_a_crash_before_commit_applies_nothing_and_everything_is_redelivered(db, own_nats):
+    crash = {"on": True}
+
+    async def handle(session, env):
+        session.add(KitEffect(event_id=env.event_id))
+        if crash["on"] and env.data.days_left == 3:
+            raise asyncio.CancelledError()  # the process stops mid-batch (not an error of the event)
+
+    consumers = batch_consumers(db, "kit-batch-crash", handle, ack_wait=1.0)
+    reg = consumers.registrations[0]
+    nc = await connect(own_nats.url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    await consumers.provision(js)
+    envs = [new_envelope(payload(i), correlation_id="c") for i in range(6)]
+    await publish_envs(js, envs)
+    with pytest.raises(asyncio.CancelledError):
+        await consumers.process_batch(reg, await pull(js, "kit-batch-crash", 6))
+    assert await effects(db) == []
+    assert await ack_pending(nc, "kit-batch-crash") == 6  # nothing acked
+    crash["on"] = False
+    again = await pull(js, "kit-batch-crash", 6)  # after ack_wait (1 s) JetStream redelivers them all
+    assert all(m.metadata.num_delivered == 2 for m in again)
+    assert await consumers.process_batch(reg, again) == ["processed"] * 6
+    assert sorted(await effects(db)) == sorted(e.event_id for e in envs)
+    await nc.close()
+
+
+async def test_the_running_consumer_handles_a_backlog_in_fewer_transactions_than_events(db, own_nats):
+    nc = await connect(own_nats.url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    envs = [new_envelope(payload(i), correlation_id="c") for i in range(40)]
+    await publish_envs(js, envs)  # waiting before the consumer starts: pulled in batches
+    commits = Commits(db)
+    try:
+        async with Harness(db, own_nats.url, ok, "kit-backlog") as h:
+            await eventually(lambda: _async(h.consumers.processed == 40), timeout=20)
+            # a lone event is handled at once: it does not wait for a full batch
+            # (FastStream's own batch loop would hold it up to its 1 s fetch timeout)
+            for n in range(3):
+                lone = new_envelope(payload(100 + n), correlation_id="c-lone")
+                started = asyncio.get_running_loop().time()
+                await publish_envs(js, [lone])
+                await eventually(lambda n=n: _async(h.consumers.processed == 41 + n), timeout=5)
+                assert asyncio.get_running_loop().time() - started < 0.5
+    finally:
+        commits.close()
+    assert len(await effects(db)) == 43 and set(await effects(db)) >= {e.event_id for e in envs}
+    assert commits.n <= 4 + 3, commits.n  # batches of up to 32, not 40 transactions (+ the 3 lone ones)
     await nc.close()

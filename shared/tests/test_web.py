@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import httpx
@@ -100,6 +101,7 @@ async def test_rs256_with_a_public_key():
     hs_token = mint_token("9", "atasan", secret=SECRET)
     async with client(make_app(settings)) as c:
         assert (await c.get("/me", headers=bearer(token))).json()["role"] == "atasan"
+        assert (await c.get("/me", headers=bearer(token))).json()["role"] == "atasan"  # from the cache
         assert (await c.get("/me", headers=bearer(hs_token))).status_code == 401  # no algorithm confusion
 
 
@@ -153,3 +155,90 @@ async def test_streamed_oversized_bodies_get_413_not_400():
         r = await c.post("/admin-only", content=chunks(), headers={**admin, "content-type": "application/json"})
     assert r.status_code == 413 and r.json()["code"] == "payload-too-large"
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def token_expiring_at(exp: int, sub: str = "199503152025212001") -> str:
+    return jwt.encode({"sub": sub, "role": "pegawai", "aud": "kinerja", "exp": exp}, SECRET)
+
+
+async def test_a_cached_token_past_its_expiry_is_refused_as_expired():
+    import time
+
+    app = make_app()
+    exp = int(time.time()) + 2
+    token = token_expiring_at(exp)
+    async with client(app) as c:
+        assert (await c.get("/me", headers=bearer(token))).status_code == 200
+        assert app.state.verifier.cached(token) is not None  # remembered
+        while time.time() < exp + 0.05:
+            await asyncio.sleep(0.1)
+        r = await c.get("/me", headers=bearer(token))
+    assert r.status_code == 401 and r.json()["code"] == "token-expired"
+    assert app.state.verifier.cached(token) is None
+
+
+async def test_the_token_cache_verifies_other_tokens_anew_and_refuses_tampered_ones():
+    import base64
+    import json
+
+    app = make_app()
+    token = token_expiring_at(9999999999, sub="111")
+    other = token_expiring_at(9999999999, sub="222")
+    head, body, sig = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    claims["role"] = "admin"  # a pegawai tries to become admin, keeping the signature
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    async with client(app) as c:
+        assert (await c.get("/me", headers=bearer(token))).json() == {"sub": "111", "role": "pegawai"}
+        assert (await c.get("/me", headers=bearer(other))).json() == {"sub": "222", "role": "pegawai"}
+        r = await c.get("/me", headers=bearer(f"{head}.{forged}.{sig}"))
+        assert r.status_code == 401 and r.json()["code"] == "invalid-token"
+        r = await c.get("/me", headers=bearer(mint_token("111", "pegawai", secret="another-secret")))
+        assert r.status_code == 401 and r.json()["code"] == "invalid-token"
+        assert (await c.get("/me", headers=bearer(token))).json() == {"sub": "111", "role": "pegawai"}
+
+
+def test_the_token_cache_is_bounded():
+    verifier = TokenVerifier(CommonSettings(), cache_size=3)
+    tokens = [token_expiring_at(9999999999, sub=str(i)) for i in range(5)]
+    for t in tokens:
+        verifier.verify(t)
+    assert [verifier.cached(t) is not None for t in tokens] == [False, False, True, True, True]
+
+
+async def test_rs256_with_a_jwks_url_verifies_and_caches():
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    jwks = json.dumps({"keys": [{**jwk, "kid": "k1", "use": "sig", "alg": "RS256"}]}).encode()
+    fetches = []
+
+    class Jwks(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            fetches.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(jwks)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Jwks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = CommonSettings(jwt_algorithm="RS256", jwt_jwks_url=f"http://127.0.0.1:{server.server_port}/jwks")
+        claims = {"sub": "9", "role": "atasan", "aud": "kinerja", "exp": 9999999999}
+        token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
+        other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        forged = jwt.encode({**claims, "role": "admin"}, other_key, algorithm="RS256", headers={"kid": "k1"})
+        async with client(make_app(settings)) as c:
+            assert (await c.get("/me", headers=bearer(token))).json()["role"] == "atasan"
+            assert (await c.get("/me", headers=bearer(token))).json()["role"] == "atasan"
+            assert (await c.get("/me", headers=bearer(forged))).status_code == 401
+        assert fetches  # the keys did come from the URL
+    finally:
+        server.shutdown()

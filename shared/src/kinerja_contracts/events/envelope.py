@@ -42,6 +42,19 @@ class Envelope(BaseModel, Generic[P]):
     data: P
 
 
+#: ``Envelope[payload]`` per payload class. Pydantic builds (or looks up) the
+#: parametrised class anew on every subscript, a measurable cost per message.
+_ENVELOPE_CLASSES: dict[type, type[Envelope[Any]]] = {}
+
+
+def envelope_class(payload: type[BaseModel]) -> type[Envelope[Any]]:
+    """``Envelope[payload]``, built once per payload class."""
+    cls = _ENVELOPE_CLASSES.get(payload)
+    if cls is None:
+        cls = _ENVELOPE_CLASSES[payload] = Envelope[payload]  # type: ignore[valid-type]
+    return cls
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -57,7 +70,7 @@ def new_envelope(
 ) -> Envelope[Any]:
     """Wrap a payload. Pass ``event_id`` to make it deterministic (a tick of the
     scheduler, a reaction to a given event) so that a repeat is de-duplicated."""
-    return Envelope[type(data)](  # type: ignore[misc]
+    return envelope_class(type(data))(
         event_id=event_id or uuid.uuid4(),
         event_type=data.event_type,
         schema_version=data.schema_version,

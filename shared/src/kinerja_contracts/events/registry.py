@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .envelope import Envelope, EventPayload
+from .envelope import Envelope, EventPayload, envelope_class
 from .types import ALL_EVENTS
 
 #: The one stream every domain event goes to.
@@ -50,7 +50,7 @@ def parse_envelope(subject: str, body: bytes | str) -> Envelope[Any]:
     subject).
     """
     spec = spec_for_subject(subject)
-    env = Envelope[spec.payload].model_validate_json(body)  # type: ignore[name-defined]
+    env = envelope_class(spec.payload).model_validate_json(body)
     # an envelope that names another event, or a schema newer than this
     # consumer knows, is not the event of this subject: never guess
     if env.event_type != spec.event_type:

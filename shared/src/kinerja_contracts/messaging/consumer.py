@@ -21,6 +21,14 @@ Each handler gets its own durable pull consumer ``<service>--<event>``
 3. A handler error rolls the transaction back and the message is nacked with
    a growing delay; on the last allowed delivery it goes to the dead-letter
    subject instead. A :class:`PermanentError` goes there at once.
+
+Messages are pulled in batches (up to ``batch_size``), and a batch is handled
+in ONE transaction (:meth:`EventConsumers.process_batch`): the events are
+claimed in the inbox with one statement, the handlers run in order, one
+commit, then every message is acked. When anything in the batch raises, the
+batch is rolled back and each of its messages goes through the one-message
+path above (:meth:`EventConsumers.process`), so retries, PermanentError and
+dead letters behave exactly as for a single message.
 """
 
 from __future__ import annotations
@@ -33,13 +41,16 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
+from nats.errors import ConnectionClosedError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.errors import ServiceUnavailableError
 from pydantic import ValidationError
 
 from ..context import CORRELATION_HEADER, bind
 from ..events.envelope import Envelope, EventPayload
 from ..events.registry import DLQ_PREFIX, STREAM, UnknownEvent, parse_envelope
 from ..logging import get_logger
-from .inbox import claim
+from .inbox import claim, claim_many
 from .provisioning import ConsumerSpec, ensure_consumer
 
 log = get_logger(__name__)
@@ -112,22 +123,99 @@ class EventConsumers:
     def attach(self, broker: NatsBroker) -> None:
         stream = JStream(STREAM, declare=False)
         for reg in self.registrations:
-            broker.subscriber(
+            sub = broker.subscriber(
                 reg.spec.filter_subject,
                 stream=stream,
                 durable=reg.spec.durable,
-                pull_sub=PullSub(batch_size=self.batch_size, timeout=1.0),
+                pull_sub=PullSub(batch_size=self.batch_size, timeout=1.0, batch=True),
                 ack_policy=AckPolicy.MANUAL,
                 title=f"{reg.spec.durable}",
                 description=(reg.handler.__doc__ or reg.payload.__doc__ or "").strip(),
-            )(self._make_subscriber(reg))
+            )
+            sub(self._make_subscriber(reg))
+            # FastStream's batch loop keeps fetching until the batch is full or
+            # its timeout (1 s) is spent, so a lone event would wait up to 1 s.
+            # Ours hands over whatever one fetch returned, at once; FastStream
+            # still starts and stops it with the broker (and documents it).
+            sub._consume_pull = self._make_pull_loop(reg, sub)
 
     def _make_subscriber(self, reg: _Registration):
-        async def subscriber(msg: NatsMessage) -> None:
-            await self.process(reg, msg.raw_message)
+        async def subscriber(msg: NatsMessage) -> None:  # a batch: msg.raw_message is the list
+            await self.process_batch(reg, msg.raw_message)
 
         subscriber.__name__ = reg.spec.durable.replace("-", "_")
         return subscriber
+
+    def _make_pull_loop(self, reg: _Registration, sub):
+        async def consume_pull() -> None:
+            while sub.running:
+                try:
+                    messages = await sub.subscription.fetch(batch=self.batch_size, timeout=1.0)
+                except (NatsTimeoutError, TimeoutError, ConnectionClosedError, ServiceUnavailableError):
+                    continue  # nothing waiting (or NATS away: nats-py reconnects); unacked ones come back
+                if messages and sub.running:
+                    try:
+                        await self.process_batch(reg, messages)
+                    except Exception as exc:  # never kill the loop; unacked messages are redelivered
+                        log.error("consumer batch failed", consumer=reg.spec.durable, error=repr(exc))
+
+        return consume_pull
+
+    async def process_batch(self, reg: _Registration, raws: list) -> list[str]:
+        """Handle pulled messages in one transaction; what happened to each.
+
+        Unparseable messages are dead-lettered first. If the transaction
+        raises, nothing of it stays and every message goes through
+        :meth:`process` on its own.
+        """
+        if len(raws) == 1:
+            return [await self.process(reg, raws[0])]
+        spec = reg.spec
+        outcomes: list[str | None] = [None] * len(raws)
+        parsed: list[tuple[int, Any, Envelope[Any]]] = []
+        for i, raw in enumerate(raws):
+            try:
+                parsed.append((i, raw, parse_envelope(raw.subject, raw.data)))
+            except (UnknownEvent, ValidationError, ValueError) as exc:
+                await self._dead_letter(spec, raw, f"unparseable: {exc}")
+                await raw.term()
+                outcomes[i] = "dead-lettered"
+        if not parsed:
+            return outcomes  # type: ignore[return-value]
+        try:
+            async with self._uow() as session:
+                new = await claim_many(session, spec.durable, [env.event_id for _, _, env in parsed])
+                for i, raw, env in parsed:
+                    if env.event_id not in new:
+                        outcomes[i] = "duplicate"
+                        continue
+                    new.discard(env.event_id)  # a repeat later in this batch is a duplicate
+                    self._bind(spec, raw, env)
+                    await reg.handler(session, env)
+                    outcomes[i] = "processed"
+        except Exception as exc:
+            log.info("batch rolled back; handling its messages one by one", error=repr(exc), size=len(parsed))
+            for i, raw, _ in parsed:
+                outcomes[i] = await self.process(reg, raw)
+            return outcomes  # type: ignore[return-value]
+        for i, raw, _ in parsed:
+            await raw.ack()
+            if outcomes[i] == "processed":
+                self.processed += 1
+            else:
+                self.duplicates += 1
+        return outcomes  # type: ignore[return-value]
+
+    @staticmethod
+    def _bind(spec: ConsumerSpec, raw, env: Envelope[Any]) -> None:
+        headers = raw.headers or {}
+        bind(
+            headers.get(CORRELATION_HEADER) or env.correlation_id,
+            causation_id=str(env.event_id),
+            event_id=str(env.event_id),
+            subject=raw.subject,
+            consumer=spec.durable,
+        )
 
     async def process(self, reg: _Registration, raw) -> str:
         """Handle one raw nats message; returns what happened (for tests and metrics)."""
@@ -140,14 +228,7 @@ class EventConsumers:
             await raw.term()
             return "dead-lettered"
 
-        headers = raw.headers or {}
-        bind(
-            headers.get(CORRELATION_HEADER) or env.correlation_id,
-            causation_id=str(env.event_id),
-            event_id=str(env.event_id),
-            subject=raw.subject,
-            consumer=spec.durable,
-        )
+        self._bind(spec, raw, env)
         try:
             async with self._uow() as session:
                 if not await claim(session, spec.durable, env.event_id):

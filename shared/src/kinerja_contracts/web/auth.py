@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import threading
+import time
+from collections import OrderedDict
 from typing import Annotated
 
 import jwt
@@ -38,9 +41,36 @@ class Principal(BaseModel):
 
 
 class TokenVerifier:
-    def __init__(self, settings: CommonSettings):
+    """Verifies bearer tokens for one app's settings.
+
+    A client sends the same token on every request until it expires, so the
+    principal of a verified token is remembered (bounded LRU, ``cache_size``
+    tokens) until the token's ``exp``: a hit skips the signature check and the
+    claim parsing. A cached token at or past its ``exp`` is verified afresh,
+    which gives the same 401 ``token-expired`` as before. Only tokens that
+    passed every check are cached; the key is the whole token string, so a
+    tampered token is never a hit.
+    """
+
+    def __init__(self, settings: CommonSettings, *, cache_size: int = 4096):
         self.settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._lock = threading.Lock()  # verify() may run in the thread pool (JWKS)
+
+    def cached(self, token: str) -> Principal | None:
+        """The principal of ``token`` when it was verified before and has not expired."""
+        with self._lock:
+            hit = self._cache.get(token)
+            if hit is None:
+                return None
+            principal, exp = hit
+            if exp <= time.time():  # PyJWT's own test (leeway 0): expired from exp on
+                del self._cache[token]
+                return None
+            self._cache.move_to_end(token)
+            return principal
 
     @property
     def may_block(self) -> bool:
@@ -48,6 +78,19 @@ class TokenVerifier:
         return self._jwks is not None and self.settings.jwt_algorithm == "RS256"
 
     def verify(self, token: str) -> Principal:
+        principal = self.cached(token)
+        if principal is not None:
+            return principal
+        principal, exp = self._verify(token)
+        if self.cache_size > 0:
+            with self._lock:
+                self._cache[token] = (principal, exp)
+                if len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
+        """Check signature and claims; the principal and the token's exp."""
         s = self.settings
         try:
             if s.jwt_algorithm == "RS256":
@@ -71,7 +114,7 @@ class TokenVerifier:
         except jwt.PyJWTError as exc:
             raise _unauthorized("invalid-token", f"Token tidak valid (invalid token): {exc}.") from exc
         try:
-            return Principal(
+            principal = Principal(
                 sub=str(claims["sub"]),
                 role=Role(claims.get("role")),
                 instansi=claims.get("instansi"),
@@ -80,6 +123,7 @@ class TokenVerifier:
             )
         except ValueError as exc:
             raise _unauthorized("invalid-token", f"Peran token tidak dikenal (unknown role {claims.get('role')!r}).") from exc
+        return principal, float(claims["exp"])
 
 
 def _unauthorized(code: str, detail: str) -> ProblemError:
@@ -97,6 +141,9 @@ async def current_principal(
     # Not cached on request.state: that dict can be shared between requests
     # (it is the lifespan state), which would leak one caller's identity.
     verifier: TokenVerifier = request.app.state.verifier
+    principal = verifier.cached(creds.credentials)
+    if principal is not None:
+        return principal
     if verifier.may_block:
         # a JWKS lookup may fetch keys over the network: keep it off the event loop
         return await run_in_threadpool(verifier.verify, creds.credentials)
