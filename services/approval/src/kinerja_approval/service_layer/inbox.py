@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, allowed_actions
 from kinerja_contracts.web.auth import Principal
 from sqlalchemy import and_, case as sql_case, false, func, or_
+from sqlalchemy.orm import defer
 from sqlmodel import select
 
 from ..adapters.tables import ApprovalCase, ApprovalTransition, ApprovalVersion
@@ -17,6 +18,11 @@ from ..domain.authority import jakarta_today
 from ..domain.diff import Change, diff_documents
 from . import penugasan
 from .cases import authority_over, get_case
+
+
+#: the inbox lists cases without their snapshot (the whole SKP document, the
+#: largest column): not read, not decoded. Touching it on such a row raises.
+_WITHOUT_SNAPSHOT = defer(ApprovalCase.snapshot, raiseload=True)
 
 
 @dataclass
@@ -68,7 +74,7 @@ async def inbox(session, principal: Principal, now: dt.datetime, flt: InboxFilte
     ).one()
     rows = (
         await session.exec(
-            select(ApprovalCase).where(*conditions)
+            select(ApprovalCase).options(_WITHOUT_SNAPSHOT).where(*conditions)
             .order_by(ApprovalCase.pending_since, ApprovalCase.skp_id).limit(limit).offset(offset)
         )
     ).all()
