@@ -21,6 +21,14 @@ async def test_submit_then_approve_emits_events_with_increasing_sequence(harness
         r = await h.client.post(f"/api/v1/approvals/{skp}/approve", json={"version": 1}, headers=who.penilai)
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "Approved" and r.json()["pending_since"] is None
+        # the answer is built from the values the UPDATE wrote (no refresh): it must match what is stored
+        stored = await h.client.get(f"/api/v1/approvals/{skp}", headers=who.penilai)
+        assert stored.status_code == 200 and stored.json() == r.json() and r.json()["sequence"] == 2
+        async with h.rt.engine.connect() as conn:
+            from sqlalchemy import text
+            trail = (await conn.execute(text("SELECT sequence, from_status, to_status FROM approval_transition "
+                                             "WHERE skp_id = :s ORDER BY sequence"), {"s": skp})).all()
+        assert [tuple(t) for t in trail] == [(1, "Draft", "Pending"), (2, "Pending", "Approved")]
         assert (await h.client.get("/api/v1/inbox", headers=who.penilai)).json()["count"] == 0
 
         events = await h.events(skp_id=skp)

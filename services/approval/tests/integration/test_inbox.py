@@ -35,6 +35,14 @@ async def test_oldest_first_with_counts_filters_and_pages(harness, who):
         page = await inbox(limit=2, offset=1)
         assert [i["skp_id"] for i in page["items"]] == [str(b), str(c)] and page["count"] == 3
 
+        # the totals come with the page's rows (window aggregates); past the end they are counted apart
+        past = await inbox(limit=2, offset=5)
+        assert past["items"] == [] and past["count"] == 3 and past["counts"] == {"sendiri": 3, "delegasi": 0}
+        assert past["oldest_pending_since"] == all_["oldest_pending_since"]
+        none = await inbox(unit_kerja="Tidak Ada")
+        assert none["items"] == [] and none["count"] == 0 and none["oldest_pending_since"] is None
+        assert "snapshot" not in all_["items"][0]  # the inbox does not even load it (deferred, raiseload)
+
         assert [i["skp_id"] for i in (await inbox(jenis_pegawai="PNS"))["items"]] == [str(b)]
         wil2 = await inbox(unit_kerja="Suku Dinas Pendidikan Wilayah II")
         assert [i["skp_id"] for i in wil2["items"]] == [str(c)] and wil2["count"] == 1

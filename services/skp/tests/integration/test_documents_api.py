@@ -114,11 +114,16 @@ async def test_submit_validates_writes_the_event_and_locks(app, tokens):
 
         r = await client.put(url, json={"version": 1, "content": pppk_skp(**NEXT_YEAR)}, headers=me)
         assert r.status_code == 200
+        # answers are built from the values the UPDATE wrote (no refresh): they must match what is stored
+        stored = (await client.get(url, headers=me)).json()
+        assert {k: v for k, v in r.json().items() if k != "validation"} == {k: v for k, v in stored.items() if k != "validation"}
+        assert stored["version"] == 2
         r = await client.post(f"{url}/submit", headers={**me, "If-Match": '"1"'})
         assert r.status_code == 409 and r.json()["code"] == "stale-version"
         r = await client.post(f"{url}/submit", headers={**me, "If-Match": '"2"'})
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "Pending" and r.json()["terkunci"] is True
+        assert r.json() == (await client.get(url, headers=me)).json()
 
         r = await client.put(url, json={"version": 2, "content": pppk_skp(**NEXT_YEAR)}, headers=me)
         assert r.status_code == 409 and r.json()["code"] == "skp-locked"

@@ -118,3 +118,28 @@ async def test_person_extension_and_revoke(app, tokens):
         assert r.status_code == 409 and "31 Januari 2026" in r.json()["detail"]
         r = await client.post("/api/v1/deadline-extensions", json={"tahun": 2026, "sampai": "2026-02-07"}, headers=admin)
         assert r.status_code == 422 and r.json()["code"] == "extension-scope"
+
+
+async def test_extensions_are_read_once_per_transaction_and_a_grant_or_revoke_is_seen_at_once(app, tokens):
+    from kinerja_contracts.web.auth import Principal
+    from kinerja_skp.service_layer import deadlines, documents
+
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    admin = Principal(sub="admin-dki", role="admin", instansi=INSTANSI)
+    async with running(app) as client:
+        skp = (await client.post("/api/v1/skp", json=pppk_skp(mulai="2026-01-01", selesai="2026-12-31"), headers=me)).json()
+        rt = app.state.runtime
+        policy = rt.extras["policy"]
+        async with rt.uow() as s:
+            doc = await documents.get_document(s, uuid.UUID(skp["id"]))
+            base = (await deadlines.deadline_of(s, doc, policy)).effective
+            assert (await deadlines.deadline_of(s, doc, policy)).effective == base  # second read: from the session
+            later = base + dt.timedelta(days=9)
+            ext = await deadlines.grant_extension(s, admin, tahun=2026, sampai=later, unit_kerja=None, nip=PEGAWAI_NIP,
+                                                  alasan=None)
+            assert (await deadlines.deadline_of(s, doc, policy)).effective == later
+            await deadlines.revoke_extension(s, admin, ext.id)
+            assert (await deadlines.deadline_of(s, doc, policy)).effective == base
+        async with rt.uow() as s:  # a new transaction reads afresh
+            await deadlines.grant_extension(s, admin, tahun=2026, sampai=later, unit_kerja=None, nip=PEGAWAI_NIP, alasan=None)
+        assert (await client.get(f"/api/v1/skp/{skp['id']}", headers=me)).json()["deadline"] == later.isoformat()

@@ -20,8 +20,9 @@ from kinerja_contracts.messaging import add_event
 from kinerja_contracts.values import Actor, Pegawai, Periode, Role
 from kinerja_contracts.web.auth import Principal
 from kinerja_contracts.web.errors import ProblemError
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..adapters.tables import ApprovalCase, ApprovalTransition, ApprovalVersion, utcnow
 from ..domain.authority import Authority, NotAuthorised, decision_authority, jakarta_today
@@ -36,26 +37,41 @@ def _conflict() -> ProblemError:
                         "(someone else decided or changed this SKP first; reload it).")
 
 
+_CASE = ApprovalCase.__table__
+
+#: compare-and-set on a case, a Core UPDATE on the table built once: no ORM
+#: bulk-update machinery, no evaluation against the session's objects. The SET
+#: clause comes from the parameters given at execution.
+_ADVANCE = update(_CASE).where(
+    _CASE.c.skp_id == bindparam("b_skp_id"),
+    _CASE.c.sequence == bindparam("b_sequence"),
+    _CASE.c.status == bindparam("b_status"),
+)
+
+
 async def _advance(
     session, case: ApprovalCase, action: SkpAction, target: SkpStatus, *, actor: str, actor_role: str,
     on_behalf_of: str | None = None, note: str | None = None, now: dt.datetime, **values: Any,
 ) -> None:
-    """Move ``case`` to ``target`` if nobody moved it since it was read."""
+    """Move ``case`` to ``target`` if nobody moved it since it was read.
+
+    The audit row is staged, not yet written: the caller stages the event and
+    then calls :func:`_flush` (one flush for both)."""
     seq, from_status = case.sequence, case.status
+    values.update(status=target.value, sequence=seq + 1, updated_at=now)
     result = await session.exec(
-        update(ApprovalCase)
-        .where(ApprovalCase.skp_id == case.skp_id, ApprovalCase.sequence == seq, ApprovalCase.status == from_status)
-        .values(status=target.value, sequence=seq + 1, updated_at=now, **values)
+        _ADVANCE, params={"b_skp_id": case.skp_id, "b_sequence": seq, "b_status": from_status, **values}
     )
     if result.rowcount != 1:
         raise _conflict()
-    await session.refresh(case)
-    await _audit(session, case, from_status, action, actor=actor, actor_role=actor_role,
-                 on_behalf_of=on_behalf_of, note=note, now=now)
+    for key, value in values.items():  # what the UPDATE stored: no refresh SELECT needed
+        set_committed_value(case, key, value)
+    _audit(session, case, from_status, action, actor=actor, actor_role=actor_role,
+           on_behalf_of=on_behalf_of, note=note, now=now)
 
 
-async def _audit(session, case: ApprovalCase, from_status: str | None, action: SkpAction, *, actor: str,
-                 actor_role: str, on_behalf_of: str | None, note: str | None, now: dt.datetime) -> None:
+def _audit(session, case: ApprovalCase, from_status: str | None, action: SkpAction, *, actor: str,
+           actor_role: str, on_behalf_of: str | None, note: str | None, now: dt.datetime) -> None:
     session.add(
         ApprovalTransition(
             skp_id=case.skp_id, sequence=case.sequence, from_status=from_status, to_status=case.status,
@@ -63,6 +79,11 @@ async def _audit(session, case: ApprovalCase, from_status: str | None, action: S
             penilai_nip=case.penilai_nip, version=case.version, content_hash=case.content_hash, note=note, at=now,
         )
     )
+
+
+async def _flush(session) -> None:
+    """Write what is staged (audit row, case, version, outbox event) now, so a
+    lost race surfaces here as a 409 rather than at commit."""
     try:
         await session.flush()
     except IntegrityError as exc:  # the unique (skp_id, sequence): another transition won
@@ -72,8 +93,9 @@ async def _audit(session, case: ApprovalCase, from_status: str | None, action: S
 # --- submissions (events from skp) ------------------------------------------
 
 
-async def _keep_version(session, d) -> None:
-    if await session.get(ApprovalVersion, (d.skp_id, d.version)) is None:
+async def _keep_version(session, d, *, known_skp: bool) -> None:
+    # a version row exists only for an SKP that has a case already (same transaction)
+    if not known_skp or await session.get(ApprovalVersion, (d.skp_id, d.version)) is None:
         session.add(ApprovalVersion(skp_id=d.skp_id, version=d.version, content_hash=d.content_hash, snapshot=d.snapshot))
 
 
@@ -97,7 +119,7 @@ async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | N
     except TransitionRefused:
         log.warning("submission ignored: refused by the lifecycle", skp_id=str(d.skp_id), state=state.value, action=action.value)
         return False
-    await _keep_version(session, d)
+    await _keep_version(session, d, known_skp=case is not None)
     penilai = d.penilai
     atasan = d.atasan_penilai
     if case is not None and d.penilai.nip in (case.replaced_penilai or []):
@@ -117,8 +139,8 @@ async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | N
     if case is None:
         case = ApprovalCase(skp_id=d.skp_id, status=SkpStatus.Pending.value, sequence=1, pending_round=1, updated_at=now, **values)
         session.add(case)
-        await _audit(session, case, SkpStatus.Draft.value, action, actor=actor, actor_role=actor_role,
-                     on_behalf_of=None, note=None, now=now)
+        _audit(session, case, SkpStatus.Draft.value, action, actor=actor, actor_role=actor_role,
+               on_behalf_of=None, note=None, now=now)
     else:
         await _advance(session, case, action, SkpStatus.Pending, actor=actor, actor_role=actor_role, now=now,
                        pending_round=case.sequence + 1, **values)
@@ -131,6 +153,7 @@ async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | N
         ),
         actor=env.actor,
     )
+    await _flush(session)
     return True
 
 
@@ -148,9 +171,11 @@ async def authority_over(session, case: ApprovalCase, principal: Principal, now:
     """Who decides: the current penilai, or a Plt/Plh in force today (Asia/Jakarta)."""
     if principal.role == Role.atasan:
         day = jakarta_today(now)
+        # the penilai decides in person: their acting assignments do not matter (no SELECT)
+        acting = ([] if principal.sub == case.penilai_nip
+                  else await penugasan.in_force_for_delegate(session, principal.sub, day))
         try:
-            return decision_authority(principal.sub, case.penilai_nip, case.instansi, day,
-                                      await penugasan.in_force_for_delegate(session, principal.sub, day),
+            return decision_authority(principal.sub, case.penilai_nip, case.instansi, day, acting,
                                       pegawai_nip=case.pegawai_nip)
         except NotAuthorised:
             pass
@@ -211,6 +236,7 @@ async def decide(
     else:
         event = ApprovalReturned(**common, note=note or "")
     add_event(session, event, actor=Actor(sub=principal.sub, role=principal.role.value, on_behalf_of=authority.on_behalf_of))
+    await _flush(session)
     return case
 
 
@@ -251,4 +277,5 @@ async def reassign(
         ApprovalReassigned(**_common(case), previous_penilai=previous, reason=reason),
         actor=Actor(sub=principal.sub, role=principal.role.value),
     )
+    await _flush(session)
     return case

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, allowed_actions
 from kinerja_contracts.web.auth import Principal
-from sqlalchemy import and_, case as sql_case, false, func, or_
+from sqlalchemy import and_, bindparam, case as sql_case, false, func, or_
+from sqlalchemy.orm import defer
 from sqlmodel import select
 
 from ..adapters.tables import ApprovalCase, ApprovalTransition, ApprovalVersion
@@ -17,6 +18,11 @@ from ..domain.authority import jakarta_today
 from ..domain.diff import Change, diff_documents
 from . import penugasan
 from .cases import authority_over, get_case
+
+
+#: the inbox lists cases without their snapshot (the whole SKP document, the
+#: largest column): not read, not decoded. Touching it on such a row raises.
+_WITHOUT_SNAPSHOT = defer(ApprovalCase.snapshot, raiseload=True)
 
 
 @dataclass
@@ -36,11 +42,8 @@ class InboxPage:
     items: list[tuple[ApprovalCase, str | None]] = field(default_factory=list)  # (case, on_behalf_of)
 
 
-async def inbox(session, principal: Principal, now: dt.datetime, flt: InboxFilter, *, limit: int, offset: int) -> InboxPage:
-    """What waits for ``principal``: SKPs Pending with them as penilai, plus
-    those of the penilai they act for (Plt/Plh) today, oldest first."""
-    me = principal.sub
-    acting = await penugasan.in_force_for_delegate(session, me, jakarta_today(now))
+def _inbox_conditions(me, acting: list, flt: InboxFilter) -> list:
+    """The WHERE of an inbox; ``me`` is the atasan's NIP (or a bind parameter for it)."""
     delegated_clause = or_(
         false(),
         *(
@@ -62,17 +65,50 @@ async def inbox(session, principal: Principal, now: dt.datetime, flt: InboxFilte
         conditions.append(ApprovalCase.periode_selesai >= flt.periode_dari)
     if flt.periode_sampai:
         conditions.append(ApprovalCase.periode_mulai <= flt.periode_sampai)
-    own_expr = func.coalesce(func.sum(sql_case((ApprovalCase.penilai_nip == me, 1), else_=0)), 0)
-    total, own, oldest = (
-        await session.exec(select(func.count(), own_expr, func.min(ApprovalCase.pending_since)).where(*conditions))
-    ).one()
-    rows = (
-        await session.exec(
-            select(ApprovalCase).where(*conditions)
-            .order_by(ApprovalCase.pending_since, ApprovalCase.skp_id).limit(limit).offset(offset)
-        )
-    ).all()
-    items = [(c, None if c.penilai_nip == me else c.penilai_nip) for c in rows]
+    return conditions
+
+
+def _own(me):
+    return func.coalesce(func.sum(sql_case((ApprovalCase.penilai_nip == me, 1), else_=0)), 0)
+
+
+def _page_query(conditions: list, me):
+    """One page of the inbox, each row with the totals of every match (window
+    aggregates, computed before LIMIT/OFFSET): count, own, oldest pending_since."""
+    own = func.coalesce(func.sum(sql_case((ApprovalCase.penilai_nip == me, 1), else_=0)).over(), 0)
+    return (
+        select(ApprovalCase, func.count().over(), own, func.min(ApprovalCase.pending_since).over())
+        .options(_WITHOUT_SNAPSHOT).where(*conditions)
+        .order_by(ApprovalCase.pending_since, ApprovalCase.skp_id)
+        .limit(bindparam("limit")).offset(bindparam("offset"))
+    )
+
+
+#: the usual inbox (no filter, no Plt/Plh assignment), built once
+_ME = bindparam("me")
+_PLAIN_PAGE = _page_query(_inbox_conditions(_ME, [], InboxFilter()), _ME)
+
+
+async def inbox(session, principal: Principal, now: dt.datetime, flt: InboxFilter, *, limit: int, offset: int) -> InboxPage:
+    """What waits for ``principal``: SKPs Pending with them as penilai, plus
+    those of the penilai they act for (Plt/Plh) today, oldest first."""
+    me = principal.sub
+    acting = await penugasan.in_force_for_delegate(session, me, jakarta_today(now))
+    plain = not acting and flt == InboxFilter()
+    conditions = None if plain else _inbox_conditions(me, acting, flt)
+    query = _PLAIN_PAGE if plain else _page_query(conditions, me)
+    rows = (await session.exec(query, params={"me": me, "limit": limit, "offset": offset})).all()
+    if rows:
+        _, total, own, oldest = rows[0]
+    elif offset == 0:
+        total, own, oldest = 0, 0, None  # nothing matches at all
+    else:  # a page past the end: the totals need their own query
+        if conditions is None:
+            conditions = _inbox_conditions(me, acting, flt)
+        total, own, oldest = (
+            await session.exec(select(func.count(), _own(me), func.min(ApprovalCase.pending_since)).where(*conditions))
+        ).one()
+    items = [(c, None if c.penilai_nip == me else c.penilai_nip) for c, *_ in rows]
     return InboxPage(total=int(total), own=int(own), delegated=int(total) - int(own), oldest_pending_since=oldest, items=items)
 
 

@@ -9,6 +9,7 @@ import uuid
 from kinerja_contracts.values import Role
 from kinerja_contracts.web.auth import Principal
 from kinerja_contracts.web.errors import ProblemError
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from ..adapters.tables import PenugasanRow, utcnow
@@ -73,16 +74,16 @@ async def revoke(session, principal: Principal, penugasan_id: uuid.UUID) -> Penu
     return row
 
 
+#: built once (every inbox read and every delegated decision asks it)
+_IN_FORCE = select(PenugasanRow).where(
+    PenugasanRow.delegate_nip == bindparam("delegate_nip"),
+    PenugasanRow.mulai <= bindparam("day"),
+    PenugasanRow.selesai >= bindparam("day"),
+    PenugasanRow.revoked_at.is_(None),
+)
+
+
 async def in_force_for_delegate(session, delegate_nip: str, day: dt.date) -> list[Penugasan]:
     """The assignments that let ``delegate_nip`` act on ``day``."""
-    rows = (
-        await session.exec(
-            select(PenugasanRow).where(
-                PenugasanRow.delegate_nip == delegate_nip,
-                PenugasanRow.mulai <= day,
-                PenugasanRow.selesai >= day,
-                PenugasanRow.revoked_at.is_(None),
-            )
-        )
-    ).all()
+    rows = (await session.exec(_IN_FORCE, params={"delegate_nip": delegate_nip, "day": day})).all()
     return [to_domain(r) for r in rows]

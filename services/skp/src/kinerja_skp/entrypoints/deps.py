@@ -18,7 +18,8 @@ Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 Intake = Annotated[Principal, Depends(require_roles(Role.portal, Role.admin))]
 
 
-def get_policy(rt: RuntimeDep) -> Policy:
+async def get_policy(rt: RuntimeDep) -> Policy:
+    # async on purpose: FastAPI runs a plain ``def`` dependency in its thread pool
     policy = rt.extras.get("policy")
     if policy is None:
         policy = rt.extras["policy"] = Policy.from_settings(rt.settings)

@@ -7,6 +7,7 @@ import uuid
 
 from kinerja_contracts.web.auth import Principal
 from kinerja_contracts.web.errors import ProblemError
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from ..adapters.tables import DeadlineExtension, SkpDocument
@@ -15,18 +16,36 @@ from .access import admin_instansi
 from .policy import Policy
 
 
+_EXTENSIONS = (
+    select(DeadlineExtension)
+    .where(DeadlineExtension.instansi == bindparam("instansi"), DeadlineExtension.tahun == bindparam("tahun"))
+    .order_by(col(DeadlineExtension.created_at))
+)
+
+
 async def extensions_for(session, instansi: str | None, tahun: int) -> list[DeadlineExtension]:
     if not instansi:
         return []
-    return list(
-        (
-            await session.exec(
-                select(DeadlineExtension)
-                .where(DeadlineExtension.instansi == instansi, DeadlineExtension.tahun == tahun)
-                .order_by(col(DeadlineExtension.created_at))
-            )
-        ).all()
-    )
+    return list((await session.exec(_EXTENSIONS, params={"instansi": instansi, "tahun": tahun})).all())
+
+
+def _rules_seen(session) -> dict[tuple[str, int], list[Extension]]:
+    """The extensions already read in this transaction, per (instansi, tahun).
+    The session's ``info`` lives as long as the session (one unit of work)."""
+    info = getattr(session, "sync_session", session).info
+    return info.setdefault("skp.deadline_extensions", {})
+
+
+async def _rules_for(session, instansi: str | None, tahun: int) -> list[Extension]:
+    """The extension rules of an instansi and year, read once per transaction
+    (a submit checks the deadline and then answers with it)."""
+    if not instansi:
+        return []
+    seen = _rules_seen(session)
+    rules = seen.get((instansi, tahun))
+    if rules is None:
+        rules = seen[(instansi, tahun)] = [_as_rule(e) for e in await extensions_for(session, instansi, tahun)]
+    return rules
 
 
 def _as_rule(e: DeadlineExtension) -> Extension:
@@ -34,13 +53,12 @@ def _as_rule(e: DeadlineExtension) -> Extension:
 
 
 async def deadline_of(session, doc: SkpDocument, policy: Policy) -> Deadline:
-    exts = await extensions_for(session, doc.instansi, doc.tahun)
     return deadline_for(
         mulai=doc.periode_mulai,
         tanggal_sk=doc.tanggal_sk,
         nip=doc.nip,
         unit_kerja=doc.unit_kerja,
-        extensions=[_as_rule(e) for e in exts],
+        extensions=await _rules_for(session, doc.instansi, doc.tahun),
         policy=policy.deadline,
     )
 
@@ -66,6 +84,7 @@ async def grant_extension(
                             granted_by=principal.sub)
     session.add(ext)
     await session.flush()
+    _rules_seen(session).pop((instansi, tahun), None)
     return ext
 
 
@@ -75,3 +94,4 @@ async def revoke_extension(session, principal: Principal, ext_id: uuid.UUID) -> 
     if ext is None or ext.instansi != instansi:
         raise ProblemError(404, "extension-not-found", f"Perpanjangan {ext_id} tidak ditemukan (not found).")
     await session.delete(ext)
+    _rules_seen(session).pop((ext.instansi, ext.tahun), None)

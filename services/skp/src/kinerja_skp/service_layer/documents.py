@@ -18,7 +18,8 @@ from kinerja_contracts.messaging import add_event
 from kinerja_contracts.values import Actor, Role
 from kinerja_contracts.web.auth import Principal
 from kinerja_contracts.web.errors import ProblemError
-from sqlalchemy import delete, func, update
+from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from ..adapters.tables import SkpDocument, SkpVersion, utcnow
@@ -55,6 +56,57 @@ def columns_of(content: SkpContent) -> dict[str, Any]:
     }
 
 
+# --- prebuilt statements ----------------------------------------------------
+# Built once at import: the hot paths only bind values (no per-call statement
+# construction or cache-key walk of a freshly built tree).
+
+_DOC = SkpDocument.__table__
+
+#: the id of the SKP of one pegawai for one period (the unique key)
+_EXISTING = select(SkpDocument.id).where(
+    SkpDocument.nip == bindparam("nip"),
+    SkpDocument.periode_mulai == bindparam("mulai"),
+    SkpDocument.periode_selesai == bindparam("selesai"),
+)
+#: the content of the pegawai's latest SKP of a year
+_PREVIOUS = (
+    select(SkpDocument.content)
+    .where(SkpDocument.nip == bindparam("nip"), SkpDocument.tahun == bindparam("tahun"))
+    .order_by(col(SkpDocument.periode_selesai).desc())
+    .limit(1)
+)
+#: the contents of the penilai's SKPs overlapping a period
+_SUPERIOR = select(SkpDocument.content).where(
+    SkpDocument.nip == bindparam("nip"),
+    SkpDocument.tahun == bindparam("tahun"),
+    SkpDocument.periode_mulai <= bindparam("selesai"),
+    SkpDocument.periode_selesai >= bindparam("mulai"),
+)
+
+# Core UPDATEs on the table (not the mapped class): no ORM bulk-update machinery
+# and no evaluation of the WHERE clause against the session's objects. The caller
+# sets the values it wrote on the loaded object itself (``_written``), so no
+# refresh SELECT follows. Each is a compare-and-set: rowcount 0 = lost the race.
+_UPDATE_CONTENT = update(_DOC).where(_DOC.c.id == bindparam("b_id"), _DOC.c.version == bindparam("b_version"))
+_SUBMIT = update(_DOC).where(
+    _DOC.c.id == bindparam("b_id"), _DOC.c.version == bindparam("b_version"), _DOC.c.status == bindparam("b_status")
+)
+#: the SET clause comes from the parameters given at execution (status,
+#: approval_sequence, updated_at and the event's optional columns)
+_PROJECT = update(_DOC).where(
+    _DOC.c.id == bindparam("b_id"),
+    _DOC.c.approval_sequence < bindparam("b_sequence"),
+    _DOC.c.version <= bindparam("b_version"),
+)
+
+
+def _written(doc: SkpDocument, values: dict[str, Any]) -> None:
+    """Record on ``doc`` what an UPDATE just stored, as its committed state
+    (what a refresh would read back, without the SELECT)."""
+    for key, value in values.items():
+        set_committed_value(doc, key, value)
+
+
 async def get_document(session, skp_id: uuid.UUID) -> SkpDocument:
     doc = await session.get(SkpDocument, skp_id)
     if doc is None:
@@ -76,25 +128,14 @@ async def validation_context(session, content: SkpContent, policy: Policy) -> Va
     pegawai, and the RHK of the penilai's SKP for the same year (when an RHK
     names one by id)."""
     year = content.periode.mulai.year
-    previous = (
-        await session.exec(
-            select(SkpDocument.content)
-            .where(SkpDocument.nip == content.pegawai.nip, SkpDocument.tahun == year - 1)
-            .order_by(col(SkpDocument.periode_selesai).desc())
-            .limit(1)
-        )
-    ).first()
+    previous = (await session.exec(_PREVIOUS, params={"nip": content.pegawai.nip, "tahun": year - 1})).first()
     superior_rhk = None
     if any(r.rhk_intervensi_id for r in content.hasil_kerja):
         rows = (
-            await session.exec(
-                select(SkpDocument.content).where(
-                    SkpDocument.nip == content.penilai.nip,
-                    SkpDocument.tahun == year,
-                    SkpDocument.periode_mulai <= content.periode.selesai,
-                    SkpDocument.periode_selesai >= content.periode.mulai,
-                )
-            )
+            await session.exec(_SUPERIOR, params={
+                "nip": content.penilai.nip, "tahun": year,
+                "mulai": content.periode.mulai, "selesai": content.periode.selesai,
+            })
         ).all()
         superior_rhk = {r["id"]: r.get("uraian", "") for row in rows for r in row.get("hasil_kerja", [])}
     return ValidationContext(
@@ -153,13 +194,9 @@ def _require(state: SkpStatus, action: SkpAction, role: Role, note: str | None =
 async def create_draft(session, content: SkpContent, principal: Principal) -> SkpDocument:
     ensure_can_write(content.pegawai.nip, content.pegawai.instansi, principal)
     existing = (
-        await session.exec(
-            select(SkpDocument.id).where(
-                SkpDocument.nip == content.pegawai.nip,
-                SkpDocument.periode_mulai == content.periode.mulai,
-                SkpDocument.periode_selesai == content.periode.selesai,
-            )
-        )
+        await session.exec(_EXISTING, params={
+            "nip": content.pegawai.nip, "mulai": content.periode.mulai, "selesai": content.periode.selesai,
+        })
     ).first()
     if existing is not None:
         raise ProblemError(
@@ -192,14 +229,11 @@ async def update_draft(session, skp_id: uuid.UUID, version: int, content: SkpCon
     h = hash_of(data)
     if h == doc.content_hash:  # nothing changed: no new version
         return doc
-    result = await session.exec(
-        update(SkpDocument)
-        .where(SkpDocument.id == doc.id, SkpDocument.version == version)
-        .values(version=version + 1, updated_at=utcnow(), content=data, content_hash=h, **columns_of(content))
-    )
+    values = dict(version=version + 1, updated_at=utcnow(), content=data, content_hash=h, **columns_of(content))
+    result = await session.exec(_UPDATE_CONTENT, params={"b_id": doc.id, "b_version": version, **values})
     if result.rowcount != 1:
         raise _stale(version, version + 1)
-    await session.refresh(doc)
+    _written(doc, values)
     session.add(SkpVersion(skp_id=doc.id, version=doc.version, content=data, content_hash=h, created_by=principal.sub))
     return doc
 
@@ -255,14 +289,11 @@ async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal,
                 instansi=doc.instansi,
             )
     # Submitting does not change the content, so the version stays: the atasan signs this exact version.
-    result = await session.exec(
-        update(SkpDocument)
-        .where(SkpDocument.id == doc.id, SkpDocument.version == version, SkpDocument.status == state.value)
-        .values(status=SkpStatus.Pending.value, updated_at=utcnow())
-    )
+    values = {"status": SkpStatus.Pending.value, "updated_at": utcnow()}
+    result = await session.exec(_SUBMIT, params={"b_id": doc.id, "b_version": version, "b_status": state.value, **values})
     if result.rowcount != 1:
         raise _stale(version, version + 1)
-    await session.refresh(doc)
+    _written(doc, values)
     cls = SkpResubmitted if action == SkpAction.resubmit else SkpSubmitted
     add_event(
         session,
@@ -361,12 +392,6 @@ async def apply_approval_event(
     if persetujuan is not None:  # who signed, and when (the PDF's signature block)
         values["persetujuan"] = persetujuan
     result = await session.exec(
-        update(SkpDocument)
-        .where(
-            SkpDocument.id == data.skp_id,
-            SkpDocument.approval_sequence < data.sequence,
-            SkpDocument.version <= data.version,
-        )
-        .values(**values)
+        _PROJECT, params={"b_id": data.skp_id, "b_sequence": data.sequence, "b_version": data.version, **values}
     )
     return result.rowcount == 1
