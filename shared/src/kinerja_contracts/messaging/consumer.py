@@ -29,11 +29,18 @@ commit, then every message is acked. When anything in the batch raises, the
 batch is rolled back and each of its messages goes through the one-message
 path above (:meth:`EventConsumers.process`), so retries, PermanentError and
 dead letters behave exactly as for a single message.
+
+A transaction that PostgreSQL aborts as a deadlock or serialization failure
+(batches of different consumers lock the same rows in different orders) is
+run again at once, up to three times (:func:`retry_conflicts`), before the
+message is nak-ed with a delay.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -182,7 +189,7 @@ class EventConsumers:
                 outcomes[i] = "dead-lettered"
         if not parsed:
             return outcomes  # type: ignore[return-value]
-        try:
+        async def apply_batch() -> None:
             async with self._uow() as session:
                 new = await claim_many(session, spec.durable, [env.event_id for _, _, env in parsed])
                 for i, raw, env in parsed:
@@ -193,6 +200,9 @@ class EventConsumers:
                     self._bind(spec, raw, env)
                     await reg.handler(session, env)
                     outcomes[i] = "processed"
+
+        try:
+            await retry_conflicts(apply_batch)
         except Exception as exc:
             log.info("batch rolled back; handling its messages one by one", error=repr(exc), size=len(parsed))
             for i, raw, _ in parsed:
@@ -229,14 +239,18 @@ class EventConsumers:
             return "dead-lettered"
 
         self._bind(spec, raw, env)
-        try:
+
+        async def apply_one() -> str:
             async with self._uow() as session:
                 if not await claim(session, spec.durable, env.event_id):
-                    self.duplicates += 1
-                    outcome = "duplicate"
-                else:
-                    await reg.handler(session, env)
-                    outcome = "processed"
+                    return "duplicate"
+                await reg.handler(session, env)
+                return "processed"
+
+        try:
+            outcome = await retry_conflicts(apply_one)
+            if outcome == "duplicate":
+                self.duplicates += 1
         except PermanentError as exc:
             log.warning("event refused permanently; dead-lettered", error=str(exc))
             await self._dead_letter(spec, raw, f"refused: {exc}")
@@ -272,6 +286,44 @@ class EventConsumers:
             headers["Nats-Msg-Id"] = f"dlq:{spec.durable}:{msg_id}"
         js = raw._client.jetstream()
         await js.publish(spec.dlq_subject, raw.data, headers=headers)
+
+
+#: PostgreSQL's "deadlock detected" and "could not serialize access": the
+#: transaction lost a race with another one and is worth running again at once
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) is a deadlock or serialization failure."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if getattr(e, "sqlstate", None) in CONFLICT_SQLSTATES or getattr(e, "pgcode", None) in CONFLICT_SQLSTATES:
+            return True
+        e = getattr(e, "orig", None) or e.__cause__
+    return False
+
+
+async def retry_conflicts(attempt: Callable[[], Awaitable[Any]], *, tries: int = 3) -> Any:
+    """Run one transaction (``attempt``) again, after a short random pause,
+    when PostgreSQL aborted it as a deadlock or serialization failure.
+
+    Batched consumers of different events lock the same rows (a person's
+    directory entry, an SKP) in different orders; PostgreSQL breaks such a
+    deadlock by aborting one side, which then succeeds when run again. A nak
+    would wait ``nak_delays[0]`` (0.5 s) and more for nothing: that was the
+    1-3 s tail of approve -> mail in bench/flow.py.
+    """
+    for n in range(1, tries + 1):
+        try:
+            return await attempt()
+        except Exception as exc:
+            if n == tries or not is_conflict(exc):
+                raise
+            log.info("transaction lost a race (deadlock or serialization); running it again", attempt=n,
+                     error=repr(exc)[:300])
+            await asyncio.sleep(random.uniform(0.002, 0.02) * n)
 
 
 def _num_delivered(raw) -> int:
