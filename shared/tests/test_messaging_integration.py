@@ -468,7 +468,7 @@ async def test_a_deadlock_is_run_again_at_once_not_redelivered_later(db, own_nat
         key = "batch" if env.data.days_left < 5 else "single"
         if lost[key] > 0:
             lost[key] -= 1
-            await session.execute(DEADLOCK)
+            await session.exec(DEADLOCK)
         session.add(KitEffect(event_id=env.event_id))
 
     consumers = batch_consumers(db, "kit-deadlock", handle)
@@ -501,3 +501,43 @@ def test_is_conflict_looks_through_wrappers():
     wrapped = RuntimeError("wrapper")
     wrapped.__cause__ = Pg()
     assert is_conflict(wrapped) and not is_conflict(RuntimeError("other")) and not is_conflict(ValueError())
+
+
+async def test_batches_that_lock_rows_in_opposite_orders_do_not_wait_for_the_deadlock_detector(db, own_nats):
+    """Two consumers' batches take the same two row locks in opposite orders.
+    PostgreSQL would find the deadlock only after deadlock_timeout (1 s), and
+    every message queued behind the batches waited that long; the batch lock
+    timeout makes the loser give up within ~0.1 s and go one message at a time."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("row locks and lock_timeout are PostgreSQL's")
+    rows = [uuid.uuid4(), uuid.uuid4()]
+    async with db.begin() as conn:
+        for r in rows:
+            await conn.execute(text("INSERT INTO kit_effect (event_id) VALUES (:r)"), {"r": r})
+
+    async def handle(session, env):
+        # days_left says which row this event locks; hold it a moment, as a real handler's work would
+        await session.exec(text("UPDATE kit_effect SET event_id = event_id WHERE event_id = :r"),
+                           params={"r": rows[env.data.days_left % 2]})
+        await asyncio.sleep(0.05)
+
+    nc = await connect(own_nats.url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    first = batch_consumers(db, "kit-lock-a", handle)
+    await first.provision(js)
+    second = batch_consumers(db, "kit-lock-b", handle)
+    second.registrations[0].spec = ConsumerSpec(durable="kit-lock-b", filter_subject=SkpDeadlineApproaching.subject,
+                                                max_deliver=3)
+    await second.provision(js)
+    await publish_envs(js, [new_envelope(payload(0), correlation_id="c"), new_envelope(payload(1), correlation_id="c")])  # row 0, then row 1
+    a = await pull(js, "kit-lock-a", 2)
+    b = list(reversed(await pull(js, "kit-lock-b", 2)))  # row 1, then row 0
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    out_a, out_b = await asyncio.gather(first.process_batch(first.registrations[0], a),
+                                        second.process_batch(second.registrations[0], b))
+    took = loop.time() - started
+    assert out_a == ["processed"] * 2 and out_b == ["processed"] * 2
+    assert took < 0.8, took  # not the 1 s of deadlock_timeout (plus the retry)
+    await nc.close()

@@ -34,6 +34,10 @@ A transaction that PostgreSQL aborts as a deadlock or serialization failure
 (batches of different consumers lock the same rows in different orders) is
 run again at once, up to three times (:func:`retry_conflicts`), before the
 message is nak-ed with a delay.
+A batch transaction on PostgreSQL also sets a lock timeout
+(``batch_lock_timeout_ms``, 100 ms): a batch that waits longer for a row lock
+is given up and its messages go one by one, instead of everything queued
+behind it waiting the 1 s PostgreSQL takes to detect a deadlock.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from nats.errors import ConnectionClosedError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import ServiceUnavailableError
 from pydantic import ValidationError
+from sqlalchemy import text
 
 from ..context import CORRELATION_HEADER, bind
 from ..events.envelope import Envelope, EventPayload
@@ -85,8 +90,12 @@ class EventConsumers:
         max_deliver: int = 8,
         ack_wait: float = 30.0,
         batch_size: int = 32,
+        batch_lock_timeout_ms: int = 100,
     ):
         self.service = service
+        #: how long a batch transaction waits for a row lock (PostgreSQL) before
+        #: it gives up and its messages go one by one; see process_batch
+        self.batch_lock_timeout_ms = batch_lock_timeout_ms
         self._uow = uow
         self.max_deliver = max_deliver
         self.ack_wait = ack_wait
@@ -191,6 +200,18 @@ class EventConsumers:
             return outcomes  # type: ignore[return-value]
         async def apply_batch() -> None:
             async with self._uow() as session:
+                if self.batch_lock_timeout_ms and _dialect(session) == "postgresql":
+                    # A batch holds every row lock it takes until its commit, and
+                    # batches of different consumers take them in different
+                    # orders. PostgreSQL looks for deadlocks only after
+                    # deadlock_timeout (1 s): every message queued behind a
+                    # deadlocked batch waited that long. With a lock timeout the
+                    # batch gives up early and its messages go one by one.
+                    params = {"ms": f"{int(self.batch_lock_timeout_ms)}ms"}
+                    if hasattr(session, "exec"):  # SQLModel's session
+                        await session.exec(_LOCK_TIMEOUT, params=params)
+                    else:
+                        await session.execute(_LOCK_TIMEOUT, params)
                 new = await claim_many(session, spec.durable, [env.event_id for _, _, env in parsed])
                 for i, raw, env in parsed:
                     if env.event_id not in new:
@@ -202,7 +223,7 @@ class EventConsumers:
                     outcomes[i] = "processed"
 
         try:
-            await retry_conflicts(apply_batch)
+            await retry_conflicts(apply_batch, tries=2)
         except Exception as exc:
             log.info("batch rolled back; handling its messages one by one", error=repr(exc), size=len(parsed))
             for i, raw, _ in parsed:
@@ -290,7 +311,15 @@ class EventConsumers:
 
 #: PostgreSQL's "deadlock detected" and "could not serialize access": the
 #: transaction lost a race with another one and is worth running again at once
-CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+#: (and "lock not available", a batch's lock timeout)
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+
+_LOCK_TIMEOUT = text("SELECT set_config('lock_timeout', :ms, true)")
+
+
+def _dialect(session) -> str:
+    bind = getattr(session, "bind", None)
+    return bind.dialect.name if bind is not None else ""
 
 
 def is_conflict(exc: BaseException) -> bool:
