@@ -7,14 +7,17 @@ Starts nats-server, the four services (as processes, via
 sink (bench/sink.py, its own process, stamping each mail's arrival),
 then drives complete flows at a fixed concurrency for a fixed duration:
 
-    create a draft -> submit -> (poll the penilai's inbox until it is there)
-    -> approve -> (poll skp until Approved) and (wait for the pegawai's mail)
+    create a draft -> submit -> (read the penilai's inbox until it is there)
+    -> approve -> (wait until skp shows Approved) and (wait for the pegawai's mail)
 
 A flow counts when both the Approved status and the "disetujui" e-mail are
 seen. Every flow uses its own pegawai NIP; a penilai has ~10 pegawai. The
-driver listens on NATS for ApprovalRequested / ApprovalApproved and reads the
-inbox / the SKP once that event went by (then polls with a short backoff), so
-its reads load the services about as much as a person would, not a poll loop.
+driver listens on NATS for ApprovalRequested and reads the inbox once that
+event went by (then polls with a short backoff). It waits for Approved with
+one long poll of ``GET /api/v1/skp/{id}/status?while_status=Pending&wait=25``
+(``--approved-by poll``: GETs of the SKP after ApprovalApproved went by, as
+before that endpoint existed). Its reads load the services about as much as a
+portal would, not a poll loop.
 
 Reports flows/s, p50/p95/p99 of every hop, CPU seconds per flow per process
 (services, nats-server, the PostgreSQL backends of the run's databases, this
@@ -176,6 +179,8 @@ class Driver:
     per_penilai: int
     poll_cap: float
     timeout: float
+    #: wait for Approved with skp's long poll (else: GET the SKP with backoff)
+    long_poll: bool = True
     event_at: dict[str, float] = field(default_factory=dict)
     tokens: dict[tuple[str, str], dict] = field(default_factory=dict)
     #: (subject, skp_id) -> future set when the driver sees that event on NATS
@@ -221,6 +226,23 @@ class Driver:
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.poll_cap)
 
+    async def until_approved(self, sid: str, headers: dict, counter: list[int]) -> float:
+        """Ask skp's status endpoint to answer once the SKP is no longer
+        Pending (its long poll): one request per flow instead of a poll loop."""
+        deadline = time.monotonic() + self.timeout
+        url = f"{self.skp_url}/api/v1/skp/{sid}/status"
+        while True:
+            counter[0] += 1
+            wait = max(0.0, min(25.0, deadline - time.monotonic()))
+            resp = await self.http.get(f"{url}?while_status=Pending&wait={wait:.1f}", headers=headers)
+            if resp.status_code != 200:
+                raise FlowError(f"status {resp.status_code}: {resp.text[:200]}")
+            status = resp.json()["status"]
+            if status == "Approved":
+                return time.time()
+            if status != "Pending" or time.monotonic() >= deadline:
+                raise FlowError(f"SKP {sid} is {status}, not Approved")
+
     async def run(self, i: int) -> dict[str, float]:
         peg, pen = pegawai_nip(i), penilai_nip(i // self.per_penilai)
         peg_mail, pen_mail = f"p{peg}@bench.kinerja.test", f"a{pen}@bench.kinerja.test"
@@ -264,9 +286,12 @@ class Driver:
 
         mail_task = asyncio.ensure_future(self.mail.wait(peg_mail, self.timeout))
         try:
-            # skp applies ApprovalApproved after it is published
-            await self.after_event("kinerja.approval.approved", sid)
-            t5 = await self.poll(approved, f"Approved in skp for {sid}", polls)
+            if self.long_poll:
+                t5 = await self.until_approved(sid, as_peg, polls)
+            else:
+                # skp applies ApprovalApproved after it is published
+                await self.after_event("kinerja.approval.approved", sid)
+                t5 = await self.poll(approved, f"Approved in skp for {sid}", polls)
             t6 = await mail_task
         except TimeoutError as exc:
             raise FlowError("timed out waiting for mail") from exc
@@ -437,7 +462,8 @@ async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, serv
         async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=a.timeout)) as session:
             http = Http(session)
             drv = Driver(http, stack.url("skp"), stack.url("approval"), mail, CommonSettings().jwt_secret,
-                         a.per_penilai, a.poll_cap, a.timeout, event_at=driver_event_at)
+                         a.per_penilai, a.poll_cap, a.timeout, long_poll=a.approved_by == "long-poll",
+                         event_at=driver_event_at)
             drv_box.append(drv)
             backends = procstat.BackendCpu(set(dbs.values()))
             results: list[dict] = []
@@ -630,6 +656,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--skip-floor", action="store_true")
     p.add_argument("--per-penilai", type=int, default=10, help="pegawai per penilai (default 10)")
     p.add_argument("--poll-cap", type=float, default=0.05, help="longest wait between two status polls, s")
+    p.add_argument("--approved-by", choices=("long-poll", "poll"), default="long-poll",
+                   help="how the driver learns that skp shows Approved: one long poll of GET /api/v1/skp/{id}/status "
+                        "(default), or GETs of the SKP after ApprovalApproved went by, backing off to --poll-cap")
     p.add_argument("--timeout", type=float, default=30.0, help="give up a flow step after this many seconds")
     p.add_argument("--rest-settle", type=float, default=5.0, help="idle seconds before RSS at rest is read")
     p.add_argument("--database-url", default=os.environ.get("KINERJA_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))

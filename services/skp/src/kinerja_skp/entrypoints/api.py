@@ -184,6 +184,46 @@ async def read(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep, p
     return SkpOut.of(doc, principal, deadline=deadline.effective)
 
 
+class StatusOut(BaseModel):
+    """Where an SKP stands, without its content: cheap to ask often."""
+
+    id: uuid.UUID
+    status: SkpStatus = Field(description="Draft, Pending (menunggu persetujuan), Revisi, Approved")
+    version: int = Field(description="the content's version (the ETag of GET /api/v1/skp/{id})")
+    approval_sequence: int = Field(description="how many approval events were applied; grows with every decision")
+    terkunci: bool = Field(description="true while Pending or Approved: the content cannot change")
+    catatan_revisi: str | None = Field(description="the penilai's note when the SKP was returned (Revisi)")
+    updated_at: UtcDatetime
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "id": "0b6f5c1e-8d1a-4a53-9d0e-2f8a4c1b7e11", "status": "Approved", "version": 1, "approval_sequence": 2,
+        "terkunci": True, "catatan_revisi": None, "updated_at": "2027-01-14T03:12:09.518000Z",
+    }]}}
+
+
+@router.get("/{skp_id}/status", response_model=StatusOut, summary="Status SKP; can wait for it to change (long poll)",
+            description="The status, version and revision note of one SKP, without its content. With `while_status` "
+            "and `wait`, the answer is held while the SKP still has that status, for at most `wait` seconds, and "
+            "comes as soon as it changes: `GET /api/v1/skp/{id}/status?while_status=Pending&wait=25` answers when the "
+            "penilai's decision reaches this service (Approved or Revisi), or after 25 s with `Pending` still; then "
+            "ask again. Same access as reading the SKP.")
+async def status_(
+    skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep,
+    while_status: Annotated[SkpStatus | None, Query(
+        description="wait while the SKP has this status (usually the one you last saw)", examples=["Pending"])] = None,
+    wait: Annotated[float, Query(ge=0, le=30, description="longest wait in seconds (0 = answer at once)")] = 0,
+) -> StatusOut:
+    async def read():
+        async with rt.engine.connect() as connection:
+            return await documents.read_status(connection, skp_id, principal)
+
+    row = await documents.status_after_wait(read, skp_id, while_status, wait)
+    state = SkpStatus(row.status)
+    return StatusOut(id=row.id, status=state, version=row.version, approval_sequence=row.approval_sequence,
+                     terkunci=state in (SkpStatus.Pending, SkpStatus.Approved), catatan_revisi=row.catatan_revisi,
+                     updated_at=row.updated_at)
+
+
 @router.put("/{skp_id}", response_model=SkpOut, summary="Ubah draft SKP (update; needs the version)",
             description="Replaces the content of a Draft or Revisi. Send the version you read (If-Match or `version`); a "
             "stale version gets 409 `stale-version`, a Pending or Approved SKP 409 `skp-locked`.")

@@ -7,6 +7,7 @@ state change and its outbox event commit together.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import uuid
@@ -29,6 +30,7 @@ from ..domain.validation import Report, ValidationContext, validate
 from . import deadlines
 from .access import acting_role, ensure_can_read, ensure_can_write, visible
 from .policy import Policy
+from .watch import WATCH, StatusWatch, wait_for_change
 
 
 def _actor(p: Principal) -> Actor:
@@ -98,6 +100,11 @@ _PROJECT = update(_DOC).where(
     _DOC.c.approval_sequence < bindparam("b_sequence"),
     _DOC.c.version <= bindparam("b_version"),
 )
+#: what the status endpoint answers (and what the access check needs), without the content
+_STATUS = select(
+    _DOC.c.id, _DOC.c.nip, _DOC.c.instansi, _DOC.c.penilai_nip, _DOC.c.status, _DOC.c.version,
+    _DOC.c.approval_sequence, _DOC.c.catatan_revisi, _DOC.c.updated_at,
+).where(_DOC.c.id == bindparam("id"))
 
 
 def _written(doc: SkpDocument, values: dict[str, Any]) -> None:
@@ -253,6 +260,7 @@ async def delete_draft(session, skp_id: uuid.UUID, version: int, principal: Prin
     if result.rowcount != 1:
         raise _stale(version, version + 1)
     await session.exec(delete(SkpVersion).where(SkpVersion.skp_id == doc.id))
+    WATCH.after_commit(session, doc.id)
 
 
 async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal, policy: Policy) -> SkpDocument:
@@ -294,6 +302,7 @@ async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal,
     if result.rowcount != 1:
         raise _stale(version, version + 1)
     _written(doc, values)
+    WATCH.after_commit(session, doc.id)
     cls = SkpResubmitted if action == SkpAction.resubmit else SkpSubmitted
     add_event(
         session,
@@ -394,4 +403,43 @@ async def apply_approval_event(
     result = await session.exec(
         _PROJECT, params={"b_id": data.skp_id, "b_sequence": data.sequence, "b_version": data.version, **values}
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    WATCH.after_commit(session, data.skp_id)
+    return True
+
+
+# --- status, and waiting for it to change ---------------------------------------
+
+#: a waiter reads the status again this often even when nothing in this process
+#: woke it (another replica may have applied the change)
+RECHECK_SECONDS = 1.0
+
+
+async def read_status(connection, skp_id: uuid.UUID, principal: Principal):
+    """The SKP's status, version and revision note (a row; no content)."""
+    row = (await connection.execute(_STATUS, {"id": skp_id})).first()
+    if row is None:
+        raise ProblemError(404, "skp-not-found", f"SKP {skp_id} tidak ditemukan (not found).")
+    ensure_can_read(row, principal)
+    return row
+
+
+async def status_after_wait(read, skp_id: uuid.UUID, while_status: SkpStatus | None, wait: float, *,
+                            watch: StatusWatch = WATCH, recheck: float | None = None):
+    """Read the status (``read()``); while it is ``while_status``, wait up to
+    ``wait`` seconds in all for it to change, and answer the state then.
+
+    The waiter is registered before each read, so a change that commits
+    between the read and the wait still wakes it.
+    """
+    recheck = RECHECK_SECONDS if recheck is None else recheck
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        with watch.watching(skp_id) as fut:
+            row = await read()
+            remaining = deadline - loop.time()
+            if while_status is None or row.status != while_status.value or remaining <= 0 or fut is None:
+                return row
+            await wait_for_change(fut, min(remaining, recheck))
