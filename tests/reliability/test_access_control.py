@@ -158,6 +158,7 @@ ROWS: list[Row] = [
     Row("skp", "POST", "/api/v1/skp/{skp_id}/validate", READ_SKP, simple(lambda p: f"/api/v1/skp/{p.pending_skp}/validate")),
     Row("skp", "POST", "/api/v1/skp/{skp_id}/submit", WRITE_SKP, simple(lambda p: f"/api/v1/skp/{p.pending_skp}/submit",
                                                                         json={"version": STALE})),
+    Row("skp", "GET", "/api/v1/skp/{skp_id}/status", READ_SKP, simple(lambda p: f"/api/v1/skp/{p.pending_skp}/status")),
     Row("skp", "GET", "/api/v1/skp/{skp_id}/versions", READ_SKP, simple(lambda p: f"/api/v1/skp/{p.pending_skp}/versions")),
     Row("skp", "GET", "/api/v1/skp/{skp_id}/versions/{version}", READ_SKP,
         simple(lambda p: f"/api/v1/skp/{p.pending_skp}/versions/1")),
