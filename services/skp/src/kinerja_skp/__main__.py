@@ -3,7 +3,21 @@
 import uvicorn
 
 from .main import create_app
+from .service_layer.watch import WATCH
 from .settings import Settings
 
+
+class Server(uvicorn.Server):
+    """uvicorn, ending the status long polls as soon as a shutdown is asked for:
+    they answer with the current status at once instead of holding the
+    shutdown for up to their ``wait`` (the client simply asks again)."""
+
+    def handle_exit(self, sig, frame) -> None:
+        WATCH.close()
+        super().handle_exit(sig, frame)
+
+
 settings = Settings()
-uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, timeout_graceful_shutdown=10)
+config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port, log_config=None,
+                        timeout_graceful_shutdown=10)
+Server(config).run()

@@ -82,3 +82,16 @@ async def test_a_change_between_the_read_and_the_wait_is_not_missed():
 
     row = await asyncio.wait_for(status_after_wait(read_then_change, sid, SkpStatus.Pending, 20, watch=watch, recheck=60), 2)
     assert row.status == "Approved"
+
+
+async def test_close_wakes_every_waiter_and_nobody_waits_after_it():
+    watch, sid = StatusWatch(), uuid.uuid4()
+    rows = FakeRows("Pending")
+    task = asyncio.create_task(status_after_wait(rows.read, sid, SkpStatus.Pending, 20, watch=watch, recheck=60))
+    await asyncio.sleep(0.05)
+    assert not task.done()
+    watch.close()
+    row = await asyncio.wait_for(task, 2)
+    assert row.status == "Pending" and rows.reads == 2  # woken, read once more, answered
+    with watch.watching(sid) as fut:
+        assert fut is None

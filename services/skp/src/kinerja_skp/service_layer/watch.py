@@ -31,6 +31,9 @@ class StatusWatch:
         self.max_waiters = max_waiters
         self._waiters: dict[uuid.UUID, set[asyncio.Future[None]]] = {}
         self._count = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        #: set by :meth:`close`: nobody waits any more
+        self.closed = False
 
     @property
     def waiting(self) -> int:
@@ -40,10 +43,11 @@ class StatusWatch:
     def watching(self, skp_id: uuid.UUID) -> Iterator[asyncio.Future[None] | None]:
         """A future that completes at the next change of ``skp_id``; None
         when the process holds ``max_waiters`` already."""
-        if self._count >= self.max_waiters:
+        if self.closed or self._count >= self.max_waiters:
             yield None
             return
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = self._loop.create_future()
         self._waiters.setdefault(skp_id, set()).add(fut)
         self._count += 1
         try:
@@ -63,6 +67,20 @@ class StatusWatch:
         for fut in self._waiters.get(skp_id, ()):
             if not fut.done():
                 fut.set_result(None)
+
+    def close(self) -> None:
+        """Wake every waiter and let nobody wait again: the process is shutting
+        down, and a long poll should answer now rather than hold the shutdown
+        for up to its ``wait``. Safe to call from a signal handler or another
+        thread (the waking runs on the event loop)."""
+        self.closed = True
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake_all)
+
+    def _wake_all(self) -> None:
+        for skp_id in list(self._waiters):
+            self.changed(skp_id)
 
     def after_commit(self, session, skp_id: uuid.UUID) -> None:
         """Wake the waiters of ``skp_id`` once ``session``'s transaction commits
