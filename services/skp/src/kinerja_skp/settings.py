@@ -22,3 +22,8 @@ class Settings(ServiceSettingsBase):
     reminder_interval_seconds: float = Field(default=3600.0, description="how often the reminder scan runs (0: never)")
     bulk_max_items: int = Field(default=20_000, description="most drafts in one bulk call")
     bulk_chunk_size: int = Field(default=1_000, description="drafts per database round of the bulk upsert")
+    status_recheck_seconds: float = Field(
+        default=5.0, gt=0,
+        description="a status long poll reads again this often even when nothing in this process woke it "
+        "(changes applied by another replica); each waiting long poll costs one small read per interval",
+    )

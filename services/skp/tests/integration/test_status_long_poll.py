@@ -11,7 +11,8 @@ import uuid
 from kinerja_contracts.events import ApprovalApproved, ApprovalRequested
 from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, pppk_skp
 from kinerja_devstack.testing import running
-from kinerja_skp.service_layer import documents
+from kinerja_skp.main import create_app
+from sqlalchemy import text
 
 from .conftest import NEXT_YEAR
 from .test_status_and_deadlines import decision, publish
@@ -53,10 +54,10 @@ async def test_a_wait_on_an_unchanged_status_ends_after_wait_seconds(app, tokens
         assert r.json()["status"] == "Draft" and time.monotonic() - t0 < 5
 
 
-async def test_the_long_poll_answers_when_the_approval_is_applied_not_at_its_recheck(app, tokens, nats_server, monkeypatch):
+async def test_the_long_poll_answers_when_the_approval_is_applied_not_at_its_recheck(settings, tokens, nats_server):
     # no periodic re-read during this test: only the wake-up after the
     # projection's commit can end the wait before its 25 s
-    monkeypatch.setattr(documents, "RECHECK_SECONDS", 60.0)
+    app = create_app(settings.model_copy(update={"status_recheck_seconds": 60.0}))
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
         skp = (await client.post("/api/v1/skp", json=pppk_skp(**NEXT_YEAR), headers=me)).json()
@@ -83,3 +84,22 @@ async def test_the_long_poll_answers_when_the_approval_is_applied_not_at_its_rec
         assert r.status_code == 200
         assert r.json()["status"] == "Approved" and r.json()["approval_sequence"] == 2 and r.json()["terkunci"] is True
         assert time.monotonic() - published < 5
+
+
+async def test_a_change_this_process_did_not_make_is_seen_at_the_recheck(settings, tokens):
+    # as when another replica applies the decision: nothing here wakes the
+    # waiter, its periodic re-read (KINERJA_SKP_STATUS_RECHECK_SECONDS) sees it
+    app = create_app(settings.model_copy(update={"status_recheck_seconds": 0.3}))
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    async with running(app) as client:
+        skp = (await client.post("/api/v1/skp", json=pppk_skp(**NEXT_YEAR), headers=me)).json()
+        waiter = asyncio.create_task(
+            client.get(f"/api/v1/skp/{skp['id']}/status", params={"while_status": "Draft", "wait": 25}, headers=me))
+        await asyncio.sleep(0.5)
+        assert not waiter.done()
+        async with app.state.runtime.engine.begin() as conn:
+            await conn.execute(text("UPDATE skp_document SET status = 'Pending' WHERE id = :id"),
+                               {"id": uuid.UUID(skp["id"]) if conn.dialect.name == "postgresql" else skp["id"].replace("-", "")})
+        changed = time.monotonic()
+        r = await asyncio.wait_for(waiter, 10)
+        assert r.json()["status"] == "Pending" and time.monotonic() - changed < 3

@@ -217,7 +217,8 @@ async def status_(
         async with rt.engine.connect() as connection:
             return await documents.read_status(connection, skp_id, principal)
 
-    row = await documents.status_after_wait(read, skp_id, while_status, wait)
+    row = await documents.status_after_wait(read, skp_id, while_status, wait,
+                                            recheck=rt.settings.status_recheck_seconds)
     state = SkpStatus(row.status)
     return StatusOut(id=row.id, status=state, version=row.version, approval_sequence=row.approval_sequence,
                      terkunci=state in (SkpStatus.Pending, SkpStatus.Approved), catatan_revisi=row.catatan_revisi,

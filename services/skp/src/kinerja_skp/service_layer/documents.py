@@ -412,8 +412,9 @@ async def apply_approval_event(
 # --- status, and waiting for it to change ---------------------------------------
 
 #: a waiter reads the status again this often even when nothing in this process
-#: woke it (another replica may have applied the change)
-RECHECK_SECONDS = 1.0
+#: woke it (another replica may have applied the change); the service passes
+#: its setting ``KINERJA_SKP_STATUS_RECHECK_SECONDS``
+RECHECK_SECONDS = 5.0
 
 
 async def read_status(connection, skp_id: uuid.UUID, principal: Principal):
