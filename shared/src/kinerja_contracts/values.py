@@ -7,7 +7,7 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 NIP_PATTERN = r"^\d{18}$"
 
@@ -15,6 +15,19 @@ NIP_PATTERN = r"^\d{18}$"
 #: sex digit) is a domain rule of the skp service; on the wire we only insist
 #: on the shape.
 Nip = Annotated[str, StringConstraints(pattern=NIP_PATTERN)]
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A datetime with its time zone: a naive one is taken as UTC.
+
+    Every service stores instants in UTC; SQLite (the development database)
+    hands them back without a zone, PostgreSQL with one. Answers must say UTC
+    either way, or a client reads "02:02" as local time."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+#: an instant in an API answer: always with its zone (``...Z`` when UTC)
+UtcDatetime = Annotated[dt.datetime, AfterValidator(as_utc)]
 
 
 class Role(StrEnum):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+from kinerja_approval.adapters.tables import ApprovalTransition
 from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP
 from kinerja_devstack.testing import eventually
+from sqlalchemy import select
 
 
 async def test_submit_then_approve_emits_events_with_increasing_sequence(harness, who):
@@ -24,10 +26,10 @@ async def test_submit_then_approve_emits_events_with_increasing_sequence(harness
         # the answer is built from the values the UPDATE wrote (no refresh): it must match what is stored
         stored = await h.client.get(f"/api/v1/approvals/{skp}", headers=who.penilai)
         assert stored.status_code == 200 and stored.json() == r.json() and r.json()["sequence"] == 2
+        t = ApprovalTransition.__table__  # a Core query: binds the UUID on SQLite and PostgreSQL alike
         async with h.rt.engine.connect() as conn:
-            from sqlalchemy import text
-            trail = (await conn.execute(text("SELECT sequence, from_status, to_status FROM approval_transition "
-                                             "WHERE skp_id = :s ORDER BY sequence"), {"s": skp})).all()
+            trail = (await conn.execute(select(t.c.sequence, t.c.from_status, t.c.to_status)
+                                        .where(t.c.skp_id == skp).order_by(t.c.sequence))).all()
         assert [tuple(t) for t in trail] == [(1, "Draft", "Pending"), (2, "Pending", "Approved")]
         assert (await h.client.get("/api/v1/inbox", headers=who.penilai)).json()["count"] == 0
 

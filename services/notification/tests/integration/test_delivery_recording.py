@@ -61,7 +61,8 @@ async def test_a_failed_write_reaches_every_waiting_lane(app):
         rt = app.state.runtime
         worker = DeliveryWorker(rt.sessions, [object()], mail_from="x@kinerja.local")
         d = _row(1)
-        results = await asyncio.gather(worker._record(d, status="sent", attempts="not a number"),
+        # a value no driver can bind (asyncpg and sqlite3 both refuse it): the write fails
+        results = await asyncio.gather(worker._record(d, status="sent", attempts=object()),
                                        worker._record(_row(2), status="sent"), return_exceptions=True)
         assert isinstance(results[0], Exception)
         assert worker._recorder is None and worker._outcomes == []

@@ -23,7 +23,8 @@ async def test_remember_keeps_its_rules_and_reuses_its_statement(app):
                                                       _p(2, email="b@x.go.id")])
         assert sorted(known) == [_p(1).nip, _p(2).nip]
         assert known[_p(1).nip].email == "a@x.go.id" and known[_p(1).nip].instansi == "Pemkot Bogor"
-        stmt = directory._upserts["postgresql"]
+        dialect = app.state.runtime.engine.dialect.name  # the statement is prebuilt per dialect
+        stmt = directory._upserts[dialect]
         assert stmt._generate_cache_key() is not None  # cacheable: compiled once, not per event
 
         async with uow() as session:  # an admin corrects person 2's address
@@ -38,7 +39,7 @@ async def test_remember_keeps_its_rules_and_reuses_its_statement(app):
         one, two = known[_p(1).nip], known[_p(2).nip]
         assert (one.nama, one.email, one.instansi) == ("Siti Rahmawati, S.E.", "a@x.go.id", "Pemkot Bogor")
         assert (two.nama, two.email, two.email_corrected) == ("Dévi Çandrawati", "dikoreksi@x.go.id", True)
-        assert directory._upserts["postgresql"] is stmt
+        assert directory._upserts[dialect] is stmt
 
         async with uow() as session:
             known = await directory.remember(session, [_p(1, email="baru@x.go.id")])

@@ -7,7 +7,7 @@ import uuid
 from typing import Any, Literal
 
 from kinerja_contracts.lifecycle import SkpStatus
-from kinerja_contracts.values import Nip, Pegawai
+from kinerja_contracts.values import Nip, Pegawai, UtcDatetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..adapters.tables import ApprovalCase, ApprovalTransition, PenugasanRow
@@ -32,7 +32,7 @@ class CaseOut(BaseModel):
     jenis_pegawai: str
     unit_kerja: str | None
     instansi: str | None
-    pending_since: dt.datetime | None = Field(description="waiting in an inbox since (null unless Pending)")
+    pending_since: UtcDatetime | None = Field(description="waiting in an inbox since (null unless Pending)")
     on_behalf_of: str | None = Field(default=None, description="NIP of the penilai you act for (Plt/Plh), if not yourself")
 
     @classmethod
@@ -53,7 +53,7 @@ class InboxCounts(BaseModel):
 class InboxOut(BaseModel):
     count: int = Field(description="all matching SKPs (not only this page)")
     counts: InboxCounts
-    oldest_pending_since: dt.datetime | None
+    oldest_pending_since: UtcDatetime | None
     limit: int
     offset: int
     items: list[CaseOut] = Field(description="oldest first")
@@ -89,7 +89,7 @@ class ReturnedOut(BaseModel):
     version: int
     note: str | None
     by: str
-    at: dt.datetime
+    at: UtcDatetime
 
 
 class DetailOut(BaseModel):
@@ -171,7 +171,7 @@ class TransitionOut(BaseModel):
     version: int
     content_hash: str
     note: str | None
-    at: dt.datetime
+    at: UtcDatetime
 
     @classmethod
     def of(cls, t: ApprovalTransition) -> TransitionOut:
@@ -209,8 +209,8 @@ class PenugasanOut(BaseModel):
     instansi: str | None
     nomor_sk: str | None
     created_by: str
-    created_at: dt.datetime
-    revoked_at: dt.datetime | None
+    created_at: UtcDatetime
+    revoked_at: UtcDatetime | None
 
     @classmethod
     def of(cls, r: PenugasanRow) -> PenugasanOut:

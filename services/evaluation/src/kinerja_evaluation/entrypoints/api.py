@@ -8,7 +8,7 @@ import uuid
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
-from kinerja_contracts.values import Role
+from kinerja_contracts.values import Role, UtcDatetime
 from kinerja_contracts.web.auth import CurrentPrincipal
 from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, Field, HttpUrl
@@ -198,8 +198,8 @@ class KeberatanOut(BaseModel):
     predikat_before: str
     predikat_after: str | None
     note: str | None
-    filed_at: dt.datetime
-    decided_at: dt.datetime | None
+    filed_at: UtcDatetime
+    decided_at: UtcDatetime | None
     decided_by: str | None
 
 

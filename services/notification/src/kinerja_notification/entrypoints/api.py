@@ -6,12 +6,11 @@ instansi claim); a person sees their own log and sets their own preferences.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from kinerja_contracts.values import Role
+from kinerja_contracts.values import Role, UtcDatetime
 from kinerja_contracts.web.auth import CurrentPrincipal, Principal, require_roles
 from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,9 +47,9 @@ class DeliveryOut(BaseModel):
     version: int = Field(description="send it back with a resend (stale -> 409)")
     last_error: str | None
     correlation_id: str | None
-    created_at: dt.datetime
-    next_attempt_at: dt.datetime
-    sent_at: dt.datetime | None
+    created_at: UtcDatetime
+    next_attempt_at: UtcDatetime
+    sent_at: UtcDatetime | None
 
     model_config = ConfigDict(json_schema_extra={"example": {
         "event_id": EVENT_EXAMPLE, "recipient_nip": NIP_EXAMPLE, "kind": "approval.returned",
@@ -95,7 +94,7 @@ class RecipientOut(BaseModel):
     locale: str | None = Field(description="id or en; null = the service default")
     digest: bool | None = Field(description="summary instead of one mail per SKP; null = the service default")
     version: int
-    updated_at: dt.datetime
+    updated_at: UtcDatetime
 
     @classmethod
     def of(cls, r: Recipient) -> RecipientOut:

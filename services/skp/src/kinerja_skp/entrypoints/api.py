@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 from kinerja_contracts.lifecycle import SkpStatus, allowed_actions
+from kinerja_contracts.values import UtcDatetime
 from kinerja_contracts.web.auth import CurrentPrincipal
 from kinerja_contracts.web.errors import PROBLEM_RESPONSES
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from ..adapters.tables import SkpDocument
 from ..domain.diff import diff
@@ -24,12 +25,6 @@ from .examples import CONTENT_EXAMPLES, VALIDATE_EXAMPLES
 router = APIRouter(prefix="/api/v1/skp", tags=["skp"], responses=PROBLEM_RESPONSES)
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; they are stored in UTC."""
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
-
-
-UtcDatetime = Annotated[dt.datetime, AfterValidator(_utc)]
 
 
 class ValidationOut(BaseModel):
