@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -38,9 +39,14 @@ async def _stop_reminders(rt) -> None:
 
 
 async def _cancel_imports(rt) -> None:
-    """Stop background imports on shutdown (their jobs stay 'running'; re-upload to redo)."""
-    for task in list(rt.extras.get("import_tasks", ())):
+    """Stop background imports on shutdown. Each records on its job that it
+    was interrupted and after how many rows (re-uploading the workbook
+    finishes it); they get a few seconds for that before the database goes."""
+    tasks = list(rt.extras.get("import_tasks", ()))
+    for task in tasks:
         task.cancel()
+    if tasks:
+        await asyncio.wait(tasks, timeout=5)
 
 
 TAGS = [

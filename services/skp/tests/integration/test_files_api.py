@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from kinerja_contracts.events import ApprovalApproved
@@ -9,6 +10,8 @@ from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, pppk_skp
 from kinerja_devstack.testing import eventually, running
 from kinerja_skp.adapters.xlsx_batch import write_batch
 from kinerja_skp.domain.model import SkpContent
+from kinerja_skp.main import create_app
+from kinerja_skp.service_layer import imports
 
 from .conftest import INSTANSI, NEXT_YEAR
 from .test_bulk_intake import drafts
@@ -112,3 +115,27 @@ async def test_workbook_import_with_progress_and_row_report(app, tokens):
 async def _done(client, url, headers):
     job = (await client.get(url, headers=headers)).json()
     return job if job["status"] == "done" else None
+
+
+async def test_an_import_cut_short_by_a_shutdown_says_so_on_its_job(settings, tokens, monkeypatch):
+    admin = tokens("admin-dki", "admin", instansi=INSTANSI)
+    workbook = write_batch([SkpContent.model_validate(d) for d in drafts(3)])
+    started = asyncio.Event()
+
+    async def stuck(*args, **kwargs):  # an import still at work when the service is told to stop
+        started.set()
+        await asyncio.sleep(3600)
+
+    monkeypatch.setattr(imports.bulk, "bulk_upsert", stuck)
+    async with running(create_app(settings)) as client:
+        r = await client.post("/api/v1/skp/imports", files={"file": ("daftar.xlsx", workbook, XLSX)}, headers=admin)
+        assert r.status_code == 202, r.text
+        job_url = r.headers["Location"]
+        await asyncio.wait_for(started.wait(), 10)
+        assert (await client.get(job_url, headers=admin)).json()["status"] == "running"
+    monkeypatch.undo()
+
+    async with running(create_app(settings)) as client:  # after the restart
+        job = (await client.get(job_url, headers=admin)).json()
+    assert job["status"] == "failed" and job["total"] == 9 and job["processed"] == 0
+    assert "after 0 of 9 rows" in job["error"] and "upload the same workbook again" in job["error"]

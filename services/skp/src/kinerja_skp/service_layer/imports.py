@@ -4,6 +4,7 @@ and a per-row report (sheet "Daftar SKP", see :mod:`..adapters.xlsx_batch`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import uuid
 from collections import Counter
@@ -60,13 +61,22 @@ async def _update(uow, job_id: uuid.UUID, **values) -> None:
         await session.exec(update(ImportJob).where(ImportJob.id == job_id).values(updated_at=utcnow(), **values))
 
 
+def interrupted_message(done: int, total: int | None) -> str:
+    of = f"{done} dari {total}" if total is not None else f"{done}"
+    of_en = f"{done} of {total}" if total is not None else f"{done}"
+    return (f"Impor terhenti karena layanan dihentikan setelah {of} baris. Baris yang sudah diproses tersimpan; "
+            f"unggah berkas yang sama lagi untuk menyelesaikannya (SKP yang tidak berubah dilewati) "
+            f"(the import stopped because the service stopped, after {of_en} rows; those rows are saved: upload the "
+            f"same workbook again to finish, unchanged SKPs are skipped).")
+
+
 async def run_import(uow, job_id: uuid.UUID, data: bytes, principal: Principal, policy: Policy) -> None:
+    done, total_rows = 0, None
     try:
         groups = await asyncio.to_thread(read_batch, data)
         total_rows = sum(len(g.rows) for g in groups)
         await _update(uow, job_id, total=total_rows)
         results: list[bulk.ItemResult] = []
-        done = 0
         for start in range(0, len(groups), CHUNK):
             chunk = groups[start:start + CHUNK]
             _, res = await bulk.bulk_upsert(uow, [g.content for g in chunk], principal, policy, chunk_size=CHUNK)
@@ -81,6 +91,12 @@ async def run_import(uow, job_id: uuid.UUID, data: bytes, principal: Principal, 
         summary["skp"] = len(groups)
         summary["baris"] = total_rows
         await _update(uow, job_id, status="done", report=report, summary=summary)
+    except asyncio.CancelledError:
+        # the service is stopping (its shutdown cancels the imports): say so on
+        # the job instead of leaving it "running" for ever, then stop
+        with contextlib.suppress(Exception):
+            await _update(uow, job_id, status="failed", error=interrupted_message(done, total_rows))
+        raise
     except Exception as exc:  # the job records why; the service keeps running
         from ..adapters.xlsx_reader import WorkbookError
 
