@@ -7,6 +7,7 @@ virtualenv's bin/), so a fresh machine needs nothing else.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -27,10 +28,41 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
         pass
 
 
+#: ports this process handed out already (never twice)
+_handed_out: set[int] = set()
+
+
+def ephemeral_range() -> tuple[int, int]:
+    """The kernel's range for the local ports of outgoing connections."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+        return low, high
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    """A free port on 127.0.0.1 for a server that is about to start.
+
+    Taken from below the kernel's ephemeral range: a port from that range
+    (what ``bind(("", 0))`` hands out) can be taken by any outgoing
+    connection, to PostgreSQL or NATS say, between this check and the
+    server's own bind, and the server then dies with "address already in
+    use" (seen in the chaos test, which restarts services). Never the same
+    port twice in one process.
+    """
+    low, _ = ephemeral_range()
+    if low > 11_000:
+        for _ in range(500):
+            port = random.randint(10_000, low - 1)
+            if port not in _handed_out and port_free(port):
+                _handed_out.add(port)
+                return port
+    with socket.socket() as s:  # a machine with an unusual range: let the kernel choose
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port = s.getsockname()[1]
+    _handed_out.add(port)
+    return port
 
 
 def port_free(port: int) -> bool:
