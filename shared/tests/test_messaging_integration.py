@@ -57,6 +57,17 @@ async def connect(url: str):
     return await nats.connect(url, max_reconnect_attempts=-1, reconnect_time_wait=0.2, connect_timeout=2)
 
 
+async def open_bus(url: str, *consumers: EventConsumers):
+    """A connection and its JetStream context, the streams made, and the
+    durables of ``consumers`` provisioned."""
+    nc = await connect(url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    for c in consumers:
+        await c.provision(js)
+    return nc, js
+
+
 async def stream_event_ids(js, subject: str) -> list[str]:
     sub = await js.pull_subscribe(subject, durable=None, stream=STREAM)
     ids = []
@@ -73,9 +84,7 @@ async def stream_event_ids(js, subject: str) -> list[str]:
 
 
 async def test_relay_keeps_events_while_nats_is_down_and_sends_them_after(db, own_nats):
-    nc = await connect(own_nats.url)
-    js = nc.jetstream()
-    await ensure_streams(js)
+    nc, js = await open_bus(own_nats.url)
     relay = OutboxRelay(db, jetstream_publisher(js, timeout=1.0), poll_interval=0.2, max_backoff=0.5)
     await relay.start()
     uow = UnitOfWork(session_factory(db))
@@ -107,9 +116,7 @@ async def _unsent_is(engine, n: int) -> bool:
 
 
 async def test_relay_wakes_on_commit_not_only_by_polling(db, nats_server):
-    nc = await connect(nats_server.url)
-    js = nc.jetstream()
-    await ensure_streams(js)
+    nc, js = await open_bus(nats_server.url)
     relay = OutboxRelay(db, jetstream_publisher(js), poll_interval=30.0)  # polling alone would take 30 s
     await relay.start()
     try:
@@ -248,9 +255,7 @@ async def test_poison_and_failing_messages_go_to_the_dead_letter_subject_and_the
 async def test_consumer_provisioning_updates_an_existing_durable(own_nats):
     from kinerja_contracts.messaging.provisioning import ConsumerSpec, ensure_consumer
 
-    nc = await connect(own_nats.url)
-    js = nc.jetstream()
-    await ensure_streams(js)
+    nc, js = await open_bus(own_nats.url)
     await ensure_consumer(js, ConsumerSpec("kit-prov", "kinerja.skp.submitted", max_deliver=3))
     await ensure_consumer(js, ConsumerSpec("kit-prov", "kinerja.skp.submitted", max_deliver=9, ack_wait=12))
     info = await js.consumer_info(STREAM, "kit-prov")
@@ -323,10 +328,7 @@ async def test_a_pulled_batch_is_applied_once_each_in_one_transaction(db, own_na
         session.add(KitEffect(event_id=env.event_id))
 
     consumers = batch_consumers(db, "kit-batch", handle)
-    nc = await connect(own_nats.url)
-    js = nc.jetstream()
-    await ensure_streams(js)
-    await consumers.provision(js)
+    nc, js = await open_bus(own_nats.url, consumers)
     envs = [new_envelope(payload(i), correlation_id=f"c-batch-{i}") for i in range(10)]
     await publish_envs(js, envs)
     msgs = await pull(js, "kit-batch", 10)
@@ -351,10 +353,7 @@ async def test_a_duplicate_inside_a_batch_is_skipped(db, own_nats):
 
     consumers = batch_consumers(db, "kit-batch-dup", handle)
     reg = consumers.registrations[0]
-    nc = await connect(own_nats.url)
-    js = nc.jetstream()
-    await ensure_streams(js)
-    await consumers.provision(js)
+    nc, js = await open_bus(own_nats.url, consumers)
     before = new_envelope(payload(1), correlation_id="c")
     await publish_envs(js, [before])
     assert await consumers.process_batch(reg, await pull(js, "kit-batch-dup", 1)) == ["processed"]
@@ -379,10 +378,7 @@ async def test_one_failing_event_does_not_stop_the_rest_of_its_batch(db, own_nat
 
     consumers = batch_consumers(db, "kit-batch-fail", handle)
     reg = consumers.registrations[0]
-    nc = await connect(own_nats.url)
-    js = nc.jetstream()
-    await ensure_streams(js)
-    await consumers.provision(js)
+    nc, js = await open_bus(own_nats.url, consumers)
     good1, fails, good2, refused = (new_envelope(payload(n), correlation_id="c") for n in (1, 7, 2, 8))
     await publish_envs(js, [good1, fails, good2, refused])
     await js.publish(SkpDeadlineApproaching.subject, b"this is not json")
@@ -410,10 +406,7 @@ async def test_a_crash_before_commit_applies_nothing_and_everything_is_redeliver
 
     consumers = batch_consumers(db, "kit-batch-crash", handle, ack_wait=1.0)
     reg = consumers.registrations[0]
-    nc = await connect(own_nats.url)
-    js = nc.jetstream()
-    await ensure_streams(js)
-    await consumers.provision(js)
+    nc, js = await open_bus(own_nats.url, consumers)
     envs = [new_envelope(payload(i), correlation_id="c") for i in range(6)]
     await publish_envs(js, envs)
     with pytest.raises(asyncio.CancelledError):
@@ -429,9 +422,7 @@ async def test_a_crash_before_commit_applies_nothing_and_everything_is_redeliver
 
 
 async def test_the_running_consumer_handles_a_backlog_in_fewer_transactions_than_events(db, own_nats):
-    nc = await connect(own_nats.url)
-    js = nc.jetstream()
-    await ensure_streams(js)
+    nc, js = await open_bus(own_nats.url)
     envs = [new_envelope(payload(i), correlation_id="c") for i in range(40)]
     await publish_envs(js, envs)  # waiting before the consumer starts: pulled in batches
     commits = Commits(db)
@@ -473,10 +464,7 @@ async def test_a_deadlock_is_run_again_at_once_not_redelivered_later(db, own_nat
 
     consumers = batch_consumers(db, "kit-deadlock", handle)
     reg = consumers.registrations[0]
-    nc = await connect(own_nats.url)
-    js = nc.jetstream()
-    await ensure_streams(js)
-    await consumers.provision(js)
+    nc, js = await open_bus(own_nats.url, consumers)
     batch = [new_envelope(payload(i), correlation_id="c") for i in range(4)]
     await publish_envs(js, batch)
     assert await consumers.process_batch(reg, await pull(js, "kit-deadlock", 4)) == ["processed"] * 4
@@ -521,15 +509,9 @@ async def test_batches_that_lock_rows_in_opposite_orders_do_not_wait_for_the_dea
                            params={"r": rows[env.data.days_left % 2]})
         await asyncio.sleep(0.05)
 
-    nc = await connect(own_nats.url)
-    js = nc.jetstream()
-    await ensure_streams(js)
     first = batch_consumers(db, "kit-lock-a", handle)
-    await first.provision(js)
     second = batch_consumers(db, "kit-lock-b", handle)
-    second.registrations[0].spec = ConsumerSpec(durable="kit-lock-b", filter_subject=SkpDeadlineApproaching.subject,
-                                                max_deliver=3)
-    await second.provision(js)
+    nc, js = await open_bus(own_nats.url, first, second)
     await publish_envs(js, [new_envelope(payload(0), correlation_id="c"), new_envelope(payload(1), correlation_id="c")])  # row 0, then row 1
     a = await pull(js, "kit-lock-a", 2)
     b = list(reversed(await pull(js, "kit-lock-b", 2)))  # row 1, then row 0

@@ -11,74 +11,50 @@ walks every route's response model of every service and fails on a bare
 from __future__ import annotations
 
 import datetime as dt
-import types
 import typing
 
-from kinerja_approval.main import create_app as approval_app
-from kinerja_approval.settings import Settings as ApprovalSettings
 from kinerja_contracts.values import UtcDatetime, as_utc
-from kinerja_evaluation.main import create_app as evaluation_app
-from kinerja_evaluation.settings import Settings as EvaluationSettings
-from kinerja_notification.main import create_app as notification_app
-from kinerja_notification.settings import Settings as NotificationSettings
-from kinerja_skp.main import create_app as skp_app
-from kinerja_skp.settings import Settings as SkpSettings
+from kinerja_evaluation.adapters.clock import ManualClock
 from pydantic import BaseModel, TypeAdapter
 
-from .conftest import walk_routes
+from .conftest import make_apps, walk_routes
 
 
-def _apps(tmp_path) -> dict:
-    db = lambda name: f"sqlite:///{tmp_path / name}.db"  # noqa: E731 - never opened: the apps are not started
-    return {
-        "skp": skp_app(SkpSettings(database_url=db("skp"))),
-        "approval": approval_app(ApprovalSettings(database_url=db("approval"))),
-        "evaluation": evaluation_app(EvaluationSettings(database_url=db("evaluation"))),
-        "notification": notification_app(NotificationSettings(database_url=db("notification"))),
-    }
+class SqliteFiles:
+    """Database URLs for make_apps: SQLite files never opened (the apps are not started)."""
+
+    def __init__(self, tmp_path):
+        self.tmp_path = tmp_path
+
+    def new(self, name: str) -> str:
+        return f"sqlite:///{self.tmp_path / name}.db"
 
 
-def _bare_datetimes(model: type[BaseModel], seen: set, where: str) -> list[str]:
-    """Fields of ``model`` (and of the models inside it) typed as a plain datetime."""
-    if model in seen:
-        return []
-    seen.add(model)
-    found = []
-    for name, info in model.model_fields.items():
-        here = f"{where}.{name}"
-        stack = [info.annotation]
-        while stack:
-            t = stack.pop()
-            if t is dt.datetime:
-                if not any(getattr(m, "func", None) is as_utc for m in info.metadata):
-                    found.append(here)
-            elif isinstance(t, type) and issubclass(t, BaseModel):
-                found += _bare_datetimes(t, seen, f"{here}:{t.__name__}")
-            elif typing.get_origin(t) is typing.Annotated:
-                args = typing.get_args(t)
-                if args[0] is dt.datetime and any(getattr(m, "func", None) is as_utc for m in args[1:]):
-                    continue
-                stack.append(args[0])
-            else:
-                stack.extend(a for a in typing.get_args(t) if a is not type(None) and a is not Ellipsis)
-    return found
+def _utc(metadata) -> bool:
+    return any(getattr(m, "func", None) is as_utc for m in metadata)
+
+
+def _bare_datetimes(t, where: str, seen: set, metadata=()) -> list[str]:
+    """Where inside type ``t`` (a response model, a list of them, a field's
+    type) a datetime is typed without UtcDatetime."""
+    if typing.get_origin(t) is typing.Annotated:
+        base, *meta = typing.get_args(t)
+        return _bare_datetimes(base, where, seen, (*metadata, *meta))
+    if t is dt.datetime:
+        return [] if _utc(metadata) else [where]
+    if isinstance(t, type) and issubclass(t, BaseModel):
+        if t in seen:
+            return []
+        seen.add(t)
+        return [found for name, f in t.model_fields.items()
+                for found in _bare_datetimes(f.annotation, f"{where} {t.__name__}.{name}", seen, tuple(f.metadata))]
+    return [found for arg in typing.get_args(t) for found in _bare_datetimes(arg, where, seen, metadata)]
 
 
 def test_no_answer_has_a_bare_datetime_field(tmp_path):
-    bare = []
-    for service, app in _apps(tmp_path).items():
-        for method, path, route in walk_routes(app):
-            models = []
-            if route.response_model is not None:
-                stack = [route.response_model]
-                while stack:
-                    t = stack.pop()
-                    if isinstance(t, type) and issubclass(t, BaseModel):
-                        models.append(t)
-                    elif isinstance(t, types.GenericAlias | types.UnionType) or typing.get_origin(t) is not None:
-                        stack.extend(typing.get_args(t))
-            for m in models:
-                bare += _bare_datetimes(m, set(), f"{service} {method} {path} -> {m.__name__}")
+    apps = make_apps(SqliteFiles(tmp_path), "nats://127.0.0.1:1", 0, ManualClock(dt.datetime(2026, 1, 1)))
+    bare = [found for service, app in apps.items() for method, path, route in walk_routes(app)
+            for found in _bare_datetimes(route.response_model, f"{service} {method} {path} ->", set())]
     assert bare == [], "answer fields typed as a bare datetime (use kinerja_contracts.values.UtcDatetime):\n" + "\n".join(bare)
 
 

@@ -80,6 +80,17 @@ class UnitOfWork:
                 yield session
 
 
+def dialect_of(session) -> str:
+    """"postgresql" or "sqlite": the database behind a session."""
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+async def execute(session, stmt, params: dict):
+    """Run a statement with bound parameters on a SQLModel session (``exec``
+    takes them by keyword) or a plain ``AsyncSession`` (positionally)."""
+    return await session.exec(stmt, params=params) if hasattr(session, "exec") else await session.execute(stmt, params)
+
+
 def run_migrations(url: str, migrations_dir: Path) -> None:
     """Apply every Alembic migration of a service (``upgrade head``).
 

@@ -11,8 +11,9 @@ import uuid
 from kinerja_contracts.events import ApprovalApproved, ApprovalRequested
 from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, pppk_skp
 from kinerja_devstack.testing import running
+from kinerja_skp.adapters.tables import SkpDocument
 from kinerja_skp.main import create_app
-from sqlalchemy import text
+from sqlalchemy import update
 
 from .conftest import NEXT_YEAR
 from .test_status_and_deadlines import decision, publish
@@ -97,9 +98,9 @@ async def test_a_change_this_process_did_not_make_is_seen_at_the_recheck(setting
             client.get(f"/api/v1/skp/{skp['id']}/status", params={"while_status": "Draft", "wait": 25}, headers=me))
         await asyncio.sleep(0.5)
         assert not waiter.done()
+        t = SkpDocument.__table__  # a Core UPDATE: binds the UUID on SQLite and PostgreSQL alike
         async with app.state.runtime.engine.begin() as conn:
-            await conn.execute(text("UPDATE skp_document SET status = 'Pending' WHERE id = :id"),
-                               {"id": uuid.UUID(skp["id"]) if conn.dialect.name == "postgresql" else skp["id"].replace("-", "")})
+            await conn.execute(update(t).where(t.c.id == uuid.UUID(skp["id"])).values(status="Pending"))
         changed = time.monotonic()
         r = await asyncio.wait_for(waiter, 10)
         assert r.json()["status"] == "Pending" and time.monotonic() - changed < 3

@@ -44,8 +44,8 @@ class FakeRows:
 
 async def test_without_while_status_or_on_another_status_it_reads_once():
     rows = FakeRows("Draft")
-    assert (await status_after_wait(rows.read, uuid.uuid4(), None, 10, watch=StatusWatch())).status == "Draft"
-    assert (await status_after_wait(rows.read, uuid.uuid4(), SkpStatus.Pending, 10, watch=StatusWatch())).status == "Draft"
+    assert (await status_after_wait(rows.read, uuid.uuid4(), None, 10, watch=StatusWatch(), recheck=60)).status == "Draft"
+    assert (await status_after_wait(rows.read, uuid.uuid4(), SkpStatus.Pending, 10, watch=StatusWatch(), recheck=60)).status == "Draft"
     assert rows.reads == 2
 
 

@@ -59,6 +59,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from ..context import CORRELATION_HEADER, bind
+from ..db import dialect_of, execute
 from ..events.envelope import Envelope, EventPayload
 from ..events.registry import DLQ_PREFIX, STREAM, UnknownEvent, parse_envelope
 from ..logging import get_logger
@@ -200,18 +201,14 @@ class EventConsumers:
             return outcomes  # type: ignore[return-value]
         async def apply_batch() -> None:
             async with self._uow() as session:
-                if self.batch_lock_timeout_ms and _dialect(session) == "postgresql":
+                if self.batch_lock_timeout_ms and dialect_of(session) == "postgresql":
                     # A batch holds every row lock it takes until its commit, and
                     # batches of different consumers take them in different
                     # orders. PostgreSQL looks for deadlocks only after
                     # deadlock_timeout (1 s): every message queued behind a
                     # deadlocked batch waited that long. With a lock timeout the
                     # batch gives up early and its messages go one by one.
-                    params = {"ms": f"{int(self.batch_lock_timeout_ms)}ms"}
-                    if hasattr(session, "exec"):  # SQLModel's session
-                        await session.exec(_LOCK_TIMEOUT, params=params)
-                    else:
-                        await session.execute(_LOCK_TIMEOUT, params)
+                    await execute(session, _LOCK_TIMEOUT, {"ms": f"{int(self.batch_lock_timeout_ms)}ms"})
                 new = await claim_many(session, spec.durable, [env.event_id for _, _, env in parsed])
                 for i, raw, env in parsed:
                     if env.event_id not in new:
@@ -315,11 +312,6 @@ class EventConsumers:
 CONFLICT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
 
 _LOCK_TIMEOUT = text("SELECT set_config('lock_timeout', :ms, true)")
-
-
-def _dialect(session) -> str:
-    bind = getattr(session, "bind", None)
-    return bind.dialect.name if bind is not None else ""
 
 
 def is_conflict(exc: BaseException) -> bool:

@@ -12,6 +12,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
 
+from ..db import dialect_of, execute
+
 
 class InboxRecord(SQLModel, table=True):
     """An event a consumer has processed."""
@@ -29,10 +31,6 @@ _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 #: building INSERT .. ON CONFLICT per call was a measurable share of a consumer's CPU
 _CLAIM_ONE: dict[str, object] = {}
 _CLAIM_MANY: dict[tuple[str, int], object] = {}
-
-
-def _dialect(session) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
 def _row(i: int | str) -> dict:
@@ -68,11 +66,6 @@ def _claim_many(dialect: str, n: int):
     return stmt
 
 
-async def _execute(session, stmt, params: dict):
-    # SQLModel's session.exec takes params by keyword; a plain AsyncSession's execute positionally
-    return await session.exec(stmt, params=params) if hasattr(session, "exec") else await session.execute(stmt, params)
-
-
 async def claim(session, consumer: str, event_id: uuid.UUID) -> bool:
     """Record ``event_id`` for ``consumer``; False when it was already there.
 
@@ -80,7 +73,7 @@ async def claim(session, consumer: str, event_id: uuid.UUID) -> bool:
     event cannot both win: the loser's transaction sees zero rows inserted.
     """
     params = {"consumer": consumer, "event_id": event_id, "processed_at": dt.datetime.now(dt.UTC)}
-    result = await _execute(session, _claim_one(_dialect(session)), params)
+    result = await execute(session, _claim_one(dialect_of(session)), params)
     return result.rowcount == 1
 
 
@@ -91,10 +84,10 @@ async def claim_many(session, consumer: str, event_ids: list[uuid.UUID]) -> set[
     ids = sorted(set(event_ids))  # one order for every replica: no deadlock between two batches
     if not ids:
         return set()
-    dialect = _dialect(session)
+    dialect = dialect_of(session)
     if dialect not in _INSERTS:  # pragma: no cover - other databases are not supported
         return {e for e in ids if await claim(session, consumer, e)}
     params: dict = {"consumer": consumer, "processed_at": dt.datetime.now(dt.UTC)}
     params.update({f"event_id{i}": e for i, e in enumerate(ids)})
-    result = await _execute(session, _claim_many(dialect, len(ids)), params)
+    result = await execute(session, _claim_many(dialect, len(ids)), params)
     return {row[0] for row in result.all()}

@@ -7,7 +7,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response
-from kinerja_contracts.lifecycle import SkpStatus, allowed_actions
+from kinerja_contracts.lifecycle import SkpStatus, allowed_actions, is_editable
 from kinerja_contracts.values import UtcDatetime
 from kinerja_contracts.web.auth import CurrentPrincipal
 from kinerja_contracts.web.errors import PROBLEM_RESPONSES
@@ -23,8 +23,6 @@ from .deps import PolicyDep, RuntimeDep, Writer, version_from
 from .examples import CONTENT_EXAMPLES, VALIDATE_EXAMPLES
 
 router = APIRouter(prefix="/api/v1/skp", tags=["skp"], responses=PROBLEM_RESPONSES)
-
-
 
 
 class ValidationOut(BaseModel):
@@ -68,7 +66,7 @@ class SkpOut(BaseModel):
         role = acting_role(doc.nip, principal) if principal is not None else None
         return cls(
             id=doc.id, status=state, version=doc.version, content_hash=doc.content_hash, catatan_revisi=doc.catatan_revisi,
-            terkunci=state in (SkpStatus.Pending, SkpStatus.Approved),
+            terkunci=not is_editable(state),
             allowed_actions=list(allowed_actions(state, role)), content=doc.content, persetujuan=doc.persetujuan,
             created_at=doc.created_at, updated_at=doc.updated_at, **extra,
         )
@@ -216,7 +214,7 @@ async def status_(
                                             recheck=rt.settings.status_recheck_seconds)
     state = SkpStatus(row.status)
     return StatusOut(id=row.id, status=state, version=row.version, approval_sequence=row.approval_sequence,
-                     terkunci=state in (SkpStatus.Pending, SkpStatus.Approved), catatan_revisi=row.catatan_revisi,
+                     terkunci=not is_editable(state), catatan_revisi=row.catatan_revisi,
                      updated_at=row.updated_at)
 
 

@@ -411,11 +411,6 @@ async def apply_approval_event(
 
 # --- status, and waiting for it to change ---------------------------------------
 
-#: a waiter reads the status again this often even when nothing in this process
-#: woke it (another replica may have applied the change); the service passes
-#: its setting ``KINERJA_SKP_STATUS_RECHECK_SECONDS``
-RECHECK_SECONDS = 5.0
-
 
 async def read_status(connection, skp_id: uuid.UUID, principal: Principal):
     """The SKP's status, version and revision note (a row; no content)."""
@@ -427,14 +422,15 @@ async def read_status(connection, skp_id: uuid.UUID, principal: Principal):
 
 
 async def status_after_wait(read, skp_id: uuid.UUID, while_status: SkpStatus | None, wait: float, *,
-                            watch: StatusWatch = WATCH, recheck: float | None = None):
+                            recheck: float, watch: StatusWatch = WATCH):
     """Read the status (``read()``); while it is ``while_status``, wait up to
     ``wait`` seconds in all for it to change, and answer the state then.
 
     The waiter is registered before each read, so a change that commits
-    between the read and the wait still wakes it.
+    between the read and the wait still wakes it. Unwoken, it reads again
+    every ``recheck`` seconds (``KINERJA_SKP_STATUS_RECHECK_SECONDS``): another
+    replica may have applied the change.
     """
-    recheck = RECHECK_SECONDS if recheck is None else recheck
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     while True:

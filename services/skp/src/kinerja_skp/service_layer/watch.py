@@ -93,7 +93,7 @@ async def wait_for_change(fut: asyncio.Future[None] | None, timeout: float) -> b
     if fut is None or timeout <= 0:
         return False
     try:
-        await asyncio.wait_for(asyncio.shield(fut), timeout)
+        await asyncio.wait_for(fut, timeout)
     except TimeoutError:
         return False
     return True
