@@ -23,12 +23,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def test_bench_flow_runs_and_reports_every_figure(tmp_path):
+@pytest.mark.parametrize("approved_by", ["long-poll", "poll"])
+def test_bench_flow_runs_and_reports_every_figure(tmp_path, approved_by):
     out = tmp_path / "flow.json"
     cmd = [
         sys.executable, "-m", "bench.flow",
         "--duration", "3", "--concurrency", "2", "--warmup", "1",
-        "--floor-duration", "1", "--rest-settle", "0",
+        "--floor-duration", "1", "--rest-settle", "0", "--approved-by", approved_by,
         "--database-url", DB_URL, "--json", str(out),
     ]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
@@ -46,3 +47,5 @@ def test_bench_flow_runs_and_reports_every_figure(tmp_path):
         assert 0 < fig["rss_at_rest_mb"][svc] <= fig["peak_rss_mb"][svc], svc
     assert fig["per_flow"]["jetstream_publishes"] >= 3  # SkpSubmitted, ApprovalRequested, ApprovalApproved
     assert fig["floor"]["flows_per_s"] > 0 and fig["ratio_to_floor"] > 0
+    if approved_by == "long-poll":  # one status request per flow, beside the inbox reads
+        assert fig["flows"]["driver_polls_per_flow"] < 4, fig["flows"]
