@@ -25,7 +25,7 @@ import uuid
 from pathlib import Path
 
 import asyncpg
-from kinerja_contracts.db import UnitOfWork, create_engine, run_migrations, session_factory
+from kinerja_platform.db import UnitOfWork, create_engine, run_migrations, session_factory
 from kinerja_devstack.samples import pppk_skp
 from kinerja_evaluation.domain.periods import Kind, make_period
 from kinerja_evaluation.domain.plan import build_plan, measured_counts

@@ -46,8 +46,8 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 import nats
-from kinerja_contracts.settings import CommonSettings
-from kinerja_contracts.web.auth import mint_token
+from kinerja_platform.settings import CommonSettings
+from kinerja_platform.web.auth import mint_token
 from kinerja_devstack.natsserver import NatsServer, free_port
 from kinerja_devstack.procs import SERVICES, Stack
 from kinerja_devstack.samples import pppk_skp

@@ -32,8 +32,8 @@ import time
 from pathlib import Path
 
 import httpx
-from kinerja_contracts.settings import CommonSettings
-from kinerja_contracts.web.auth import mint_token
+from kinerja_platform.settings import CommonSettings
+from kinerja_platform.web.auth import mint_token
 from kinerja_devstack.databases import TestDatabases
 from kinerja_devstack.natsserver import NatsServer
 from kinerja_devstack.procs import SERVICES, Stack

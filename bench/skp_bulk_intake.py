@@ -26,8 +26,8 @@ import time
 import uuid
 
 import httpx
-from kinerja_contracts.settings import CommonSettings
-from kinerja_contracts.web.auth import mint_token
+from kinerja_platform.settings import CommonSettings
+from kinerja_platform.web.auth import mint_token
 from kinerja_devstack.databases import TestDatabases
 from kinerja_devstack.natsserver import NatsServer, free_port
 from kinerja_devstack.samples import pppk_skp

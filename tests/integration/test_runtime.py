@@ -3,7 +3,7 @@ through a NATS outage, AsyncAPI, migrations on a fresh database."""
 
 from __future__ import annotations
 
-from kinerja_contracts.settings import CommonSettings
+from kinerja_platform.settings import CommonSettings
 from kinerja_devstack.testing import eventually, running
 from kinerja_skp.main import create_app
 from kinerja_skp.settings import Settings

@@ -24,7 +24,7 @@ import pytest
 from fastapi.routing import APIRoute
 from kinerja_approval.main import create_app as approval_app
 from kinerja_approval.settings import Settings as ApprovalSettings
-from kinerja_contracts.settings import CommonSettings
+from kinerja_platform.settings import CommonSettings
 from kinerja_devstack.natsserver import NatsServer
 from kinerja_devstack.samples import ATASAN_PENILAI_NIP, PEGAWAI_NIP, PENILAI_NIP, nip, pppk_skp
 from kinerja_devstack.smtp_sink import SmtpSink

@@ -20,7 +20,7 @@ import pytest
 from kinerja_contracts.events import SkpResubmitted, SkpSubmitted
 from kinerja_contracts.events.envelope import new_envelope
 from kinerja_contracts.events.registry import DLQ_PREFIX, DLQ_STREAM
-from kinerja_contracts.messaging.inbox import InboxRecord
+from kinerja_platform.messaging.inbox import InboxRecord
 from kinerja_devstack.testing import eventually
 from kinerja_notification.domain import examples
 from sqlmodel import select

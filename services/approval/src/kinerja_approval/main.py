@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
-from kinerja_contracts.runtime import create_service_app
+from kinerja_platform.runtime import create_service_app
 
 from .adapters.tables import utcnow
 from .entrypoints import api, inbox_api, penugasan_api

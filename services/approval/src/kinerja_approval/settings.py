@@ -1,6 +1,6 @@
 """Settings of the approval service (environment prefix ``KINERJA_APPROVAL_``)."""
 
-from kinerja_contracts.settings import ServiceSettingsBase
+from kinerja_platform.settings import ServiceSettingsBase
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 

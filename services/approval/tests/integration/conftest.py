@@ -16,8 +16,8 @@ from kinerja_approval.service_layer.cases import on_submitted
 from kinerja_approval.settings import Settings
 from kinerja_contracts.events import SkpResubmitted, SkpSubmitted
 from kinerja_contracts.events.envelope import new_envelope
-from kinerja_contracts.messaging import OutboxMessage
-from kinerja_contracts.settings import CommonSettings
+from kinerja_platform.messaging import OutboxMessage
+from kinerja_platform.settings import CommonSettings
 from kinerja_contracts.values import Actor
 from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, nip, pppk_skp
 from kinerja_devstack.testing import running

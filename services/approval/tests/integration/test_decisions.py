@@ -197,8 +197,8 @@ async def test_the_database_refuses_the_second_of_two_interleaved_decisions(harn
     from kinerja_approval.service_layer import cases
     from kinerja_contracts.lifecycle import SkpAction
     from kinerja_contracts.values import Role
-    from kinerja_contracts.web.auth import Principal
-    from kinerja_contracts.web.errors import ProblemError
+    from kinerja_platform.web.auth import Principal
+    from kinerja_platform.web.errors import ProblemError
 
     async with harness() as h:
         skp = await h.submit()

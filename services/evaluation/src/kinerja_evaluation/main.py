@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from kinerja_contracts.runtime import Runtime, create_service_app
+from kinerja_platform.runtime import Runtime, create_service_app
 
 from .adapters.clock import Clock, FileClock, SystemClock
 from .adapters.lease import Lease

@@ -6,7 +6,7 @@ docs/evaluation.md. Dicts are given as JSON in the environment, e.g.
 ``KINERJA_EVALUATION_PERIOD_POLICY='{"PNS": ["monthly", "annual"]}'``.
 """
 
-from kinerja_contracts.settings import ServiceSettingsBase
+from kinerja_platform.settings import ServiceSettingsBase
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 

@@ -11,8 +11,8 @@ import pytest
 from kinerja_contracts.events import ApprovalApproved
 from kinerja_contracts.events.envelope import new_envelope
 from kinerja_contracts.lifecycle import SkpStatus
-from kinerja_contracts.messaging import OutboxMessage
-from kinerja_contracts.settings import CommonSettings
+from kinerja_platform.messaging import OutboxMessage
+from kinerja_platform.settings import CommonSettings
 from kinerja_contracts.values import Pegawai
 from kinerja_devstack.samples import pppk_skp
 from kinerja_evaluation.adapters.clock import ManualClock

@@ -2,7 +2,7 @@ import datetime as dt
 import io
 
 import pytest
-from kinerja_contracts.web.errors import ProblemError
+from kinerja_platform.web.errors import ProblemError
 from kinerja_evaluation.adapters.xlsx import rekap_workbook
 from kinerja_evaluation.service_layer.kehadiran import KehadiranIn, parse_csv
 from openpyxl import load_workbook

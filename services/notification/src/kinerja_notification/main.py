@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
-from kinerja_contracts.runtime import Runtime, create_service_app
+from kinerja_platform.runtime import Runtime, create_service_app
 
 from .adapters.smtp import SmtpSender
 from .adapters.tables import utcnow

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from kinerja_contracts.settings import ServiceSettingsBase
+from kinerja_platform.settings import ServiceSettingsBase
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 

@@ -8,7 +8,7 @@ import uuid
 import nats
 import pytest
 from kinerja_contracts.events.envelope import EventPayload, new_envelope
-from kinerja_contracts.settings import CommonSettings
+from kinerja_platform.settings import CommonSettings
 from kinerja_notification.main import create_app
 from kinerja_notification.settings import Settings
 

@@ -6,8 +6,8 @@ import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
-from kinerja_contracts.periodic import PeriodicTask
-from kinerja_contracts.runtime import create_service_app
+from kinerja_platform.periodic import PeriodicTask
+from kinerja_platform.runtime import create_service_app
 
 from .entrypoints.api import router
 from .entrypoints.api_files import router as files_router

@@ -1,6 +1,6 @@
 """Settings of the skp service (environment prefix ``KINERJA_SKP_``)."""
 
-from kinerja_contracts.settings import ServiceSettingsBase
+from kinerja_platform.settings import ServiceSettingsBase
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 

@@ -4,7 +4,7 @@ or PostgreSQL) and the session's real nats-server."""
 from __future__ import annotations
 
 import pytest
-from kinerja_contracts.settings import CommonSettings
+from kinerja_platform.settings import CommonSettings
 from kinerja_skp.main import create_app
 from kinerja_skp.settings import Settings
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from kinerja_contracts.settings import CommonSettings
+from kinerja_platform.settings import CommonSettings
 from kinerja_devstack.samples import PEGAWAI_NIP, pppk_skp
 from kinerja_devstack.testing import running
 from kinerja_skp.main import create_app

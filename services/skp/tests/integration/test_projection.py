@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from kinerja_contracts.db import UnitOfWork, create_engine, run_migrations, session_factory
+from kinerja_platform.db import UnitOfWork, create_engine, run_migrations, session_factory
 from kinerja_contracts.events import ApprovalRequested, ApprovalReturned
 from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_contracts.values import Pegawai
@@ -14,7 +14,7 @@ from kinerja_skp.adapters.tables import SkpDocument
 from kinerja_skp.domain.model import SkpContent
 from kinerja_skp.main import MIGRATIONS
 from kinerja_skp.service_layer.documents import apply_approval_event, create_draft
-from kinerja_contracts.web.auth import Principal
+from kinerja_platform.web.auth import Principal
 
 PEG = Pegawai(nip="199503152025212001", nama="P")
 PEN = Pegawai(nip="197806102005011002", nama="Q")

@@ -121,7 +121,7 @@ async def test_person_extension_and_revoke(app, tokens):
 
 
 async def test_extensions_are_read_once_per_transaction_and_a_grant_or_revoke_is_seen_at_once(app, tokens):
-    from kinerja_contracts.web.auth import Principal
+    from kinerja_platform.web.auth import Principal
     from kinerja_skp.service_layer import deadlines, documents
 
     me = tokens(PEGAWAI_NIP, "pegawai")

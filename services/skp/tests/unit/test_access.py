@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 from kinerja_contracts.values import Role
-from kinerja_contracts.web.auth import Principal
-from kinerja_contracts.web.errors import ProblemError
+from kinerja_platform.web.auth import Principal
+from kinerja_platform.web.errors import ProblemError
 from kinerja_skp.adapters.tables import SkpDocument
 from kinerja_skp.service_layer.access import acting_role, ensure_can_read, ensure_can_write
 

@@ -240,7 +240,7 @@ async def killer(stack: Stack, stop: asyncio.Event, counters: Counters, rng: ran
 async def count_rows(url: str, sql: str) -> int:
     from sqlalchemy import text
 
-    from kinerja_contracts.db import create_engine
+    from kinerja_platform.db import create_engine
 
     engine = create_engine(url)
     try:
@@ -371,8 +371,8 @@ async def verify(stack: Stack, driver: Driver, flows: list[Flow], db_urls: dict[
 async def run_chaos(*, flows: int, concurrency: int, time_limit: float, seed: int, database_url: str | None,
                     kill_interval: tuple[float, float] = (2.0, 5.0), nats_restarts: int = 2, kinds: tuple[str, ...] = FLOW_KINDS,
                     var_dir: Path | None = None, out=sys.stdout) -> dict:
-    from kinerja_contracts.settings import CommonSettings
-    from kinerja_contracts.web.auth import mint_token
+    from kinerja_platform.settings import CommonSettings
+    from kinerja_platform.web.auth import mint_token
 
     rng = random.Random(seed)
     secret = CommonSettings().jwt_secret

@@ -17,7 +17,7 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> None:
     from alembic import command
     from alembic.config import Config
-    from kinerja_contracts.db import async_url
+    from kinerja_platform.db import async_url
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("service", choices=["skp", "approval", "evaluation", "notification"])

@@ -67,19 +67,19 @@ class Tokens:
 
     def __call__(self, sub: str, role: str, **claims) -> dict[str, str]:
         """Authorization header for ``sub`` with ``role``."""
-        from kinerja_contracts.web.auth import mint_token
+        from kinerja_platform.web.auth import mint_token
 
         return {"Authorization": "Bearer " + mint_token(sub, role, secret=self.secret, **claims)}
 
     def raw(self, sub: str, role: str, **claims) -> str:
-        from kinerja_contracts.web.auth import mint_token
+        from kinerja_platform.web.auth import mint_token
 
         return mint_token(sub, role, secret=self.secret, **claims)
 
 
 @pytest.fixture(scope="session")
 def tokens() -> Tokens:
-    from kinerja_contracts.settings import CommonSettings
+    from kinerja_platform.settings import CommonSettings
 
     return Tokens(CommonSettings().jwt_secret)
 

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus
 from kinerja_contracts.values import Role
-from kinerja_contracts.web.auth import CurrentPrincipal, Principal
-from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
+from kinerja_platform.web.auth import CurrentPrincipal, Principal
+from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from sqlmodel import select
 
 from ..adapters.tables import ApprovalCase, ApprovalTransition

@@ -8,7 +8,7 @@ holds (same version Pending) or an older one.
 from __future__ import annotations
 
 from kinerja_contracts.events import SkpResubmitted, SkpSubmitted
-from kinerja_contracts.messaging.consumer import EventConsumers
+from kinerja_platform.messaging.consumer import EventConsumers
 
 from ..service_layer.cases import on_submitted
 

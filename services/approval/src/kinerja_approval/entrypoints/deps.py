@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import Depends
-from kinerja_contracts.runtime import Runtime, get_runtime
+from kinerja_platform.runtime import Runtime, get_runtime
 from kinerja_contracts.values import Role
-from kinerja_contracts.web.auth import Principal, require_roles
+from kinerja_platform.web.auth import Principal, require_roles
 
 from ..adapters.tables import utcnow
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from kinerja_contracts.values import JenisPegawai
-from kinerja_contracts.web.errors import PROBLEM_RESPONSES
+from kinerja_platform.web.errors import PROBLEM_RESPONSES
 
 from ..service_layer import inbox as inbox_service
 from .deps import Atasan, RuntimeDep, now

@@ -7,7 +7,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from kinerja_contracts.web.errors import PROBLEM_RESPONSES
+from kinerja_platform.web.errors import PROBLEM_RESPONSES
 
 from ..service_layer import penugasan
 from .deps import Admin, RuntimeDep

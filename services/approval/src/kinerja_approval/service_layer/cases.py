@@ -15,11 +15,11 @@ from typing import Any
 
 from kinerja_contracts.events import ApprovalApproved, ApprovalReassigned, ApprovalRequested, ApprovalReturned
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, transition
-from kinerja_contracts.logging import get_logger
-from kinerja_contracts.messaging import add_event
+from kinerja_platform.logging import get_logger
+from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Actor, Pegawai, Periode, Role
-from kinerja_contracts.web.auth import Principal
-from kinerja_contracts.web.errors import ProblemError
+from kinerja_platform.web.auth import Principal
+from kinerja_platform.web.errors import ProblemError
 from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value

@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 from kinerja_contracts.events import ApprovalReminder
 from kinerja_contracts.lifecycle import SkpStatus
-from kinerja_contracts.logging import get_logger
-from kinerja_contracts.messaging import add_event
-from kinerja_contracts.periodic import PeriodicTask
+from kinerja_platform.logging import get_logger
+from kinerja_platform.messaging import add_event
+from kinerja_platform.periodic import PeriodicTask
 from kinerja_contracts.values import Pegawai
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert

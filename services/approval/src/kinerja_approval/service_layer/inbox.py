@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, allowed_actions
-from kinerja_contracts.web.auth import Principal
+from kinerja_platform.web.auth import Principal
 from sqlalchemy import and_, bindparam, case as sql_case, false, func, or_
 from sqlalchemy.orm import defer
 from sqlmodel import select

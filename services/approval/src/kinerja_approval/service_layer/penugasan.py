@@ -7,8 +7,8 @@ import datetime as dt
 import uuid
 
 from kinerja_contracts.values import Role
-from kinerja_contracts.web.auth import Principal
-from kinerja_contracts.web.errors import ProblemError
+from kinerja_platform.web.auth import Principal
+from kinerja_platform.web.errors import ProblemError
 from sqlalchemy import bindparam
 from sqlmodel import select
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from kinerja_contracts.logging import get_logger
+from kinerja_platform.logging import get_logger
 from nats.js.api import KeyValueConfig
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
 

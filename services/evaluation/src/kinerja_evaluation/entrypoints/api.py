@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from kinerja_contracts.values import Role, UtcDatetime
-from kinerja_contracts.web.auth import CurrentPrincipal
-from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
+from kinerja_platform.web.auth import CurrentPrincipal
+from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, Field, HttpUrl
 from sqlalchemy import select
 

@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
 from kinerja_contracts.values import JenisPegawai, Role
-from kinerja_contracts.web.auth import CurrentPrincipal
-from kinerja_contracts.web.errors import PROBLEM_RESPONSES
+from kinerja_platform.web.auth import CurrentPrincipal
+from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 

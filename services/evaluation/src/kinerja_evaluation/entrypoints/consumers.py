@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kinerja_contracts.events import ApprovalApproved
-from kinerja_contracts.messaging.consumer import EventConsumers
+from kinerja_platform.messaging.consumer import EventConsumers
 
 from ..service_layer.plans import upsert_plan
 

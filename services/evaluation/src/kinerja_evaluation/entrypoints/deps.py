@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
-from kinerja_contracts.runtime import Runtime, get_runtime
+from kinerja_platform.runtime import Runtime, get_runtime
 from kinerja_contracts.values import Actor, Role
-from kinerja_contracts.web.auth import Principal
-from kinerja_contracts.web.errors import ProblemError
+from kinerja_platform.web.auth import Principal
+from kinerja_platform.web.errors import ProblemError
 
 from ..adapters.clock import SystemClock, today
 

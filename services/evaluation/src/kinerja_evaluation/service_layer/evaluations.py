@@ -8,9 +8,9 @@ import uuid
 from typing import Any
 
 from kinerja_contracts.events import EvaluationFinalized, KeberatanDecided, KeberatanFiled
-from kinerja_contracts.messaging import add_event
+from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Actor, Pegawai
-from kinerja_contracts.web.errors import ProblemError
+from kinerja_platform.web.errors import ProblemError
 from sqlalchemy import select
 
 from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Keberatan, Realisasi, utcnow

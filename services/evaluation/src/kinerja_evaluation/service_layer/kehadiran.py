@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from kinerja_contracts.web.errors import ProblemError
+from kinerja_platform.web.errors import ProblemError
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from ..adapters.tables import Kehadiran, utcnow

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kinerja_contracts.events import EvaluationPeriodClosed, EvaluationPeriodClosingSoon, EvaluationPeriodOpened
-from kinerja_contracts.messaging import add_event
+from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Pegawai, Periode
-from kinerja_contracts.web.errors import ProblemError
+from kinerja_platform.web.errors import ProblemError
 from sqlalchemy import Float, Numeric, and_, cast, exists, func, insert, select, update
 
 from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Realisasi, utcnow

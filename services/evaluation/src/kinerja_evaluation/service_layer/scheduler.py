@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from kinerja_contracts.logging import get_logger
-from kinerja_contracts.periodic import PeriodicTask
+from kinerja_platform.logging import get_logger
+from kinerja_platform.periodic import PeriodicTask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 

@@ -11,8 +11,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from kinerja_contracts.values import Role, UtcDatetime
-from kinerja_contracts.web.auth import CurrentPrincipal, Principal, require_roles
-from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
+from kinerja_platform.web.auth import CurrentPrincipal, Principal, require_roles
+from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..adapters.tables import Delivery, Recipient

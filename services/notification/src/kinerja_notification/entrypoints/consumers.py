@@ -26,7 +26,7 @@ from kinerja_contracts.events import (
     SkpResubmitted,
     SkpSubmitted,
 )
-from kinerja_contracts.messaging.consumer import EventConsumers
+from kinerja_platform.messaging.consumer import EventConsumers
 
 from ..service_layer.mail import handle_event
 

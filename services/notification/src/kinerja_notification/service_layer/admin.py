@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from kinerja_contracts.db import after_commit
-from kinerja_contracts.web.errors import ProblemError
+from kinerja_platform.db import after_commit
+from kinerja_platform.web.errors import ProblemError
 from sqlalchemy import func
 from sqlmodel import select
 

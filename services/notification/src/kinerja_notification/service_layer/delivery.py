@@ -30,7 +30,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Callable
 
-from kinerja_contracts.logging import get_logger
+from kinerja_platform.logging import get_logger
 from sqlalchemy import Integer, bindparam, update
 from sqlmodel import select
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from kinerja_contracts.db import after_commit
-from kinerja_contracts.logging import get_logger
-from kinerja_contracts.periodic import PeriodicTask
+from kinerja_platform.db import after_commit
+from kinerja_platform.logging import get_logger
+from kinerja_platform.periodic import PeriodicTask
 from sqlalchemy import update
 from sqlmodel import select
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from kinerja_contracts.db import after_commit
+from kinerja_platform.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
 from sqlalchemy import bindparam, case, insert, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 from kinerja_contracts.lifecycle import SkpStatus, allowed_actions, is_editable
 from kinerja_contracts.values import UtcDatetime
-from kinerja_contracts.web.auth import CurrentPrincipal
-from kinerja_contracts.web.errors import PROBLEM_RESPONSES
+from kinerja_platform.web.auth import CurrentPrincipal
+from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
 
 from ..adapters.tables import SkpDocument

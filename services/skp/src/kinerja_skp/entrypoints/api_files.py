@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Header, Response, UploadFile
 from kinerja_contracts.lifecycle import SkpStatus
-from kinerja_contracts.web.auth import CurrentPrincipal
-from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
+from kinerja_platform.web.auth import CurrentPrincipal
+from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, ValidationError
 from sqlmodel import select
 

@@ -12,8 +12,8 @@ from typing import Annotated, Any
 import pydantic_core
 from fastapi import APIRouter, Body, Query, Request, Response
 from kinerja_contracts.values import UtcDatetime
-from kinerja_contracts.web.auth import CurrentPrincipal
-from kinerja_contracts.web.errors import PROBLEM_RESPONSES, ProblemError
+from kinerja_platform.web.auth import CurrentPrincipal
+from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, Field
 
 from ..domain.deadlines import tanggal_indonesia

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kinerja_contracts.events import ApprovalApproved, ApprovalReassigned, ApprovalRequested, ApprovalReturned
 from kinerja_contracts.lifecycle import SkpStatus
-from kinerja_contracts.messaging.consumer import EventConsumers
+from kinerja_platform.messaging.consumer import EventConsumers
 
 from ..service_layer.documents import apply_approval_event
 

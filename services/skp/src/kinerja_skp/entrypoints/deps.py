@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
-from kinerja_contracts.runtime import Runtime, get_runtime
+from kinerja_platform.runtime import Runtime, get_runtime
 from kinerja_contracts.values import Role
-from kinerja_contracts.web.auth import Principal, require_roles
-from kinerja_contracts.web.errors import ProblemError
+from kinerja_platform.web.auth import Principal, require_roles
+from kinerja_platform.web.errors import ProblemError
 
 from ..service_layer.policy import Policy
 

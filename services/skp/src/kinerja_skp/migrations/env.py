@@ -1,9 +1,9 @@
 """Alembic environment of the skp service: its tables plus the messaging kit's."""
 
 import kinerja_skp.adapters.tables  # noqa: F401  (registers the tables)
-from kinerja_contracts.alembic_env import run
-from kinerja_contracts.messaging import InboxRecord, OutboxMessage  # noqa: F401
-from kinerja_contracts.web.idempotency import IdempotencyRecord  # noqa: F401
+from kinerja_platform.alembic_env import run
+from kinerja_platform.messaging import InboxRecord, OutboxMessage  # noqa: F401
+from kinerja_platform.web.idempotency import IdempotencyRecord  # noqa: F401
 from sqlmodel import SQLModel
 
 run(SQLModel.metadata)

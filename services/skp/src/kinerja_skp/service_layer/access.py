@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 from kinerja_contracts.values import Role
-from kinerja_contracts.web.auth import Principal
-from kinerja_contracts.web.errors import ProblemError
+from kinerja_platform.web.auth import Principal
+from kinerja_platform.web.errors import ProblemError
 from sqlalchemy import or_
 
 from ..adapters.tables import SkpDocument

@@ -25,7 +25,7 @@ from typing import Any
 
 from kinerja_contracts.lifecycle import SkpStatus, is_editable
 from kinerja_contracts.values import JenisPegawai, Role
-from kinerja_contracts.web.auth import Principal
+from kinerja_platform.web.auth import Principal
 from pydantic import ValidationError
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert

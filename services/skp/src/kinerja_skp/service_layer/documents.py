@@ -15,10 +15,10 @@ from typing import Any
 
 from kinerja_contracts.events import SkpResubmitted, SkpSubmitted
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, is_editable, transition
-from kinerja_contracts.messaging import add_event
+from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Actor, Role
-from kinerja_contracts.web.auth import Principal
-from kinerja_contracts.web.errors import ProblemError
+from kinerja_platform.web.auth import Principal
+from kinerja_platform.web.errors import ProblemError
 from sqlalchemy import bindparam, delete, func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select

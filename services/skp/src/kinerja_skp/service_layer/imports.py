@@ -10,8 +10,8 @@ import uuid
 from collections import Counter
 from typing import Any
 
-from kinerja_contracts.logging import get_logger
-from kinerja_contracts.web.auth import Principal
+from kinerja_platform.logging import get_logger
+from kinerja_platform.web.auth import Principal
 from pydantic import ValidationError
 from sqlalchemy import update
 

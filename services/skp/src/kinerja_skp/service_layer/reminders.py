@@ -13,8 +13,8 @@ import datetime as dt
 import uuid
 
 from kinerja_contracts.events import SkpDeadlineApproaching
-from kinerja_contracts.logging import get_logger
-from kinerja_contracts.messaging import add_event
+from kinerja_platform.logging import get_logger
+from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Pegawai, Periode
 from sqlmodel import select
 

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from kinerja_contracts.db import after_commit
+from kinerja_platform.db import after_commit
 
 
 class StatusWatch:

@@ -60,8 +60,8 @@ from sqlalchemy import text
 
 from ..context import CORRELATION_HEADER, bind
 from ..db import dialect_of, execute
-from ..events.envelope import Envelope, EventPayload
-from ..events.registry import DLQ_PREFIX, STREAM, UnknownEvent, parse_envelope
+from kinerja_contracts.events.envelope import Envelope, EventPayload
+from kinerja_contracts.events.registry import DLQ_PREFIX, STREAM, UnknownEvent, parse_envelope
 from ..logging import get_logger
 from .inbox import claim, claim_many
 from .provisioning import ConsumerSpec, ensure_consumer

@@ -23,7 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from ..settings import CommonSettings
-from ..values import Role
+from kinerja_contracts.values import Role
 from .errors import ProblemError
 
 

@@ -13,7 +13,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
-from ..events.registry import DLQ_PREFIX, DLQ_STREAM, STREAM, STREAM_SUBJECTS
+from kinerja_contracts.events.registry import DLQ_PREFIX, DLQ_STREAM, STREAM, STREAM_SUBJECTS
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,14 @@ import uuid
 import nats
 import pytest
 from faststream.nats import NatsBroker
-from kinerja_contracts.context import get_causation_id, get_correlation_id
-from kinerja_contracts.db import UnitOfWork, create_engine, session_factory
+from kinerja_platform.context import get_causation_id, get_correlation_id
+from kinerja_platform.db import UnitOfWork, create_engine, session_factory
 from kinerja_contracts.events import SkpDeadlineApproaching, new_envelope
 from kinerja_contracts.events.registry import DLQ_STREAM, STREAM
-from kinerja_contracts.messaging import InboxRecord, OutboxMessage, OutboxRelay, add_event, ensure_streams
-from kinerja_contracts.messaging.consumer import EventConsumers, PermanentError, is_conflict
-from kinerja_contracts.messaging.provisioning import ConsumerSpec
-from kinerja_contracts.messaging.relay import count_unsent, jetstream_publisher
+from kinerja_platform.messaging import InboxRecord, OutboxMessage, OutboxRelay, add_event, ensure_streams
+from kinerja_platform.messaging.consumer import EventConsumers, PermanentError, is_conflict
+from kinerja_platform.messaging.provisioning import ConsumerSpec
+from kinerja_platform.messaging.relay import count_unsent, jetstream_publisher
 from kinerja_devstack.testing import eventually
 from sqlalchemy import event, text
 from sqlmodel import Field, SQLModel, select
@@ -253,7 +253,7 @@ async def test_poison_and_failing_messages_go_to_the_dead_letter_subject_and_the
 
 
 async def test_consumer_provisioning_updates_an_existing_durable(own_nats):
-    from kinerja_contracts.messaging.provisioning import ConsumerSpec, ensure_consumer
+    from kinerja_platform.messaging.provisioning import ConsumerSpec, ensure_consumer
 
     nc, js = await open_bus(own_nats.url)
     await ensure_consumer(js, ConsumerSpec("kit-prov", "kinerja.skp.submitted", max_deliver=3))

@@ -11,11 +11,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Depends, FastAPI
-from kinerja_contracts.settings import CommonSettings
+from kinerja_platform.settings import CommonSettings
 from kinerja_contracts.values import Role
-from kinerja_contracts.web.auth import CurrentPrincipal, TokenVerifier, mint_token, require_roles
-from kinerja_contracts.web.errors import ProblemError, install_error_handlers
-from kinerja_contracts.web.middleware import BodyLimitMiddleware, CorrelationMiddleware
+from kinerja_platform.web.auth import CurrentPrincipal, TokenVerifier, mint_token, require_roles
+from kinerja_platform.web.errors import ProblemError, install_error_handlers
+from kinerja_platform.web.middleware import BodyLimitMiddleware, CorrelationMiddleware
 from pydantic import BaseModel
 
 SECRET = CommonSettings().jwt_secret

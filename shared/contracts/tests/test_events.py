@@ -15,7 +15,7 @@ from kinerja_contracts.events.registry import UnknownEvent
 from kinerja_contracts.values import Actor
 from pydantic import ValidationError
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 PERSON = {"nip": "199503152025212001", "nama": "Siti Rahmawati", "email": "siti@example.go.id"}
 OTHER = {"nip": "197806102005011002", "nama": "Budi Santoso", "email": "budi@example.go.id"}

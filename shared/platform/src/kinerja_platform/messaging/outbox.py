@@ -19,8 +19,8 @@ from sqlmodel import Field, SQLModel
 
 from ..db import after_commit
 from ..context import CORRELATION_HEADER, get_causation_id, get_correlation_id
-from ..events.envelope import EventPayload, new_envelope
-from ..values import Actor
+from kinerja_contracts.events.envelope import EventPayload, new_envelope
+from kinerja_contracts.values import Actor
 
 
 class OutboxMessage(SQLModel, table=True):
