@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from faststream.nats import NatsBroker
 from sqlalchemy import text
 
 from .db import UnitOfWork, create_engine, run_migrations, session_factory
 from .logging import get_logger, setup_logging
+from .messaging.asyncapi import asyncapi_document, asyncapi_html
 from .messaging.consumer import EventConsumers
 from .messaging.provisioning import ensure_streams
 from .messaging.relay import OutboxRelay, jetstream_publisher
@@ -191,12 +192,24 @@ def create_service_app(
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", "service": name, "checks": checks}, status_code=200 if ok else 503)
 
-    @app.get("/asyncapi.json", tags=["ops"], summary="AsyncAPI document of this service's subscribers")
-    async def asyncapi() -> JSONResponse:
-        from faststream.specification import AsyncAPI
+    document: dict[str, Any] = {}
 
-        spec = AsyncAPI(runtime.broker, title=f"Kinerja {name}", version=version, description=description)
-        return JSONResponse(spec.to_specification().to_jsonable())
+    def asyncapi_doc() -> dict[str, Any]:
+        # built on first use from a broker that is never connected (the same
+        # subscribers the lifespan attaches): served even while NATS is away
+        if not document:
+            document.update(asyncapi_document(name, consumers, title=title, version=version,
+                                              description=description, servers=common.nats_url))
+        return document
+
+    @app.get("/asyncapi.json", tags=["ops"], summary="AsyncAPI document: every event consumed and published")
+    async def asyncapi_json() -> JSONResponse:
+        return JSONResponse(asyncapi_doc())
+
+    @app.get("/asyncapi", tags=["ops"], summary="AsyncAPI document as a page (self-contained, no CDN)",
+             response_class=HTMLResponse)
+    async def asyncapi_page() -> HTMLResponse:
+        return HTMLResponse(asyncapi_html(asyncapi_doc()))
 
     for router in routers:
         app.include_router(router)
