@@ -72,6 +72,9 @@ async def connect_broker(servers: str, *, name: str, timeout: float = 60.0) -> N
             reconnect_time_wait=1,
             connect_timeout=2,
             logger=logging.getLogger("kinerja.faststream"),
+            # FastStream's per-message lines ("Received", "Processed"): at DEBUG,
+            # or every event costs two log lines (the consumers log what matters)
+            log_level=logging.DEBUG,
         )
         try:
             await broker.connect()

@@ -13,13 +13,14 @@ then ``consumers.attach(broker)`` before ``broker.start()``.
 
 Each handler gets its own durable pull consumer ``<service>--<event>``
 (replicas of a service share it and so share the work), subscribed through
-FastStream: ``broker.subscriber(subject, stream=JStream(..), durable=..,
-pull_sub=PullSub(batch=True, ..), ack_policy=AckPolicy.MANUAL)`` on a
-``NatsRouter`` of its own whose :class:`DeliveryMiddleware` holds the
-delivery rules. FastStream pulls a batch (up to ``batch_size`` messages,
-collected for at most ``batch_window`` seconds), decodes it and validates it
-as ``list[<Event>Envelope]`` (the type that the AsyncAPI document shows),
-then the subscriber runs :meth:`EventConsumers.process_batch`:
+FastStream on a ``NatsRouter`` of its own: ``router.subscriber(subject,
+stream=JStream(..), durable=.., pull_sub=PullSub(batch_size, timeout),
+ack_policy=AckPolicy.MANUAL)`` with a :class:`DeliveryMiddleware`. The
+subscriber is typed with the event's envelope (``<Event>Envelope``), so
+FastStream decodes and validates every message and the AsyncAPI document
+shows its schema. FastStream fetches up to ``batch_size`` messages at once
+and starts the subscriber for each; :class:`_Batcher` gathers the messages of
+one fetch into one :meth:`EventConsumers.process_batch`:
 
 1. In ONE transaction (the service's unit of work): claim every ``event_id``
    in the inbox with one statement (a duplicate is acked and skipped), run
@@ -31,12 +32,10 @@ then the subscriber runs :meth:`EventConsumers.process_batch`:
    delivery (``max_deliver``) it goes to the dead-letter subject
    ``kinerja-dlq.<durable>`` and is terminated. A :class:`PermanentError`
    goes there at once.
-3. A batch that FastStream cannot decode or validate (one message that is
-   not JSON, not an envelope of this event, or of a newer schema) reaches
-   :class:`DeliveryMiddleware` as an exception: it hands the raw messages to
-   :meth:`EventConsumers.process_batch`, which parses each one itself,
-   dead-letters (and terminates) those that can never be parsed and handles
-   the rest as above.
+3. A message FastStream cannot decode and validate (not JSON, not an
+   envelope, another event_type, a newer schema_version) reaches
+   :class:`DeliveryMiddleware` as an exception: it is dead-lettered and
+   terminated at once.
 
 A transaction that PostgreSQL aborts as a deadlock or serialization failure
 (batches of different consumers lock the same rows in different orders) is
@@ -47,12 +46,10 @@ A batch transaction on PostgreSQL also sets a lock timeout
 is given up and its messages go one by one, instead of everything queued
 behind it waiting the 1 s PostgreSQL takes to detect a deadlock.
 
-Acknowledgement is per message, on the nats-py ``Msg`` objects that
-FastStream hands over as ``NatsMessage.raw_message`` (their public
-``ack()``, ``nak(delay=)``, ``term()``): FastStream's batch message can only
-ack, nack or reject the whole batch, and one batch may end in all three.
-Dead letters are published with ``broker.publish(.., stream=DLQ_STREAM)``,
-which waits for JetStream's ack.
+Acknowledgement is per message, on the nats-py ``Msg`` that FastStream hands
+over as ``NatsMessage.raw_message`` (its public ``ack()``, ``nak(delay=)``,
+``term()``): one batch may end in all three. Dead letters are published with
+``broker.publish(.., stream=DLQ_STREAM)``, which waits for JetStream's ack.
 """
 
 from __future__ import annotations
