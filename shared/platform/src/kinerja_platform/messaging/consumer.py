@@ -58,6 +58,7 @@ import asyncio
 import json
 import random
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -114,6 +115,10 @@ class _Registration:
     spec: ConsumerSpec
     payload: type[EventPayload]
     handler: Handler
+
+
+#: the nats-py ``Msg`` being consumed, set by DeliveryMiddleware for the subscriber
+_raw_message: ContextVar[Any] = ContextVar("kinerja_raw_message")
 
 
 class _Batcher:
@@ -179,6 +184,7 @@ class DeliveryMiddleware(BaseMiddleware):
     registration: _Registration
 
     async def consume_scope(self, call_next, msg):
+        _raw_message.set(msg.raw_message)  # each message runs in a task (and context) of its own
         try:
             return await call_next(msg)
         except (ValidationError, UnknownEvent, ValueError) as exc:
@@ -295,13 +301,16 @@ class EventConsumers:
         envelope_type = documented_envelope(reg.payload)
         batcher = _Batcher(self, reg)
 
-        async def subscriber(event: envelope_type, msg: NatsMessage) -> None:  # type: ignore[valid-type]
+        async def subscriber(event: envelope_type) -> None:  # type: ignore[valid-type]
             check_envelope(reg.payload, event)  # else DeliveryMiddleware dead-letters it
-            await batcher.submit(msg.raw_message, event)
+            await batcher.submit(_raw_message.get(), event)
 
-        # the real types, not the strings of ``from __future__ import annotations``:
-        # FastStream validates the message with them and writes them in the AsyncAPI document
-        subscriber.__annotations__ = {"event": envelope_type, "msg": NatsMessage, "return": None}
+        # the real type, not the string of ``from __future__ import annotations``:
+        # FastStream validates the message with it and writes it in the AsyncAPI document.
+        # No ``msg: NatsMessage`` parameter: FastStream's dependency injection
+        # resolves such a context field in a worker thread (anyio.to_thread), a
+        # thread hop per message; DeliveryMiddleware hands the raw message over.
+        subscriber.__annotations__ = {"event": envelope_type, "return": None}
         subscriber.__name__ = reg.spec.durable.replace("-", "_")
         subscriber.__doc__ = reg.handler.__doc__
         return subscriber
