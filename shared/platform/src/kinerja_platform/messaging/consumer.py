@@ -291,6 +291,10 @@ class EventConsumers:
                 pull_sub=PullSub(batch_size=self.batch_size, timeout=self.fetch_timeout),
                 # acks are per message, by process_batch / process
                 ack_policy=AckPolicy.MANUAL,
+                # the body straight into the typed envelope (pydantic from JSON,
+                # as parse_envelope does), not json.loads then validation
+                decoder=_envelope_decoder(documented_envelope(reg.payload)),
+                no_reply=True,  # a "reply_to" header must not make FastStream publish
                 title=reg.spec.durable,
                 description=(reg.handler.__doc__ or reg.payload.__doc__ or "").strip(),
             )(self._make_subscriber(reg))
@@ -450,6 +454,13 @@ class EventConsumers:
         if self.dead_letters is None:
             raise RuntimeError("EventConsumers.attach(broker) (or dead_letters=...) before processing")
         await self.dead_letters(spec.dlq_subject, raw.data, headers)
+
+
+def _envelope_decoder(envelope_type: type[Envelope[Any]]):
+    async def decode(msg: NatsMessage) -> Envelope[Any]:
+        return envelope_type.model_validate_json(msg.body)
+
+    return decode
 
 
 def broker_dead_letters(broker: NatsBroker, *, timeout: float = 5.0) -> DeadLetterPublisher:
