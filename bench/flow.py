@@ -482,7 +482,7 @@ async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, serv
                     except (FlowError, aiohttp.ClientError, TimeoutError, KeyError, ValueError) as exc:
                         errors.append(repr(exc)[:300])
                         if len(errors) >= 20 and not results:
-                            raise SystemExit(f"every flow fails; first error: {errors[0]}")
+                            raise SystemExit(f"every flow fails; first error: {errors[0]}") from exc
 
             def snapshot() -> dict:
                 return {"t": time.time(), "cpu": {s: procstat.cpu_seconds(p) for s, p in pids.items()},

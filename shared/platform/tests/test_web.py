@@ -38,7 +38,7 @@ def make_app(settings: CommonSettings | None = None, max_bytes: int = 1000) -> F
         return {"sub": p.sub, "role": p.role}
 
     @app.post("/admin-only")
-    def admin_only(item: Item, p=Depends(require_roles(Role.admin))) -> dict:
+    def admin_only(item: Item, p=Depends(require_roles(Role.admin))) -> dict:  # noqa: B008 (FastAPI style)
         return {"ok": True}
 
     @app.get("/boom")

@@ -112,7 +112,8 @@ class NatsServer:
 
     def start(self) -> NatsServer:
         args = [nats_server_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", self.store_dir]
-        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
+        # the log file lives as long as the process, not a with-block
+        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
             args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent
         )

@@ -32,7 +32,8 @@ class Child:
     proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        out = open(self.log_path, "ab") if self.log_path else None
+        # the log file lives as long as the process, not a with-block
+        out = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115
         self.proc = subprocess.Popen(
             self.args,
             env=self.env,

@@ -116,7 +116,7 @@ class Target(_Model):
 class Triwulan(StrEnum):
     """Quarter (TW I-IV)."""
 
-    I = "I"
+    I = "I"  # noqa: E741 (the Roman numeral of the first quarter)
     II = "II"
     III = "III"
     IV = "IV"
