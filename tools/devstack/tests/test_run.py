@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from kinerja_devstack.natsserver import free_port
 from kinerja_devstack.procs import SERVICES
 
@@ -28,6 +29,7 @@ def children_of(pid: int) -> set[int]:
     return out
 
 
+@pytest.mark.e2e
 def test_run_starts_all_services_and_one_ctrl_c_stops_them_all(tmp_path):
     ports = {s: free_port() for s in SERVICES}
     env = {**os.environ, **{f"KINERJA_{s.upper()}_PORT": str(p) for s, p in ports.items()},
