@@ -35,7 +35,7 @@ lint: install
 
 # The markers are declared in pyproject.toml; pytest exits 5 (a failure for
 # make) when the selection holds no test.
-FAST_TESTS := not e2e and not chaos and not bench and not slow
+FAST_TESTS := not e2e and not chaos and not bench
 test: install
 	@$(UV) run --frozen pytest -m "$(FAST_TESTS)" $(PYTEST_ARGS)
 
