@@ -133,7 +133,7 @@ class _SkpSheet:
 
     def finish(self) -> dict[str, Any]:
         content, problems = self.content, self.problems
-        for key in ("pegawai", "penilai", "atasan_penilai"):
+        for key in ("pegawai", "penilai", "atasan_pejabat_penilai"):
             if self.people.get(key):
                 content[key] = self.people[key]
         if "periode" not in content and not any(p["cell"].startswith("A") for p in problems):
@@ -176,8 +176,8 @@ class _SkpSheet:
             people.setdefault("penilai", {})
         elif b == L.HDR_ATASAN:
             self.section = "identity"
-            self.identity_blocks = [("atasan_penilai", None)]
-            people.setdefault("atasan_penilai", {})
+            self.identity_blocks = [("atasan_pejabat_penilai", None)]
+            people.setdefault("atasan_pejabat_penilai", {})
         elif self.section == "identity" and _identity_label(row[1]):
             left, right = self.identity_blocks[0]
             if (v := _s(row[2])) is not None:
