@@ -47,27 +47,28 @@ def _own(base: ast.expr) -> bool:
     return isinstance(base, ast.Name) and base.id in ("self", "cls")
 
 
+def _touches_private(node: ast.AST) -> bool:
+    if isinstance(node, ast.Attribute):
+        return _private(node.attr) and not _own(node.value)
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ATTR_FUNCTIONS
+        and len(node.args) >= 2
+        and isinstance(node.args[1], ast.Constant)
+        and isinstance(node.args[1].value, str)
+        and _private(node.args[1].value)
+        and not _own(node.args[0])
+    )
+
+
 def findings(source: str, filename: str = "<string>") -> list[str]:
     """``file:line: expression`` for every private attribute touched, in a
     module that imports FastStream or nats-py."""
     tree = ast.parse(source, filename)
     if not _imports_library(tree):
         return []
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and _private(node.attr) and not _own(node.value):
-            found.append((node.lineno, ast.unparse(node)))
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in ATTR_FUNCTIONS
-            and len(node.args) >= 2
-            and isinstance(node.args[1], ast.Constant)
-            and isinstance(node.args[1].value, str)
-            and _private(node.args[1].value)
-            and not _own(node.args[0])
-        ):
-            found.append((node.lineno, ast.unparse(node)))
+    found = [(node.lineno, ast.unparse(node)) for node in ast.walk(tree) if _touches_private(node)]
     return [f"{filename}:{line}: {text}" for line, text in sorted(found)]
 
 

@@ -22,7 +22,7 @@ from kinerja_contracts.events import SkpDeadlineApproaching, new_envelope
 from kinerja_contracts.events.registry import DLQ_STREAM, STREAM
 from kinerja_platform.context import CORRELATION_HEADER, get_correlation_id
 from kinerja_platform.db import UnitOfWork, create_engine, session_factory
-from kinerja_platform.messaging import InboxRecord
+from kinerja_platform.messaging import ProcessedEvent
 from kinerja_platform.messaging.asyncapi import asyncapi_document, asyncapi_html, published_events
 from kinerja_platform.messaging.consumer import EventConsumers, PermanentError
 from sqlmodel import Field, SQLModel, select
@@ -53,7 +53,7 @@ async def db(new_database):
     engine = create_engine(new_database("mem"))
     async with engine.begin() as conn:
         await conn.run_sync(
-            lambda c: SQLModel.metadata.create_all(c, tables=[InboxRecord.__table__, MemEffect.__table__])
+            lambda c: SQLModel.metadata.create_all(c, tables=[ProcessedEvent.__table__, MemEffect.__table__])
         )
     yield engine
     await engine.dispose()
@@ -96,7 +96,7 @@ async def test_a_handler_runs_and_its_effect_commits(db):
     assert await effects(db) == [env.event_id]
     async with db.connect() as conn:
         assert (await conn.execute(select(MemEffect.correlation_id))).scalar_one() == "corr-mem"
-        assert (await conn.execute(select(InboxRecord.consumer))).scalar_one() == "mem--skp-deadline_approaching"
+        assert (await conn.execute(select(ProcessedEvent.consumer))).scalar_one() == "mem--skp-deadline_approaching"
     assert (consumers.processed, consumers.duplicates, consumers.dead_lettered) == (1, 0, 0)
     assert dead == []
 

@@ -23,7 +23,7 @@ and starts the subscriber for each; :class:`_Batcher` gathers the messages of
 one fetch into one :meth:`EventConsumers.process_batch`:
 
 1. In ONE transaction (the service's unit of work): claim every ``event_id``
-   in the inbox with one statement (a duplicate is acked and skipped), run
+   in ``processed_event`` with one statement (a duplicate is acked and skipped), run
    the handlers in order, commit, ack every message.
 2. When anything in the batch raises, the batch is rolled back and each of
    its messages goes through the one-message path (:meth:`EventConsumers.process`):
@@ -73,7 +73,7 @@ from sqlalchemy import text
 from ..context import CORRELATION_HEADER, bind
 from ..db import dialect_of, execute
 from ..logging import get_logger
-from .inbox import claim, claim_many
+from .dedup import claim, claim_many
 from .provisioning import ConsumerSpec, ensure_consumer
 
 log = get_logger(__name__)
