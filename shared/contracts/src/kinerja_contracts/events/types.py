@@ -2,18 +2,20 @@
 
 Naming: past tense (``SkpSubmitted``); subject ``kinerja.<aggregate>.<event>``.
 Identity snapshots (:class:`Pegawai`) travel inside the events that need a
-person, so consumers never ask another service's database who someone is.
+person, so consumers never ask another service's database who someone is;
+the SKP document travels typed as :class:`~kinerja_contracts.skp.SkpSnapshot`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from ..lifecycle import SkpStatus
+from ..skp import SkpSnapshot
 from ..values import JenisPegawai, Pegawai, Periode
 from .envelope import EventPayload
 
@@ -36,6 +38,17 @@ __all__ = [
 ]
 
 
+def _empty_as_none(value: Any) -> Any:
+    """Before the snapshot was typed, a missing one was sent as ``{}``."""
+    return None if value == {} else value
+
+
+#: The SKP document of an event. Typing it changed the schema, not the JSON
+#: producers send (skp always sent the whole document in this shape), so the
+#: events keep schema_version 1.
+Snapshot = Annotated[SkpSnapshot | None, BeforeValidator(_empty_as_none)]
+
+
 class _SkpSubmittedBase(EventPayload):
     skp_id: uuid.UUID
     version: int = Field(ge=1, description="SKP document version that was submitted")
@@ -47,7 +60,7 @@ class _SkpSubmittedBase(EventPayload):
     atasan_penilai: Pegawai | None = Field(default=None, description="atasan pejabat penilai")
     unit_kerja: str | None = None
     instansi: str | None = None
-    snapshot: dict[str, Any] = Field(default_factory=dict, description="the full SKP document as submitted")
+    snapshot: Snapshot = Field(default=None, description="the full SKP document as submitted")
 
 
 class SkpSubmitted(_SkpSubmittedBase):
@@ -105,7 +118,7 @@ class ApprovalApproved(_ApprovalBase):
     decided_by: str = Field(description="NIP of the person who decided")
     on_behalf_of: str | None = Field(default=None, description="NIP of the penilai when a Plt/Plh decided")
     atasan_penilai: Pegawai | None = None
-    snapshot: dict[str, Any] = Field(default_factory=dict, description="the approved SKP document")
+    snapshot: Snapshot = Field(default=None, description="the approved SKP document")
 
 
 class ApprovalReturned(_ApprovalBase):
