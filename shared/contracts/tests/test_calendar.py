@@ -7,7 +7,6 @@ import datetime as dt
 from kinerja_contracts.calendar import (
     JAKARTA,
     NAMA_BULAN,
-    NAMA_TRIWULAN,
     tanggal_indonesia,
     to_jakarta,
     today_jakarta,
@@ -43,6 +42,5 @@ def test_jakarta_is_the_iana_zone_and_now_is_utc():
 def test_indonesian_names():
     assert len(NAMA_BULAN) == 12 and NAMA_BULAN[0] == "Januari" and NAMA_BULAN[7] == "Agustus"
     assert NAMA_BULAN[11] == "Desember"
-    assert NAMA_TRIWULAN == ("TW I", "TW II", "TW III", "TW IV")
     assert tanggal_indonesia(dt.date(2026, 1, 31)) == "31 Januari 2026"
     assert tanggal_indonesia(dt.date(2025, 8, 5)) == "5 Agustus 2025"

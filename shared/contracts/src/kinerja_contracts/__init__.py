@@ -7,8 +7,8 @@
 - ``values``: value types used on the wire (NIP, identity snapshots, periods);
 - ``skp``: the SKP document as events carry it (``SkpSnapshot``, typed down
   to each IKI); ``skp_diff``: what changed between two versions of it;
-- ``calendar``: the clock (UTC), dates in Asia/Jakarta, Indonesian month and
-  quarter names.
+- ``calendar``: the clock (UTC), dates in Asia/Jakarta, Indonesian month
+  names.
 
 Installable with pydantic alone (and ``tzdata``, the zone database, where the
 system has none). What services run on (web, database,

@@ -1,5 +1,5 @@
 """The calendar every service shares: the clock in UTC, dates in Asia/Jakarta,
-and the Indonesian names of months and quarters.
+and the Indonesian names of the months.
 
 Instants are stored and sent in UTC (:func:`utcnow`); periods and deadlines
 are calendar dates in Asia/Jakarta (:func:`today_jakarta`). Asia/Jakarta (WIB)
@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 __all__ = [
     "JAKARTA",
     "NAMA_BULAN",
-    "NAMA_TRIWULAN",
     "utcnow",
     "to_jakarta",
     "today_jakarta",
@@ -31,9 +30,6 @@ NAMA_BULAN: tuple[str, ...] = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
 )
-
-#: The four quarters (triwulan) as the SKP form names them: ``NAMA_TRIWULAN[q - 1]``.
-NAMA_TRIWULAN: tuple[str, ...] = ("TW I", "TW II", "TW III", "TW IV")
 
 
 def utcnow() -> dt.datetime:

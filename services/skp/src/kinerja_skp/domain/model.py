@@ -36,6 +36,12 @@ __all__ = [
 #: input is strict: a misspelt field is an error, never silently dropped
 _STRICT = ConfigDict(extra="forbid", use_enum_values=False)
 
+# Each class below narrows the fields that hold nested parts to this module's
+# strict classes, so strictness reaches every level. The type checker sees a
+# list of a subclass replacing a list of the base (lists are invariant), hence
+# the ``type: ignore[assignment]`` on those lines; pydantic validates them as
+# declared here.
+
 
 def format_angka(value: Decimal | None) -> str:
     """A number as Indonesian forms print it: no trailing zeros, decimal comma ("12,5")."""
@@ -81,7 +87,7 @@ class RencanaAksi(wire.RencanaAksi):
     """Key steps toward an IKI, with outputs placed in quarters."""
 
     model_config = _STRICT
-    output: list[OutputRencanaAksi] = Field(default_factory=list)
+    output: list[OutputRencanaAksi] = Field(default_factory=list)  # type: ignore[assignment]
 
 
 class Iki(wire.Iki):
@@ -89,14 +95,14 @@ class Iki(wire.Iki):
 
     model_config = _STRICT
     target: Target | None = None
-    rencana_aksi: list[RencanaAksi] = Field(default_factory=list)
+    rencana_aksi: list[RencanaAksi] = Field(default_factory=list)  # type: ignore[assignment]
 
 
 class Rhk(wire.Rhk):
     """Rencana Hasil Kerja: a planned result, with its indicators."""
 
     model_config = _STRICT
-    iki: list[Iki] = Field(default_factory=list)
+    iki: list[Iki] = Field(default_factory=list)  # type: ignore[assignment]
 
 
 #: The fixed guidance lines of each BerAKHLAK value (PermenPANRB 6/2022,
@@ -167,8 +173,8 @@ class SkpContent(wire.SkpSnapshot):
     """Everything a pegawai (or a portal) writes into an SKP."""
 
     model_config = _STRICT
-    hasil_kerja: list[Rhk] = Field(default_factory=list)
-    perilaku_kerja: list[PerilakuKerja] = Field(
+    hasil_kerja: list[Rhk] = Field(default_factory=list)  # type: ignore[assignment]
+    perilaku_kerja: list[PerilakuKerja] = Field(  # type: ignore[assignment]
         default_factory=list,
         description="the seven BerAKHLAK values; missing ones are added in their fixed order, without ekspektasi khusus",
     )
