@@ -115,3 +115,13 @@ def test_an_event_without_a_snapshot_and_the_old_empty_one():
         "pegawai": {"nip": "199503152025212001", "nama": "A"}, "penilai": {"nip": "197806102005011002", "nama": "B"},
         "decided_by": "197806102005011002", "snapshot": example("skp-pppk.json")})
     assert isinstance(approved.snapshot, SkpSnapshot) and approved.snapshot.hasil_kerja
+
+
+def test_a_snapshot_written_before_the_rename_is_read():
+    raw = example("skp-pppk.json")
+    atasan = raw.pop("atasan_pejabat_penilai")
+    old = {**raw, "atasan_penilai": atasan}  # schema_version 1 and SKPs stored before issue 13
+    snap = SkpSnapshot.model_validate(old)
+    assert snap.atasan_pejabat_penilai is not None and snap.atasan_pejabat_penilai.nip == atasan["nip"]
+    dumped = snap.model_dump(mode="json")
+    assert "atasan_penilai" not in dumped and dumped["atasan_pejabat_penilai"]["nip"] == atasan["nip"]

@@ -18,7 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from .values import JenisPegawai, Pegawai, Periode, WireModel
 
@@ -201,7 +201,11 @@ class SkpSnapshot(WireModel):
     pendekatan: Pendekatan = Pendekatan.kuantitatif
     pegawai: Pegawai = Field(description="pegawai yang dinilai (snapshot)")
     penilai: Pegawai = Field(description="pejabat penilai kinerja (snapshot)")
-    atasan_penilai: Pegawai | None = Field(default=None, description="atasan pejabat penilai kinerja (snapshot)")
+    #: called ``atasan_penilai`` before schema_version 2 (events and stored SKPs): still read
+    atasan_pejabat_penilai: Pegawai | None = Field(
+        default=None, description="atasan pejabat penilai kinerja (snapshot)",
+        validation_alias=AliasChoices("atasan_pejabat_penilai", "atasan_penilai"),
+    )
     tanggal_sk: dt.date | None = Field(default=None, description="date of the appointment decree (SK), if mid-year")
     tempat: str | None = Field(default=None, description="place written above the signatures, e.g. Jakarta")
     hasil_kerja: list[Rhk] = Field(default_factory=list)

@@ -1,4 +1,4 @@
-"""The monthly recap as an XLSX workbook in the official DKI column layout
+"""The monthly rekap (recapitulation) as an XLSX workbook in the official DKI column layout
 ("SHEET REKAP HASIL KERJA BULANAN"): one sheet per perangkat daerah."""
 
 from __future__ import annotations

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import AliasChoices, BeforeValidator, Field
 
 from ..lifecycle import SkpStatus
 from ..skp import SkpSnapshot
 from ..values import JenisPegawai, Pegawai, Periode
 from .envelope import EventPayload
+
+#: Fields renamed in schema_version 2 (issue 13: one name per concept). Readers
+#: still accept the version-1 name for one release, so that events already in
+#: the stream are understood; writers send only the new name.
+_ATASAN = AliasChoices("atasan_pejabat_penilai", "atasan_penilai")
+_CATATAN = AliasChoices("catatan_perbaikan", "note")
 
 __all__ = [
     "SkpSubmitted",
@@ -44,12 +50,16 @@ def _empty_as_none(value: Any) -> Any:
 
 
 #: The SKP document of an event. Typing it changed the schema, not the JSON
-#: producers send (skp always sent the whole document in this shape), so the
-#: events keep schema_version 1.
+#: producers send (skp always sent the whole document in this shape), so it
+#: did not bump schema_version (version 2 is the rename of
+#: ``atasan_penilai``, in the snapshot too; readers accept both names).
 Snapshot = Annotated[SkpSnapshot | None, BeforeValidator(_empty_as_none)]
 
 
 class _SkpSubmittedBase(EventPayload):
+    #: 2: ``atasan_penilai`` renamed ``atasan_pejabat_penilai``
+    schema_version: ClassVar[int] = 2
+
     skp_id: uuid.UUID
     version: int = Field(ge=1, description="SKP document version that was submitted")
     content_hash: str = Field(description="sha256 of the canonical SKP content")
@@ -57,7 +67,8 @@ class _SkpSubmittedBase(EventPayload):
     jenis_pegawai: JenisPegawai
     pegawai: Pegawai
     penilai: Pegawai = Field(description="pejabat penilai kinerja")
-    atasan_penilai: Pegawai | None = Field(default=None, description="atasan pejabat penilai")
+    atasan_pejabat_penilai: Pegawai | None = Field(default=None, description="atasan pejabat penilai",
+                                                   validation_alias=_ATASAN)
     unit_kerja: str | None = None
     instansi: str | None = None
     snapshot: Snapshot = Field(default=None, description="the full SKP document as submitted")
@@ -115,9 +126,11 @@ class ApprovalApproved(_ApprovalBase):
 
     subject = "kinerja.approval.approved"
     event_type = "approval.approved"
+    #: 2: ``atasan_penilai`` renamed ``atasan_pejabat_penilai``
+    schema_version: ClassVar[int] = 2
     decided_by: str = Field(description="NIP of the person who decided")
     on_behalf_of: str | None = Field(default=None, description="NIP of the penilai when a Plt/Plh decided")
-    atasan_penilai: Pegawai | None = None
+    atasan_pejabat_penilai: Pegawai | None = Field(default=None, validation_alias=_ATASAN)
     snapshot: Snapshot = Field(default=None, description="the approved SKP document")
 
 
@@ -126,7 +139,9 @@ class ApprovalReturned(_ApprovalBase):
 
     subject = "kinerja.approval.returned"
     event_type = "approval.returned"
-    note: str = Field(description="Catatan Perbaikan")
+    #: 2: ``note`` renamed ``catatan_perbaikan``
+    schema_version: ClassVar[int] = 2
+    catatan_perbaikan: str = Field(description="Catatan Perbaikan: what the pegawai must fix", validation_alias=_CATATAN)
     decided_by: str
     on_behalf_of: str | None = None
 
@@ -218,11 +233,13 @@ class KeberatanFiled(EventPayload):
 
     subject = "kinerja.evaluation.keberatan_filed"
     event_type = "evaluation.keberatan_filed"
+    #: 2: ``atasan_penilai`` renamed ``atasan_pejabat_penilai``
+    schema_version: ClassVar[int] = 2
 
     keberatan_id: str
     evaluation_id: str
     pegawai: Pegawai
-    atasan_penilai: Pegawai
+    atasan_pejabat_penilai: Pegawai = Field(validation_alias=_ATASAN)
     alasan: str
 
 
