@@ -34,6 +34,10 @@ def _nums(values: list[Decimal | None] | None) -> list[float | None] | None:
     return None if values is None else [_num(v) for v in values]
 
 
+def _nones(n: int) -> list[float | None]:
+    return [None] * n
+
+
 @dataclass(frozen=True)
 class _Target:
     """An IKI target in the numbers the plan computes with."""
@@ -78,8 +82,8 @@ class PlanIki(BaseModel):
     target_minimum: float | None = None
     target_maksimum: float | None = None
     target_deskripsi: str | None = None
-    target_bulanan: list[float | None] = Field(default_factory=lambda: [None] * 12)
-    target_triwulan: list[float | None] = Field(default_factory=lambda: [None] * 4)
+    target_bulanan: list[float | None] = Field(default_factory=lambda: _nones(12))
+    target_triwulan: list[float | None] = Field(default_factory=lambda: _nones(4))
 
     @property
     def is_range(self) -> bool:
@@ -130,19 +134,26 @@ def _pad(values: list[float | None] | None, n: int) -> list[float | None]:
     return values + [None] * (n - len(values))
 
 
+def _month_of_quarter(q: float | None, percentage: bool) -> float | None:
+    """A month's share of its quarter's target: the same percentage, or a third."""
+    if q is None:
+        return None
+    return q if percentage else round(q / 3, 4)
+
+
 def _monthly(iki: Iki, t: _Target, months: list[int]) -> list[float | None]:
     explicit = _pad(_nums(iki.target_bulanan), 12)
     if any(v is not None for v in explicit):
         return explicit
-    if not t.measurable or t.is_range:
+    nilai = t.nilai
+    if not t.measurable or t.is_range or nilai is None:  # (measurable and not a range: nilai is set)
         return [None] * 12
     quarters = _pad(_nums(iki.target_triwulan), 4)
     if any(v is not None for v in quarters):
-        return [None if quarters[(m - 1) // 3] is None else (quarters[(m - 1) // 3] if t.is_percentage
-                else round(quarters[(m - 1) // 3] / 3, 4)) for m in range(1, 13)]
+        return [_month_of_quarter(quarters[(m - 1) // 3], t.is_percentage) for m in range(1, 13)]
     out: list[float | None] = [None] * 12
     for m in months:
-        out[m - 1] = t.nilai if t.is_percentage else round(t.nilai / len(months), 4)
+        out[m - 1] = nilai if t.is_percentage else round(nilai / len(months), 4)
     return out
 
 

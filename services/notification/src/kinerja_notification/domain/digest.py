@@ -29,7 +29,9 @@ def window_start(now: dt.datetime, interval: int, anchor: str = "07:00") -> dt.d
     """Start (UTC) of the window that contains ``now``."""
     if interval <= 0:
         raise ValueError("interval must be positive")
-    utc_offset = int(to_jakarta(now).utcoffset().total_seconds())  # WIB: UTC+7 all year
+    offset = to_jakarta(now).utcoffset()  # WIB: UTC+7 all year
+    assert offset is not None  # an aware time in an IANA zone always has one
+    utc_offset = int(offset.total_seconds())
     shift = anchor_seconds(anchor) - utc_offset  # seconds after UTC midnight where windows start
     ts = int(now.timestamp()) - shift
     start = (ts // interval) * interval + shift

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 
 from kinerja_contracts import skp as wire
@@ -191,7 +192,7 @@ class SkpContent(wire.SkpSnapshot):
         self.perilaku_kerja = [given.get(n) or PerilakuKerja(nilai=n) for n in NilaiBerakhlak]
         return self
 
-    def iter_iki(self):
+    def iter_iki(self) -> Iterator[tuple[int, int, Rhk, Iki]]:
         """(rhk index, iki index, rhk, iki) for every IKI."""
         for i, rhk in enumerate(self.hasil_kerja):
             for j, iki in enumerate(rhk.iki):
