@@ -8,6 +8,7 @@ against a real nats-server in test_messaging_integration.py."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
@@ -24,7 +25,7 @@ from kinerja_platform.context import CORRELATION_HEADER, get_correlation_id
 from kinerja_platform.db import UnitOfWork, create_engine, session_factory
 from kinerja_platform.messaging import ProcessedEvent
 from kinerja_platform.messaging.asyncapi import asyncapi_document, asyncapi_html, published_events
-from kinerja_platform.messaging.consumer import EventConsumers, PermanentError
+from kinerja_platform.messaging.consumer import EventConsumers, PermanentError, _Batcher
 from sqlmodel import Field, SQLModel, select
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "asyncapi-3.0.0.schema.json").read_text())
@@ -214,3 +215,44 @@ def test_the_page_is_self_contained(db):
     assert "kinerja.skp.deadline_approaching" in page and "SkpDeadlineApproachingEnvelope" in page
     assert "<script" not in page
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+
+
+# -- the batcher: the messages of one fetch in one transaction ----------------------
+
+
+class FakeConsumers:
+    batch_size = 32
+
+    def __init__(self, fail: BaseException | None = None):
+        self.batches: list[list] = []
+        self.fail = fail
+
+    async def process_batch(self, reg, raws, envelopes):
+        self.batches.append(list(raws))
+        await asyncio.sleep(0.01)
+        if self.fail:
+            raise self.fail
+        return [f"done {r}" for r in raws]
+
+
+async def test_messages_started_together_go_in_one_batch_and_later_ones_in_the_next():
+    fake = FakeConsumers()
+    batcher = _Batcher(fake, None)  # type: ignore[arg-type]
+
+    async def later():
+        await asyncio.sleep(0.005)  # arrives while the first batch runs
+        return await batcher.submit("d", None)
+
+    results = await asyncio.gather(*(batcher.submit(r, None) for r in "abc"), later())
+    assert results == ["done a", "done b", "done c", "done d"]
+    assert fake.batches == [["a", "b", "c"], ["d"]]
+    assert not batcher.draining and batcher.pending == []
+
+
+async def test_a_failed_batch_fails_each_of_its_messages_and_the_batcher_recovers():
+    fake = FakeConsumers(fail=RuntimeError("NATS away"))
+    batcher = _Batcher(fake, None)  # type: ignore[arg-type]
+    results = await asyncio.gather(*(batcher.submit(r, None) for r in "ab"), return_exceptions=True)
+    assert [repr(r) for r in results] == [repr(RuntimeError("NATS away"))] * 2  # unacked: redelivered
+    fake.fail = None
+    assert await batcher.submit("c", None) == "done c"

@@ -158,12 +158,12 @@ class _Batcher:
                                 f.set_exception(exc)
                         break  # this task raises it too, from its own future
                     for (_, _, f), result in zip(batch, outcomes, strict=True):
-                        f.set_result(result)
+                        if not f.done():  # its task may have been cancelled meanwhile
+                            f.set_result(result)
             finally:
                 self.draining = False
-                for _, _, f in self.pending:  # left behind by a failure: their own tasks raise
-                    if not f.done():
-                        f.set_exception(RuntimeError("batch abandoned"))
+                for _, _, f in self.pending:  # left behind by a failure or a cancellation:
+                    f.cancel()  # their messages stay unacked, NATS redelivers them
                 self.pending.clear()
         return await outcome
 
