@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Callable
 
 from kinerja_contracts.events import ApprovalReminder
-from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_platform.logging import get_logger
 from kinerja_platform.messaging import add_event
 from kinerja_platform.periodic import PeriodicTask
