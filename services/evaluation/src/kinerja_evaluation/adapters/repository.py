@@ -27,7 +27,7 @@ from .tables import (
 )
 
 #: the plan columns a period's opening needs (Core rows, not objects: it runs for every pegawai)
-PLAN_COLUMNS = ("skp_id", "nip", "penilai_nip", "atasan_penilai", "jenis_pegawai", "unit_kerja", "periode_mulai",
+PLAN_COLUMNS = ("skp_id", "nip", "penilai_nip", "atasan_pejabat_penilai", "jenis_pegawai", "unit_kerja", "periode_mulai",
                 "periode_selesai", "pegawai", "jumlah_iki_periode")
 
 

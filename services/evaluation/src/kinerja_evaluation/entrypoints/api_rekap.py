@@ -1,4 +1,4 @@
-"""HTTP API: periods, attendance (kehadiran), recaps, annual results and
+"""HTTP API: periods, attendance (kehadiran), rekap (monthly recapitulation), annual results and
 organisation achievement."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from ..domain.organisasi import CapaianOrganisasi
 from ..service_layer import kehadiran as hadir
 from ..service_layer import periods as periods_uc
-from ..service_layer import recaps
+from ..service_layer import rekap
 from .deps import SettingsDep, TodayDep, UowDep
 
 router = APIRouter(prefix="/api/v1", tags=["rekap"], responses=PROBLEM_RESPONSES)
@@ -109,12 +109,12 @@ async def rekap_bulanan(principal: CurrentPrincipal, uow: UowDep, today: TodayDe
                         jenis_pegawai: JenisPegawai = JenisPegawai.PPPK_PARUH_WAKTU,
                         perangkat_daerah: str | None = None, format: Literal["json", "xlsx"] = "json") -> Any:
     async with uow() as session:
-        groups = await recaps.rekap_bulanan_for(session, principal, tahun, bulan, str(jenis_pegawai), perangkat_daerah)
+        groups = await rekap.rekap_bulanan_for(session, principal, tahun, bulan, str(jenis_pegawai), perangkat_daerah)
     if format == "xlsx":
-        body = recaps.rekap_xlsx(groups, tahun, bulan, JENIS_LABEL[str(jenis_pegawai)], today)
+        body = rekap.rekap_xlsx(groups, tahun, bulan, JENIS_LABEL[str(jenis_pegawai)], today)
         name = f"rekap-kinerja-kehadiran-{tahun}-{bulan:02d}.xlsx"
         return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return {"tahun": tahun, "bulan": bulan, "nama_bulan": recaps.BULAN[bulan - 1], "jenis_pegawai": str(jenis_pegawai),
+    return {"tahun": tahun, "bulan": bulan, "nama_bulan": rekap.BULAN[bulan - 1], "jenis_pegawai": str(jenis_pegawai),
             "perangkat_daerah": groups}
 
 
@@ -123,7 +123,7 @@ async def rekap_bulanan(principal: CurrentPrincipal, uow: UowDep, today: TodayDe
 async def hasil_tahunan(principal: CurrentPrincipal, uow: UowDep, settings: SettingsDep,
                         nip: str = Path(pattern=r"^\d{18}$"), tahun: int = Tahun) -> list[dict[str, Any]]:
     async with uow() as session:
-        return await recaps.hasil_tahunan_for(session, principal, nip, tahun, settings)
+        return await rekap.hasil_tahunan_for(session, principal, nip, tahun, settings)
 
 
 class CapaianOrganisasiIn(BaseModel):
@@ -135,7 +135,7 @@ class CapaianOrganisasiIn(BaseModel):
 async def put_capaian_organisasi(body: CapaianOrganisasiIn, principal: CurrentPrincipal, uow: UowDep,
                                  tahun: int = Tahun) -> dict:
     async with uow() as session:
-        await recaps.set_capaian_organisasi_for(session, principal, body.unit_kerja, tahun, str(body.capaian))
+        await rekap.set_capaian_organisasi_for(session, principal, body.unit_kerja, tahun, str(body.capaian))
     return {"unit_kerja": body.unit_kerja, "tahun": tahun, "capaian": str(body.capaian)}
 
 
@@ -143,5 +143,5 @@ async def put_capaian_organisasi(body: CapaianOrganisasiIn, principal: CurrentPr
 async def get_capaian_organisasi(principal: CurrentPrincipal, uow: UowDep, settings: SettingsDep, tahun: int = Tahun,
                                  hanya_peringatan: bool = False) -> list[dict[str, Any]]:
     async with uow() as session:
-        units = await recaps.capaian_organisasi_for(session, principal, tahun, settings)
+        units = await rekap.capaian_organisasi_for(session, principal, tahun, settings)
     return [u for u in units if u["peringatan"]] if hanya_peringatan else units

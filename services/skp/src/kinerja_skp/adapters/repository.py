@@ -66,7 +66,7 @@ _PROJECT = update(_DOC).where(
 #: what the status endpoint answers (and what the access check needs), without the content
 _STATUS = select(
     _DOC.c.id, _DOC.c.nip, _DOC.c.instansi, _DOC.c.penilai_nip, _DOC.c.status, _DOC.c.version,
-    _DOC.c.approval_sequence, _DOC.c.catatan_revisi, _DOC.c.updated_at,
+    _DOC.c.approval_sequence, _DOC.c.catatan_perbaikan, _DOC.c.updated_at,
 ).where(_DOC.c.id == bindparam("id"))
 _EXTENSIONS = (
     select(DeadlineExtension)

@@ -44,7 +44,8 @@ def bind(c: Container) -> EventConsumers:
     @consumers.on(ApprovalReturned)
     async def on_returned(session, env) -> None:
         """The penilai returned it: Revisi, with the Catatan Perbaikan shown to the pegawai."""
-        await apply_approval_event(session, watch, env.data, SkpStatus.Revisi, note=env.data.note)
+        await apply_approval_event(session, watch, env.data, SkpStatus.Revisi,
+                                   catatan_perbaikan=env.data.catatan_perbaikan)
 
     @consumers.on(ApprovalReassigned)
     async def on_reassigned(session, env) -> None:

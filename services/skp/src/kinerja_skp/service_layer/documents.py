@@ -247,7 +247,7 @@ async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal,
             jenis_pegawai=content.jenis_pegawai,
             pegawai=content.pegawai,
             penilai=content.penilai,
-            atasan_penilai=content.atasan_penilai,
+            atasan_pejabat_penilai=content.atasan_pejabat_penilai,
             unit_kerja=content.pegawai.unit_kerja,
             instansi=content.pegawai.instansi,
             snapshot=doc.content,
@@ -296,7 +296,8 @@ async def get_version(session, skp_id: uuid.UUID, version: int) -> SkpVersion:
 
 
 async def apply_approval_event(
-    session, watch: StatusWatch, data, new_status: SkpStatus, *, note: str | None = None, penilai=None, persetujuan: dict | None = None
+    session, watch: StatusWatch, data, new_status: SkpStatus, *, catatan_perbaikan: str | None = None, penilai=None,
+    persetujuan: dict | None = None
 ) -> bool:
     """Project an approval event onto the SKP; ignore stale or out-of-order ones.
 
@@ -307,8 +308,8 @@ async def apply_approval_event(
     both win, and the older can never overwrite the newer.
     """
     values: dict[str, Any] = {"status": new_status.value, "approval_sequence": data.sequence, "updated_at": utcnow()}
-    if note is not None:
-        values["catatan_revisi"] = note
+    if catatan_perbaikan is not None:
+        values["catatan_perbaikan"] = catatan_perbaikan
     if penilai is not None:  # reassigned: the signed content keeps its snapshot
         values["penilai_nip"] = penilai.nip
     if persetujuan is not None:  # who signed, and when (the PDF's signature block)
@@ -323,7 +324,7 @@ async def apply_approval_event(
 
 
 async def read_status(engine, skp_id: uuid.UUID, principal: Principal):
-    """The SKP's status, version and revision note (a row; no content), on a
+    """The SKP's status, version and Catatan Perbaikan (a row; no content), on a
     connection of its own (``engine``)."""
     row = await read_status_row(engine, skp_id)
     if row is None:
