@@ -10,11 +10,12 @@ import json
 import re
 from pathlib import Path
 
-import httpx
 import jsonschema
 import pytest
 from kinerja_contracts.events.registry import REGISTRY
+from kinerja_devstack.testing import running
 from kinerja_platform.context import CORRELATION_HEADER
+from kinerja_platform.settings import CommonSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "shared/platform/tests/data/asyncapi-3.0.0.schema.json").read_text())
@@ -26,15 +27,16 @@ def ref_name(ref: str) -> str:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_the_service_serves_a_valid_and_complete_asyncapi_document(service, tmp_path):
+async def test_the_service_serves_a_valid_and_complete_asyncapi_document(service, new_database, nats_server):
     main = importlib.import_module(f"kinerja_{service}.main")
     settings = importlib.import_module(f"kinerja_{service}.settings").Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/{service}.db"
+        database_url=new_database(f"aa_{service}"), common=CommonSettings(nats_url=nats_server.url)
     )
-    app = main.create_app(settings)  # no lifespan: the document needs neither NATS nor the database
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
+    app = main.create_app(settings)
+    async with running(app) as client:  # the consumers are made from the service's container at start
         r = await client.get("/asyncapi.json")
         page = await client.get("/asyncapi")
+        consumed = {reg.spec.filter_subject for reg in app.state.consumers.registrations}
     assert r.status_code == 200 and page.status_code == 200
     doc = r.json()
     jsonschema.Draft7Validator(SCHEMA).validate(doc)
@@ -52,7 +54,6 @@ async def test_the_service_serves_a_valid_and_complete_asyncapi_document(service
             assert envelope["properties"]["data"] == {"$ref": f"#/components/schemas/{payload.__name__}"}
             assert schemas[payload.__name__]["properties"], payload  # typed, not {"type": "null"}
 
-    consumed = {reg.spec.filter_subject for reg in app.state.consumers.registrations}
     assert by_action["receive"] == consumed
     assert by_action["send"] == {s for s in REGISTRY if s.startswith(f"kinerja.{service}.")}
     assert consumed or by_action["send"]

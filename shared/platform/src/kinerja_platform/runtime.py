@@ -232,8 +232,7 @@ def create_service_app(
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", "service": name, "checks": checks}, status_code=200 if ok else 503)
 
-    add_asyncapi_routes(app, name, consumers, title=title, version=version, description=description,
-                        servers=common.nats_url)
+    add_asyncapi_routes(app, name, title=title, version=version, description=description, servers=common.nats_url)
 
     for router in routers:
         app.include_router(router)
@@ -241,19 +240,23 @@ def create_service_app(
 
 
 def add_asyncapi_routes(
-    app: FastAPI, name: str, consumers: EventConsumers | None, *, title: str, version: str, description: str,
-    servers: str,
+    app: FastAPI, name: str, *, title: str, version: str, description: str, servers: str,
 ) -> None:
-    """``/asyncapi.json`` and ``/asyncapi``: what the service consumes and publishes."""
-    document: dict[str, Any] = {}
+    """``/asyncapi.json`` and ``/asyncapi``: what the service consumes and publishes.
+
+    The document is built (once per start) from a broker that is never
+    connected, holding the subscribers of the service's running
+    ``EventConsumers`` (``app.state.consumers``, made in the lifespan from the
+    container) and a documenting publisher per event it publishes."""
+    built: dict[str, Any] = {}
 
     def asyncapi_doc() -> dict[str, Any]:
-        # built on first use from a broker that is never connected (the same
-        # subscribers the lifespan attaches): served even while NATS is away
-        if not document:
-            document.update(asyncapi_document(name, consumers, title=title, version=version,
-                                              description=description, servers=servers))
-        return document
+        consumers = app.state.consumers
+        if built.get("consumers") is not consumers or "doc" not in built:
+            built["consumers"] = consumers
+            built["doc"] = asyncapi_document(name, consumers, title=title, version=version,
+                                             description=description, servers=servers)
+        return built["doc"]
 
     @app.get("/asyncapi.json", tags=["ops"], summary="AsyncAPI document: every event consumed and published")
     async def asyncapi_json() -> JSONResponse:
