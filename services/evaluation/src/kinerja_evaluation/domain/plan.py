@@ -5,12 +5,10 @@ The SKP arrives as a snapshot dict in ``ApprovalApproved``. It is parsed
 here with a tolerant model (unknown fields ignored) so the skp service can
 extend its document without breaking evaluation.
 
-Period targets: an explicit monthly (``target_bulanan``) or quarterly
-(``target_triwulan``) target wins. Without one: a percentage or range target
-applies unchanged in every period; a count is spread over the months of the
-SKP periode (a quarter gets the sum of its months). Explicit quarters without months are spread
-over their months. A month explicitly left
-empty while other months have a target means "no target this month".
+Period targets follow the one shared rule, :mod:`kinerja_contracts.targets`
+(counts split, levels hold, written per-period targets as typed, N/A not
+measured, polaritas per period); the plan line keeps the resolved targets
+(``bulanan``, ``triwulan``, ``tahunan``) and says how the kind was decided.
 """
 
 from __future__ import annotations
@@ -19,6 +17,14 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kinerja_contracts.targets import (
+    TargetPeriode,
+    months_in_periode,
+    parse_polaritas,
+    polaritas_efektif,
+    sifat_target,
+    targets_per_period,
+)
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .capaian import Polaritas
@@ -69,18 +75,14 @@ class IkiSnapshot(_Tolerant):
     indikator: str = ""
     target: TargetSnapshot | None = None
     polaritas: str = Polaritas.higher_is_better
-    target_bulanan: list[float | None] | None = None
-    target_triwulan: list[float | None] | None = None
-
-    @field_validator("target_bulanan", "target_triwulan", mode="before")
-    @classmethod
-    def _nums(cls, v):
-        return None if v is None else [_num(x) for x in v]
+    sifat_target: str | None = None
+    target_bulanan: list[Any] | None = None  # as written: number, "N/A", range text or object (shared rule)
+    target_triwulan: list[Any] | None = None
 
     @field_validator("polaritas", mode="before")
     @classmethod
     def _pol(cls, v):
-        return v if v in set(Polaritas) else Polaritas.higher_is_better
+        return str(parse_polaritas(v) or Polaritas.higher_is_better)
 
 
 class RhkSnapshot(_Tolerant):
@@ -127,6 +129,11 @@ class PlanIki(BaseModel):
     target_deskripsi: str | None = None
     target_bulanan: list[float | None] = Field(default_factory=lambda: [None] * 12)
     target_triwulan: list[float | None] = Field(default_factory=lambda: [None] * 4)
+    sifat_target: str | None = Field(default=None, description="jumlah, tingkat, waktu or biaya (shared rule)")
+    sifat_catatan: str | None = Field(default=None, description="how the kind was decided: stated or derived by the table")
+    bulanan: list[TargetPeriode | None] | None = Field(default=None, description="resolved target per month (None: not measured)")
+    triwulan: list[TargetPeriode | None] | None = Field(default=None, description="resolved target per quarter")
+    tahunan: TargetPeriode | None = None
 
     @property
     def is_range(self) -> bool:
@@ -134,15 +141,8 @@ class PlanIki(BaseModel):
 
     @property
     def measurable(self) -> bool:
-        return self.is_range or self.target_tahunan is not None
-
-
-def _months_in(mulai: dt.date, selesai: dt.date, year: int) -> list[int]:
-    start = mulai.month if mulai.year == year else 1
-    end = selesai.month if selesai.year == year else 12
-    if mulai.year > year or selesai.year < year:
-        return []
-    return list(range(start, end + 1))
+        return self.is_range or self.target_tahunan is not None or any(
+            t is not None for t in (self.bulanan or []) + (self.triwulan or []))
 
 
 def build_plan(snapshot: dict[str, Any], periode: tuple[dt.date, dt.date] | None = None) -> list[PlanIki]:
@@ -150,69 +150,53 @@ def build_plan(snapshot: dict[str, Any], periode: tuple[dt.date, dt.date] | None
     skp = SkpSnapshot.model_validate(snapshot or {})
     if periode is None and skp.periode is not None:
         periode = (skp.periode.mulai, skp.periode.selesai)
-    year = periode[0].year if periode else dt.date.today().year
-    months = _months_in(periode[0], periode[1], year) if periode else list(range(1, 13))
+    months = months_in_periode(*periode) if periode else list(range(1, 13))
     lines: list[PlanIki] = []
     for rhk in skp.hasil_kerja:
         for iki in rhk.iki:
             t = iki.target or TargetSnapshot(jenis="deskriptif")
+            sifat = sifat_target(iki.aspek, t.satuan, iki.sifat_target)
+            annual = (TargetPeriode(minimum=t.minimum, maksimum=t.maksimum) if t.is_range
+                      else TargetPeriode(nilai=t.nilai) if t.nilai is not None else None)
+            pt = targets_per_period(annual, sifat.sifat, iki.polaritas, months, iki.target_bulanan, iki.target_triwulan)
             line = PlanIki(
                 rhk_id=rhk.id, rhk_jenis=rhk.jenis, rhk_uraian=rhk.uraian, iki_id=iki.id, aspek=iki.aspek,
                 indikator=iki.indikator, satuan=t.satuan,
-                polaritas=Polaritas.range if t.is_range and iki.polaritas == Polaritas.higher_is_better else iki.polaritas,
+                polaritas=polaritas_efektif(iki.polaritas, sifat.sifat, t.is_range),
                 jenis_target="rentang" if t.is_range else ("angka" if t.nilai is not None else "deskriptif"),
                 target_tahunan=t.nilai, target_minimum=t.minimum if t.is_range else None,
                 target_maksimum=t.maksimum if t.is_range else None, target_deskripsi=t.deskripsi,
+                target_bulanan=[None if x is None else x.nilai for x in pt.bulanan],
+                target_triwulan=[None if x is None else x.nilai for x in pt.triwulan],
+                sifat_target=str(sifat.sifat), sifat_catatan=sifat.catatan(),
+                bulanan=pt.bulanan, triwulan=pt.triwulan, tahunan=pt.tahunan,
             )
-            line.target_bulanan = _monthly(iki, t, months)
-            line.target_triwulan = _quarterly(iki, t, line.target_bulanan)
             lines.append(line)
     return lines
 
 
-def _pad(values: list[float | None] | None, n: int) -> list[float | None]:
-    values = list(values or [])[:n]
-    return values + [None] * (n - len(values))
-
-
-def _monthly(iki: IkiSnapshot, t: TargetSnapshot, months: list[int]) -> list[float | None]:
-    explicit = _pad(iki.target_bulanan, 12)
-    if any(v is not None for v in explicit):
-        return explicit
-    if not t.measurable or t.is_range:
-        return [None] * 12
-    quarters = _pad(iki.target_triwulan, 4)
-    if any(v is not None for v in quarters):
-        return [None if quarters[(m - 1) // 3] is None else (quarters[(m - 1) // 3] if t.is_percentage
-                else round(quarters[(m - 1) // 3] / 3, 4)) for m in range(1, 13)]
-    out: list[float | None] = [None] * 12
-    for m in months:
-        out[m - 1] = t.nilai if t.is_percentage else round(t.nilai / len(months), 4)
-    return out
-
-
-def _quarterly(iki: IkiSnapshot, t: TargetSnapshot, monthly: list[float | None]) -> list[float | None]:
-    explicit = _pad(iki.target_triwulan, 4)
-    if any(v is not None for v in explicit):
-        return explicit
-    if not t.measurable or t.is_range:
-        return [None] * 4
-    out: list[float | None] = []
-    for q in range(4):
-        vals = [v for v in monthly[3 * q: 3 * q + 3] if v is not None]
-        if not vals:
-            out.append(None)
-        elif t.is_percentage:
-            out.append(t.nilai)
-        else:
-            out.append(round(sum(vals), 4))
-    return out
+def period_target(line: PlanIki, period: Period) -> TargetPeriode | None:
+    """The IKI's target in ``period`` with its polaritas; ``None`` when the
+    IKI is not measured then (N/A, no target there, or descriptive)."""
+    if line.bulanan is None:  # a plan stored before the shared rule: read it the old way
+        old = target_for(line, period)
+        if old is None:
+            return None
+        return TargetPeriode(nilai=old[0], minimum=old[1], maksimum=old[2], polaritas=line.polaritas)
+    if period.kind is Kind.annual:
+        return line.tahunan
+    if period.kind is Kind.monthly:
+        return line.bulanan[period.mulai.month - 1]
+    return (line.triwulan or [None] * 4)[(period.mulai.month - 1) // 3]
 
 
 def target_for(line: PlanIki, period: Period) -> tuple[float | None, float | None, float | None] | None:
     """The IKI's target in ``period`` as ``(nilai, minimum, maksimum)``;
     ``None`` when the IKI is not measured in that period (no target there,
     or a descriptive target)."""
+    if line.bulanan is not None:
+        t = period_target(line, period)
+        return None if t is None else (t.nilai, t.minimum, t.maksimum)
     if not line.measurable:
         return None
     if line.is_range:
@@ -228,22 +212,8 @@ def target_for(line: PlanIki, period: Period) -> tuple[float | None, float | Non
 
 def count_measured(rencana: list[dict[str, Any]], period: Period) -> int:
     """How many plan lines (stored as dicts) have a target in ``period``;
-    the same rule as :func:`target_for`, without building models (it runs
-    for every pegawai when a period opens)."""
-    n = 0
-    for line in rencana:
-        is_range = line.get("target_minimum") is not None and line.get("target_maksimum") is not None
-        if is_range:
-            n += 1
-        elif line.get("target_tahunan") is None:
-            continue
-        elif period.kind is Kind.annual:
-            n += 1
-        elif period.kind is Kind.monthly:
-            n += (line.get("target_bulanan") or [None] * 12)[period.mulai.month - 1] is not None
-        else:
-            n += (line.get("target_triwulan") or [None] * 4)[(period.mulai.month - 1) // 3] is not None
-    return n
+    the same rule as :func:`period_target`."""
+    return sum(period_target(PlanIki.model_validate(line), period) is not None for line in rencana)
 
 
 def measured_counts(rencana: list[dict[str, Any]]) -> list[int]:

@@ -152,7 +152,7 @@ async def put_realisasi(evaluation_id: str, body: RealisasiIn, principal: Curren
         if principal.sub != ev.nip:
             raise forbid("Hanya pegawai yang dinilai yang mengisi realisasi (only the pegawai enters realisasi).")
         uc.check_version(ev, body.version)
-        await uc.enter_realisasi(session, ev, plan, body.items, rt.settings)
+        await uc.enter_realisasi(session, ev, plan, body.items, rt.settings, today_of(rt))
         await session.flush()
         return await uc.view(session, ev, plan, rt.settings)
 

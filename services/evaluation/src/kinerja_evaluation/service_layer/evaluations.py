@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Keberatan, Realisasi, utcnow
 from ..domain.capaian import CapaianError, capaian_hasil_kerja, capaian_iki, rata_rata
 from ..domain.periods import Kind
-from ..domain.plan import SkpSnapshot, target_for
+from ..domain.plan import SkpSnapshot, period_target
 from ..domain.rating import Predikat, RhkCapaian, predikat, saran_rating_hasil_kerja
 from .plans import period_of, plan_lines
 
@@ -50,19 +50,27 @@ def _rhk_capaian(lines: list[dict]) -> list[RhkCapaian]:
     return [RhkCapaian(rhk_id, utama, capaian_hasil_kerja(vals)) for rhk_id, (utama, vals) in by_rhk.items()]
 
 
+def _target_dict(t) -> dict | None:
+    if t is None:
+        return None
+    return {"nilai": t.nilai, "minimum": t.minimum, "maksimum": t.maksimum,
+            "polaritas": None if t.polaritas is None else str(t.polaritas)}
+
+
 async def _periodic_lines(session, ev: Evaluation, plan: EvaluationPlan) -> list[dict]:
     period = period_of(await session.get(EvaluationPeriod, ev.period_id))
     reals = {r.iki_id: r for r in (await session.exec(
         select(Realisasi).where(Realisasi.evaluation_id == ev.id))).scalars()}
     lines = []
     for line in plan_lines(plan):
-        t = target_for(line, period)
+        t = period_target(line, period)
         r = reals.get(line.iki_id)
         lines.append(dict(
             rhk_id=line.rhk_id, rhk_jenis=line.rhk_jenis, rhk_uraian=line.rhk_uraian, iki_id=line.iki_id,
-            indikator=line.indikator, aspek=line.aspek, satuan=line.satuan, polaritas=line.polaritas,
-            target_tahunan=line.target_tahunan, target_deskripsi=line.target_deskripsi,
-            target=None if t is None else {"nilai": t[0], "minimum": t[1], "maksimum": t[2]},
+            indikator=line.indikator, aspek=line.aspek, satuan=line.satuan,
+            polaritas=str(t.polaritas) if t is not None and t.polaritas else line.polaritas,
+            sifat_target=line.sifat_target, target_tahunan=line.target_tahunan, target_deskripsi=line.target_deskripsi,
+            target=_target_dict(t),
             realisasi=None if r is None else r.nilai, uraian_realisasi=None if r is None else r.uraian,
             bukti_dukung=None if r is None else r.bukti_dukung, catatan=None if r is None else r.catatan,
             capaian=None if r is None else r.capaian,
@@ -84,11 +92,13 @@ async def _annual_lines(session, ev: Evaluation, plan: EvaluationPlan) -> tuple[
     period = period_of(await session.get(EvaluationPeriod, ev.period_id))
     out = []
     for line in plan_lines(plan):
-        t = target_for(line, period)
+        t = period_target(line, period)
         out.append(dict(rhk_id=line.rhk_id, rhk_jenis=line.rhk_jenis, rhk_uraian=line.rhk_uraian, iki_id=line.iki_id,
-                        indikator=line.indikator, aspek=line.aspek, satuan=line.satuan, polaritas=line.polaritas,
+                        indikator=line.indikator, aspek=line.aspek, satuan=line.satuan,
+                        polaritas=str(t.polaritas) if t is not None and t.polaritas else line.polaritas,
+                        sifat_target=line.sifat_target,
                         target_tahunan=line.target_tahunan, target_deskripsi=line.target_deskripsi,
-                        target=None if t is None else {"nilai": t[0], "minimum": t[1], "maksimum": t[2]},
+                        target=_target_dict(t),
                         realisasi=None, uraian_realisasi=None, bukti_dukung=None, catatan=None,
                         capaian=rata_rata(per_iki.get(line.iki_id, []))))
     return out, rata_rata(caps)
@@ -115,14 +125,23 @@ async def view(session, ev: Evaluation, plan: EvaluationPlan, settings) -> dict[
     )
 
 
-async def enter_realisasi(session, ev: Evaluation, plan: EvaluationPlan, items: list, settings) -> None:
-    """Upsert the realisasi of the listed IKI and compute their capaian."""
+async def enter_realisasi(session, ev: Evaluation, plan: EvaluationPlan, items: list, settings,
+                          today: dt.date | None = None) -> None:
+    """Upsert the realisasi of the listed IKI and compute their capaian.
+
+    Refused once the period's deadline (as extended) has passed, even while
+    a catch-up has the period open for a moment: input accepted then would
+    be lost at the close."""
     if ev.kind == Kind.annual:
         raise ProblemError(409, "annual-has-no-realisasi", "Evaluasi tahunan dihitung dari evaluasi periodik; isi "
                            "realisasi pada periode bulanan/triwulanan (annual results come from the periodic ones).")
     if ev.status != "open":
         raise ProblemError(409, "period-closed", f"Periode {ev.period_id} sudah ditutup (the period is closed).")
-    period = period_of(await session.get(EvaluationPeriod, ev.period_id))
+    period_row = await session.get(EvaluationPeriod, ev.period_id)
+    period = period_of(period_row)
+    if today is not None and not period.accepts_input(today):
+        raise ProblemError(409, "period-closed", f"Periode {ev.period_id} tidak menerima realisasi pada {today} "
+                           f"(batas {period.deadline}) (the period does not accept input on this date).")
     lines = {x.iki_id: x for x in plan_lines(plan)}
     errors = []
     for i, item in enumerate(items):
@@ -130,7 +149,7 @@ async def enter_realisasi(session, ev: Evaluation, plan: EvaluationPlan, items: 
         if line is None:
             errors.append({"path": f"body.items[{i}].iki_id", "message": f"IKI {item.iki_id} tidak ada di SKP (unknown IKI)"})
             continue
-        t = target_for(line, period)
+        t = period_target(line, period)
         if t is not None and item.nilai is None:
             errors.append({"path": f"body.items[{i}].nilai", "message": "realisasi angka wajib untuk IKI ini (a number is required)"})
         if t is None and item.nilai is not None and line.measurable:
@@ -141,12 +160,12 @@ async def enter_realisasi(session, ev: Evaluation, plan: EvaluationPlan, items: 
     now = utcnow()
     for item in items:
         line = lines[item.iki_id]
-        t = target_for(line, period)
+        t = period_target(line, period)
         cap = None
         if t is not None:
             try:
-                cap = capaian_iki(item.nilai, polaritas=line.polaritas, target=t[0], minimum=t[1], maksimum=t[2],
-                                  policy=settings.capaian_policy)
+                cap = capaian_iki(item.nilai, polaritas=t.polaritas or line.polaritas, target=t.nilai,
+                                  minimum=t.minimum, maksimum=t.maksimum, policy=settings.capaian_policy)
             except CapaianError as exc:
                 raise ProblemError(422, "capaian-not-computable", f"Capaian IKI {item.iki_id} tidak dapat dihitung: {exc}.") from exc
         row = await session.get(Realisasi, (ev.id, item.iki_id))

@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
+from kinerja_contracts.targets import SifatTarget
 from kinerja_contracts.values import JenisPegawai, Pegawai, Periode
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -151,6 +152,9 @@ class Iki(_Model):
     target_triwulan: list[Decimal | None] | None = Field(
         default=None, min_length=4, max_length=4, description="4 quarterly targets (TW I..IV)"
     )
+    sifat_target: SifatTarget | None = Field(
+        default=None, description="jumlah (a count, split over periods), tingkat (a level, holds), waktu or biaya; "
+        "when absent it is derived from satuan by the shared table (kinerja_contracts.targets)")
     triwulan_target: Triwulan | None = Field(default=None, description="quarter in which the target falls (rencana aksi rule)")
     rencana_aksi: list[RencanaAksi] = Field(default_factory=list)
 

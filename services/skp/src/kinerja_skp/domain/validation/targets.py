@@ -1,8 +1,12 @@
 """Warnings on target numbers: breakdowns that do not add up, and the
 "100 typed as 10" mistake (a tenfold jump against last year's SKP).
 
-Breakdown sums are checked for counted units only: a percentage ("%",
-"persen") or a range target is a level, not a count, and its months do not add up.
+Breakdown sums are checked for summed kinds only (jumlah, biaya), decided
+by the one shared rule (:func:`kinerja_contracts.targets.sifat_target`) that
+the evaluation also uses: a level (%, an index, a value, a ratio) or a
+duration holds in every period, and its months do not add up. A waktu or
+biaya target left higher-is-better is warned about: the evaluation reads it
+lower-is-better.
 """
 
 from __future__ import annotations
@@ -10,16 +14,35 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from kinerja_contracts.targets import DIJUMLAH, sifat_target, waktu_biaya_naik
+
 from ..model import Iki, SkpContent, format_angka
 from .findings import Finding, warning
 
 TENFOLD = Decimal(10)
-_LEVEL_UNITS = re.compile(r"^\s*(%|(persen|persentase|indeks|nilai|skor)\b)", re.IGNORECASE)
 
 
 def _is_counted(iki: Iki) -> bool:
     t = iki.target
-    return bool(t and t.jenis == "angka" and t.nilai is not None and not _LEVEL_UNITS.match(t.satuan or ""))
+    if not (t and t.jenis == "angka" and t.nilai is not None):
+        return False
+    return sifat_target(str(iki.aspek), t.satuan, iki.sifat_target).sifat in DIJUMLAH
+
+
+def check_arah(content: SkpContent) -> list[Finding]:
+    """A waktu or biaya target left higher-is-better (issue 16): warn."""
+    out: list[Finding] = []
+    for i, j, _, iki in content.iter_iki():
+        t = iki.target
+        if t is None or t.jenis == "deskriptif":
+            continue
+        if waktu_biaya_naik(str(iki.aspek), t.satuan, iki.sifat_target, str(iki.polaritas)):
+            kind = sifat_target(str(iki.aspek), t.satuan, iki.sifat_target).sifat
+            out.append(warning("target-arah-waktu-biaya", f"hasil_kerja[{i}].iki[{j}].polaritas",
+                               f"Target {kind} ({t.teks()}) tercatat higher_is_better; evaluasi membacanya "
+                               "lower_is_better (lebih cepat/hemat lebih baik). Pilih polaritas atau sifat_target "
+                               "(a waktu/biaya target left higher-is-better is read lower-is-better)."))
+    return out
 
 
 def _total(values: list[Decimal | None]) -> Decimal:
