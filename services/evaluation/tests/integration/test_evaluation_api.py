@@ -31,9 +31,10 @@ async def test_realisasi_capaian_and_rating_to_predikat(app, tokens, clock):
         ev = (await client.get(f"/api/v1/evaluations/{eid}", headers=me)).json()
         assert ev["status"] == "open" and ev["version"] == 1 and ev["capaian_hasil_kerja"] == 0
         targets = {x["iki_id"]: x["target"] for x in ev["hasil_kerja"]}
-        assert targets == {"iki-1": {"nilai": 1, "minimum": None, "maksimum": None},
-                           "iki-2": {"nilai": 100, "minimum": None, "maksimum": None},
-                           "iki-3": {"nilai": 1, "minimum": None, "maksimum": None}}
+        hib = "higher_is_better"
+        assert targets == {"iki-1": {"nilai": 1, "minimum": None, "maksimum": None, "polaritas": hib},
+                           "iki-2": {"nilai": 100, "minimum": None, "maksimum": None, "polaritas": hib},
+                           "iki-3": {"nilai": 1, "minimum": None, "maksimum": None, "polaritas": hib}}
         body = {"version": 1, "items": [
             {"iki_id": "iki-1", "nilai": 1, "bukti_dukung": "https://drive.example.go.id/sep-1.pdf", "catatan": "lengkap"},
             {"iki_id": "iki-2", "nilai": 90, "bukti_dukung": "https://drive.example.go.id/sep-2.pdf"},

@@ -1,0 +1,69 @@
+"""Issue 16 through the API: the shared target rule decides what each period
+measures (levels hold, waktu lower-is-better, zero targets, N/A months), and
+a period past its deadline takes no input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kinerja_devstack.samples import PEGAWAI_NIP, pppk_skp
+from kinerja_devstack.testing import eventually, running
+
+from .conftest import approved, at, publish
+
+SEP = "2025-09/PPPK_PARUH_WAKTU/monthly"
+OCT = "2025-10/PPPK_PARUH_WAKTU/monthly"
+
+
+def skp_with_real_targets() -> dict:
+    skp = pppk_skp()
+    rhk = skp["hasil_kerja"][0]
+    rhk["iki"] = [
+        {"id": "arsip", "aspek": "Kuantitas", "indikator": "Dokumen terarsip",
+         "target": {"jenis": "angka", "nilai": "100", "satuan": "% dokumen terarsip"}},
+        {"id": "hari", "aspek": "Waktu", "indikator": "Penyelesaian input data",
+         "target": {"jenis": "angka", "nilai": "2", "satuan": "hari kerja"}},
+        {"id": "aduan", "aspek": "Kualitas", "indikator": "Pengaduan", "polaritas": "lower_is_better",
+         "target": {"jenis": "angka", "nilai": "0", "satuan": "pengaduan"}},
+        {"id": "rapat", "aspek": "Kuantitas", "indikator": "Notulen rapat",
+         "target": {"jenis": "angka", "nilai": "3", "satuan": "Notulen"},
+         "target_bulanan": [None] * 8 + ["N/A", "1", "1", "1"]},
+    ]
+    skp["hasil_kerja"] = [rhk]
+    return skp
+
+
+async def test_real_targets_per_period_through_the_api(app, tokens, clock):
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    async with running(app) as client:
+        await publish(app, approved(skp_with_real_targets()))
+        sched = app.state.runtime.extras["scheduler"]
+        await eventually(lambda: sched.spans())
+        await sched.run_once()
+        (item,) = (await client.get("/api/v1/evaluations", params={"period_id": SEP}, headers=me)).json()
+        ev = (await client.get(f"/api/v1/evaluations/{item['id']}", headers=me)).json()
+        t = {x["iki_id"]: x["target"] for x in ev["hasil_kerja"]}
+        assert t["arsip"]["nilai"] == 100 and t["hari"]["nilai"] == 2 and t["hari"]["polaritas"] == "lower_is_better"
+        assert t["aduan"]["nilai"] == 0 and t["rapat"] is None  # N/A in September: not measured
+        body = {"version": 1, "items": [{"iki_id": "arsip", "nilai": 30}, {"iki_id": "hari", "nilai": 2},
+                                        {"iki_id": "aduan", "nilai": 0}]}
+        r = await client.put(f"/api/v1/evaluations/{item['id']}/realisasi", json=body, headers=me)
+        assert r.status_code == 200, r.text
+        caps = {x["iki_id"]: x["capaian"] for x in r.json()["hasil_kerja"]}
+        assert caps == {"arsip": 30.0, "hari": 100.0, "aduan": 100.0, "rapat": None}
+        assert r.json()["capaian_hasil_kerja"] == round((30 + 100 + 100) / 3, 2)  # only what September measures
+        plan = (await client.get(f"/api/v1/plans/{ev['skp_id']}", headers=me)).json()
+        kinds = {x["iki_id"]: (x["sifat_target"], x["sifat_catatan"]) for x in plan["rencana"]}
+        assert kinds["arsip"][0] == "tingkat" and kinds["hari"][0] == "waktu" and "diturunkan" in kinds["hari"][1]
+
+        # after the deadline (5 Oct) the period takes no input, even before the scheduler closes it
+        clock.set(at(dt.date(2025, 10, 6)))
+        r = await client.put(f"/api/v1/evaluations/{item['id']}/realisasi",
+                             json={"version": 2, "items": [{"iki_id": "arsip", "nilai": 100}]}, headers=me)
+        assert r.status_code == 409 and r.json()["code"] == "period-closed"
+        await sched.run_once()
+        closed = (await client.get(f"/api/v1/evaluations/{item['id']}", headers=me)).json()
+        assert closed["status"] == "closed" and closed["capaian_hasil_kerja"] == round(230 / 3, 2)
+        (octo,) = (await client.get("/api/v1/evaluations", params={"period_id": OCT}, headers=me)).json()
+        ev = (await client.get(f"/api/v1/evaluations/{octo['id']}", headers=me)).json()
+        assert {x["iki_id"]: x["target"]["nilai"] for x in ev["hasil_kerja"] if x["target"]}["rapat"] == 1
