@@ -262,6 +262,8 @@ class SkpContent(_Model):
     penilai: Pegawai = Field(description="pejabat penilai kinerja (snapshot)")
     atasan_penilai: Pegawai | None = Field(default=None, description="atasan pejabat penilai kinerja (snapshot)")
     tanggal_sk: dt.date | None = Field(default=None, description="date of the appointment decree (SK), if mid-year")
+    tanggal_terima_sk: dt.date | None = Field(
+        default=None, description="date the pegawai received the SK; the 10-day deadline runs from it (DKI 2026)")
     tempat: str | None = Field(default=None, description="place written above the signatures, e.g. Jakarta")
     hasil_kerja: list[Rhk] = Field(default_factory=list)
     perilaku_kerja: list[PerilakuKerja] = Field(

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from ..adapters.tables import DeadlineExtension, SkpDocument
-from ..domain.deadlines import Deadline, Extension, deadline_for
+from ..domain.deadlines import Deadline, Extension, deadline_for, terima_sk_of
 from .access import admin_instansi
 from .policy import Policy
 
@@ -56,6 +56,7 @@ async def deadline_of(session, doc: SkpDocument, policy: Policy) -> Deadline:
     return deadline_for(
         mulai=doc.periode_mulai,
         tanggal_sk=doc.tanggal_sk,
+        tanggal_terima_sk=terima_sk_of(doc.content),
         nip=doc.nip,
         unit_kerja=doc.unit_kerja,
         extensions=await _rules_for(session, doc.instansi, doc.tahun),
