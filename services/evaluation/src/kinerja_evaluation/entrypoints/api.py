@@ -76,6 +76,7 @@ class EvaluationOut(BaseModel):
     version: int
     capaian_hasil_kerja: float | None
     saran_rating_hasil_kerja: str | None = Field(description="suggested from the capaian; the penilai decides")
+    saran_rating_alasan: str | None = Field(default=None, description="which source rule gave the suggestion, or why none")
     rating_hasil_kerja: str | None
     rating_perilaku: str | None
     predikat: str | None

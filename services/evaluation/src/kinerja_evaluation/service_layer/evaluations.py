@@ -17,7 +17,7 @@ from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Kebe
 from ..domain.capaian import CapaianError, capaian_hasil_kerja, capaian_iki, rata_rata
 from ..domain.periods import Kind
 from ..domain.plan import SkpSnapshot, period_target
-from ..domain.rating import Predikat, RhkCapaian, predikat, saran_rating_hasil_kerja
+from ..domain.rating import Predikat, RhkCapaian, predikat, saran_rating_detail
 from .plans import period_of, plan_lines
 
 BERAKHLAK = ("Berorientasi Pelayanan", "Akuntabel", "Kompeten", "Harmonis", "Loyal", "Adaptif", "Kolaboratif")
@@ -113,12 +113,14 @@ async def view(session, ev: Evaluation, plan: EvaluationPlan, settings) -> dict[
         lines = await _periodic_lines(session, ev, plan)
         live = capaian_hasil_kerja([x["capaian"] for x in lines if x["target"] is not None])
     capaian = ev.capaian if ev.status == "closed" else live
-    saran = saran_rating_hasil_kerja(_rhk_capaian(lines), settings.rating_policy)
+    saran_detail = saran_rating_detail(_rhk_capaian(lines), settings.rating_policy)
+    saran = saran_detail.rating
     keberatan = (await session.exec(select(Keberatan).where(Keberatan.evaluation_id == ev.id))).scalar_one_or_none()
     return dict(
         id=ev.id, period_id=ev.period_id, kind=ev.kind, tahun=ev.tahun, bulan=ev.bulan, skp_id=ev.skp_id, nip=ev.nip,
         pegawai=plan.pegawai, penilai=plan.penilai, atasan_penilai=plan.atasan_penilai, status=ev.status,
         version=ev.version, capaian_hasil_kerja=capaian, saran_rating_hasil_kerja=saran,
+        saran_rating_alasan=saran_detail.aturan,
         rating_hasil_kerja=ev.rating_hasil_kerja, rating_perilaku=ev.rating_perilaku, predikat=ev.predikat,
         umpan_balik=ev.umpan_balik or {}, keberatan_deadline=ev.keberatan_deadline, hasil_kerja=lines,
         keberatan=None if keberatan is None else keberatan_view(keberatan),

@@ -13,7 +13,7 @@ from ..adapters.tables import CapaianOrganisasiRecord, Evaluation, EvaluationPla
 from ..domain.capaian import rata_rata
 from ..domain.organisasi import distribusi, peringatan_distribusi
 from ..domain.periods import Kind, make_period
-from ..domain.tahunan import rekomendasi_perpanjangan
+from ..domain.tahunan import JENIS_PERPANJANGAN, rekomendasi_perpanjangan
 from .periods import round2
 
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -80,8 +80,9 @@ async def hasil_tahunan(session, nip: str, tahun: int, settings) -> list[dict[st
                       predikat=annual.predikat if annual else None, rekomendasi_perpanjangan=None)
         plan = await session.get(EvaluationPlan, skp_id)
         result["jenis_pegawai"] = plan.jenis_pegawai if plan else None
-        if plan is not None and plan.jenis_pegawai == "PPPK_PARUH_WAKTU":
-            r = rekomendasi_perpanjangan(avg, result["rating_perilaku"], ambang_capaian=settings.perpanjangan_ambang_capaian)
+        if plan is not None and plan.jenis_pegawai in JENIS_PERPANJANGAN:
+            r = rekomendasi_perpanjangan(result["rating_hasil_kerja"], result["rating_perilaku"], avg,
+                                         ambang_capaian=settings.perpanjangan_ambang_capaian)
             result["rekomendasi_perpanjangan"] = {"rekomendasi": r.rekomendasi, "alasan": r.alasan}
         out.append(result)
     return out
