@@ -106,13 +106,22 @@ async def test_keberatan_within_14_days_decided_once_by_atasan_penilai(app, toke
         url = f"/api/v1/keberatan/{k['id']}/keputusan"
         assert (await client.post(url, json={"decision": "upheld", "predikat": "Baik"}, headers=penilai)).status_code == 403
         r = await client.post(url, json={"decision": "upheld"}, headers=atasan)
-        assert r.status_code == 422 and r.json()["code"] == "predikat-required"
-        r = await client.post(url, json={"decision": "upheld", "predikat": "Baik", "note": "Bukti diterima"}, headers=atasan)
+        assert r.status_code == 422 and r.json()["code"] == "ratings-required"
+        # a predikat that contradicts the ratings (Sesuai / Sesuai is Baik, not Sangat Baik) is refused
+        up = {"decision": "upheld", "rating_hasil_kerja": "Sesuai Ekspektasi", "rating_perilaku": "Sesuai Ekspektasi"}
+        r = await client.post(url, json={**up, "predikat": "Sangat Baik"}, headers=atasan)
+        assert r.status_code == 422 and r.json()["code"] == "predikat-contradicts-ratings"
+        # an upheld objection never lowers the result (Butuh Perbaikan -> Sangat Kurang)
+        r = await client.post(url, json={"decision": "upheld", "rating_hasil_kerja": "Dibawah Ekspektasi",
+                                         "rating_perilaku": "Dibawah Ekspektasi"}, headers=atasan)
+        assert r.status_code == 422 and r.json()["code"] == "keberatan-lowers-result"
+        r = await client.post(url, json={**up, "note": "Bukti diterima"}, headers=atasan)
         assert r.status_code == 200 and r.json()["status"] == "diterima" and r.json()["predikat_after"] == "Baik"
         r = await client.post(url, json={"decision": "rejected"}, headers=atasan)
         assert r.status_code == 409 and r.json()["code"] == "keberatan-final"
         ev = (await client.get(f"/api/v1/evaluations/{eid}", headers=me)).json()
         assert ev["predikat"] == "Baik" and ev["keberatan"]["status"] == "diterima"
+        assert (ev["rating_hasil_kerja"], ev["rating_perilaku"]) == ("Sesuai Ekspektasi", "Sesuai Ekspektasi")
         filed, decided = await outbox(app, "keberatan_filed"), await outbox(app, "keberatan_decided")
         assert filed[0]["data"]["atasan_penilai"]["nip"] == ATASAN_PENILAI_NIP
         assert decided[0]["data"]["decision"] == "upheld" and decided[0]["data"]["predikat_before"] == "Butuh Perbaikan"
@@ -128,6 +137,11 @@ async def test_keberatan_after_14_days_is_refused(app, tokens, clock):
         r = await client.post(f"/api/v1/evaluations/{eid}/keberatan", json={"alasan": "Terlambat tetapi tetap keberatan"},
                               headers=me)
         assert r.status_code == 409 and r.json()["code"] == "keberatan-too-late"
+        # and the penilai can no longer re-rate: the result is final
+        ev = (await client.get(f"/api/v1/evaluations/{eid}", headers=me)).json()
+        r = await client.post(f"/api/v1/evaluations/{eid}/penilaian", json={**pen, "version": ev["version"],
+                              "rating_hasil_kerja": "Dibawah Ekspektasi"}, headers=penilai)
+        assert r.status_code == 409 and r.json()["code"] == "result-final"
 
 
 async def test_closed_period_refuses_realisasi(app, tokens, clock):

@@ -143,3 +143,13 @@ def saran_rating_hasil_kerja(rhk: Iterable[RhkCapaian], policy: RatingPolicy = R
 def perilaku_minimal_baik(perilaku: Rating | str | None) -> bool:
     """Work behaviour is at least BAIK: rated Sesuai or Diatas Ekspektasi."""
     return perilaku is not None and Rating(perilaku) in (Rating.sesuai, Rating.diatas)
+
+
+#: Predikat from best to worst (PermenPANRB 6/2022 order).
+URUTAN_PREDIKAT: tuple[Predikat, ...] = (Predikat.sangat_baik, Predikat.baik, Predikat.butuh_perbaikan,
+                                         Predikat.kurang, Predikat.sangat_kurang)
+
+
+def lebih_rendah(a: Predikat | str, b: Predikat | str) -> bool:
+    """True when predikat ``a`` is worse than ``b``."""
+    return URUTAN_PREDIKAT.index(Predikat(a)) > URUTAN_PREDIKAT.index(Predikat(b))

@@ -234,11 +234,15 @@ async def list_keberatan(principal: CurrentPrincipal, rt: RuntimeDep,
 
 
 class KeputusanIn(BaseModel):
-    decision: Literal["upheld", "rejected"] = Field(description="upheld: the result changes to `predikat`; rejected: it stays")
-    predikat: Predikat | None = Field(default=None, description="the new predikat (required when upheld)")
+    decision: Literal["upheld", "rejected"] = Field(description="upheld: the atasan sets new ratings and the predikat "
+                                                    "follows from the matrix (never lower); rejected: the result stays")
+    rating_hasil_kerja: Rating | None = Field(default=None, description="the new rating hasil kerja (required when upheld)")
+    rating_perilaku: Rating | None = Field(default=None, description="the new rating perilaku (required when upheld)")
+    predikat: Predikat | None = Field(default=None, description="optional; when given it must equal the matrix's predikat")
     note: str | None = Field(default=None, max_length=4000)
 
-    model_config = {"json_schema_extra": {"examples": [{"decision": "upheld", "predikat": "Baik",
+    model_config = {"json_schema_extra": {"examples": [{"decision": "upheld", "rating_hasil_kerja": "Sesuai Ekspektasi",
+                                                         "rating_perilaku": "Sesuai Ekspektasi",
                                                          "note": "Bukti dukung Oktober dapat diterima."}]}}
 
 
@@ -251,7 +255,8 @@ async def decide(keberatan_id: str, body: KeputusanIn, principal: CurrentPrincip
             raise ProblemError(404, "keberatan-not-found", "Keberatan tidak ditemukan (not found).")
         if principal.sub != k.atasan_nip:
             raise forbid("Hanya atasan pejabat penilai yang memutuskan keberatan (only the atasan pejabat penilai decides).")
-        k = await uc.decide_keberatan(session, k, body.decision, body.predikat, body.note, actor(principal))
+        k = await uc.decide_keberatan(session, k, body.decision, body.rating_hasil_kerja, body.rating_perilaku,
+                                      body.predikat, body.note, actor(principal))
         await session.flush()
         return uc.keberatan_view(k)
 

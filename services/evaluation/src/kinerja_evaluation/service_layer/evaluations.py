@@ -17,7 +17,7 @@ from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Kebe
 from ..domain.capaian import CapaianError, capaian_hasil_kerja, capaian_iki, rata_rata
 from ..domain.periods import Kind
 from ..domain.plan import SkpSnapshot, period_target
-from ..domain.rating import Predikat, RhkCapaian, predikat, saran_rating_detail
+from ..domain.rating import Predikat, Rating, RhkCapaian, lebih_rendah, predikat, saran_rating_detail
 from .plans import period_of, plan_lines
 
 BERAKHLAK = ("Berorientasi Pelayanan", "Akuntabel", "Kompeten", "Harmonis", "Loyal", "Adaptif", "Kolaboratif")
@@ -189,6 +189,10 @@ async def set_penilaian(session, ev: Evaluation, plan: EvaluationPlan, body, set
     if (await session.exec(select(Keberatan.id).where(Keberatan.evaluation_id == ev.id))).first():
         raise ProblemError(409, "keberatan-exists", "Hasil evaluasi ini sedang/sudah diajukan keberatan; hanya atasan "
                            "pejabat penilai yang dapat mengubahnya (a keberatan exists; only its decision changes the result).")
+    if body.rating_hasil_kerja is not None and ev.keberatan_deadline is not None and today > ev.keberatan_deadline:
+        raise ProblemError(409, "result-final", f"Hasil evaluasi sudah final: masa keberatan berakhir "
+                           f"{ev.keberatan_deadline} (the result is final after the objection window).",
+                           deadline=str(ev.keberatan_deadline))
     rhk_ids = {x.rhk_id for x in plan_lines(plan)}
     perilaku = {p.nilai for p in SkpSnapshot.model_validate(plan.snapshot or {}).perilaku_kerja} or set(BERAKHLAK)
     errors = [{"path": f"body.umpan_balik_rhk.{k}", "message": "RHK tidak ada di SKP (unknown RHK)"}
@@ -247,18 +251,39 @@ async def file_keberatan(session, ev: Evaluation, plan: EvaluationPlan, alasan: 
     return k
 
 
-async def decide_keberatan(session, k: Keberatan, decision: str, new_predikat: Predikat | None, note: str | None,
+async def decide_keberatan(session, k: Keberatan, decision: str, rating_hasil_kerja: Rating | None,
+                           rating_perilaku: Rating | None, new_predikat: Predikat | None, note: str | None,
                            actor: Actor) -> Keberatan:
+    """The atasan pejabat penilai decides, once and finally.
+
+    Upheld: the atasan sets the ratings anew and the predikat follows from
+    the matrix (PermenPANRB 6/2022; a stated predikat must agree with it);
+    an objection never lowers the result (local choice: the source lets the
+    pegawai object, it does not make objecting a risk). Rejected: it stays."""
     if k.status != "diajukan":
         raise ProblemError(409, "keberatan-final", "Keberatan sudah diputuskan; keputusan bersifat final "
                            "(already decided; the decision is final).")
-    if decision == "upheld" and new_predikat is None:
-        raise ProblemError(422, "predikat-required", "Keberatan diterima wajib disertai predikat baru "
-                           "(an upheld keberatan needs the new predikat).",
-                           errors=[{"path": "body.predikat", "message": "wajib bila decision=upheld"}])
     ev, plan, _ = await load(session, k.evaluation_id, for_update=True)
+    after = k.predikat_before
+    if decision == "upheld":
+        if rating_hasil_kerja is None or rating_perilaku is None:
+            raise ProblemError(422, "ratings-required", "Keberatan diterima wajib disertai rating hasil kerja dan rating "
+                               "perilaku yang baru; predikat mengikuti matriks (an upheld keberatan sets both ratings).",
+                               errors=[{"path": f"body.{f}", "message": "wajib bila decision=upheld"}
+                                       for f, v in (("rating_hasil_kerja", rating_hasil_kerja),
+                                                    ("rating_perilaku", rating_perilaku)) if v is None])
+        after = str(predikat(rating_hasil_kerja, rating_perilaku))
+        if new_predikat is not None and str(new_predikat) != after:
+            raise ProblemError(422, "predikat-contradicts-ratings", f"Predikat {new_predikat} bertentangan dengan rating "
+                               f"{rating_hasil_kerja} / {rating_perilaku} (matriks: {after}) (the predikat must follow "
+                               f"the matrix).", errors=[{"path": "body.predikat", "message": f"matriks: {after}"}])
+        if lebih_rendah(after, k.predikat_before):
+            raise ProblemError(422, "keberatan-lowers-result", f"Keberatan yang diterima tidak dapat menurunkan predikat "
+                               f"{k.predikat_before} menjadi {after} (an upheld objection cannot lower the result).",
+                               errors=[{"path": "body.rating_hasil_kerja", "message": f"predikat {after} < {k.predikat_before}"}])
+        ev.rating_hasil_kerja, ev.rating_perilaku = str(rating_hasil_kerja), str(rating_perilaku)
     k.status = "diterima" if decision == "upheld" else "ditolak"
-    k.predikat_after = str(new_predikat) if decision == "upheld" else k.predikat_before
+    k.predikat_after = after
     k.note, k.decided_at, k.decided_by = note, utcnow(), actor.sub
     ev.predikat = k.predikat_after
     ev.version += 1
@@ -266,4 +291,3 @@ async def decide_keberatan(session, k: Keberatan, decision: str, new_predikat: P
                                         decision=decision, predikat_before=k.predikat_before, predikat_after=k.predikat_after,
                                         note=note), actor=actor)
     return k
-
