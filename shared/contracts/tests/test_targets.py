@@ -137,3 +137,12 @@ def test_waktu_left_higher_is_better_is_flagged():
     assert waktu_biaya_naik("Waktu", "hari kerja", None, "higher_is_better")
     assert not waktu_biaya_naik("Waktu", "hari kerja", None, "lower_is_better")
     assert not waktu_biaya_naik("Waktu", "%", None, "higher_is_better")
+
+
+def test_period_names_from_ids():
+    from kinerja_contracts.teks import nama_periode_dari_id
+
+    assert nama_periode_dari_id("2026-Q1/PNS/quarterly") == "Triwulan I 2026"
+    assert nama_periode_dari_id("2025-11/PPPK_PARUH_WAKTU/monthly") == "November 2025"
+    assert nama_periode_dari_id("2026/PNS/annual") == "Tahun 2026"
+    assert nama_periode_dari_id("rubbish") == "rubbish"

@@ -87,7 +87,7 @@ def samples(pg: Pegawai | None = None, pn: Pegawai | None = None, pn_new: Pegawa
         "evaluation.period_closed_missing": EvaluationPeriodClosed(**period, evaluated=41, missing=[pg]),
         "evaluation.finalized": EvaluationFinalized(evaluation_id="EV-2025-11-0042", skp_id=skp_id,
             period_id="2025-11/PPPK_PARUH_WAKTU/monthly", pegawai=pg, penilai=pn, rating_hasil_kerja="Sesuai Ekspektasi",
-            rating_perilaku="Di Atas Ekspektasi", predikat="Baik", capaian=96.5, keberatan_deadline=dt.date(2025, 12, 19)),
+            rating_perilaku="Diatas Ekspektasi", predikat="Baik", capaian=96.5, keberatan_deadline=dt.date(2025, 12, 19)),
         "evaluation.keberatan_filed": KeberatanFiled(keberatan_id="KB-2025-0007", evaluation_id="EV-2025-11-0042",
             pegawai=pg, atasan_penilai=at,
             alasan="Realisasi RHK 1 sudah 100% dengan bukti dukung lengkap, tetapi dinilai di bawah ekspektasi."),

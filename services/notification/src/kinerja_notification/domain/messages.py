@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from kinerja_contracts.teks import nama_periode_dari_id, persen
 from markupsafe import Markup
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -113,6 +114,21 @@ def _jenis_periode(ctx, value: str) -> str:
     return _PERIOD_KINDS.get(ctx.get("locale", DEFAULT_LOCALE), _PERIOD_KINDS["id"]).get(value, value)
 
 
+@pass_context
+def _nama_periode(ctx, period_id: str) -> str:
+    """``2026-Q1/PNS/quarterly`` -> ``Triwulan I 2026`` (the official period name, in both locales)."""
+    return nama_periode_dari_id(period_id)
+
+
+@pass_context
+def _persen(ctx, value) -> str:
+    """A capaian as the rule computed it: ``79,995 %`` (id), ``79.995 %`` (en); never rounded again."""
+    text = persen(value)
+    if ctx.get("locale", DEFAULT_LOCALE) == "en":
+        text = text.replace(".", "\u2009").replace(",", ".").replace("\u2009", ",")
+    return text
+
+
 def _quote(value) -> str:
     """Prefix every line with ``> `` (a quoted note; the HTML layout shows a box)."""
     return "\n".join("> " + line for line in str(value).strip().splitlines() or [""])
@@ -161,6 +177,8 @@ def _environment(autoescape: bool) -> Environment:
     env.filters["quote"] = _quote
     env.filters["waktu"] = _waktu
     env.filters["jenis_periode"] = _jenis_periode
+    env.filters["nama_periode"] = _nama_periode
+    env.filters["persen"] = _persen
     return env
 
 
