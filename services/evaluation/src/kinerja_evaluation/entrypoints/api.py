@@ -17,6 +17,7 @@ from sqlalchemy import select
 from ..adapters.tables import Evaluation, EvaluationPlan, Keberatan
 from ..domain.rating import Predikat, Rating
 from ..service_layer import evaluations as uc
+from ..service_layer import penilai as penilai_uc
 from ..service_layer.plans import plan_lines
 from .deps import RuntimeDep, actor, forbid, today_of
 
@@ -74,6 +75,8 @@ class EvaluationOut(BaseModel):
     atasan_penilai: dict[str, Any] | None
     status: str = Field(description="open (realisasi can be entered) or closed")
     version: int
+    penilai_nip: str | None = Field(default=None, description="the pejabat penilai of this evaluation now")
+    dinilai_oleh: str | None = Field(default=None, description="who set the ratings (the penilai or their Plt/Plh)")
     capaian_hasil_kerja: float | None
     saran_rating_hasil_kerja: str | None = Field(description="suggested from the capaian; the penilai decides")
     saran_rating_alasan: str | None = Field(default=None, description="which source rule gave the suggestion, or why none")
@@ -86,10 +89,10 @@ class EvaluationOut(BaseModel):
     keberatan: dict[str, Any] | None
 
 
-def _can_read(principal, ev: Evaluation, plan: EvaluationPlan) -> bool:
+async def _can_read(session, principal, ev: Evaluation, plan: EvaluationPlan, day: dt.date) -> bool:
     if principal.role == Role.admin:
         return principal.instansi is None or principal.instansi == plan.instansi
-    return principal.sub in (ev.nip, ev.penilai_nip, ev.atasan_nip)
+    return principal.sub in (ev.nip, ev.penilai_nip, ev.atasan_nip) or await penilai_uc.may_rate(session, principal.sub, ev, day)
 
 
 @router.get("/evaluations", response_model=list[EvaluationSummary],
@@ -104,7 +107,9 @@ async def list_evaluations(principal: CurrentPrincipal, rt: RuntimeDep, period_i
         if principal.instansi:
             q = q.join(EvaluationPlan, EvaluationPlan.skp_id == Evaluation.skp_id).where(EvaluationPlan.instansi == principal.instansi)
     elif peran == "penilai":
-        q = q.where(Evaluation.penilai_nip == principal.sub)
+        async with rt.uow() as session:  # their own and those of the penilai they act for today (Plt/Plh)
+            penilai_nips = {principal.sub} | await penilai_uc.acting_for(session, principal.sub, today_of(rt))
+        q = q.where(Evaluation.penilai_nip.in_(penilai_nips))
         if nip:
             q = q.where(Evaluation.nip == nip)
     else:
@@ -123,7 +128,7 @@ async def list_evaluations(principal: CurrentPrincipal, rt: RuntimeDep, period_i
 async def get_evaluation(evaluation_id: str, principal: CurrentPrincipal, rt: RuntimeDep) -> dict:
     async with rt.uow() as session:
         ev, plan, _ = await uc.load(session, evaluation_id)
-        if not _can_read(principal, ev, plan):
+        if not await _can_read(session, principal, ev, plan, today_of(rt)):
             raise forbid()
         return await uc.view(session, ev, plan, rt.settings)
 
@@ -176,8 +181,9 @@ class PenilaianIn(BaseModel):
 async def post_penilaian(evaluation_id: str, body: PenilaianIn, principal: CurrentPrincipal, rt: RuntimeDep) -> dict:
     async with rt.uow() as session:
         ev, plan, _ = await uc.load(session, evaluation_id, for_update=True)
-        if principal.sub != ev.penilai_nip:
-            raise forbid("Hanya pejabat penilai yang menilai (only the pejabat penilai rates).")
+        if not await penilai_uc.may_rate(session, principal.sub, ev, today_of(rt)):
+            raise forbid("Hanya pejabat penilai, atau Plt/Plh yang tercatat untuk tanggal ini, yang menilai "
+                         "(only the pejabat penilai or a recorded Plt/Plh rates).")
         uc.check_version(ev, body.version)
         await uc.set_penilaian(session, ev, plan, body, rt.settings, actor(principal), today_of(rt))
         await session.flush()

@@ -119,7 +119,7 @@ async def view(session, ev: Evaluation, plan: EvaluationPlan, settings) -> dict[
     return dict(
         id=ev.id, period_id=ev.period_id, kind=ev.kind, tahun=ev.tahun, bulan=ev.bulan, skp_id=ev.skp_id, nip=ev.nip,
         pegawai=plan.pegawai, penilai=plan.penilai, atasan_penilai=plan.atasan_penilai, status=ev.status,
-        version=ev.version, capaian_hasil_kerja=capaian, saran_rating_hasil_kerja=saran,
+        version=ev.version, penilai_nip=ev.penilai_nip, dinilai_oleh=ev.dinilai_oleh, capaian_hasil_kerja=capaian, saran_rating_hasil_kerja=saran,
         saran_rating_alasan=saran_detail.aturan,
         rating_hasil_kerja=ev.rating_hasil_kerja, rating_perilaku=ev.rating_perilaku, predikat=ev.predikat,
         umpan_balik=ev.umpan_balik or {}, keberatan_deadline=ev.keberatan_deadline, hasil_kerja=lines,
@@ -215,6 +215,7 @@ async def set_penilaian(session, ev: Evaluation, plan: EvaluationPlan, body, set
     v = await view(session, ev, plan, settings)
     ev.rating_hasil_kerja, ev.rating_perilaku = str(body.rating_hasil_kerja), str(body.rating_perilaku)
     ev.predikat = str(predikat(body.rating_hasil_kerja, body.rating_perilaku))
+    ev.dinilai_oleh = actor.sub
     ev.saran_rating = str(v["saran_rating_hasil_kerja"]) if v["saran_rating_hasil_kerja"] else None
     ev.finalized_at = utcnow()
     ev.keberatan_deadline = today + dt.timedelta(days=settings.keberatan_days)
