@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, utcnow
+from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Realisasi, utcnow
+from ..domain.mutasi import potong_rencana
 from ..domain.periods import Kind, Period
 from ..domain.plan import PlanIki, build_plan, count_measured, measured_counts, measured_in
 from .ids import evaluation_id
@@ -87,8 +88,46 @@ async def upsert_plan(session, d) -> EvaluationPlan | None:
         for k, v in fields.items():
             setattr(plan, k, v)
     await session.flush()
+    await apply_mutasi(session, plan)
     await join_open_periods(session, plan)
     return plan
+
+
+async def apply_mutasi(session, plan: EvaluationPlan) -> None:
+    """Another approved SKP of the same NIP whose periode overlaps this one's
+    is a mutasi: the one that starts later ends the other on the day before
+    it starts (DOMAIN.md). The ended plan keeps its targets for its months;
+    its open evaluations of periods after the end, with nothing entered, go."""
+    if plan.periode_mulai is None or plan.periode_selesai is None:
+        return
+    others = (await session.exec(select(EvaluationPlan).where(
+        EvaluationPlan.nip == plan.nip, EvaluationPlan.skp_id != plan.skp_id,
+        EvaluationPlan.periode_mulai <= plan.periode_selesai,
+        EvaluationPlan.periode_selesai >= plan.periode_mulai))).scalars().all()
+    for other in others:
+        if other.periode_mulai is None or other.periode_mulai == plan.periode_mulai:
+            continue
+        old, new = (other, plan) if other.periode_mulai < plan.periode_mulai else (plan, other)
+        await end_plan(session, old, new.periode_mulai - dt.timedelta(days=1), new.skp_id)
+
+
+async def end_plan(session, plan: EvaluationPlan, selesai: dt.date, by_skp) -> None:
+    lines = [potong_rencana(x, selesai).model_dump(mode="json") for x in plan_lines(plan)]
+    plan.periode_selesai = selesai
+    plan.periode = {**(plan.periode or {}), "selesai": str(selesai)}
+    plan.rencana, plan.jumlah_iki_periode = lines, measured_counts(lines)
+    plan.diakhiri_oleh_skp = by_skp
+    evs = (await session.exec(select(Evaluation).where(
+        Evaluation.skp_id == plan.skp_id, Evaluation.status == "open"))).scalars().all()
+    for ev in evs:
+        period = period_of(await session.get(EvaluationPeriod, ev.period_id))
+        if period.mulai > selesai and period.kind != "annual":
+            has_input = (await session.exec(select(Realisasi.iki_id).where(Realisasi.evaluation_id == ev.id))).first()
+            if not has_input:
+                await session.delete(ev)
+                continue
+        ev.jumlah_iki = measured_iki(plan, period)
+    await session.flush()
 
 
 async def join_open_periods(session, plan: EvaluationPlan) -> None:
