@@ -11,6 +11,7 @@ from .adapters.clock import Clock, FileClock, SystemClock
 from .adapters.lease import Lease
 from .entrypoints import consumers as consumers_module
 from .entrypoints.api import router
+from .entrypoints.api_dokumen import router as dokumen_router
 from .entrypoints.api_penilai import router as penilai_router
 from .entrypoints.api_rekap import router as rekap_router
 from .service_layer.scheduler import Scheduler
@@ -40,7 +41,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         name="evaluation",
         settings=settings,
         migrations_dir=MIGRATIONS,
-        routers=[router, rekap_router, penilai_router],
+        routers=[router, rekap_router, penilai_router, dokumen_router],
         consumers=consumers_module.consumers,
         on_start=[start_scheduler],
         on_stop=[stop_scheduler],
