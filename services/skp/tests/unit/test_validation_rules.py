@@ -268,6 +268,16 @@ def test_waktu_target_left_higher_is_better_warns():
     assert ("target-arah-waktu-biaya", "hasil_kerja[0].iki[0].polaritas") not in rules(report, "warning")
 
 
+def test_empty_lampiran_warns():
+    data = pppk_skp()
+    data["lampiran"] = {"dukungan_sumber_daya": ["Komputer"], "skema_pertanggungjawaban": [], "konsekuensi": ["  "]}
+    report = validate(SkpContent.model_validate(data))
+    assert report.valid
+    assert {("lampiran-kosong", "lampiran.skema_pertanggungjawaban"), ("lampiran-kosong", "lampiran.konsekuensi")} <= \
+        rules(report, "warning")
+    assert ("lampiran-kosong", "lampiran.dukungan_sumber_daya") not in rules(report, "warning")
+
+
 def test_tenfold_jump_against_last_year_warns():
     last_year = content(periode={"mulai": "2024-09-01", "selesai": "2024-12-31"})
     now = content(hasil_kerja__0__iki__0__target={"jenis": "angka", "nilai": "40", "satuan": "Laporan"},

@@ -115,3 +115,18 @@ def check_tenfold(content: SkpContent, previous: SkpContent | None) -> list[Find
                                f"dari target tahun lalu {old.target.teks()}; salah ketik? "
                                "(the target differs tenfold from last year's; a typing mistake?)"))
     return out
+
+
+def check_lampiran(content: SkpContent) -> list[Finding]:
+    """An empty lampiran part: a warning. BKN deck (line 441 and 744): the
+    agreed dukungan sumber daya, skema pertanggungjawaban and konsekuensi are
+    "Lampiran tidak terpisahkan dari SKP seluruh Pegawai". A warning, not an
+    error: regions' forms (DKI 2026 PPPK sheet) do not show it (local choice)."""
+    names = {"dukungan_sumber_daya": "Dukungan sumber daya", "skema_pertanggungjawaban": "Skema pertanggungjawaban",
+             "konsekuensi": "Konsekuensi"}
+    empty = [f for f in names if not [x for x in getattr(content.lampiran, f) if x and x.strip()]]
+    if not empty:
+        return []
+    return [warning("lampiran-kosong", f"lampiran.{f}",
+                    f"{names[f]} pada Lampiran SKP belum diisi; Lampiran tidak terpisahkan dari SKP "
+                    f"(the SKP attachment part '{f}' is empty).") for f in empty]
