@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from kinerja_devstack.samples import ATASAN_PENILAI_NIP, PEGAWAI_NIP, PENILAI_NIP
+from kinerja_devstack.samples import ATASAN_PEJABAT_PENILAI_NIP, PEGAWAI_NIP, PENILAI_NIP
 from openpyxl import load_workbook
 
 from .test_evaluation_api import open_september, running
@@ -30,7 +30,7 @@ async def test_documents_of_one_evaluation(app, tokens, clock):
         assert ws["A1"].value == "DOKUMEN EVALUASI KINERJA PEGAWAI" and ws["A2"].value == "PERIODE: SEPTEMBER 2025"
         for text in ("PEGAWAI YANG DINILAI", "PEJABAT PENILAI KINERJA", "ATASAN PEJABAT PENILAI KINERJA",
                      "CAPAIAN KINERJA ORGANISASI", "PREDIKAT KINERJA PEGAWAI", "CATATAN/REKOMENDASI", "Baik",
-                     PEGAWAI_NIP, PENILAI_NIP, ATASAN_PENILAI_NIP, "rhk-1: Laporan tepat waktu"):
+                     PEGAWAI_NIP, PENILAI_NIP, ATASAN_PEJABAT_PENILAI_NIP, "rhk-1: Laporan tepat waktu"):
             assert text in cells, text
 
         r = await client.get(f"/api/v1/evaluations/{eid}/lembar-bulanan", headers=me)

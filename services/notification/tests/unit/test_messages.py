@@ -56,7 +56,7 @@ def test_unknown_locale_falls_back_to_indonesian():
 
 def test_html_escapes_what_people_typed_and_quotes_the_note():
     out = route(ex.samples()["approval.returned"])[0]
-    ctx = {**out.ctx, "note": "Ganti <script>alert(1)</script>\nbaris dua"}
+    ctx = {**out.ctx, "catatan_perbaikan": "Ganti <script>alert(1)</script>\nbaris dua"}
     r = render(out.kind, "id", **ctx, link="x")
     assert "<script>" not in r.html and "&lt;script&gt;" in r.html
     assert "<blockquote" in r.html and "baris dua" in r.html

@@ -147,7 +147,7 @@ class Driver:
     async def decide(self, f: Flow, action: str, step: str) -> None:
         body = {"version": f.version}
         if action == "return":
-            body["note"] = "Target IKI belum sesuai; mohon perbaiki satuan dan angka target."
+            body["catatan_perbaikan"] = "Target IKI belum sesuai; mohon perbaiki satuan dan angka target."
         r = await self.call("POST", "approval", f"/api/v1/approvals/{f.skp_id}/{action}", who=(f.current_penilai, "atasan"),
                             json_body=body, idem=f"{action}-{f.n}-{step}")
         target = "Approved" if action == "approve" else "Revisi"

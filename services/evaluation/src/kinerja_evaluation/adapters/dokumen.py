@@ -33,7 +33,7 @@ def _periode_label(data: dict) -> str:
 def _sections(data: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     out = []
     for title, key in (("PEGAWAI YANG DINILAI", "pegawai"), ("PEJABAT PENILAI KINERJA", "penilai"),
-                       ("ATASAN PEJABAT PENILAI KINERJA", "atasan_penilai")):
+                       ("ATASAN PEJABAT PENILAI KINERJA", "atasan_pejabat_penilai")):
         person = data.get(key) or {}
         rows = []
         for label, field in IDENTITY:

@@ -72,7 +72,7 @@ class EvaluationOut(BaseModel):
     nip: str
     pegawai: dict[str, Any]
     penilai: dict[str, Any]
-    atasan_penilai: dict[str, Any] | None
+    atasan_pejabat_penilai: dict[str, Any] | None
     status: str = Field(description="open (realisasi can be entered) or closed")
     version: int
     penilai_nip: str | None = Field(default=None, description="the pejabat penilai of this evaluation now")

@@ -70,10 +70,10 @@ def samples(pg: Pegawai | None = None, pn: Pegawai | None = None, pn_new: Pegawa
     return {
         "approval.requested": ApprovalRequested(**_approval(**common)),
         "approval.returned": ApprovalReturned(**_approval(**common, status=SkpStatus.Revisi, sequence=2, decided_by=pn.nip,
-            note="Target kuantitas pada RHK 2 belum terukur; tuliskan jumlah laporan per bulan.\n"
+            catatan_perbaikan="Target kuantitas pada RHK 2 belum terukur; tuliskan jumlah laporan per bulan.\n"
                  "Lengkapi bukti dukung untuk IKI 3.")),
         "approval.approved": ApprovalApproved(**_approval(**common, status=SkpStatus.Approved, sequence=4, version=3,
-                                                          decided_by=pn.nip, atasan_penilai=at)),
+                                                          decided_by=pn.nip, atasan_pejabat_penilai=at)),
         "approval.reassigned_new": ApprovalReassigned(**_approval(**{**common, "penilai": pn_new}, sequence=2,
             previous_penilai=pn, reason="Pejabat penilai sebelumnya mutasi ke unit lain.")),
         "approval.reminder": ApprovalReminder(skp_id=skp_id, level="penilai", days_pending=5,
@@ -89,7 +89,7 @@ def samples(pg: Pegawai | None = None, pn: Pegawai | None = None, pn_new: Pegawa
             period_id="2025-11/PPPK_PARUH_WAKTU/monthly", pegawai=pg, penilai=pn, rating_hasil_kerja="Sesuai Ekspektasi",
             rating_perilaku="Diatas Ekspektasi", predikat="Baik", capaian=96.5, keberatan_deadline=dt.date(2025, 12, 19)),
         "evaluation.keberatan_filed": KeberatanFiled(keberatan_id="KB-2025-0007", evaluation_id="EV-2025-11-0042",
-            pegawai=pg, atasan_penilai=at,
+            pegawai=pg, atasan_pejabat_penilai=at,
             alasan="Realisasi RHK 1 sudah 100% dengan bukti dukung lengkap, tetapi dinilai di bawah ekspektasi."),
         "evaluation.keberatan_decided": KeberatanDecided(keberatan_id="KB-2025-0007", evaluation_id="EV-2025-11-0042",
             pegawai=pg, decision="upheld", predikat_before="Butuh Perbaikan", predikat_after="Baik",

@@ -49,7 +49,7 @@ KINDS: dict[str, Kind] = {
     for k in (
         Kind("approval.requested", "approval.requested", "pejabat penilai", "An SKP was submitted (or resubmitted) and waits for a decision."),
         Kind("approval.digest", "(periodic)", "pejabat penilai with digest on", "One summary of every SKP waiting, per interval.", bulk=True),
-        Kind("approval.returned", "approval.returned", "pegawai", "The SKP was returned for revision, with the note."),
+        Kind("approval.returned", "approval.returned", "pegawai", "The SKP was returned for revision, with the Catatan Perbaikan."),
         Kind("approval.approved", "approval.approved", "pegawai", "The SKP was approved."),
         Kind("approval.reassigned_new", "approval.reassigned", "new pejabat penilai", "An admin moved a pending SKP to this penilai."),
         Kind("approval.reassigned_previous", "approval.reassigned", "previous pejabat penilai", "The SKP no longer waits for this penilai."),

@@ -134,8 +134,8 @@ def read_skp(data: bytes) -> dict[str, Any]:
             people.setdefault("penilai", {})
         elif b == L.HDR_ATASAN:
             section = "identity"
-            identity_blocks = [("atasan_penilai", None)]
-            people.setdefault("atasan_penilai", {})
+            identity_blocks = [("atasan_pejabat_penilai", None)]
+            people.setdefault("atasan_pejabat_penilai", {})
         elif section == "identity" and _identity_label(row[1]):
             left, right = identity_blocks[0]
             if (v := _s(row[2])) is not None:
@@ -181,7 +181,7 @@ def read_skp(data: bytes) -> dict[str, Any]:
                 section = None
         i += 1
 
-    for key in ("pegawai", "penilai", "atasan_penilai"):
+    for key in ("pegawai", "penilai", "atasan_pejabat_penilai"):
         if people.get(key):
             content[key] = people[key]
     if "periode" not in content and not any(p["cell"].startswith("A") for p in problems):

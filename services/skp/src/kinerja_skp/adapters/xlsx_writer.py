@@ -84,9 +84,9 @@ def write_skp(content: SkpContent) -> bytes:
     s.put(["TEMPAT", None, c.tempat])
     s.skip()
     _identity(s, data["pegawai"], data["penilai"], L.HDR_PEGAWAI, L.HDR_PENILAI)
-    if data.get("atasan_penilai"):
+    if data.get("atasan_pejabat_penilai"):
         s.skip()
-        _identity(s, data["atasan_penilai"], None, L.HDR_ATASAN, None)
+        _identity(s, data["atasan_pejabat_penilai"], None, L.HDR_ATASAN, None)
     s.skip()
     s.put([L.HDR_HASIL_KERJA], bold=True)
     s.put(L.COLS_HASIL_KERJA, bold=True, box=True, fill=True)

@@ -15,7 +15,7 @@ from typing import Literal
 
 from kinerja_contracts.targets import SifatTarget
 from kinerja_contracts.values import JenisPegawai, Pegawai, Periode
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 
 def format_angka(value: Decimal | None) -> str:
@@ -260,7 +260,11 @@ class SkpContent(_Model):
     pendekatan: Pendekatan = Pendekatan.kuantitatif
     pegawai: Pegawai = Field(description="pegawai yang dinilai (snapshot)")
     penilai: Pegawai = Field(description="pejabat penilai kinerja (snapshot)")
-    atasan_penilai: Pegawai | None = Field(default=None, description="atasan pejabat penilai kinerja (snapshot)")
+    #: SKPs stored before the rename (issue 13) say ``atasan_penilai``: still read
+    atasan_pejabat_penilai: Pegawai | None = Field(
+        default=None, description="atasan pejabat penilai kinerja (snapshot)",
+        validation_alias=AliasChoices("atasan_pejabat_penilai", "atasan_penilai"),
+    )
     tanggal_sk: dt.date | None = Field(default=None, description="date of the appointment decree (SK), if mid-year")
     tanggal_terima_sk: dt.date | None = Field(
         default=None, description="date the pegawai received the SK; the 10-day deadline runs from it (DKI 2026)")

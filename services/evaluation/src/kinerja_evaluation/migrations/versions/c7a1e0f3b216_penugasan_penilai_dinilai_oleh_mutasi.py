@@ -1,7 +1,7 @@
 """penugasan_penilai (Plt/Plh for rating); evaluation.dinilai_oleh; plan ended by mutasi
 
 Revision ID: c7a1e0f3b216
-Revises: b95ecf4ec990
+Revises: 450424798900
 Create Date: 2026-11-30 21:30:00
 """
 from typing import Sequence, Union
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'c7a1e0f3b216'
-down_revision: Union[str, None] = 'b95ecf4ec990'
+down_revision: Union[str, None] = '450424798900'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
