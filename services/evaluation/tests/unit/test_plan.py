@@ -119,3 +119,10 @@ def test_zero_target_plan_is_measured():
                                 "target": {"jenis": "angka", "nilai": "0", "satuan": "temuan"}}))
     sep = make_period("monthly", "X", 2026, 9)
     assert _capaian(line, sep, 0) == 100.0 and _capaian(line, sep, 2) == 0.0
+
+
+def test_typed_period_targets_win_over_the_plain_lists():
+    (line,) = build_plan(_snap({"id": "a", "indikator": "x", "target": {"jenis": "angka", "nilai": "12", "satuan": "Laporan"},
+                                "target_triwulan": ["3", "3", "3", "3"],
+                                "target_periode": {"triwulan": ["N/A", {"nilai": 6}, None, {"nilai": 6}]}}))
+    assert [t and t.nilai for t in line.triwulan] == [None, 6, None, 6]

@@ -268,6 +268,22 @@ def test_waktu_target_left_higher_is_better_warns():
     assert ("target-arah-waktu-biaya", "hasil_kerja[0].iki[0].polaritas") not in rules(report, "warning")
 
 
+def test_typed_period_targets_are_accepted_and_decide_the_target_quarter():
+    data = pppk_skp()
+    iki = data["hasil_kerja"][0]["iki"][0]
+    iki["target_bulanan"] = None
+    iki["target_periode"] = {"triwulan": ["N/A", {"nilai": 30, "polaritas": "maximize"}, "N/A", "N/A"]}
+    iki["rencana_aksi"] = [{"uraian": "a", "output": [{"uraian": "a1", "triwulan": "II"}, {"uraian": "a2", "triwulan": "III"}]}]
+    c = SkpContent.model_validate(data)
+    assert c.hasil_kerja[0].iki[0].target_periode.triwulan[1].nilai == 30
+    from kinerja_skp.domain.validation.rencana_aksi import target_quarter
+    assert target_quarter(c.hasil_kerja[0].iki[0], c) == "II"  # the last quarter that is measured
+    bad = pppk_skp()
+    bad["hasil_kerja"][0]["iki"][0]["target_periode"] = {"triwulan": ["lots", None, None, None]}
+    with pytest.raises(ValueError):
+        SkpContent.model_validate(bad)
+
+
 def test_empty_lampiran_warns():
     data = pppk_skp()
     data["lampiran"] = {"dukungan_sumber_daya": ["Komputer"], "skema_pertanggungjawaban": [], "konsekuensi": ["  "]}

@@ -78,6 +78,7 @@ class IkiSnapshot(_Tolerant):
     sifat_target: str | None = None
     target_bulanan: list[Any] | None = None  # as written: number, "N/A", range text or object (shared rule)
     target_triwulan: list[Any] | None = None
+    target_periode: dict[str, Any] | None = None  # typed per-period targets; win over the two lists above
 
     @field_validator("polaritas", mode="before")
     @classmethod
@@ -158,7 +159,9 @@ def build_plan(snapshot: dict[str, Any], periode: tuple[dt.date, dt.date] | None
             sifat = sifat_target(iki.aspek, t.satuan, iki.sifat_target)
             annual = (TargetPeriode(minimum=t.minimum, maksimum=t.maksimum) if t.is_range
                       else TargetPeriode(nilai=t.nilai) if t.nilai is not None else None)
-            pt = targets_per_period(annual, sifat.sifat, iki.polaritas, months, iki.target_bulanan, iki.target_triwulan)
+            typed = iki.target_periode or {}
+            pt = targets_per_period(annual, sifat.sifat, iki.polaritas, months,
+                                    typed.get("bulanan") or iki.target_bulanan, typed.get("triwulan") or iki.target_triwulan)
             line = PlanIki(
                 rhk_id=rhk.id, rhk_jenis=rhk.jenis, rhk_uraian=rhk.uraian, iki_id=iki.id, aspek=iki.aspek,
                 indikator=iki.indikator, satuan=t.satuan,

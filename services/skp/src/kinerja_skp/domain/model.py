@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from kinerja_contracts.targets import SifatTarget
+from kinerja_contracts.targets import SifatTarget, TargetPeriode, parse_target_periode
 from kinerja_contracts.values import JenisPegawai, Pegawai, Periode
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
@@ -114,6 +114,26 @@ class Target(_Model):
         return None
 
 
+def _typed_periods(values: list | None) -> list | None:
+    return None if values is None else [parse_target_periode(v) for v in values]
+
+
+class TargetPerPeriode(_Model):
+    """Targets written per period, as typed (the shared rule,
+    :mod:`kinerja_contracts.targets`): TW II "at least 30 %", TW I N/A,
+    TW IV "80 - 100 %" stabilize."""
+
+    bulanan: list[TargetPeriode | None] | None = Field(default=None, min_length=12, max_length=12)
+    triwulan: list[TargetPeriode | None] | None = Field(default=None, min_length=4, max_length=4)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, data):
+        if isinstance(data, dict):
+            data = {**data, **{k: _typed_periods(data.get(k)) for k in ("bulanan", "triwulan") if k in data}}
+        return data
+
+
 class Triwulan(StrEnum):
     """Quarter (TW I-IV)."""
 
@@ -152,6 +172,9 @@ class Iki(_Model):
     target_triwulan: list[Decimal | None] | None = Field(
         default=None, min_length=4, max_length=4, description="4 quarterly targets (TW I..IV)"
     )
+    target_periode: TargetPerPeriode | None = Field(
+        default=None, description="per-period targets as typed (wins over target_bulanan/target_triwulan): each a number, "
+        "a range '80 - 100', 'N/A' (not measured that period) or an object with its own polaritas")
     sifat_target: SifatTarget | None = Field(
         default=None, description="jumlah (a count, split over periods), tingkat (a level, holds), waktu or biaya; "
         "when absent it is derived from satuan by the shared table (kinerja_contracts.targets)")

@@ -30,6 +30,11 @@ def target_quarter(iki: Iki, content: SkpContent) -> Triwulan:
     quarter with a quarterly (or monthly) target, else the period's last quarter."""
     if iki.triwulan_target is not None:
         return iki.triwulan_target
+    typed = iki.target_periode
+    if typed is not None and typed.triwulan:
+        measured = [q for q, v in zip(QUARTERS, typed.triwulan, strict=True) if v is not None and not v.na]
+        if measured:
+            return measured[-1]
     if iki.target_triwulan:
         filled = [q for q, v in zip(QUARTERS, iki.target_triwulan) if v]
         if filled:
