@@ -183,7 +183,7 @@ class TerlambatOut(BaseModel):
     nip: str
     nama: str | None
     unit_kerja: str | None
-    status: str = Field(description="Draft or Revisi: never submitted")
+    status: str = Field(description="Draft: never submitted")
     deadline: dt.date
     dasar: str
     hari_terlambat: int

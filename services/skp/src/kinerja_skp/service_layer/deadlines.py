@@ -100,15 +100,16 @@ async def revoke_extension(session, principal: Principal, ext_id: uuid.UUID) -> 
 
 async def terlambat(session, principal: Principal, tahun: int, policy: Policy) -> list[dict]:
     """SKPs of the admin's instansi and year whose deadline (extensions
-    included) has passed and that were never submitted: still Draft or
-    Revisi. A submit after the deadline is refused (the period is locked),
-    so these are exactly the late ones - the list for the TPP cut (Babel
+    included) has passed and that were never submitted: still Draft (a
+    Revisi was submitted in time and may be resubmitted). A first submit
+    after the deadline is refused (the period is locked), so these are
+    exactly the late ones - the list for the TPP cut (Babel
     2026 guide, line 53: "Pemotongan TPP bulan Januari 2026"). A pegawai
     who has no SKP at all is not known here (the directory knows people)."""
     instansi = admin_instansi(principal)
     docs = (await session.exec(select(SkpDocument).where(
         SkpDocument.instansi == instansi, SkpDocument.tahun == tahun,
-        SkpDocument.status.in_(("Draft", "Revisi"))).order_by(SkpDocument.unit_kerja, SkpDocument.nip))).all()
+        SkpDocument.status == "Draft").order_by(SkpDocument.unit_kerja, SkpDocument.nip))).all()
     today = policy.today()
     out = []
     for doc in docs:
