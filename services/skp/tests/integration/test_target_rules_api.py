@@ -44,3 +44,15 @@ async def test_validate_uses_the_shared_rule_and_the_sourced_rencana_aksi_rule(n
                 x["rencana_aksi"] = [{"uraian": "a", "output": [{"uraian": "a1", "triwulan": "III"}]}]
         body = (await client.post("/api/v1/skp/validate", json=draft, headers=me)).json()
         assert ("rencana-aksi-min-output", "hasil_kerja[0].iki[0].rencana_aksi") in _rules(body, "errors")
+
+
+
+async def test_a_second_overlapping_skp_is_announced_as_mutasi(app, tokens):
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    async with running(app) as client:
+        first = pppk_skp(mulai="2027-01-01", selesai="2027-12-31")
+        assert (await client.post("/api/v1/skp", json=first, headers=me)).status_code == 201
+        second = pppk_skp(mulai="2027-07-01", selesai="2027-12-31")
+        r = await client.post("/api/v1/skp/validate", json=second, headers=me)
+        body = r.json()
+        assert body["valid"] and ("skp-mutasi", "periode.mulai") in _rules(body, "warnings")

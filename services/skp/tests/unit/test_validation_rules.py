@@ -284,6 +284,16 @@ def test_typed_period_targets_are_accepted_and_decide_the_target_quarter():
         SkpContent.model_validate(bad)
 
 
+def test_overlapping_skp_is_read_as_mutasi():
+    c = content()  # 1 Sep - 31 Dec 2025
+    report = validate(c, ValidationContext(overlapping=((dt.date(2025, 1, 1), dt.date(2025, 12, 31)),)))
+    assert report.valid
+    f = next(x for x in report.warnings if x.rule == "skp-mutasi")
+    assert f.path == "periode.mulai" and "2025-08-31" in f.message
+    report = validate(c, ValidationContext(overlapping=((dt.date(2025, 11, 1), dt.date(2025, 12, 31)),)))
+    assert ("skp-mutasi", "periode.selesai") in rules(report, "warning")
+
+
 def test_empty_lampiran_warns():
     data = pppk_skp()
     data["lampiran"] = {"dukungan_sumber_daya": ["Komputer"], "skema_pertanggungjawaban": [], "konsekuensi": ["  "]}

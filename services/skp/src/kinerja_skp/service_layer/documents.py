@@ -145,10 +145,16 @@ async def validation_context(session, content: SkpContent, policy: Policy) -> Va
             })
         ).all()
         superior_rhk = {r["id"]: r.get("uraian", "") for row in rows for r in row.get("hasil_kerja", [])}
+    overlapping = (await session.exec(
+        select(SkpDocument.periode_mulai, SkpDocument.periode_selesai).where(
+            SkpDocument.nip == content.pegawai.nip, SkpDocument.periode_mulai != content.periode.mulai,
+            SkpDocument.periode_mulai <= content.periode.selesai,
+            SkpDocument.periode_selesai >= content.periode.mulai))).all()
     return ValidationContext(
         rencana_aksi_wajib=policy.rencana_aksi_wajib(content.pegawai.instansi),
         previous=_lenient(previous),
         superior_rhk=superior_rhk,
+        overlapping=tuple((a, b) for a, b in overlapping),
     )
 
 
