@@ -146,3 +146,8 @@ def test_period_names_from_ids():
     assert nama_periode_dari_id("2025-11/PPPK_PARUH_WAKTU/monthly") == "November 2025"
     assert nama_periode_dari_id("2026/PNS/annual") == "Tahun 2026"
     assert nama_periode_dari_id("rubbish") == "rubbish"
+
+
+def test_unreadable_written_entries_are_skipped_by_the_reader():
+    pt = _run(12, "Laporan", bulanan=["lots"] + [None] * 11)  # nothing readable written: the annual split
+    assert pt.bulanan[0].nilai == 1

@@ -303,8 +303,15 @@ def _sum(parts: Sequence[TargetPeriode]) -> TargetPeriode:
     return TargetPeriode(nilai=round(sum(p.nilai for p in parts), 4), polaritas=parts[-1].polaritas)
 
 
+def _lenient(value: Any) -> TargetPeriode | None:
+    try:
+        return parse_target_periode(value)
+    except ValueError:  # the skp service refuses these; a reader of old or foreign documents skips them
+        return None
+
+
 def _written(values: Sequence[Any] | None, n: int) -> list[TargetPeriode | None]:
-    out = [parse_target_periode(v) for v in list(values or [])[:n]]
+    out = [_lenient(v) for v in list(values or [])[:n]]
     return out + [None] * (n - len(out))
 
 

@@ -64,10 +64,6 @@ class TargetSnapshot(_Tolerant):
     def measurable(self) -> bool:
         return self.is_range or self.nilai is not None
 
-    @property
-    def is_percentage(self) -> bool:
-        return (self.satuan or "").strip().lower() in ("%", "persen", "persentase")
-
 
 class IkiSnapshot(_Tolerant):
     id: str
