@@ -7,7 +7,7 @@ import datetime as dt
 
 from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, nip
 
-from .conftest import at
+from .conftest import at, outbox
 from .test_evaluation_api import open_september, running
 
 INSTANSI = "Pemerintah Provinsi DKI Jakarta"
@@ -56,6 +56,8 @@ async def test_admin_reassigns_the_penilai_of_unrated_evaluations(app, tokens, c
         r = await client.post(f"/api/v1/plans/{ev['skp_id']}/penilai", json={"penilai": baru}, headers=admin)
         assert r.status_code == 200, r.text
         assert r.json()["evaluasi_dipindah"] >= 1
+        (told,) = await outbox(app, "penilai_reassigned")  # the new (and the previous) penilai are mailed
+        assert told["data"]["penilai"]["nip"] == BARU and told["data"]["previous_penilai"]["nip"] == PENILAI_NIP
         pen = {"rating_hasil_kerja": "Sesuai Ekspektasi", "rating_perilaku": "Diatas Ekspektasi"}
         ev = (await client.get(f"/api/v1/evaluations/{eid}", headers=tokens(BARU, "atasan"))).json()
         r = await client.post(f"/api/v1/evaluations/{eid}/penilaian", json={**pen, "version": ev["version"]},

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..adapters.tables import EvaluationPlan, PenugasanPenilai
 from ..service_layer import penilai as uc
-from .deps import RuntimeDep, require_admin
+from .deps import RuntimeDep, actor, require_admin
 
 router = APIRouter(prefix="/api/v1", tags=["penilai (admin)"], responses=PROBLEM_RESPONSES)
 
@@ -97,5 +97,5 @@ async def reassign(skp_id: uuid.UUID, body: ReassignIn, principal: CurrentPrinci
         plan = await session.get(EvaluationPlan, skp_id)
         if plan is None or plan.instansi != instansi:
             raise ProblemError(404, "plan-not-found", f"Belum ada rencana evaluasi untuk SKP {skp_id} (no plan).")
-        moved = await uc.reassign(session, plan, body.penilai)
+        moved = await uc.reassign(session, plan, body.penilai, actor(principal))
         return ReassignOut(skp_id=skp_id, penilai_nip=plan.penilai_nip, evaluasi_dipindah=moved)

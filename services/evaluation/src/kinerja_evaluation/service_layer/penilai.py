@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from kinerja_contracts.values import Pegawai
+from kinerja_contracts.events import EvaluationPenilaiReassigned
+from kinerja_contracts.values import Actor, Pegawai
+from kinerja_platform.messaging import add_event
 from kinerja_platform.web.errors import ProblemError
 from sqlalchemy import select
 
@@ -60,14 +62,16 @@ async def revoke(session, instansi: str, penugasan_id: uuid.UUID) -> PenugasanPe
     return row
 
 
-async def reassign(session, plan: EvaluationPlan, penilai: Pegawai) -> int:
+async def reassign(session, plan: EvaluationPlan, penilai: Pegawai, actor: Actor) -> int:
     """Make ``penilai`` the pejabat penilai of the SKP's evaluation plan and
     of every evaluation not yet rated and without a keberatan; rated ones
-    keep who rated them. Returns how many evaluations moved."""
+    keep who rated them; the new (and the previous) penilai are told
+    (``evaluation.penilai_reassigned``). Returns how many evaluations moved."""
     if penilai.nip == plan.nip:
         raise ProblemError(422, "penilai-is-pegawai", "Pejabat penilai tidak boleh pegawai itu sendiri "
                            "(the penilai cannot be the pegawai).",
                            errors=[{"path": "body.penilai.nip", "message": "sama dengan NIP pegawai"}])
+    previous = Pegawai.model_validate(plan.penilai) if plan.penilai else None
     plan.penilai_nip = penilai.nip
     plan.penilai = penilai.model_dump(mode="json")
     objected = select(Keberatan.evaluation_id)
@@ -77,4 +81,8 @@ async def reassign(session, plan: EvaluationPlan, penilai: Pegawai) -> int:
         ev.penilai_nip = penilai.nip
         ev.version += 1
         ev.updated_at = utcnow()
+    add_event(session, EvaluationPenilaiReassigned(
+        skp_id=plan.skp_id, pegawai=Pegawai.model_validate(plan.pegawai), penilai=penilai,
+        previous_penilai=previous if previous is not None and previous.nip != penilai.nip else None,
+        evaluasi_dipindah=len(rows)), actor=actor)
     return len(rows)

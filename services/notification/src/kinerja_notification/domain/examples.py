@@ -15,6 +15,7 @@ from kinerja_contracts.events import (
     ApprovalRequested,
     ApprovalReturned,
     EvaluationFinalized,
+    EvaluationPenilaiReassigned,
     EvaluationPeriodClosed,
     EvaluationPeriodClosingSoon,
     EvaluationPeriodOpened,
@@ -94,4 +95,6 @@ def samples(pg: Pegawai | None = None, pn: Pegawai | None = None, pn_new: Pegawa
         "evaluation.keberatan_decided": KeberatanDecided(keberatan_id="KB-2025-0007", evaluation_id="EV-2025-11-0042",
             pegawai=pg, decision="upheld", predikat_before="Butuh Perbaikan", predikat_after="Baik",
             note="Bukti dukung RHK 1 diterima."),
+        "evaluation.penilai_reassigned_new": EvaluationPenilaiReassigned(skp_id=skp_id, pegawai=pg, penilai=pn_new,
+            previous_penilai=pn, evaluasi_dipindah=2),
     }

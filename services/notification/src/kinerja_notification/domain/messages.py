@@ -62,6 +62,8 @@ KINDS: dict[str, Kind] = {
         Kind("evaluation.finalized", "evaluation.finalized", "pegawai", "The predikat kinerja was set; keberatan is possible until the deadline."),
         Kind("evaluation.keberatan_filed", "evaluation.keberatan_filed", "atasan pejabat penilai", "A pegawai objected to an evaluation result."),
         Kind("evaluation.keberatan_decided", "evaluation.keberatan_decided", "pegawai", "The keberatan was decided (final)."),
+        Kind("evaluation.penilai_reassigned_new", "evaluation.penilai_reassigned", "new pejabat penilai", "An admin made this penilai rate the SKP's evaluations."),
+        Kind("evaluation.penilai_reassigned_previous", "evaluation.penilai_reassigned", "previous pejabat penilai", "The SKP's evaluations no longer wait for this penilai."),
     )
 }
 
