@@ -35,6 +35,10 @@ class _Tolerant(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+def _nones(n: int) -> list[float | None]:
+    return [None] * n
+
+
 def _num(value: Any) -> float | None:
     if value is None or value == "":
         return None
@@ -78,7 +82,7 @@ class IkiSnapshot(_Tolerant):
 
     @field_validator("polaritas", mode="before")
     @classmethod
-    def _pol(cls, v):
+    def _pol(cls, v: Any) -> str:
         return str(parse_polaritas(v) or Polaritas.higher_is_better)
 
 
@@ -124,8 +128,8 @@ class PlanIki(BaseModel):
     target_minimum: float | None = None
     target_maksimum: float | None = None
     target_deskripsi: str | None = None
-    target_bulanan: list[float | None] = Field(default_factory=lambda: [None] * 12)
-    target_triwulan: list[float | None] = Field(default_factory=lambda: [None] * 4)
+    target_bulanan: list[float | None] = Field(default_factory=lambda: _nones(12))
+    target_triwulan: list[float | None] = Field(default_factory=lambda: _nones(4))
     sifat_target: str | None = Field(default=None, description="jumlah, tingkat, waktu or biaya (shared rule)")
     sifat_catatan: str | None = Field(default=None, description="how the kind was decided: stated or derived by the table")
     bulanan: list[TargetPeriode | None] | None = Field(default=None, description="resolved target per month (None: not measured)")
