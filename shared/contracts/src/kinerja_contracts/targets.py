@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 __all__ = [
     "Polaritas", "SifatTarget", "SifatDerivation", "TargetPeriode", "PeriodTargets", "TABEL_SIFAT",
     "parse_polaritas", "parse_target_periode", "sifat_target", "arah_default", "polaritas_efektif",
-    "targets_per_period", "months_in_periode", "quarter_of", "waktu_biaya_naik",
+    "targets_per_period", "months_in_periode", "quarter_of", "waktu_biaya_naik", "jumlahkan", "DIJUMLAH",
 ]
 
 
@@ -206,12 +206,12 @@ class TargetPeriode(BaseModel):
 
     @field_validator("nilai", "minimum", "maksimum", mode="before")
     @classmethod
-    def _n(cls, v):
+    def _n(cls, v: Any) -> float | None:
         return _num(v)
 
     @field_validator("polaritas", mode="before")
     @classmethod
-    def _p(cls, v):
+    def _p(cls, v: Any) -> Polaritas | None:
         return parse_polaritas(v)
 
     @property
@@ -242,9 +242,9 @@ def parse_target_periode(value: Any) -> TargetPeriode | None:
         if text in _NA:
             return TargetPeriode(na=True)
         m = _RANGE_TEXT.match(text)
-        if m:
-            lo, hi = sorted((_num(m.group(1)), _num(m.group(2))))
-            return TargetPeriode(minimum=lo, maksimum=hi)
+        a, b = (_num(m.group(1)), _num(m.group(2))) if m else (None, None)
+        if a is not None and b is not None:
+            return TargetPeriode(minimum=min(a, b), maksimum=max(a, b))
     n = _num(value)
     if n is None:
         raise ValueError(f"target periode tidak dikenal (unknown period target): {value!r}")
@@ -295,12 +295,21 @@ def _scale(t: TargetPeriode, factor: float) -> TargetPeriode:
     return t.model_copy(update={"nilai": r(t.nilai), "minimum": r(t.minimum), "maksimum": r(t.maksimum)})
 
 
-def _sum(parts: Sequence[TargetPeriode]) -> TargetPeriode:
+def _lo(p: TargetPeriode) -> float:
+    return (p.minimum if p.is_range else p.nilai) or 0.0
+
+
+def _hi(p: TargetPeriode) -> float:
+    return (p.maksimum if p.is_range else p.nilai) or 0.0
+
+
+def jumlahkan(parts: Sequence[TargetPeriode]) -> TargetPeriode:
+    """The sum of several periods' count targets (a range when any is one),
+    with the polaritas of the last."""
     if any(p.is_range for p in parts):
-        lo = sum(p.minimum if p.is_range else p.nilai for p in parts)
-        hi = sum(p.maksimum if p.is_range else p.nilai for p in parts)
-        return TargetPeriode(minimum=round(lo, 4), maksimum=round(hi, 4), polaritas=parts[-1].polaritas)
-    return TargetPeriode(nilai=round(sum(p.nilai for p in parts), 4), polaritas=parts[-1].polaritas)
+        return TargetPeriode(minimum=round(sum(_lo(p) for p in parts), 4), maksimum=round(sum(_hi(p) for p in parts), 4),
+                             polaritas=parts[-1].polaritas)
+    return TargetPeriode(nilai=round(sum(_lo(p) for p in parts), 4), polaritas=parts[-1].polaritas)
 
 
 def _lenient(value: Any) -> TargetPeriode | None:
@@ -348,7 +357,7 @@ def targets_per_period(
         for q in range(4):
             parts = [v for v in bul[3 * q: 3 * q + 3] if v is not None]
             if parts:
-                tri[q] = _sum(parts) if summed else parts[-1]
+                tri[q] = jumlahkan(parts) if summed else parts[-1]
         if any(v is not None for v in wt):  # both written: quarters as typed
             tri = [_resolve(v, pol_iki, sifat) for v in wt]
     elif any(v is not None for v in wt):
@@ -359,13 +368,12 @@ def targets_per_period(
             qm = [m for m in range(3 * q + 1, 3 * q + 4) if m in months] or list(range(3 * q + 1, 3 * q + 4))
             for m in qm:
                 bul[m - 1] = _scale(t, 1 / len(qm)) if summed else t
-    elif annual is not None and annual.measurable and months:
-        base = _resolve(annual, pol_iki, sifat)
+    elif annual is not None and annual.measurable and months and (base := _resolve(annual, pol_iki, sifat)):
         for m in months:
             bul[m - 1] = _scale(base, 1 / len(months)) if summed else base
         for q in range(4):
             parts = [v for v in bul[3 * q: 3 * q + 3] if v is not None]
             if parts:
-                tri[q] = _sum(parts) if summed else base
+                tri[q] = jumlahkan(parts) if summed else base
     tahunan = _resolve(annual, pol_iki, sifat) if annual is not None else None
     return PeriodTargets(bul, tri, tahunan)

@@ -14,19 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kinerja_contracts.targets import DIJUMLAH, SifatTarget, TargetPeriode
+from kinerja_contracts.targets import DIJUMLAH, SifatTarget, TargetPeriode, jumlahkan
 
 from .plan import PlanIki
 
 
 def _sum(parts: list[TargetPeriode]) -> TargetPeriode | None:
-    if not parts:
-        return None
-    if any(p.is_range for p in parts):
-        return TargetPeriode(minimum=round(sum(p.minimum if p.is_range else p.nilai for p in parts), 4),
-                             maksimum=round(sum(p.maksimum if p.is_range else p.nilai for p in parts), 4),
-                             polaritas=parts[-1].polaritas)
-    return TargetPeriode(nilai=round(sum(p.nilai for p in parts), 4), polaritas=parts[-1].polaritas)
+    return jumlahkan(parts) if parts else None
 
 
 def potong_rencana(line: PlanIki, selesai: dt.date) -> PlanIki:
@@ -75,8 +69,8 @@ def capaian_gabungan(bagian: list[Bagian]) -> float | None:
     (local choice: the sources say each SKP counts for its part of the year,
     not how to combine; by time is the plain reading). SKPs without a
     capaian are left out."""
-    known = [b for b in bagian if b.capaian is not None and b.hari > 0]
+    known = [(b.capaian, b.hari) for b in bagian if b.capaian is not None and b.hari > 0]
     if not known:
         return None
-    total = sum(b.hari for b in known)
-    return round(sum(b.capaian * b.hari for b in known) / total, 2)
+    total = sum(h for _, h in known)
+    return round(sum(c * h for c, h in known) / total, 2)

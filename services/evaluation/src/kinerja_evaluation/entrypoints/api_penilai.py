@@ -12,9 +12,7 @@ from kinerja_contracts.values import Pegawai, UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from ..adapters.tables import EvaluationPlan, PenugasanPenilai
 from ..service_layer import penilai as uc
 from .deps import RuntimeDep, actor, require_admin
 
@@ -54,7 +52,7 @@ class PenugasanOut(BaseModel):
 
 @router.post("/penugasan-penilai", status_code=201, response_model=PenugasanOut,
              summary="Catat Plt/Plh yang menilai atas nama pejabat penilai (record an acting rater)")
-async def create_penugasan(body: PenugasanIn, principal: CurrentPrincipal, rt: RuntimeDep) -> PenugasanPenilai:
+async def create_penugasan(body: PenugasanIn, principal: CurrentPrincipal, rt: RuntimeDep) -> PenugasanOut:
     instansi = _instansi(principal)
     async with rt.uow() as session:
         row = await uc.record(session, instansi, principal.sub, **body.model_dump())
@@ -65,9 +63,7 @@ async def create_penugasan(body: PenugasanIn, principal: CurrentPrincipal, rt: R
 async def list_penugasan(principal: CurrentPrincipal, rt: RuntimeDep) -> list[PenugasanOut]:
     instansi = _instansi(principal)
     async with rt.uow() as session:
-        rows = (await session.exec(select(PenugasanPenilai).where(PenugasanPenilai.instansi == instansi)
-                                   .order_by(PenugasanPenilai.mulai))).scalars().all()
-        return [PenugasanOut.model_validate(r, from_attributes=True) for r in rows]
+        return [PenugasanOut.model_validate(r, from_attributes=True) for r in await uc.list_for(session, instansi)]
 
 
 @router.delete("/penugasan-penilai/{penugasan_id}", response_model=PenugasanOut, summary="Cabut Plt/Plh (revoke)")
@@ -94,8 +90,6 @@ class ReassignOut(BaseModel):
 async def reassign(skp_id: uuid.UUID, body: ReassignIn, principal: CurrentPrincipal, rt: RuntimeDep) -> ReassignOut:
     instansi = _instansi(principal)
     async with rt.uow() as session:
-        plan = await session.get(EvaluationPlan, skp_id)
-        if plan is None or plan.instansi != instansi:
-            raise ProblemError(404, "plan-not-found", f"Belum ada rencana evaluasi untuk SKP {skp_id} (no plan).")
+        plan = await uc.plan_of_instansi(session, skp_id, instansi)
         moved = await uc.reassign(session, plan, body.penilai, actor(principal))
         return ReassignOut(skp_id=skp_id, penilai_nip=plan.penilai_nip, evaluasi_dipindah=moved)

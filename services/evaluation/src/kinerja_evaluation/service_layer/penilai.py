@@ -86,3 +86,15 @@ async def reassign(session, plan: EvaluationPlan, penilai: Pegawai, actor: Actor
         previous_penilai=previous if previous is not None and previous.nip != penilai.nip else None,
         evaluasi_dipindah=len(rows)), actor=actor)
     return len(rows)
+
+
+async def list_for(session, instansi: str) -> list[PenugasanPenilai]:
+    return list((await session.exec(select(PenugasanPenilai).where(PenugasanPenilai.instansi == instansi)
+                                    .order_by(PenugasanPenilai.mulai))).scalars().all())
+
+
+async def plan_of_instansi(session, skp_id: uuid.UUID, instansi: str) -> EvaluationPlan:
+    plan = await session.get(EvaluationPlan, skp_id)
+    if plan is None or plan.instansi != instansi:
+        raise ProblemError(404, "plan-not-found", f"Belum ada rencana evaluasi untuk SKP {skp_id} (no plan).")
+    return plan

@@ -115,7 +115,7 @@ class Target(_Model):
         return None
 
 
-def _typed_periods(values: list | None) -> list | None:
+def _typed_periods(values: list[object] | None) -> list[TargetPeriode | None] | None:
     return None if values is None else [parse_target_periode(v) for v in values]
 
 
@@ -129,7 +129,7 @@ class TargetPerPeriode(_Model):
 
     @model_validator(mode="before")
     @classmethod
-    def _parse(cls, data):
+    def _parse(cls, data: object) -> object:
         if isinstance(data, dict):
             data = {**data, **{k: _typed_periods(data.get(k)) for k in ("bulanan", "triwulan") if k in data}}
         return data

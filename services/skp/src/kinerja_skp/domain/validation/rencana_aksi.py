@@ -66,6 +66,6 @@ def check_rencana_aksi(content: SkpContent) -> list[Finding]:
                              f"(at least one output must lie in the target's quarter, TW {tw})."))
         elif tw is Triwulan.I and quarters.count(Triwulan.I) < MIN_OUTPUTS:
             out.append(error("rencana-aksi-triwulan-target", f"{base}.rencana_aksi",
-                             f"Target IKI berada di TW I; kedua output rencana aksi wajib berada di TW I "
-                             f"(a target in TW I needs both outputs in TW I)."))
+                             "Target IKI berada di TW I; kedua output rencana aksi wajib berada di TW I "
+                             "(a target in TW I needs both outputs in TW I)."))
     return out
