@@ -40,5 +40,7 @@ async def test_documents_of_one_evaluation(app, tokens, clock):
                                          "Paruh Waktu - Bulan September 2025")
         head = rows.index(["No", "Indikator Kinerja Individu", "Target Tahunan", "Target Bulan", "Realisasi", "Capaian"])
         assert rows[head + 2][2:] == ["100 %", "100 %", "79,995 %", "80 %"]  # 79.995 of 100 % is capaian 80 (two decimals)
+        r = await client.get(f"/api/v1/evaluations/{eid}/lembar-bulanan", params={"format": "pdf"}, headers=me)
+        assert r.status_code == 200 and r.content[:5] == b"%PDF-"
         r = await client.get(f"/api/v1/evaluations/{eid}/dokumen", headers=tokens("199001012015011999", "pegawai"))
         assert r.status_code == 403

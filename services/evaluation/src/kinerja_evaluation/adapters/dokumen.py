@@ -147,6 +147,51 @@ def dokumen_xlsx(data: dict) -> bytes:
     return buf.getvalue()
 
 
+_JENIS_LABEL = {"PPPK_PARUH_WAKTU": "Pegawai Pemerintah dengan Perjanjian Kerja Paruh Waktu",
+                "PPPK": "Pegawai Pemerintah dengan Perjanjian Kerja", "PNS": "Pegawai Negeri Sipil"}
+
+
+def _lembar_judul(data: dict) -> str:
+    periode_kata = "Bulan" if data["kind"] == "monthly" else "Periode"
+    jenis = _JENIS_LABEL.get(data["jenis_pegawai"], data["jenis_pegawai"])
+    return f"Evaluasi Kinerja Bulanan Pegawai - {jenis} - {periode_kata} {data['judul_periode']}"
+
+
+def _lembar_identitas(data: dict, key: str) -> list[tuple[str, str]]:
+    person = data.get(key) or {}
+    nip_label = "NI PPPK" if key == "pegawai" and data["jenis_pegawai"] != "PNS" else "NIP"
+    return [(label, str(person.get(field) or "-")) for label, field in (
+        ("Nama", "nama"), (nip_label, "nip"), ("Pangkat / Golongan Ruang", "pangkat"), ("Jabatan", "jabatan"),
+        ("Unit Kerja", "unit_kerja"))]
+
+
+def lembar_bulanan_pdf(data: dict, *, compress: bool = True) -> bytes:
+    """The DKI 2026 monthly sheet of one pegawai as a printable A4 PDF."""
+    pdf = FPDF(orientation="P", format="A4")
+    pdf.set_compression(compress)
+    pdf.set_title(_latin1(_lembar_judul(data)))
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.multi_cell(0, 5, _latin1(_lembar_judul(data)), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "", 9)
+    for title, key in (("Identitas Pegawai yang Dinilai", "pegawai"), ("Identitas Pejabat Penilai Kinerja", "penilai")):
+        with pdf.table(col_widths=(60, 130), headings_style=HEAD, line_height=5) as table:
+            table.row([title, ""])
+            for label, value in _lembar_identitas(data, key):
+                table.row([label, _latin1(value)])
+        pdf.ln(2)
+    target_label = "Target Bulan" if data["kind"] == "monthly" else "Target Periode"
+    with pdf.table(col_widths=(10, 80, 27, 27, 26, 20), headings_style=HEAD, line_height=5) as table:
+        table.row(["No", "Indikator Kinerja Individu", "Target Tahunan", target_label, "Realisasi", "Capaian"])
+        for row in data["hasil_kerja"]:
+            table.row([str(row["no"]), _latin1(row["indikator"]), _latin1(row["target_tahunan"]),
+                       _latin1(row["target_periode"]), _latin1(row["realisasi"]), _latin1(row["capaian"])])
+        table.row(["", "Capaian Hasil Kerja", "", "", "", _latin1(data.get("capaian_hasil_kerja") or "-")])
+    return bytes(pdf.output())
+
+
 def lembar_bulanan_xlsx(data: dict) -> bytes:
     """The DKI 2026 "SHEET HASIL KERJA BULANAN" of one pegawai: Evaluasi Kinerja
     Bulanan Pegawai - <jenis> - Bulan <bulan>; identities; No, Indikator Kinerja
@@ -154,21 +199,15 @@ def lembar_bulanan_xlsx(data: dict) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Hasil Kerja Bulanan"
-    periode_kata = "Bulan" if data["kind"] == "monthly" else "Periode"
-    jenis = {"PPPK_PARUH_WAKTU": "Pegawai Pemerintah dengan Perjanjian Kerja Paruh Waktu",
-             "PPPK": "Pegawai Pemerintah dengan Perjanjian Kerja", "PNS": "Pegawai Negeri Sipil"}.get(
-        data["jenis_pegawai"], data["jenis_pegawai"])
-    ws["A1"] = f"Evaluasi Kinerja Bulanan Pegawai - {jenis} - {periode_kata} {data['judul_periode']}"
+    ws["A1"] = _lembar_judul(data)
     ws["A1"].font = Font(bold=True)
     r = 3
     for title, key in (("Identitas Pegawai yang Dinilai", "pegawai"), ("Identitas Pejabat Penilai Kinerja", "penilai")):
         ws.cell(row=r, column=1, value=title).font = Font(bold=True)
         r += 1
-        person = data.get(key) or {}
-        for label, field in (("Nama", "nama"), ("NI PPPK" if key == "pegawai" and data["jenis_pegawai"] != "PNS" else "NIP", "nip"),
-                             ("Pangkat / Golongan Ruang", "pangkat"), ("Jabatan", "jabatan"), ("Unit Kerja", "unit_kerja")):
+        for label, value in _lembar_identitas(data, key):
             ws.cell(row=r, column=2, value=label)
-            ws.cell(row=r, column=3, value=person.get(field) or "-")
+            ws.cell(row=r, column=3, value=value)
             r += 1
         r += 1
     ws.cell(row=r, column=1, value="Hasil Kerja").font = Font(bold=True)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 
-from ..adapters.dokumen import dokumen_pdf, dokumen_xlsx, lembar_bulanan_xlsx
+from ..adapters.dokumen import dokumen_pdf, dokumen_xlsx, lembar_bulanan_pdf, lembar_bulanan_xlsx
 from ..service_layer import evaluations as uc
 from ..service_layer.dokumen import dokumen_data
 from .api import _can_read
@@ -45,9 +45,13 @@ async def dokumen(evaluation_id: str, principal: CurrentPrincipal, rt: RuntimeDe
                     headers={"Content-Disposition": _name(data, "dokumen-evaluasi", "pdf")})
 
 
-@router.get("/evaluations/{evaluation_id}/lembar-bulanan", summary="Lembar hasil kerja bulanan pegawai (XLSX, form DKI)",
-            responses={200: {"content": {XLSX: {}}}})
-async def lembar_bulanan(evaluation_id: str, principal: CurrentPrincipal, rt: RuntimeDep) -> Response:
+@router.get("/evaluations/{evaluation_id}/lembar-bulanan", summary="Lembar hasil kerja bulanan pegawai (XLSX atau PDF, form DKI)",
+            responses={200: {"content": {XLSX: {}, "application/pdf": {}}}})
+async def lembar_bulanan(evaluation_id: str, principal: CurrentPrincipal, rt: RuntimeDep,
+                         format: Literal["xlsx", "pdf"] = "xlsx") -> Response:
     data = await _data(evaluation_id, principal, rt)
+    if format == "pdf":
+        return Response(lembar_bulanan_pdf(data), media_type="application/pdf",
+                        headers={"Content-Disposition": _name(data, "hasil-kerja-bulanan", "pdf")})
     return Response(lembar_bulanan_xlsx(data), media_type=XLSX,
                     headers={"Content-Disposition": _name(data, "hasil-kerja-bulanan", "xlsx")})
