@@ -126,3 +126,15 @@ def test_typed_period_targets_win_over_the_plain_lists():
                                 "target_triwulan": ["3", "3", "3", "3"],
                                 "target_periode": {"triwulan": ["N/A", {"nilai": 6}, None, {"nilai": 6}]}}))
     assert [t and t.nilai for t in line.triwulan] == [None, 6, None, 6]
+
+
+def test_plans_stored_before_the_shared_rule_are_read_the_old_way():
+    from kinerja_evaluation.domain.plan import PlanIki, period_target
+
+    old = PlanIki.model_validate({"rhk_id": "r", "rhk_jenis": "Utama", "rhk_uraian": "x", "iki_id": "a", "indikator": "x",
+                                  "polaritas": "higher_is_better", "jenis_target": "angka", "target_tahunan": 12,
+                                  "target_bulanan": [1] * 12, "target_triwulan": [3] * 4})
+    assert old.bulanan is None
+    t = period_target(old, make_period("monthly", "X", 2026, 5))
+    assert t.nilai == 1 and t.polaritas == "higher_is_better"
+    assert period_target(old, make_period("annual", "X", 2026, 1)).nilai == 12
