@@ -89,7 +89,7 @@ class EvaluationOut(BaseModel):
     keberatan: dict[str, Any] | None
 
 
-async def _can_read(session, principal, ev: Evaluation, plan: EvaluationPlan, day: dt.date) -> bool:
+async def can_read(session, principal, ev: Evaluation, plan: EvaluationPlan, day: dt.date) -> bool:
     if principal.role == Role.admin:
         return principal.instansi is None or principal.instansi == plan.instansi
     return principal.sub in (ev.nip, ev.penilai_nip, ev.atasan_nip) or await penilai_uc.may_rate(session, principal.sub, ev, day)
@@ -128,7 +128,7 @@ async def list_evaluations(principal: CurrentPrincipal, rt: RuntimeDep, period_i
 async def get_evaluation(evaluation_id: str, principal: CurrentPrincipal, rt: RuntimeDep) -> dict:
     async with rt.uow() as session:
         ev, plan, _ = await uc.load(session, evaluation_id)
-        if not await _can_read(session, principal, ev, plan, today_of(rt)):
+        if not await can_read(session, principal, ev, plan, today_of(rt)):
             raise forbid()
         return await uc.view(session, ev, plan, rt.settings)
 

@@ -12,7 +12,7 @@ from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from ..adapters.dokumen import dokumen_pdf, dokumen_xlsx, lembar_bulanan_pdf, lembar_bulanan_xlsx
 from ..service_layer import evaluations as uc
 from ..service_layer.dokumen import dokumen_data
-from .api import _can_read
+from .api import can_read
 from .deps import RuntimeDep, forbid, today_of
 
 router = APIRouter(prefix="/api/v1", tags=["evaluation"], responses=PROBLEM_RESPONSES)
@@ -23,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def _data(evaluation_id: str, principal, rt) -> dict:
     async with rt.uow() as session:
         ev, plan, _ = await uc.load(session, evaluation_id)
-        if not await _can_read(session, principal, ev, plan, today_of(rt)):
+        if not await can_read(session, principal, ev, plan, today_of(rt)):
             raise forbid()
         return await dokumen_data(session, ev, plan, rt.settings, today_of(rt))
 
