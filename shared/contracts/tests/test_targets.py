@@ -151,3 +151,14 @@ def test_period_names_from_ids():
 def test_unreadable_written_entries_are_skipped_by_the_reader():
     pt = _run(12, "Laporan", bulanan=["lots"] + [None] * 11)  # nothing readable written: the annual split
     assert pt.bulanan[0].nilai == 1
+
+
+def test_written_form_round_trips_with_polaritas():
+    from kinerja_contracts.targets import format_target_periode
+
+    for text in ("N/A", "30 (maximize)", "80 - 100 (stabilize)", "12", "2,5 (minimize)"):
+        t = parse_target_periode(text)
+        assert parse_target_periode(format_target_periode(t)) == t
+    assert parse_target_periode("30 (maximize)").polaritas is Polaritas.higher_is_better
+    assert format_target_periode(parse_target_periode("80-100 (stabilize)")) == "80 - 100 (stabilize)"
+    assert format_target_periode(None) is None

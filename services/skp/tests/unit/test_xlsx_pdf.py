@@ -44,6 +44,17 @@ def test_round_trip_loses_nothing():
     assert diff(c.model_dump(mode="json"), back.model_dump(mode="json")) == []
 
 
+def test_round_trip_keeps_typed_period_targets_and_the_kind():
+    d = rich_skp().model_dump(mode="json")
+    iki = d["hasil_kerja"][1]["iki"][1]
+    iki["target_triwulan"] = None
+    iki["sifat_target"] = "tingkat"
+    iki["target_periode"] = {"triwulan": ["N/A", {"nilai": 30, "polaritas": "maximize"}, "N/A", "80 - 100 (stabilize)"]}
+    c = SkpContent.model_validate(d)
+    back = SkpContent.model_validate(read_skp(write_skp(c)))
+    assert diff(c.model_dump(mode="json"), back.model_dump(mode="json")) == []
+
+
 def test_the_sheet_follows_the_official_form():
     wb = load_workbook(io.BytesIO(write_skp(rich_skp())))
     ws = wb["SKP"]

@@ -44,6 +44,7 @@ __all__ = [
     "Polaritas", "SifatTarget", "SifatDerivation", "TargetPeriode", "PeriodTargets", "TABEL_SIFAT",
     "parse_polaritas", "parse_target_periode", "sifat_target", "arah_default", "polaritas_efektif",
     "targets_per_period", "months_in_periode", "quarter_of", "waktu_biaya_naik", "jumlahkan", "DIJUMLAH",
+    "format_target_periode",
 ]
 
 
@@ -186,6 +187,7 @@ def _num(value: Any) -> float | None:
 
 
 _NA = {"n/a", "na", "-", "tidak ada", "tidak diukur", "n.a."}
+_WITH_POLARITAS = re.compile(r"^(.*?)\s*\(\s*([a-z_]+)\s*\)\s*$")
 _RANGE_TEXT = re.compile(r"^\s*([0-9]+(?:[.,][0-9]+)?)\s*(?:-|–|s\.?d\.?|sampai)\s*([0-9]+(?:[.,][0-9]+)?)\s*$")
 
 
@@ -241,6 +243,11 @@ def parse_target_periode(value: Any) -> TargetPeriode | None:
         text = value.strip().lower()
         if text in _NA:
             return TargetPeriode(na=True)
+        m_pol = _WITH_POLARITAS.match(text)
+        if m_pol and parse_polaritas(m_pol.group(2)) is not None:
+            inner = parse_target_periode(m_pol.group(1))
+            if inner is not None and not inner.na:
+                return inner.model_copy(update={"polaritas": parse_polaritas(m_pol.group(2))})
         m = _RANGE_TEXT.match(text)
         a, b = (_num(m.group(1)), _num(m.group(2))) if m else (None, None)
         if a is not None and b is not None:
@@ -249,6 +256,20 @@ def parse_target_periode(value: Any) -> TargetPeriode | None:
     if n is None:
         raise ValueError(f"target periode tidak dikenal (unknown period target): {value!r}")
     return TargetPeriode(nilai=n)
+
+
+def format_target_periode(t: TargetPeriode | None) -> str | None:
+    """The written form :func:`parse_target_periode` reads back: ``N/A``,
+    ``30 (maximize)``, ``80 - 100 (stabilize)``, ``12`` (for a spreadsheet cell)."""
+    if t is None:
+        return None
+    if t.na:
+        return "N/A"
+    def n(v: float | None) -> str:
+        return "" if v is None else (str(int(v)) if float(v).is_integer() else str(v))
+    body = f"{n(t.minimum)} - {n(t.maksimum)}" if t.is_range else n(t.nilai)
+    names = {Polaritas.higher_is_better: "maximize", Polaritas.lower_is_better: "minimize", Polaritas.range: "stabilize"}
+    return f"{body} ({names[t.polaritas]})" if t.polaritas is not None else body
 
 
 def quarter_of(month: int) -> int:
