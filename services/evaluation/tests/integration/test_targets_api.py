@@ -27,7 +27,7 @@ def skp_with_real_targets() -> dict:
          "target": {"jenis": "angka", "nilai": "0", "satuan": "pengaduan"}},
         {"id": "rapat", "aspek": "Kuantitas", "indikator": "Notulen rapat",
          "target": {"jenis": "angka", "nilai": "3", "satuan": "Notulen"},
-         "target_bulanan": [None] * 8 + ["N/A", "1", "1", "1"]},
+         "target_periode": {"bulanan": [None] * 8 + ["N/A", "1", "1", "1"]}},
     ]
     skp["hasil_kerja"] = [rhk]
     return skp

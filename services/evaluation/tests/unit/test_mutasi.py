@@ -1,14 +1,18 @@
 import datetime as dt
 
 from kinerja_evaluation.domain.mutasi import Bagian, capaian_gabungan, potong_rencana
+from kinerja_contracts.skp import SkpSnapshot
 from kinerja_evaluation.domain.plan import build_plan
 
 
 def _plan():
-    return build_plan({"periode": {"mulai": "2026-01-01", "selesai": "2026-12-31"}, "hasil_kerja": [
+    return build_plan(SkpSnapshot.model_validate({
+        "periode": {"mulai": "2026-01-01", "selesai": "2026-12-31"},
+        "pegawai": {"nip": "199001012015011001", "nama": "P"}, "penilai": {"nip": "198001012005011001", "nama": "A"},
+        "hasil_kerja": [
         {"id": "r", "jenis": "Utama", "uraian": "x", "iki": [
             {"id": "lap", "indikator": "laporan", "target": {"jenis": "angka", "nilai": "12", "satuan": "Laporan"}},
-            {"id": "pct", "indikator": "persen", "target": {"jenis": "angka", "nilai": "100", "satuan": "%"}}]}]})
+            {"id": "pct", "indikator": "persen", "target": {"jenis": "angka", "nilai": "100", "satuan": "%"}}]}]}))
 
 
 def test_ended_skp_keeps_its_months_and_its_part_of_a_count():

@@ -38,10 +38,10 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
-    "Polaritas", "SifatTarget", "SifatDerivation", "TargetPeriode", "PeriodTargets", "TABEL_SIFAT",
+    "Polaritas", "SifatTarget", "SifatDerivation", "TargetPeriode", "TargetPerPeriode", "PeriodTargets", "TABEL_SIFAT",
     "parse_polaritas", "parse_target_periode", "sifat_target", "arah_default", "polaritas_efektif",
     "targets_per_period", "months_in_periode", "quarter_of", "waktu_biaya_naik", "jumlahkan", "DIJUMLAH",
     "format_target_periode",
@@ -256,6 +256,26 @@ def parse_target_periode(value: Any) -> TargetPeriode | None:
     if n is None:
         raise ValueError(f"target periode tidak dikenal (unknown period target): {value!r}")
     return TargetPeriode(nilai=n)
+
+
+def _typed_periods(values: Any) -> Any:
+    return values if not isinstance(values, list) else [parse_target_periode(v) for v in values]
+
+
+class TargetPerPeriode(BaseModel):
+    """Targets written per period on an IKI, as typed: ``bulanan`` (12) and
+    ``triwulan`` (4), each entry a :class:`TargetPeriode` or None (nothing
+    written). Input takes the written forms of :func:`parse_target_periode`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    bulanan: list[TargetPeriode | None] | None = Field(default=None, min_length=12, max_length=12)
+    triwulan: list[TargetPeriode | None] | None = Field(default=None, min_length=4, max_length=4)
+
+    @field_validator("bulanan", "triwulan", mode="before")
+    @classmethod
+    def _parse(cls, v: Any) -> Any:
+        return _typed_periods(v)
 
 
 def format_target_periode(t: TargetPeriode | None) -> str | None:

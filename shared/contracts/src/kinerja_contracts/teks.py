@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-         "November", "Desember")
+from .calendar import NAMA_BULAN
+
+#: the calendar's month names (one list in the contracts)
+BULAN = NAMA_BULAN
 ROMAWI = ("I", "II", "III", "IV")
 
 

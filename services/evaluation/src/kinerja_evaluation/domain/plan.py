@@ -1,9 +1,9 @@
 """The evaluation plan of an approved SKP: every IKI with its annual target
 and its monthly and quarterly targets.
 
-The SKP arrives as a snapshot dict in ``ApprovalApproved``. It is parsed
-here with a tolerant model (unknown fields ignored) so the skp service can
-extend its document without breaking evaluation.
+The SKP arrives typed in ``ApprovalApproved`` (:class:`~kinerja_contracts.skp.SkpSnapshot`,
+a tolerant reader: fields evaluation does not know are ignored, so the skp
+service can extend its document without breaking evaluation).
 
 Period targets follow the one shared rule, :mod:`kinerja_contracts.targets`
 (counts split, levels hold, written per-period targets as typed, N/A not
@@ -14,102 +14,28 @@ measured, polaritas per period); the plan line keeps the resolved targets
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from kinerja_contracts.skp import Iki, SkpSnapshot
 from kinerja_contracts.targets import (
     TargetPeriode,
     months_in_periode,
-    parse_polaritas,
     polaritas_efektif,
     sifat_target,
     targets_per_period,
 )
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field
 
-from .capaian import Polaritas
 from .periods import Kind, Period, make_period
 
 
-class _Tolerant(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+def _num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _nones(n: int) -> list[float | None]:
     return [None] * n
-
-
-def _num(value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        return float(Decimal(str(value).replace(",", ".").strip()))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-class TargetSnapshot(_Tolerant):
-    """An IKI target as the SKP states it."""
-
-    jenis: str = "angka"
-    nilai: float | None = None
-    minimum: float | None = None
-    maksimum: float | None = None
-    deskripsi: str | None = None
-    satuan: str | None = None
-
-    _n = field_validator("nilai", "minimum", "maksimum", mode="before")(lambda v: _num(v))
-
-    @property
-    def is_range(self) -> bool:
-        return self.minimum is not None and self.maksimum is not None
-
-    @property
-    def measurable(self) -> bool:
-        return self.is_range or self.nilai is not None
-
-
-class IkiSnapshot(_Tolerant):
-    id: str
-    aspek: str | None = None
-    indikator: str = ""
-    target: TargetSnapshot | None = None
-    polaritas: str = Polaritas.higher_is_better
-    sifat_target: str | None = None
-    target_bulanan: list[Any] | None = None  # as written: number, "N/A", range text or object (shared rule)
-    target_triwulan: list[Any] | None = None
-    target_periode: dict[str, Any] | None = None  # typed per-period targets; win over the two lists above
-
-    @field_validator("polaritas", mode="before")
-    @classmethod
-    def _pol(cls, v: Any) -> str:
-        return str(parse_polaritas(v) or Polaritas.higher_is_better)
-
-
-class RhkSnapshot(_Tolerant):
-    id: str
-    jenis: str = "Utama"
-    uraian: str = ""
-    iki: list[IkiSnapshot] = Field(default_factory=list)
-
-
-class PerilakuSnapshot(_Tolerant):
-    nilai: str
-    ekspektasi_khusus: str | None = None
-
-
-class PeriodeSnapshot(_Tolerant):
-    mulai: dt.date
-    selesai: dt.date
-
-
-class SkpSnapshot(_Tolerant):
-    """The parts of the SKP document evaluation needs."""
-
-    periode: PeriodeSnapshot | None = None
-    jenis_pegawai: str | None = None
-    hasil_kerja: list[RhkSnapshot] = Field(default_factory=list)
-    perilaku_kerja: list[PerilakuSnapshot] = Field(default_factory=list)
 
 
 class PlanIki(BaseModel):
@@ -146,35 +72,49 @@ class PlanIki(BaseModel):
             t is not None for t in (self.bulanan or []) + (self.triwulan or []))
 
 
-def build_plan(snapshot: dict[str, Any], periode: tuple[dt.date, dt.date] | None = None) -> list[PlanIki]:
-    """Every IKI of the SKP with its annual, monthly and quarterly targets."""
-    skp = SkpSnapshot.model_validate(snapshot or {})
-    if periode is None and skp.periode is not None:
-        periode = (skp.periode.mulai, skp.periode.selesai)
-    months = months_in_periode(*periode) if periode else list(range(1, 13))
+def _annual(iki: Iki) -> TargetPeriode | None:
+    t = iki.target
+    if t is None or t.jenis == "deskriptif":
+        return None
+    if t.minimum is not None and t.maksimum is not None:
+        return TargetPeriode(minimum=_num(t.minimum), maksimum=_num(t.maksimum))
+    return TargetPeriode(nilai=_num(t.nilai)) if t.nilai is not None else None
+
+
+def build_plan(snapshot: SkpSnapshot | None, periode: tuple[dt.date, dt.date] | None = None) -> list[PlanIki]:
+    """Every IKI of the SKP with its annual, monthly and quarterly targets
+    (``periode`` defaults to the SKP's own)."""
+    if snapshot is None:
+        return []
+    if periode is None:
+        periode = (snapshot.periode.mulai, snapshot.periode.selesai)
+    months = months_in_periode(*periode)
     lines: list[PlanIki] = []
-    for rhk in skp.hasil_kerja:
+    for rhk in snapshot.hasil_kerja:
         for iki in rhk.iki:
-            t = iki.target or TargetSnapshot(jenis="deskriptif")
-            sifat = sifat_target(iki.aspek, t.satuan, iki.sifat_target)
-            annual = (TargetPeriode(minimum=t.minimum, maksimum=t.maksimum) if t.is_range
-                      else TargetPeriode(nilai=t.nilai) if t.nilai is not None else None)
-            typed = iki.target_periode or {}
+            t = iki.target
+            satuan = t.satuan if t else None
+            sifat = sifat_target(iki.aspek.value, satuan, iki.sifat_target)
+            annual = _annual(iki)
+            is_range = annual is not None and annual.is_range
+            typed = iki.target_periode
             pt = targets_per_period(annual, sifat.sifat, iki.polaritas, months,
-                                    typed.get("bulanan") or iki.target_bulanan, typed.get("triwulan") or iki.target_triwulan)
-            line = PlanIki(
-                rhk_id=rhk.id, rhk_jenis=rhk.jenis, rhk_uraian=rhk.uraian, iki_id=iki.id, aspek=iki.aspek,
-                indikator=iki.indikator, satuan=t.satuan,
-                polaritas=polaritas_efektif(iki.polaritas, sifat.sifat, t.is_range),
-                jenis_target="rentang" if t.is_range else ("angka" if t.nilai is not None else "deskriptif"),
-                target_tahunan=t.nilai, target_minimum=t.minimum if t.is_range else None,
-                target_maksimum=t.maksimum if t.is_range else None, target_deskripsi=t.deskripsi,
+                                    (typed.bulanan if typed and typed.bulanan else None) or iki.target_bulanan,
+                                    (typed.triwulan if typed and typed.triwulan else None) or iki.target_triwulan)
+            lines.append(PlanIki(
+                rhk_id=rhk.id, rhk_jenis=rhk.jenis.value, rhk_uraian=rhk.uraian, iki_id=iki.id, aspek=iki.aspek.value,
+                indikator=iki.indikator, satuan=satuan,
+                polaritas=polaritas_efektif(iki.polaritas, sifat.sifat, is_range).value,
+                jenis_target="rentang" if is_range else ("angka" if annual is not None else "deskriptif"),
+                target_tahunan=annual.nilai if annual is not None and not is_range else None,
+                target_minimum=annual.minimum if is_range and annual else None,
+                target_maksimum=annual.maksimum if is_range and annual else None,
+                target_deskripsi=t.deskripsi if t else None,
                 target_bulanan=[None if x is None else x.nilai for x in pt.bulanan],
                 target_triwulan=[None if x is None else x.nilai for x in pt.triwulan],
-                sifat_target=str(sifat.sifat), sifat_catatan=sifat.catatan(),
+                sifat_target=sifat.sifat.value, sifat_catatan=sifat.catatan(),
                 bulanan=pt.bulanan, triwulan=pt.triwulan, tahunan=pt.tahunan,
-            )
-            lines.append(line)
+            ))
     return lines
 
 

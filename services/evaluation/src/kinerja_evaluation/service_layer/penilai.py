@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.events import EvaluationPenilaiReassigned
 from kinerja_contracts.values import Actor, Pegawai
 from kinerja_platform.messaging import add_event
 from kinerja_platform.web.errors import ProblemError
 from sqlalchemy import select
 
-from ..adapters.tables import Evaluation, EvaluationPlan, Keberatan, PenugasanPenilai, utcnow
+from ..adapters.tables import Evaluation, EvaluationPlan, Keberatan, PenugasanPenilai
 
 JENIS = ("Plt", "Plh")
 

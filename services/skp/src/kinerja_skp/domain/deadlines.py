@@ -19,14 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-         "November", "Desember")
-
-
-def tanggal_indonesia(d: dt.date) -> str:
-    """``31 Januari 2026``."""
-    return f"{d.day} {BULAN[d.month - 1]} {d.year}"
-
 
 @dataclass(frozen=True)
 class DeadlinePolicy:
