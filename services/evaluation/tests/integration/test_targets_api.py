@@ -67,3 +67,41 @@ async def test_real_targets_per_period_through_the_api(app, tokens, clock):
         (octo,) = (await client.get("/api/v1/evaluations", params={"period_id": OCT}, headers=me)).json()
         ev = (await client.get(f"/api/v1/evaluations/{octo['id']}", headers=me)).json()
         assert {x["iki_id"]: x["target"]["nilai"] for x in ev["hasil_kerja"] if x["target"]}["rapat"] == 1
+
+
+async def test_polarity_per_quarter_and_a_stabilize_band_through_the_api(app, tokens, clock):
+    """TW II "at least 30 %" (maximize), TW IV "80 - 100 %" (stabilize), TW I and III N/A."""
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    skp = pppk_skp(mulai="2026-01-01", selesai="2026-12-31")
+    skp["jenis_pegawai"] = "PNS"
+    rhk = skp["hasil_kerja"][0]
+    rhk["iki"] = [{"id": "band", "aspek": "Kualitas", "indikator": "Kesesuaian dokumen",
+                   "target": {"jenis": "rentang", "minimum": "80", "maksimum": "100", "satuan": "%"},
+                   "target_periode": {"triwulan": ["N/A", "30 (maximize)", "N/A", "80 - 100 (stabilize)"]}}]
+    skp["hasil_kerja"] = [rhk]
+    clock.set(at(dt.date(2026, 4, 1)))
+    async with running(app) as client:
+        await publish(app, approved(skp))
+        sched = app.state.runtime.extras["scheduler"]
+        await eventually(lambda: sched.spans())
+        await sched.run_once()
+
+        async def one(period_id):
+            (item,) = (await client.get("/api/v1/evaluations", params={"period_id": period_id}, headers=me)).json()
+            return (await client.get(f"/api/v1/evaluations/{item['id']}", headers=me)).json()
+
+        q1 = await one("2026-Q1/PNS/quarterly")
+        assert q1["hasil_kerja"][0]["target"] is None  # N/A: not measured
+        q2 = await one("2026-Q2/PNS/quarterly")
+        assert q2["hasil_kerja"][0]["target"]["polaritas"] == "higher_is_better"
+        r = await client.put(f"/api/v1/evaluations/{q2['id']}/realisasi",
+                             json={"version": q2["version"], "items": [{"iki_id": "band", "nilai": 45}]}, headers=me)
+        assert r.json()["hasil_kerja"][0]["capaian"] == 120.0  # 150 capped: above "at least 30"
+        clock.set(at(dt.date(2026, 10, 1)))
+        await sched.run_once()
+        q4 = await one("2026-Q4/PNS/quarterly")
+        assert q4["hasil_kerja"][0]["target"] == {"nilai": None, "minimum": 80.0, "maksimum": 100.0, "polaritas": "range"}
+        r = await client.put(f"/api/v1/evaluations/{q4['id']}/realisasi",
+                             json={"version": q4["version"], "items": [{"iki_id": "band", "nilai": 110}]}, headers=me)
+        assert r.json()["hasil_kerja"][0]["capaian"] == 90.0  # above the band is a shortfall, never "Diatas"
+        assert r.json()["saran_rating_hasil_kerja"] != "Diatas Ekspektasi"
