@@ -105,3 +105,20 @@ async def test_polarity_per_quarter_and_a_stabilize_band_through_the_api(app, to
                              json={"version": q4["version"], "items": [{"iki_id": "band", "nilai": 110}]}, headers=me)
         assert r.json()["hasil_kerja"][0]["capaian"] == 90.0  # above the band is a shortfall, never "Diatas"
         assert r.json()["saran_rating_hasil_kerja"] != "Diatas Ekspektasi"
+
+
+async def test_results_outside_the_source_rating_rules_get_no_dibawah_suggestion(app, tokens, clock):
+    """Three RHK Utama at 100 / 100 / 70: not Dibawah (most are not below), not Sesuai (a third of
+    Utama below is more than a small part): no suggestion, and the reason says so."""
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    async with running(app) as client:
+        await publish(app, approved())
+        sched = app.state.runtime.extras["scheduler"]
+        await eventually(lambda: sched.spans())
+        await sched.run_once()
+        (item,) = (await client.get("/api/v1/evaluations", params={"period_id": SEP}, headers=me)).json()
+        body = {"version": 1, "items": [{"iki_id": "iki-1", "nilai": 1}, {"iki_id": "iki-2", "nilai": 100},
+                                        {"iki_id": "iki-3", "nilai": 0.7}]}
+        ev = (await client.put(f"/api/v1/evaluations/{item['id']}/realisasi", json=body, headers=me)).json()
+        assert [x["capaian"] for x in ev["hasil_kerja"]] == [100.0, 100.0, 70.0]
+        assert ev["saran_rating_hasil_kerja"] is None and "Di luar" in ev["saran_rating_alasan"]
