@@ -324,7 +324,7 @@ def _resolve(t: TargetPeriode | None, pol_iki: Polaritas, sifat: SifatTarget) ->
         return None
     if t.polaritas is not None:
         return t
-    pol = polaritas_efektif(pol_iki, sifat, t.is_range) if pol_iki is Polaritas.higher_is_better else pol_iki
+    pol = polaritas_efektif(pol_iki, sifat, t.is_range)
     if pol is Polaritas.range and not t.is_range:
         pol = arah_default(sifat)  # a single number cannot be stabilized: the kind's direction
     return t.model_copy(update={"polaritas": pol})
