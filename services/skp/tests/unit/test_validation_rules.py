@@ -294,6 +294,18 @@ def test_overlapping_skp_is_read_as_mutasi():
     assert ("skp-mutasi", "periode.selesai") in rules(report, "warning")
 
 
+def test_typed_period_targets_of_a_count_add_up():
+    data = pppk_skp()
+    iki = data["hasil_kerja"][0]["iki"][0]  # 4 Laporan
+    iki["target_bulanan"] = None
+    iki["target_periode"] = {"triwulan": ["N/A", "N/A", "1", "2"]}
+    report = validate(SkpContent.model_validate(data))
+    assert ("target-periode-sum", "hasil_kerja[0].iki[0].target_periode.triwulan") in rules(report, "warning")
+    iki["target_periode"] = {"triwulan": ["N/A", "N/A", "1", "3"]}
+    report = validate(SkpContent.model_validate(data))
+    assert not [w for w in report.warnings if w.rule == "target-periode-sum"]
+
+
 def test_empty_lampiran_warns():
     data = pppk_skp()
     data["lampiran"] = {"dukungan_sumber_daya": ["Komputer"], "skema_pertanggungjawaban": [], "konsekuensi": ["  "]}

@@ -29,7 +29,7 @@ from .hasil_kerja import (
 from .identity import check_nip, check_penilai_differs, nip_problems
 from .periode import check_mutasi, check_periode
 from .rencana_aksi import check_rencana_aksi
-from .targets import check_arah, check_breakdowns, check_lampiran, check_tenfold
+from .targets import check_arah, check_breakdowns, check_lampiran, check_tenfold, check_typed_breakdowns
 
 __all__ = ["Finding", "Report", "Severity", "ValidationContext", "nip_problems", "validate"]
 
@@ -65,6 +65,7 @@ def validate(content: SkpContent, context: ValidationContext | None = None) -> R
         *check_intervensi_present(content),
         *check_intervensi_exists(content, ctx.superior_rhk),
         *check_breakdowns(content),
+        *check_typed_breakdowns(content),
         *check_arah(content),
         *check_lampiran(content),
         *check_tenfold(content, ctx.previous),

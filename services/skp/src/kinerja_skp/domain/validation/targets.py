@@ -88,6 +88,26 @@ def check_breakdowns(content: SkpContent) -> list[Finding]:
     return out
 
 
+def check_typed_breakdowns(content: SkpContent) -> list[Finding]:
+    """The same sum check for per-period targets written as typed
+    (``target_periode``): a count's numbers (N/A and ranges left out) add up
+    to the annual target."""
+    out: list[Finding] = []
+    for i, j, _, iki in content.iter_iki():
+        typed = iki.target_periode
+        if typed is None or not _is_counted(iki):
+            continue
+        assert iki.target is not None  # _is_counted says so
+        annual = iki.target.nilai
+        for name, entries in (("bulanan", typed.bulanan), ("triwulan", typed.triwulan)):
+            numbers = [Decimal(str(t.nilai)) for t in entries or [] if t is not None and not t.na and t.nilai is not None]
+            if numbers and sum(numbers, Decimal(0)) != annual:
+                out.append(warning("target-periode-sum", f"hasil_kerja[{i}].iki[{j}].target_periode.{name}",
+                                   f"Jumlah target {name} {format_angka(sum(numbers, Decimal(0)))} tidak sama dengan "
+                                   f"target tahunan {format_angka(annual)} (the period targets do not add up)."))
+    return out
+
+
 def _key(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
 
