@@ -39,8 +39,8 @@ class Settings(ServiceSettingsBase):
 
     # periods and the scheduler
     period_policy: dict[str, list[str]] = Field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_POLICY.items()})
-    deadline_day: int = Field(default=5, ge=1, le=31, description="deadline: this day of the month after a period")
-    reminder_days: int = Field(default=2, ge=0, description="reminder this many days before the deadline")
+    deadline_day: int = Field(default=5, ge=1, le=31, description="deadline: this day of the month after a period (no source)")
+    reminder_days: int = Field(default=2, ge=0, description="reminder this many days before the deadline (no source)")
     scheduler_enabled: bool = True
     scheduler_interval: float = Field(default=30.0, gt=0, description="seconds between scheduler ticks")
     scheduler_lease_ttl: float = Field(default=90.0, gt=0, description="seconds a lease lives without renewal")
