@@ -13,11 +13,10 @@ from .conftest import approved, at, publish
 
 async def test_new_position_ends_the_old_skp(app, tokens, clock):
     me = tokens(PEGAWAI_NIP, "pegawai")
-    sched = app.state.runtime.extras
     async with running(app) as client:
         old = approved()
         await publish(app, old)
-        s = sched["scheduler"]
+        s = app.state.runtime.container.scheduler
         await eventually(lambda: s.spans())
         await s.run_once()
         clock.set(at(dt.date(2025, 10, 1)))

@@ -37,7 +37,7 @@ async def test_real_targets_per_period_through_the_api(app, tokens, clock):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
         await publish(app, approved(skp_with_real_targets()))
-        sched = app.state.runtime.extras["scheduler"]
+        sched = app.state.runtime.container.scheduler
         await eventually(lambda: sched.spans())
         await sched.run_once()
         (item,) = (await client.get("/api/v1/evaluations", params={"period_id": SEP}, headers=me)).json()
@@ -82,7 +82,7 @@ async def test_polarity_per_quarter_and_a_stabilize_band_through_the_api(app, to
     clock.set(at(dt.date(2026, 4, 1)))
     async with running(app) as client:
         await publish(app, approved(skp))
-        sched = app.state.runtime.extras["scheduler"]
+        sched = app.state.runtime.container.scheduler
         await eventually(lambda: sched.spans())
         await sched.run_once()
 
@@ -113,7 +113,7 @@ async def test_results_outside_the_source_rating_rules_get_no_dibawah_suggestion
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
         await publish(app, approved())
-        sched = app.state.runtime.extras["scheduler"]
+        sched = app.state.runtime.container.scheduler
         await eventually(lambda: sched.spans())
         await sched.run_once()
         (item,) = (await client.get("/api/v1/evaluations", params={"period_id": SEP}, headers=me)).json()

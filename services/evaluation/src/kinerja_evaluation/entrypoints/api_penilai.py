@@ -10,21 +10,13 @@ from typing import Literal
 from fastapi import APIRouter
 from kinerja_contracts.values import Pegawai, UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
-from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
+from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
 
 from ..service_layer import penilai as uc
-from .deps import RuntimeDep, actor, require_admin
+from .deps import UowDep
 
 router = APIRouter(prefix="/api/v1", tags=["penilai (admin)"], responses=PROBLEM_RESPONSES)
-
-
-def _instansi(principal) -> str:
-    require_admin(principal)
-    if not principal.instansi:
-        raise ProblemError(403, "admin-scope-missing", "Token admin tanpa klaim instansi tidak berhak "
-                           "(an admin token needs an `instansi` claim).")
-    return principal.instansi
 
 
 class PenugasanIn(BaseModel):
@@ -52,26 +44,22 @@ class PenugasanOut(BaseModel):
 
 @router.post("/penugasan-penilai", status_code=201, response_model=PenugasanOut,
              summary="Catat Plt/Plh yang menilai atas nama pejabat penilai (record an acting rater)")
-async def create_penugasan(body: PenugasanIn, principal: CurrentPrincipal, rt: RuntimeDep) -> PenugasanOut:
-    instansi = _instansi(principal)
-    async with rt.uow() as session:
-        row = await uc.record(session, instansi, principal.sub, **body.model_dump())
+async def create_penugasan(body: PenugasanIn, principal: CurrentPrincipal, uow: UowDep) -> PenugasanOut:
+    async with uow() as session:
+        row = await uc.record(session, principal, **body.model_dump())
         return PenugasanOut.model_validate(row, from_attributes=True)
 
 
 @router.get("/penugasan-penilai", response_model=list[PenugasanOut], summary="Daftar Plt/Plh penilai instansi saya")
-async def list_penugasan(principal: CurrentPrincipal, rt: RuntimeDep) -> list[PenugasanOut]:
-    instansi = _instansi(principal)
-    async with rt.uow() as session:
-        return [PenugasanOut.model_validate(r, from_attributes=True) for r in await uc.list_for(session, instansi)]
+async def list_penugasan(principal: CurrentPrincipal, uow: UowDep) -> list[PenugasanOut]:
+    async with uow() as session:
+        return [PenugasanOut.model_validate(r, from_attributes=True) for r in await uc.list_for(session, principal)]
 
 
 @router.delete("/penugasan-penilai/{penugasan_id}", response_model=PenugasanOut, summary="Cabut Plt/Plh (revoke)")
-async def revoke_penugasan(penugasan_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep) -> PenugasanOut:
-    instansi = _instansi(principal)
-    async with rt.uow() as session:
-        row = await uc.revoke(session, instansi, penugasan_id)
-        await session.flush()
+async def revoke_penugasan(penugasan_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDep) -> PenugasanOut:
+    async with uow() as session:
+        row = await uc.revoke(session, principal, penugasan_id)
         return PenugasanOut.model_validate(row, from_attributes=True)
 
 
@@ -87,9 +75,7 @@ class ReassignOut(BaseModel):
 
 @router.post("/plans/{skp_id}/penilai", response_model=ReassignOut,
              summary="Ganti pejabat penilai evaluasi SKP (admin; evaluations already rated keep their rater)")
-async def reassign(skp_id: uuid.UUID, body: ReassignIn, principal: CurrentPrincipal, rt: RuntimeDep) -> ReassignOut:
-    instansi = _instansi(principal)
-    async with rt.uow() as session:
-        plan = await uc.plan_of_instansi(session, skp_id, instansi)
-        moved = await uc.reassign(session, plan, body.penilai, actor(principal))
+async def reassign(skp_id: uuid.UUID, body: ReassignIn, principal: CurrentPrincipal, uow: UowDep) -> ReassignOut:
+    async with uow() as session:
+        plan, moved = await uc.reassign(session, principal, skp_id, body.penilai)
         return ReassignOut(skp_id=skp_id, penilai_nip=plan.penilai_nip, evaluasi_dipindah=moved)

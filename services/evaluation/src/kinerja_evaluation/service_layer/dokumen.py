@@ -13,13 +13,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from kinerja_contracts.teks import angka, nama_periode, persen
-from sqlalchemy import select
 
-from ..adapters.tables import CapaianOrganisasiRecord, Evaluation, EvaluationPeriod, EvaluationPlan
-from .evaluations import view
+from ..adapters.dokumen import dokumen_pdf, dokumen_xlsx, lembar_bulanan_pdf, lembar_bulanan_xlsx
+from ..adapters.repository import EvaluationRepository
+from .evaluations import read_row, view
 
 
 def _target_teks(t: dict | None, satuan: str | None) -> str:
@@ -38,12 +38,13 @@ def _tahunan_teks(line: dict) -> str:
     return "-"
 
 
-async def dokumen_data(session, ev: Evaluation, plan: EvaluationPlan, settings, today: dt.date) -> dict[str, Any]:
+async def dokumen_data(session, evaluation_id: str, principal, settings, today: dt.date) -> dict[str, Any]:
+    """What the documents of an evaluation show, for whoever may read it."""
+    ev, plan = await read_row(session, evaluation_id, principal, today)
     v = await view(session, ev, plan, settings)
-    period = await session.get(EvaluationPeriod, ev.period_id)
-    org = (await session.exec(select(CapaianOrganisasiRecord).where(
-        CapaianOrganisasiRecord.unit_kerja == (ev.unit_kerja or ""),
-        CapaianOrganisasiRecord.tahun == ev.tahun))).scalar_one_or_none()
+    repo = EvaluationRepository(session)
+    period = await repo.period(ev.period_id)
+    org = await repo.capaian_organisasi_of(ev.unit_kerja or "", ev.tahun)
     ub = v["umpan_balik"] or {}
     catatan = [f"{k}: {t}" for k, t in (ub.get("rhk") or {}).items()] + \
               [f"{k}: {t}" for k, t in (ub.get("perilaku") or {}).items()]
@@ -69,3 +70,10 @@ async def dokumen_data(session, ev: Evaluation, plan: EvaluationPlan, settings, 
         "rating_hasil_kerja": ev.rating_hasil_kerja, "rating_perilaku": ev.rating_perilaku, "predikat": ev.predikat,
         "catatan": catatan, "hasil_kerja": rows, "tanggal": today, "tempat": (plan.snapshot or {}).get("tempat"),
     }
+
+
+def render(data: dict[str, Any], what: Literal["dokumen", "lembar-bulanan"], fmt: Literal["pdf", "xlsx"]) -> bytes:
+    """Lay ``data`` out as the Dokumen Evaluasi or the monthly sheet, as PDF or XLSX."""
+    if what == "dokumen":
+        return dokumen_xlsx(data) if fmt == "xlsx" else dokumen_pdf(data)
+    return lembar_bulanan_xlsx(data) if fmt == "xlsx" else lembar_bulanan_pdf(data)

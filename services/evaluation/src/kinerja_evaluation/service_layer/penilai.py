@@ -1,8 +1,10 @@
-"""Who may rate an evaluation: the pejabat penilai on record, a Plt/Plh
-recorded for the dates of the assignment, and - after an admin reassigns
-the penilai of an SKP - the new penilai (DOMAIN.md "Approval": "Only the
-current pejabat penilai, or a recorded acting official (Plt/Plh) for the
-dates of the assignment, decides"; the same rule applies to rating).
+"""Who rates for whom: the Plt/Plh an admin records for the dates of the
+assignment, and - after an admin reassigns the penilai of an SKP - the new
+penilai (DOMAIN.md "Approval": "Only the current pejabat penilai, or a
+recorded acting official (Plt/Plh) for the dates of the assignment,
+decides"; the same rule applies to rating). The rule itself is
+:func:`.access.may_rate`; the assignments in force are read by
+``EvaluationRepository.acting_for``.
 """
 
 from __future__ import annotations
@@ -12,31 +14,22 @@ import uuid
 
 from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.events import EvaluationPenilaiReassigned
-from kinerja_contracts.values import Actor, Pegawai
+from kinerja_contracts.values import Pegawai
 from kinerja_platform.messaging import add_event
+from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
-from sqlalchemy import select
 
-from ..adapters.tables import Evaluation, EvaluationPlan, Keberatan, PenugasanPenilai
+from ..adapters.repository import EvaluationRepository
+from ..adapters.tables import EvaluationPlan, PenugasanPenilai
+from . import access
 
 JENIS = ("Plt", "Plh")
 
 
-async def acting_for(session, delegate_nip: str, day: dt.date) -> set[str]:
-    """The penilai NIPs ``delegate_nip`` rates for on ``day`` (Plt/Plh in force)."""
-    rows = (await session.exec(select(PenugasanPenilai.penilai_nip).where(
-        PenugasanPenilai.delegate_nip == delegate_nip, PenugasanPenilai.mulai <= day,
-        PenugasanPenilai.selesai >= day, PenugasanPenilai.revoked_at.is_(None)))).scalars().all()
-    return set(rows)
-
-
-async def may_rate(session, nip: str, ev: Evaluation, day: dt.date) -> bool:
-    """The evaluation's penilai, or their Plt/Plh on ``day``."""
-    return nip == ev.penilai_nip or ev.penilai_nip in await acting_for(session, nip, day)
-
-
-async def record(session, instansi: str, by: str, *, delegate_nip: str, penilai_nip: str, jenis: str,
+async def record(session, principal: Principal, *, delegate_nip: str, penilai_nip: str, jenis: str,
                  mulai: dt.date, selesai: dt.date, nomor_sk: str | None) -> PenugasanPenilai:
+    """An admin records a Plt/Plh of their instansi who rates for ``penilai_nip`` from ``mulai`` to ``selesai``."""
+    instansi = access.penilai_admin_instansi(principal)
     errors = []
     if selesai < mulai:
         errors.append({"path": "body.selesai", "message": "tidak boleh sebelum mulai (must not be before mulai)"})
@@ -48,26 +41,32 @@ async def record(session, instansi: str, by: str, *, delegate_nip: str, penilai_
         raise ProblemError(422, "invalid-penugasan", "Penugasan Plt/Plh tidak valid (invalid acting assignment): "
                            + "; ".join(f"{e['path']}: {e['message']}" for e in errors), errors=errors)
     row = PenugasanPenilai(delegate_nip=delegate_nip, penilai_nip=penilai_nip, jenis=jenis, mulai=mulai,
-                           selesai=selesai, instansi=instansi, nomor_sk=nomor_sk, created_by=by)
-    session.add(row)
-    await session.flush()
+                           selesai=selesai, instansi=instansi, nomor_sk=nomor_sk, created_by=principal.sub)
+    repo = EvaluationRepository(session)
+    repo.add(row)
+    await repo.flush()
     return row
 
 
-async def revoke(session, instansi: str, penugasan_id: uuid.UUID) -> PenugasanPenilai:
-    row = await session.get(PenugasanPenilai, penugasan_id)
+async def revoke(session, principal: Principal, penugasan_id: uuid.UUID) -> PenugasanPenilai:
+    instansi = access.penilai_admin_instansi(principal)
+    repo = EvaluationRepository(session)
+    row = await repo.penugasan(penugasan_id)
     if row is None or row.instansi != instansi:
         raise ProblemError(404, "penugasan-not-found", f"Penugasan {penugasan_id} tidak ditemukan (not found).")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+    await repo.flush()
     return row
 
 
-async def reassign(session, plan: EvaluationPlan, penilai: Pegawai, actor: Actor) -> int:
+async def reassign(session, principal: Principal, skp_id: uuid.UUID, penilai: Pegawai) -> tuple[EvaluationPlan, int]:
     """Make ``penilai`` the pejabat penilai of the SKP's evaluation plan and
     of every evaluation not yet rated and without a keberatan; rated ones
     keep who rated them; the new (and the previous) penilai are told
-    (``evaluation.penilai_reassigned``). Returns how many evaluations moved."""
+    (``evaluation.penilai_reassigned``). Returns the plan and how many
+    evaluations moved."""
+    plan = await plan_of_instansi(session, skp_id, access.penilai_admin_instansi(principal))
     if penilai.nip == plan.nip:
         raise ProblemError(422, "penilai-is-pegawai", "Pejabat penilai tidak boleh pegawai itu sendiri "
                            "(the penilai cannot be the pegawai).",
@@ -75,9 +74,7 @@ async def reassign(session, plan: EvaluationPlan, penilai: Pegawai, actor: Actor
     previous = Pegawai.model_validate(plan.penilai) if plan.penilai else None
     plan.penilai_nip = penilai.nip
     plan.penilai = penilai.model_dump(mode="json")
-    objected = select(Keberatan.evaluation_id)
-    rows = (await session.exec(select(Evaluation).where(
-        Evaluation.skp_id == plan.skp_id, Evaluation.predikat.is_(None), Evaluation.id.not_in(objected)))).scalars().all()
+    rows = await EvaluationRepository(session).unrated_without_keberatan(plan.skp_id)
     for ev in rows:
         ev.penilai_nip = penilai.nip
         ev.version += 1
@@ -85,17 +82,17 @@ async def reassign(session, plan: EvaluationPlan, penilai: Pegawai, actor: Actor
     add_event(session, EvaluationPenilaiReassigned(
         skp_id=plan.skp_id, pegawai=Pegawai.model_validate(plan.pegawai), penilai=penilai,
         previous_penilai=previous if previous is not None and previous.nip != penilai.nip else None,
-        evaluasi_dipindah=len(rows)), actor=actor)
-    return len(rows)
+        evaluasi_dipindah=len(rows)), actor=access.actor(principal))
+    return plan, len(rows)
 
 
-async def list_for(session, instansi: str) -> list[PenugasanPenilai]:
-    return list((await session.exec(select(PenugasanPenilai).where(PenugasanPenilai.instansi == instansi)
-                                    .order_by(PenugasanPenilai.mulai))).scalars().all())
+async def list_for(session, principal: Principal) -> list[PenugasanPenilai]:
+    """The Plt/Plh of the admin's instansi."""
+    return await EvaluationRepository(session).penugasan_of_instansi(access.penilai_admin_instansi(principal))
 
 
 async def plan_of_instansi(session, skp_id: uuid.UUID, instansi: str) -> EvaluationPlan:
-    plan = await session.get(EvaluationPlan, skp_id)
+    plan = await EvaluationRepository(session).plan(skp_id)
     if plan is None or plan.instansi != instansi:
         raise ProblemError(404, "plan-not-found", f"Belum ada rencana evaluasi untuk SKP {skp_id} (no plan).")
     return plan

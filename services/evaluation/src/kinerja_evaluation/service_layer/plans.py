@@ -7,9 +7,9 @@ import datetime as dt
 from typing import Any
 
 from kinerja_contracts.calendar import utcnow
-from sqlalchemy import select
 
-from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Realisasi
+from ..adapters.repository import EvaluationRepository
+from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan
 from ..domain.mutasi import potong_rencana
 from ..domain.periods import Kind, Period
 from ..domain.plan import PlanIki, build_plan, count_measured, measured_counts, measured_in
@@ -22,10 +22,6 @@ def period_of(row: EvaluationPeriod) -> Period:
 
 def plan_lines(plan: EvaluationPlan) -> list[PlanIki]:
     return [PlanIki.model_validate(x) for x in plan.rencana or []]
-
-
-PLAN_COLUMNS = ("skp_id", "nip", "penilai_nip", "atasan_pejabat_penilai", "jenis_pegawai", "unit_kerja", "periode_mulai",
-                "periode_selesai", "pegawai", "jumlah_iki_periode")
 
 
 def measured_iki(plan, period: Period) -> int:
@@ -43,7 +39,7 @@ def plan_overlaps(plan, period: Period) -> bool:
 
 def new_evaluation(plan, period: Period, now=None) -> dict[str, Any]:
     """Column values of a fresh evaluation row (for bulk inserts); ``plan`` is
-    an :class:`EvaluationPlan` or a row with the columns of :data:`PLAN_COLUMNS`."""
+    an :class:`EvaluationPlan` or a row with the columns of :data:`..adapters.repository.PLAN_COLUMNS`."""
     now = now or utcnow()
     pid = period.period_id
     return dict(
@@ -59,7 +55,8 @@ def new_evaluation(plan, period: Period, now=None) -> dict[str, Any]:
 async def upsert_plan(session, d) -> EvaluationPlan | None:
     """Build (or replace with a newer version) the plan of an approved SKP,
     and give it an evaluation in every period open for its jenis pegawai."""
-    plan = await session.get(EvaluationPlan, d.skp_id)
+    repo = EvaluationRepository(session)
+    plan = await repo.plan(d.skp_id)
     if plan is not None and plan.version >= d.version:
         return None
     snap = d.snapshot
@@ -81,11 +78,11 @@ async def upsert_plan(session, d) -> EvaluationPlan | None:
     )
     if plan is None:
         plan = EvaluationPlan(skp_id=d.skp_id, **fields)
-        session.add(plan)
+        repo.add(plan)
     else:
         for k, v in fields.items():
             setattr(plan, k, v)
-    await session.flush()
+    await repo.flush()
     await apply_mutasi(session, plan)
     await join_open_periods(session, plan)
     return plan
@@ -98,10 +95,8 @@ async def apply_mutasi(session, plan: EvaluationPlan) -> None:
     its open evaluations of periods after the end, with nothing entered, go."""
     if plan.periode_mulai is None or plan.periode_selesai is None:
         return
-    others = (await session.exec(select(EvaluationPlan).where(
-        EvaluationPlan.nip == plan.nip, EvaluationPlan.skp_id != plan.skp_id,
-        EvaluationPlan.periode_mulai <= plan.periode_selesai,
-        EvaluationPlan.periode_selesai >= plan.periode_mulai))).scalars().all()
+    others = await EvaluationRepository(session).other_plans_overlapping(
+        plan.nip, plan.skp_id, plan.periode_mulai, plan.periode_selesai)
     for other in others:
         if other.periode_mulai is None or other.periode_mulai == plan.periode_mulai:
             continue
@@ -115,30 +110,26 @@ async def end_plan(session, plan: EvaluationPlan, selesai: dt.date, by_skp) -> N
     plan.periode = {**(plan.periode or {}), "selesai": str(selesai)}
     plan.rencana, plan.jumlah_iki_periode = lines, measured_counts(lines)
     plan.diakhiri_oleh_skp = by_skp
-    evs = (await session.exec(select(Evaluation).where(
-        Evaluation.skp_id == plan.skp_id, Evaluation.status == "open"))).scalars().all()
-    for ev in evs:
-        period = period_of(await session.get(EvaluationPeriod, ev.period_id))
-        if period.mulai > selesai and period.kind != "annual":
-            has_input = (await session.exec(select(Realisasi.iki_id).where(Realisasi.evaluation_id == ev.id))).first()
-            if not has_input:
-                await session.delete(ev)
-                continue
+    repo = EvaluationRepository(session)
+    for ev in await repo.open_evaluations_of(plan.skp_id):
+        period = period_of(await repo.period(ev.period_id))
+        if period.mulai > selesai and period.kind != "annual" and not await repo.has_realisasi(ev.id):
+            await repo.delete(ev)
+            continue
         ev.jumlah_iki = measured_iki(plan, period)
-    await session.flush()
+    await repo.flush()
 
 
 async def join_open_periods(session, plan: EvaluationPlan) -> None:
-    rows = (await session.exec(
-        select(EvaluationPeriod).where(EvaluationPeriod.jenis_pegawai == plan.jenis_pegawai,
-                                       EvaluationPeriod.status == "open"))).scalars().all()
+    repo = EvaluationRepository(session)
+    rows = await repo.open_periods(plan.jenis_pegawai)
     for row in rows:
         period = period_of(row)
         if not plan_overlaps(plan, period):
             continue
-        existing = await session.get(Evaluation, evaluation_id(period.period_id, plan.skp_id))
+        existing = await repo.get_evaluation(evaluation_id(period.period_id, plan.skp_id))
         if existing is None:
-            session.add(Evaluation(**new_evaluation(plan, period)))
+            repo.add(Evaluation(**new_evaluation(plan, period)))
         elif existing.status == "open":  # a newer approved version: new targets, maybe a new penilai
             existing.jumlah_iki = measured_iki(plan, period)
             existing.penilai_nip, existing.unit_kerja = plan.penilai_nip, plan.unit_kerja
