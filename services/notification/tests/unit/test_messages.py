@@ -80,5 +80,14 @@ def test_digest_lists_each_skp():
 def test_details_table_in_html():
     out = route(ex.samples()["evaluation.finalized"])[0]
     r = render(out.kind, "id", **out.ctx, link="x")
-    assert "Capaian: 96.5%" in r.text
+    assert "Capaian: 96,5 %" in r.text and "periode November 2025 " in r.text
+    assert "2025-11/PPPK_PARUH_WAKTU" not in r.text
+    en = render(out.kind, "en", **out.ctx, link="x")
+    assert "Achievement: 96.5 %" in en.text
+
+
+def test_capaian_is_printed_as_the_rule_computed_it():
+    out = route(ex.samples()["evaluation.finalized"])[0]
+    r = render(out.kind, "id", **{**out.ctx, "capaian": 79.995, "period_id": "2026-Q1/PNS/quarterly"}, link="x")
+    assert "Capaian: 79,995 %" in r.text and "periode Triwulan I 2026" in r.text
     assert "<td style=\"color:#6b7280;padding:2px 16px 2px 0;vertical-align:top;\">Predikat kinerja</td>" in r.html
