@@ -13,7 +13,7 @@ from .adapters.smtp import SmtpSender
 from .adapters.tables import utcnow
 from .entrypoints.api import router
 from .entrypoints.consumers import consumers
-from .service_layer import mail
+from .service_layer import mail, unsubscribe
 from .service_layer.delivery import DeliveryWorker
 from .service_layer.digest import DigestTask
 from .settings import Settings
@@ -24,6 +24,15 @@ TAGS = [
     {"name": "deliveries", "description": "Log pengiriman e-mail, kirim ulang (delivery log, resend)"},
     {"name": "recipients", "description": "Direktori penerima dan preferensi (recipient directory, preferences)"},
 ]
+
+
+def _unsubscribe_links(settings: Settings):
+    """NIP -> the signed one-click link of the List-Unsubscribe header (None: no header)."""
+    base = settings.unsubscribe_base_url
+    if base == "":
+        return None
+    base = base or f"http://127.0.0.1:{settings.port}"
+    return lambda nip: unsubscribe.url(base, nip, settings.unsubscribe_secret)
 
 
 def create_app(settings: Settings | None = None, *, clock: Callable[[], dt.datetime] = utcnow,
@@ -48,7 +57,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], dt.datet
             max_attempts=settings.delivery_max_attempts, batch_size=settings.delivery_batch_size,
             retry_base=settings.retry_base_seconds, retry_max=settings.retry_max_seconds,
             rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst,
-            lease_seconds=settings.delivery_lease_seconds,
+            lease_seconds=settings.delivery_lease_seconds, unsubscribe_url=_unsubscribe_links(settings),
         )
         digest = DigestTask(rt.uow, interval=settings.digest_interval_seconds, anchor=settings.digest_anchor,
                             tick=settings.digest_tick_seconds, clock=clock)

@@ -259,3 +259,38 @@ async def set_preferences(nip: str, body: PreferencesIn, principal: CurrentPrinc
         _may_see(principal, nip, rec.instansi)
         rec = await admin.set_preferences(s, nip, digest=body.digest, locale=body.locale, version=body.version)
         return _prefs(rec)
+
+
+def _unsubscribed_nip(token: str, request: Request) -> str:
+    from ..service_layer import unsubscribe
+
+    nip = unsubscribe.verify(token, request.app.state.runtime.settings.unsubscribe_secret)
+    if nip is None:  # a forged or mangled link answers like an unknown one
+        raise ProblemError(404, "unknown-link", "Tautan berhenti berlangganan tidak dikenal (unknown unsubscribe link).")
+    return nip
+
+
+@router.get("/unsubscribe/{token}", response_model=PreferencesOut, tags=["recipients"],
+            summary="Periksa tautan berhenti berlangganan (read what the unsubscribe link would change)",
+            description="Changes nothing (link checkers and previews open links): `POST` to the same URL unsubscribes. "
+                        "The signed token in the path is the authorisation; no bearer token.",
+            openapi_extra={"security": []})
+async def unsubscribe_preview(token: str, request: Request) -> PreferencesOut:
+    nip = _unsubscribed_nip(token, request)
+    async with uow(request) as s:
+        return _prefs(await admin.get_recipient(s, nip))
+
+
+@router.post("/unsubscribe/{token}", response_model=PreferencesOut, tags=["recipients"],
+             summary="Berhenti berlangganan satu klik (RFC 8058 one-click unsubscribe)",
+             description="What the `List-Unsubscribe` header of every mail points to; mail clients POST "
+                         "`List-Unsubscribe=One-Click`. Turns the summary on: 'an SKP waits for you' mails and "
+                         "reminders come folded into one mail per interval. Mails about the person's own SKP "
+                         "still come one by one. Idempotent. No bearer token: the signed path is the authorisation.",
+             openapi_extra={"security": []})
+async def unsubscribe_one_click(token: str, request: Request) -> PreferencesOut:
+    from ..service_layer import unsubscribe
+
+    nip = _unsubscribed_nip(token, request)
+    async with uow(request) as s:
+        return _prefs(await unsubscribe.unsubscribe(s, nip))

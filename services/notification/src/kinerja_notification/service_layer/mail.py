@@ -61,6 +61,7 @@ class QueuedMail:
     correlation_id: str | None
     priority: int
     attempts: int = 0
+    locale: str = "id"
 
 
 #: every column given on each call: one statement, compiled once
@@ -141,6 +142,7 @@ async def queue(session, env: Envelope, out: Outgoing, rec) -> None:
         message_id=message_id(env.event_id, out.to.nip, config.domain),
         correlation_id=env.correlation_id,
         priority=priority,
+        locale=rendered.locale,
     )
     await session.exec(_INSERT_DELIVERY, params=dict(
         event_id=d.event_id, recipient_nip=d.recipient_nip, kind=d.kind, event_type=env.event_type, email=email,
