@@ -31,6 +31,7 @@ from .web.auth import TokenVerifier
 from .web.errors import install_error_handlers
 from .web.idempotency import IdempotencyMiddleware
 from .web.middleware import BodyLimitMiddleware, CorrelationMiddleware
+from .web.openapi import install_docs, install_openapi
 
 log = get_logger(__name__)
 
@@ -161,12 +162,15 @@ def create_service_app(
         version=version,
         lifespan=lifespan,
         openapi_tags=openapi_tags,
-        docs_url="/docs",
+        docs_url=None,  # web/openapi.py serves /docs and /redoc with their own assets
+        redoc_url=None,
     )
     app.state.runtime = runtime
     app.state.verifier = TokenVerifier(common)
     app.state.consumers = consumers
     install_error_handlers(app)
+    install_openapi(app)
+    install_docs(app)
     # outermost first: correlation id -> size limit -> idempotency -> routes
     app.add_middleware(IdempotencyMiddleware, stale_after=common.idempotency_stale_after)
     app.add_middleware(BodyLimitMiddleware, max_bytes=common.max_body_bytes)
