@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], dt.datet
         mail.config.base_url = settings.link_base_url or settings.common.public_base_url
         mail.config.default_locale = settings.default_locale
         mail.config.digest_default = settings.digest_default
+        mail.config.rerating_window = settings.rerating_window_seconds
         senders = [sender] if sender is not None else [
             SmtpSender(settings.smtp_host, settings.smtp_port, starttls=settings.smtp_starttls,
                        use_tls=settings.smtp_use_tls, username=settings.smtp_username,

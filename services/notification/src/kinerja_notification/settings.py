@@ -24,6 +24,10 @@ class Settings(ServiceSettingsBase):
     message_id_domain: str = "kinerja.local"
     link_base_url: str | None = Field(default=None, description="base of links in e-mails (default: KINERJA_PUBLIC_BASE_URL)")
     default_locale: Literal["id", "en"] = "id"
+    rerating_window_seconds: float = Field(
+        default=300.0, ge=0,
+        description="a local choice, not a rule of the regulation: an evaluation result mail waits this long, and a "
+                    "re-rating of the same evaluation within it replaces the waiting mail (one mail); 0: each at once")
     unsubscribe_secret: str = Field(
         default="kinerja-dev-unsubscribe-secret-change-me",
         description="signs the one-click List-Unsubscribe links (HMAC); set your own in production")

@@ -40,7 +40,7 @@ class DeliveryOut(BaseModel):
     locale: str
     subject: str
     message_id: str
-    status: Literal["pending", "sent", "failed", "undeliverable"]
+    status: Literal["pending", "sent", "failed", "undeliverable", "superseded"]
     priority: int = Field(description="0: a person's own workflow mail, sent first; 1: bulk")
     attempts: int
     resends: int
@@ -150,7 +150,7 @@ async def _instansi(session, nip: str) -> str | None:
 
 Limit = Annotated[int, Query(ge=1, le=500, description="rows per page")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
-Status = Annotated[Literal["pending", "sent", "failed", "undeliverable"] | None, Query(description="only this status")]
+Status = Annotated[Literal["pending", "sent", "failed", "undeliverable", "superseded"] | None, Query(description="only this status")]
 
 
 @router.get("/deliveries", response_model=DeliveryPage, tags=["deliveries"],

@@ -8,6 +8,7 @@ woken after the commit.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from kinerja_contracts.events.envelope import Envelope
 from sqlalchemy import bindparam, case, insert, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import select
 
 from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement, utcnow
 from ..domain.messages import KINDS, render
@@ -31,6 +33,13 @@ class MailConfig:
     base_url: str = "http://127.0.0.1:8001"
     default_locale: str = "id"
     digest_default: bool = False
+    #: seconds an evaluation result mail waits for a re-rating that replaces it (0: none)
+    rerating_window: float = 300.0
+
+
+#: kinds whose mails about the same thing (the same path: one evaluation)
+#: replace each other while they wait, instead of each going out
+COALESCED_KINDS = frozenset({"evaluation.finalized"})
 
 
 config = MailConfig()
@@ -131,6 +140,10 @@ async def queue(session, env: Envelope, out: Outgoing, rec) -> None:
     # the fast path always for a person's own workflow mail; bulk only while the worker has room
     worker = workers[0] if workers and email and (priority == 0 or workers[0].has_room()) else None
     now = utcnow()
+    coalesce_key = None
+    if out.kind in COALESCED_KINDS and config.rerating_window > 0 and email:
+        coalesce_key = f"{out.kind}:{out.path}"
+        worker = None  # held for the window: no fast path
     d = QueuedMail(
         event_id=env.event_id,
         recipient_nip=out.to.nip,
@@ -144,19 +157,45 @@ async def queue(session, env: Envelope, out: Outgoing, rec) -> None:
         priority=priority,
         locale=rendered.locale,
     )
+    status = "pending" if email else "undeliverable"
+    last_error = None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)"
+    due = now + worker.lease if worker is not None else now
+    if coalesce_key is not None:
+        due = env.occurred_at + dt.timedelta(seconds=config.rerating_window)
+        if await _coalesce(session, out.to.nip, coalesce_key, due, env.event_id):
+            status, last_error = "superseded", "a newer result of the same evaluation was already waiting"
     await session.exec(_INSERT_DELIVERY, params=dict(
         event_id=d.event_id, recipient_nip=d.recipient_nip, kind=d.kind, event_type=env.event_type, email=email,
         locale=rendered.locale, subject=d.subject, body_text=d.body_text, body_html=d.body_html,
-        message_id=d.message_id, status="pending" if email else "undeliverable", priority=priority,
-        attempts=0, resends=0, version=1,
-        last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
-        correlation_id=d.correlation_id, created_at=now,
-        next_attempt_at=now + worker.lease if worker is not None else now, sent_at=None,
+        message_id=d.message_id, status=status, priority=priority,
+        attempts=0, resends=0, version=1, last_error=last_error,
+        correlation_id=d.correlation_id, created_at=now, coalesce_key=coalesce_key,
+        next_attempt_at=due, sent_at=None,
     ))
+    if coalesce_key is not None:
+        return  # the worker's poll takes it when the window has passed
     if worker is not None:
         _hand_over_after_commit(session, d)
     elif email:
         after_commit(session, wake_workers)
+
+
+async def _coalesce(session, nip: str, key: str, due: dt.datetime, event_id: uuid.UUID) -> bool:
+    """Re-rating within the window: the waiting mail(s) about the same
+    evaluation are superseded by this one, which goes out instead, at its own
+    time. Events may be handled out of order: a waiting mail due later came
+    from a newer event, and then this one is the superseded one (True)."""
+    waiting = (Delivery.recipient_nip == nip, Delivery.coalesce_key == key, Delivery.status == "pending",
+               Delivery.attempts == 0)
+    newer = (await session.exec(select(Delivery.event_id).where(*waiting, Delivery.next_attempt_at > due).limit(1))).first()
+    if newer is not None:
+        return True
+    await session.exec(
+        update(Delivery).where(*waiting)
+        .values(status="superseded", last_error=f"replaced by the re-rating in event {event_id}",
+                version=Delivery.version + 1)
+    )
+    return False
 
 
 async def _queue_digest_item(session, env: Envelope, out: Outgoing) -> None:
