@@ -69,7 +69,7 @@ async def seed(url: str, n: int) -> None:
                     reals.append((eid, f"iki-{k}", cap / 100, "https://bukti.example.go.id/x", cap, now))
         await conn.copy_records_to_table("evaluation_plan", records=plans, columns=[
             "skp_id", "nip", "penilai_nip", "jenis_pegawai", "unit_kerja", "version", "content_hash", "pegawai", "penilai",
-            "periode", "snapshot", "created_at", "atasan_penilai", "instansi", "periode_mulai", "periode_selesai", "rencana",
+            "periode", "snapshot", "created_at", "atasan_pejabat_penilai", "instansi", "periode_mulai", "periode_selesai", "rencana",
             "jumlah_iki_periode"])
         await conn.copy_records_to_table("evaluation", records=evals, columns=[
             "id", "period_id", "kind", "tahun", "bulan", "skp_id", "nip", "penilai_nip", "atasan_nip", "jenis_pegawai",

@@ -105,8 +105,12 @@ def test_every_service_is_a_probed_deployment_with_resources_a_service_and_a_pdb
         # replicas never migrate: the Job does, once per release
         assert env[f"KINERJA_{name.upper()}_RUN_MIGRATIONS"]["value"] == "false"
         assert env[f"KINERJA_{name.upper()}_DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "kinerja-database"
-        assert env["NATS_URL"]["valueFrom"]["secretKeyRef"]["name"] == "kinerja-nats"
+        # its own NATS user (bus_auth): the user by name, the password from the Secret
+        assert env[f"KINERJA_{name.upper()}_NATS_USER"]["value"] == name
+        assert env[f"KINERJA_{name.upper()}_NATS_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+            "name": "kinerja-nats", "key": f"KINERJA_{name.upper()}_NATS_PASSWORD"}
         assert {"secretRef": {"name": "kinerja-jwt"}} in c["envFrom"]
+        assert {"configMapRef": {"name": "kinerja-config"}} in c["envFrom"]
         assert services[name]["spec"]["ports"][0]["port"] == port
         assert pdbs[name]["spec"]["selector"]["matchLabels"] == dep["spec"]["selector"]["matchLabels"]
 
@@ -125,7 +129,9 @@ def test_secrets_hold_the_jwt_key_database_and_nats_credentials(rendered):
     assert {f"KINERJA_{s.upper()}_DATABASE_URL" for s in SERVICES} <= set(secrets["kinerja-database"]["stringData"])
     nats = secrets["kinerja-nats"]["stringData"]
     for s in SERVICES:
-        assert nats[f"{s.upper()}_NATS_URL"].count(f"nats://{s}:") == 3
+        # the servers' copy is a quoted config value, the services' the bare password
+        assert nats[f"KINERJA_NATS_PASSWORD_{s.upper()}"] == f'"{nats[f"KINERJA_{s.upper()}_NATS_PASSWORD"]}"'
+    assert by_kind(rendered, "ConfigMap")["kinerja-config"]["data"]["NATS_URL"].count("nats://") == 3
 
 
 def test_nats_is_a_three_node_jetstream_cluster_on_the_development_version(rendered):
@@ -137,13 +143,34 @@ def test_nats_is_a_three_node_jetstream_cluster_on_the_development_version(rende
     assert by_kind(rendered, "PodDisruptionBudget")["nats"]["spec"]["maxUnavailable"] == 1
 
 
+def nats_config(rendered) -> dict:
+    [cm] = [d for d in rendered if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("nats-config")]
+    return cm["data"]
+
+
+def test_the_statefulset_mounts_the_generated_nats_config(rendered):
+    [cm] = [d for d in rendered if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("nats-config")]
+    volumes = by_kind(rendered, "StatefulSet")["nats"]["spec"]["template"]["spec"]["volumes"]
+    assert {"name": "config", "configMap": {"name": cm["metadata"]["name"]}} in volumes
+
+
+def test_nats_users_are_the_bus_auth_table():
+    """One fact, one place: the cluster's auth.conf is the generated one."""
+    from kinerja_platform.messaging.bus_auth import render_authorization
+
+    assert (K8S / "nats-auth.conf").read_text() == (ROOT / "deploy" / "nats" / "auth.conf").read_text()
+    assert render_authorization() in (K8S / "nats-auth.conf").read_text()
+
+
 def test_nats_config_is_accepted_by_nats_server(rendered, tmp_path):
-    """``nats-server -t`` parses the ConfigMap's file (the same binary as development)."""
+    """``nats-server -t`` parses the ConfigMap's files (the same binary as development)."""
     from kinerja_devstack.natsserver import nats_server_binary
 
     conf = tmp_path / "nats.conf"
-    conf.write_text(by_kind(rendered, "ConfigMap")["nats-config"]["data"]["nats.conf"])
-    env = {**os.environ, "POD_NAME": "nats-0", **{f"NATS_{u}_PASSWORD": "x" for u in ("SKP", "APPROVAL", "EVALUATION", "NOTIFICATION", "ADMIN")}}
+    for name, text in nats_config(rendered).items():
+        (tmp_path / name).write_text(text)
+    secret = by_kind(rendered, "Secret")["kinerja-nats"]["stringData"]
+    env = {**os.environ, "POD_NAME": "nats-0", **secret}
     ok = subprocess.run([nats_server_binary(), "-t", "-c", str(conf)], env=env, capture_output=True, text=True, timeout=30)
     assert ok.returncode == 0, ok.stderr
     missing = subprocess.run([nats_server_binary(), "-t", "-c", str(conf)], env={"PATH": os.environ["PATH"]}, capture_output=True, text=True, timeout=30)

@@ -51,7 +51,7 @@ async def test_outside_its_dates_the_assignment_gives_no_power(harness, who):
         assert r.status_code == 201
         h.clock.advance(days=3)  # past `selesai` in Jakarta
         assert (await h.client.get("/api/v1/inbox", headers=who.plt)).json()["count"] == 0
-        r = await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "note": "Bukan wewenang saya lagi"},
+        r = await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "catatan_perbaikan": "Bukan wewenang saya lagi"},
                                 headers=who.plt)
         assert r.status_code == 403 and r.json()["code"] == "not-your-decision"
 

@@ -28,7 +28,7 @@ class ApprovalCase(SQLModel, table=True):
     penilai_nip: str = Field(index=True, max_length=18)
     pegawai: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     penilai: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    atasan_penilai: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    atasan_pejabat_penilai: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     replaced_penilai: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"),
         description="NIPs an admin replaced by reassignment: a resubmission naming one of them keeps the current penilai",

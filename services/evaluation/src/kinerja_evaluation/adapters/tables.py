@@ -40,7 +40,7 @@ class EvaluationPlan(SQLModel, table=True):
     snapshot: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
     # added by issue 5
-    atasan_penilai: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    atasan_pejabat_penilai: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     instansi: str | None = Field(default=None, max_length=300)
     periode_mulai: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     periode_selesai: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
@@ -119,7 +119,7 @@ class Realisasi(SQLModel, table=True):
 
 
 class Kehadiran(SQLModel, table=True):
-    """Attendance of a pegawai in a month (for the monthly recap)."""
+    """Attendance of a pegawai in a month (for the monthly rekap)."""
 
     __tablename__ = "kehadiran"
 

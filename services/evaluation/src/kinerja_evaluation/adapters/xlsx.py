@@ -1,4 +1,4 @@
-"""The monthly recap as an XLSX workbook in the official DKI column layout
+"""The monthly rekap (recapitulation) as an XLSX workbook in the official DKI column layout
 ("SHEET REKAP HASIL KERJA BULANAN"): one sheet per perangkat daerah."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from ..service_layer.recaps import BULAN
+from ..service_layer.rekap import BULAN
 
 HEAD = ["No", "Nama", "NRK", "NIPPPK", "Jabatan", "Lokasi Kerja", "Capaian Hasil Kerja", "Jumlah Hari Kerja Efektif",
         "Ketidakhadiran", None, None, None, "Tanggal"]

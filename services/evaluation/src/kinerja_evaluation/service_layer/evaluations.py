@@ -107,7 +107,7 @@ async def view(session, ev: Evaluation, plan: EvaluationPlan, settings) -> dict[
     keberatan = (await session.exec(select(Keberatan).where(Keberatan.evaluation_id == ev.id))).scalar_one_or_none()
     return dict(
         id=ev.id, period_id=ev.period_id, kind=ev.kind, tahun=ev.tahun, bulan=ev.bulan, skp_id=ev.skp_id, nip=ev.nip,
-        pegawai=plan.pegawai, penilai=plan.penilai, atasan_penilai=plan.atasan_penilai, status=ev.status,
+        pegawai=plan.pegawai, penilai=plan.penilai, atasan_pejabat_penilai=plan.atasan_pejabat_penilai, status=ev.status,
         version=ev.version, capaian_hasil_kerja=capaian, saran_rating_hasil_kerja=saran,
         rating_hasil_kerja=ev.rating_hasil_kerja, rating_perilaku=ev.rating_perilaku, predikat=ev.predikat,
         umpan_balik=ev.umpan_balik or {}, keberatan_deadline=ev.keberatan_deadline, hasil_kerja=lines,
@@ -214,15 +214,15 @@ async def file_keberatan(session, ev: Evaluation, plan: EvaluationPlan, alasan: 
                            f"(the 14-day window has passed).", deadline=str(ev.keberatan_deadline))
     if (await session.exec(select(Keberatan.id).where(Keberatan.evaluation_id == ev.id))).first():
         raise ProblemError(409, "keberatan-exists", "Keberatan atas evaluasi ini sudah diajukan (already filed).")
-    if not plan.atasan_penilai or not plan.atasan_penilai.get("nip"):
-        raise ProblemError(422, "atasan-penilai-unknown", "Atasan pejabat penilai tidak tercatat pada SKP; hubungi admin "
+    if not plan.atasan_pejabat_penilai or not plan.atasan_pejabat_penilai.get("nip"):
+        raise ProblemError(422, "atasan-pejabat-penilai-unknown", "Atasan pejabat penilai tidak tercatat pada SKP; hubungi admin "
                            "kepegawaian (no atasan pejabat penilai on record).")
-    k = Keberatan(id=str(uuid.uuid4()), evaluation_id=ev.id, nip=ev.nip, atasan_nip=plan.atasan_penilai["nip"],
+    k = Keberatan(id=str(uuid.uuid4()), evaluation_id=ev.id, nip=ev.nip, atasan_nip=plan.atasan_pejabat_penilai["nip"],
                   alasan=alasan, predikat_before=ev.predikat)
     session.add(k)
     ev.version += 1
     add_event(session, KeberatanFiled(keberatan_id=k.id, evaluation_id=ev.id, pegawai=Pegawai.model_validate(plan.pegawai),
-                                      atasan_penilai=Pegawai.model_validate(plan.atasan_penilai), alasan=alasan), actor=actor)
+                                      atasan_pejabat_penilai=Pegawai.model_validate(plan.atasan_pejabat_penilai), alasan=alasan), actor=actor)
     return k
 
 

@@ -1,4 +1,4 @@
-"""Attendance for the monthly recap: by API (JSON rows) and by CSV upload."""
+"""Attendance for the monthly rekap: by API (JSON rows) and by CSV upload."""
 
 from __future__ import annotations
 

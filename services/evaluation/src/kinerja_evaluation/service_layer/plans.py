@@ -22,7 +22,7 @@ def plan_lines(plan: EvaluationPlan) -> list[PlanIki]:
     return [PlanIki.model_validate(x) for x in plan.rencana or []]
 
 
-PLAN_COLUMNS = ("skp_id", "nip", "penilai_nip", "atasan_penilai", "jenis_pegawai", "unit_kerja", "periode_mulai",
+PLAN_COLUMNS = ("skp_id", "nip", "penilai_nip", "atasan_pejabat_penilai", "jenis_pegawai", "unit_kerja", "periode_mulai",
                 "periode_selesai", "pegawai", "jumlah_iki_periode")
 
 
@@ -48,7 +48,7 @@ def new_evaluation(plan, period: Period, now=None) -> dict[str, Any]:
         id=evaluation_id(pid, plan.skp_id), period_id=pid, kind=str(period.kind),
         tahun=period.tahun, bulan=period.mulai.month if period.kind == "monthly" else None, skp_id=plan.skp_id,
         nip=plan.nip, penilai_nip=plan.penilai_nip,
-        atasan_nip=(plan.atasan_penilai or {}).get("nip"), jenis_pegawai=plan.jenis_pegawai, unit_kerja=plan.unit_kerja,
+        atasan_nip=(plan.atasan_pejabat_penilai or {}).get("nip"), jenis_pegawai=plan.jenis_pegawai, unit_kerja=plan.unit_kerja,
         status="open", jumlah_iki=measured_iki(plan, period), has_input=False, umpan_balik={}, version=1,
         updated_at=now,
     )
@@ -68,16 +68,18 @@ async def upsert_plan(session, d) -> EvaluationPlan | None:
         selesai = dt.date.fromisoformat(str(d.snapshot["periode"]["selesai"]))
     lines = [x.model_dump(mode="json") for x in build_plan(d.snapshot, (mulai, selesai) if mulai else None)]
     jenis = str(d.jenis_pegawai or d.snapshot.get("jenis_pegawai") or "PNS")
-    atasan = d.atasan_penilai or None
-    if atasan is None and isinstance(d.snapshot.get("atasan_penilai"), dict):
-        atasan_dict = d.snapshot["atasan_penilai"]
+    atasan = d.atasan_pejabat_penilai or None
+    # a snapshot written before the rename (issue 13) says "atasan_penilai"
+    in_snapshot = d.snapshot.get("atasan_pejabat_penilai") or d.snapshot.get("atasan_penilai")
+    if atasan is None and isinstance(in_snapshot, dict):
+        atasan_dict = in_snapshot
     else:
         atasan_dict = atasan.model_dump(mode="json") if atasan else None
     fields = dict(
         version=d.version, content_hash=d.content_hash, nip=d.pegawai.nip, penilai_nip=d.penilai.nip,
         jenis_pegawai=jenis, unit_kerja=d.pegawai.unit_kerja, pegawai=d.pegawai.model_dump(mode="json"),
         penilai=d.penilai.model_dump(mode="json"), periode={"mulai": str(mulai), "selesai": str(selesai)} if mulai else {},
-        snapshot=d.snapshot, atasan_penilai=atasan_dict, instansi=d.pegawai.instansi, periode_mulai=mulai,
+        snapshot=d.snapshot, atasan_pejabat_penilai=atasan_dict, instansi=d.pegawai.instansi, periode_mulai=mulai,
         periode_selesai=selesai, rencana=lines, jumlah_iki_periode=measured_counts(lines),
     )
     if plan is None:
@@ -105,4 +107,4 @@ async def join_open_periods(session, plan: EvaluationPlan) -> None:
         elif existing.status == "open":  # a newer approved version: new targets, maybe a new penilai
             existing.jumlah_iki = measured_iki(plan, period)
             existing.penilai_nip, existing.unit_kerja = plan.penilai_nip, plan.unit_kerja
-            existing.atasan_nip = (plan.atasan_penilai or {}).get("nip")
+            existing.atasan_nip = (plan.atasan_pejabat_penilai or {}).get("nip")

@@ -1,7 +1,7 @@
 """Turn events into deliveries (runs in the consumer's transaction).
 
 Every e-mail is a row in the delivery log keyed by (event, recipient),
-written in the same transaction as the consumer's inbox record: the same
+written in the same transaction as the consumer's `processed_event` record: the same
 event handled twice finds its row and writes nothing. The delivery worker is
 woken after the commit.
 """
@@ -129,8 +129,8 @@ async def handle_event(session, env: Envelope) -> int:
 
 
 async def queue(session, env: Envelope, out: Outgoing, rec) -> None:
-    """Write the delivery row (or digest item) for one recipient. The inbox
-    has already made sure this event is handled once."""
+    """Write the delivery row (or digest item) for one recipient. The consumer's
+    ``processed_event`` claim has already made sure this event is handled once."""
     if out.digestible and wants_digest(rec):
         await _queue_digest_item(session, env, out)
         return

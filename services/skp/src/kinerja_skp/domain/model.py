@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
 from kinerja_contracts.values import JenisPegawai, Pegawai, Periode
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 
 def format_angka(value: Decimal | None) -> str:
@@ -116,7 +117,7 @@ class Target(_Model):
 class Triwulan(StrEnum):
     """Quarter (TW I-IV)."""
 
-    I = "I"
+    I = "I"  # noqa: E741 (the Roman numeral of the first quarter)
     II = "II"
     III = "III"
     IV = "IV"
@@ -256,7 +257,11 @@ class SkpContent(_Model):
     pendekatan: Pendekatan = Pendekatan.kuantitatif
     pegawai: Pegawai = Field(description="pegawai yang dinilai (snapshot)")
     penilai: Pegawai = Field(description="pejabat penilai kinerja (snapshot)")
-    atasan_penilai: Pegawai | None = Field(default=None, description="atasan pejabat penilai kinerja (snapshot)")
+    #: SKPs stored before the rename (issue 13) say ``atasan_penilai``: still read
+    atasan_pejabat_penilai: Pegawai | None = Field(
+        default=None, description="atasan pejabat penilai kinerja (snapshot)",
+        validation_alias=AliasChoices("atasan_pejabat_penilai", "atasan_penilai"),
+    )
     tanggal_sk: dt.date | None = Field(default=None, description="date of the appointment decree (SK), if mid-year")
     tempat: str | None = Field(default=None, description="place written above the signatures, e.g. Jakarta")
     hasil_kerja: list[Rhk] = Field(default_factory=list)
@@ -285,7 +290,7 @@ class SkpContent(_Model):
     def rhk_tambahan(self) -> list[Rhk]:
         return [r for r in self.hasil_kerja if r.jenis == JenisRhk.Tambahan]
 
-    def iter_iki(self):
+    def iter_iki(self) -> Iterator[tuple[int, int, Rhk, Iki]]:
         """(rhk index, iki index, rhk, iki) for every IKI."""
         for i, rhk in enumerate(self.hasil_kerja):
             for j, iki in enumerate(rhk.iki):

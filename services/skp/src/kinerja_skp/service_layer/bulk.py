@@ -148,7 +148,7 @@ async def _store_chunk(session, parsed: list[_Parsed], principal: Principal, res
         if row is None:
             new_id = uuid.uuid4()
             inserts.append({"id": new_id, "nip": nip, "status": SkpStatus.Draft.value, "version": 1, "content": p.data,
-                            "content_hash": p.hash, "approval_sequence": 0, "catatan_revisi": None,
+                            "content_hash": p.hash, "approval_sequence": 0, "catatan_perbaikan": None,
                             "created_by": principal.sub, "created_at": now, "updated_at": now, **cols})
             pending_versions[new_id] = {"skp_id": new_id, "version": 1, "content": p.data, "content_hash": p.hash,
                                         "created_by": principal.sub, "created_at": now}

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from ..lifecycle import SkpStatus
 from ..values import JenisPegawai, Pegawai, Periode
 from .envelope import EventPayload
+
+#: Fields renamed in schema_version 2 (issue 13: one name per concept). Readers
+#: still accept the version-1 name for one release, so that events already in
+#: the stream are understood; writers send only the new name.
+_ATASAN = AliasChoices("atasan_pejabat_penilai", "atasan_penilai")
+_CATATAN = AliasChoices("catatan_perbaikan", "note")
 
 __all__ = [
     "SkpSubmitted",
@@ -37,6 +43,9 @@ __all__ = [
 
 
 class _SkpSubmittedBase(EventPayload):
+    #: 2: ``atasan_penilai`` renamed ``atasan_pejabat_penilai``
+    schema_version: ClassVar[int] = 2
+
     skp_id: uuid.UUID
     version: int = Field(ge=1, description="SKP document version that was submitted")
     content_hash: str = Field(description="sha256 of the canonical SKP content")
@@ -44,7 +53,8 @@ class _SkpSubmittedBase(EventPayload):
     jenis_pegawai: JenisPegawai
     pegawai: Pegawai
     penilai: Pegawai = Field(description="pejabat penilai kinerja")
-    atasan_penilai: Pegawai | None = Field(default=None, description="atasan pejabat penilai")
+    atasan_pejabat_penilai: Pegawai | None = Field(default=None, description="atasan pejabat penilai",
+                                                   validation_alias=_ATASAN)
     unit_kerja: str | None = None
     instansi: str | None = None
     snapshot: dict[str, Any] = Field(default_factory=dict, description="the full SKP document as submitted")
@@ -102,9 +112,11 @@ class ApprovalApproved(_ApprovalBase):
 
     subject = "kinerja.approval.approved"
     event_type = "approval.approved"
+    #: 2: ``atasan_penilai`` renamed ``atasan_pejabat_penilai``
+    schema_version: ClassVar[int] = 2
     decided_by: str = Field(description="NIP of the person who decided")
     on_behalf_of: str | None = Field(default=None, description="NIP of the penilai when a Plt/Plh decided")
-    atasan_penilai: Pegawai | None = None
+    atasan_pejabat_penilai: Pegawai | None = Field(default=None, validation_alias=_ATASAN)
     snapshot: dict[str, Any] = Field(default_factory=dict, description="the approved SKP document")
 
 
@@ -113,7 +125,9 @@ class ApprovalReturned(_ApprovalBase):
 
     subject = "kinerja.approval.returned"
     event_type = "approval.returned"
-    note: str = Field(description="Catatan Perbaikan")
+    #: 2: ``note`` renamed ``catatan_perbaikan``
+    schema_version: ClassVar[int] = 2
+    catatan_perbaikan: str = Field(description="Catatan Perbaikan: what the pegawai must fix", validation_alias=_CATATAN)
     decided_by: str
     on_behalf_of: str | None = None
 
@@ -205,11 +219,13 @@ class KeberatanFiled(EventPayload):
 
     subject = "kinerja.evaluation.keberatan_filed"
     event_type = "evaluation.keberatan_filed"
+    #: 2: ``atasan_penilai`` renamed ``atasan_pejabat_penilai``
+    schema_version: ClassVar[int] = 2
 
     keberatan_id: str
     evaluation_id: str
     pegawai: Pegawai
-    atasan_penilai: Pegawai
+    atasan_pejabat_penilai: Pegawai = Field(validation_alias=_ATASAN)
     alasan: str
 
 

@@ -1,7 +1,7 @@
 """delivery coalesce key (re-ratings within a window send one mail)
 
 Revision ID: a7c3e91b5d20
-Revises: f2aa90c8e7a7
+Revises: 4224632d5d32
 Create Date: 2026-11-30 21:40:00
 """
 from typing import Sequence, Union
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision: str = 'a7c3e91b5d20'
-down_revision: Union[str, None] = 'f2aa90c8e7a7'
+down_revision: Union[str, None] = '4224632d5d32'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,4 +1,4 @@
-"""Recaps: the monthly Rekapitulasi Penilaian Kinerja dan Kehadiran per
+"""Rekap (recapitulations): the monthly Rekapitulasi Penilaian Kinerja dan Kehadiran per
 perangkat daerah, the annual result per pegawai (with the PPPK Paruh Waktu
 extension recommendation), and organisation achievement per unit."""
 
