@@ -71,3 +71,27 @@ async def test_swagger_ui_and_redoc_load_only_from_the_service(app):
         assert "swagger-ui-bundle.js" in (await client.get("/docs")).text
         assert "redoc.standalone.js" in (await client.get("/redoc")).text
         assert (await client.get("/openapi.json")).json()["components"]["securitySchemes"]
+
+
+def _untyped(node) -> bool:
+    """An object schema that says nothing of its keys."""
+    return isinstance(node, dict) and (node.get("additionalProperties") is True or (
+        node.get("type") == "object" and "properties" not in node and "additionalProperties" not in node))
+
+
+def test_the_answers_the_issue_named_are_typed():
+    """The cascade tree, the plan's rencana and the evaluation's hasil_kerja
+    were ``additionalProperties: true``; now each names its fields."""
+    skp = importlib.import_module("kinerja_skp.main").create_app().openapi()
+    evaluation = importlib.import_module("kinerja_evaluation.main").create_app().openapi()
+    ref = skp["paths"]["/api/v1/skp/{skp_id}/cascade"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ref == {"$ref": "#/components/schemas/CascadeOut"}
+    node = skp["components"]["schemas"]["CascadeNode"]
+    assert node["properties"]["intervensi"]["items"] == {"$ref": "#/components/schemas/CascadeNode"}
+    schemas = evaluation["components"]["schemas"]
+    assert schemas["PlanOut"]["properties"]["rencana"]["items"] == {"$ref": "#/components/schemas/PlanIki"}
+    assert schemas["EvaluationOut"]["properties"]["hasil_kerja"]["items"] == {"$ref": "#/components/schemas/HasilKerjaLine"}
+    for name in ("CascadeOut", "CascadeNode", "CascadePegawai"):
+        assert not any(_untyped(v) for v in skp["components"]["schemas"][name]["properties"].values()), name
+    for name in ("PlanIki", "HasilKerjaLine", "TargetPeriode"):
+        assert not any(_untyped(v) for v in schemas[name]["properties"].values()), name

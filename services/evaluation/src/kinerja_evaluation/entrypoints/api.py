@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, HttpUrl
 from sqlalchemy import select
 
 from ..adapters.tables import Evaluation, EvaluationPlan, Keberatan
+from ..domain.plan import PlanIki
 from ..domain.rating import Predikat, Rating
 from ..service_layer import evaluations as uc
 from ..service_layer.plans import plan_lines
@@ -30,7 +31,7 @@ class PlanOut(BaseModel):
     content_hash: str
     periode: dict[str, Any]
     jenis_pegawai: str | None = None
-    rencana: list[dict[str, Any]] = Field(default_factory=list, description="every IKI with annual, monthly (12) and quarterly (4) targets")
+    rencana: list[PlanIki] = Field(default_factory=list, description="every IKI with annual, monthly (12) and quarterly (4) targets")
 
 
 @router.get("/plans/{skp_id}", response_model=PlanOut, summary="Rencana evaluasi SKP yang disetujui (evaluation plan)")
@@ -61,6 +62,35 @@ class EvaluationSummary(BaseModel):
     predikat: str | None
 
 
+class TargetPeriode(BaseModel):
+    """The IKI's target for this period: a number, or a range (minimum-maksimum)."""
+
+    nilai: float | None
+    minimum: float | None
+    maksimum: float | None
+
+
+class HasilKerjaLine(BaseModel):
+    """One IKI of the evaluation: its target in the period, the realisasi and the capaian."""
+
+    rhk_id: str
+    rhk_jenis: str = Field(description="utama or tambahan")
+    rhk_uraian: str
+    iki_id: str
+    indikator: str
+    aspek: str | None
+    satuan: str | None
+    polaritas: str
+    target_tahunan: float | None
+    target_deskripsi: str | None
+    target: TargetPeriode | None = Field(description="none: the IKI has no target in this period")
+    realisasi: float | None
+    uraian_realisasi: str | None
+    bukti_dukung: str | None
+    catatan: str | None
+    capaian: float | None = Field(description="percent, capped by the regional policy")
+
+
 class EvaluationOut(BaseModel):
     id: str
     period_id: str
@@ -81,7 +111,7 @@ class EvaluationOut(BaseModel):
     predikat: str | None
     umpan_balik: dict[str, Any]
     keberatan_deadline: dt.date | None
-    hasil_kerja: list[dict[str, Any]]
+    hasil_kerja: list[HasilKerjaLine]
     keberatan: dict[str, Any] | None
 
 

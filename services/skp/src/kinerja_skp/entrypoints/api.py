@@ -19,6 +19,7 @@ from ..domain.model import PANDUAN_BERAKHLAK, SkpContent
 from ..service_layer import deadlines, documents
 from ..service_layer.access import acting_role
 from ..service_layer.cascade import cascade_tree
+from .cascade_answer import CascadeOut
 from .deps import PolicyDep, RuntimeDep, Writer, version_from
 from .examples import CONTENT_EXAMPLES, VALIDATE_EXAMPLES
 
@@ -310,7 +311,8 @@ async def version_diff(
     return {"dari": a.version, "ke": b.version, "changes": [c.as_dict() for c in changes]}
 
 
-@router.get("/{skp_id}/cascade", summary="Pohon cascading (RHK and every subordinate RHK that intervenes it)")
+@router.get("/{skp_id}/cascade", response_model=CascadeOut,
+            summary="Pohon cascading (RHK and every subordinate RHK that intervenes it)")
 async def cascade(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep) -> dict:
     async with rt.uow() as session:
         doc = await documents.read_document(session, skp_id, principal)
