@@ -31,6 +31,7 @@ from .web.auth import TokenVerifier
 from .web.errors import install_error_handlers
 from .web.idempotency import IdempotencyMiddleware
 from .web.middleware import BodyLimitMiddleware, CorrelationMiddleware
+from .web.health import READY_RESPONSES, Health
 from .web.openapi import install_docs, install_openapi
 
 log = get_logger(__name__)
@@ -187,11 +188,11 @@ def create_service_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=common.max_body_bytes)
     app.add_middleware(CorrelationMiddleware)
 
-    @app.get("/healthz", tags=["ops"], summary="Process is up")
+    @app.get("/healthz", tags=["ops"], summary="Process is up", response_model=Health)
     async def healthz() -> dict:
         return {"status": "ok", "service": name}
 
-    @app.get("/readyz", tags=["ops"], summary="Database and NATS reachable")
+    @app.get("/readyz", tags=["ops"], summary="Database and NATS reachable", responses=READY_RESPONSES)
     async def readyz() -> JSONResponse:
         checks = {"database": "down", "nats": "down"}
         try:

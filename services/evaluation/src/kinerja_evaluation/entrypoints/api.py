@@ -8,7 +8,7 @@ import uuid
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
-from kinerja_contracts.values import Role, UtcDatetime
+from kinerja_contracts.values import Pegawai, Periode, Role, UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, Field, HttpUrl
@@ -29,7 +29,7 @@ class PlanOut(BaseModel):
     nip: str
     version: int
     content_hash: str
-    periode: dict[str, Any]
+    periode: Periode
     jenis_pegawai: str | None = None
     rencana: list[PlanIki] = Field(default_factory=list, description="every IKI with annual, monthly (12) and quarterly (4) targets")
 
@@ -99,9 +99,9 @@ class EvaluationOut(BaseModel):
     bulan: int | None
     skp_id: uuid.UUID
     nip: str
-    pegawai: dict[str, Any]
-    penilai: dict[str, Any]
-    atasan_pejabat_penilai: dict[str, Any] | None
+    pegawai: Pegawai
+    penilai: Pegawai
+    atasan_pejabat_penilai: Pegawai | None
     status: str = Field(description="open (realisasi can be entered) or closed")
     version: int
     capaian_hasil_kerja: float | None

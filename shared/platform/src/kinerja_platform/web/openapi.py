@@ -37,9 +37,22 @@ def assets_dir() -> str:
 def _problem_for(status: int) -> dict[str, Any]:
     if status in PROBLEM_EXAMPLES:
         return problem_response(status)
-    generic = {**PROBLEM_EXAMPLES[400][1], "status": status, "code": f"http-{status}", "type": f"{PROBLEM_EXAMPLES[400][1]['type'].rsplit('/', 1)[0]}/http-{status}"}
+    generic = {**PROBLEM_EXAMPLES[500][1], "status": status, "code": f"http-{status}", "title": f"HTTP {status}",
+               "type": f"{PROBLEM_EXAMPLES[500][1]['type'].rsplit('/', 1)[0]}/http-{status}",
+               "detail": f"HTTP {status}."}
     return {"description": f"HTTP {status}",
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}, "example": generic}}}
+
+
+def _is_error_shape(response: dict[str, Any]) -> bool:
+    """A response to document as a Problem: no body given, FastAPI's default
+    validation error, or problem+json already. A route that declared its own
+    model for an error status (``/readyz``'s 503) keeps it."""
+    content = response.get("content") or {}
+    if not content or PROBLEM_MEDIA_TYPE in content:
+        return True
+    refs = {repr(c.get("schema")) for c in content.values()}
+    return all("HTTPValidationError" in r or r == "None" for r in refs)
 
 
 def contract(schema: dict[str, Any]) -> dict[str, Any]:
@@ -54,7 +67,7 @@ def contract(schema: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(op, dict) or "responses" not in op:
                 continue
             for code, response in list(op["responses"].items()):
-                if code.isdigit() and int(code) >= 400:
+                if code.isdigit() and int(code) >= 400 and _is_error_shape(response):
                     keep = response.get("description") if int(code) not in PROBLEM_EXAMPLES else None
                     op["responses"][code] = _problem_for(int(code))
                     if keep and keep != "Validation Error":
