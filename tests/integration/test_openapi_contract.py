@@ -105,3 +105,11 @@ def test_health_answers_are_typed_and_readyz_503_keeps_its_own_shape(app):
     ready = doc["paths"]["/readyz"]["get"]["responses"]
     for code in ("200", "503"):
         assert ready[code]["content"] == {"application/json": {"schema": {"$ref": "#/components/schemas/Readiness"}}}
+
+
+def test_file_answers_are_binary_and_findings_typed():
+    skp = importlib.import_module("kinerja_skp.main").create_app().openapi()
+    pdf = skp["paths"]["/api/v1/skp/{skp_id}/pdf"]["get"]["responses"]["200"]["content"]
+    assert pdf == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    out = skp["components"]["schemas"]["ValidationOut"]["properties"]
+    assert out["errors"]["items"] == out["warnings"]["items"] == {"$ref": "#/components/schemas/FindingOut"}

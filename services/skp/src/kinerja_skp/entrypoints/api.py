@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 from kinerja_contracts.lifecycle import SkpStatus, allowed_actions, is_editable
@@ -26,12 +26,21 @@ from .examples import CONTENT_EXAMPLES, VALIDATE_EXAMPLES
 router = APIRouter(prefix="/api/v1/skp", tags=["skp"], responses=PROBLEM_RESPONSES)
 
 
+class FindingOut(BaseModel):
+    """One finding of the validation."""
+
+    rule: str = Field(description="machine code of the rule")
+    path: str = Field(description="JSON path in the content")
+    severity: Literal["error", "warning"]
+    message: str
+
+
 class ValidationOut(BaseModel):
     """All findings at once: errors block submission, warnings do not."""
 
     valid: bool
-    errors: list[dict[str, Any]] = Field(description="each with rule, path (JSON path in the content), message")
-    warnings: list[dict[str, Any]]
+    errors: list[FindingOut] = Field(description="each with rule, path (JSON path in the content), message")
+    warnings: list[FindingOut]
 
     model_config = {"json_schema_extra": {"examples": [{
         "valid": False,

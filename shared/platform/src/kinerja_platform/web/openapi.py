@@ -55,6 +55,20 @@ def _is_error_shape(response: dict[str, Any]) -> bool:
     return all("HTTPValidationError" in r or r == "None" for r in refs)
 
 
+def _binary_answers(response: dict[str, Any]) -> None:
+    """A file answer (xlsx, pdf) is documented as binary, without the empty
+    ``application/json`` FastAPI lists beside a route's own media types."""
+    content = response.get("content") or {}
+    files = [m for m in content if m != "application/json" and not m.endswith("+json") and not m.startswith("text/")]
+    if not files:
+        return
+    if content.get("application/json", {}).get("schema", {}) in ({}, None):
+        content.pop("application/json", None)
+    for media in files:
+        if not content[media].get("schema"):
+            content[media]["schema"] = {"type": "string", "format": "binary"}
+
+
 def contract(schema: dict[str, Any]) -> dict[str, Any]:
     """Rewrite a generated OpenAPI document in place (and return it)."""
     components = schema.setdefault("components", {})
@@ -67,6 +81,8 @@ def contract(schema: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(op, dict) or "responses" not in op:
                 continue
             for code, response in list(op["responses"].items()):
+                if code.startswith("2"):
+                    _binary_answers(response)
                 if code.isdigit() and int(code) >= 400 and _is_error_shape(response):
                     keep = response.get("description") if int(code) not in PROBLEM_EXAMPLES else None
                     op["responses"][code] = _problem_for(int(code))
