@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
 from sqlalchemy import bindparam, case, insert, or_, update
@@ -19,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 
-from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement, utcnow
+from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement
 from ..domain.messages import KINDS, render
 from ..domain.routing import Outgoing, identities, route, settles_skp
 from . import directory
