@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -66,11 +67,6 @@ def test_run_starts_all_services_and_one_ctrl_c_stops_them_all(tmp_path):
 
 # --- supervision and stopping (slow: the whole system starts; e2e group) ----
 
-import threading  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
-
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -87,7 +83,7 @@ def running_pids(pids) -> list[int]:
     alive = []
     for k in pids:
         try:
-            state = open(f"/proc/{k}/stat").read().rsplit(")", 1)[1].split()[0]
+            state = Path(f"/proc/{k}/stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
         if state != "Z":
@@ -97,7 +93,7 @@ def running_pids(pids) -> list[int]:
 
 def cmdline(pid: int) -> str:
     try:
-        return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode()
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
 
