@@ -94,6 +94,10 @@ def test_the_answers_the_issue_named_are_typed():
     assert schemas["EvaluationOut"]["properties"]["hasil_kerja"]["items"] == {"$ref": "#/components/schemas/HasilKerjaLine"}
     for name in ("CascadeOut", "CascadeNode", "CascadePegawai"):
         assert not any(_untyped(v) for v in skp["components"]["schemas"][name]["properties"].values()), name
+    ev = schemas["EvaluationOut"]["properties"]
+    assert ev["umpan_balik"] == {"$ref": "#/components/schemas/UmpanBalik"}
+    assert ev["keberatan"]["anyOf"][0] == {"$ref": "#/components/schemas/KeberatanOut"}
+    assert ev["pegawai"] == {"$ref": "#/components/schemas/Pegawai"}
     for name in ("PlanIki", "HasilKerjaLine", "TargetPeriode"):
         assert not any(_untyped(v) for v in schemas[name]["properties"].values()), name
 

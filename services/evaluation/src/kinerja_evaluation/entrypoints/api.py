@@ -91,6 +91,13 @@ class HasilKerjaLine(BaseModel):
     capaian: float | None = Field(description="percent, capped by the regional policy")
 
 
+class UmpanBalik(BaseModel):
+    """The penilai's feedback: per RHK id and per BerAKHLAK value."""
+
+    rhk: dict[str, str] = Field(default_factory=dict)
+    perilaku: dict[str, str] = Field(default_factory=dict)
+
+
 class EvaluationOut(BaseModel):
     id: str
     period_id: str
@@ -109,10 +116,10 @@ class EvaluationOut(BaseModel):
     rating_hasil_kerja: str | None
     rating_perilaku: str | None
     predikat: str | None
-    umpan_balik: dict[str, Any]
+    umpan_balik: UmpanBalik
     keberatan_deadline: dt.date | None
     hasil_kerja: list[HasilKerjaLine]
-    keberatan: dict[str, Any] | None
+    keberatan: KeberatanOut | None
 
 
 def _can_read(principal, ev: Evaluation, plan: EvaluationPlan) -> bool:
