@@ -17,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from ..adapters.tables import Recipient, utcnow
+from kinerja_contracts.calendar import utcnow
+
+from ..adapters.tables import Recipient
 from . import admin
 
 _PURPOSE = b"kinerja-unsubscribe:"
