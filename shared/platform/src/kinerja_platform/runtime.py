@@ -38,6 +38,8 @@ from .web.auth import TokenVerifier
 from .web.errors import install_error_handlers
 from .web.idempotency import IdempotencyMiddleware
 from .web.middleware import BodyLimitMiddleware, CorrelationMiddleware
+from .web.health import READY_RESPONSES, Health
+from .web.openapi import install_docs, install_openapi
 
 log = get_logger(__name__)
 
@@ -202,22 +204,25 @@ def create_service_app(
         version=version,
         lifespan=lifespan,
         openapi_tags=openapi_tags,
-        docs_url="/docs",
+        docs_url=None,  # web/openapi.py serves /docs and /redoc with their own assets
+        redoc_url=None,
     )
     app.state.runtime = runtime
     app.state.verifier = TokenVerifier(common)
     app.state.consumers = None  # the service's EventConsumers once started
     install_error_handlers(app)
+    install_openapi(app)
+    install_docs(app)
     # outermost first: correlation id -> size limit -> idempotency -> routes
     app.add_middleware(IdempotencyMiddleware, stale_after=common.idempotency_stale_after)
     app.add_middleware(BodyLimitMiddleware, max_bytes=common.max_body_bytes)
     app.add_middleware(CorrelationMiddleware)
 
-    @app.get("/healthz", tags=["ops"], summary="Process is up")
+    @app.get("/healthz", tags=["ops"], summary="Process is up", response_model=Health)
     async def healthz() -> dict:
         return {"status": "ok", "service": name}
 
-    @app.get("/readyz", tags=["ops"], summary="Database and NATS reachable")
+    @app.get("/readyz", tags=["ops"], summary="Database and NATS reachable", responses=READY_RESPONSES)
     async def readyz() -> JSONResponse:
         checks = {"database": "down", "nats": "down"}
         try:

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Query
-from kinerja_contracts.values import UtcDatetime
+from kinerja_contracts.values import Pegawai, Periode, UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field, HttpUrl
 
+from ..domain.plan import PlanIki
 from ..domain.rating import Predikat, Rating
 from ..service_layer import evaluations as uc
 from ..service_layer.plans import plan_lines
@@ -26,9 +27,9 @@ class PlanOut(BaseModel):
     nip: str
     version: int
     content_hash: str
-    periode: dict[str, Any]
+    periode: Periode
     jenis_pegawai: str | None = None
-    rencana: list[dict[str, Any]] = Field(default_factory=list, description="every IKI with annual, monthly (12) and quarterly (4) targets")
+    rencana: list[PlanIki] = Field(default_factory=list, description="every IKI with annual, monthly (12) and quarterly (4) targets")
 
 
 @router.get("/plans/{skp_id}", response_model=PlanOut, summary="Rencana evaluasi SKP yang disetujui (evaluation plan)")
@@ -52,6 +53,42 @@ class EvaluationSummary(BaseModel):
     predikat: str | None
 
 
+class TargetPeriode(BaseModel):
+    """The IKI's target for this period: a number, or a range (minimum-maksimum)."""
+
+    nilai: float | None
+    minimum: float | None
+    maksimum: float | None
+
+
+class HasilKerjaLine(BaseModel):
+    """One IKI of the evaluation: its target in the period, the realisasi and the capaian."""
+
+    rhk_id: str
+    rhk_jenis: str = Field(description="utama or tambahan")
+    rhk_uraian: str
+    iki_id: str
+    indikator: str
+    aspek: str | None
+    satuan: str | None
+    polaritas: str
+    target_tahunan: float | None
+    target_deskripsi: str | None
+    target: TargetPeriode | None = Field(description="none: the IKI has no target in this period")
+    realisasi: float | None
+    uraian_realisasi: str | None
+    bukti_dukung: str | None
+    catatan: str | None
+    capaian: float | None = Field(description="percent, capped by the regional policy")
+
+
+class UmpanBalik(BaseModel):
+    """The penilai's feedback: per RHK id and per BerAKHLAK value."""
+
+    rhk: dict[str, str] = Field(default_factory=dict)
+    perilaku: dict[str, str] = Field(default_factory=dict)
+
+
 class EvaluationOut(BaseModel):
     id: str
     period_id: str
@@ -60,9 +97,9 @@ class EvaluationOut(BaseModel):
     bulan: int | None
     skp_id: uuid.UUID
     nip: str
-    pegawai: dict[str, Any]
-    penilai: dict[str, Any]
-    atasan_pejabat_penilai: dict[str, Any] | None
+    pegawai: Pegawai
+    penilai: Pegawai
+    atasan_pejabat_penilai: Pegawai | None
     status: str = Field(description="open (realisasi can be entered) or closed")
     version: int
     penilai_nip: str | None = Field(default=None, description="the pejabat penilai of this evaluation now")
@@ -73,10 +110,10 @@ class EvaluationOut(BaseModel):
     rating_hasil_kerja: str | None
     rating_perilaku: str | None
     predikat: str | None
-    umpan_balik: dict[str, Any]
+    umpan_balik: UmpanBalik
     keberatan_deadline: dt.date | None
-    hasil_kerja: list[dict[str, Any]]
-    keberatan: dict[str, Any] | None
+    hasil_kerja: list[HasilKerjaLine]
+    keberatan: KeberatanOut | None
 
 
 @router.get("/evaluations", response_model=list[EvaluationSummary],

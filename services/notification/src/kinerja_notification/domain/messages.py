@@ -13,6 +13,7 @@ both carry the link.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -187,6 +188,15 @@ _text_env = _environment(False)
 _html_env = _environment(True)
 
 
+#: a sentence's full stop right after a name that ends in an abbreviation
+#: ("..., M.M." + ".") is dropped: one stop, as a writer would; an ellipsis stays
+_DOUBLE_STOP = re.compile(r"(?<=[^\W\d_]\.)\.(?!\.)")
+
+
+def _one_stop(text: str) -> str:
+    return _DOUBLE_STOP.sub("", text)
+
+
 def _tidy(text: str) -> str:
     lines = [ln.rstrip() for ln in text.strip().splitlines()]
     out: list[str] = []
@@ -209,8 +219,8 @@ def render(kind: str, locale: str = DEFAULT_LOCALE, **ctx: Any) -> Rendered:
     ctx = {**ctx, "locale": locale}
     t_text = _text_env.get_template(name)
     subject = "".join(t_text.blocks["subject"](t_text.new_context(dict(ctx))))
-    subject = " ".join(subject.split())
-    text = _tidy(t_text.render(**ctx, layout=f"{locale}/_layout.txt"))
-    html = _html_env.get_template(name).render(**ctx, layout=f"{locale}/_layout.html")
+    subject = _one_stop(" ".join(subject.split()))
+    text = _one_stop(_tidy(t_text.render(**ctx, layout=f"{locale}/_layout.txt")))
+    html = _one_stop(_html_env.get_template(name).render(**ctx, layout=f"{locale}/_layout.html"))
     return Rendered(kind, locale, subject, text, html)
 
