@@ -8,6 +8,7 @@ import uuid
 from typing import Literal
 
 from fastapi import APIRouter, Query
+from kinerja_contracts.skp import Polaritas
 from kinerja_contracts.values import Pegawai, Periode, UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
@@ -53,12 +54,14 @@ class EvaluationSummary(BaseModel):
     predikat: str | None
 
 
-class TargetPeriode(BaseModel):
-    """The IKI's target for this period: a number, or a range (minimum-maksimum)."""
+class TargetDalamPeriode(BaseModel):
+    """The IKI's target in this period: a number or a range (minimum-maksimum),
+    with the polaritas that holds in the period (docs/evaluation.md)."""
 
     nilai: float | None
     minimum: float | None
     maksimum: float | None
+    polaritas: Polaritas
 
 
 class HasilKerjaLine(BaseModel):
@@ -74,7 +77,7 @@ class HasilKerjaLine(BaseModel):
     polaritas: str
     target_tahunan: float | None
     target_deskripsi: str | None
-    target: TargetPeriode | None = Field(description="none: the IKI has no target in this period")
+    target: TargetDalamPeriode | None = Field(description="none: the IKI has no target in this period")
     realisasi: float | None
     uraian_realisasi: str | None
     bukti_dukung: str | None
