@@ -144,11 +144,10 @@ class DeliveryWorker:
         if limit <= 0:
             return 0
         now = self.clock()
-        async with self.sessions() as session:
-            async with session.begin():
-                rows = await NotificationRepository(session).due(now, limit)
-                for d in rows:
-                    d.next_attempt_at = now + self.lease
+        async with self.sessions() as session, session.begin():
+            rows = await NotificationRepository(session).due(now, limit)
+            for d in rows:
+                d.next_attempt_at = now + self.lease
         for d in rows:
             self._put(d)
         return len(rows)
@@ -216,11 +215,10 @@ class DeliveryWorker:
             shape = tuple(sorted(values))
             shapes.setdefault(shape, []).append(
                 {"b_event_id": d.event_id, "b_recipient_nip": d.recipient_nip, **{f"v_{k}": v for k, v in values.items()}})
-        async with self.sessions() as session:
-            async with session.begin():
-                repo = NotificationRepository(session)
-                for shape, params in shapes.items():
-                    await repo.record_outcomes(shape, params)
+        async with self.sessions() as session, session.begin():
+            repo = NotificationRepository(session)
+            for shape, params in shapes.items():
+                await repo.record_outcomes(shape, params)
 
     async def _send_one(self, d: Delivery, sender) -> None:
         msg = build_message(mail_from=self.mail_from, to=d.email or "", subject=d.subject, text=d.body_text,
