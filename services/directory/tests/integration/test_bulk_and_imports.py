@@ -166,3 +166,24 @@ async def test_progress_is_reported_after_each_committed_chunk(harness):
         items = people.parse_items(staff(250))
         results = await people.upsert_many(h.rt.uow, principal, items, now=h.clock(), source="bulk", progress=progress)
         assert reported == [100, 200, 250] and {r.status for r in results} == {"created"}
+
+
+async def test_the_sample_directory_of_make_run_and_the_documented_example_file(harness, tokens):
+    """``make run`` seeds the README tour's people once; docs/examples/directory-pegawai.csv imports the same."""
+    from pathlib import Path
+
+    from kinerja_devstack.samples import DKI, directory_people, seed_directory
+
+    async with harness() as h:
+        seeder = tokens("kinerja-dev-seed", "portal", instansi=DKI)
+        assert await seed_directory(h.client, seeder) == f"seeded 3 people of {DKI}"
+        assert await seed_directory(h.client, seeder) == f"holds 3 people of {DKI}; not seeded"
+        r = await h.client.get(f"/api/v1/people/{PEGAWAI_NIP}/penilai", headers=h.who.pegawai)
+        chain = r.json()
+        assert chain["penilai_id"] == PENILAI_NIP and chain["atasan_pejabat_penilai_id"] == ATASAN_PEJABAT_PENILAI_NIP
+        example = Path(__file__).resolve().parents[4] / "docs" / "examples" / "directory-pegawai.csv"
+        r = await h.client.post("/api/v1/imports", headers=seeder,
+                                files={"file": (example.name, example.read_bytes(), "text/csv")})
+        job = await _finished(h, r.json()["id"], seeder)
+        # the example file is the sample directory: every row is already there
+        assert job["summary"] == {"unchanged": len(directory_people()), "baris": len(directory_people())}, job
