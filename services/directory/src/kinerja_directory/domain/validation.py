@@ -195,7 +195,8 @@ def parse_row(row: dict[str, Any]) -> tuple[str | None, PersonInput | None, list
         errors.append({"path": "aktif", "message": "isi 'ya' atau 'tidak' (yes or no)"})
     if errors:
         return _text(row.get("person_id")) or _text(row.get("nip")) or None, None, errors
-    fields = {c: _text(row.get(c)) or None for c in COLUMNS if c not in ("person_id", "aktif", "berlaku_mulai")}
+    fields: dict[str, Any] = {c: _text(row.get(c)) or None for c in COLUMNS
+                              if c not in ("person_id", "aktif", "berlaku_mulai")}
     fields["aktif"] = aktif_text not in _FALSE
     fields["berlaku_mulai"] = _date(row.get("berlaku_mulai")) if row.get("berlaku_mulai") not in (None, "") else None
     person_id = _text(row.get("person_id")) or _text(row.get("nip")) or None
