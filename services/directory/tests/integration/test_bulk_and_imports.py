@@ -25,17 +25,19 @@ async def test_bulk_is_idempotent_and_reports_each_item(harness):
         items = staff(5)
         items.insert(2, {"person_id": "199503152025212099", **person(email="bukan-email")})
         items.insert(4, {**person(), "nama": "Tanpa id"} | {"nip": None})
+        items.append({"person_id": "199503152025212098", **person(nama="Siti\x00Rahmawati")})  # PostgreSQL stores no NUL
         r = await h.client.post("/api/v1/people/bulk", headers=h.who.portal, json={"items": items})
         assert r.status_code == 200, r.text
         body = r.json()
-        assert body["summary"] == {"created": 5, "invalid": 2, "total": 7}
+        assert body["summary"] == {"created": 5, "invalid": 3, "total": 8}
         statuses = [x["status"] for x in body["results"]]
-        assert statuses == ["created", "created", "invalid", "created", "invalid", "created", "created"]
+        assert statuses == ["created", "created", "invalid", "created", "invalid", "created", "created", "invalid"]
+        assert body["results"][7]["errors"][0]["path"] == "items[7].nama"
         assert body["results"][2]["errors"][0]["path"] == "items[2].email"
         assert body["results"][4]["errors"][0]["path"] == "items[4].person_id"
         events = len(await h.events(SUBJECT))
         again = await h.client.post("/api/v1/people/bulk", headers=h.who.portal, json={"items": items})
-        assert again.json()["summary"] == {"unchanged": 5, "invalid": 2, "total": 7}
+        assert again.json()["summary"] == {"unchanged": 5, "invalid": 3, "total": 8}
         assert len(await h.events(SUBJECT)) == events  # a retry publishes nothing
         # a mutasi for some, in the same call as unchanged ones
         items[0]["atasan_id"] = ATASAN_PEJABAT_PENILAI_NIP

@@ -87,6 +87,14 @@ class PersonInput(BaseModel):
     atasan_id: str | None = Field(default=None, max_length=64, description="person_id of the direct superior")
     berlaku_mulai: dt.date = Field(description="the record holds from this date (Asia/Jakarta)")
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, v: Any) -> Any:
+        # PostgreSQL stores no NUL character: refused here, per item, not by the database for a whole bulk
+        if isinstance(v, str) and "\x00" in v:
+            raise ValueError("karakter NUL tidak diizinkan (the NUL character is not allowed)")
+        return v
+
     @field_validator("nrk", "pangkat_golongan", "jabatan", "unit_id", "instansi", "email", "atasan_id", "nip")
     @classmethod
     def _blank_is_none(cls, v: str | None) -> str | None:

@@ -79,7 +79,7 @@ async def list_people(
     atasan_id: Annotated[str | None, Query(max_length=64, description="only those whose direct superior this is")] = None,
     aktif: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> PeoplePage:
     day = tanggal or people.today(now)
     total, items = await people.list_people(uow, principal, day=day, q=q, unit_id=unit_id, atasan_id=atasan_id,
