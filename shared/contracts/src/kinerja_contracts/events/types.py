@@ -281,7 +281,7 @@ class DirectoryRecord(WireModel):
     jabatan: str | None = None
     jenis_jabatan: JenisJabatan | None = None
     unit_id: str | None = None
-    unit_kerja: str | None = Field(default=None, description="the unit's name when the record was written")
+    unit_kerja: str | None = Field(default=None, description="the unit's name as the directory knows it when the record is sent")
     instansi: str
     email: str | None = None
     aktif: bool = True
