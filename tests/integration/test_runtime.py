@@ -59,7 +59,7 @@ async def test_the_container_exists_while_the_app_runs_and_each_app_has_its_own(
     settings = Settings(database_url=new_database("rt"), common=CommonSettings(nats_url=nats_server.url))
     first, second = create_app(settings), create_app(settings)
     with pytest.raises(RuntimeError, match="not started"):
-        first.state.runtime.container
+        _ = first.state.runtime.container
     async with running(first), running(second):
         a, b = first.state.runtime.container, second.state.runtime.container
         assert isinstance(a, Container) and isinstance(b, Container)

@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.db import UnitOfWork
 
-from .adapters.tables import utcnow
 from .service_layer.escalation import EscalationScanner
 from .settings import Settings
 

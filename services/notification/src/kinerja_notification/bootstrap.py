@@ -14,10 +14,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.db import UnitOfWork
 
 from .adapters.smtp import SmtpSender
-from .adapters.tables import utcnow
 from .service_layer.delivery import DeliveryWorker
 from .service_layer.digest import DigestTask
 from .service_layer.mail import MailConfig, Mailroom

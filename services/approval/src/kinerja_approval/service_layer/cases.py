@@ -13,6 +13,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from kinerja_contracts.calendar import today_jakarta, utcnow
 from kinerja_contracts.events import ApprovalApproved, ApprovalReassigned, ApprovalRequested, ApprovalReturned
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, transition
 from kinerja_platform.logging import get_logger
@@ -23,8 +24,8 @@ from kinerja_platform.web.errors import ProblemError
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.repository import ApprovalRepository
-from ..adapters.tables import ApprovalCase, ApprovalTransition, ApprovalVersion, utcnow
-from ..domain.authority import Authority, jakarta_today
+from ..adapters.tables import ApprovalCase, ApprovalTransition, ApprovalVersion
+from ..domain.authority import Authority
 from . import access
 
 #: a case as the use cases hand it out (the stored row), and one audit row
@@ -79,11 +80,17 @@ async def _flush(session) -> None:
 # --- submissions (events from skp) ------------------------------------------
 
 
+def _snapshot_json(d) -> dict:
+    """The submitted SKP document as stored (JSON), from the typed snapshot."""
+    return d.snapshot.model_dump(mode="json") if d.snapshot is not None else {}
+
+
 async def _keep_version(session, d, *, known_skp: bool) -> None:
     # a version row exists only for an SKP that has a case already (same transaction)
     repo = ApprovalRepository(session)
     if not known_skp or await repo.version(d.skp_id, d.version) is None:
-        repo.add_version(ApprovalVersion(skp_id=d.skp_id, version=d.version, content_hash=d.content_hash, snapshot=d.snapshot))
+        repo.add_version(ApprovalVersion(skp_id=d.skp_id, version=d.version, content_hash=d.content_hash,
+                                         snapshot=_snapshot_json(d)))
 
 
 async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | None = None) -> bool:
@@ -118,7 +125,7 @@ async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | N
         pegawai=d.pegawai.model_dump(mode="json"), penilai=penilai.model_dump(mode="json"),
         atasan_pejabat_penilai=atasan.model_dump(mode="json") if atasan else None,
         periode=d.periode.model_dump(mode="json"), periode_mulai=d.periode.mulai, periode_selesai=d.periode.selesai,
-        jenis_pegawai=d.jenis_pegawai.value, unit_kerja=d.unit_kerja, instansi=d.instansi, snapshot=d.snapshot,
+        jenis_pegawai=d.jenis_pegawai.value, unit_kerja=d.unit_kerja, instansi=d.instansi, snapshot=_snapshot_json(d),
         pending_since=now,
     )
     actor = env.actor.sub if env.actor else d.pegawai.nip
@@ -156,7 +163,7 @@ async def get_case(session, skp_id: uuid.UUID) -> ApprovalCase:
 
 async def authority_over(session, case: ApprovalCase, principal: Principal, now: dt.datetime) -> Authority:
     """Who decides: the current penilai, or a Plt/Plh in force today (Asia/Jakarta); see access.decider."""
-    day = jakarta_today(now)
+    day = today_jakarta(now)
     acting = (await ApprovalRepository(session).in_force_for(principal.sub, day)
               if access.needs_acting(case, principal) else [])
     return access.decider(case, principal, day, acting)
@@ -166,7 +173,7 @@ async def read_case(session, skp_id: uuid.UUID, principal: Principal, now: dt.da
     """A case, for a party to it (access.ensure_can_read)."""
     case = await get_case(session, skp_id)
     if not access.reads_without_acting(case, principal):
-        day = jakarta_today(now)
+        day = today_jakarta(now)
         acting = (await ApprovalRepository(session).in_force_for(principal.sub, day)
                   if access.needs_acting(case, principal) else [])
         access.ensure_can_read(case, principal, day, acting)

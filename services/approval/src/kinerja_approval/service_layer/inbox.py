@@ -7,12 +7,13 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
+from kinerja_contracts.calendar import today_jakarta
 from kinerja_contracts.lifecycle import SkpStatus, allowed_actions
+from kinerja_contracts.skp import SkpSnapshot
+from kinerja_contracts.skp_diff import Change, diff_skp
 from kinerja_platform.web.auth import Principal
 
 from ..adapters.repository import ApprovalRepository
-from ..domain.authority import jakarta_today
-from ..domain.diff import Change, diff_documents
 from .cases import Case, Transition, authority_over, get_case
 
 
@@ -38,7 +39,7 @@ async def inbox(session, principal: Principal, now: dt.datetime, flt: InboxFilte
     those of the penilai they act for (Plt/Plh) today, oldest first."""
     me = principal.sub
     repo = ApprovalRepository(session)
-    acting = await repo.in_force_for(me, jakarta_today(now))
+    acting = await repo.in_force_for(me, today_jakarta(now))
     rows, total, own, oldest = await repo.inbox_page(
         me, acting, unit_kerja=flt.unit_kerja, jenis_pegawai=flt.jenis_pegawai, periode_dari=flt.periode_dari,
         periode_sampai=flt.periode_sampai, limit=limit, offset=offset)
@@ -67,7 +68,7 @@ async def detail(session, skp_id: uuid.UUID, principal: Principal, now: dt.datet
         if returned.version == case.version:
             diff = []  # resubmitted unchanged
         elif (before := await repo.version(skp_id, returned.version)) is not None:
-            diff = diff_documents(before.snapshot, case.snapshot)
+            diff = diff_skp(SkpSnapshot.model_validate(before.snapshot), SkpSnapshot.model_validate(case.snapshot))
     return Detail(case=case, on_behalf_of=authority.on_behalf_of,
                   allowed=allowed_actions(SkpStatus(case.status), principal.role), returned=returned, diff=diff)
 

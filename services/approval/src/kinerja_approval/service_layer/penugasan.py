@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
 
 from ..adapters.repository import ApprovalRepository
-from ..adapters.tables import PenugasanRow, utcnow
+from ..adapters.tables import PenugasanRow
 from ..domain.authority import JenisPenugasan, Penugasan
 from .access import admin_instansi, ensure_penugasan_of_mine
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kinerja_contracts.calendar import today_jakarta
 from kinerja_contracts.events import DirectoryRecord, PersonChanged
 from kinerja_contracts.values import Actor
 from kinerja_platform.messaging.outbox import add_event
@@ -29,15 +30,14 @@ from ..domain.model import Penilai, Record, apply, chain_of, latest, record_on
 from ..domain.validation import PersonInput, errors_of, identity_problems
 from . import access
 
-JAKARTA = dt.timezone(dt.timedelta(hours=7), "WIB")
 #: items per transaction in a bulk write
 CHUNK = 100
 ATTEMPTS = 3
 
 
 def today(now: dt.datetime) -> dt.date:
-    """The date in Asia/Jakarta (no daylight saving time)."""
-    return now.astimezone(JAKARTA).date()
+    """The date in Asia/Jakarta of ``now`` (the one calendar of the contracts)."""
+    return today_jakarta(now)
 
 
 class _Lost(Exception):

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
+from kinerja_contracts.calendar import NAMA_BULAN
 from kinerja_contracts.values import JenisPegawai
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
@@ -114,7 +115,7 @@ async def rekap_bulanan(principal: CurrentPrincipal, uow: UowDep, today: TodayDe
         body = rekap.rekap_xlsx(groups, tahun, bulan, JENIS_LABEL[str(jenis_pegawai)], today)
         name = f"rekap-kinerja-kehadiran-{tahun}-{bulan:02d}.xlsx"
         return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return {"tahun": tahun, "bulan": bulan, "nama_bulan": rekap.BULAN[bulan - 1], "jenis_pegawai": str(jenis_pegawai),
+    return {"tahun": tahun, "bulan": bulan, "nama_bulan": NAMA_BULAN[bulan - 1], "jenis_pegawai": str(jenis_pegawai),
             "perangkat_daerah": groups}
 
 

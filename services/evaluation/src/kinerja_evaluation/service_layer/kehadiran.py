@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.web.errors import ProblemError
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from ..adapters.repository import EvaluationRepository
+from ..adapters.tables import Kehadiran
 from . import access
 from .scope import foreign_nips
-from ..adapters.tables import Kehadiran, utcnow
 
 CSV_COLUMNS = ["nip", "hari_kerja_efektif", "izin", "cuti_sakit", "cuti_melahirkan", "alpa", "keterangan"]
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.events import EvaluationPeriodClosed, EvaluationPeriodClosingSoon, EvaluationPeriodOpened
 from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Pegawai, Periode
 from kinerja_platform.web.errors import ProblemError
 
 from ..adapters.repository import EvaluationRepository
-from ..adapters.tables import EvaluationPeriod, utcnow
+from ..adapters.tables import EvaluationPeriod
 from ..domain.periods import Kind, Period
 from . import access
 from .ids import tick_event_id

@@ -7,17 +7,16 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from kinerja_contracts.calendar import utcnow
+
 from ..adapters.repository import EvaluationRepository
-from . import access
-from .scope import foreign_nips
-from ..adapters.tables import CapaianOrganisasiRecord, Evaluation, utcnow
+from ..adapters.tables import CapaianOrganisasiRecord, Evaluation
 from ..domain.capaian import rata_rata
 from ..domain.organisasi import distribusi, peringatan_distribusi
 from ..domain.periods import Kind, make_period
 from ..domain.tahunan import rekomendasi_perpanjangan
-
-BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-         "November", "Desember"]
+from . import access
+from .scope import foreign_nips
 
 
 async def rekap_bulanan(session, tahun: int, bulan: int, jenis_pegawai: str, perangkat_daerah: str | None = None,

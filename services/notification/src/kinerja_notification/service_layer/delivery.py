@@ -30,10 +30,11 @@ import asyncio
 import datetime as dt
 from collections.abc import Callable
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.logging import get_logger
 from ..adapters.repository import NotificationRepository
 from ..adapters.smtp import PermanentSmtpError, SmtpUnavailable, TemporarySmtpError, build_message
-from ..adapters.tables import Delivery, utcnow
+from ..adapters.tables import Delivery
 from ..domain.ratelimit import TokenBucket
 from ..domain.retry import backoff
 

@@ -6,10 +6,11 @@ wins over what later events say.
 
 from __future__ import annotations
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.values import Pegawai
 
 from ..adapters.repository import NotificationRepository
-from ..adapters.tables import Recipient, utcnow
+from ..adapters.tables import Recipient
 
 
 def _clean_email(value: str | None) -> str | None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
 
 from ..adapters.repository import NotificationRepository
-from ..adapters.tables import DigestItem, Recipient, utcnow
+from ..adapters.tables import DigestItem, Recipient
 from ..domain.messages import KINDS, render
 from ..domain.routing import Outgoing, identities, route, settles_skp
 from . import directory

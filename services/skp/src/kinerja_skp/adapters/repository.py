@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from kinerja_contracts.calendar import utcnow
 from sqlalchemy import bindparam, delete, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
-from .tables import DeadlineExtension, DeadlineReminder, ImportJob, SkpDocument, SkpVersion, utcnow
+from .tables import DeadlineExtension, DeadlineReminder, ImportJob, SkpDocument, SkpVersion
 
 _DOC = SkpDocument.__table__
 _VER = SkpVersion.__table__

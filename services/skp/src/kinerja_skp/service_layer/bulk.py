@@ -23,13 +23,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.lifecycle import SkpStatus, is_editable
 from kinerja_contracts.values import JenisPegawai
 from kinerja_platform.web.auth import Principal
 from pydantic import ValidationError
 
 from ..adapters.repository import SkpRepository
-from ..adapters.tables import utcnow
 from ..domain.model import SkpContent
 from ..domain.validation import ValidationContext, nip_problems, validate
 from .access import intake_scope

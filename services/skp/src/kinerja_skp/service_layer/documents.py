@@ -13,6 +13,7 @@ import json
 import uuid
 from typing import Any
 
+from kinerja_contracts.calendar import tanggal_indonesia, utcnow
 from kinerja_contracts.events import SkpResubmitted, SkpSubmitted
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, is_editable, transition
 from kinerja_platform.messaging import add_event
@@ -21,8 +22,7 @@ from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
 
 from ..adapters.repository import SkpRepository, read_status_row
-from ..adapters.tables import SkpDocument, SkpVersion, utcnow
-from ..domain.deadlines import tanggal_indonesia
+from ..adapters.tables import SkpDocument, SkpVersion
 from ..domain.model import SkpContent
 from ..domain.validation import Report, ValidationContext, validate
 from . import deadlines
@@ -250,7 +250,7 @@ async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal,
             atasan_pejabat_penilai=content.atasan_pejabat_penilai,
             unit_kerja=content.pegawai.unit_kerja,
             instansi=content.pegawai.instansi,
-            snapshot=doc.content,
+            snapshot=content,
         ),
         actor=_actor(principal),
     )

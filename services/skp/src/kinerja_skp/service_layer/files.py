@@ -12,8 +12,8 @@ import asyncio
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
+from kinerja_contracts.calendar import today_jakarta
 from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
@@ -82,7 +82,7 @@ async def pdf_of(uow, skp_id: uuid.UUID, principal: Principal) -> tuple[document
                            "(only an approved SKP can be printed).", status_skp=doc.status)
     approval = doc.persetujuan or {}
     at = dt.datetime.fromisoformat(approval["at"]) if approval.get("at") else doc.updated_at
-    approved = (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(ZoneInfo("Asia/Jakarta")).date()
+    approved = today_jakarta(at)
     from ..adapters.pdf import render_pdf
 
     data = await asyncio.to_thread(render_pdf, SkpContent.model_validate(doc.content), version=doc.version,
