@@ -46,3 +46,24 @@ async def test_concurrent_creation_of_one_person_is_one_person(harness):
         r = await h.client.get(f"/api/v1/people/{nip}/history", headers=h.who.portal)
         assert r.json()["versions"][0]["perubahan"] == "baru"
         assert [v["perubahan"] for v in r.json()["versions"][1:]] == ["koreksi"] * (len(r.json()["versions"]) - 1)
+
+
+async def test_two_bulks_on_the_same_people_at_once_lose_nothing(harness):
+    from kinerja_devstack.samples import nip
+
+    async with harness() as h:
+        await h.seed()
+        ids = [nip(i, born="19990101", appointed="202521") for i in range(150)]
+
+        def items(jabatan: str, mulai: str) -> list[dict]:
+            return [{"person_id": p, "nama": f"Orang {p[-3:]}", "jabatan": jabatan, "berlaku_mulai": mulai} for p in ids]
+
+        a, b = await asyncio.gather(
+            h.client.post("/api/v1/people/bulk", headers=h.who.portal, json={"items": items("Staf A", "2026-01-01")}),
+            h.client.post("/api/v1/people/bulk", headers=h.who.admin, json={"items": items("Staf B", "2026-02-01")}))
+        assert a.status_code == b.status_code == 200, (a.text, b.text)
+        for one, other in zip(a.json()["results"], b.json()["results"], strict=True):
+            assert {one["status"], other["status"]} <= {"created", "updated"}, (one, other)
+            assert sorted([one["version"], other["version"]]) == [1, 2]  # each written once, in some order
+        r = await h.client.get(f"/api/v1/people/{ids[0]}", headers=h.who.portal)
+        assert [x["jabatan"] for x in r.json()["riwayat"]] == ["Staf A", "Staf B"]

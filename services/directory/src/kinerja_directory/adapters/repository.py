@@ -14,7 +14,7 @@ from typing import Any
 
 from kinerja_contracts.events import JenisJabatan
 from kinerja_contracts.values import JenisPegawai
-from sqlalchemy import bindparam, delete, func, or_, update
+from sqlalchemy import bindparam, delete, func, inspect, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import select
 
@@ -74,13 +74,41 @@ class DirectoryRepository:
             .order_by(PersonRecordRow.berlaku_mulai))).all()
         return [record_of(r) for r in rows]
 
-    async def add_person(self, person_id: str, instansi: str, at: dt.datetime) -> None:
-        """A new person at version 1 (IntegrityError at flush when another writer created it first)."""
-        self.session.add(PersonRow(person_id=person_id, instansi=instansi, version=1, created_at=at, updated_at=at))
-        await self.session.flush()
+    async def persons(self, person_ids: Iterable[str]) -> dict[str, PersonRow]:
+        """The stored people among ``person_ids`` (one SELECT for a bulk chunk)."""
+        ids = sorted(set(person_ids))
+        if not ids:
+            return {}
+        rows = (await self.session.exec(select(PersonRow).where(PersonRow.person_id.in_(ids)))).all()
+        return {r.person_id: r for r in rows}
+
+    async def riwayat_of(self, person_ids: Iterable[str]) -> dict[str, list[Record]]:
+        """The riwayat of each of ``person_ids`` that has one (one SELECT for a bulk chunk)."""
+        ids = sorted(set(person_ids))
+        out: dict[str, list[Record]] = {}
+        if not ids:
+            return out
+        rows = (await self.session.exec(
+            select(PersonRecordRow).where(PersonRecordRow.person_id.in_(ids))
+            .order_by(PersonRecordRow.person_id, PersonRecordRow.berlaku_mulai))).all()
+        for r in rows:
+            out.setdefault(r.person_id, []).append(record_of(r))
+        return out
+
+    async def add_person(self, person_id: str, instansi: str, at: dt.datetime, *, flush: bool = True) -> PersonRow:
+        """A new person at version 1 (IntegrityError at flush when another writer created it first;
+        ``flush=False`` leaves that to the commit, for a bulk chunk)."""
+        row = PersonRow(person_id=person_id, instansi=instansi, version=1, created_at=at, updated_at=at)
+        self.session.add(row)
+        if flush:
+            await self.session.flush()
+        return row
 
     async def bump(self, person: PersonRow, instansi: str, at: dt.datetime) -> bool:
         """The person's version + 1 if nobody changed it since it was read."""
+        if inspect(person).pending:  # created in this transaction and not written yet: nobody else can see it
+            person.version, person.instansi, person.updated_at = person.version + 1, instansi, at
+            return True
         result = await self.session.exec(_BUMP, params={
             "b_person_id": person.person_id, "b_version": person.version, "b_new_version": person.version + 1,
             "b_instansi": instansi, "b_at": at})
@@ -91,10 +119,14 @@ class DirectoryRepository:
             set_committed_value(person, key, value)
         return True
 
-    async def replace_riwayat(self, person_id: str, riwayat: Iterable[Record]) -> None:
-        await self.session.exec(delete(PersonRecordRow).where(PersonRecordRow.person_id == person_id))
+    async def replace_riwayat(self, person_id: str, riwayat: Iterable[Record], *, fresh: bool = False,
+                              flush: bool = True) -> None:
+        """Write the person's whole riwayat (``fresh``: they have no rows yet, nothing to delete)."""
+        if not fresh:
+            await self.session.exec(delete(PersonRecordRow).where(PersonRecordRow.person_id == person_id))
         self.session.add_all([row_of(r) for r in riwayat])
-        await self.session.flush()
+        if flush:
+            await self.session.flush()
 
     async def records_on(self, person_ids: Iterable[str], day: dt.date) -> dict[str, Record]:
         ids = sorted(set(person_ids))

@@ -5,7 +5,8 @@ the history of versions.
 Every change is one transaction: the new riwayat, the person's version + 1
 (compare-and-set), an audit row (who, when, through which door, which
 fields), and a ``kinerja.directory.person_changed`` event in the outbox. A
-write that changes nothing writes nothing.
+write that changes nothing writes nothing. A bulk chunk reads its people,
+their riwayat and its units up front (:class:`Known`), one SELECT each.
 """
 
 from __future__ import annotations
@@ -83,26 +84,44 @@ def _invalid(code: str, detail: str, errors: list[dict[str, Any]]) -> ProblemErr
     return ProblemError(422, code, detail, errors=errors)
 
 
+@dataclass
+class Known:
+    """What one bulk chunk reads up front (one SELECT each) and keeps current as it writes."""
+
+    persons: dict[str, Any]
+    riwayat: dict[str, list[Record]]
+    unit_names: dict[str, str]
+
+    @classmethod
+    async def read(cls, repo: DirectoryRepository, instansi: str, person_ids: list[str],
+                   unit_ids: list[str | None]) -> Known:
+        persons = await repo.persons(person_ids)
+        return cls(persons, await repo.riwayat_of(list(persons)), await repo.unit_names(instansi, unit_ids))
+
+
 async def _upsert_in(session, principal: Principal, person_id: str, data: PersonInput, *, source: str,
-                     now: dt.datetime) -> Outcome:
+                     now: dt.datetime, known: Known | None = None) -> Outcome:
     """One upsert inside the caller's transaction. Every refusal is raised
-    before anything is written (so a bulk chunk goes on with the next item)."""
+    before anything is written (so a bulk chunk goes on with the next item).
+    ``known``: what a bulk chunk read up front (else each read is one query)."""
     problems = identity_problems(person_id, data)
     if problems:
         raise _invalid("person-invalid", "Data orang tidak valid (invalid person): "
                        + "; ".join(f"{p['path']}: {p['message']}" for p in problems), problems)
     repo = DirectoryRepository(session)
-    stored = await repo.person(person_id)
+    stored = known.persons.get(person_id) if known else await repo.person(person_id)
     mine = access.ensure_writes_in(stored.instansi if stored else None, principal, person_id)
     instansi = data.instansi or mine
     if instansi != mine:
         raise _invalid("instansi-mismatch", "Instansi harus instansi token (the record's instansi must be the token's).",
                        [{"path": "instansi", "message": f"must be {mine!r}"}])
-    if data.unit_id and await repo.unit(mine, data.unit_id) is None:
-        raise _invalid("unit-unknown", f"Unit kerja {data.unit_id} belum terdaftar di instansi ini; kirim dulu "
-                       "PUT /api/v1/units/{unit_id} (unknown unit kerja: register it first).",
-                       [{"path": "unit_id", "message": "unknown unit kerja of this instansi"}])
-    riwayat = await repo.riwayat(person_id) if stored else []
+    if data.unit_id:
+        unit_known = data.unit_id in known.unit_names if known else await repo.unit(mine, data.unit_id) is not None
+        if not unit_known:
+            raise _invalid("unit-unknown", f"Unit kerja {data.unit_id} belum terdaftar di instansi ini; kirim dulu "
+                           "PUT /api/v1/units/{unit_id} (unknown unit kerja: register it first).",
+                           [{"path": "unit_id", "message": "unknown unit kerja of this instansi"}])
+    riwayat = [] if stored is None else known.riwayat.get(person_id, []) if known else await repo.riwayat(person_id)
     change = apply(riwayat, data.record(person_id, instansi))
     if change is None:
         assert stored is not None
@@ -110,14 +129,20 @@ async def _upsert_in(session, principal: Principal, person_id: str, data: Person
     head = latest(change.riwayat)
     assert head is not None
     if stored is None:
+        row = await repo.add_person(person_id, head.instansi, now, flush=known is None)
+        if known is not None:
+            known.persons[person_id] = row
         version = 1
-        await repo.add_person(person_id, head.instansi, now)
     else:
         if not await repo.bump(stored, head.instansi, now):
             raise _Lost()
         version = stored.version
-    await repo.replace_riwayat(person_id, change.riwayat)
-    names = await repo.unit_names(instansi, [r.unit_id for r in change.riwayat])
+    await repo.replace_riwayat(person_id, change.riwayat, fresh=stored is None, flush=known is None)
+    if known is not None:
+        known.riwayat[person_id] = change.riwayat
+        names = known.unit_names
+    else:
+        names = await repo.unit_names(instansi, [r.unit_id for r in change.riwayat])
     record = wire(change.record, names)
     before = record_on(riwayat, change.record.berlaku_mulai) if riwayat else None
     repo.add_change(ChangeRow(
@@ -162,19 +187,22 @@ async def upsert_many(uow, principal: Principal, items: Sequence[tuple[str | Non
     """Many upserts, one transaction per chunk; an item refused for its own
     reasons is ``invalid`` and the others go on. ``items`` are (person_id,
     input or None, errors found while parsing)."""
-    access.writer_instansi(principal)
+    mine = access.writer_instansi(principal)
     out: list[Outcome] = []
     for start in range(0, len(items), CHUNK):
         chunk = items[start:start + CHUNK]
         results: list[Outcome] = []
         try:
             async with uow() as session:
+                known = await Known.read(DirectoryRepository(session), mine, [p for p, d, _ in chunk if d and p],
+                                         [d.unit_id for _, d, _ in chunk if d])
                 for person_id, data, errors in chunk:
                     if data is None or person_id is None:
                         results.append(Outcome(person_id, "invalid", errors=errors, code="person-invalid"))
                         continue
                     try:
-                        results.append(await _upsert_in(session, principal, person_id, data, source=source, now=now))
+                        results.append(await _upsert_in(session, principal, person_id, data, source=source, now=now,
+                                                        known=known))
                     except ProblemError as exc:
                         results.append(Outcome(person_id, "invalid", errors=exc.extra.get("errors") or [
                             {"path": "", "message": exc.detail}], code=exc.code))
