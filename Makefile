@@ -10,7 +10,7 @@ endif
 .PHONY: install run test test-all lint schemas compose-check clean help bench
 
 help:
-	@echo "make run    - start NATS (embedded), the SMTP sink and the four services (Ctrl-C stops all)"
+	@echo "make run    - start NATS (embedded), the SMTP sink and the five services (Ctrl-C stops all)"
 	@echo "make lint   - ruff, mypy (contracts and every domain) and the import-linter layer contracts"
 	@echo "make test   - the fast suite: unit and integration tests, without e2e, chaos and bench smoke tests"
 	@echo "make test-all - every test, e2e, chaos and bench smoke included"

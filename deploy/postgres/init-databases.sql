@@ -3,3 +3,4 @@ CREATE DATABASE kinerja_skp;
 CREATE DATABASE kinerja_approval;
 CREATE DATABASE kinerja_evaluation;
 CREATE DATABASE kinerja_notification;
+CREATE DATABASE kinerja_directory;

@@ -153,3 +153,27 @@ async def test_services_run_with_their_own_users_only(secured_nats, new_database
             assert await eventually(leader, timeout=15)
         finally:
             await nc.close()
+
+
+async def test_the_directory_publishes_its_events_as_its_own_user(secured_nats, new_database, tokens):
+    """The directory's relay publishes ``kinerja.directory.*`` with the directory's credentials."""
+    from kinerja_directory.main import create_app as directory_app
+    from kinerja_directory.settings import Settings as DirectorySettings
+
+    settings = DirectorySettings(database_url=new_database("directory"), nats_user="directory",
+                                 nats_password=secured_nats.passwords["directory"],
+                                 common=CommonSettings(nats_url=secured_nats.url, relay_poll_interval=0.2))
+    async with running(directory_app(settings)) as c:
+        r = await c.put("/api/v1/units/umum", json={"nama": "Bagian Umum"},
+                        headers=tokens("portal-dki", "portal", instansi="Pemerintah Provinsi DKI Jakarta"))
+        assert r.status_code == 201, r.text
+        nc = await connect_as(secured_nats, "directory")
+        try:
+            js = nc.jetstream(timeout=2)
+
+            async def published():
+                return await js.get_last_msg(STREAM, "kinerja.directory.unit_changed")
+
+            assert (await eventually(published, timeout=15)).subject == "kinerja.directory.unit_changed"
+        finally:
+            await nc.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = {"skp": 8001, "approval": 8002, "evaluation": 8003, "notification": 8004}
+SERVICES = {"skp": 8001, "approval": 8002, "evaluation": 8003, "notification": 8004, "directory": 8005}
 
 
 def compose() -> dict:

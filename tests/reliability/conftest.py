@@ -1,4 +1,4 @@
-"""The four services in-process on one private nats-server and real
+"""The services in-process on one private nats-server and real
 databases (SQLite or PostgreSQL), with a cast of people and data seeded
 through the APIs and the events between the services.
 
@@ -29,6 +29,8 @@ from kinerja_devstack.natsserver import NatsServer
 from kinerja_devstack.samples import ATASAN_PEJABAT_PENILAI_NIP, PEGAWAI_NIP, PENILAI_NIP, nip, pppk_skp
 from kinerja_devstack.smtp_sink import SmtpSink
 from kinerja_devstack.testing import eventually, running
+from kinerja_directory.main import create_app as directory_app
+from kinerja_directory.settings import Settings as DirectorySettings
 from kinerja_evaluation.adapters.clock import ManualClock
 from kinerja_evaluation.main import create_app as evaluation_app
 from kinerja_evaluation.settings import Settings as EvaluationSettings
@@ -45,7 +47,7 @@ X, XA = nip(301, born="19930404", appointed="201901"), nip(302, born="19810505",
 XBOSS = nip(303, born="19710606", appointed="199601")
 TOPBOSS = nip(304, born="19650808", appointed="199001")
 DELEGATE = nip(401, born="19830707", appointed="200801")
-SERVICES = ("skp", "approval", "evaluation", "notification")
+SERVICES = ("skp", "approval", "evaluation", "notification", "directory")
 SEPTEMBER = dt.datetime(2025, 9, 1, 1, 0, tzinfo=dt.UTC)  # 08:00 WIB
 
 
@@ -71,6 +73,12 @@ def skp_of(pegawai: str, penilai: str, *, instansi: str = DKI, atasan: str | Non
     if atasan or instansi != DKI:
         skp["atasan_pejabat_penilai"]["nip"] = atasan or XBOSS
     return skp
+
+
+def directory_record(nip_: str, atasan: str | None) -> dict:
+    """A person of the cast as the directory takes it (POST /people/bulk item)."""
+    return {"person_id": nip_, "nama": f"Orang {nip_[-3:]}", "jenis_asn": "PNS", "atasan_id": atasan,
+            "email": f"{nip_}@example.go.id", "berlaku_mulai": "2020-01-01"}
 
 
 @dataclass
@@ -104,6 +112,7 @@ class System:
             "admin": lambda: t("admin-dki", "admin", instansi=DKI),
             "admin_other": lambda: t("admin-bdg", "admin", instansi=BANDUNG),
             "portal": lambda: t("portal-dki", "portal", instansi=DKI),
+            "portal_other": lambda: t("portal-bdg", "portal", instansi=BANDUNG),
             "none": lambda: {},
         }[caller]()
 
@@ -194,6 +203,13 @@ class System:
             assert r.status_code == 201, r.text
             self.people[pegawai].extra["penugasan"] = r.json()["id"]
 
+        # the directory: the cast as their portals send it
+        for portal, people in (("portal", [(BOSS, None), (A, BOSS), (P, A), (A2, BOSS), (P2, A2)]),
+                               ("portal_other", [(XBOSS, None), (XA, XBOSS), (X, XA)])):
+            r = await self.clients["directory"].post("/api/v1/people/bulk", headers=self.headers(portal), json={
+                "items": [directory_record(nip_, atasan) for nip_, atasan in people]})
+            assert r.status_code == 200 and r.json()["summary"].get("created") == len(people), r.text
+
         # notification: the directory and e-mails follow from the events above
         for pegawai in (P, P2, X, A):
             async def mailed(pegawai=pegawai):
@@ -218,6 +234,7 @@ def make_apps(dbs, nats_url: str, smtp_port: int, clock: ManualClock, **common_k
         "notification": notification_app(NotificationSettings(
             database_url=dbs.new("rel_notification"), smtp_port=smtp_port, delivery_poll_interval=0.2,
             rate_limit_per_second=0, digest_tick_seconds=3600, common=common)),
+        "directory": directory_app(DirectorySettings(database_url=dbs.new("rel_directory"), common=common)),
     }
 
 

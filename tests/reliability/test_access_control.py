@@ -40,6 +40,7 @@ from .conftest import (
     A2,
     BOSS,
     X,
+    directory_record,
     make_apps,
     skp_of,
     walk_routes,
@@ -96,6 +97,9 @@ ANY_ADMIN = {"admin:own", "admin:other", "admin_other:own", "admin_other:other"}
 CASE_READ = {"pegawai:own", "atasan:own", "atasan:subordinate", "admin:own", "admin_other:own"}
 EVAL_READ = {"pegawai:own", "atasan:subordinate", "boss:subordinate", "admin:own", "admin_other:own"}
 MINE = {"pegawai:own", "atasan:own", "admin:own", "admin_other:own"}
+DIRECTORY_WRITE = {"admin:own", "admin_other:own", "portal:own"}
+DIRECTORY_READ = {"pegawai:own", "atasan:own", "admin:own", "admin_other:own", "portal:own"}
+ANY_WRITER = {*ANY_ADMIN, "portal:own", "portal:other"}
 
 
 def instansi_of(nip: str) -> str:
@@ -131,6 +135,31 @@ def _bulk_through(r) -> bool:
 
 def _batch_through(r) -> bool:
     return r.json()["results"][0]["status"] not in (401, 403, 404)
+
+
+def _directory_body(nip: str) -> dict:
+    record = directory_record(nip, PENILAI.get(nip))
+    record.pop("person_id")
+    return record
+
+
+def _directory_bulk(r) -> bool:
+    return r.json()["results"][0]["status"] in ("created", "updated", "unchanged")
+
+
+def _directory_csv(person):
+    """The target's record as seeded: an allowed import answers the row ``unchanged``."""
+    b = _directory_body(person.nip)
+    text = (f"nip,nama,jenis_asn,atasan_id,email,berlaku_mulai\n"
+            f"{person.nip},{b['nama']},{b['jenis_asn']},{b['atasan_id'] or ''},{b['email']},{b['berlaku_mulai']}\n")
+    return {"files": {"file": ("pegawai.csv", text.encode(), "text/csv")}}
+
+
+async def _directory_job(sys, person):
+    admin = "admin" if instansi_of(person.nip) == DKI else "admin_other"
+    r = await sys.clients["directory"].post("/api/v1/imports", headers=sys.headers(admin), **_directory_csv(person))
+    assert r.status_code == 202, r.text
+    return f"/api/v1/imports/{r.json()['id']}", {}
 
 
 def _evt(person):
@@ -257,6 +286,28 @@ ROWS: list[Row] = [
         lambda p: "/api/v1/organisasi/capaian/2025", json={"unit_kerja": "Unit Uji Akses", "capaian": "Baik"})),
     Row("evaluation", "GET", "/api/v1/organisasi/capaian/{tahun}", ANY_ADMIN,
         simple(lambda p: "/api/v1/organisasi/capaian/2025")),
+    # --- directory -----------------------------------------------------------------------------------------------------
+    # a write that repeats the person's record: allowed answers 200 unchanged, another instansi's person 404
+    Row("directory", "PUT", "/api/v1/people/{person_id}", DIRECTORY_WRITE, lambda sys, p, m: _ret(
+        f"/api/v1/people/{p.nip}", json=_directory_body(p.nip))),
+    # a person without NIP is created in the caller's own instansi, whoever the target
+    Row("directory", "POST", "/api/v1/people", ANY_WRITER, simple(lambda p: "/api/v1/people", json={
+        "nama": "Kepala Daerah", "jabatan": "Gubernur", "berlaku_mulai": "2020-01-01"})),
+    Row("directory", "POST", "/api/v1/people/bulk", DIRECTORY_WRITE, lambda sys, p, m: _ret(
+        "/api/v1/people/bulk", json={"items": [{"person_id": p.nip, **_directory_body(p.nip)}]}), judge=_directory_bulk),
+    Row("directory", "GET", "/api/v1/people", DIRECTORY_WRITE, simple(lambda p: "/api/v1/people", params={"limit": 500}),
+        kind="list"),
+    Row("directory", "GET", "/api/v1/people/{person_id}", DIRECTORY_READ, simple(lambda p: f"/api/v1/people/{p.nip}")),
+    Row("directory", "GET", "/api/v1/people/{person_id}/penilai", DIRECTORY_READ,
+        simple(lambda p: f"/api/v1/people/{p.nip}/penilai")),
+    Row("directory", "GET", "/api/v1/people/{person_id}/history", DIRECTORY_READ,
+        simple(lambda p: f"/api/v1/people/{p.nip}/history")),
+    Row("directory", "PUT", "/api/v1/units/{unit_id}", ANY_WRITER,
+        simple(lambda p: "/api/v1/units/unit-uji-akses", json={"nama": "Unit Uji Akses"})),
+    Row("directory", "GET", "/api/v1/units", ANY_WRITER, simple(lambda p: "/api/v1/units")),
+    # an import is for portals and admins; each row is then checked like a write (instansi)
+    Row("directory", "POST", "/api/v1/imports", ANY_WRITER, lambda sys, p, m: _ret("/api/v1/imports", **_directory_csv(p))),
+    Row("directory", "GET", "/api/v1/imports/{job_id}", DIRECTORY_WRITE, lambda sys, p, m: _directory_job(sys, p)),
     # --- notification --------------------------------------------------------------------------------------------------
     Row("notification", "GET", "/api/v1/deliveries", ADMIN_OWN,
         simple(lambda p: "/api/v1/deliveries", params={"recipient_nip": "{nip}", "limit": 500}), kind="list"),
@@ -409,6 +460,7 @@ SAMPLE = [
     ("evaluation", lambda p: f"/api/v1/plans/{p.approved_skp}"),
     ("notification", lambda p: f"/api/v1/recipients/{p.nip}"),
     ("notification", lambda p: f"/api/v1/recipients/{p.nip}/deliveries"),
+    ("directory", lambda p: f"/api/v1/people/{p.nip}"),
 ]
 
 

@@ -203,6 +203,10 @@ NUL_PROBES = {
     "approval": [("GET", "/api/v1/approvals", {"params": {"unit_kerja": "a\x00b", "penilai_nip": "\x00"}})],
     "evaluation": [("GET", "/api/v1/evaluations", {"params": {"period_id": "2025-09\x00"}})],
     "notification": [("GET", "/api/v1/deliveries", {"params": {"kind": "\x00"}})],
+    "directory": [("GET", "/api/v1/people", {"params": {"q": "a\x00b", "unit_id": "\x00"}}),
+                  ("POST", "/api/v1/people/bulk", {"json": {"items": [{"person_id": "x\x00y", "nama": "Siti\x00",
+                                                                       "berlaku_mulai": "2025-01-01"}]}}),
+                  ("PUT", f"/api/v1/people/{P}", {"json": {"nama": "Siti\x00Rahmawati", "berlaku_mulai": "2025-01-01"}})],
 }
 
 

@@ -18,14 +18,20 @@ from pydantic import ValidationError
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 PERSON = {"nip": "199503152025212001", "nama": "Siti Rahmawati", "email": "siti@example.go.id"}
+#: a directory record (kinerja.directory.*): the pegawai from 1 September 2025, appraised by OTHER
+RECORD = {"person_id": "199503152025212001", "nip": "199503152025212001", "nama": "Siti Rahmawati",
+          "jenis_asn": "PPPK_PARUH_WAKTU", "jenis_jabatan": "administrasi", "instansi": "Pemerintah Provinsi DKI Jakarta",
+          "atasan_id": "197806102005011002", "berlaku_mulai": "2025-09-01"}
 OTHER = {"nip": "197806102005011002", "nama": "Budi Santoso", "email": "budi@example.go.id"}
 
 
 # values chosen by the field's name, before and after the checks by type
 _BY_NAME = {"pegawai": PERSON, "recipient": PERSON, "atasan_pejabat_penilai": PERSON, "penilai": OTHER,
-            "previous_penilai": OTHER, "periode": {"mulai": "2026-01-01", "selesai": "2026-12-31"}}
+            "previous_penilai": OTHER, "periode": {"mulai": "2026-01-01", "selesai": "2026-12-31"},
+            "record": RECORD, "riwayat": [RECORD],
+            "unit": {"unit_id": "sudin-pend-jt-1", "instansi": "Pemerintah Provinsi DKI Jakarta", "nama": "Sudin Pendidikan"}}
 _BY_NAME_THEN = {"status": "Pending", "kind": "monthly", "level": "penilai", "decision": "upheld",
-                 "jenis_pegawai": "PPPK_PARUH_WAKTU"}
+                 "jenis_pegawai": "PPPK_PARUH_WAKTU", "perubahan": "mutasi"}
 _BY_TYPE_WORD = (("int", lambda: 3), ("float", lambda: 97.5), ("list", list), ("dict", lambda: {"any": "thing"}))
 
 

@@ -51,8 +51,19 @@ def test_run_starts_all_services_and_one_ctrl_c_stops_them_all(tmp_path):
                     pass
             time.sleep(0.3)
         assert up == set(SERVICES)
+        # the sample directory: the README tour's pegawai, appraised by its penilai
+        from kinerja_platform.settings import CommonSettings
+        from kinerja_platform.web.auth import mint_token
+
+        token = mint_token("199503152025212001", "pegawai", secret=CommonSettings().jwt_secret)
+        penilai = None
+        while time.monotonic() < deadline and penilai is None:
+            r = httpx.get(f"http://127.0.0.1:{ports['directory']}/api/v1/people/199503152025212001/penilai",
+                          headers={"Authorization": f"Bearer {token}"}, timeout=2)
+            penilai = r.json()["penilai_id"] if r.status_code == 200 else time.sleep(0.3)
+        assert penilai == "197806102005011002"
         kids = children_of(proc.pid)
-        assert len(kids) >= 6  # nats, mail, four services
+        assert len(kids) >= 7  # nats, mail, five services
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
         assert "Stopped." in out

@@ -19,8 +19,8 @@ import httpx
 
 from .natsserver import NatsServer, _die_with_parent, free_port, port_free, wait_port
 
-SERVICES = ("skp", "approval", "evaluation", "notification")
-DEFAULT_PORTS = {"skp": 8001, "approval": 8002, "evaluation": 8003, "notification": 8004}
+SERVICES = ("skp", "approval", "evaluation", "notification", "directory")
+DEFAULT_PORTS = {"skp": 8001, "approval": 8002, "evaluation": 8003, "notification": 8004, "directory": 8005}
 
 
 @dataclass
@@ -95,7 +95,7 @@ class Child:
 
 @dataclass
 class Stack:
-    """The whole system: nats (optional), SMTP sink, four services."""
+    """The whole system: nats (optional), SMTP sink, the services."""
 
     var_dir: Path
     nats_url: str | None = None

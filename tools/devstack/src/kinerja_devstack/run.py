@@ -1,8 +1,9 @@
 """``make run``: the whole Kinerja system on embedded defaults.
 
 Starts an embedded nats-server with JetStream (unless NATS_URL is set), the
-local SMTP sink with its web view, and the four services on ports 8001-8004,
-with SQLite files under var/. Prints where everything is.
+local SMTP sink with its web view, and the services on ports 8001-8005,
+with SQLite files under var/; seeds a small sample directory (the README
+tour's people) into an empty directory service. Prints where everything is.
 
 It supervises: a service (or the SMTP sink, or the embedded nats-server)
 that exits is restarted after a backoff (1 s, doubling to 30 s; back to 1 s
@@ -59,12 +60,14 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.monotonic()
     try:
         stack.start()
+        directory = _seed_directory(stack)
         print(f"\nKinerja is up after {time.monotonic() - t0:.1f}s:\n")
         for s in SERVICES:
             print(f"  {s:<13} {stack.url(s)}   API docs: {stack.url(s)}/docs (ReDoc: /redoc)")
         print(f"  {'mail (web)':<13} {stack.mail_url}   (SMTP on 127.0.0.1:{stack.smtp_port}; .eml files in {var / 'mail'})")
         print(f"  {'nats':<13} {stack.nats_url}" + ("   (embedded, JetStream data in var/nats)" if stack.nats else ""))
         print(f"  logs          {var / 'logs'}/<service>.log")
+        print(f"  directory     {directory}")
         print("\nTokens for trying the API: uv run kinerja-token --sub <NIP> --role pegawai|atasan|admin|portal")
         print("A service that exits is restarted. Press Ctrl-C (or send SIGTERM) to stop everything.\n", flush=True)
         while True:
@@ -85,6 +88,30 @@ def main(argv: list[str] | None = None) -> None:
     print("\nStopping Kinerja...", flush=True)
     stack.stop()
     print("Stopped.")
+
+
+def _seed_directory(stack: Stack) -> str:
+    """The sample directory, written as a portal of its instansi would (never fatal)."""
+    import asyncio
+
+    import httpx
+    from kinerja_platform.settings import CommonSettings
+    from kinerja_platform.web.auth import mint_token
+
+    from .samples import DKI, seed_directory
+
+    s = CommonSettings()
+    token = mint_token("kinerja-dev-seed", "portal", secret=s.jwt_secret, audience=s.jwt_audience, issuer=s.jwt_issuer,
+                       instansi=DKI)
+
+    async def seed() -> str:
+        async with httpx.AsyncClient(base_url=stack.url("directory"), timeout=10.0) as client:
+            return await seed_directory(client, {"Authorization": f"Bearer {token}"})
+
+    try:
+        return asyncio.run(seed())
+    except Exception as exc:  # the system runs without the sample
+        return f"sample not seeded: {exc!r}"
 
 
 if __name__ == "__main__":  # pragma: no cover

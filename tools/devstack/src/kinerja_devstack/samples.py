@@ -138,3 +138,44 @@ def sample_cli(argv: list[str] | None = None) -> None:
     else:
         doc = pppk_skp(a.pegawai, a.penilai, mulai=f"{a.year}-01-01", selesai=f"{a.year}-12-31")
     print(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+# --- the sample directory (seeded by ``make run``; docs/examples/directory-pegawai.csv holds the same people) ---
+
+DKI = "Pemerintah Provinsi DKI Jakarta"
+SAMPLE_UNIT_ID = "sudin-pend-jt-1"
+SAMPLE_UNIT = {"nama": "Suku Dinas Pendidikan Wilayah I Kota Administrasi Jakarta Timur"}
+
+
+def directory_people() -> list[dict]:
+    """The README tour's people as the directory holds them (items of POST /api/v1/people/bulk):
+    the pegawai, her pejabat penilai and his superior (the atasan pejabat penilai)."""
+    common = {"unit_id": SAMPLE_UNIT_ID, "instansi": DKI, "aktif": True}
+    return [
+        {"person_id": ATASAN_PEJABAT_PENILAI_NIP, "nip": ATASAN_PEJABAT_PENILAI_NIP, "nama": "Dra. Hj. Ratna Dewi, M.Si.",
+         "jenis_asn": "PNS", "pangkat_golongan": "Pembina Utama Muda IV/c",
+         "jabatan": "Kepala Suku Dinas Pendidikan Wilayah I", "jenis_jabatan": "administrasi",
+         "email": "ratna.dewi@example.go.id", "atasan_id": None, "berlaku_mulai": "2020-01-01", **common},
+        {"person_id": PENILAI_NIP, "nip": PENILAI_NIP, "nama": "Budi Santoso, S.Pd., M.M.", "jenis_asn": "PNS",
+         "pangkat_golongan": "Pembina IV/a", "jabatan": "Kepala Seksi Sarana dan Prasarana",
+         "jenis_jabatan": "administrasi", "email": "budi.santoso@example.go.id",
+         "atasan_id": ATASAN_PEJABAT_PENILAI_NIP, "berlaku_mulai": "2020-01-01", **common},
+        {"person_id": PEGAWAI_NIP, "nip": PEGAWAI_NIP, "nama": "Siti Rahmawati", "jenis_asn": "PPPK_PARUH_WAKTU",
+         "pangkat_golongan": "IX", "jabatan": "Pengelola Umum Operasional", "jenis_jabatan": "administrasi",
+         "email": "siti.rahma@example.go.id", "atasan_id": PENILAI_NIP, "berlaku_mulai": "2025-09-01", **common},
+    ]
+
+
+async def seed_directory(client, headers: dict[str, str]) -> str:
+    """Write the sample directory into an empty directory service through its
+    API (``client``: an ``httpx.AsyncClient`` on it; ``headers``: a portal
+    token of :data:`DKI`); leave one that holds people alone (what someone
+    changed stays). Says what it did."""
+    r = await client.get("/api/v1/people", params={"limit": 1}, headers=headers)
+    r.raise_for_status()
+    if r.json()["total"]:
+        return f"holds {r.json()['total']} people of {DKI}; not seeded"
+    (await client.put(f"/api/v1/units/{SAMPLE_UNIT_ID}", json=SAMPLE_UNIT, headers=headers)).raise_for_status()
+    r = await client.post("/api/v1/people/bulk", json={"items": directory_people()}, headers=headers)
+    r.raise_for_status()
+    return f"seeded {r.json()['summary'].get('created', 0)} people of {DKI}"

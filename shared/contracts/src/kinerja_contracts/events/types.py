@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AliasChoices, BeforeValidator, Field
 
 from ..lifecycle import SkpStatus
 from ..skp import SkpSnapshot
-from ..values import JenisPegawai, Pegawai, Periode
+from ..values import JenisPegawai, Nip, Pegawai, Periode, WireModel
 from .envelope import EventPayload
 
 #: Fields renamed in schema_version 2 (issue 13: one name per concept). Readers
@@ -41,6 +42,11 @@ __all__ = [
     "KeberatanFiled",
     "KeberatanDecided",
     "EvaluationPenilaiReassigned",
+    "JenisJabatan",
+    "DirectoryRecord",
+    "DirectoryUnit",
+    "PersonChanged",
+    "UnitChanged",
     "ALL_EVENTS",
 ]
 
@@ -272,6 +278,85 @@ class EvaluationPenilaiReassigned(EventPayload):
     evaluasi_dipindah: int = Field(ge=0, description="evaluations not yet rated that moved")
 
 
+# --- directory (services/directory: the source of truth for people and units) ---------------
+
+
+class JenisJabatan(StrEnum):
+    """Kind of position: JPT (senior leaders), administrasi (administrator,
+    pengawas, pelaksana) or fungsional (JF)."""
+
+    JPT = "JPT"
+    administrasi = "administrasi"
+    fungsional = "fungsional"
+
+
+class DirectoryRecord(WireModel):
+    """One dated record of a person in the directory: who they are, where and
+    under whom they work from ``berlaku_mulai`` to ``berlaku_sampai``
+    (Asia/Jakarta dates, inclusive; open-ended when ``berlaku_sampai`` is null).
+
+    ``person_id`` is the NIP / NI PPPK when the person has one, a generated id
+    otherwise (a governor or regent who appraises a JPT has no NIP).
+    ``atasan_id`` is the direct superior's ``person_id``: the pejabat penilai
+    kinerja on these dates."""
+
+    person_id: str
+    nip: Nip | None = None
+    nrk: str | None = None
+    nama: str = Field(description="name with titles, e.g. 'Budi Santoso, S.Pd., M.M.'")
+    jenis_asn: JenisPegawai | None = Field(default=None, description="null for a person who is not ASN")
+    pangkat_golongan: str | None = None
+    jabatan: str | None = None
+    jenis_jabatan: JenisJabatan | None = None
+    unit_id: str | None = None
+    unit_kerja: str | None = Field(default=None, description="the unit's name as the directory knows it when the record is sent")
+    instansi: str
+    email: str | None = None
+    aktif: bool = True
+    atasan_id: str | None = Field(default=None, description="person_id of the direct superior (pejabat penilai)")
+    berlaku_mulai: dt.date
+    berlaku_sampai: dt.date | None = None
+
+
+class DirectoryUnit(WireModel):
+    """A unit kerja of an instansi (``induk_id``: the unit it belongs to)."""
+
+    unit_id: str
+    instansi: str
+    nama: str
+    induk_id: str | None = None
+    aktif: bool = True
+
+
+class PersonChanged(EventPayload):
+    """A person's directory entry changed (created, a dated mutasi, or a
+    correction): the new record, the whole timeline after the change, and the
+    version (consumers keep the highest version they have seen)."""
+
+    subject = "kinerja.directory.person_changed"
+    event_type = "directory.person_changed"
+
+    person_id: str
+    version: int = Field(ge=1)
+    perubahan: Literal["baru", "mutasi", "koreksi"] = Field(
+        description="baru: a new person; mutasi: a new record from a date closes the previous one; "
+        "koreksi: a record was corrected in place")
+    record: DirectoryRecord = Field(description="the record written by this change")
+    riwayat: list[DirectoryRecord] = Field(description="every dated record of the person after the change, oldest first")
+    changed_fields: list[str] = Field(default_factory=list, description="fields that differ from the record it replaced")
+
+
+class UnitChanged(EventPayload):
+    """A unit kerja was created or changed."""
+
+    subject = "kinerja.directory.unit_changed"
+    event_type = "directory.unit_changed"
+
+    version: int = Field(ge=1)
+    unit: DirectoryUnit
+    changed_fields: list[str] = Field(default_factory=list)
+
+
 ALL_EVENTS: tuple[type[EventPayload], ...] = (
     SkpSubmitted,
     SkpResubmitted,
@@ -288,4 +373,6 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     KeberatanFiled,
     KeberatanDecided,
     EvaluationPenilaiReassigned,
+    PersonChanged,
+    UnitChanged,
 )

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: every service that connects to the bus (the directory is planned: issue 14)
-SERVICES: tuple[str, ...] = ("skp", "approval", "evaluation", "notification")
+#: every service that connects to the bus
+SERVICES: tuple[str, ...] = ("skp", "approval", "evaluation", "notification", "directory")
 
 #: JetStream API calls no service needs and none may make: they destroy data
 DENIED_JS_API: tuple[str, ...] = (
