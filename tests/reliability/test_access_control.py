@@ -423,7 +423,7 @@ def test_every_route_has_a_row(test_databases):
     apps = make_apps(test_databases, "nats://127.0.0.1:1", 1, None)
     routes = {(svc, m, p) for svc, app in apps.items() for m, p, _ in walk_routes(app)}
     table = {(r.service, r.method, r.path) for r in ROWS}
-    assert routes - table == set(), "endpoints without an access-control row"
+    assert routes - table == set(), "endpoints without an access-control row:\n" + "\n".join(map(str, sorted(routes - table)))
     assert table - routes == set(), "rows for endpoints that no longer exist"
 
 
