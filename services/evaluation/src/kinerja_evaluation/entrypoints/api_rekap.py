@@ -150,7 +150,7 @@ async def rekap_bulanan(principal: CurrentPrincipal, rt: RuntimeDep, tahun: int 
 
 @router.get("/hasil-tahunan/{nip}/{tahun}", summary="Hasil evaluasi tahunan pegawai (rata-rata capaian, rating, predikat, "
             "rekomendasi perpanjangan PPPK Paruh Waktu)")
-async def hasil_tahunan(principal: CurrentPrincipal, rt: RuntimeDep, nip: str = Path(pattern=r"^\d{18}$"),
+async def hasil_tahunan(principal: CurrentPrincipal, rt: RuntimeDep, nip: str = Path(pattern=r"^[0-9]{18}$"),
                         tahun: int = Tahun) -> list[dict[str, Any]]:
     async with rt.uow() as session:
         if principal.role != Role.admin and principal.sub != nip:

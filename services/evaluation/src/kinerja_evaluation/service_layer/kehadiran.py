@@ -16,7 +16,7 @@ CSV_COLUMNS = ["nip", "hari_kerja_efektif", "izin", "cuti_sakit", "cuti_melahirk
 class KehadiranIn(BaseModel):
     """Attendance of one pegawai in one month."""
 
-    nip: str = Field(pattern=r"^\d{18}$", examples=["199503152025212001"])
+    nip: str = Field(pattern=r"^[0-9]{18}$", examples=["199503152025212001"])
     hari_kerja_efektif: int = Field(ge=0, le=31, examples=[21])
     izin: int = Field(default=0, ge=0, le=31)
     cuti_sakit: int = Field(default=0, ge=0, le=31)

@@ -13,8 +13,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from kinerja_contracts.values import JenisPegawai, Pegawai, Periode
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from kinerja_contracts.values import Angka, JenisPegawai, Pegawai, Periode, Tanggal, check_texts
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 def format_angka(value: Decimal | None) -> str:
@@ -28,6 +28,12 @@ def format_angka(value: Decimal | None) -> str:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _bounded_text(cls, value):
+        """Every text of the SKP: no control characters but tab and line breaks, at most TEKS_MAX characters."""
+        return check_texts(value)
 
 
 class JenisJabatan(StrEnum):
@@ -88,9 +94,9 @@ class Target(_Model):
     jenis: Literal["angka", "rentang", "deskriptif"] = Field(
         default="angka", description="angka (a number), rentang (a range), deskriptif (descriptive, kualitatif)"
     )
-    nilai: Decimal | None = Field(default=None, description="the number, for jenis=angka")
-    minimum: Decimal | None = Field(default=None, description="lower bound, for jenis=rentang")
-    maksimum: Decimal | None = Field(default=None, description="upper bound, for jenis=rentang")
+    nilai: Angka | None = Field(default=None, description="the number, for jenis=angka")
+    minimum: Angka | None = Field(default=None, description="lower bound, for jenis=rentang")
+    maksimum: Angka | None = Field(default=None, description="upper bound, for jenis=rentang")
     deskripsi: str | None = Field(default=None, description="descriptive target, for jenis=deskriptif")
     satuan: str | None = Field(default=None, description="unit, e.g. Laporan, %, Dokumen")
 
@@ -145,10 +151,10 @@ class Iki(_Model):
     target: Target | None = None
     polaritas: Polaritas = Polaritas.higher_is_better
     perspektif: Perspektif | None = Field(default=None, description="JPT only")
-    target_bulanan: list[Decimal | None] | None = Field(
+    target_bulanan: list[Angka | None] | None = Field(
         default=None, min_length=12, max_length=12, description="12 monthly targets (Jan..Des); null for a month without one"
     )
-    target_triwulan: list[Decimal | None] | None = Field(
+    target_triwulan: list[Angka | None] | None = Field(
         default=None, min_length=4, max_length=4, description="4 quarterly targets (TW I..IV)"
     )
     triwulan_target: Triwulan | None = Field(default=None, description="quarter in which the target falls (rencana aksi rule)")
@@ -257,7 +263,7 @@ class SkpContent(_Model):
     pegawai: Pegawai = Field(description="pegawai yang dinilai (snapshot)")
     penilai: Pegawai = Field(description="pejabat penilai kinerja (snapshot)")
     atasan_penilai: Pegawai | None = Field(default=None, description="atasan pejabat penilai kinerja (snapshot)")
-    tanggal_sk: dt.date | None = Field(default=None, description="date of the appointment decree (SK), if mid-year")
+    tanggal_sk: Tanggal | None = Field(default=None, description="date of the appointment decree (SK), if mid-year")
     tempat: str | None = Field(default=None, description="place written above the signatures, e.g. Jakarta")
     hasil_kerja: list[Rhk] = Field(default_factory=list)
     perilaku_kerja: list[PerilakuKerja] = Field(

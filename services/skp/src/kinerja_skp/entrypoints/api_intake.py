@@ -138,7 +138,7 @@ class ExtensionIn(BaseModel):
     tahun: int = Field(ge=1900, le=9999, description="year of the SKP period", examples=[2026])
     sampai: dt.date = Field(description="new deadline (inclusive)", examples=["2026-02-14"])
     unit_kerja: str | None = Field(default=None, description="extend for a whole unit kerja ...")
-    nip: str | None = Field(default=None, description="... or for one pegawai", pattern=r"^\d{18}$")
+    nip: str | None = Field(default=None, description="... or for one pegawai", pattern=r"^[0-9]{18}$")
     alasan: str | None = Field(default=None, examples=["Gangguan aplikasi pada 30-31 Januari"])
 
 
