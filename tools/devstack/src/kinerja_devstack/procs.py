@@ -112,6 +112,8 @@ class Stack:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        # the development stack (make run, tests, chaos, bench) may use the public development JWT secret
+        env.setdefault("KINERJA_ALLOW_DEV_JWT_SECRET", "true")
         env.update(self.extra_env)
         return env
 

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import gc
 import uuid
-import zlib
 from typing import Annotated, Any
 
 import pydantic_core
@@ -14,6 +13,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from kinerja_contracts.values import UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
+from kinerja_platform.web.middleware import inflate_body
 from pydantic import BaseModel, Field
 
 from ..domain.deadlines import tanggal_indonesia
@@ -53,15 +53,7 @@ def _load_body(raw: bytes, encoding: str | None, max_bytes: int) -> Any:
     """Decode (gzip allowed) and parse the JSON body with the garbage collector
     paused: parsing tens of megabytes creates millions of containers, and the
     collector's repeated full scans would cost more than the parsing itself."""
-    if encoding == "gzip":
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        raw = d.decompress(raw, max_bytes)
-        if d.unconsumed_tail:
-            raise ProblemError(413, "payload-too-large", f"Isi setelah dekompresi melebihi {max_bytes} byte "
-                               f"(decompressed body exceeds {max_bytes} bytes).")
-    elif encoding not in (None, "", "identity"):
-        raise ProblemError(415, "unsupported-encoding", f"Content-Encoding {encoding!r} tidak didukung; pakai gzip "
-                           "(only gzip is supported).")
+    raw = inflate_body(raw, encoding, max_bytes)
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -89,7 +81,7 @@ def _load_body(raw: bytes, encoding: str | None, max_bytes: int) -> Any:
 async def bulk_upsert(request: Request, principal: Intake, rt: RuntimeDep, policy: PolicyDep) -> BulkOut:
     raw = await request.body()
     body = await asyncio.to_thread(_load_body, raw, request.headers.get("content-encoding"),
-                                   10 * rt.settings.common.max_body_bytes)
+                                   rt.settings.common.max_body_bytes)
     del raw
     items = body.get("items") if isinstance(body, dict) else None
     if not isinstance(items, list) or not items:
