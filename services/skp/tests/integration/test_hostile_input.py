@@ -86,3 +86,71 @@ async def test_bounded_values_still_go_in(app, tokens):
         assert r.status_code == 201, r.text
         r = await client.get(f"/api/v1/skp/{r.json()['id']}/xlsx", headers=me)
         assert r.status_code == 200
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def test_a_zip_bomb_workbook_is_refused_before_it_is_read(app, tokens):
+    from kinerja_devstack.hostile import xlsx_bomb
+
+    bomb = xlsx_bomb()  # ~55 KB, a million cells
+    assert len(bomb) < 100_000
+    portal = tokens("portal-dki", "portal", instansi="Pemerintah Provinsi DKI Jakarta")
+    async with running(app) as client:
+        for url in ("/api/v1/skp/xlsx", "/api/v1/skp/imports"):
+            r = await client.post(url, files={"file": ("bomb.xlsx", bomb, XLSX)}, headers=portal)
+            assert r.status_code == 413, f"{url}: {r.status_code} {r.text[:300]}"
+            assert r.json()["code"] == "xlsx-too-large"
+            assert r.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_an_import_over_the_row_limit_ends_failed_saying_why(new_database, nats_server, tokens):
+    from kinerja_devstack.testing import eventually
+    from kinerja_platform.settings import CommonSettings
+    from kinerja_skp.main import create_app
+    from kinerja_skp.settings import Settings
+
+    app = create_app(Settings(database_url=new_database("skp"), xlsx_max_rows=300,
+                              common=CommonSettings(nats_url=nats_server.url)))
+    import io
+
+    from kinerja_skp.adapters.xlsx_batch import COLUMNS, SHEET
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    ws.append([label for label, _ in COLUMNS])
+    for n in range(1000):
+        ws.append([f"1995031520252120{n % 100:02d}", f"Pegawai {n}"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    wide = buf.getvalue()
+    portal = tokens("portal-dki", "portal", instansi="Pemerintah Provinsi DKI Jakarta")
+    async with running(app) as client:
+        r = await client.post("/api/v1/skp/imports", files={"file": ("wide.xlsx", wide, XLSX)}, headers=portal)
+        assert r.status_code == 202, r.text
+
+        async def finished():
+            j = (await client.get(r.headers["Location"], headers=portal)).json()
+            return j["status"] != "running" and j
+
+        job = await eventually(finished, timeout=30)
+        assert job["status"] == "failed" and "300 rows" in job["error"], job
+
+
+async def test_a_gzip_bomb_is_refused_at_the_body_limit(new_database, nats_server, tokens):
+    from kinerja_devstack.hostile import gzip_bomb
+    from kinerja_platform.settings import CommonSettings
+    from kinerja_skp.main import create_app
+    from kinerja_skp.settings import Settings
+
+    app = create_app(Settings(database_url=new_database("skp"),
+                              common=CommonSettings(nats_url=nats_server.url, max_body_bytes=1024 * 1024)))
+    portal = tokens("portal-dki", "portal", instansi="Pemerintah Provinsi DKI Jakarta")
+    async with running(app) as client:
+        r = await client.post("/api/v1/skp/bulk", content=gzip_bomb(), headers={
+            **portal, "Content-Encoding": "gzip", "Content-Type": "application/json"})
+        assert r.status_code == 413, r.text[:300]
+        assert r.json()["code"] == "payload-too-large"

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from typing import Any
 
+from kinerja_platform.spreadsheet import put
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
@@ -39,7 +40,7 @@ class _Sheet:
         for col, v in enumerate(values, start=1):
             if v is None:
                 continue
-            cell = self.ws.cell(self.row, col, v)
+            cell = put(self.ws, self.row, col, v)  # a value, never a formula
             cell.alignment = WRAP
             if bold:
                 cell.font = BOLD

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Header, Response, UploadFile
 from kinerja_contracts.lifecycle import SkpStatus
+from kinerja_platform.spreadsheet import SpreadsheetTooLarge, check_archive
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, ValidationError
@@ -18,7 +19,7 @@ from sqlmodel import select
 
 from ..adapters.tables import ImportJob, SkpDocument
 from ..adapters.xlsx_batch import write_batch
-from ..adapters.xlsx_reader import WorkbookError, read_skp
+from ..adapters.xlsx_reader import SKP_LIMITS, WorkbookError, read_skp
 from ..adapters.xlsx_writer import write_skp
 from ..domain.model import SkpContent
 from ..service_layer import documents, imports
@@ -39,6 +40,10 @@ async def _read_upload(file: UploadFile) -> bytes:
     if not data:
         raise ProblemError(422, "empty-file", "Berkas kosong (the uploaded file is empty).")
     return data
+
+
+def _too_large(exc: SpreadsheetTooLarge) -> ProblemError:
+    return ProblemError(413, "xlsx-too-large", f"Workbook melebihi batas (the workbook is over a limit): {exc}.")
 
 
 def _workbook_problem(exc: WorkbookError) -> ProblemError:
@@ -65,8 +70,10 @@ async def import_xlsx(
 ) -> SkpOut:
     data = await _read_upload(file)
     try:
-        raw = await asyncio.to_thread(read_skp, data)
+        raw = await asyncio.to_thread(read_skp, data, rt.settings.xlsx_limits(max_rows=SKP_LIMITS.max_rows))
         content = SkpContent.model_validate(raw)
+    except SpreadsheetTooLarge as exc:
+        raise _too_large(exc) from exc
     except WorkbookError as exc:
         raise _workbook_problem(exc) from exc
     except ValidationError as exc:
@@ -141,11 +148,16 @@ async def import_template() -> Response:
 async def start_import(file: Annotated[UploadFile, File()], principal: Intake, rt: RuntimeDep, policy: PolicyDep,
                        response: Response) -> ImportOut:
     data = await _read_upload(file)
+    limits = rt.settings.xlsx_limits()
+    try:  # a zip bomb is refused here, before the background reader would inflate it
+        await asyncio.to_thread(check_archive, data, limits)
+    except SpreadsheetTooLarge as exc:
+        raise _too_large(exc) from exc
     async with rt.uow() as session:
         job = ImportJob(owner=principal.sub, filename=(file.filename or "")[:300] or None)
         session.add(job)
     tasks: set = rt.extras.setdefault("import_tasks", set())
-    task = asyncio.create_task(imports.run_import(rt.uow, job.id, data, principal, policy))
+    task = asyncio.create_task(imports.run_import(rt.uow, job.id, data, principal, policy, limits=limits))
     tasks.add(task)
     task.add_done_callback(tasks.discard)
     response.headers["Location"] = f"/api/v1/skp/imports/{job.id}"

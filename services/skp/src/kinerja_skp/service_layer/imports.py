@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 from kinerja_platform.logging import get_logger
+from kinerja_platform.spreadsheet import SpreadsheetTooLarge, XlsxLimits
 from kinerja_platform.web.auth import Principal
 from pydantic import ValidationError
 from sqlalchemy import update
@@ -70,10 +71,11 @@ def interrupted_message(done: int, total: int | None) -> str:
             f"same workbook again to finish, unchanged SKPs are skipped).")
 
 
-async def run_import(uow, job_id: uuid.UUID, data: bytes, principal: Principal, policy: Policy) -> None:
+async def run_import(uow, job_id: uuid.UUID, data: bytes, principal: Principal, policy: Policy, *,
+                     limits: XlsxLimits | None = None) -> None:
     done, total_rows = 0, None
     try:
-        groups = await asyncio.to_thread(read_batch, data)
+        groups = await asyncio.to_thread(read_batch, data, limits or XlsxLimits())
         total_rows = sum(len(g.rows) for g in groups)
         await _update(uow, job_id, total=total_rows)
         results: list[bulk.ItemResult] = []
@@ -101,6 +103,8 @@ async def run_import(uow, job_id: uuid.UUID, data: bytes, principal: Principal, 
         from ..adapters.xlsx_reader import WorkbookError
 
         detail = "; ".join(p["message"] for p in exc.problems) if isinstance(exc, WorkbookError) else repr(exc)
-        if not isinstance(exc, (WorkbookError, ValidationError)):
+        if isinstance(exc, SpreadsheetTooLarge):
+            detail = f"Workbook melebihi batas (the workbook is over a limit): {exc}"
+        if not isinstance(exc, (WorkbookError, ValidationError, SpreadsheetTooLarge)):
             log.exception("import failed", job_id=str(job_id))
         await _update(uow, job_id, status="failed", error=detail)
