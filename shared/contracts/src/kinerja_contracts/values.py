@@ -124,11 +124,11 @@ Tanggal = Annotated[dt.date, AfterValidator(check_tanggal)]
 #: a year inside the date window
 Tahun = Annotated[int, Field(ge=TANGGAL_MIN.year, le=TANGGAL_MAX.year)]
 
-# One mailbox, as the SMTP envelope and a To header take it: no display name, no list, no spaces, no line breaks.
-_EMAIL = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-)
+# One mailbox, as the SMTP envelope and a To header take it: no display name, no list, no quotes, no spaces, no line
+# breaks, no control characters. Letters beyond ASCII are allowed (SMTPUTF8 and internationalised domains).
+_ATOM = r"[^\s\"(),.:;<>@\[\\\]\x00-\x1f\x7f-\x9f]+"
+_LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
+_EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[^\W\d_]{{2,63}}")
 
 
 def email_problem(value: str) -> str | None:
@@ -147,8 +147,8 @@ def check_email(value: str) -> str:
     return value
 
 
-#: one mail address (ASCII, no display name, no list, no line break)
-Email = Annotated[str, AfterValidator(check_email), WithJsonSchema(
+#: one mail address (no display name, no list, no line break; blanks around it are dropped)
+Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(check_email), WithJsonSchema(
     {"type": "string", "format": "email", "maxLength": EMAIL_MAX}, mode="validation")]
 
 

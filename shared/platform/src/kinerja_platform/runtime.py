@@ -200,6 +200,9 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    from .web.set_aside import router as set_aside_router
+
+    app.include_router(set_aside_router)  # what the background scans set aside (issue 15)
     return app
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from kinerja_contracts.values import email_problem
 from kinerja_platform.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
 from sqlalchemy import bindparam, case, insert, or_, update
@@ -126,9 +127,14 @@ async def queue(session, env: Envelope, out: Outgoing, rec) -> None:
         return
     rendered = render(out.kind, locale_of(rec), **out.ctx, link=link(out.path))
     email = rec.email if rec is not None else None
+    status, reason = delivery_status(email)
+    if status != "pending":
+        email_for_worker = None
+    else:
+        email_for_worker = email
     priority = 1 if KINDS[out.kind].bulk else 0
     # the fast path always for a person's own workflow mail; bulk only while the worker has room
-    worker = workers[0] if workers and email and (priority == 0 or workers[0].has_room()) else None
+    worker = workers[0] if workers and email_for_worker and (priority == 0 or workers[0].has_room()) else None
     now = utcnow()
     d = QueuedMail(
         event_id=env.event_id,
@@ -145,16 +151,28 @@ async def queue(session, env: Envelope, out: Outgoing, rec) -> None:
     await session.exec(_INSERT_DELIVERY, params=dict(
         event_id=d.event_id, recipient_nip=d.recipient_nip, kind=d.kind, event_type=env.event_type, email=email,
         locale=rendered.locale, subject=d.subject, body_text=d.body_text, body_html=d.body_html,
-        message_id=d.message_id, status="pending" if email else "undeliverable", priority=priority,
-        attempts=0, resends=0, version=1,
-        last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
+        message_id=d.message_id, status=status, priority=priority,
+        attempts=0, resends=0, version=1, last_error=reason,
         correlation_id=d.correlation_id, created_at=now,
         next_attempt_at=now + worker.lease if worker is not None else now, sent_at=None,
     ))
     if worker is not None:
         _hand_over_after_commit(session, d)
-    elif email:
+    elif email_for_worker:
         after_commit(session, wake_workers)
+
+
+def delivery_status(email: str | None) -> tuple[str, str | None]:
+    """The first status of a mail to ``email`` and why it will not be sent:
+    no address is ``undeliverable`` (an admin may still correct it), an
+    address that can never be delivered (a line break, a list of addresses,
+    no domain) is ``failed`` at once with its reason, never retried."""
+    if not email:
+        return "undeliverable", "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)"
+    problem = email_problem(email)
+    if problem:
+        return "failed", f"alamat e-mail tidak sah (invalid address, never sent): {problem}"
+    return "pending", None
 
 
 async def _queue_digest_item(session, env: Envelope, out: Outgoing) -> None:
