@@ -90,3 +90,58 @@ def test_inflated_bodies_are_capped_at_the_body_limit():
         inflate_body(b"x", "br", limit)
     assert err.value.status == 415
     assert inflate_body(b"plain", None, limit) == b"plain"
+
+
+def _guarded_app():
+    import httpx
+    from fastapi import FastAPI
+    from kinerja_platform.web.errors import install_error_handlers
+    from kinerja_platform.web.middleware import TextGuardMiddleware
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.add_middleware(TextGuardMiddleware)
+
+    @app.post("/echo")
+    async def echo(body: dict) -> dict:
+        return body
+
+    @app.post("/skp/bulk")
+    async def bulk(body: dict) -> dict:
+        return {"n": len(body)}
+
+    @app.get("/find")
+    async def find(q: str = "") -> dict:
+        return {"q": q}
+
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x1b[31m", "\x7f", "\x85", "\x08", "\ud800"])
+async def test_control_characters_are_422_naming_the_field(bad):
+    import json
+
+    async with _guarded_app() as c:
+        body = json.dumps({"a": {"b": ["ok", "x" + bad]}, "c": "fine"}).encode()
+        r = await c.post("/echo", content=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["code"] == "invalid-character"
+        assert [e["path"] for e in r.json()["errors"]] == ["body.a.b[1]"]
+        if bad == "\ud800":  # a lone surrogate as percent-encoded (invalid) UTF-8
+            r = await c.get("/find?q=%ED%A0%80")
+        else:
+            r = await c.get("/find", params={"q": "a" + bad})
+        assert r.status_code == 422 and r.json()["errors"][0]["path"] == "query.q", r.text
+
+
+async def test_line_breaks_tabs_and_any_script_pass():
+    async with _guarded_app() as c:
+        for text in ("Siti\tRahmawati\r\nS.Kom.", "😀 emoji", "ناصر", "Ｎ全角", "\u2028"):
+            r = await c.post("/echo", json={"t": text})
+            assert r.status_code == 200 and r.json() == {"t": text}
+            r = await c.get("/find", params={"q": text})
+            assert r.status_code == 200 and r.json() == {"q": text}
+        # a bulk route answers each item itself
+        r = await c.post("/skp/bulk", json={"a": "x\x00"})
+        assert r.status_code == 200

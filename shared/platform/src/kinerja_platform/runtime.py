@@ -30,7 +30,7 @@ from .settings import ServiceSettingsBase
 from .web.auth import TokenVerifier
 from .web.errors import install_error_handlers
 from .web.idempotency import IdempotencyMiddleware
-from .web.middleware import BodyLimitMiddleware, CorrelationMiddleware
+from .web.middleware import BodyLimitMiddleware, CorrelationMiddleware, TextGuardMiddleware
 
 log = get_logger(__name__)
 
@@ -169,6 +169,7 @@ def create_service_app(
     install_error_handlers(app)
     # outermost first: correlation id -> size limit -> idempotency -> routes
     app.add_middleware(IdempotencyMiddleware, stale_after=common.idempotency_stale_after)
+    app.add_middleware(TextGuardMiddleware)  # no control characters in path, query or JSON body (422)
     app.add_middleware(BodyLimitMiddleware, max_bytes=common.max_body_bytes)
     app.add_middleware(CorrelationMiddleware)
 
