@@ -7,7 +7,7 @@ import uuid
 from typing import Any, Literal
 
 from kinerja_contracts.lifecycle import SkpStatus
-from kinerja_contracts.values import Nip, Pegawai, UtcDatetime
+from kinerja_contracts.values import Nip, Pegawai, Tanggal, UtcDatetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..adapters.tables import ApprovalCase, ApprovalTransition, PenugasanRow
@@ -190,8 +190,8 @@ class PenugasanIn(BaseModel):
     delegate_nip: Nip = Field(description="NIP of the acting official")
     penilai_nip: Nip = Field(description="NIP of the pejabat penilai they act for")
     jenis: JenisPenugasan
-    mulai: dt.date = Field(description="first day (Asia/Jakarta)")
-    selesai: dt.date = Field(description="last day, inclusive (Asia/Jakarta)")
+    mulai: Tanggal = Field(description="first day (Asia/Jakarta)")
+    selesai: Tanggal = Field(description="last day, inclusive (Asia/Jakarta)")
     nomor_sk: str | None = Field(default=None, max_length=200, description="number of the assignment letter")
 
     model_config = ConfigDict(json_schema_extra={"example": {

@@ -6,6 +6,7 @@ import csv
 import io
 
 from kinerja_platform.web.errors import ProblemError
+from kinerja_contracts.values import Teks
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from ..adapters.tables import Kehadiran, utcnow
@@ -22,7 +23,7 @@ class KehadiranIn(BaseModel):
     cuti_sakit: int = Field(default=0, ge=0, le=31)
     cuti_melahirkan: int = Field(default=0, ge=0, le=31)
     alpa: int = Field(default=0, ge=0, le=31)
-    keterangan: str | None = Field(default=None, max_length=500, description="e.g. the dates of absence")
+    keterangan: Teks | None = Field(default=None, max_length=500, description="e.g. the dates of absence")
 
     @model_validator(mode="after")
     def _fits(self):

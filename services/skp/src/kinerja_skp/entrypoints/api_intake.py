@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import pydantic_core
 from fastapi import APIRouter, Body, Query, Request, Response
-from kinerja_contracts.values import UtcDatetime
+from kinerja_contracts.values import Tahun, Tanggal, UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from kinerja_platform.web.middleware import inflate_body
@@ -127,8 +127,8 @@ async def deadline_of(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: Runtim
 
 
 class ExtensionIn(BaseModel):
-    tahun: int = Field(ge=1900, le=9999, description="year of the SKP period", examples=[2026])
-    sampai: dt.date = Field(description="new deadline (inclusive)", examples=["2026-02-14"])
+    tahun: Tahun = Field(description="year of the SKP period", examples=[2026])
+    sampai: Tanggal = Field(description="new deadline (inclusive)", examples=["2026-02-14"])
     unit_kerja: str | None = Field(default=None, description="extend for a whole unit kerja ...")
     nip: str | None = Field(default=None, description="... or for one pegawai", pattern=r"^[0-9]{18}$")
     alasan: str | None = Field(default=None, examples=["Gangguan aplikasi pada 30-31 Januari"])
