@@ -36,5 +36,7 @@ def xlsx_bomb(cells: int = 1_000_000, columns: int = 50, sheet: str = "SKP") -> 
 
 
 def gzip_bomb(inflated: int = 16 * 1024 * 1024) -> bytes:
-    """A gzip body of ~16 KB that inflates to ``inflated`` bytes of JSON-looking spaces."""
-    return gzip.compress(b"{" + b" " * (inflated - 2) + b"}", compresslevel=9)
+    """A gzip body of ~16 KB that inflates to ``inflated`` bytes of bulk JSON:
+    ``{"items": [{}, {}, ...]}``, millions of objects once parsed."""
+    n = (inflated - 14) // 3
+    return gzip.compress(b'{"items": [' + b"{}," * n + b"{}]}", compresslevel=9)
