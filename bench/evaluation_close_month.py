@@ -28,6 +28,7 @@ import asyncpg
 from kinerja_platform.db import UnitOfWork, create_engine, run_migrations, session_factory
 from kinerja_devstack.samples import pppk_skp
 from kinerja_evaluation.domain.periods import Kind, make_period
+from kinerja_contracts.skp import SkpSnapshot
 from kinerja_evaluation.domain.plan import build_plan, measured_counts
 from kinerja_evaluation.main import MIGRATIONS
 from kinerja_evaluation.service_layer.ids import evaluation_id
@@ -46,7 +47,7 @@ def dsn(url: str) -> str:
 
 async def seed(url: str, n: int) -> None:
     skp = pppk_skp(mulai="2026-01-01", selesai="2026-12-31")
-    lines = [x.model_dump(mode="json") for x in build_plan(skp)]
+    lines = [x.model_dump(mode="json") for x in build_plan(SkpSnapshot.model_validate(skp))]
     rencana, counts = json.dumps(lines), json.dumps(measured_counts(lines))
     snapshot = json.dumps(skp)
     now = dt.datetime.now(dt.UTC)
@@ -69,7 +70,7 @@ async def seed(url: str, n: int) -> None:
                     reals.append((eid, f"iki-{k}", cap / 100, "https://bukti.example.go.id/x", cap, now))
         await conn.copy_records_to_table("evaluation_plan", records=plans, columns=[
             "skp_id", "nip", "penilai_nip", "jenis_pegawai", "unit_kerja", "version", "content_hash", "pegawai", "penilai",
-            "periode", "snapshot", "created_at", "atasan_penilai", "instansi", "periode_mulai", "periode_selesai", "rencana",
+            "periode", "snapshot", "created_at", "atasan_pejabat_penilai", "instansi", "periode_mulai", "periode_selesai", "rencana",
             "jumlah_iki_periode"])
         await conn.copy_records_to_table("evaluation", records=evals, columns=[
             "id", "period_id", "kind", "tahun", "bulan", "skp_id", "nip", "penilai_nip", "atasan_nip", "jenis_pegawai",

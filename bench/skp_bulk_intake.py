@@ -50,7 +50,7 @@ def generate(n: int) -> list[dict]:
         unit = UNITS[i % len(UNITS)]
         d["pegawai"]["unit_kerja"] = d["penilai"]["unit_kerja"] = unit
         d["pegawai"]["jabatan"] = JABATAN[i % len(JABATAN)]
-        d["atasan_penilai"] = None
+        d["atasan_pejabat_penilai"] = None
         d["tanggal_sk"] = "2026-01-02"
         d["hasil_kerja"][0]["iki"][0]["target"]["nilai"] = "12"
         d["hasil_kerja"][0]["iki"][0]["target_bulanan"] = ["1"] * 12
@@ -78,7 +78,7 @@ async def copy_baseline(url: str, items: list[dict]) -> float:
                          0, None, dt.date(2026, 1, 2), "bench", now, now))
             vers.append((i, 1, data, h, "bench", now))
         cols = ["id", "nip", "nama", "tahun", "periode_mulai", "periode_selesai", "jenis_pegawai", "unit_kerja", "instansi",
-                "penilai_nip", "status", "version", "content", "content_hash", "approval_sequence", "catatan_revisi",
+                "penilai_nip", "status", "version", "content", "content_hash", "approval_sequence", "catatan_perbaikan",
                 "tanggal_sk", "created_by", "created_at", "updated_at"]
         async with conn.transaction():
             await conn.copy_records_to_table("b_doc", records=docs, columns=cols)

@@ -42,12 +42,12 @@ def test_return_edit_resubmit_reassign_approve(stack, tokens):
         assert item["version"] == 1
 
         # 2. return with a note
-        r = http.post(f"{appr}/api/v1/approvals/{skp_id}/return", json={"version": 1, "note": "kurang"}, headers=penilai)
-        assert r.status_code == 422 and r.json()["code"] == "note-required"
-        r = http.post(f"{appr}/api/v1/approvals/{skp_id}/return", json={"version": 1, "note": NOTE}, headers=penilai)
+        r = http.post(f"{appr}/api/v1/approvals/{skp_id}/return", json={"version": 1, "catatan_perbaikan": "kurang"}, headers=penilai)
+        assert r.status_code == 422 and r.json()["code"] == "catatan-perbaikan-required"
+        r = http.post(f"{appr}/api/v1/approvals/{skp_id}/return", json={"version": 1, "catatan_perbaikan": NOTE}, headers=penilai)
         assert r.status_code == 200 and r.json()["status"] == "Revisi", r.text
         doc = wait_for(lambda: (d := skp_status(skp_id))["status"] == "Revisi" and d)
-        assert doc["catatan_revisi"] == NOTE
+        assert doc["catatan_perbaikan"] == NOTE
 
         # 3. edit (the pegawai fixes the target) and 4. resubmit
         content = pppk_skp()
@@ -60,7 +60,7 @@ def test_return_edit_resubmit_reassign_approve(stack, tokens):
         assert r.status_code == 200, r.text
         item = wait_for(lambda: [i for i in inbox_of(penilai, skp_id) if i["version"] == 2])[0]
         detail = http.get(f"{appr}/api/v1/inbox/{skp_id}", headers=penilai).json()
-        assert detail["returned"]["note"] == NOTE and detail["returned"]["version"] == 1
+        assert detail["returned"]["catatan_perbaikan"] == NOTE and detail["returned"]["version"] == 1
         assert {"path": "hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai", "kind": "changed", "before": "4", "after": "12"} \
             in detail["diff"]
 

@@ -27,11 +27,11 @@ def test_returned_skp_is_edited_resubmitted_and_approved(stack, tokens):
 
         wait_for(lambda: http.get(f"{appr_url}/api/v1/approvals/{skp['id']}", headers=atasan).status_code == 200)
         note = "Target laporan pemeriksaan harus 12 laporan setahun, bukan 4."
-        r = http.post(f"{appr_url}/api/v1/approvals/{skp['id']}/return", json={"version": 1, "note": note}, headers=atasan)
+        r = http.post(f"{appr_url}/api/v1/approvals/{skp['id']}/return", json={"version": 1, "catatan_perbaikan": note}, headers=atasan)
         assert r.status_code == 200, r.text
 
         returned = wait_for(lambda: (b := http.get(url, headers=pegawai).json())["status"] == "Revisi" and b)
-        assert returned["catatan_revisi"] == note and not returned["terkunci"]
+        assert returned["catatan_perbaikan"] == note and not returned["terkunci"]
 
         fixed = pppk_skp(mulai="2027-01-01", selesai="2027-12-31")
         fixed["hasil_kerja"][0]["iki"][0]["target"]["nilai"] = "12"

@@ -4,7 +4,7 @@ through the APIs and the events between the services.
 
 Cast (all of "Pemerintah Provinsi DKI Jakarta" except X):
 
-- P  (pegawai) appraised by A (atasan); A is appraised by ATASAN_PENILAI;
+- P  (pegawai) appraised by A (atasan); A is appraised by ATASAN_PEJABAT_PENILAI;
 - P2 (pegawai) appraised by A2 (another atasan);
 - X  (pegawai of "Pemerintah Kota Bandung") appraised by XA.
 
@@ -26,7 +26,7 @@ from kinerja_approval.main import create_app as approval_app
 from kinerja_approval.settings import Settings as ApprovalSettings
 from kinerja_platform.settings import CommonSettings
 from kinerja_devstack.natsserver import NatsServer
-from kinerja_devstack.samples import ATASAN_PENILAI_NIP, PEGAWAI_NIP, PENILAI_NIP, nip, pppk_skp
+from kinerja_devstack.samples import ATASAN_PEJABAT_PENILAI_NIP, PEGAWAI_NIP, PENILAI_NIP, nip, pppk_skp
 from kinerja_devstack.smtp_sink import SmtpSink
 from kinerja_devstack.testing import eventually, running
 from kinerja_evaluation.adapters.clock import ManualClock
@@ -39,7 +39,7 @@ from kinerja_skp.settings import Settings as SkpSettings
 
 DKI = "Pemerintah Provinsi DKI Jakarta"
 BANDUNG = "Pemerintah Kota Bandung"
-P, A, BOSS = PEGAWAI_NIP, PENILAI_NIP, ATASAN_PENILAI_NIP
+P, A, BOSS = PEGAWAI_NIP, PENILAI_NIP, ATASAN_PEJABAT_PENILAI_NIP
 P2, A2 = nip(201, born="19920202", appointed="201801"), nip(202, born="19800303", appointed="200601")
 X, XA = nip(301, born="19930404", appointed="201901"), nip(302, born="19810505", appointed="200701")
 XBOSS = nip(303, born="19710606", appointed="199601")
@@ -66,10 +66,10 @@ def walk_routes(app) -> list[tuple[str, str, APIRoute]]:
 def skp_of(pegawai: str, penilai: str, *, instansi: str = DKI, atasan: str | None = None, mulai: str = "2025-09-01", selesai: str = "2025-12-31") -> dict:
     skp = pppk_skp(pegawai, penilai, mulai=mulai, selesai=selesai, pegawai_email=f"{pegawai}@example.go.id",
                    penilai_email=f"{penilai}@example.go.id")
-    for who in ("pegawai", "penilai", "atasan_penilai"):
+    for who in ("pegawai", "penilai", "atasan_pejabat_penilai"):
         skp[who]["instansi"] = instansi
     if atasan or instansi != DKI:
-        skp["atasan_penilai"]["nip"] = atasan or XBOSS
+        skp["atasan_pejabat_penilai"]["nip"] = atasan or XBOSS
     return skp
 
 
@@ -150,7 +150,8 @@ class System:
             person = self.people[pegawai]
             me = self.tokens(pegawai, "atasan" if pegawai == A else "pegawai")
             if pegawai == A:
-                await eventually(lambda: appr.get(f"/api/v1/approvals/{person.pending_skp}", headers=me), timeout=30)
+                await eventually(lambda person=person, me=me: appr.get(f"/api/v1/approvals/{person.pending_skp}", headers=me),
+                                 timeout=30)
                 continue
 
             async def projected(p=person, me=me):

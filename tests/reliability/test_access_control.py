@@ -201,7 +201,7 @@ ROWS: list[Row] = [
         simple(lambda p: f"/api/v1/approvals/{p.pending_skp}/approve", json={"version": STALE})),
     Row("approval", "POST", "/api/v1/approvals/{skp_id}/return", {"atasan:subordinate"},
         simple(lambda p: f"/api/v1/approvals/{p.pending_skp}/return",
-               json={"version": STALE, "note": "Target IKI rhk-1 belum sesuai dengan rencana."})),
+               json={"version": STALE, "catatan_perbaikan": "Target IKI rhk-1 belum sesuai dengan rencana."})),
     Row("approval", "POST", "/api/v1/approvals/{skp_id}/reassign", ADMIN_OWN, lambda sys, p, m: _ret(
         f"/api/v1/approvals/{p.pending_skp}/reassign",
         json={"version": STALE, "penilai": skp_of(p.nip, PENILAI[p.nip], instansi=instansi_of(p.nip))["penilai"]})),

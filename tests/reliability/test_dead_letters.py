@@ -7,7 +7,7 @@ the same list its /asyncapi.json publishes), four bad messages are published
 event_type, and one with a schema_version newer than the contracts know -
 then one valid event. Every consumer of that subject must put each bad one
 on ``kinerja-dlq.<durable>`` (stream KINERJA_DLQ), with the reason in a
-header, and then process the valid one (its inbox row is committed).
+header, and then process the valid one (its processed_event row is committed).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 from kinerja_contracts.events import SkpResubmitted, SkpSubmitted
 from kinerja_contracts.events.envelope import new_envelope
 from kinerja_contracts.events.registry import DLQ_PREFIX, DLQ_STREAM
-from kinerja_platform.messaging.inbox import InboxRecord
+from kinerja_platform.messaging.dedup import ProcessedEvent
 from kinerja_devstack.testing import eventually
 from kinerja_notification.domain import examples
 from sqlmodel import select
@@ -39,7 +39,7 @@ def valid_payloads() -> dict:
             skp_id=uuid.uuid4(), version=version,
             content_hash=hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest(),
             periode=content["periode"], jenis_pegawai=content["jenis_pegawai"], pegawai=content["pegawai"],
-            penilai=content["penilai"], atasan_penilai=content["atasan_penilai"],
+            penilai=content["penilai"], atasan_pejabat_penilai=content["atasan_pejabat_penilai"],
             unit_kerja=content["pegawai"]["unit_kerja"], instansi=content["pegawai"]["instansi"], snapshot=content,
         )
     return out
@@ -108,8 +108,8 @@ async def test_bad_events_are_dead_lettered_and_the_consumer_keeps_going(system,
 
         async def processed(rt=rt, durable=durable):
             async with rt.uow() as session:
-                rows = (await session.exec(select(InboxRecord).where(
-                    InboxRecord.consumer == durable, InboxRecord.event_id == event_id))).all()
+                rows = (await session.exec(select(ProcessedEvent).where(
+                    ProcessedEvent.consumer == durable, ProcessedEvent.event_id == event_id))).all()
             return len(rows) == 1
 
         await eventually(processed, timeout=30)

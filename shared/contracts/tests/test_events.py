@@ -21,39 +21,30 @@ PERSON = {"nip": "199503152025212001", "nama": "Siti Rahmawati", "email": "siti@
 OTHER = {"nip": "197806102005011002", "nama": "Budi Santoso", "email": "budi@example.go.id"}
 
 
+# values chosen by the field's name, before and after the checks by type
+_BY_NAME = {"pegawai": PERSON, "recipient": PERSON, "atasan_pejabat_penilai": PERSON, "penilai": OTHER,
+            "previous_penilai": OTHER, "periode": {"mulai": "2026-01-01", "selesai": "2026-12-31"}}
+_BY_NAME_THEN = {"status": "Pending", "kind": "monthly", "level": "penilai", "decision": "upheld",
+                 "jenis_pegawai": "PPPK_PARUH_WAKTU"}
+_BY_TYPE_WORD = (("int", lambda: 3), ("float", lambda: 97.5), ("list", list), ("dict", lambda: {"any": "thing"}))
+
+
 def sample_value(name: str, field) -> object:
     """A plausible value for a required field, from its name and type."""
     ann = str(field.annotation)
-    if name in ("pegawai", "recipient", "atasan_penilai"):
-        return PERSON
-    if name in ("penilai", "previous_penilai"):
-        return OTHER
-    if name == "periode":
-        return {"mulai": "2026-01-01", "selesai": "2026-12-31"}
+    if name in _BY_NAME:
+        return _BY_NAME[name]
     if "UUID" in ann:
         return str(uuid.uuid4())
     if field.annotation is dt.datetime:
         return "2026-02-01T03:00:00Z"
     if field.annotation is dt.date:
         return "2026-02-05"
-    if name == "status":
-        return "Pending"
-    if name == "kind":
-        return "monthly"
-    if name == "level":
-        return "penilai"
-    if name == "decision":
-        return "upheld"
-    if name == "jenis_pegawai":
-        return "PPPK_PARUH_WAKTU"
-    if "int" in ann:
-        return 3
-    if "float" in ann:
-        return 97.5
-    if "list" in ann:
-        return []
-    if "dict" in ann:
-        return {"any": "thing"}
+    if name in _BY_NAME_THEN:
+        return _BY_NAME_THEN[name]
+    for word, make in _BY_TYPE_WORD:
+        if word in ann:
+            return make()
     return f"{name}-text"
 
 
@@ -100,8 +91,35 @@ def test_subjects_follow_the_naming_rule():
         assert spec.event_type == ".".join(parts[1:3])
         if len(parts) == 4:  # a breaking change lives on a versioned subject
             assert parts[3] == f"v{spec.schema_version}"
-        else:
-            assert spec.schema_version == 1
+        else:  # version 1, or a rename read with the old name (RENAMED_IN_V2)
+            assert spec.schema_version == 1 or subject in RENAMED_IN_V2, subject
+
+
+#: subject -> (old name, new name): the version-2 renames of issue 13
+RENAMED_IN_V2 = {
+    "kinerja.skp.submitted": ("atasan_penilai", "atasan_pejabat_penilai"),
+    "kinerja.skp.resubmitted": ("atasan_penilai", "atasan_pejabat_penilai"),
+    "kinerja.approval.approved": ("atasan_penilai", "atasan_pejabat_penilai"),
+    "kinerja.evaluation.keberatan_filed": ("atasan_penilai", "atasan_pejabat_penilai"),
+    "kinerja.approval.returned": ("note", "catatan_perbaikan"),
+}
+
+
+@pytest.mark.parametrize("subject", sorted(RENAMED_IN_V2))
+def test_a_version_1_event_with_the_old_field_name_is_still_read(subject):
+    """Events written before the rename are still in the stream: the reader
+    takes the old name for one release; the writer sends only the new one."""
+    spec = REGISTRY[subject]
+    old, new = RENAMED_IN_V2[subject]
+    assert spec.schema_version == 2
+    data = sample_payload(spec.payload)
+    data[new] = PERSON if new == "atasan_pejabat_penilai" else "Target IKI rhk-1 harus 12 laporan."
+    env = json.loads(new_envelope(spec.payload.model_validate(data), correlation_id="c").model_dump_json())
+    assert new in env["data"] and old not in env["data"]
+    env["schema_version"] = 1
+    env["data"][old] = env["data"].pop(new)
+    parsed = parse_envelope(subject, json.dumps(env))
+    assert getattr(parsed.data, new) == spec.payload.model_validate(data).__dict__[new]
 
 
 def test_envelope_carries_design_fields():

@@ -14,7 +14,7 @@ from kinerja_platform.context import get_causation_id, get_correlation_id
 from kinerja_platform.db import UnitOfWork, create_engine, session_factory
 from kinerja_contracts.events import SkpDeadlineApproaching, new_envelope
 from kinerja_contracts.events.registry import DLQ_STREAM, STREAM
-from kinerja_platform.messaging import InboxRecord, OutboxMessage, OutboxRelay, add_event, ensure_streams
+from kinerja_platform.messaging import ProcessedEvent, OutboxMessage, OutboxRelay, add_event, ensure_streams
 from kinerja_platform.messaging.consumer import EventConsumers, PermanentError, is_conflict
 from kinerja_platform.messaging.provisioning import ConsumerSpec
 from kinerja_platform.messaging.relay import count_unsent, jetstream_publisher
@@ -46,7 +46,7 @@ async def db(new_database):
     async with engine.begin() as conn:
         await conn.run_sync(
             lambda c: SQLModel.metadata.create_all(
-                c, tables=[OutboxMessage.__table__, InboxRecord.__table__, KitEffect.__table__]
+                c, tables=[OutboxMessage.__table__, ProcessedEvent.__table__, KitEffect.__table__]
             )
         )
     yield engine
@@ -188,7 +188,7 @@ async def test_same_event_delivered_twice_applies_its_effect_once(db, own_nats):
         js = nc.jetstream()
         env = new_envelope(payload(1), correlation_id="c-dup")
         body = env.model_dump_json().encode()
-        # two different Nats-Msg-Ids, so JetStream's de-duplication does not absorb it: the inbox must
+        # two different Nats-Msg-Ids, so JetStream's de-duplication does not absorb it: processed_event must
         await js.publish(SkpDeadlineApproaching.subject, body, headers={"Nats-Msg-Id": "a"})
         await js.publish(SkpDeadlineApproaching.subject, body, headers={"Nats-Msg-Id": "b"})
         await eventually(lambda: _async(h.consumers.duplicates == 1))

@@ -61,7 +61,7 @@ class Harness:
             skp_id=skp_id, version=version,
             content_hash=hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest(),
             periode=content["periode"], jenis_pegawai=content["jenis_pegawai"], pegawai=content["pegawai"],
-            penilai=content["penilai"], atasan_penilai=content.get("atasan_penilai"),
+            penilai=content["penilai"], atasan_pejabat_penilai=content.get("atasan_pejabat_penilai"),
             unit_kerja=content["pegawai"]["unit_kerja"], instansi=content["pegawai"]["instansi"], snapshot=content,
         )
         return new_envelope(payload, correlation_id="test", actor=Actor(sub=content["pegawai"]["nip"], role="pegawai"))

@@ -14,7 +14,7 @@ async def test_history_records_every_transition_in_order(harness, who):
     async with harness() as h:
         skp = await h.submit(1)
         h.clock.advance(hours=2)
-        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "note": NOTE}, headers=who.penilai)
+        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "catatan_perbaikan": NOTE}, headers=who.penilai)
         h.clock.advance(hours=5)
         resub = h.submission(skp, 2, resubmission=True, pegawai_nama="Siti Rahmawati, S.Kom.")
         await h.deliver(resub)
@@ -57,13 +57,13 @@ async def test_no_api_changes_or_deletes_it(harness, who):
             r = await h.client.request(method, f"/api/v1/approvals/{skp}/history", headers=who.admin, json={})
             assert r.status_code == 405, (method, r.status_code)
         paths = h.app.openapi()["paths"]
-        assert set(paths[f"/api/v1/approvals/{{skp_id}}/history"]) == {"get"}
+        assert set(paths["/api/v1/approvals/{skp_id}/history"]) == {"get"}
 
 
 async def test_the_database_refuses_update_and_delete_of_audit_rows(harness, who):
     async with harness() as h:
         skp = await h.submit()
-        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "note": NOTE}, headers=who.penilai)
+        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "catatan_perbaikan": NOTE}, headers=who.penilai)
         before = await h.history(skp, who.penilai)
         engine = h.rt.engine
         for sql in (

@@ -52,24 +52,24 @@ async def test_return_requires_a_note_and_reaches_revisi(harness, who):
     async with harness() as h:
         skp = await h.submit()
         for note in ("", "terlalu", "         pendek   "):
-            r = await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "note": note}, headers=who.penilai)
+            r = await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "catatan_perbaikan": note}, headers=who.penilai)
             assert r.status_code == 422, r.text
-            assert r.json()["code"] == "note-required"
+            assert r.json()["code"] == "catatan-perbaikan-required"
         r = await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1}, headers=who.penilai)
-        assert r.status_code == 422 and r.json()["errors"][0]["path"] == "body.note"
+        assert r.status_code == 422 and r.json()["errors"][0]["path"] == "body.catatan_perbaikan"
 
         note = "Target IKI rhk-1 harus 12 laporan, bukan 4."
-        r = await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "note": note}, headers=who.penilai)
+        r = await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "catatan_perbaikan": note}, headers=who.penilai)
         assert r.status_code == 200 and r.json()["status"] == "Revisi"
         (ev,) = await h.events("approval.returned", skp)
-        assert ev["data"]["note"] == note and ev["data"]["status"] == "Revisi" and ev["data"]["sequence"] == 2
+        assert ev["data"]["catatan_perbaikan"] == note and ev["data"]["status"] == "Revisi" and ev["data"]["sequence"] == 2
 
 
 async def test_refused_transitions_name_the_allowed_actions(harness, who):
     async with harness() as h:
         skp = await h.submit()
         assert (await h.client.post(f"/api/v1/approvals/{skp}/approve", json={"version": 1}, headers=who.penilai)).status_code == 200
-        for path, body in (("approve", {"version": 1}), ("return", {"version": 1, "note": "Masih ada yang salah di sini"})):
+        for path, body in (("approve", {"version": 1}), ("return", {"version": 1, "catatan_perbaikan": "Masih ada yang salah di sini"})):
             r = await h.client.post(f"/api/v1/approvals/{skp}/{path}", json=body, headers=who.penilai)
             assert r.status_code == 409, r.text
             p = r.json()
@@ -77,7 +77,7 @@ async def test_refused_transitions_name_the_allowed_actions(harness, who):
             assert r.headers["content-type"].startswith("application/problem+json")
         # Revisi: no decision either; the answer names what may happen (the pegawai's edit / resubmit)
         skp2 = await h.submit()
-        await h.client.post(f"/api/v1/approvals/{skp2}/return", json={"version": 1, "note": "Lengkapi rencana aksi."}, headers=who.penilai)
+        await h.client.post(f"/api/v1/approvals/{skp2}/return", json={"version": 1, "catatan_perbaikan": "Lengkapi rencana aksi."}, headers=who.penilai)
         r = await h.client.post(f"/api/v1/approvals/{skp2}/approve", json={"version": 1}, headers=who.penilai)
         assert r.status_code == 409 and r.json()["status_skp"] == "Revisi"
         assert r.json()["allowed_actions"] == ["edit", "resubmit"] and "edit, resubmit" in r.json()["detail"]
@@ -102,7 +102,7 @@ async def test_only_the_penilai_and_only_atasan_role_decide(harness, who, tokens
 async def test_a_decision_on_a_stale_version_or_hash_is_refused(harness, who):
     async with harness() as h:
         skp = await h.submit(1)
-        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "note": "Perbaiki target bulanan."}, headers=who.penilai)
+        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "catatan_perbaikan": "Perbaiki target bulanan."}, headers=who.penilai)
         env = h.submission(skp, 2, resubmission=True, pegawai_nama="Siti Rahmawati, S.Kom.")
         assert await h.deliver(env)
         r = await h.client.post(f"/api/v1/approvals/{skp}/approve", json={"version": 1}, headers=who.penilai)
@@ -123,7 +123,7 @@ async def test_two_racing_decisions_exactly_one_wins(harness, who):
         for _ in range(6):
             skp = await h.submit()
             approve = h.client.post(f"/api/v1/approvals/{skp}/approve", json={"version": 1}, headers=who.penilai)
-            ret = h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "note": "Kembalikan: target salah."},
+            ret = h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "catatan_perbaikan": "Kembalikan: target salah."},
                                 headers=who.penilai)
             results = await asyncio.gather(approve, ret)
             codes = sorted(r.status_code for r in results)
@@ -209,7 +209,7 @@ async def test_the_database_refuses_the_second_of_two_interleaved_decisions(harn
             await cases.decide(a, skp, SkpAction.approve, me, version=1)
             await a.commit()
             with pytest.raises(ProblemError) as exc:
-                await cases.decide(b, skp, SkpAction.return_, me, version=1, note="Terlambat: sudah disetujui")
+                await cases.decide(b, skp, SkpAction.return_, me, version=1, catatan_perbaikan="Terlambat: sudah disetujui")
             assert exc.value.status == 409 and exc.value.code == "decision-conflict"
             await b.rollback()
         rows = await h.history(skp, who.penilai)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from kinerja_approval.service_layer.escalation import reminder_event_id, scan
-from kinerja_devstack.samples import ATASAN_PENILAI_NIP, PENILAI_NIP
+from kinerja_devstack.samples import ATASAN_PEJABAT_PENILAI_NIP, PENILAI_NIP
 from kinerja_devstack.testing import eventually
 
 from .conftest import NEW_PENILAI
@@ -33,7 +33,7 @@ async def test_reminder_then_escalation_once_per_interval(harness, who):
         assert await scan_at(7.2) == 0
         assert await reminders(h, skp) == [
             ("penilai", PENILAI_NIP, 3), ("penilai", PENILAI_NIP, 5), ("penilai", PENILAI_NIP, 7),
-            ("atasan", ATASAN_PENILAI_NIP, 7),
+            ("atasan", ATASAN_PEJABAT_PENILAI_NIP, 7),
         ]
         ids = [e["event_id"] for e in await h.events("approval.reminder", skp)]
         assert ids[0] == str(reminder_event_id(skp, 1, "penilai", 0))
@@ -59,7 +59,7 @@ async def test_a_new_round_after_resubmission_and_the_current_penilai_after_reas
         policy = h.rt.settings.escalation_policy()
         skp = await h.submit()
         assert await scan(h.rt.uow, h.clock.advance(days=1), policy) == 1
-        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "note": "Perbaiki target TW IV."},
+        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "catatan_perbaikan": "Perbaiki target TW IV."},
                             headers=who.penilai)
         await h.deliver(h.submission(skp, 2, resubmission=True))
         assert await scan(h.rt.uow, h.clock(), policy) == 0  # the new round just started

@@ -66,20 +66,20 @@ async def test_detail_shows_what_changed_since_the_returned_version(harness, who
         assert d["returned"] is None and d["diff"] is None
         assert d["allowed_actions"] == ["approve", "return", ] and d["snapshot"]["hasil_kerja"][0]["id"] == "rhk-1"
 
-        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "note": NOTE}, headers=who.penilai)
+        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "catatan_perbaikan": NOTE}, headers=who.penilai)
         fixed = pppk_skp()
         fixed["hasil_kerja"][0]["iki"][0]["target"]["nilai"] = "12"
         await h.deliver(h.submission(skp, 2, content=fixed, resubmission=True))
 
         d = (await h.client.get(f"/api/v1/inbox/{skp}", headers=who.penilai)).json()
         assert d["case"]["version"] == 2
-        assert d["returned"]["version"] == 1 and d["returned"]["note"] == NOTE and d["returned"]["by"] == PENILAI_NIP
+        assert d["returned"]["version"] == 1 and d["returned"]["catatan_perbaikan"] == NOTE and d["returned"]["by"] == PENILAI_NIP
         assert d["diff"] == [{"path": "hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai", "kind": "changed",
                               "before": "4", "after": "12"}]
         assert (await h.client.get(f"/api/v1/inbox/{skp}", headers=who.other)).status_code == 403
 
         # returned again and resubmitted without any change: an empty diff, not "never returned"
-        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 2, "note": "Cek lagi target TW IV."},
+        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 2, "catatan_perbaikan": "Cek lagi target TW IV."},
                             headers=who.penilai)
         await h.deliver(h.submission(skp, 2, content=fixed, resubmission=True))
         d = (await h.client.get(f"/api/v1/inbox/{skp}", headers=who.penilai)).json()

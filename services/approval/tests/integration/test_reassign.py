@@ -58,7 +58,7 @@ async def test_reassign_is_refused_outside_scope_state_or_version(harness, who):
                                 json={"version": 1, "penilai": {"nip": "12", "nama": ""}}, headers=who.admin)
         assert r.status_code == 422 and "body.penilai.nip" in {e["path"] for e in r.json()["errors"]}
         # once decided, there is nothing to reassign
-        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "note": "Perbaiki uraian RHK."},
+        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "catatan_perbaikan": "Perbaiki uraian RHK."},
                             headers=who.penilai)
         r = await h.client.post(f"/api/v1/approvals/{skp}/reassign", json=body, headers=who.admin)
         assert r.status_code == 409 and r.json()["allowed_actions"] == ["edit", "resubmit"]
@@ -80,7 +80,7 @@ async def test_a_resubmission_naming_the_replaced_penilai_stays_with_the_new_one
     async with harness() as h:
         skp = await h.submit()
         await h.client.post(f"/api/v1/approvals/{skp}/reassign", json={"version": 1, "penilai": NEW}, headers=who.admin)
-        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "note": "Tambahkan rencana aksi TW IV."},
+        await h.client.post(f"/api/v1/approvals/{skp}/return", json={"version": 1, "catatan_perbaikan": "Tambahkan rencana aksi TW IV."},
                             headers=who.new_penilai)
         # the pegawai's document still names the old penilai
         assert await h.deliver(h.submission(skp, 2, resubmission=True, penilai_nip=PENILAI_NIP))

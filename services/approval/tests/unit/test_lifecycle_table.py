@@ -71,7 +71,7 @@ def test_every_state_action_role(state, action, role):
 def test_return_needs_a_note_of_ten_characters(note):
     with pytest.raises(TransitionRefused) as exc:
         transition(S.Pending, A.return_, R.atasan, note)
-    assert exc.value.reason == "note"
+    assert exc.value.reason == "catatan_perbaikan"
     assert MIN_RETURN_NOTE_LENGTH == 10
 
 

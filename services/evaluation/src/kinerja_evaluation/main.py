@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         on_stop=[stop_scheduler],
         title="Kinerja Evaluation",
         description="Evaluasi kinerja: periode, realisasi, capaian, rating, predikat, rekap, keberatan "
-                    "(evaluation periods, achievement, ratings, recaps, objections). See docs/evaluation.md.",
+                    "(evaluation periods, achievement, ratings, rekap, objections). See docs/evaluation.md.",
         openapi_tags=[{"name": "evaluation", "description": "Rencana, evaluasi, realisasi, penilaian, keberatan"},
                       {"name": "rekap", "description": "Periode, kehadiran, rekap bulanan, hasil tahunan, capaian organisasi"}],
     )

@@ -56,7 +56,7 @@ def approved(skp: dict | None = None, *, skp_id: uuid.UUID | None = None, versio
         skp_id=skp_id or uuid.uuid4(), version=version, content_hash="h" * 64, status=SkpStatus.Approved, sequence=2,
         pegawai=Pegawai.model_validate(skp["pegawai"]), penilai=Pegawai.model_validate(skp["penilai"]),
         periode=skp["periode"], jenis_pegawai=skp["jenis_pegawai"], decided_by=skp["penilai"]["nip"],
-        atasan_penilai=Pegawai.model_validate(skp["atasan_penilai"]) if skp.get("atasan_penilai") else None,
+        atasan_pejabat_penilai=Pegawai.model_validate(skp["atasan_pejabat_penilai"]) if skp.get("atasan_pejabat_penilai") else None,
         snapshot=skp,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kinerja_devstack.samples import ATASAN_PENILAI_NIP, PEGAWAI_NIP, PENILAI_NIP
+from kinerja_devstack.samples import ATASAN_PEJABAT_PENILAI_NIP, PEGAWAI_NIP, PENILAI_NIP
 from kinerja_devstack.testing import eventually, running
 
 from .conftest import approved, at, outbox, publish
@@ -77,9 +77,9 @@ async def test_realisasi_capaian_and_rating_to_predikat(app, tokens, clock):
         assert fin[-1]["data"]["predikat"] == "Baik" and fin[-1]["data"]["capaian"] == 103.33
 
 
-async def test_keberatan_within_14_days_decided_once_by_atasan_penilai(app, tokens, clock):
+async def test_keberatan_within_14_days_decided_once_by_atasan_pejabat_penilai(app, tokens, clock):
     me, penilai, atasan = (tokens(PEGAWAI_NIP, "pegawai"), tokens(PENILAI_NIP, "atasan"),
-                           tokens(ATASAN_PENILAI_NIP, "atasan"))
+                           tokens(ATASAN_PEJABAT_PENILAI_NIP, "atasan"))
     async with running(app) as client:
         eid = await open_september(app, client, tokens)
         r = await client.post(f"/api/v1/evaluations/{eid}/keberatan", json={"alasan": "Belum ada hasil tetapi keberatan"},
@@ -94,7 +94,7 @@ async def test_keberatan_within_14_days_decided_once_by_atasan_penilai(app, toke
         r = await client.post(f"/api/v1/evaluations/{eid}/keberatan", json=alasan, headers=me)
         assert r.status_code == 201, r.text
         k = r.json()
-        assert k["status"] == "diajukan" and k["atasan_nip"] == ATASAN_PENILAI_NIP
+        assert k["status"] == "diajukan" and k["atasan_nip"] == ATASAN_PEJABAT_PENILAI_NIP
         r = await client.post(f"/api/v1/evaluations/{eid}/keberatan", json=alasan, headers=me)
         assert r.status_code == 409 and r.json()["code"] == "keberatan-exists"
         # the penilai can no longer change the result
@@ -113,7 +113,7 @@ async def test_keberatan_within_14_days_decided_once_by_atasan_penilai(app, toke
         ev = (await client.get(f"/api/v1/evaluations/{eid}", headers=me)).json()
         assert ev["predikat"] == "Baik" and ev["keberatan"]["status"] == "diterima"
         filed, decided = await outbox(app, "keberatan_filed"), await outbox(app, "keberatan_decided")
-        assert filed[0]["data"]["atasan_penilai"]["nip"] == ATASAN_PENILAI_NIP
+        assert filed[0]["data"]["atasan_pejabat_penilai"]["nip"] == ATASAN_PEJABAT_PENILAI_NIP
         assert decided[0]["data"]["decision"] == "upheld" and decided[0]["data"]["predikat_before"] == "Butuh Perbaikan"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import jinja2
 import pytest
 from kinerja_notification.domain import examples as ex
 from kinerja_notification.domain.messages import KINDS, render
@@ -56,7 +57,7 @@ def test_unknown_locale_falls_back_to_indonesian():
 
 def test_html_escapes_what_people_typed_and_quotes_the_note():
     out = route(ex.samples()["approval.returned"])[0]
-    ctx = {**out.ctx, "note": "Ganti <script>alert(1)</script>\nbaris dua"}
+    ctx = {**out.ctx, "catatan_perbaikan": "Ganti <script>alert(1)</script>\nbaris dua"}
     r = render(out.kind, "id", **ctx, link="x")
     assert "<script>" not in r.html and "&lt;script&gt;" in r.html
     assert "<blockquote" in r.html and "baris dua" in r.html
@@ -64,7 +65,7 @@ def test_html_escapes_what_people_typed_and_quotes_the_note():
 
 
 def test_missing_value_is_an_error_not_a_gap():
-    with pytest.raises(Exception):
+    with pytest.raises(jinja2.UndefinedError):
         render("approval.returned", "id", link="x")
 
 

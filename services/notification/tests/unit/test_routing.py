@@ -56,7 +56,7 @@ def test_keberatan_goes_to_the_atasan_then_back_to_the_pegawai():
 
 def test_submitted_sends_nothing_but_teaches_the_directory():
     p = SkpSubmitted(skp_id=ex.SKP_ID, version=1, content_hash="x", periode=ex.PERIODE, jenis_pegawai="PPPK",
-                     pegawai=ex.pegawai(), penilai=ex.penilai(), atasan_penilai=ex.atasan())
+                     pegawai=ex.pegawai(), penilai=ex.penilai(), atasan_pejabat_penilai=ex.atasan())
     assert route(p) == []
     assert [x.nip for x in identities(p)] == [ex.pegawai().nip, ex.penilai().nip, ex.atasan().nip]
 

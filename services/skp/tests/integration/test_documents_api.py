@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kinerja_devstack.samples import ATASAN_PENILAI_NIP, PEGAWAI_NIP, PENILAI_NIP, nip, pppk_skp
+from kinerja_devstack.samples import ATASAN_PEJABAT_PENILAI_NIP, PEGAWAI_NIP, PENILAI_NIP, nip, pppk_skp
 from kinerja_devstack.testing import running
 from sqlalchemy import text
 
@@ -91,7 +91,7 @@ async def test_access_rules(app, tokens):
         assert (await client.get(url, headers=tokens(PENILAI_NIP, "atasan"))).status_code == 200
         r = await client.put(url, json={"version": 1, "content": pppk_skp()}, headers=tokens(PENILAI_NIP, "atasan"))
         assert r.status_code == 403  # the penilai reads, never edits
-        assert (await client.get(url, headers=tokens(ATASAN_PENILAI_NIP, "atasan"))).status_code == 403
+        assert (await client.get(url, headers=tokens(ATASAN_PEJABAT_PENILAI_NIP, "atasan"))).status_code == 403
         assert (await client.get(url, headers=tokens("a", "admin", instansi=INSTANSI))).status_code == 200
         assert (await client.get(url, headers=tokens("a", "admin", instansi="Pemerintah Kota Bandung"))).status_code == 403
         r = await client.post("/api/v1/skp", json=pppk_skp(pegawai_nip=nip(5)), headers=tokens(PEGAWAI_NIP, "pegawai"))
@@ -158,8 +158,11 @@ async def test_versions_and_field_diff(app, tokens):
         one = (await client.get(f"{url}/versions/1", headers=me)).json()
         assert one["content"]["hasil_kerja"][0]["iki"][0]["target"]["nilai"] == "4"
         d = (await client.get(f"{url}/diff", params={"dari": 1, "ke": 2}, headers=me)).json()
-        changes = {(c["path"], c["op"]) for c in d["changes"]}
-        assert changes == {("hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai", "changed"), ("hasil_kerja[id=rhk-3]", "removed")}
+        assert [(c["path"], c["kind"]) for c in d["changes"]] == [
+            ("hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai", "changed"), ("hasil_kerja[id=rhk-3]", "removed")]
+        assert d["changes"][0] == {"path": "hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai", "kind": "changed",
+                                   "before": "4", "after": "12"}
+        assert d["changes"][1]["before"]["id"] == "rhk-3" and d["changes"][1]["after"] is None
         assert (await client.get(f"{url}/diff", params={"dari": 1, "ke": 9}, headers=me)).status_code == 404
 
 
@@ -175,15 +178,15 @@ async def test_validate_without_saving(app, tokens):
 
 
 async def test_cascade_tree_across_levels(app, tokens):
-    kepala = ATASAN_PENILAI_NIP
+    kepala = ATASAN_PEJABAT_PENILAI_NIP
     admin = tokens("admin-dki", "admin", instansi=INSTANSI)
     async with running(app) as client:
         top = pppk_skp(pegawai_nip=kepala, penilai_nip=nip(7, born="19650101", appointed="199001"), pegawai_nama="Kepala Sudin")
-        top["jenis_pegawai"], top["atasan_penilai"] = "PNS", None
+        top["jenis_pegawai"], top["atasan_pejabat_penilai"] = "PNS", None
         top["hasil_kerja"][0]["id"] = "k-1"
         top_id = (await client.post("/api/v1/skp", json=top, headers=admin)).json()["id"]
         mid = pppk_skp(pegawai_nip=PENILAI_NIP, penilai_nip=kepala, pegawai_nama="Kepala Seksi")
-        mid["jenis_pegawai"], mid["atasan_penilai"] = "PNS", None
+        mid["jenis_pegawai"], mid["atasan_pejabat_penilai"] = "PNS", None
         mid["hasil_kerja"][0]["rhk_intervensi_id"] = "k-1"
         mid["hasil_kerja"][0]["id"] = "s-1"
         r = await client.post("/api/v1/skp", json=mid, headers=admin)

@@ -36,12 +36,12 @@ async def test_concurrent_events_never_let_the_older_win(new_database):
         async with uow() as s:
             current = (await s.get(SkpDocument, doc.id)).approval_sequence
         requested = event(ApprovalRequested, current + 1, skp_id=doc.id, status=SkpStatus.Pending)
-        returned = event(ApprovalReturned, current + 2, skp_id=doc.id, status=SkpStatus.Revisi, note="perbaiki target",
+        returned = event(ApprovalReturned, current + 2, skp_id=doc.id, status=SkpStatus.Revisi, catatan_perbaikan="perbaiki target",
                          decided_by=PEN.nip)
 
         async def apply(e, status, note=None):
             async with uow() as s:
-                await apply_approval_event(s, e, status, note=note)
+                await apply_approval_event(s, e, status, catatan_perbaikan=note)
 
         await asyncio.gather(apply(returned, SkpStatus.Revisi, "perbaiki target"), apply(requested, SkpStatus.Pending))
         async with uow() as s:

@@ -39,14 +39,14 @@ async def test_revisi_unlocks_editing_and_shows_the_note(app, tokens, nats_serve
         skp = (await client.post(f"{url}/submit", json={"version": 1}, headers=me)).json()
         await publish(nats_server.url, decision(ApprovalRequested, skp, 1, "Pending"))
         note = "Target IKI 1 terlalu rendah; sesuaikan dengan 12 laporan setahun."
-        await publish(nats_server.url, decision(ApprovalReturned, skp, 2, "Revisi", note=note, decided_by=PENILAI_NIP))
+        await publish(nats_server.url, decision(ApprovalReturned, skp, 2, "Revisi", catatan_perbaikan=note, decided_by=PENILAI_NIP))
 
         async def returned():
             body = (await client.get(url, headers=me)).json()
             return body if body["status"] == "Revisi" else None
 
         body = await eventually(returned)
-        assert body["catatan_revisi"] == note and body["terkunci"] is False
+        assert body["catatan_perbaikan"] == note and body["terkunci"] is False
         assert "edit" in body["allowed_actions"] and "resubmit" in body["allowed_actions"]
         fixed = pppk_skp(**NEXT_YEAR)
         fixed["hasil_kerja"][0]["iki"][0]["target"]["nilai"] = "12"

@@ -28,7 +28,7 @@ async def test_status_answers_without_the_content_and_with_the_same_access_as_a_
         assert r.status_code == 200, r.text
         body = r.json()
         assert body == {"id": skp["id"], "status": "Draft", "version": 1, "approval_sequence": 0, "terkunci": False,
-                        "catatan_revisi": None, "updated_at": body["updated_at"]}
+                        "catatan_perbaikan": None, "updated_at": body["updated_at"]}
         assert (await client.get(url, headers=tokens(PENILAI_NIP, "atasan"))).json()["status"] == "Draft"
         r = await client.get(url, headers=tokens("199001012020121099", "pegawai"))
         assert r.status_code == 403 and r.json()["code"] == "not-your-skp"

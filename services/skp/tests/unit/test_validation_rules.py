@@ -94,10 +94,10 @@ def test_pegawai_is_not_the_penilai():
     assert ("penilai-differs", "penilai.nip") in rules(report)
 
 
-def test_atasan_penilai_is_a_third_person():
+def test_atasan_pejabat_penilai_is_a_third_person():
     data = pppk_skp()
-    data["atasan_penilai"]["nip"] = data["penilai"]["nip"]
-    assert ("atasan-penilai-differs", "atasan_penilai.nip") in rules(validate(SkpContent.model_validate(data)))
+    data["atasan_pejabat_penilai"]["nip"] = data["penilai"]["nip"]
+    assert ("atasan-pejabat-penilai-differs", "atasan_pejabat_penilai.nip") in rules(validate(SkpContent.model_validate(data)))
 
 
 @pytest.mark.parametrize("nip, pppk, fragment", [
@@ -124,9 +124,9 @@ def test_valid_nips(nip, pppk):
 
 def test_nip_errors_name_the_person():
     data = pppk_skp()
-    data["atasan_penilai"]["nip"] = "197013011995031003"  # month 13 of birth
+    data["atasan_pejabat_penilai"]["nip"] = "197013011995031003"  # month 13 of birth
     report = validate(SkpContent.model_validate(data))
-    assert ("nip-format", "atasan_penilai.nip") in rules(report)
+    assert ("nip-format", "atasan_pejabat_penilai.nip") in rules(report)
 
 
 def test_period_inside_one_year():

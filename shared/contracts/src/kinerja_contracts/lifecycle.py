@@ -63,7 +63,7 @@ class TransitionRefused(Exception):
     state: SkpStatus
     action: SkpAction
     role: Role | None
-    reason: str  # "state" or "role" or "note"
+    reason: str  # "state" or "role" or "catatan_perbaikan"
     allowed: tuple[str, ...]
 
     def __str__(self) -> str:  # pragma: no cover - message text
@@ -71,10 +71,10 @@ class TransitionRefused(Exception):
 
     @property
     def message(self) -> str:
-        if self.reason == "note":
+        if self.reason == "catatan_perbaikan":
             return (
                 f"Catatan perbaikan wajib diisi, minimal {MIN_RETURN_NOTE_LENGTH} karakter "
-                f"(a return needs a note of at least {MIN_RETURN_NOTE_LENGTH} characters)."
+                f"(a return needs a Catatan Perbaikan of at least {MIN_RETURN_NOTE_LENGTH} characters)."
             )
         if self.reason == "role":
             return (
@@ -98,7 +98,7 @@ def allowed_actions(state: SkpStatus, role: Role | None = None) -> tuple[str, ..
 
 
 def transition(
-    state: SkpStatus, action: SkpAction, role: Role | None = None, note: str | None = None
+    state: SkpStatus, action: SkpAction, role: Role | None = None, catatan_perbaikan: str | None = None
 ) -> SkpStatus:
     """Return the next state, or raise :class:`TransitionRefused`.
 
@@ -110,8 +110,8 @@ def transition(
     target, roles = entry
     if role is not None and role not in roles:
         raise TransitionRefused(state, action, role, "role", allowed_actions(state, role))
-    if action == SkpAction.return_ and len((note or "").strip()) < MIN_RETURN_NOTE_LENGTH:
-        raise TransitionRefused(state, action, role, "note", allowed_actions(state, role))
+    if action == SkpAction.return_ and len((catatan_perbaikan or "").strip()) < MIN_RETURN_NOTE_LENGTH:
+        raise TransitionRefused(state, action, role, "catatan_perbaikan", allowed_actions(state, role))
     return target
 
 

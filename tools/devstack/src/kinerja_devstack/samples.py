@@ -14,7 +14,7 @@ BERAKHLAK = ["Berorientasi Pelayanan", "Akuntabel", "Kompeten", "Harmonis", "Loy
 
 PEGAWAI_NIP = "199503152025212001"  # born 1995-03-15, appointed 2025-21?, female
 PENILAI_NIP = "197806102005011002"  # born 1978-06-10, appointed 2005-01, male
-ATASAN_PENILAI_NIP = "197001011995031003"
+ATASAN_PEJABAT_PENILAI_NIP = "197001011995031003"
 
 
 def nip(n: int, *, born: str = "19900101", appointed: str = "201501", sex: int = 1) -> str:
@@ -56,7 +56,7 @@ def pppk_skp(
             "pegawai": person(pegawai_nip, pegawai_nama, email=pegawai_email),
             "penilai": person(penilai_nip, penilai_nama, email=penilai_email, jabatan="Kepala Seksi Sarana dan Prasarana",
                               pangkat="Pembina IV/a"),
-            "atasan_penilai": person(ATASAN_PENILAI_NIP, "Dra. Hj. Ratna Dewi, M.Si.", email="ratna.dewi@example.go.id",
+            "atasan_pejabat_penilai": person(ATASAN_PEJABAT_PENILAI_NIP, "Dra. Hj. Ratna Dewi, M.Si.", email="ratna.dewi@example.go.id",
                                      jabatan="Kepala Suku Dinas Pendidikan Wilayah I", pangkat="Pembina Utama Muda IV/c"),
             "hasil_kerja": [
                 {
@@ -123,12 +123,12 @@ def sample_cli(argv: list[str] | None = None) -> None:
     on a fresh system; ``--dki`` prints the original DKI 2025 sample.
     """
     import argparse
-    import datetime as dt
     import json
-    from zoneinfo import ZoneInfo
+
+    from kinerja_contracts.calendar import today_jakarta
 
     p = argparse.ArgumentParser(description=sample_cli.__doc__.splitlines()[0])
-    p.add_argument("--year", type=int, default=dt.datetime.now(ZoneInfo("Asia/Jakarta")).year + 1)
+    p.add_argument("--year", type=int, default=today_jakarta().year + 1)
     p.add_argument("--pegawai", default=PEGAWAI_NIP, help="NIP / NI PPPK of the pegawai")
     p.add_argument("--penilai", default=PENILAI_NIP, help="NIP of the pejabat penilai")
     p.add_argument("--dki", action="store_true", help="the DKI sample as published (period Sep-Dec 2025)")

@@ -6,12 +6,9 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from kinerja_contracts.calendar import utcnow
 from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class ApprovalCase(SQLModel, table=True):
@@ -28,7 +25,7 @@ class ApprovalCase(SQLModel, table=True):
     penilai_nip: str = Field(index=True, max_length=18)
     pegawai: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     penilai: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    atasan_penilai: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    atasan_pejabat_penilai: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     replaced_penilai: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"),
         description="NIPs an admin replaced by reassignment: a resubmission naming one of them keeps the current penilai",

@@ -100,11 +100,11 @@ async def approve(skp_id: uuid.UUID, body: DecisionIn, principal: Atasan, rt: Ru
 
 
 @router.post("/{skp_id}/return", response_model=CaseOut, summary="Kembalikan untuk revisi (return with a Catatan Perbaikan)",
-             description="The note (at least 10 characters) tells the pegawai what to fix; the SKP becomes Revisi.")
+             description="The Catatan Perbaikan (at least 10 characters) tells the pegawai what to fix; the SKP becomes Revisi.")
 async def return_(skp_id: uuid.UUID, body: ReturnIn, principal: Atasan, rt: RuntimeDep) -> CaseOut:
     async with rt.uow() as session:
         case = await cases.decide(session, skp_id, SkpAction.return_, principal, version=body.version,
-                                  content_hash=body.content_hash, note=body.note, now=now(rt))
+                                  content_hash=body.content_hash, catatan_perbaikan=body.catatan_perbaikan, now=now(rt))
     return CaseOut.of(case)
 
 
@@ -114,7 +114,7 @@ async def return_(skp_id: uuid.UUID, body: ReturnIn, principal: Atasan, rt: Runt
 async def reassign(skp_id: uuid.UUID, body: ReassignIn, principal: Admin, rt: RuntimeDep) -> CaseOut:
     async with rt.uow() as session:
         case = await cases.reassign(session, skp_id, principal, version=body.version, penilai=body.penilai,
-                                    atasan_penilai=body.atasan_penilai, reason=body.reason, now=now(rt))
+                                    atasan_pejabat_penilai=body.atasan_pejabat_penilai, reason=body.reason, now=now(rt))
     return CaseOut.of(case)
 
 

@@ -43,14 +43,14 @@ async def inbox(
 
 @router.get("/{skp_id}", response_model=DetailOut, summary="Rincian SKP untuk diputuskan (detail, with the diff since the last return)",
             description="The SKP document under decision, the actions you may take, and, when it was returned before, "
-                        "the note and every change since the returned version.")
+                        "the Catatan Perbaikan and every change since the returned version.")
 async def detail(skp_id: uuid.UUID, principal: Atasan, rt: RuntimeDep) -> DetailOut:
     async with rt.uow() as session:
         d = await inbox_service.detail(session, skp_id, principal, now(rt))
     returned = None
     if d.returned is not None:
-        returned = ReturnedOut(version=d.returned.version, note=d.returned.note, by=d.returned.actor, at=d.returned.at)
+        returned = ReturnedOut(version=d.returned.version, catatan_perbaikan=d.returned.note, by=d.returned.actor, at=d.returned.at)
     return DetailOut(
         case=CaseOut.of(d.case, on_behalf_of=d.on_behalf_of), snapshot=d.case.snapshot, allowed_actions=list(d.allowed),
-        returned=returned, diff=[ChangeOut(**c.as_dict()) for c in d.diff] if d.diff is not None else None,
+        returned=returned, diff=[ChangeOut(**c.model_dump()) for c in d.diff] if d.diff is not None else None,
     )

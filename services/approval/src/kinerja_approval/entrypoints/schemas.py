@@ -27,7 +27,7 @@ class CaseOut(BaseModel):
     sequence: int = Field(description="number of transitions so far")
     pegawai: dict[str, Any]
     penilai: dict[str, Any] = Field(description="the current pejabat penilai")
-    atasan_penilai: dict[str, Any] | None = None
+    atasan_pejabat_penilai: dict[str, Any] | None = None
     periode: dict[str, Any]
     jenis_pegawai: str
     unit_kerja: str | None
@@ -39,7 +39,7 @@ class CaseOut(BaseModel):
     def of(cls, c: ApprovalCase, on_behalf_of: str | None = None) -> CaseOut:
         return cls(
             skp_id=c.skp_id, status=SkpStatus(c.status), version=c.version, content_hash=c.content_hash,
-            sequence=c.sequence, pegawai=c.pegawai, penilai=c.penilai, atasan_penilai=c.atasan_penilai,
+            sequence=c.sequence, pegawai=c.pegawai, penilai=c.penilai, atasan_pejabat_penilai=c.atasan_pejabat_penilai,
             periode=c.periode, jenis_pegawai=c.jenis_pegawai, unit_kerja=c.unit_kerja, instansi=c.instansi,
             pending_since=c.pending_since, on_behalf_of=on_behalf_of,
         )
@@ -64,7 +64,7 @@ class InboxOut(BaseModel):
         "items": [{"skp_id": EXAMPLE_SKP, "status": "Pending", "version": 2, "content_hash": EXAMPLE_HASH, "sequence": 3,
                    "pegawai": {"nip": "199503152025212001", "nama": "Siti Rahmawati"},
                    "penilai": {"nip": "197806102005011002", "nama": "Budi Santoso, S.Pd., M.M."},
-                   "atasan_penilai": None, "periode": {"mulai": "2025-09-01", "selesai": "2025-12-31"},
+                   "atasan_pejabat_penilai": None, "periode": {"mulai": "2025-09-01", "selesai": "2025-12-31"},
                    "jenis_pegawai": "PPPK_PARUH_WAKTU", "unit_kerja": "Suku Dinas Pendidikan Wilayah I",
                    "instansi": "Pemerintah Provinsi DKI Jakarta", "pending_since": "2026-01-12T01:30:00Z",
                    "on_behalf_of": None}],
@@ -87,7 +87,7 @@ class ChangeOut(BaseModel):
 
 class ReturnedOut(BaseModel):
     version: int
-    note: str | None
+    catatan_perbaikan: str | None
     by: str
     at: UtcDatetime
 
@@ -111,10 +111,10 @@ class DecisionIn(BaseModel):
 
 
 class ReturnIn(DecisionIn):
-    note: str = Field(max_length=4000, description="Catatan Perbaikan: what to fix (at least 10 characters)")
+    catatan_perbaikan: str = Field(max_length=4000, description="Catatan Perbaikan: what to fix (at least 10 characters)")
 
     model_config = ConfigDict(json_schema_extra={"example": {
-        "version": 1, "note": "Target IKI rhk-1 belum sesuai: seharusnya 12 laporan per tahun, bukan 4."}})
+        "version": 1, "catatan_perbaikan": "Target IKI rhk-1 belum sesuai: seharusnya 12 laporan per tahun, bukan 4."}})
 
 
 class BatchItemIn(DecisionIn):
@@ -147,7 +147,7 @@ class BatchApproveOut(BaseModel):
 class ReassignIn(BaseModel):
     version: int = Field(ge=1, description="the SKP version now Pending")
     penilai: Pegawai = Field(description="the new pejabat penilai (identity snapshot)")
-    atasan_penilai: Pegawai | None = Field(default=None, description="the new atasan pejabat penilai, if it changes too")
+    atasan_pejabat_penilai: Pegawai | None = Field(default=None, description="the new atasan pejabat penilai, if it changes too")
     reason: str | None = Field(default=None, max_length=2000, description="why (kept in the audit trail)")
 
     model_config = ConfigDict(json_schema_extra={"example": {

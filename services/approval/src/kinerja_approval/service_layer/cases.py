@@ -13,6 +13,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from kinerja_contracts.calendar import today_jakarta, utcnow
 from kinerja_contracts.events import ApprovalApproved, ApprovalReassigned, ApprovalRequested, ApprovalReturned
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, transition
 from kinerja_platform.logging import get_logger
@@ -24,8 +25,8 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..adapters.tables import ApprovalCase, ApprovalTransition, ApprovalVersion, utcnow
-from ..domain.authority import Authority, NotAuthorised, decision_authority, jakarta_today
+from ..adapters.tables import ApprovalCase, ApprovalTransition, ApprovalVersion
+from ..domain.authority import Authority, NotAuthorised, decision_authority
 from . import penugasan
 
 log = get_logger(__name__)
@@ -93,10 +94,15 @@ async def _flush(session) -> None:
 # --- submissions (events from skp) ------------------------------------------
 
 
+def _snapshot_json(d) -> dict:
+    """The submitted SKP document as stored (JSON), from the typed snapshot."""
+    return d.snapshot.model_dump(mode="json") if d.snapshot is not None else {}
+
+
 async def _keep_version(session, d, *, known_skp: bool) -> None:
     # a version row exists only for an SKP that has a case already (same transaction)
     if not known_skp or await session.get(ApprovalVersion, (d.skp_id, d.version)) is None:
-        session.add(ApprovalVersion(skp_id=d.skp_id, version=d.version, content_hash=d.content_hash, snapshot=d.snapshot))
+        session.add(ApprovalVersion(skp_id=d.skp_id, version=d.version, content_hash=d.content_hash, snapshot=_snapshot_json(d)))
 
 
 async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | None = None) -> bool:
@@ -121,17 +127,17 @@ async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | N
         return False
     await _keep_version(session, d, known_skp=case is not None)
     penilai = d.penilai
-    atasan = d.atasan_penilai
+    atasan = d.atasan_pejabat_penilai
     if case is not None and d.penilai.nip in (case.replaced_penilai or []):
         # the pegawai still names the penilai an admin replaced: keep the admin's choice
         penilai = Pegawai.model_validate(case.penilai)
-        atasan = Pegawai.model_validate(case.atasan_penilai) if case.atasan_penilai else atasan
+        atasan = Pegawai.model_validate(case.atasan_pejabat_penilai) if case.atasan_pejabat_penilai else atasan
     values = dict(
         version=d.version, content_hash=d.content_hash, pegawai_nip=d.pegawai.nip, penilai_nip=penilai.nip,
         pegawai=d.pegawai.model_dump(mode="json"), penilai=penilai.model_dump(mode="json"),
-        atasan_penilai=atasan.model_dump(mode="json") if atasan else None,
+        atasan_pejabat_penilai=atasan.model_dump(mode="json") if atasan else None,
         periode=d.periode.model_dump(mode="json"), periode_mulai=d.periode.mulai, periode_selesai=d.periode.selesai,
-        jenis_pegawai=d.jenis_pegawai.value, unit_kerja=d.unit_kerja, instansi=d.instansi, snapshot=d.snapshot,
+        jenis_pegawai=d.jenis_pegawai.value, unit_kerja=d.unit_kerja, instansi=d.instansi, snapshot=_snapshot_json(d),
         pending_since=now,
     )
     actor = env.actor.sub if env.actor else d.pegawai.nip
@@ -170,7 +176,7 @@ async def get_case(session, skp_id: uuid.UUID) -> ApprovalCase:
 async def authority_over(session, case: ApprovalCase, principal: Principal, now: dt.datetime) -> Authority:
     """Who decides: the current penilai, or a Plt/Plh in force today (Asia/Jakarta)."""
     if principal.role == Role.atasan:
-        day = jakarta_today(now)
+        day = today_jakarta(now)
         # the penilai decides in person: their acting assignments do not matter (no SELECT)
         acting = ([] if principal.sub == case.penilai_nip
                   else await penugasan.in_force_for_delegate(session, principal.sub, day))
@@ -186,8 +192,9 @@ async def authority_over(session, case: ApprovalCase, principal: Principal, now:
 
 
 def _refused(exc: TransitionRefused, state: SkpStatus) -> ProblemError:
-    status = {"note": 422, "role": 403}.get(exc.reason, 409)
-    return ProblemError(status, "transition-refused" if exc.reason != "note" else "note-required", exc.message,
+    status = {"catatan_perbaikan": 422, "role": 403}.get(exc.reason, 409)
+    code = "catatan-perbaikan-required" if exc.reason == "catatan_perbaikan" else "transition-refused"
+    return ProblemError(status, code, exc.message,
                         status_skp=state.value, allowed_actions=list(exc.allowed))
 
 
@@ -211,7 +218,7 @@ def _common(case: ApprovalCase) -> dict[str, Any]:
 
 async def decide(
     session, skp_id: uuid.UUID, action: SkpAction, principal: Principal, *, version: int,
-    content_hash: str | None = None, note: str | None = None, now: dt.datetime | None = None,
+    content_hash: str | None = None, catatan_perbaikan: str | None = None, now: dt.datetime | None = None,
 ) -> ApprovalCase:
     """Approve or return one exact version; of two racing decisions exactly one wins."""
     now = now or utcnow()
@@ -219,22 +226,22 @@ async def decide(
     state = SkpStatus(case.status)
     authority = await authority_over(session, case, principal, now)
     try:
-        target = transition(state, action, principal.role, note)
+        target = transition(state, action, principal.role, catatan_perbaikan)
     except TransitionRefused as exc:
         raise _refused(exc, state) from exc
     _check_version(case, version, content_hash)
-    note = note.strip() if note else None
+    catatan_perbaikan = catatan_perbaikan.strip() if catatan_perbaikan else None
     await _advance(session, case, action, target, actor=principal.sub, actor_role=principal.role.value,
-                   on_behalf_of=authority.on_behalf_of, note=note, now=now, pending_since=None)
+                   on_behalf_of=authority.on_behalf_of, note=catatan_perbaikan, now=now, pending_since=None)
     common = dict(**_common(case), decided_by=principal.sub, on_behalf_of=authority.on_behalf_of)
     if action == SkpAction.approve:
         event = ApprovalApproved(
             **common,
-            atasan_penilai=Pegawai.model_validate(case.atasan_penilai) if case.atasan_penilai else None,
+            atasan_pejabat_penilai=Pegawai.model_validate(case.atasan_pejabat_penilai) if case.atasan_pejabat_penilai else None,
             snapshot=case.snapshot,
         )
     else:
-        event = ApprovalReturned(**common, note=note or "")
+        event = ApprovalReturned(**common, catatan_perbaikan=catatan_perbaikan or "")
     add_event(session, event, actor=Actor(sub=principal.sub, role=principal.role.value, on_behalf_of=authority.on_behalf_of))
     await _flush(session)
     return case
@@ -242,7 +249,7 @@ async def decide(
 
 async def reassign(
     session, skp_id: uuid.UUID, principal: Principal, *, version: int, penilai: Pegawai,
-    atasan_penilai: Pegawai | None = None, reason: str | None = None, now: dt.datetime | None = None,
+    atasan_pejabat_penilai: Pegawai | None = None, reason: str | None = None, now: dt.datetime | None = None,
 ) -> ApprovalCase:
     """An admin of the SKP's instansi moves a Pending SKP to another penilai."""
     now = now or utcnow()
@@ -267,8 +274,8 @@ async def reassign(
     previous = Pegawai.model_validate(case.penilai)
     replaced = sorted({*(case.replaced_penilai or []), previous.nip} - {penilai.nip})
     values: dict[str, Any] = dict(penilai_nip=penilai.nip, penilai=penilai.model_dump(mode="json"), replaced_penilai=replaced)
-    if atasan_penilai is not None:
-        values["atasan_penilai"] = atasan_penilai.model_dump(mode="json")
+    if atasan_pejabat_penilai is not None:
+        values["atasan_pejabat_penilai"] = atasan_pejabat_penilai.model_dump(mode="json")
     reason = reason.strip() if reason else None
     await _advance(session, case, SkpAction.reassign, SkpStatus.Pending, actor=principal.sub,
                    actor_role=principal.role.value, note=reason, now=now, **values)

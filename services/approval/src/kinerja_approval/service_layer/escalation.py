@@ -74,7 +74,7 @@ async def _remind(session, case: ApprovalCase, now: dt.datetime, policy: Escalat
     emitted = 0
     since = case.pending_since if case.pending_since.tzinfo else case.pending_since.replace(tzinfo=dt.UTC)
     for r in due_reminders(since, now, policy):
-        recipient = case.penilai if r.level == "penilai" else case.atasan_penilai
+        recipient = case.penilai if r.level == "penilai" else case.atasan_pejabat_penilai
         if recipient is None:
             log.warning("no atasan pejabat penilai to alert", skp_id=str(case.skp_id))
             continue

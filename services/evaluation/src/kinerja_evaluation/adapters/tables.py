@@ -6,12 +6,9 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from kinerja_contracts.calendar import utcnow
 from sqlalchemy import JSON, Column, Date, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _ts(nullable: bool = False):
@@ -40,7 +37,7 @@ class EvaluationPlan(SQLModel, table=True):
     snapshot: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
     # added by issue 5
-    atasan_penilai: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    atasan_pejabat_penilai: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     instansi: str | None = Field(default=None, max_length=300)
     periode_mulai: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     periode_selesai: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
@@ -119,7 +116,7 @@ class Realisasi(SQLModel, table=True):
 
 
 class Kehadiran(SQLModel, table=True):
-    """Attendance of a pegawai in a month (for the monthly recap)."""
+    """Attendance of a pegawai in a month (for the monthly rekap)."""
 
     __tablename__ = "kehadiran"
 

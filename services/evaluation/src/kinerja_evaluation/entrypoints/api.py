@@ -71,7 +71,7 @@ class EvaluationOut(BaseModel):
     nip: str
     pegawai: dict[str, Any]
     penilai: dict[str, Any]
-    atasan_penilai: dict[str, Any] | None
+    atasan_pejabat_penilai: dict[str, Any] | None
     status: str = Field(description="open (realisasi can be entered) or closed")
     version: int
     capaian_hasil_kerja: float | None

@@ -1,4 +1,4 @@
-"""HTTP API: periods, attendance (kehadiran), recaps, annual results and
+"""HTTP API: periods, attendance (kehadiran), rekap (monthly recapitulation), annual results and
 organisation achievement."""
 
 from __future__ import annotations
@@ -8,17 +8,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
+from kinerja_contracts.calendar import NAMA_BULAN, utcnow
 from kinerja_contracts.values import TANGGAL_MAX, TANGGAL_MIN, JenisPegawai, Role, Tanggal
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from ..adapters.tables import CapaianOrganisasiRecord, Evaluation, EvaluationPeriod, Kehadiran, utcnow
+from ..adapters.tables import CapaianOrganisasiRecord, Evaluation, EvaluationPeriod, Kehadiran
 from ..adapters.xlsx import rekap_workbook
 from ..domain.organisasi import CapaianOrganisasi
 from ..service_layer import kehadiran as hadir
-from ..service_layer import recaps
+from ..service_layer import rekap
 from ..service_layer.periods import extend_deadline
 from ..service_layer.scope import foreign_nips
 from .deps import RuntimeDep, admin_scope, forbid, require_admin, today_of
@@ -139,12 +140,12 @@ async def rekap_bulanan(principal: CurrentPrincipal, rt: RuntimeDep, tahun: int 
                         perangkat_daerah: str | None = None, format: Literal["json", "xlsx"] = "json") -> Any:
     require_admin(principal)
     async with rt.uow() as session:
-        groups = await recaps.rekap_bulanan(session, tahun, bulan, str(jenis_pegawai), perangkat_daerah, admin_scope(principal))
+        groups = await rekap.rekap_bulanan(session, tahun, bulan, str(jenis_pegawai), perangkat_daerah, admin_scope(principal))
     if format == "xlsx":
         body = rekap_workbook(groups, tahun, bulan, JENIS_LABEL[str(jenis_pegawai)], today_of(rt))
         name = f"rekap-kinerja-kehadiran-{tahun}-{bulan:02d}.xlsx"
         return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return {"tahun": tahun, "bulan": bulan, "nama_bulan": recaps.BULAN[bulan - 1], "jenis_pegawai": str(jenis_pegawai),
+    return {"tahun": tahun, "bulan": bulan, "nama_bulan": NAMA_BULAN[bulan - 1], "jenis_pegawai": str(jenis_pegawai),
             "perangkat_daerah": groups}
 
 
@@ -160,7 +161,7 @@ async def hasil_tahunan(principal: CurrentPrincipal, rt: RuntimeDep, nip: str = 
                 raise forbid()
         if await foreign_nips(session, [nip], admin_scope(principal)):
             raise forbid("Pegawai ini milik instansi lain (this pegawai belongs to another agency).")
-        return await recaps.hasil_tahunan(session, nip, tahun, rt.settings)
+        return await rekap.hasil_tahunan(session, nip, tahun, rt.settings)
 
 
 class CapaianOrganisasiIn(BaseModel):
@@ -187,5 +188,5 @@ async def get_capaian_organisasi(principal: CurrentPrincipal, rt: RuntimeDep, ta
                                  hanya_peringatan: bool = False) -> list[dict[str, Any]]:
     require_admin(principal)
     async with rt.uow() as session:
-        units = await recaps.capaian_organisasi(session, tahun, rt.settings, admin_scope(principal))
+        units = await rekap.capaian_organisasi(session, tahun, rt.settings, admin_scope(principal))
     return [u for u in units if u["peringatan"]] if hanya_peringatan else units

@@ -7,20 +7,22 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.events import EvaluationFinalized, KeberatanDecided, KeberatanFiled
+from kinerja_contracts.skp import NilaiBerakhlak, SkpSnapshot
 from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Actor, Pegawai
 from kinerja_platform.web.errors import ProblemError
 from sqlalchemy import select
 
-from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Keberatan, Realisasi, utcnow
+from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Keberatan, Realisasi
 from ..domain.capaian import CapaianError, capaian_hasil_kerja, capaian_iki, rata_rata
 from ..domain.periods import Kind
-from ..domain.plan import SkpSnapshot, target_for
+from ..domain.plan import target_for
 from ..domain.rating import Predikat, RhkCapaian, predikat, saran_rating_hasil_kerja
 from .plans import period_of, plan_lines
 
-BERAKHLAK = ("Berorientasi Pelayanan", "Akuntabel", "Kompeten", "Harmonis", "Loyal", "Adaptif", "Kolaboratif")
+BERAKHLAK = tuple(n.value for n in NilaiBerakhlak)
 
 
 async def load(session, evaluation_id: str, *, for_update: bool = False) -> tuple[Evaluation, EvaluationPlan, EvaluationPeriod]:
@@ -107,7 +109,7 @@ async def view(session, ev: Evaluation, plan: EvaluationPlan, settings) -> dict[
     keberatan = (await session.exec(select(Keberatan).where(Keberatan.evaluation_id == ev.id))).scalar_one_or_none()
     return dict(
         id=ev.id, period_id=ev.period_id, kind=ev.kind, tahun=ev.tahun, bulan=ev.bulan, skp_id=ev.skp_id, nip=ev.nip,
-        pegawai=plan.pegawai, penilai=plan.penilai, atasan_penilai=plan.atasan_penilai, status=ev.status,
+        pegawai=plan.pegawai, penilai=plan.penilai, atasan_pejabat_penilai=plan.atasan_pejabat_penilai, status=ev.status,
         version=ev.version, capaian_hasil_kerja=capaian, saran_rating_hasil_kerja=saran,
         rating_hasil_kerja=ev.rating_hasil_kerja, rating_perilaku=ev.rating_perilaku, predikat=ev.predikat,
         umpan_balik=ev.umpan_balik or {}, keberatan_deadline=ev.keberatan_deadline, hasil_kerja=lines,
@@ -169,7 +171,9 @@ async def set_penilaian(session, ev: Evaluation, plan: EvaluationPlan, body, set
         raise ProblemError(409, "keberatan-exists", "Hasil evaluasi ini sedang/sudah diajukan keberatan; hanya atasan "
                            "pejabat penilai yang dapat mengubahnya (a keberatan exists; only its decision changes the result).")
     rhk_ids = {x.rhk_id for x in plan_lines(plan)}
-    perilaku = {p.nilai for p in SkpSnapshot.model_validate(plan.snapshot or {}).perilaku_kerja} or set(BERAKHLAK)
+    snapshot = SkpSnapshot.model_validate(plan.snapshot) if plan.snapshot else None
+    perilaku = {p.nilai.value for p in snapshot.perilaku_kerja} if snapshot else set()
+    perilaku = perilaku or set(BERAKHLAK)
     errors = [{"path": f"body.umpan_balik_rhk.{k}", "message": "RHK tidak ada di SKP (unknown RHK)"}
               for k in body.umpan_balik_rhk if k not in rhk_ids]
     errors += [{"path": f"body.umpan_balik_perilaku.{k}", "message": "bukan nilai BerAKHLAK (not a BerAKHLAK value)"}
@@ -214,15 +218,15 @@ async def file_keberatan(session, ev: Evaluation, plan: EvaluationPlan, alasan: 
                            f"(the 14-day window has passed).", deadline=str(ev.keberatan_deadline))
     if (await session.exec(select(Keberatan.id).where(Keberatan.evaluation_id == ev.id))).first():
         raise ProblemError(409, "keberatan-exists", "Keberatan atas evaluasi ini sudah diajukan (already filed).")
-    if not plan.atasan_penilai or not plan.atasan_penilai.get("nip"):
-        raise ProblemError(422, "atasan-penilai-unknown", "Atasan pejabat penilai tidak tercatat pada SKP; hubungi admin "
+    if not plan.atasan_pejabat_penilai or not plan.atasan_pejabat_penilai.get("nip"):
+        raise ProblemError(422, "atasan-pejabat-penilai-unknown", "Atasan pejabat penilai tidak tercatat pada SKP; hubungi admin "
                            "kepegawaian (no atasan pejabat penilai on record).")
-    k = Keberatan(id=str(uuid.uuid4()), evaluation_id=ev.id, nip=ev.nip, atasan_nip=plan.atasan_penilai["nip"],
+    k = Keberatan(id=str(uuid.uuid4()), evaluation_id=ev.id, nip=ev.nip, atasan_nip=plan.atasan_pejabat_penilai["nip"],
                   alasan=alasan, predikat_before=ev.predikat)
     session.add(k)
     ev.version += 1
     add_event(session, KeberatanFiled(keberatan_id=k.id, evaluation_id=ev.id, pegawai=Pegawai.model_validate(plan.pegawai),
-                                      atasan_penilai=Pegawai.model_validate(plan.atasan_penilai), alasan=alasan), actor=actor)
+                                      atasan_pejabat_penilai=Pegawai.model_validate(plan.atasan_pejabat_penilai), alasan=alasan), actor=actor)
     return k
 
 

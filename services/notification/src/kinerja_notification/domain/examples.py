@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from kinerja_contracts.events import (
     ApprovalApproved,
@@ -52,7 +53,7 @@ def atasan(email: str | None = "ratna.dewi@example.go.id", nip: str = "197001011
     return person(nip, "Dra. Hj. Ratna Dewi, M.Si.", email, "Kepala Suku Dinas Pendidikan Wilayah I")
 
 
-def _approval(**kw) -> dict:
+def _approval(**kw: Any) -> dict[str, Any]:
     base = dict(skp_id=SKP_ID, version=2, content_hash="9f2c" * 16, status=SkpStatus.Pending, sequence=1,
                 pegawai=pegawai(), penilai=penilai(), periode=PERIODE, jenis_pegawai=JenisPegawai.PPPK_PARUH_WAKTU)
     base.update(kw)
@@ -70,10 +71,10 @@ def samples(pg: Pegawai | None = None, pn: Pegawai | None = None, pn_new: Pegawa
     return {
         "approval.requested": ApprovalRequested(**_approval(**common)),
         "approval.returned": ApprovalReturned(**_approval(**common, status=SkpStatus.Revisi, sequence=2, decided_by=pn.nip,
-            note="Target kuantitas pada RHK 2 belum terukur; tuliskan jumlah laporan per bulan.\n"
+            catatan_perbaikan="Target kuantitas pada RHK 2 belum terukur; tuliskan jumlah laporan per bulan.\n"
                  "Lengkapi bukti dukung untuk IKI 3.")),
         "approval.approved": ApprovalApproved(**_approval(**common, status=SkpStatus.Approved, sequence=4, version=3,
-                                                          decided_by=pn.nip, atasan_penilai=at)),
+                                                          decided_by=pn.nip, atasan_pejabat_penilai=at)),
         "approval.reassigned_new": ApprovalReassigned(**_approval(**{**common, "penilai": pn_new}, sequence=2,
             previous_penilai=pn, reason="Pejabat penilai sebelumnya mutasi ke unit lain.")),
         "approval.reminder": ApprovalReminder(skp_id=skp_id, level="penilai", days_pending=5,
@@ -89,7 +90,7 @@ def samples(pg: Pegawai | None = None, pn: Pegawai | None = None, pn_new: Pegawa
             period_id="2025-11/PPPK_PARUH_WAKTU/monthly", pegawai=pg, penilai=pn, rating_hasil_kerja="Sesuai Ekspektasi",
             rating_perilaku="Di Atas Ekspektasi", predikat="Baik", capaian=96.5, keberatan_deadline=dt.date(2025, 12, 19)),
         "evaluation.keberatan_filed": KeberatanFiled(keberatan_id="KB-2025-0007", evaluation_id="EV-2025-11-0042",
-            pegawai=pg, atasan_penilai=at,
+            pegawai=pg, atasan_pejabat_penilai=at,
             alasan="Realisasi RHK 1 sudah 100% dengan bukti dukung lengkap, tetapi dinilai di bawah ekspektasi."),
         "evaluation.keberatan_decided": KeberatanDecided(keberatan_id="KB-2025-0007", evaluation_id="EV-2025-11-0042",
             pegawai=pg, decision="upheld", predikat_before="Butuh Perbaikan", predikat_after="Baik",

@@ -15,8 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+from kinerja_contracts.calendar import NAMA_BULAN, to_jakarta
 from markupsafe import Markup
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -24,8 +27,7 @@ LOCALES = ("id", "en")
 DEFAULT_LOCALE = "id"
 
 _MONTHS = {
-    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-           "November", "Desember"],
+    "id": list(NAMA_BULAN),
     "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"],
 }
@@ -48,7 +50,7 @@ KINDS: dict[str, Kind] = {
     for k in (
         Kind("approval.requested", "approval.requested", "pejabat penilai", "An SKP was submitted (or resubmitted) and waits for a decision."),
         Kind("approval.digest", "(periodic)", "pejabat penilai with digest on", "One summary of every SKP waiting, per interval.", bulk=True),
-        Kind("approval.returned", "approval.returned", "pegawai", "The SKP was returned for revision, with the note."),
+        Kind("approval.returned", "approval.returned", "pegawai", "The SKP was returned for revision, with the Catatan Perbaikan."),
         Kind("approval.approved", "approval.approved", "pegawai", "The SKP was approved."),
         Kind("approval.reassigned_new", "approval.reassigned", "new pejabat penilai", "An admin moved a pending SKP to this penilai."),
         Kind("approval.reassigned_previous", "approval.reassigned", "previous pejabat penilai", "The SKP no longer waits for this penilai."),
@@ -74,28 +76,25 @@ class Rendered:
     html: str
 
 
-def _date(locale: str, value) -> str:
+def _date(locale: str, value: str | dt.date) -> str:
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime):
-        value = (value.astimezone(_WIB) if value.tzinfo else value).date()
+        value = (to_jakarta(value) if value.tzinfo else value).date()
     month = _MONTHS.get(locale, _MONTHS["id"])[value.month - 1]
     return f"{value.day} {month} {value.year}" if locale == "id" else f"{month} {value.day}, {value.year}"
 
 
 @pass_context
-def _tgl(ctx, value) -> str:
+def _tgl(ctx: Context, value: str | dt.date) -> str:
     """Format a date for the template's locale (``1 September 2025``)."""
     return _date(ctx.get("locale", DEFAULT_LOCALE), value)
 
 
-_WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
-
-
 @pass_context
-def _waktu(ctx, value: dt.datetime) -> str:
+def _waktu(ctx: Context, value: dt.datetime) -> str:
     """A moment in Asia/Jakarta time: ``25 November 2026 07.00 WIB``."""
-    local = value.astimezone(_WIB)
+    local = to_jakarta(value)
     locale = ctx.get("locale", DEFAULT_LOCALE)
     clock = local.strftime("%H.%M" if locale == "id" else "%H:%M")
     return f"{_date(locale, local.date())} {clock} WIB"
@@ -108,20 +107,20 @@ _PERIOD_KINDS = {
 
 
 @pass_context
-def _jenis_periode(ctx, value: str) -> str:
+def _jenis_periode(ctx: Context, value: str) -> str:
     """``monthly`` -> ``bulanan`` (id) / ``monthly`` (en)."""
     return _PERIOD_KINDS.get(ctx.get("locale", DEFAULT_LOCALE), _PERIOD_KINDS["id"]).get(value, value)
 
 
-def _quote(value) -> str:
+def _quote(value: object) -> str:
     """Prefix every line with ``> `` (a quoted note; the HTML layout shows a box)."""
     return "\n".join("> " + line for line in str(value).strip().splitlines() or [""])
 
 
-def _paragraphs(value) -> list:
+def _paragraphs(value: object) -> list[tuple[str, bool]]:
     """Split a block into paragraphs (blank line) for the HTML layout."""
     is_html = isinstance(value, Markup)
-    out = []
+    out: list[tuple[str, bool]] = []
     for chunk in str(value).strip().split("\n\n"):
         chunk = chunk.strip("\n")
         if not chunk.strip():
@@ -135,10 +134,10 @@ def _paragraphs(value) -> list:
     return out
 
 
-def _pairs(value) -> list:
+def _pairs(value: object) -> list[tuple[str, str]]:
     """``Label: value`` lines -> [(label, value)] for the HTML details table."""
     is_html = isinstance(value, Markup)
-    rows = []
+    rows: list[tuple[str, str]] = []
     for line in str(value).strip().splitlines():
         if ": " in line:
             k, v = line.strip().split(": ", 1)
@@ -177,7 +176,7 @@ def _tidy(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(kind: str, locale: str = DEFAULT_LOCALE, **ctx) -> Rendered:
+def render(kind: str, locale: str = DEFAULT_LOCALE, **ctx: Any) -> Rendered:
     """Render e-mail ``kind`` in ``locale`` (falls back to Bahasa Indonesia).
 
     ``ctx`` must hold ``link`` (the URL the reader opens) and the names the

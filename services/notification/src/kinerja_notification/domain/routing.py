@@ -34,7 +34,7 @@ from kinerja_contracts.values import Pegawai
 INBOX_PATH = "/persetujuan"
 
 
-def skp_path(skp_id) -> str:
+def skp_path(skp_id: object) -> str:
     return f"/skp/{skp_id}"
 
 
@@ -76,7 +76,7 @@ def _(d: ApprovalApproved) -> list[Outgoing]:
 
 @route.register
 def _(d: ApprovalReturned) -> list[Outgoing]:
-    ctx = dict(pegawai=d.pegawai, penilai=d.penilai, periode=d.periode, note=d.note)
+    ctx = dict(pegawai=d.pegawai, penilai=d.penilai, periode=d.periode, catatan_perbaikan=d.catatan_perbaikan)
     return [Outgoing("approval.returned", d.pegawai, ctx, skp_path(d.skp_id), skp_id=d.skp_id)]
 
 
@@ -106,7 +106,8 @@ def _(d: SkpDeadlineApproaching) -> list[Outgoing]:
     return [Outgoing("skp.deadline_approaching", d.pegawai, ctx, skp_path(d.skp_id) if d.skp_id else "/skp")]
 
 
-def _period_ctx(d, person: Pegawai) -> dict[str, Any]:
+def _period_ctx(d: EvaluationPeriodOpened | EvaluationPeriodClosingSoon | EvaluationPeriodClosed,
+                person: Pegawai) -> dict[str, Any]:
     return dict(pegawai=person, periode=d.periode, deadline=d.deadline, period_kind=d.kind, period_id=d.period_id)
 
 
@@ -152,8 +153,8 @@ def _(d: EvaluationFinalized) -> list[Outgoing]:
 
 @route.register
 def _(d: KeberatanFiled) -> list[Outgoing]:
-    ctx = dict(pegawai=d.pegawai, atasan_penilai=d.atasan_penilai, alasan=d.alasan)
-    return [Outgoing("evaluation.keberatan_filed", d.atasan_penilai, ctx, f"/keberatan/{d.keberatan_id}")]
+    ctx = dict(pegawai=d.pegawai, atasan_pejabat_penilai=d.atasan_pejabat_penilai, alasan=d.alasan)
+    return [Outgoing("evaluation.keberatan_filed", d.atasan_pejabat_penilai, ctx, f"/keberatan/{d.keberatan_id}")]
 
 
 @route.register

@@ -2,7 +2,7 @@
 
 One durable consumer per event type (``notification--<event>``); each handler
 learns the people in the event and queues the e-mails :func:`route` decides,
-in the consumer's transaction (inbox de-duplication included).
+in the consumer's transaction (`processed_event` de-duplication included).
 ``skp.submitted`` and ``skp.resubmitted`` send nothing (the penilai's mail
 follows ``approval.requested``, once the SKP is in the inbox) but teach the
 directory the addresses of the pegawai, penilai and atasan.
@@ -36,7 +36,7 @@ consumers = EventConsumers("notification")
 HANDLED = {
     ApprovalRequested: "E-mail the pejabat penilai that an SKP waits (or add it to their digest).",
     ApprovalApproved: "E-mail the pegawai that the SKP was approved.",
-    ApprovalReturned: "E-mail the pegawai that the SKP was returned, with the note.",
+    ApprovalReturned: "E-mail the pegawai that the SKP was returned, with the Catatan Perbaikan.",
     ApprovalReassigned: "E-mail the new pejabat penilai, and the previous one.",
     ApprovalReminder: "Remind the pejabat penilai (or alert the atasan) about a waiting SKP.",
     SkpDeadlineApproaching: "Warn a pegawai who has not submitted the SKP before the deadline.",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.db import after_commit
 from kinerja_platform.isolation import set_aside
 from kinerja_platform.logging import get_logger
@@ -13,7 +14,7 @@ from kinerja_platform.periodic import PeriodicTask
 from sqlalchemy import update
 from sqlmodel import select
 
-from ..adapters.tables import Delivery, DigestItem, utcnow
+from ..adapters.tables import Delivery, DigestItem
 from ..domain.digest import digest_event_id, digest_message_id, window_start
 from ..domain.messages import render
 from ..domain.routing import INBOX_PATH

@@ -1,7 +1,7 @@
 """Turn events into deliveries (runs in the consumer's transaction).
 
 Every e-mail is a row in the delivery log keyed by (event, recipient),
-written in the same transaction as the consumer's inbox record: the same
+written in the same transaction as the consumer's `processed_event` record: the same
 event handled twice finds its row and writes nothing. The delivery worker is
 woken after the commit.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.values import email_problem
 from kinerja_platform.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
@@ -18,7 +19,7 @@ from sqlalchemy import bindparam, case, insert, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement, utcnow
+from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement
 from ..domain.messages import KINDS, render
 from ..domain.routing import Outgoing, identities, route, settles_skp
 from . import directory
@@ -120,18 +121,15 @@ async def handle_event(session, env: Envelope) -> int:
 
 
 async def queue(session, env: Envelope, out: Outgoing, rec) -> None:
-    """Write the delivery row (or digest item) for one recipient. The inbox
-    has already made sure this event is handled once."""
+    """Write the delivery row (or digest item) for one recipient. The consumer's
+    ``processed_event`` claim has already made sure this event is handled once."""
     if out.digestible and wants_digest(rec):
         await _queue_digest_item(session, env, out)
         return
     rendered = render(out.kind, locale_of(rec), **out.ctx, link=link(out.path))
     email = rec.email if rec is not None else None
     status, reason = delivery_status(email)
-    if status != "pending":
-        email_for_worker = None
-    else:
-        email_for_worker = email
+    email_for_worker = email if status == "pending" else None  # a bad address is never handed to a worker
     priority = 1 if KINDS[out.kind].bulk else 0
     # the fast path always for a person's own workflow mail; bulk only while the worker has room
     worker = workers[0] if workers and email_for_worker and (priority == 0 or workers[0].has_room()) else None

@@ -6,12 +6,9 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from kinerja_contracts.calendar import utcnow
 from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class SkpDocument(SQLModel, table=True):
@@ -35,7 +32,7 @@ class SkpDocument(SQLModel, table=True):
     content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     content_hash: str = Field(max_length=64)
     approval_sequence: int = 0
-    catatan_revisi: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    catatan_perbaikan: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     tanggal_sk: dt.date | None = None
     persetujuan: dict[str, Any] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True),

@@ -56,7 +56,10 @@ def _date(v: Any) -> str | None:
     return _s(v)
 
 
-def read_batch(data: bytes, limits: XlsxLimits = XlsxLimits()) -> list[Group]:
+BATCH_LIMITS = XlsxLimits()
+
+
+def read_batch(data: bytes, limits: XlsxLimits = BATCH_LIMITS) -> list[Group]:
     """The SKPs of sheet "Daftar SKP", read within ``limits`` (SpreadsheetTooLarge past them)."""
     deadline = time.monotonic() + limits.max_seconds
     wb = open_workbook(data, limits)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
+from kinerja_contracts.calendar import tanggal_indonesia
 from kinerja_platform.spreadsheet import put
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..domain.deadlines import BULAN
 from ..domain.model import JenisRhk, SkpContent, format_angka
 from . import xlsx_layout as L
 
@@ -23,12 +22,8 @@ HEAD = PatternFill("solid", fgColor="D9E1F2")
 WIDTHS = {"A": 6, "B": 34, "C": 42, "D": 12, "E": 42, "F": 26, "G": 18, "H": 10, "I": 10, "J": 14, "K": 16}
 
 
-def tanggal_panjang(d: dt.date) -> str:
-    return f"{d.day} {BULAN[d.month - 1]} {d.year}"
-
-
 def periode_text(c: SkpContent) -> str:
-    return f"{L.LBL_PERIODE} {tanggal_panjang(c.periode.mulai)} s.d. {tanggal_panjang(c.periode.selesai)}"
+    return f"{L.LBL_PERIODE} {tanggal_indonesia(c.periode.mulai)} s.d. {tanggal_indonesia(c.periode.selesai)}"
 
 
 class _Sheet:
@@ -64,33 +59,8 @@ def _identity(s: _Sheet, left: dict, right: dict | None, left_hdr: str, right_hd
         s.put(row, box=True)
 
 
-def write_skp(content: SkpContent) -> bytes:
-    c = content
-    data = c.model_dump(mode="json")
-    wb = Workbook()
-    ws = wb.active
-    ws.title = L.SHEET
-    for col, w in WIDTHS.items():
-        ws.column_dimensions[col].width = w
-    s = _Sheet(ws)
-    r = s.put([L.TITLE], bold=True)
-    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=7)
-    ws.cell(r, 1).alignment = Alignment(horizontal="center")
-    s.put([(c.pegawai.instansi or "").upper()], bold=True)
-    s.put([periode_text(c)])
-    s.put(["JENIS PEGAWAI", None, L.JENIS_PEGAWAI_LABEL[c.jenis_pegawai.value]])
-    s.put(["JENIS JABATAN", None, c.jenis_jabatan.value])
-    s.put(["PENDEKATAN", None, c.pendekatan.value])
-    s.put(["TANGGAL SK", None, c.tanggal_sk.isoformat() if c.tanggal_sk else None])
-    s.put(["TEMPAT", None, c.tempat])
-    s.skip()
-    _identity(s, data["pegawai"], data["penilai"], L.HDR_PEGAWAI, L.HDR_PENILAI)
-    if data.get("atasan_penilai"):
-        s.skip()
-        _identity(s, data["atasan_penilai"], None, L.HDR_ATASAN, None)
-    s.skip()
-    s.put([L.HDR_HASIL_KERJA], bold=True)
-    s.put(L.COLS_HASIL_KERJA, bold=True, box=True, fill=True)
+def _hasil_kerja(s: _Sheet, ws: Worksheet, c: SkpContent) -> None:
+    """The RHK rows, Utama then Tambahan: one row per IKI, the RHK's cells merged."""
     n = 0
     for jenis, label in ((JenisRhk.Utama, L.SEC_UTAMA), (JenisRhk.Tambahan, L.SEC_TAMBAHAN)):
         s.put([label], bold=True)
@@ -111,25 +81,10 @@ def write_skp(content: SkpContent) -> bytes:
             if len(ikis) > 1:
                 for col in (1, 2, 3):
                     ws.merge_cells(start_row=first, start_column=col, end_row=s.row - 1, end_column=col)
-    s.skip()
-    s.put([L.HDR_PERILAKU], bold=True)
-    for n, p in enumerate(c.perilaku_kerja, start=1):
-        s.put([n, p.nilai.value, "\n".join(f"- {line}" for line in p.panduan), None, L.LBL_EKSPEKTASI, p.ekspektasi_khusus],
-              box=True)
-    s.skip()
-    s.put([L.HDR_LAMPIRAN], bold=True)
-    for label, field in L.LAMPIRAN:
-        s.put([label], bold=True)
-        for n, line in enumerate(getattr(c.lampiran, field), start=1):
-            s.put([n, line])
-    s.skip()
-    tempat = c.tempat or "(tempat)"
-    s.put([None, None, None, None, f"{tempat}, (tanggal, bulan, tahun)"])
-    s.put([None, L.SIGN_PEGAWAI, None, None, L.SIGN_PENILAI], bold=True)
-    s.skip(3)
-    s.put([None, c.pegawai.nama, None, None, c.penilai.nama])
-    s.put([None, f"NIP {c.pegawai.nip}", None, None, f"NIP {c.penilai.nip}"])
 
+
+def _detail_sheets(wb: Workbook, c: SkpContent) -> None:
+    """The "Rincian Target" and "Rencana Aksi" sheets (exact numbers, breakdowns, plans)."""
     t = wb.create_sheet(L.SHEET_TARGET)
     tsheet = _Sheet(t)
     tsheet.put(L.COLS_TARGET, bold=True, fill=True)
@@ -153,6 +108,56 @@ def write_skp(content: SkpContent) -> bytes:
                 rsheet.put([iki.id, k, plan.uraian, None, None])
             for o in plan.output:
                 rsheet.put([iki.id, k, plan.uraian, o.uraian, o.triwulan.value])
+
+
+def write_skp(content: SkpContent) -> bytes:
+    c = content
+    data = c.model_dump(mode="json")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = L.SHEET
+    for col, w in WIDTHS.items():
+        ws.column_dimensions[col].width = w
+    s = _Sheet(ws)
+    r = s.put([L.TITLE], bold=True)
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=7)
+    ws.cell(r, 1).alignment = Alignment(horizontal="center")
+    s.put([(c.pegawai.instansi or "").upper()], bold=True)
+    s.put([periode_text(c)])
+    s.put(["JENIS PEGAWAI", None, L.JENIS_PEGAWAI_LABEL[c.jenis_pegawai.value]])
+    s.put(["JENIS JABATAN", None, c.jenis_jabatan.value])
+    s.put(["PENDEKATAN", None, c.pendekatan.value])
+    s.put(["TANGGAL SK", None, c.tanggal_sk.isoformat() if c.tanggal_sk else None])
+    s.put(["TEMPAT", None, c.tempat])
+    s.skip()
+    _identity(s, data["pegawai"], data["penilai"], L.HDR_PEGAWAI, L.HDR_PENILAI)
+    if data.get("atasan_pejabat_penilai"):
+        s.skip()
+        _identity(s, data["atasan_pejabat_penilai"], None, L.HDR_ATASAN, None)
+    s.skip()
+    s.put([L.HDR_HASIL_KERJA], bold=True)
+    s.put(L.COLS_HASIL_KERJA, bold=True, box=True, fill=True)
+    _hasil_kerja(s, ws, c)
+    s.skip()
+    s.put([L.HDR_PERILAKU], bold=True)
+    for n, p in enumerate(c.perilaku_kerja, start=1):
+        s.put([n, p.nilai.value, "\n".join(f"- {line}" for line in p.panduan), None, L.LBL_EKSPEKTASI, p.ekspektasi_khusus],
+              box=True)
+    s.skip()
+    s.put([L.HDR_LAMPIRAN], bold=True)
+    for label, field in L.LAMPIRAN:
+        s.put([label], bold=True)
+        for n, line in enumerate(getattr(c.lampiran, field), start=1):
+            s.put([n, line])
+    s.skip()
+    tempat = c.tempat or "(tempat)"
+    s.put([None, None, None, None, f"{tempat}, (tanggal, bulan, tahun)"])
+    s.put([None, L.SIGN_PEGAWAI, None, None, L.SIGN_PENILAI], bold=True)
+    s.skip(3)
+    s.put([None, c.pegawai.nama, None, None, c.penilai.nama])
+    s.put([None, f"NIP {c.pegawai.nip}", None, None, f"NIP {c.penilai.nip}"])
+
+    _detail_sheets(wb, c)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -8,13 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 from kinerja_contracts.lifecycle import SkpStatus, allowed_actions, is_editable
+from kinerja_contracts.skp import SkpSnapshot
+from kinerja_contracts.skp_diff import diff_skp
 from kinerja_contracts.values import UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
 
 from ..adapters.tables import SkpDocument
-from ..domain.diff import diff
 from ..domain.model import PANDUAN_BERAKHLAK, SkpContent
 from ..service_layer import deadlines, documents
 from ..service_layer.access import acting_role
@@ -49,7 +50,7 @@ class SkpOut(BaseModel):
     status: SkpStatus = Field(description="Draft, Pending (menunggu persetujuan), Revisi, Approved")
     version: int = Field(description="send it back as If-Match (or `version`) on the next write")
     content_hash: str = Field(description="sha256 of the canonical content: what the penilai signs")
-    catatan_revisi: str | None = Field(description="Catatan Perbaikan of the penilai when the SKP was returned (Revisi)")
+    catatan_perbaikan: str | None = Field(description="Catatan Perbaikan of the penilai when the SKP was returned (Revisi)")
     terkunci: bool = Field(description="true while Pending or Approved: the content cannot change")
     allowed_actions: list[str] = Field(description="what you may do now")
     deadline: dt.date | None = Field(default=None, description="submission deadline, extensions included")
@@ -65,7 +66,7 @@ class SkpOut(BaseModel):
         state = SkpStatus(doc.status)
         role = acting_role(doc.nip, principal) if principal is not None else None
         return cls(
-            id=doc.id, status=state, version=doc.version, content_hash=doc.content_hash, catatan_revisi=doc.catatan_revisi,
+            id=doc.id, status=state, version=doc.version, content_hash=doc.content_hash, catatan_perbaikan=doc.catatan_perbaikan,
             terkunci=not is_editable(state),
             allowed_actions=list(allowed_actions(state, role)), content=doc.content, persetujuan=doc.persetujuan,
             created_at=doc.created_at, updated_at=doc.updated_at, **extra,
@@ -185,17 +186,17 @@ class StatusOut(BaseModel):
     version: int = Field(description="the content's version (the ETag of GET /api/v1/skp/{id})")
     approval_sequence: int = Field(description="how many approval events were applied; grows with every decision")
     terkunci: bool = Field(description="true while Pending or Approved: the content cannot change")
-    catatan_revisi: str | None = Field(description="the penilai's note when the SKP was returned (Revisi)")
+    catatan_perbaikan: str | None = Field(description="the penilai's Catatan Perbaikan when the SKP was returned (Revisi)")
     updated_at: UtcDatetime
 
     model_config = {"json_schema_extra": {"examples": [{
         "id": "0b6f5c1e-8d1a-4a53-9d0e-2f8a4c1b7e11", "status": "Approved", "version": 1, "approval_sequence": 2,
-        "terkunci": True, "catatan_revisi": None, "updated_at": "2027-01-14T03:12:09.518000Z",
+        "terkunci": True, "catatan_perbaikan": None, "updated_at": "2027-01-14T03:12:09.518000Z",
     }]}}
 
 
 @router.get("/{skp_id}/status", response_model=StatusOut, summary="Status SKP; can wait for it to change (long poll)",
-            description="The status, version and revision note of one SKP, without its content. With `while_status` "
+            description="The status, version and Catatan Perbaikan of one SKP, without its content. With `while_status` "
             "and `wait`, the answer is held while the SKP still has that status, for at most `wait` seconds, and "
             "comes as soon as it changes: `GET /api/v1/skp/{id}/status?while_status=Pending&wait=25` answers when the "
             "penilai's decision reaches this service (Approved or Revisi), or after 25 s with `Pending` still; then "
@@ -214,7 +215,7 @@ async def status_(
                                             recheck=rt.settings.status_recheck_seconds)
     state = SkpStatus(row.status)
     return StatusOut(id=row.id, status=state, version=row.version, approval_sequence=row.approval_sequence,
-                     terkunci=not is_editable(state), catatan_revisi=row.catatan_revisi,
+                     terkunci=not is_editable(state), catatan_perbaikan=row.catatan_perbaikan,
                      updated_at=row.updated_at)
 
 
@@ -306,8 +307,8 @@ async def version_diff(
         doc = await documents.read_document(session, skp_id, principal)
         a = await documents.get_version(session, skp_id, dari)
         b = await documents.get_version(session, skp_id, ke or doc.version)
-    changes = diff(a.content, b.content)
-    return {"dari": a.version, "ke": b.version, "changes": [c.as_dict() for c in changes]}
+    changes = diff_skp(SkpSnapshot.model_validate(a.content), SkpSnapshot.model_validate(b.content))
+    return {"dari": a.version, "ke": b.version, "changes": [c.model_dump(mode="json") for c in changes]}
 
 
 @router.get("/{skp_id}/cascade", summary="Pohon cascading (RHK and every subordinate RHK that intervenes it)")

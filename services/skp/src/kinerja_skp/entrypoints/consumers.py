@@ -31,7 +31,7 @@ async def on_approved(session, env) -> None:
 @consumers.on(ApprovalReturned)
 async def on_returned(session, env) -> None:
     """The penilai returned it: Revisi, with the Catatan Perbaikan shown to the pegawai."""
-    await apply_approval_event(session, env.data, SkpStatus.Revisi, note=env.data.note)
+    await apply_approval_event(session, env.data, SkpStatus.Revisi, catatan_perbaikan=env.data.catatan_perbaikan)
 
 
 @consumers.on(ApprovalReassigned)

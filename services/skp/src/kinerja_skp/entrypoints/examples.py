@@ -21,7 +21,7 @@ SKP_PPPK: dict = {
     "penilai": {"nip": "197806102005011002", "nama": "Budi Santoso, S.Pd., M.M.", "email": "budi.santoso@example.go.id",
                 "pangkat_golongan": "Pembina IV/a", "jabatan": "Kepala Seksi Sarana dan Prasarana",
                 "unit_kerja": _UNIT, "instansi": _INSTANSI},
-    "atasan_penilai": {"nip": "197001011995031003", "nama": "Dra. Hj. Ratna Dewi, M.Si.",
+    "atasan_pejabat_penilai": {"nip": "197001011995031003", "nama": "Dra. Hj. Ratna Dewi, M.Si.",
                        "email": "ratna.dewi@example.go.id", "pangkat_golongan": "Pembina Utama Muda IV/c",
                        "jabatan": "Kepala Suku Dinas Pendidikan Wilayah I", "unit_kerja": _UNIT, "instansi": _INSTANSI},
     "hasil_kerja": [

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.lifecycle import SkpStatus, is_editable
 from kinerja_contracts.values import JenisPegawai, Role
 from kinerja_platform.web.auth import Principal
@@ -31,7 +32,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..adapters.tables import SkpDocument, SkpVersion, utcnow
+from ..adapters.tables import SkpDocument, SkpVersion
 from ..domain.model import SkpContent
 from ..domain.validation import ValidationContext, nip_problems, validate
 from .access import admin_instansi
@@ -148,7 +149,7 @@ async def _store_chunk(session, parsed: list[_Parsed], principal: Principal, res
         if row is None:
             new_id = uuid.uuid4()
             inserts.append({"id": new_id, "nip": nip, "status": SkpStatus.Draft.value, "version": 1, "content": p.data,
-                            "content_hash": p.hash, "approval_sequence": 0, "catatan_revisi": None,
+                            "content_hash": p.hash, "approval_sequence": 0, "catatan_perbaikan": None,
                             "created_by": principal.sub, "created_at": now, "updated_at": now, **cols})
             pending_versions[new_id] = {"skp_id": new_id, "version": 1, "content": p.data, "content_hash": p.hash,
                                         "created_by": principal.sub, "created_at": now}

@@ -13,6 +13,7 @@ import json
 import uuid
 from typing import Any
 
+from kinerja_contracts.calendar import tanggal_indonesia, utcnow
 from kinerja_contracts.events import SkpResubmitted, SkpSubmitted
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, is_editable, transition
 from kinerja_platform.messaging import add_event
@@ -23,8 +24,7 @@ from sqlalchemy import bindparam, delete, func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
-from ..adapters.tables import SkpDocument, SkpVersion, utcnow
-from ..domain.deadlines import tanggal_indonesia
+from ..adapters.tables import SkpDocument, SkpVersion
 from ..domain.model import SkpContent
 from ..domain.validation import Report, ValidationContext, validate
 from . import deadlines
@@ -103,7 +103,7 @@ _PROJECT = update(_DOC).where(
 #: what the status endpoint answers (and what the access check needs), without the content
 _STATUS = select(
     _DOC.c.id, _DOC.c.nip, _DOC.c.instansi, _DOC.c.penilai_nip, _DOC.c.status, _DOC.c.version,
-    _DOC.c.approval_sequence, _DOC.c.catatan_revisi, _DOC.c.updated_at,
+    _DOC.c.approval_sequence, _DOC.c.catatan_perbaikan, _DOC.c.updated_at,
 ).where(_DOC.c.id == bindparam("id"))
 
 
@@ -314,10 +314,10 @@ async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal,
             jenis_pegawai=content.jenis_pegawai,
             pegawai=content.pegawai,
             penilai=content.penilai,
-            atasan_penilai=content.atasan_penilai,
+            atasan_pejabat_penilai=content.atasan_pejabat_penilai,
             unit_kerja=content.pegawai.unit_kerja,
             instansi=content.pegawai.instansi,
-            snapshot=doc.content,
+            snapshot=content,
         ),
         actor=_actor(principal),
     )
@@ -383,7 +383,7 @@ async def get_version(session, skp_id: uuid.UUID, version: int) -> SkpVersion:
 
 
 async def apply_approval_event(
-    session, data, new_status: SkpStatus, *, note: str | None = None, penilai=None, persetujuan: dict | None = None
+    session, data, new_status: SkpStatus, *, catatan_perbaikan: str | None = None, penilai=None, persetujuan: dict | None = None
 ) -> bool:
     """Project an approval event onto the SKP; ignore stale or out-of-order ones.
 
@@ -394,8 +394,8 @@ async def apply_approval_event(
     both win, and the older can never overwrite the newer.
     """
     values: dict[str, Any] = {"status": new_status.value, "approval_sequence": data.sequence, "updated_at": utcnow()}
-    if note is not None:
-        values["catatan_revisi"] = note
+    if catatan_perbaikan is not None:
+        values["catatan_perbaikan"] = catatan_perbaikan
     if penilai is not None:  # reassigned: the signed content keeps its snapshot
         values["penilai_nip"] = penilai.nip
     if persetujuan is not None:  # who signed, and when (the PDF's signature block)
@@ -413,7 +413,7 @@ async def apply_approval_event(
 
 
 async def read_status(connection, skp_id: uuid.UUID, principal: Principal):
-    """The SKP's status, version and revision note (a row; no content)."""
+    """The SKP's status, version and Catatan Perbaikan (a row; no content)."""
     row = (await connection.execute(_STATUS, {"id": skp_id})).first()
     if row is None:
         raise ProblemError(404, "skp-not-found", f"SKP {skp_id} tidak ditemukan (not found).")

@@ -10,13 +10,14 @@ import uuid
 from collections import Counter
 from typing import Any
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.logging import get_logger
 from kinerja_platform.spreadsheet import SpreadsheetTooLarge, XlsxLimits
 from kinerja_platform.web.auth import Principal
 from pydantic import ValidationError
 from sqlalchemy import update
 
-from ..adapters.tables import ImportJob, utcnow
+from ..adapters.tables import ImportJob
 from ..adapters.xlsx_batch import Group, read_batch
 from ..domain.model import SkpContent
 from ..domain.validation import ValidationContext, validate
@@ -43,7 +44,7 @@ def row_of(group: Group, path: str) -> int:
 
 def report_rows(groups: list[Group], results: list[bulk.ItemResult], policy: Policy) -> list[dict[str, Any]]:
     rows: dict[int, dict[str, Any]] = {}
-    for g, r in zip(groups, results):
+    for g, r in zip(groups, results, strict=False):
         for n in g.rows:
             rows[n] = {"row": n, "nip": r.nip or g.content["pegawai"].get("nip"), "status": r.status,
                        "skp_id": str(r.skp_id) if r.skp_id else None, "errors": [], "issues": []}

@@ -3,9 +3,17 @@
 Schema-version rule
 -------------------
 A payload may change only additively: new optional fields, new enum values
-that old readers can ignore. Readers ignore fields they do not know. A change
-that would break an existing reader (removing or renaming a field, changing
-its type or meaning) is a *new event*: a new payload class with
+that old readers can ignore. Readers ignore fields they do not know.
+
+A *renamed* field bumps ``schema_version`` on the same subject; for one
+release the reader also accepts the old name (pydantic
+``validation_alias=AliasChoices(new, old)``), so events already in the stream,
+written with the old name and the old version, are still understood. Writers
+send only the new name. Consumers are deployed before (or with) producers: a
+consumer refuses a version newer than it knows (dead letter, never a guess).
+
+Any other change that would break an existing reader (removing a field,
+changing its type or meaning) is a *new event*: a new payload class with
 ``schema_version`` + 1 published on a new subject ``<subject>.v<N>``. The old
 subject keeps flowing until every consumer has moved.
 """

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from .envelope import Envelope
 from .registry import REGISTRY
 
 
-def schemas() -> dict[str, dict]:
+def schemas() -> dict[str, dict[str, Any]]:
     """subject -> JSON Schema of the full envelope with that payload."""
     out = {}
     for subject, spec in REGISTRY.items():
@@ -34,12 +35,24 @@ def catalogue_markdown() -> str:
         "envelope is in `docs/events/<subject>.json`.",
         "",
         "**Schema-version rule.** A payload changes only additively (new optional",
-        "fields; readers ignore fields they do not know). A change that would break a",
-        "reader (removing, renaming or retyping a field, changing its meaning) is a new",
-        "payload class with `schema_version` + 1 on a new subject",
-        "`kinerja.<aggregate>.<event>.v<N>`; the old subject keeps flowing until every",
-        "consumer has moved. `shared/contracts/tests/test_events.py` checks the subjects follow",
-        "this rule, that every event round-trips, and that this page is current.",
+        "fields; readers ignore fields they do not know). A *renamed* field bumps",
+        "`schema_version` on the same subject, and for one release readers accept the",
+        "old name too (pydantic `validation_alias=AliasChoices(new, old)`), so events",
+        "already in the stream are still understood; writers send only the new name.",
+        "Consumers are deployed before or with producers (a consumer dead-letters a",
+        "version newer than it knows). Any other breaking change (removing or retyping",
+        "a field, changing its meaning) is a new payload class with `schema_version` + 1",
+        "on a new subject `kinerja.<aggregate>.<event>.v<N>`; the old subject keeps",
+        "flowing until every consumer has moved.",
+        "",
+        "**Version 2 (issue 13, one name per concept).** `atasan_penilai` became",
+        "`atasan_pejabat_penilai` (`skp.submitted`, `skp.resubmitted`,",
+        "`approval.approved`, `evaluation.keberatan_filed`) and the return note",
+        "`note` became `catatan_perbaikan` (`approval.returned`); version-1 events",
+        "with the old names are read until the next release removes the aliases.",
+        "`shared/contracts/tests/test_events.py` checks the subjects follow",
+        "this rule, that every event round-trips, that version-1 events are read, and",
+        "that this page is current.",
         "",
         "| subject | event_type | v | meaning | schema |",
         "| --- | --- | --- | --- | --- |",

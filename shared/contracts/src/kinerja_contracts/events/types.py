@@ -2,20 +2,28 @@
 
 Naming: past tense (``SkpSubmitted``); subject ``kinerja.<aggregate>.<event>``.
 Identity snapshots (:class:`Pegawai`) travel inside the events that need a
-person, so consumers never ask another service's database who someone is.
+person, so consumers never ask another service's database who someone is;
+the SKP document travels typed as :class:`~kinerja_contracts.skp.SkpSnapshot`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, BeforeValidator, Field
 
 from ..lifecycle import SkpStatus
+from ..skp import SkpSnapshot
 from ..values import JenisPegawai, Pegawai, Periode
 from .envelope import EventPayload
+
+#: Fields renamed in schema_version 2 (issue 13: one name per concept). Readers
+#: still accept the version-1 name for one release, so that events already in
+#: the stream are understood; writers send only the new name.
+_ATASAN = AliasChoices("atasan_pejabat_penilai", "atasan_penilai")
+_CATATAN = AliasChoices("catatan_perbaikan", "note")
 
 __all__ = [
     "SkpSubmitted",
@@ -36,7 +44,22 @@ __all__ = [
 ]
 
 
+def _empty_as_none(value: Any) -> Any:
+    """Before the snapshot was typed, a missing one was sent as ``{}``."""
+    return None if value == {} else value
+
+
+#: The SKP document of an event. Typing it changed the schema, not the JSON
+#: producers send (skp always sent the whole document in this shape), so it
+#: did not bump schema_version (version 2 is the rename of
+#: ``atasan_penilai``, in the snapshot too; readers accept both names).
+Snapshot = Annotated[SkpSnapshot | None, BeforeValidator(_empty_as_none)]
+
+
 class _SkpSubmittedBase(EventPayload):
+    #: 2: ``atasan_penilai`` renamed ``atasan_pejabat_penilai``
+    schema_version: ClassVar[int] = 2
+
     skp_id: uuid.UUID
     version: int = Field(ge=1, description="SKP document version that was submitted")
     content_hash: str = Field(description="sha256 of the canonical SKP content")
@@ -44,10 +67,11 @@ class _SkpSubmittedBase(EventPayload):
     jenis_pegawai: JenisPegawai
     pegawai: Pegawai
     penilai: Pegawai = Field(description="pejabat penilai kinerja")
-    atasan_penilai: Pegawai | None = Field(default=None, description="atasan pejabat penilai")
+    atasan_pejabat_penilai: Pegawai | None = Field(default=None, description="atasan pejabat penilai",
+                                                   validation_alias=_ATASAN)
     unit_kerja: str | None = None
     instansi: str | None = None
-    snapshot: dict[str, Any] = Field(default_factory=dict, description="the full SKP document as submitted")
+    snapshot: Snapshot = Field(default=None, description="the full SKP document as submitted")
 
 
 class SkpSubmitted(_SkpSubmittedBase):
@@ -102,10 +126,12 @@ class ApprovalApproved(_ApprovalBase):
 
     subject = "kinerja.approval.approved"
     event_type = "approval.approved"
+    #: 2: ``atasan_penilai`` renamed ``atasan_pejabat_penilai``
+    schema_version: ClassVar[int] = 2
     decided_by: str = Field(description="NIP of the person who decided")
     on_behalf_of: str | None = Field(default=None, description="NIP of the penilai when a Plt/Plh decided")
-    atasan_penilai: Pegawai | None = None
-    snapshot: dict[str, Any] = Field(default_factory=dict, description="the approved SKP document")
+    atasan_pejabat_penilai: Pegawai | None = Field(default=None, validation_alias=_ATASAN)
+    snapshot: Snapshot = Field(default=None, description="the approved SKP document")
 
 
 class ApprovalReturned(_ApprovalBase):
@@ -113,7 +139,9 @@ class ApprovalReturned(_ApprovalBase):
 
     subject = "kinerja.approval.returned"
     event_type = "approval.returned"
-    note: str = Field(description="Catatan Perbaikan")
+    #: 2: ``note`` renamed ``catatan_perbaikan``
+    schema_version: ClassVar[int] = 2
+    catatan_perbaikan: str = Field(description="Catatan Perbaikan: what the pegawai must fix", validation_alias=_CATATAN)
     decided_by: str
     on_behalf_of: str | None = None
 
@@ -205,11 +233,13 @@ class KeberatanFiled(EventPayload):
 
     subject = "kinerja.evaluation.keberatan_filed"
     event_type = "evaluation.keberatan_filed"
+    #: 2: ``atasan_penilai`` renamed ``atasan_pejabat_penilai``
+    schema_version: ClassVar[int] = 2
 
     keberatan_id: str
     evaluation_id: str
     pegawai: Pegawai
-    atasan_penilai: Pegawai
+    atasan_pejabat_penilai: Pegawai = Field(validation_alias=_ATASAN)
     alasan: str
 
 

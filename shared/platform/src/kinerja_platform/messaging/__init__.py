@@ -1,13 +1,13 @@
 """The messaging kit: transactional outbox and relay, idempotent consumers,
 JetStream provisioning. See docs/messaging.md for the guarantees."""
 
-from .inbox import InboxRecord, claim
+from .dedup import ProcessedEvent, claim
 from .outbox import OutboxMessage, add_event, outbox_wakeups
 from .provisioning import ConsumerSpec, ensure_consumer, ensure_streams
 from .relay import OutboxRelay
 
 __all__ = [
-    "InboxRecord",
+    "ProcessedEvent",
     "claim",
     "OutboxMessage",
     "add_event",

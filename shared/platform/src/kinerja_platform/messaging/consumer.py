@@ -16,7 +16,7 @@ Each handler gets its own durable pull consumer ``<service>--<event>``
 1. Parse the envelope. A message that cannot be parsed, or whose subject has
    no event, goes to the dead-letter subject ``kinerja-dlq.<durable>`` and is
    acknowledged (terminated): it would never succeed.
-2. In one transaction: claim the ``event_id`` in the inbox (a duplicate is
+2. In one transaction: claim the ``event_id`` in ``processed_event`` (a duplicate is
    acked and skipped) and run the handler; commit; ack.
 3. A handler error rolls the transaction back and the message is nacked with
    a growing delay; on the last allowed delivery it goes to the dead-letter
@@ -24,7 +24,7 @@ Each handler gets its own durable pull consumer ``<service>--<event>``
 
 Messages are pulled in batches (up to ``batch_size``), and a batch is handled
 in ONE transaction (:meth:`EventConsumers.process_batch`): the events are
-claimed in the inbox with one statement, the handlers run in order, one
+claimed in ``processed_event`` with one statement, the handlers run in order, one
 commit, then every message is acked. When anything in the batch raises, the
 batch is rolled back and each of its messages goes through the one-message
 path above (:meth:`EventConsumers.process`), so retries, PermanentError and
@@ -63,7 +63,7 @@ from ..db import dialect_of, execute
 from kinerja_contracts.events.envelope import Envelope, EventPayload
 from kinerja_contracts.events.registry import DLQ_PREFIX, STREAM, UnknownEvent, parse_envelope
 from ..logging import get_logger
-from .inbox import claim, claim_many
+from .dedup import claim, claim_many
 from .provisioning import ConsumerSpec, ensure_consumer
 
 log = get_logger(__name__)

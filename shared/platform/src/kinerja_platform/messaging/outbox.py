@@ -3,7 +3,7 @@ as the state change it reports. The relay publishes it later.
 
 Row id = ``event_id`` = ``Nats-Msg-Id``: a relay that crashes after
 publishing and before marking the row is absorbed by JetStream's
-de-duplication window and, beyond it, by the consumers' inbox.
+de-duplication window and, beyond it, by the consumers' ``processed_event`` rows.
 """
 
 from __future__ import annotations

@@ -67,8 +67,8 @@ def _people(content: SkpContent) -> Iterator[tuple[str, Pegawai, bool | None]]:
     pppk = content.jenis_pegawai in (JenisPegawai.PPPK, JenisPegawai.PPPK_PARUH_WAKTU)
     yield "pegawai", content.pegawai, pppk
     yield "penilai", content.penilai, None
-    if content.atasan_penilai is not None:
-        yield "atasan_penilai", content.atasan_penilai, None
+    if content.atasan_pejabat_penilai is not None:
+        yield "atasan_pejabat_penilai", content.atasan_pejabat_penilai, None
 
 
 def check_nip(content: SkpContent) -> list[Finding]:
@@ -87,8 +87,8 @@ def check_penilai_differs(content: SkpContent) -> list[Finding]:
     if content.pegawai.nip == content.penilai.nip:
         out.append(error("penilai-differs", "penilai.nip",
                          "Pegawai dan pejabat penilai harus orang yang berbeda (pegawai and penilai must differ)."))
-    if content.atasan_penilai is not None and content.atasan_penilai.nip in (content.pegawai.nip, content.penilai.nip):
-        out.append(error("atasan-penilai-differs", "atasan_penilai.nip",
+    if content.atasan_pejabat_penilai is not None and content.atasan_pejabat_penilai.nip in (content.pegawai.nip, content.penilai.nip):
+        out.append(error("atasan-pejabat-penilai-differs", "atasan_pejabat_penilai.nip",
                          "Atasan pejabat penilai harus berbeda dari pegawai dan pejabat penilai "
                          "(the atasan pejabat penilai must be a third person)."))
     return out

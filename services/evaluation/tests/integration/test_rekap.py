@@ -1,4 +1,4 @@
-"""Attendance by API and CSV, the monthly recap (JSON and XLSX), the annual
+"""Attendance by API and CSV, the monthly rekap (JSON and XLSX), the annual
 result with the PPPK Paruh Waktu extension, organisation achievement."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ async def two_pegawai_in_september(app, client, tokens):
     return eid
 
 
-async def test_attendance_by_api_and_csv_and_monthly_recap(app, tokens):
+async def test_attendance_by_api_and_csv_and_monthly_rekap(app, tokens):
     admin = tokens("198001012005011001", "admin")
     async with running(app) as client:
         await two_pegawai_in_september(app, client, tokens)

@@ -1,6 +1,8 @@
-"""Idempotent consumer: remember each processed ``event_id`` per consumer in
-the same transaction as the effect. A redelivered event finds its row and is
-acknowledged without running the effect again."""
+"""Consumer de-duplication: remember each processed ``event_id`` per consumer
+(table ``processed_event``) in the same transaction as the effect. A
+redelivered event finds its row and is acknowledged without running the
+effect again. ("Inbox" is the approval service's list of SKPs waiting for a
+pejabat penilai, not this table.)"""
 
 from __future__ import annotations
 
@@ -15,17 +17,17 @@ from sqlmodel import Field, SQLModel
 from ..db import dialect_of, execute
 
 
-class InboxRecord(SQLModel, table=True):
+class ProcessedEvent(SQLModel, table=True):
     """An event a consumer has processed."""
 
-    __tablename__ = "inbox"
+    __tablename__ = "processed_event"
 
     consumer: str = Field(primary_key=True, max_length=120)
     event_id: uuid.UUID = Field(primary_key=True)
     processed_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-_TABLE = InboxRecord.__table__
+_TABLE = ProcessedEvent.__table__
 _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 #: prebuilt statements, per dialect (and per number of rows for claim_many):
 #: building INSERT .. ON CONFLICT per call was a measurable share of a consumer's CPU

@@ -1,4 +1,4 @@
-"""Recaps: the monthly Rekapitulasi Penilaian Kinerja dan Kehadiran per
+"""Rekap (recapitulations): the monthly Rekapitulasi Penilaian Kinerja dan Kehadiran per
 perangkat daerah, the annual result per pegawai (with the PPPK Paruh Waktu
 extension recommendation), and organisation achievement per unit."""
 
@@ -15,10 +15,6 @@ from ..domain.organisasi import distribusi, peringatan_distribusi
 from ..domain.periods import Kind, make_period
 from ..domain.tahunan import rekomendasi_perpanjangan
 from .periods import round2
-
-BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-         "November", "Desember"]
-
 
 def _live_capaian():
     """Capaian hasil kerja in SQL: the stored one once closed, else the sum of
