@@ -6,13 +6,17 @@ SKP itself still reads (no 500)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import uuid
 
 from kinerja_devstack.samples import nip, pppk_skp
 from kinerja_devstack.testing import running
 from kinerja_platform import isolation
+from kinerja_platform.spreadsheet import formula_cells
 from kinerja_skp.adapters.tables import SkpDocument
 from kinerja_skp.service_layer import reminders
+from openpyxl import load_workbook
 from sqlalchemy import update
 
 from .conftest import INSTANSI
@@ -47,3 +51,30 @@ async def test_poisoned_skps_are_set_aside_and_the_others_are_reminded(app, toke
         assert r.status_code == 200 and r.json()["counts"]["skp-deadline-reminders"] >= 1
         r = await client.get("/api/v1/admin/set-aside", headers=admin)
         assert r.status_code == 403
+
+
+async def test_an_skp_stored_before_the_bounds_still_reads_and_exports(app, tokens):
+    """Rows written before the edge bounded values read back without the
+    bounds (context STORED): the sheet and the check answer 200; submitting
+    asks for a correction (422), never a 500."""
+    me = tokens("199503152025212001", "pegawai")
+    async with running(app) as client:
+        r = await client.post("/api/v1/skp", json=pppk_skp(mulai="2027-01-01", selesai="2027-12-31"), headers=me)
+        assert r.status_code == 201, r.text
+        sid = uuid.UUID(r.json()["id"])
+        async with app.state.runtime.uow() as session:
+            doc = await session.get(SkpDocument, sid)
+            content = json.loads(json.dumps(doc.content))
+            content["pegawai"]["jabatan"] = "Pranata\x1b[31m Komputer\x00"
+            content["hasil_kerja"][0]["uraian"] = "=HYPERLINK(\"http://evil.example\",\"klik\")"
+            content["hasil_kerja"][0]["iki"][0]["target"]["nilai"] = "1" * 40
+            content["tanggal_sk"] = "9999-12-31"
+            await session.exec(update(SkpDocument).where(SkpDocument.id == sid).values(content=content))
+        r = await client.get(f"/api/v1/skp/{sid}/xlsx", headers=me)
+        assert r.status_code == 200, r.text[:300]
+        wb = load_workbook(io.BytesIO(r.content))
+        assert formula_cells(wb) == []
+        r = await client.post(f"/api/v1/skp/{sid}/validate", headers=me)
+        assert r.status_code == 200, r.text[:300]
+        r = await client.post(f"/api/v1/skp/{sid}/submit", json={"version": 1}, headers=me)
+        assert r.status_code == 422 and r.json()["code"] == "skp-invalid", r.text[:300]

@@ -19,9 +19,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
 
-from .values import Angka, JenisPegawai, Pegawai, Periode, Tanggal, WireModel, check_texts
+from .values import Angka, JenisPegawai, Pegawai, Periode, Tanggal, WireModel, check_texts, is_stored
 
 __all__ = [
     "JenisJabatan",
@@ -121,8 +121,8 @@ class _Part(WireModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _bounded_text(cls, value: object) -> object:
-        return check_texts(value)
+    def _bounded_text(cls, value: object, info: ValidationInfo) -> object:
+        return value if is_stored(info) else check_texts(value)
 
 
 class Target(_Part):

@@ -9,7 +9,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from collections.abc import Callable
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, WithJsonSchema
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Bounds every service applies at its edge (docs/reliability.md, "Limits"). A value outside them is refused with 422
@@ -35,6 +37,24 @@ NIP_PATTERN = r"^[0-9]{18}$"
 Nip = Annotated[str, StringConstraints(pattern=NIP_PATTERN)]
 
 _ALLOWED_CONTROL = frozenset("\t\n\r")
+
+#: validation context for data read back from storage (``model_validate(data, context=STORED)``): the bounds
+#: below are not applied, so a row stored before they existed still reads and exports; every write applies them
+STORED: dict[str, bool] = {"stored": True}
+
+
+def is_stored(info: ValidationInfo | None) -> bool:
+    """True when a model is being read back from storage (context :data:`STORED`)."""
+    return info is not None and isinstance(info.context, dict) and bool(info.context.get("stored"))
+
+
+def unless_stored(check: Callable[[Any], Any]) -> Callable[[Any, ValidationInfo], Any]:
+    """``check`` as a validator that lets data read back from storage through."""
+
+    def validate(value: Any, info: ValidationInfo) -> Any:
+        return value if is_stored(info) else check(value)
+
+    return validate
 
 
 def bad_character(text: str) -> str | None:
@@ -76,9 +96,9 @@ def check_texts(value: Any) -> Any:
 
 
 #: free text (descriptions, notes): no control characters but tab and line breaks, at most TEKS_MAX characters
-Teks = Annotated[str, StringConstraints(max_length=TEKS_MAX), AfterValidator(check_text)]
+Teks = Annotated[str, StringConstraints(max_length=TEKS_MAX), AfterValidator(unless_stored(check_text))]
 #: a short text (a name, a unit, a rank): at most TEKS_PENDEK_MAX characters
-TeksPendek = Annotated[str, StringConstraints(max_length=TEKS_PENDEK_MAX), AfterValidator(check_text)]
+TeksPendek = Annotated[str, StringConstraints(max_length=TEKS_PENDEK_MAX), AfterValidator(unless_stored(check_text))]
 
 
 def check_angka(value: Decimal) -> Decimal:
@@ -103,7 +123,7 @@ _ANGKA_LIMIT = 10**ANGKA_INTEGER_DIGITS
 #: a bounded decimal number (targets, realisasi)
 Angka = Annotated[
     Decimal,
-    AfterValidator(check_angka),
+    AfterValidator(unless_stored(check_angka)),
     WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": -_ANGKA_LIMIT, "exclusiveMaximum": _ANGKA_LIMIT},
                               {"type": "string", "pattern": r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$"}],
                     "description": f"a number, at most {ANGKA_INTEGER_DIGITS} digits before the point and "
@@ -119,7 +139,7 @@ def check_tanggal(value: dt.date) -> dt.date:
 
 
 #: a date (Asia/Jakarta) inside the documented window
-Tanggal = Annotated[dt.date, AfterValidator(check_tanggal)]
+Tanggal = Annotated[dt.date, AfterValidator(unless_stored(check_tanggal))]
 
 #: a year inside the date window
 Tahun = Annotated[int, Field(ge=TANGGAL_MIN.year, le=TANGGAL_MAX.year)]
@@ -148,7 +168,7 @@ def check_email(value: str) -> str:
 
 
 #: one mail address (no display name, no list, no line break; blanks around it are dropped)
-Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(check_email), WithJsonSchema(
+Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(unless_stored(check_email)), WithJsonSchema(
     {"type": "string", "format": "email", "maxLength": EMAIL_MAX}, mode="validation")]
 
 

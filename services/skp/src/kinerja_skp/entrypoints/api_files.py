@@ -13,6 +13,7 @@ from kinerja_contracts.calendar import today_jakarta
 from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_platform.spreadsheet import SpreadsheetTooLarge, check_archive
 from kinerja_platform.web.auth import CurrentPrincipal
+from kinerja_contracts.values import STORED
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, ValidationError
 from sqlmodel import select
@@ -56,7 +57,7 @@ def _workbook_problem(exc: WorkbookError) -> ProblemError:
 async def export_xlsx(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep) -> Response:
     async with rt.uow() as session:
         doc = await documents.read_document(session, skp_id, principal)
-    data = await asyncio.to_thread(write_skp, SkpContent.model_validate(doc.content))
+    data = await asyncio.to_thread(write_skp, SkpContent.model_validate(doc.content, context=STORED))
     return Response(data, media_type=XLSX, headers={"Content-Disposition": _filename(doc, "xlsx"), "ETag": f'"{doc.version}"'})
 
 
@@ -110,7 +111,7 @@ async def export_pdf(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: Runtime
     # which never renders a PDF should not carry (RSS at rest target, issue 8)
     from ..adapters.pdf import render_pdf
 
-    data = await asyncio.to_thread(render_pdf, SkpContent.model_validate(doc.content), version=doc.version,
+    data = await asyncio.to_thread(render_pdf, SkpContent.model_validate(doc.content, context=STORED), version=doc.version,
                                    content_hash=doc.content_hash, approved_at=approved, signer=approval.get("penilai"),
                                    decided_by=approval.get("decided_by"))
     return Response(data, media_type="application/pdf", headers={"Content-Disposition": _filename(doc, "pdf")})
