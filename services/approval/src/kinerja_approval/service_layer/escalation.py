@@ -14,17 +14,14 @@ import uuid
 from collections.abc import Callable
 
 from kinerja_contracts.events import ApprovalReminder
-from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_platform.isolation import set_aside
 from kinerja_platform.logging import get_logger
 from kinerja_platform.messaging import add_event
 from kinerja_platform.periodic import PeriodicTask
 from kinerja_contracts.values import Pegawai
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import select
 
-from ..adapters.tables import ApprovalCase, ReminderSent
+from ..adapters.repository import ApprovalRepository
+from ..adapters.tables import ApprovalCase
 from ..domain.escalation import DueReminder, EscalationPolicy, due_reminders
 
 log = get_logger(__name__)
@@ -36,12 +33,10 @@ def reminder_event_id(skp_id: uuid.UUID, pending_round: int, level: str, interva
     return uuid.uuid5(REMINDER_NAMESPACE, f"{skp_id}:{pending_round}:{level}:{interval_index}")
 
 
-async def _claim(session, case: ApprovalCase, r: DueReminder, event_id: uuid.UUID, now: dt.datetime) -> bool:
-    values = dict(skp_id=case.skp_id, pending_round=case.pending_round or 0, level=r.level,
-                  interval_index=r.interval_index, event_id=event_id, sent_at=now)
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    result = await session.exec(insert(ReminderSent.__table__).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+async def _claim(repo: ApprovalRepository, case: ApprovalCase, r: DueReminder, event_id: uuid.UUID,
+                 now: dt.datetime) -> bool:
+    return await repo.claim_reminder(dict(skp_id=case.skp_id, pending_round=case.pending_round or 0, level=r.level,
+                                          interval_index=r.interval_index, event_id=event_id, sent_at=now))
 
 
 async def scan(uow, now: dt.datetime, policy: EscalationPolicy) -> int:
@@ -50,16 +45,11 @@ async def scan(uow, now: dt.datetime, policy: EscalationPolicy) -> int:
     now = now.astimezone(dt.UTC)
     horizon = now - dt.timedelta(days=policy.remind_after_days)
     async with uow() as session:
-        cases = (
-            await session.exec(
-                select(ApprovalCase).where(
-                    ApprovalCase.status == SkpStatus.Pending.value, ApprovalCase.pending_since <= horizon
-                ).order_by(ApprovalCase.pending_since, ApprovalCase.skp_id)  # one order for every replica
-            )
-        ).all()
+        repo = ApprovalRepository(session)
+        cases = await repo.pending_since_before(horizon)
         for case in cases:
             try:
-                emitted += await _remind(session, case, now, policy)
+                emitted += await _remind(session, repo, case, now, policy)
             except Exception as exc:  # one case with bad data is set aside; the others are reminded
                 set_aside("approval-escalation", case.skp_id, exc)
     if emitted:
@@ -67,7 +57,8 @@ async def scan(uow, now: dt.datetime, policy: EscalationPolicy) -> int:
     return emitted
 
 
-async def _remind(session, case: ApprovalCase, now: dt.datetime, policy: EscalationPolicy) -> int:
+async def _remind(session, repo: ApprovalRepository, case: ApprovalCase, now: dt.datetime,
+                  policy: EscalationPolicy) -> int:
     """Emit the reminders of one case that are due at ``now``; how many.
     Every event is built before its reminder is claimed, so a case whose data
     cannot make an event claims nothing."""
@@ -84,7 +75,7 @@ async def _remind(session, case: ApprovalCase, now: dt.datetime, policy: Escalat
             pegawai=Pegawai.model_validate(case.pegawai), penilai=Pegawai.model_validate(case.penilai),
             recipient=Pegawai.model_validate(recipient),
         )
-        if not await _claim(session, case, r, event_id, now):
+        if not await _claim(repo, case, r, event_id, now):
             continue
         add_event(session, event, event_id=event_id)
         emitted += 1
@@ -94,7 +85,8 @@ async def _remind(session, case: ApprovalCase, now: dt.datetime, policy: Escalat
 class EscalationScanner:
     """Runs :func:`scan` every ``interval`` seconds with the time from ``clock``."""
 
-    def __init__(self, policy: EscalationPolicy, interval: float, clock: Callable[[], dt.datetime]):
+    def __init__(self, uow, policy: EscalationPolicy, interval: float, clock: Callable[[], dt.datetime]):
+        self.uow = uow
         self.policy = policy
         self.interval = interval
         self.clock = clock
@@ -104,11 +96,11 @@ class EscalationScanner:
     def runs(self) -> int:
         return self.task.runs if self.task else 0
 
-    async def start(self, rt) -> None:
-        self.task = PeriodicTask("approval-escalation-scan", lambda: scan(rt.uow, self.clock(), self.policy), self.interval)
+    async def start(self) -> None:
+        self.task = PeriodicTask("approval-escalation-scan", lambda: scan(self.uow, self.clock(), self.policy), self.interval)
         self.task.start()
 
-    async def stop(self, rt=None) -> None:
+    async def stop(self) -> None:
         if self.task:
             await self.task.stop()
             self.task = None

@@ -26,11 +26,14 @@ from kinerja_contracts.events import (
     SkpResubmitted,
     SkpSubmitted,
 )
+from typing import TYPE_CHECKING
+
 from kinerja_platform.messaging.consumer import EventConsumers
 
-from ..service_layer.mail import handle_event
+from ..service_layer.mail import Mailroom, handle_event
 
-consumers = EventConsumers("notification")
+if TYPE_CHECKING:
+    from ..bootstrap import Container
 
 #: event -> what the consumer does (its AsyncAPI description)
 HANDLED = {
@@ -51,13 +54,23 @@ HANDLED = {
 }
 
 
-def _handler(description: str):
+#: the events consumed (the reliability tests list the subjects from here)
+EVENTS = tuple(HANDLED)
+
+
+def _handler(description: str, mail: Mailroom):
     async def handle(session, envelope) -> None:
-        await handle_event(session, envelope)
+        await handle_event(session, envelope, mail)
 
     handle.__doc__ = description
     return handle
 
 
-for _event, _description in HANDLED.items():
-    consumers.on(_event)(_handler(_description))
+def bind(c: Container) -> EventConsumers:
+    """The service's consumers for one container: each handler keeps the
+    consumer's signature ``(session, env)`` and queues mail through the
+    container's mailroom."""
+    consumers = EventConsumers("notification")
+    for event, description in HANDLED.items():
+        consumers.on(event)(_handler(description, c.mail))
+    return consumers

@@ -17,9 +17,9 @@ from kinerja_platform.isolation import isolated
 from kinerja_platform.logging import get_logger
 from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Pegawai, Periode
-from sqlmodel import select
 
-from ..adapters.tables import DeadlineExtension, DeadlineReminder, SkpDocument
+from ..adapters.repository import SkpRepository
+from ..adapters.tables import DeadlineReminder
 from ..domain.deadlines import Extension, deadline_for
 from .policy import Policy
 
@@ -36,18 +36,15 @@ async def scan(uow, policy: Policy, days_before: int, *, today: dt.date | None =
     today = today or policy.today()
     staged = 0
     async with uow() as session:
-        docs = (await session.exec(select(SkpDocument).where(
-            SkpDocument.status.in_(("Draft", "Revisi")), SkpDocument.tahun.in_((today.year - 1, today.year, today.year + 1))
-        ))).all()
+        repo = SkpRepository(session)
+        docs = await repo.waiting_in_years((today.year - 1, today.year, today.year + 1))
         if not docs:
             return 0
-        exts = (await session.exec(select(DeadlineExtension).where(DeadlineExtension.tahun.in_({d.tahun for d in docs})))).all()
+        exts = await repo.extensions_of_years({d.tahun for d in docs})
         by_scope: dict[tuple, list[Extension]] = {}
         for e in exts:
             by_scope.setdefault((e.instansi, e.tahun), []).append(Extension(e.sampai, e.unit_kerja, e.nip))
-        sent = {(r.skp_id, r.deadline) for r in (await session.exec(
-            select(DeadlineReminder).where(DeadlineReminder.skp_id.in_([d.id for d in docs]))
-        )).all()}
+        sent = await repo.reminders_sent([d.id for d in docs])
         for doc in docs:
             # one SKP whose data breaks a rule (a date out of range, a bad snapshot) is set aside; the rest are reminded
             with isolated("skp-deadline-reminders", doc.id):
@@ -63,7 +60,7 @@ async def scan(uow, policy: Policy, days_before: int, *, today: dt.date | None =
                     deadline=d.effective, days_left=days_left,
                 )
                 add_event(session, event, event_id=event_id)
-                session.add(DeadlineReminder(skp_id=doc.id, deadline=d.effective, event_id=event_id))
+                repo.add_reminder(DeadlineReminder(skp_id=doc.id, deadline=d.effective, event_id=event_id))
                 staged += 1
     return staged
 
