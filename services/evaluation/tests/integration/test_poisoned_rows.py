@@ -21,7 +21,7 @@ d = dt.date
 
 
 async def _plans(app, n: int) -> None:
-    sched = app.state.runtime.extras["scheduler"]
+    sched = app.state.runtime.container.scheduler
 
     async def have():
         async with app.state.runtime.uow() as session:
@@ -49,7 +49,7 @@ async def test_a_plan_for_year_9999_does_not_stop_the_scheduler(make_settings, c
     app2 = create_app(settings, clock=clock)
     async with running(app2):
         clock.set(dt.datetime(2025, 10, 1, 1, 0, tzinfo=dt.UTC))
-        done = await app2.state.runtime.extras["scheduler"].run_once()
+        done = await app2.state.runtime.container.scheduler.run_once()
         assert "open:2025-10/PPPK_PARUH_WAKTU/monthly" in done
 
 

@@ -93,7 +93,7 @@ async def test_a_poisoned_digest_is_set_aside_and_the_others_go_out(new_database
             return real(kind, locale, **kw)
 
         monkeypatch.setattr(digest_module, "render", render)
-        assert await rt.extras["digest"].run_due(utcnow() + dt.timedelta(hours=2)) == 1
+        assert await rt.container.digest.run_due(utcnow() + dt.timedelta(hours=2)) == 1
         await wait_for(lambda: smtp_sink.to(good.email))
         async with rt.uow() as session:
             items = {i.recipient_nip: i.status for i in (await session.exec(select(DigestItem))).all()}

@@ -40,7 +40,7 @@ async def test_poisoned_skps_are_set_aside_and_the_others_are_reminded(app, toke
             content = dict(doc.content)
             content["pegawai"] = {**content["pegawai"], "nip": "１２３"}
             await session.exec(update(SkpDocument).where(SkpDocument.id == broken).values(content=content))
-        policy = rt.extras["policy"]
+        policy = rt.container.policy
         assert await reminders.scan(rt.uow, policy, 3, today=dt.date(2026, 1, 28)) == 1  # the healthy one
         assert str(broken) in {s.row_id for s in isolation.recent("skp-deadline-reminders")}
         # the far one is no error any more: its deadline is just far away; it still reads
