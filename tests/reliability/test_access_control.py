@@ -140,7 +140,7 @@ def _evt(person):
 ROWS: list[Row] = [
     # --- ops: public ---------------------------------------------------------------------------------------------------
     *[Row(svc, "GET", p, {"public"}, simple(lambda _, p=p: p)) for svc in SERVICES
-      for p in ("/healthz", "/readyz", "/asyncapi.json")],
+      for p in ("/healthz", "/readyz", "/asyncapi.json", "/asyncapi")],
     # what the background scans set aside spans every instansi: a deployment-wide admin only, nobody in this table
     *[Row(svc, "GET", "/api/v1/admin/set-aside", set(), simple(lambda _: "/api/v1/admin/set-aside")) for svc in SERVICES],
     # --- skp -----------------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from kinerja_contracts.events import (
     ApprovalRequested,
     ApprovalReturned,
     EvaluationFinalized,
+    EvaluationPenilaiReassigned,
     EvaluationPeriodClosed,
     EvaluationPeriodClosingSoon,
     EvaluationPeriodOpened,
@@ -162,6 +163,17 @@ def _(d: KeberatanDecided) -> list[Outgoing]:
     ctx = dict(pegawai=d.pegawai, decision=d.decision, predikat_before=d.predikat_before,
                predikat_after=d.predikat_after, note=d.note)
     return [Outgoing("evaluation.keberatan_decided", d.pegawai, ctx, f"/evaluasi/{d.evaluation_id}")]
+
+
+@route.register
+def _(d: EvaluationPenilaiReassigned) -> list[Outgoing]:
+    ctx = dict(pegawai=d.pegawai, penilai=d.penilai, previous_penilai=d.previous_penilai,
+               evaluasi_dipindah=d.evaluasi_dipindah)
+    out = [Outgoing("evaluation.penilai_reassigned_new", d.penilai, ctx, "/evaluasi?peran=penilai", skp_id=d.skp_id)]
+    if d.previous_penilai is not None:
+        out.append(Outgoing("evaluation.penilai_reassigned_previous", d.previous_penilai, ctx, "/evaluasi?peran=penilai",
+                            skp_id=d.skp_id))
+    return out
 
 
 def identities(payload: EventPayload) -> list[Pegawai]:

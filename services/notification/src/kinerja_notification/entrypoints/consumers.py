@@ -17,6 +17,7 @@ from kinerja_contracts.events import (
     ApprovalRequested,
     ApprovalReturned,
     EvaluationFinalized,
+    EvaluationPenilaiReassigned,
     EvaluationPeriodClosed,
     EvaluationPeriodClosingSoon,
     EvaluationPeriodOpened,
@@ -49,6 +50,7 @@ HANDLED = {
     EvaluationFinalized: "Tell the pegawai their predikat and the keberatan deadline.",
     KeberatanFiled: "Ask the atasan pejabat penilai to decide a keberatan.",
     KeberatanDecided: "Tell the pegawai how the keberatan was decided.",
+    EvaluationPenilaiReassigned: "Tell the new pejabat penilai they now rate the SKP's evaluations (and the previous one).",
     SkpSubmitted: "Learn the people of the SKP (directory only; no e-mail).",
     SkpResubmitted: "Learn the people of the SKP (directory only; no e-mail).",
 }

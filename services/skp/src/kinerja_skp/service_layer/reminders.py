@@ -20,7 +20,7 @@ from kinerja_contracts.values import Pegawai, Periode
 
 from ..adapters.repository import SkpRepository
 from ..adapters.tables import DeadlineReminder
-from ..domain.deadlines import Extension, deadline_for
+from ..domain.deadlines import Extension, deadline_for, terima_sk_of
 from .policy import Policy
 
 log = get_logger(__name__)
@@ -49,6 +49,7 @@ async def scan(uow, policy: Policy, days_before: int, *, today: dt.date | None =
             # one SKP whose data breaks a rule (a date out of range, a bad snapshot) is set aside; the rest are reminded
             with isolated("skp-deadline-reminders", doc.id):
                 d = deadline_for(mulai=doc.periode_mulai, tanggal_sk=doc.tanggal_sk, nip=doc.nip, unit_kerja=doc.unit_kerja,
+                                 tanggal_terima_sk=terima_sk_of(doc.content),
                                  extensions=by_scope.get((doc.instansi, doc.tahun), ()), policy=policy.deadline)
                 days_left = (d.effective - today).days
                 if not 0 <= days_left <= days_before or (doc.id, d.effective) in sent:
