@@ -17,11 +17,11 @@ def stack_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def stack(tmp_path: Path, own_nats, new_database, stack_env) -> Iterator[Stack]:
+def stack(tmp_path: Path, nats_server, new_database, stack_env) -> Iterator[Stack]:
     """The four services, the SMTP sink and a private nats-server, as processes."""
     s = Stack.on_free_ports(
         tmp_path / "var",
-        nats_url=own_nats.url,
+        nats_url=nats_server.url,
         database_urls={svc: new_database(f"e2e_{svc}") for svc in SERVICES},
         # The sample SKPs are dated 2025, so their submission deadlines have passed
         # on this clock; deadlines are covered by the skp integration tests.

@@ -1,10 +1,10 @@
 """The escalation scan: reminders for SKPs that wait too long in an inbox.
 
 Runs periodically in every replica (an ``on_start`` task). A reminder is
-identified by (SKP, pending round, level, interval index): it is recorded in
-``approval_reminder`` with INSERT .. ON CONFLICT DO NOTHING and its event id
-is a uuid5 of the same key, so neither repeated scans nor several replicas
-send it twice.
+identified by (SKP, pending round, level, interval index); its event id is a
+uuid5 of that key, written with
+:func:`kinerja_platform.messaging.add_event_once` (the outbox's primary key
+records it), so neither repeated scans nor several replicas send it twice.
 """
 
 from __future__ import annotations
@@ -16,15 +16,13 @@ from collections.abc import Callable
 from kinerja_contracts.events import ApprovalReminder
 from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_platform.logging import get_logger
-from kinerja_platform.messaging import add_event
+from kinerja_platform.messaging import add_event_once
 from kinerja_platform.periodic import PeriodicTask
 from kinerja_contracts.values import Pegawai
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 
-from ..adapters.tables import ApprovalCase, ReminderSent
-from ..domain.escalation import DueReminder, EscalationPolicy, due_reminders
+from ..adapters.tables import ApprovalCase
+from ..domain.escalation import EscalationPolicy, due_reminders
 
 log = get_logger(__name__)
 
@@ -33,14 +31,6 @@ REMINDER_NAMESPACE = uuid.UUID("6f0f7c4e-2b7a-4f57-9d0e-4f1b7a9c2d31")
 
 def reminder_event_id(skp_id: uuid.UUID, pending_round: int, level: str, interval_index: int) -> uuid.UUID:
     return uuid.uuid5(REMINDER_NAMESPACE, f"{skp_id}:{pending_round}:{level}:{interval_index}")
-
-
-async def _claim(session, case: ApprovalCase, r: DueReminder, event_id: uuid.UUID, now: dt.datetime) -> bool:
-    values = dict(skp_id=case.skp_id, pending_round=case.pending_round or 0, level=r.level,
-                  interval_index=r.interval_index, event_id=event_id, sent_at=now)
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    result = await session.exec(insert(ReminderSent.__table__).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
 
 
 async def scan(uow, now: dt.datetime, policy: EscalationPolicy) -> int:
@@ -64,9 +54,7 @@ async def scan(uow, now: dt.datetime, policy: EscalationPolicy) -> int:
                     log.warning("no atasan pejabat penilai to alert", skp_id=str(case.skp_id))
                     continue
                 event_id = reminder_event_id(case.skp_id, case.pending_round or 0, r.level, r.interval_index)
-                if not await _claim(session, case, r, event_id, now):
-                    continue
-                add_event(
+                emitted += await add_event_once(
                     session,
                     ApprovalReminder(
                         skp_id=case.skp_id, level=r.level, pending_since=since, days_pending=r.days_pending,
@@ -75,7 +63,6 @@ async def scan(uow, now: dt.datetime, policy: EscalationPolicy) -> int:
                     ),
                     event_id=event_id,
                 )
-                emitted += 1
     if emitted:
         log.info("approval reminders emitted", count=emitted)
     return emitted

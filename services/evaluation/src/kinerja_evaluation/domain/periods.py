@@ -73,10 +73,6 @@ class Period:
             return max(self.mulai, self.deadline - dt.timedelta(days=reminder_days))
         return self.deadline + dt.timedelta(days=1)
 
-    def accepts_input(self, today: dt.date) -> bool:
-        """Realisasi may be entered from the first day through the deadline."""
-        return self.mulai <= today <= self.deadline
-
 
 def period_label(kind: Kind | str, mulai: dt.date) -> str:
     kind = Kind(kind)
@@ -108,26 +104,6 @@ def make_period(kind: Kind | str, jenis_pegawai: str, year: int, index: int, dea
     else:
         mulai, selesai = dt.date(year, 1, 1), dt.date(year, 12, 31)
     return Period(kind, jenis_pegawai, mulai, selesai, deadline_after(selesai, deadline_day))
-
-
-def parse_period_id(period_id: str, deadline_day: int = 5) -> Period:
-    """Inverse of :attr:`Period.period_id`; ``ValueError`` on a malformed id."""
-    try:
-        label, jenis, kind = period_id.split("/")
-        kind = Kind(kind)
-        if kind is Kind.monthly:
-            y, m = label.split("-")
-            p = make_period(kind, jenis, int(y), int(m), deadline_day)
-        elif kind is Kind.quarterly:
-            y, q = label.split("-Q")
-            p = make_period(kind, jenis, int(y), int(q), deadline_day)
-        else:
-            p = make_period(kind, jenis, int(label), 1, deadline_day)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"period_id tidak dikenal (unknown period id): {period_id!r}") from exc
-    if p.period_id != period_id:
-        raise ValueError(f"period_id tidak dikenal (unknown period id): {period_id!r}")
-    return p
 
 
 def periods_overlapping(

@@ -82,7 +82,7 @@ class RhkCapaian:
 
 
 def saran_rating_hasil_kerja(rhk: Iterable[RhkCapaian], policy: RatingPolicy = RatingPolicy()) -> Rating | None:
-    """Suggest the rating hasil kerja from the RHK capaian (DOMAIN.md rules).
+    """Suggest the rating hasil kerja from the RHK capaian (docs/evaluation.md, Ratings and predikat).
 
     - Diatas: most or all RHK above expectation, and no RHK Utama below;
     - Sesuai: most or all RHK at least as expected, and at most a small part

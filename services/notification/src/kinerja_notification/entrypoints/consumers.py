@@ -10,45 +10,12 @@ directory the addresses of the pegawai, penilai and atasan.
 
 from __future__ import annotations
 
-from kinerja_contracts.events import (
-    ApprovalApproved,
-    ApprovalReassigned,
-    ApprovalReminder,
-    ApprovalRequested,
-    ApprovalReturned,
-    EvaluationFinalized,
-    EvaluationPeriodClosed,
-    EvaluationPeriodClosingSoon,
-    EvaluationPeriodOpened,
-    KeberatanDecided,
-    KeberatanFiled,
-    SkpDeadlineApproaching,
-    SkpResubmitted,
-    SkpSubmitted,
-)
 from kinerja_platform.messaging.consumer import EventConsumers
 
+from ..domain.routing import MAIL_TABLE
 from ..service_layer.mail import handle_event
 
 consumers = EventConsumers("notification")
-
-#: event -> what the consumer does (its AsyncAPI description)
-HANDLED = {
-    ApprovalRequested: "E-mail the pejabat penilai that an SKP waits (or add it to their digest).",
-    ApprovalApproved: "E-mail the pegawai that the SKP was approved.",
-    ApprovalReturned: "E-mail the pegawai that the SKP was returned, with the Catatan Perbaikan.",
-    ApprovalReassigned: "E-mail the new pejabat penilai, and the previous one.",
-    ApprovalReminder: "Remind the pejabat penilai (or alert the atasan) about a waiting SKP.",
-    SkpDeadlineApproaching: "Warn a pegawai who has not submitted the SKP before the deadline.",
-    EvaluationPeriodOpened: "Tell every pegawai in the period that realisasi can be entered.",
-    EvaluationPeriodClosingSoon: "Remind the pegawai that the period closes soon.",
-    EvaluationPeriodClosed: "Tell each pegawai whose realisasi is missing that the period closed.",
-    EvaluationFinalized: "Tell the pegawai their predikat and the keberatan deadline.",
-    KeberatanFiled: "Ask the atasan pejabat penilai to decide a keberatan.",
-    KeberatanDecided: "Tell the pegawai how the keberatan was decided.",
-    SkpSubmitted: "Learn the people of the SKP (directory only; no e-mail).",
-    SkpResubmitted: "Learn the people of the SKP (directory only; no e-mail).",
-}
 
 
 def _handler(description: str):
@@ -59,5 +26,5 @@ def _handler(description: str):
     return handle
 
 
-for _event, _description in HANDLED.items():
-    consumers.on(_event)(_handler(_description))
+for _row in MAIL_TABLE:  # one durable consumer per event of the table
+    consumers.on(_row.event)(_handler(_row.handles))

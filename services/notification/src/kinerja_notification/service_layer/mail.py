@@ -18,8 +18,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement, utcnow
-from ..domain.messages import KINDS, render
-from ..domain.routing import Outgoing, identities, route, settles_skp
+from ..domain.messages import render
+from ..domain.routing import KINDS, Outgoing, identities, route, settles_skp
 from . import directory
 
 

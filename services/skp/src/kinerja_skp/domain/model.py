@@ -1,4 +1,4 @@
-"""The SKP document (Sasaran Kinerja Pegawai) as DOMAIN.md describes it.
+"""The SKP document (Sasaran Kinerja Pegawai) as docs/skp.md describes it.
 
 Pure data with no I/O. Field names keep the Indonesian terms of the official
 form; docstrings explain them in English.
@@ -7,8 +7,6 @@ form; docstrings explain them in English.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
@@ -285,22 +283,8 @@ class SkpContent(_Model):
     def rhk_utama(self) -> list[Rhk]:
         return [r for r in self.hasil_kerja if r.jenis == JenisRhk.Utama]
 
-    @property
-    def rhk_tambahan(self) -> list[Rhk]:
-        return [r for r in self.hasil_kerja if r.jenis == JenisRhk.Tambahan]
-
     def iter_iki(self):
         """(rhk index, iki index, rhk, iki) for every IKI."""
         for i, rhk in enumerate(self.hasil_kerja):
             for j, iki in enumerate(rhk.iki):
                 yield i, j, rhk, iki
-
-
-def canonical_json(content: SkpContent) -> str:
-    """Stable JSON of the content (sorted keys) for hashing and diffing."""
-    return json.dumps(content.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def content_hash(content: SkpContent) -> str:
-    """sha256 of the canonical content: what the atasan signs."""
-    return hashlib.sha256(canonical_json(content).encode()).hexdigest()

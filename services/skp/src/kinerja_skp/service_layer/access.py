@@ -1,4 +1,4 @@
-"""Who may read and write which SKP (DESIGN.md, Auth).
+"""Who may read and write which SKP (docs/skp.md, Lifecycle and who may do what; docs/reliability.md, section 3).
 
 - pegawai: only their own SKP (the token subject is their NIP / NI PPPK);
 - atasan: their own SKP (as its pegawai), and reads the SKPs they appraise;

@@ -2,9 +2,10 @@
 Draft or Revisi whose submission deadline is at most N days away, once per
 SKP per deadline (an extension moves the deadline and earns a new reminder).
 
-The event id is ``uuid5(skp_id, deadline)`` and a row in
-``skp_deadline_reminder`` records it in the same transaction as the outbox
-row, so a rerun of the scan (another replica, a restart) adds nothing.
+The event id is ``uuid5(skp_id, deadline)``, written with
+:func:`kinerja_platform.messaging.add_event_once`: the outbox row is the
+record that it was sent, so a rerun of the scan (another replica, a
+restart) adds nothing.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import uuid
 
 from kinerja_contracts.events import SkpDeadlineApproaching
 from kinerja_platform.logging import get_logger
-from kinerja_platform.messaging import add_event
+from kinerja_platform.messaging import add_event_once, emitted
 from kinerja_contracts.values import Pegawai, Periode
 from sqlmodel import select
 
-from ..adapters.tables import DeadlineExtension, DeadlineReminder, SkpDocument
+from ..adapters.tables import DeadlineExtension, SkpDocument
 from ..domain.deadlines import Extension, deadline_for
 from .policy import Policy
 
@@ -44,23 +45,22 @@ async def scan(uow, policy: Policy, days_before: int, *, today: dt.date | None =
         by_scope: dict[tuple, list[Extension]] = {}
         for e in exts:
             by_scope.setdefault((e.instansi, e.tahun), []).append(Extension(e.sampai, e.unit_kerja, e.nip))
-        sent = {(r.skp_id, r.deadline) for r in (await session.exec(
-            select(DeadlineReminder).where(DeadlineReminder.skp_id.in_([d.id for d in docs]))
-        )).all()}
+        due = []
         for doc in docs:
             d = deadline_for(mulai=doc.periode_mulai, tanggal_sk=doc.tanggal_sk, nip=doc.nip, unit_kerja=doc.unit_kerja,
                              extensions=by_scope.get((doc.instansi, doc.tahun), ()), policy=policy.deadline)
             days_left = (d.effective - today).days
-            if not 0 <= days_left <= days_before or (doc.id, d.effective) in sent:
+            if 0 <= days_left <= days_before:
+                due.append((doc, d.effective, days_left, reminder_event_id(doc.id, d.effective)))
+        sent = await emitted(session, [event_id for *_, event_id in due])
+        for doc, deadline, days_left, event_id in due:
+            if event_id in sent:
                 continue
-            event_id = reminder_event_id(doc.id, d.effective)
-            add_event(session, SkpDeadlineApproaching(
+            staged += await add_event_once(session, SkpDeadlineApproaching(
                 skp_id=doc.id, pegawai=Pegawai.model_validate(doc.content["pegawai"]),
                 periode=Periode(mulai=doc.periode_mulai, selesai=doc.periode_selesai),
-                deadline=d.effective, days_left=days_left,
+                deadline=deadline, days_left=days_left,
             ), event_id=event_id)
-            session.add(DeadlineReminder(skp_id=doc.id, deadline=d.effective, event_id=event_id))
-            staged += 1
     return staged
 
 

@@ -43,7 +43,6 @@ behind it waiting the 1 s PostgreSQL takes to detect a deadlock.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -61,7 +60,7 @@ from sqlalchemy import text
 from ..context import CORRELATION_HEADER, bind
 from ..db import dialect_of, execute
 from kinerja_contracts.events.envelope import Envelope, EventPayload
-from kinerja_contracts.events.registry import DLQ_PREFIX, STREAM, UnknownEvent, parse_envelope
+from kinerja_contracts.events.registry import STREAM, UnknownEvent, parse_envelope
 from ..logging import get_logger
 from .dedup import claim, claim_many
 from .provisioning import ConsumerSpec, ensure_consumer
@@ -352,11 +351,3 @@ def _num_delivered(raw) -> int:
         return int(raw.metadata.num_delivered)
     except Exception:  # core NATS message (tests): first delivery
         return 1
-
-
-def dlq_subject_for(durable: str) -> str:
-    return f"{DLQ_PREFIX}.{durable}"
-
-
-def headers_json(headers: dict[str, str]) -> str:
-    return json.dumps(headers)

@@ -147,10 +147,3 @@ class OutboxRelay:
         if failed:
             raise RuntimeError(f"{len(failed)} of {len(rows)} outbox rows not published: {failed[0][1]!r}")
         return len(ok)
-
-
-async def count_unsent(engine: AsyncEngine) -> int:
-    from sqlalchemy import func
-
-    async with engine.connect() as conn:
-        return (await conn.execute(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))).scalar_one()
