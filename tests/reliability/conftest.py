@@ -29,7 +29,7 @@ from kinerja_devstack.natsserver import NatsServer
 from kinerja_devstack.samples import ATASAN_PEJABAT_PENILAI_NIP, PEGAWAI_NIP, PENILAI_NIP, nip, pppk_skp
 from kinerja_devstack.smtp_sink import SmtpSink
 from kinerja_devstack.testing import eventually, running
-from kinerja_evaluation.adapters.clock import ManualClock
+from kinerja_devstack.testing import ManualClock
 from kinerja_evaluation.main import create_app as evaluation_app
 from kinerja_evaluation.settings import Settings as EvaluationSettings
 from kinerja_notification.main import create_app as notification_app

@@ -9,7 +9,7 @@ from collections import Counter
 
 from kinerja_devstack.samples import PEGAWAI_NIP
 from kinerja_devstack.testing import eventually, running
-from kinerja_evaluation.adapters.clock import ManualClock
+from kinerja_devstack.testing import ManualClock
 from kinerja_evaluation.adapters.lease import Lease
 from kinerja_evaluation.main import create_app
 from kinerja_evaluation.service_layer.scheduler import Scheduler
