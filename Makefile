@@ -1,4 +1,5 @@
-# Kinerja: `make run` starts the whole system, `make test` runs every test.
+# Kinerja: `make run` starts the whole system, `make lint` runs the gates,
+# `make test` the fast suite, `make test-all` every test.
 SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null)
@@ -6,11 +7,14 @@ ifeq ($(UV),)
 UV := $(PYTHON) -m uv
 endif
 
-.PHONY: install run test test-fast lint schemas compose-check clean help bench
+.PHONY: install run test test-all lint schemas compose-check clean help bench
 
 help:
 	@echo "make run    - start NATS (embedded), the SMTP sink and the four services (Ctrl-C stops all)"
-	@echo "make test   - run the whole test suite (PostgreSQL when KINERJA_TEST_DATABASE_URL is set)"
+	@echo "make lint   - ruff, mypy (contracts and every domain) and the import-linter layer contracts"
+	@echo "make test   - the fast suite: unit and integration tests, without e2e, chaos and bench smoke tests"
+	@echo "make test-all - every test, e2e, chaos and bench smoke included"
+	@echo "             (both on PostgreSQL when KINERJA_TEST_DATABASE_URL is set, else SQLite)"
 	@echo "make schemas - regenerate docs/events/*.json and docs/events.md from the contracts"
 	@echo "make bench  - whole-flow benchmark on PostgreSQL + NATS (BENCH_ARGS='--duration 60 --concurrency 64'); see docs/performance.md"
 
@@ -21,7 +25,21 @@ install:
 run: install
 	@$(UV) run --frozen kinerja-dev
 
+# all three run, so one pass shows every finding; any finding fails the target
+lint: install
+	@rc=0; \
+	$(UV) run --frozen ruff check || rc=1; \
+	$(UV) run --frozen mypy || rc=1; \
+	$(UV) run --frozen lint-imports --no-cache || rc=1; \
+	exit $$rc
+
+# The markers are declared in pyproject.toml; pytest exits 5 (a failure for
+# make) when the selection holds no test.
+FAST_TESTS := not e2e and not chaos and not bench
 test: install
+	@$(UV) run --frozen pytest -m "$(FAST_TESTS)" $(PYTEST_ARGS)
+
+test-all: install
 	@$(UV) run --frozen pytest $(PYTEST_ARGS)
 
 schemas: install

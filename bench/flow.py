@@ -409,19 +409,9 @@ async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, serv
     servers.append(nats_srv)
     mail = MailClock()
     smtp_port = free_port()
-    sink = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.sink", str(smtp_port),
-                                                stdout=asyncio.subprocess.PIPE, cwd=str(Path(__file__).parent.parent))
-    assert sink.stdout is not None
-    if (await sink.stdout.readline()).strip() != b"ready":
-        raise RuntimeError("the SMTP sink did not start")
+    sink = await _start_sink(smtp_port)
     sink_reader = asyncio.create_task(mail.follow(sink.stdout))
-    # the notification service caps mail at 20/s by default (to spare a real
-    # SMTP relay): that alone would cap the flows at 10/s; the sink needs no cap
-    env = {"KINERJA_LOG_LEVEL": a.log_level, "KINERJA_LOG_FORMAT": "json",
-           "KINERJA_NOTIFICATION_RATE_LIMIT_PER_SECOND": "0"}
-    for kv in a.env:
-        k, _, v = kv.partition("=")
-        env[k] = v
+    env = _service_env(a)
     stack = Stack.on_free_ports(
         var, nats_url=nats_srv.url,
         database_urls={s: make_url(base).set(database=n).render_as_string(hide_password=False) for s, n in dbs.items()},
@@ -443,14 +433,7 @@ async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, serv
         driver_event_at: dict[str, float] = {}
         drv_box: list[Driver] = []
 
-        async def on_event(msg) -> None:
-            env_ = json.loads(msg.data)
-            sid = env_["data"]["skp_id"]
-            if msg.subject == "kinerja.approval.approved":
-                driver_event_at[sid] = dt.datetime.fromisoformat(env_["occurred_at"]).timestamp()
-            if drv_box:
-                drv_box[0].saw(msg.subject, sid)
-
+        on_event = _event_watcher(driver_event_at, drv_box)
         await nc.subscribe("kinerja.approval.approved", cb=on_event)
         await nc.subscribe("kinerja.approval.requested", cb=on_event)
         commits0 = await commits_of(base, list(dbs.values()))
@@ -482,7 +465,7 @@ async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, serv
                     except (FlowError, aiohttp.ClientError, TimeoutError, KeyError, ValueError) as exc:
                         errors.append(repr(exc)[:300])
                         if len(errors) >= 20 and not results:
-                            raise SystemExit(f"every flow fails; first error: {errors[0]}")
+                            raise SystemExit(f"every flow fails; first error: {errors[0]}") from exc
 
             def snapshot() -> dict:
                 return {"t": time.time(), "cpu": {s: procstat.cpu_seconds(p) for s, p in pids.items()},
@@ -524,7 +507,78 @@ async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, serv
         sink_reader.cancel()
     commits1 = await commits_of(base, list(dbs.values()))
 
-    # --- figures of the flows ---
+    _flow_figures(result, results, errors, marks, pids, pg_cpu)
+    total_flows = len(results)
+    commits_per_flow = (commits1 - commits0) / max(1, total_flows)
+    pubs_per_flow = (msgs1 - msgs0) / max(1, total_flows)
+    avg_bytes = int((bytes1 - bytes0) / max(1, msgs1 - msgs0))
+    result["per_flow"] = {"db_commits": round(commits_per_flow, 2), "jetstream_publishes": round(pubs_per_flow, 2),
+                          "avg_stream_message_bytes": avg_bytes}
+
+    # --- the floor, same run, services stopped ---
+    if not a.skip_floor:
+        await _floor(a, result, floor_db, nats_srv.url, commits_per_flow, pubs_per_flow, avg_bytes)
+    nats_srv.stop()
+    if not a.keep:
+        shutil.rmtree(var, ignore_errors=True)
+    result["finished_at"] = dt.datetime.now(dt.UTC).isoformat()
+    return result
+
+
+async def _start_sink(smtp_port: int) -> asyncio.subprocess.Process:
+    """bench/sink.py in a process of its own, once it says it is ready."""
+    sink = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.sink", str(smtp_port),
+                                                stdout=asyncio.subprocess.PIPE, cwd=str(Path(__file__).parent.parent))
+    assert sink.stdout is not None
+    if (await sink.stdout.readline()).strip() != b"ready":
+        raise RuntimeError("the SMTP sink did not start")
+    return sink
+
+
+def _service_env(a: argparse.Namespace) -> dict[str, str]:
+    # the notification service caps mail at 20/s by default (to spare a real
+    # SMTP relay): that alone would cap the flows at 10/s; the sink needs no cap
+    env = {"KINERJA_LOG_LEVEL": a.log_level, "KINERJA_LOG_FORMAT": "json",
+           "KINERJA_NOTIFICATION_RATE_LIMIT_PER_SECOND": "0"}
+    for kv in a.env:
+        k, _, v = kv.partition("=")
+        env[k] = v
+    return env
+
+
+def _event_watcher(driver_event_at: dict[str, float], drv_box: list[Driver]):
+    """A NATS callback: when each SKP was approved (the event's time), and
+    every requested/approved event passed to the driver once it exists."""
+
+    async def on_event(msg) -> None:
+        env_ = json.loads(msg.data)
+        sid = env_["data"]["skp_id"]
+        if msg.subject == "kinerja.approval.approved":
+            driver_event_at[sid] = dt.datetime.fromisoformat(env_["occurred_at"]).timestamp()
+        if drv_box:
+            drv_box[0].saw(msg.subject, sid)
+
+    return on_event
+
+
+async def _floor(a: argparse.Namespace, result: dict, floor_db: str, nats_url: str, commits_per_flow: float,
+                 pubs_per_flow: float, avg_bytes: int) -> None:
+    """The bare asyncpg + nats-py floor with the flow's commits and publishes, and the ratio to it."""
+    print(f"floor: {round(commits_per_flow)} commits + {round(pubs_per_flow)} publishes per flow, "
+          f"concurrency {a.concurrency}, {a.floor_duration:.0f} s", flush=True)
+    floor = await run_floor(
+        database_dsn=make_url(a.database_url).set(database=floor_db).render_as_string(hide_password=False).replace("+asyncpg", ""),
+        nats_url=nats_url, commits=max(1, round(commits_per_flow)), publishes=max(1, round(pubs_per_flow)),
+        payload_bytes=avg_bytes, concurrency=a.concurrency, duration=a.floor_duration,
+    )
+    result["floor"] = floor
+    result["ratio_to_floor"] = result["flows"]["flows_per_s"] / floor["flows_per_s"] if floor["flows_per_s"] else None
+
+
+def _flow_figures(result: dict, results: list[dict], errors: list[str], marks: dict[str, dict], pids: dict[str, int],
+                  pg_cpu: dict) -> None:
+    """The figures of the flows into ``result``: flows/s in the measurement
+    window, per-hop percentiles, CPU seconds per flow, the machine's load."""
     s, e = marks["start"], marks["end"]
     window = e["t"] - s["t"]
     in_window = [r for r in results if s["t"] <= r["done_at"] <= e["t"]]
@@ -548,28 +602,6 @@ async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, serv
     result["cpu_s_per_flow"]["everything measured"] = round(accounted / max(1, flows), 5)
     result["machine_cpu"] = {"busy_cores_avg": round(machine_busy / window, 2), "of_cores": os.cpu_count(),
                              "other_processes_cores_avg": round(max(0.0, machine_busy - accounted) / window, 2)}
-    commits_per_flow = (commits1 - commits0) / max(1, total_flows)
-    pubs_per_flow = (msgs1 - msgs0) / max(1, total_flows)
-    avg_bytes = int((bytes1 - bytes0) / max(1, msgs1 - msgs0))
-    result["per_flow"] = {"db_commits": round(commits_per_flow, 2), "jetstream_publishes": round(pubs_per_flow, 2),
-                          "avg_stream_message_bytes": avg_bytes}
-
-    # --- the floor, same run, services stopped ---
-    if not a.skip_floor:
-        print(f"floor: {round(commits_per_flow)} commits + {round(pubs_per_flow)} publishes per flow, "
-              f"concurrency {a.concurrency}, {a.floor_duration:.0f} s", flush=True)
-        floor = await run_floor(
-            database_dsn=make_url(base).set(database=floor_db).render_as_string(hide_password=False).replace("+asyncpg", ""),
-            nats_url=nats_srv.url, commits=max(1, round(commits_per_flow)), publishes=max(1, round(pubs_per_flow)),
-            payload_bytes=avg_bytes, concurrency=a.concurrency, duration=a.floor_duration,
-        )
-        result["floor"] = floor
-        result["ratio_to_floor"] = result["flows"]["flows_per_s"] / floor["flows_per_s"] if floor["flows_per_s"] else None
-    nats_srv.stop()
-    if not a.keep:
-        shutil.rmtree(var, ignore_errors=True)
-    result["finished_at"] = dt.datetime.now(dt.UTC).isoformat()
-    return result
 
 
 async def _progress(results: list, errors: list, t0: float) -> None:

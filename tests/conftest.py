@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kinerja_devstack.natsserver import NatsServer
 from kinerja_devstack.procs import SERVICES, Stack
 
 
@@ -17,11 +18,22 @@ def stack_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def stack(tmp_path: Path, nats_server, new_database, stack_env) -> Iterator[Stack]:
-    """The four services, the SMTP sink and a private nats-server, as processes."""
+def secured_bus(tmp_path: Path) -> Iterator[NatsServer]:
+    """A private nats-server that, like ``make run``'s and deploy/nats, admits
+    each service only as its own user (kinerja_platform.messaging.bus_auth)."""
+    server = NatsServer(auth=True, log_file=str(tmp_path / "nats.log")).start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def stack(tmp_path: Path, secured_bus, new_database, stack_env) -> Iterator[Stack]:
+    """The four services, the SMTP sink and a private nats-server, as processes;
+    each service connects to NATS with its own credentials."""
     s = Stack.on_free_ports(
         tmp_path / "var",
-        nats_url=nats_server.url,
+        nats=secured_bus,
+        nats_url=secured_bus.url,
         database_urls={svc: new_database(f"e2e_{svc}") for svc in SERVICES},
         # The sample SKPs are dated 2025, so their submission deadlines have passed
         # on this clock; deadlines are covered by the skp integration tests.

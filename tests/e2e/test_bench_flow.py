@@ -18,9 +18,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DB_URL = os.environ.get("KINERJA_TEST_DATABASE_URL", "")
 
-pytestmark = pytest.mark.skipif(
-    not DB_URL.startswith("postgresql"), reason="bench/flow.py needs PostgreSQL (KINERJA_TEST_DATABASE_URL)"
-)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.bench,
+    pytest.mark.skipif(
+        not DB_URL.startswith("postgresql"), reason="bench/flow.py needs PostgreSQL (KINERJA_TEST_DATABASE_URL)"
+    ),
+]
 
 
 @pytest.mark.parametrize("approved_by", ["long-poll", "poll"])

@@ -1,4 +1,4 @@
-"""A small chaos run inside `make test`: mixed flows while services are
+"""A small chaos run inside `make test-all`: mixed flows while services are
 SIGKILLed and restarted and nats-server restarts once. The full run is
 `uv run kinerja-chaos --flows 1000` (docs/reliability.md)."""
 
@@ -9,7 +9,7 @@ import os
 import pytest
 from kinerja_devstack.chaos import run_chaos
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2000)]
+pytestmark = [pytest.mark.e2e, pytest.mark.chaos, pytest.mark.timeout(2000)]
 
 
 async def test_small_chaos_run_loses_doubles_and_breaks_nothing(tmp_path):

@@ -150,7 +150,8 @@ class System:
             person = self.people[pegawai]
             me = self.tokens(pegawai, "atasan" if pegawai == A else "pegawai")
             if pegawai == A:
-                await eventually(lambda: appr.get(f"/api/v1/approvals/{person.pending_skp}", headers=me), timeout=30)
+                await eventually(lambda person=person, me=me: appr.get(f"/api/v1/approvals/{person.pending_skp}", headers=me),
+                                 timeout=30)
                 continue
 
             async def projected(p=person, me=me):

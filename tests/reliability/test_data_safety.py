@@ -124,6 +124,7 @@ def _wait(check, timeout: float, what: str):
 
 
 @pytest.mark.e2e
+@pytest.mark.chaos
 def test_acknowledged_writes_survive_service_and_postgres_crashes(tmp_path, nats_server, tokens):
     pg = PrivatePostgres().init()
     stack = Stack.on_free_ports(

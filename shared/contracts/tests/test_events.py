@@ -21,39 +21,30 @@ PERSON = {"nip": "199503152025212001", "nama": "Siti Rahmawati", "email": "siti@
 OTHER = {"nip": "197806102005011002", "nama": "Budi Santoso", "email": "budi@example.go.id"}
 
 
+# values chosen by the field's name, before and after the checks by type
+_BY_NAME = {"pegawai": PERSON, "recipient": PERSON, "atasan_pejabat_penilai": PERSON, "penilai": OTHER,
+            "previous_penilai": OTHER, "periode": {"mulai": "2026-01-01", "selesai": "2026-12-31"}}
+_BY_NAME_THEN = {"status": "Pending", "kind": "monthly", "level": "penilai", "decision": "upheld",
+                 "jenis_pegawai": "PPPK_PARUH_WAKTU"}
+_BY_TYPE_WORD = (("int", lambda: 3), ("float", lambda: 97.5), ("list", list), ("dict", lambda: {"any": "thing"}))
+
+
 def sample_value(name: str, field) -> object:
     """A plausible value for a required field, from its name and type."""
     ann = str(field.annotation)
-    if name in ("pegawai", "recipient", "atasan_pejabat_penilai"):
-        return PERSON
-    if name in ("penilai", "previous_penilai"):
-        return OTHER
-    if name == "periode":
-        return {"mulai": "2026-01-01", "selesai": "2026-12-31"}
+    if name in _BY_NAME:
+        return _BY_NAME[name]
     if "UUID" in ann:
         return str(uuid.uuid4())
     if field.annotation is dt.datetime:
         return "2026-02-01T03:00:00Z"
     if field.annotation is dt.date:
         return "2026-02-05"
-    if name == "status":
-        return "Pending"
-    if name == "kind":
-        return "monthly"
-    if name == "level":
-        return "penilai"
-    if name == "decision":
-        return "upheld"
-    if name == "jenis_pegawai":
-        return "PPPK_PARUH_WAKTU"
-    if "int" in ann:
-        return 3
-    if "float" in ann:
-        return 97.5
-    if "list" in ann:
-        return []
-    if "dict" in ann:
-        return {"any": "thing"}
+    if name in _BY_NAME_THEN:
+        return _BY_NAME_THEN[name]
+    for word, make in _BY_TYPE_WORD:
+        if word in ann:
+            return make()
     return f"{name}-text"
 
 

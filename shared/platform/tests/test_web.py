@@ -19,6 +19,7 @@ from kinerja_platform.web.middleware import BodyLimitMiddleware, CorrelationMidd
 from pydantic import BaseModel
 
 SECRET = CommonSettings().jwt_secret
+OTHER_SECRET = "another-secret-just-as-long-as-a-real-one"  # >= 32 bytes: no InsecureKeyLengthWarning
 
 
 class Item(BaseModel):
@@ -38,7 +39,7 @@ def make_app(settings: CommonSettings | None = None, max_bytes: int = 1000) -> F
         return {"sub": p.sub, "role": p.role}
 
     @app.post("/admin-only")
-    def admin_only(item: Item, p=Depends(require_roles(Role.admin))) -> dict:
+    def admin_only(item: Item, p=Depends(require_roles(Role.admin))) -> dict:  # noqa: B008 (FastAPI style)
         return {"ok": True}
 
     @app.get("/boom")
@@ -69,7 +70,7 @@ async def test_valid_token_gives_the_principal():
 @pytest.mark.parametrize(
     "token, code",
     [
-        (lambda: mint_token("1", "pegawai", secret="another-secret"), "invalid-token"),
+        (lambda: mint_token("1", "pegawai", secret=OTHER_SECRET), "invalid-token"),
         (lambda: mint_token("1", "pegawai", secret=SECRET, audience="someone-else"), "invalid-token"),
         (lambda: mint_token("1", "pegawai", secret=SECRET, ttl=-dt.timedelta(seconds=5)), "token-expired"),
         (lambda: jwt.encode({"sub": "1", "role": "king", "aud": "kinerja", "exp": 9999999999}, SECRET), "invalid-token"),
@@ -193,7 +194,7 @@ async def test_the_token_cache_verifies_other_tokens_anew_and_refuses_tampered_o
         assert (await c.get("/me", headers=bearer(other))).json() == {"sub": "222", "role": "pegawai"}
         r = await c.get("/me", headers=bearer(f"{head}.{forged}.{sig}"))
         assert r.status_code == 401 and r.json()["code"] == "invalid-token"
-        r = await c.get("/me", headers=bearer(mint_token("111", "pegawai", secret="another-secret")))
+        r = await c.get("/me", headers=bearer(mint_token("111", "pegawai", secret=OTHER_SECRET)))
         assert r.status_code == 401 and r.json()["code"] == "invalid-token"
         assert (await c.get("/me", headers=bearer(token))).json() == {"sub": "111", "role": "pegawai"}
 

@@ -7,8 +7,10 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
+import pytest
 from kinerja_devstack.natsserver import free_port
 from kinerja_devstack.procs import SERVICES
 
@@ -18,7 +20,7 @@ def children_of(pid: int) -> set[int]:
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                stat = open(f"/proc/{entry}/stat").read()
+                stat = Path(f"/proc/{entry}/stat").read_text()
             except OSError:
                 continue
             fields = stat.rsplit(")", 1)[1].split()
@@ -27,6 +29,7 @@ def children_of(pid: int) -> set[int]:
     return out
 
 
+@pytest.mark.e2e
 def test_run_starts_all_services_and_one_ctrl_c_stops_them_all(tmp_path):
     ports = {s: free_port() for s in SERVICES}
     env = {**os.environ, **{f"KINERJA_{s.upper()}_PORT": str(p) for s, p in ports.items()},
@@ -53,7 +56,7 @@ def test_run_starts_all_services_and_one_ctrl_c_stops_them_all(tmp_path):
         out, _ = proc.communicate(timeout=60)
         assert "Stopped." in out
         time.sleep(0.5)
-        alive = [k for k in kids if os.path.exists(f"/proc/{k}") and "Z" not in open(f"/proc/{k}/stat").read().rsplit(")", 1)[1].split()[0]]
+        alive = [k for k in kids if os.path.exists(f"/proc/{k}") and "Z" not in Path(f"/proc/{k}/stat").read_text().rsplit(")", 1)[1].split()[0]]
         assert alive == [], f"orphans left: {alive}"
         assert (tmp_path / "var" / "skp.db").exists()
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import jinja2
 import pytest
 from kinerja_notification.domain import examples as ex
 from kinerja_notification.domain.messages import render
@@ -64,7 +65,7 @@ def test_html_escapes_what_people_typed_and_quotes_the_note():
 
 
 def test_missing_value_is_an_error_not_a_gap():
-    with pytest.raises(Exception):
+    with pytest.raises(jinja2.UndefinedError):
         render("approval.returned", "id", link="x")
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
-from faststream.nats import NatsBroker
+from faststream.nats import NatsBroker, NatsUserPassword
 from sqlalchemy import text
 
 from .db import UnitOfWork, create_engine, run_migrations, session_factory
@@ -59,7 +59,17 @@ class Runtime:
             return False
 
 
-async def connect_broker(servers: str, *, name: str, timeout: float = 60.0) -> NatsBroker:
+def bus_security(settings: ServiceSettingsBase) -> NatsUserPassword | None:
+    """The service's own NATS credentials, when its settings name them."""
+    if settings.nats_user is None:
+        return None
+    password = settings.nats_password.get_secret_value() if settings.nats_password else ""
+    return NatsUserPassword(settings.nats_user, password)
+
+
+async def connect_broker(
+    servers: str, *, name: str, timeout: float = 60.0, security: NatsUserPassword | None = None
+) -> NatsBroker:
     """Connect, retrying while NATS is not up yet; reconnect forever after."""
     deadline = asyncio.get_running_loop().time() + timeout
     delay = 0.2
@@ -67,6 +77,7 @@ async def connect_broker(servers: str, *, name: str, timeout: float = 60.0) -> N
         broker = NatsBroker(
             [s.strip() for s in servers.split(",")],
             name=name,
+            security=security,
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,
             connect_timeout=2,
@@ -120,7 +131,7 @@ def create_service_app(
         runtime.sessions = session_factory(runtime.engine)
         runtime.uow = UnitOfWork(runtime.sessions)
         app.state.engine = runtime.engine
-        runtime.broker = await connect_broker(common.nats_url, name=f"kinerja-{name}")
+        runtime.broker = await connect_broker(common.nats_url, name=f"kinerja-{name}", security=bus_security(settings))
         runtime.js = runtime.broker.connection.jetstream()
         await ensure_streams(runtime.js, replicas=common.nats_stream_replicas)
         if consumers is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "kinerja-dev-secret-change-me-in-production"
@@ -58,4 +58,9 @@ class ServiceSettingsBase(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     run_migrations: bool = True
+    #: this service's own NATS user and password (kinerja_platform.messaging.bus_auth;
+    #: docs/security.md). None: connect without credentials, which only an open
+    #: server (a test's own nats-server) accepts.
+    nats_user: str | None = None
+    nats_password: SecretStr | None = None
     common: CommonSettings = Field(default_factory=CommonSettings)

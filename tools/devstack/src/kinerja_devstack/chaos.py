@@ -265,8 +265,17 @@ async def dlq_count(nats_url: str) -> int:
 
 async def verify(stack: Stack, driver: Driver, flows: list[Flow], db_urls: dict[str, str], quiet_seconds: float = 5) -> dict:
     report: dict = {"lost": 0, "duplicated": 0, "inconsistent": 0, "details": []}
-    # wait until skp and approval agree for every SKP (or time out)
     sem = asyncio.Semaphore(20)
+    await _check_statuses(driver, flows, report, sem)
+    await _check_plans(driver, flows, report, sem)
+    await _check_mail(stack, flows, db_urls, report, quiet_seconds)
+    await _check_leftovers(stack, db_urls, report)
+    return report
+
+
+async def _check_statuses(driver: Driver, flows: list[Flow], report: dict, sem: asyncio.Semaphore) -> None:
+    """Wait until skp and approval agree for every SKP (or time out); count
+    the SKPs where they do not, and the flows that did not finish."""
 
     async def states(f: Flow) -> tuple[Flow, str, str]:
         async with sem:
@@ -293,7 +302,10 @@ async def verify(stack: Stack, driver: Driver, flows: list[Flow], db_urls: dict[
             report["inconsistent"] += 1
             report["details"].append(f"flow {f.n} ({f.kind}) did not finish: {f.error}")
 
-    # evaluation plans exactly for approved SKPs
+
+async def _check_plans(driver: Driver, flows: list[Flow], report: dict, sem: asyncio.Semaphore) -> None:
+    """Evaluation plans exist exactly for the approved SKPs."""
+
     async def plan_check(f: Flow) -> str | None:
         want = f.expected_status == "Approved"
         end2 = time.monotonic() + 30
@@ -311,20 +323,26 @@ async def verify(stack: Stack, driver: Driver, flows: list[Flow], db_urls: dict[
             report["inconsistent"] += 1
             report["details"].append(problem)
 
-    # mail: wait until the sink is quiet and no delivery is pending; read the sink's .eml files
-    # (cheaper than its HTTP API when thousands of mails are there)
-    def read_mail() -> list[dict]:
-        from email.parser import BytesHeaderParser
-        from email.utils import getaddresses
 
-        parser = BytesHeaderParser()
-        out = []
-        for path in sorted((stack.var_dir / "mail").glob("*.eml")):
-            h = parser.parsebytes(path.read_bytes())
-            to = [addr for _name, addr in getaddresses(h.get_all("To", []))]
-            out.append({"message_id": h.get("Message-ID", ""), "to": to})
-        return out
+def _read_mail(mail_dir: Path) -> list[dict]:
+    """Message-ID and recipients of every .eml file the sink wrote (cheaper
+    than its HTTP API when thousands of mails are there)."""
+    from email.parser import BytesHeaderParser
+    from email.utils import getaddresses
 
+    parser = BytesHeaderParser()
+    out = []
+    for path in sorted(mail_dir.glob("*.eml")):
+        h = parser.parsebytes(path.read_bytes())
+        to = [addr for _name, addr in getaddresses(h.get_all("To", []))]
+        out.append({"message_id": h.get("Message-ID", ""), "to": to})
+    return out
+
+
+async def _check_mail(stack: Stack, flows: list[Flow], db_urls: dict[str, str], report: dict,
+                      quiet_seconds: float) -> None:
+    """Wait until the sink is quiet and no delivery is pending, then count the
+    e-mails each pegawai got against the ones their flow should send."""
     last, stable_since = -1, time.monotonic()
     end = time.monotonic() + 120
     while time.monotonic() < end:
@@ -335,7 +353,7 @@ async def verify(stack: Stack, driver: Driver, flows: list[Flow], db_urls: dict[
         elif time.monotonic() - stable_since > quiet_seconds:
             break
         await asyncio.sleep(1)
-    msgs = read_mail()
+    msgs = _read_mail(stack.var_dir / "mail")
     ids = collections.Counter(m["message_id"] for m in msgs)
     # A mail sent again with the same Message-ID (the service died between the
     # SMTP server's 250 and its commit) is recognisable downstream, where mail
@@ -355,6 +373,9 @@ async def verify(stack: Stack, driver: Driver, flows: list[Flow], db_urls: dict[
             report["details"].append(f"pegawai {f.n}: {got} e-mails, expected {want}")
     report["mails"] = len(msgs)
 
+
+async def _check_leftovers(stack: Stack, db_urls: dict[str, str], report: dict) -> None:
+    """No outbox row left unsent in any service, no message dead-lettered."""
     for svc in SERVICES:
         unsent = await count_rows(db_urls[svc], "SELECT count(*) FROM outbox WHERE sent_at IS NULL")
         if unsent:
@@ -365,7 +386,6 @@ async def verify(stack: Stack, driver: Driver, flows: list[Flow], db_urls: dict[
     if dead:
         report["details"].append(f"{dead} messages in the dead-letter stream")
         report["inconsistent"] += dead
-    return report
 
 
 async def run_chaos(*, flows: int, concurrency: int, time_limit: float, seed: int, database_url: str | None,

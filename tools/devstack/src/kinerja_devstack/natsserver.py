@@ -6,8 +6,10 @@ virtualenv's bin/), so a fresh machine needs nothing else.
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import secrets
 import shutil
 import socket
 import subprocess
@@ -15,6 +17,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from kinerja_platform.messaging import bus_auth
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
@@ -100,21 +104,57 @@ class NatsServer:
     crash and recovery would.
     """
 
-    def __init__(self, port: int | None = None, store_dir: str | None = None, log_file: str | None = None):
+    def __init__(
+        self,
+        port: int | None = None,
+        store_dir: str | None = None,
+        log_file: str | None = None,
+        *,
+        auth: bool = False,
+    ):
         self.port = port or free_port()
         self.store_dir = store_dir or tempfile.mkdtemp(prefix="kinerja-nats-")
         self.log_file = log_file
         self.proc: subprocess.Popen | None = None
+        #: with ``auth``: one user per service (kinerja_platform.messaging.bus_auth),
+        #: each with a password made for this server; anonymous clients are refused
+        self.passwords: dict[str, str] = (
+            {service: secrets.token_hex(24) for service in bus_auth.SERVICES} if auth else {}
+        )
 
     @property
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
+    def credentials(self, service: str) -> dict[str, str]:
+        """The environment that makes ``service`` connect as its own NATS user
+        (empty when this server runs without authorization)."""
+        if not self.passwords:
+            return {}
+        prefix = f"KINERJA_{service.upper()}_"
+        return {prefix + "NATS_USER": service, prefix + "NATS_PASSWORD": self.passwords[service]}
+
+    def _config_file(self) -> str:
+        """A config file with the same authorization block as deploy/nats."""
+        path = Path(self.store_dir).parent / f"{Path(self.store_dir).name}-nats.conf"
+        store = json.dumps(self.store_dir)
+        path.write_text(
+            f"listen: 127.0.0.1:{self.port}\njetstream {{ store_dir: {store} }}\n" + bus_auth.render_authorization()
+        )
+        return str(path)
+
     def start(self) -> NatsServer:
-        args = [nats_server_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", self.store_dir]
-        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
+        env = dict(os.environ)
+        if self.passwords:
+            args = [nats_server_binary(), "-c", self._config_file()]
+            # nats-server parses an environment variable's value as a config value: quoted, a string
+            env.update({bus_auth.password_variable(s): f'"{pw}"' for s, pw in self.passwords.items()})
+        else:
+            args = [nats_server_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", self.store_dir]
+        # the log file lives as long as the process, not a with-block
+        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
-            args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent
+            args, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True, preexec_fn=_die_with_parent
         )
         wait_port("127.0.0.1", self.port)
         return self

@@ -32,7 +32,8 @@ class Child:
     proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        out = open(self.log_path, "ab") if self.log_path else None
+        # the log file lives as long as the process, not a with-block
+        out = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115
         self.proc = subprocess.Popen(
             self.args,
             env=self.env,
@@ -112,6 +113,8 @@ class Stack:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if self.nats is not None:
+            env.update(self.nats.credentials(service))
         env.update(self.extra_env)
         return env
 
@@ -120,7 +123,12 @@ class Stack:
         logs = self.var_dir / "logs"
         logs.mkdir(exist_ok=True)
         if not self.nats_url:
-            self.nats = NatsServer(store_dir=str(self.var_dir / "nats"), log_file=str(logs / "nats.log") if self.log_to_files else None)
+            # the embedded server requires credentials like deploy/nats: each service its own user
+            self.nats = NatsServer(
+                store_dir=str(self.var_dir / "nats"),
+                log_file=str(logs / "nats.log") if self.log_to_files else None,
+                auth=True,
+            )
             if "KINERJA_DEV_NATS_PORT" in os.environ:
                 self.nats.port = int(os.environ["KINERJA_DEV_NATS_PORT"])
             elif self.ports.get("skp") == DEFAULT_PORTS["skp"] and port_free(4222):

@@ -29,6 +29,10 @@ class _Tolerant(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+def _nones(n: int) -> list[float | None]:
+    return [None] * n
+
+
 def _num(value: Any) -> float | None:
     if value is None or value == "":
         return None
@@ -74,12 +78,12 @@ class IkiSnapshot(_Tolerant):
 
     @field_validator("target_bulanan", "target_triwulan", mode="before")
     @classmethod
-    def _nums(cls, v):
+    def _nums(cls, v: Any) -> list[float | None] | None:
         return None if v is None else [_num(x) for x in v]
 
     @field_validator("polaritas", mode="before")
     @classmethod
-    def _pol(cls, v):
+    def _pol(cls, v: Any) -> Any:
         return v if v in set(Polaritas) else Polaritas.higher_is_better
 
 
@@ -125,8 +129,8 @@ class PlanIki(BaseModel):
     target_minimum: float | None = None
     target_maksimum: float | None = None
     target_deskripsi: str | None = None
-    target_bulanan: list[float | None] = Field(default_factory=lambda: [None] * 12)
-    target_triwulan: list[float | None] = Field(default_factory=lambda: [None] * 4)
+    target_bulanan: list[float | None] = Field(default_factory=lambda: _nones(12))
+    target_triwulan: list[float | None] = Field(default_factory=lambda: _nones(4))
 
     @property
     def is_range(self) -> bool:
@@ -175,19 +179,26 @@ def _pad(values: list[float | None] | None, n: int) -> list[float | None]:
     return values + [None] * (n - len(values))
 
 
+def _month_of_quarter(q: float | None, percentage: bool) -> float | None:
+    """A month's share of its quarter's target: the same percentage, or a third."""
+    if q is None:
+        return None
+    return q if percentage else round(q / 3, 4)
+
+
 def _monthly(iki: IkiSnapshot, t: TargetSnapshot, months: list[int]) -> list[float | None]:
     explicit = _pad(iki.target_bulanan, 12)
     if any(v is not None for v in explicit):
         return explicit
-    if not t.measurable or t.is_range:
+    nilai = t.nilai
+    if not t.measurable or t.is_range or nilai is None:  # (measurable and not a range: nilai is set)
         return [None] * 12
     quarters = _pad(iki.target_triwulan, 4)
     if any(v is not None for v in quarters):
-        return [None if quarters[(m - 1) // 3] is None else (quarters[(m - 1) // 3] if t.is_percentage
-                else round(quarters[(m - 1) // 3] / 3, 4)) for m in range(1, 13)]
+        return [_month_of_quarter(quarters[(m - 1) // 3], t.is_percentage) for m in range(1, 13)]
     out: list[float | None] = [None] * 12
     for m in months:
-        out[m - 1] = t.nilai if t.is_percentage else round(t.nilai / len(months), 4)
+        out[m - 1] = nilai if t.is_percentage else round(nilai / len(months), 4)
     return out
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from kinerja_contracts.events import (
     ApprovalApproved,
@@ -52,7 +53,7 @@ def atasan(email: str | None = "ratna.dewi@example.go.id", nip: str = "197001011
     return person(nip, "Dra. Hj. Ratna Dewi, M.Si.", email, "Kepala Suku Dinas Pendidikan Wilayah I")
 
 
-def _approval(**kw) -> dict:
+def _approval(**kw: Any) -> dict[str, Any]:
     base = dict(skp_id=SKP_ID, version=2, content_hash="9f2c" * 16, status=SkpStatus.Pending, sequence=1,
                 pegawai=pegawai(), penilai=penilai(), periode=PERIODE, jenis_pegawai=JenisPegawai.PPPK_PARUH_WAKTU)
     base.update(kw)

@@ -15,8 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from .routing import KINDS
@@ -42,7 +44,7 @@ class Rendered:
     html: str
 
 
-def _date(locale: str, value) -> str:
+def _date(locale: str, value: str | dt.date) -> str:
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime):
@@ -52,7 +54,7 @@ def _date(locale: str, value) -> str:
 
 
 @pass_context
-def _tgl(ctx, value) -> str:
+def _tgl(ctx: Context, value: str | dt.date) -> str:
     """Format a date for the template's locale (``1 September 2025``)."""
     return _date(ctx.get("locale", DEFAULT_LOCALE), value)
 
@@ -61,7 +63,7 @@ _WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
 
 
 @pass_context
-def _waktu(ctx, value: dt.datetime) -> str:
+def _waktu(ctx: Context, value: dt.datetime) -> str:
     """A moment in Asia/Jakarta time: ``25 November 2026 07.00 WIB``."""
     local = value.astimezone(_WIB)
     locale = ctx.get("locale", DEFAULT_LOCALE)
@@ -76,20 +78,20 @@ _PERIOD_KINDS = {
 
 
 @pass_context
-def _jenis_periode(ctx, value: str) -> str:
+def _jenis_periode(ctx: Context, value: str) -> str:
     """``monthly`` -> ``bulanan`` (id) / ``monthly`` (en)."""
     return _PERIOD_KINDS.get(ctx.get("locale", DEFAULT_LOCALE), _PERIOD_KINDS["id"]).get(value, value)
 
 
-def _quote(value) -> str:
+def _quote(value: object) -> str:
     """Prefix every line with ``> `` (a quoted note; the HTML layout shows a box)."""
     return "\n".join("> " + line for line in str(value).strip().splitlines() or [""])
 
 
-def _paragraphs(value) -> list:
+def _paragraphs(value: object) -> list[tuple[str, bool]]:
     """Split a block into paragraphs (blank line) for the HTML layout."""
     is_html = isinstance(value, Markup)
-    out = []
+    out: list[tuple[str, bool]] = []
     for chunk in str(value).strip().split("\n\n"):
         chunk = chunk.strip("\n")
         if not chunk.strip():
@@ -103,10 +105,10 @@ def _paragraphs(value) -> list:
     return out
 
 
-def _pairs(value) -> list:
+def _pairs(value: object) -> list[tuple[str, str]]:
     """``Label: value`` lines -> [(label, value)] for the HTML details table."""
     is_html = isinstance(value, Markup)
-    rows = []
+    rows: list[tuple[str, str]] = []
     for line in str(value).strip().splitlines():
         if ": " in line:
             k, v = line.strip().split(": ", 1)
@@ -145,7 +147,7 @@ def _tidy(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(kind: str, locale: str = DEFAULT_LOCALE, **ctx) -> Rendered:
+def render(kind: str, locale: str = DEFAULT_LOCALE, **ctx: Any) -> Rendered:
     """Render e-mail ``kind`` in ``locale`` (falls back to Bahasa Indonesia).
 
     ``ctx`` must hold ``link`` (the URL the reader opens) and the names the

@@ -40,7 +40,7 @@ from kinerja_contracts.values import Pegawai
 INBOX_PATH = "/persetujuan"
 
 
-def skp_path(skp_id) -> str:
+def skp_path(skp_id: object) -> str:
     return f"/skp/{skp_id}"
 
 
@@ -100,7 +100,8 @@ def _deadline_approaching(d: SkpDeadlineApproaching) -> list[Outgoing]:
     return [Outgoing("skp.deadline_approaching", d.pegawai, ctx, skp_path(d.skp_id) if d.skp_id else "/skp")]
 
 
-def _period_ctx(d, person: Pegawai) -> dict[str, Any]:
+def _period_ctx(d: EvaluationPeriodOpened | EvaluationPeriodClosingSoon | EvaluationPeriodClosed,
+                person: Pegawai) -> dict[str, Any]:
     return dict(pegawai=person, periode=d.periode, deadline=d.deadline, period_kind=d.kind, period_id=d.period_id)
 
 

@@ -174,12 +174,11 @@ class DeliveryWorker:
         if limit <= 0:
             return 0
         now = self.clock()
-        async with self.sessions() as session:
-            async with session.begin():
-                stmt = _DUE_FOR_UPDATE if session.bind.dialect.name == "postgresql" else _DUE
-                rows = list((await session.exec(stmt, params={"now": now, "limit": limit})).all())
-                for d in rows:
-                    d.next_attempt_at = now + self.lease
+        async with self.sessions() as session, session.begin():
+            stmt = _DUE_FOR_UPDATE if session.bind.dialect.name == "postgresql" else _DUE
+            rows = list((await session.exec(stmt, params={"now": now, "limit": limit})).all())
+            for d in rows:
+                d.next_attempt_at = now + self.lease
         for d in rows:
             self._put(d)
         return len(rows)
@@ -247,10 +246,9 @@ class DeliveryWorker:
             shape = tuple(sorted(values))
             shapes.setdefault(shape, []).append(
                 {"b_event_id": d.event_id, "b_recipient_nip": d.recipient_nip, **{f"v_{k}": v for k, v in values.items()}})
-        async with self.sessions() as session:
-            async with session.begin():
-                for shape, params in shapes.items():
-                    await session.exec(_outcome_update(shape), params=params if len(params) > 1 else params[0])
+        async with self.sessions() as session, session.begin():
+            for shape, params in shapes.items():
+                await session.exec(_outcome_update(shape), params=params if len(params) > 1 else params[0])
 
     async def _send_one(self, d: Delivery, sender) -> None:
         msg = build_message(mail_from=self.mail_from, to=d.email or "", subject=d.subject, text=d.body_text,

@@ -97,104 +97,151 @@ def read_skp(data: bytes) -> dict[str, Any]:
     except Exception as exc:  # openpyxl raises many kinds for a non-workbook
         raise WorkbookError([{"cell": "-", "message": f"Berkas bukan workbook XLSX yang sah (not a valid XLSX workbook): {exc}"}]) from exc
     ws = wb[L.SHEET] if L.SHEET in wb.sheetnames else wb.worksheets[0]
-    rows = [list(r) + [None] * 11 for r in ws.iter_rows(values_only=True)]
-    problems: list[dict[str, str]] = []
-    content: dict[str, Any] = {"hasil_kerja": [], "perilaku_kerja": [], "lampiran": {f: [] for _, f in L.LAMPIRAN}}
-
-    i = 0
-    section = None
-    jenis_rhk = "Utama"
-    rhk: dict | None = None
-    lampiran_field = None
-    identity_blocks: list[tuple[str, str | None]] = []
-    people: dict[str, dict] = {}
-    while i < len(rows):
-        row = rows[i]
-        a, b, c = _norm(row[0]), _norm(row[1]), row[2]
-        excel_row = i + 1
-        if a.startswith(L.LBL_PERIODE):
-            p = parse_periode(_s(row[0]) or "")
-            if p is None:
-                problems.append({"cell": f"A{excel_row}", "message": f"Periode tidak terbaca: {_s(row[0])!r} "
-                                 "(period unreadable; write e.g. 'PERIODE PENILAIAN: 1 Januari s.d. 31 Desember 2026')"})
-            else:
-                content["periode"] = p
-        elif a in L.META and section is None:
-            field = L.META[a]
-            value = _s(c)
-            if field == "jenis_pegawai":
-                value = _jenis_pegawai(value)
-            if value is not None:
-                content[field] = value
-        elif b == L.HDR_PEGAWAI:
-            section = "identity"
-            identity_blocks = [("pegawai", "penilai" if _norm(row[4]) == L.HDR_PENILAI else None)]
-            for key, _ in identity_blocks:
-                people.setdefault(key, {})
-            people.setdefault("penilai", {})
-        elif b == L.HDR_ATASAN:
-            section = "identity"
-            identity_blocks = [("atasan_pejabat_penilai", None)]
-            people.setdefault("atasan_pejabat_penilai", {})
-        elif section == "identity" and _identity_label(row[1]):
-            left, right = identity_blocks[0]
-            if (v := _s(row[2])) is not None:
-                people[left][_identity_label(row[1])] = v
-            if right and _identity_label(row[4]) and (v := _s(row[5])) is not None:
-                people[right][_identity_label(row[4])] = v
-        elif a == "NO" and _norm(row[2]) == "RENCANA HASIL KERJA":
-            section = "hasil"
-        elif section == "hasil" and a in (L.SEC_UTAMA, L.SEC_TAMBAHAN):
-            jenis_rhk = "Utama" if a == L.SEC_UTAMA else "Tambahan"
-            rhk = None
-        elif a == L.HDR_PERILAKU:
-            section = "perilaku"
-        elif a == L.HDR_LAMPIRAN:
-            section = "lampiran"
-        elif section == "hasil" and any(_s(x) for x in row[:11]):
-            if _s(row[0]) or _s(row[2]) or rhk is None:
-                rhk = {"id": _s(row[7]) or f"rhk-{len(content['hasil_kerja']) + 1}", "jenis": jenis_rhk,
-                       "uraian": _s(row[2]) or "", "rhk_intervensi_uraian": _s(row[1]), "rhk_intervensi_id": _s(row[9]),
-                       "iki": []}
-                content["hasil_kerja"].append(rhk)
-            if _s(row[4]) or _s(row[5]):
-                n_iki = sum(len(r["iki"]) for r in content["hasil_kerja"]) + 1
-                target = parse_target(_s(row[5]))
-                iki = {"id": _s(row[8]) or f"iki-{n_iki}", "aspek": (_s(row[3]) or "Kuantitas").capitalize(),
-                       "indikator": _s(row[4]) or "",
-                       "target": target.model_dump(mode="json", exclude_none=True) if target else None,
-                       "_cell": f"F{excel_row}"}
-                if _s(row[6]):
-                    iki["perspektif"] = _s(row[6])
-                if _s(row[10]):
-                    iki["polaritas"] = _s(row[10])
-                rhk["iki"].append(iki)
-        elif section == "perilaku" and _s(row[1]):
-            content["perilaku_kerja"].append({"nilai": _s(row[1]), "ekspektasi_khusus": _s(row[5])})
-        elif section == "lampiran":
-            labels = {lbl: f for lbl, f in L.LAMPIRAN}
-            if a in labels:
-                lampiran_field = labels[a]
-            elif lampiran_field and _s(row[1]) and _s(row[0]) and _s(row[0]).isdigit():
-                content["lampiran"][lampiran_field].append(_s(row[1]))
-            elif _norm(row[1]) == _norm(L.SIGN_PEGAWAI):
-                section = None
-        i += 1
-
-    for key in ("pegawai", "penilai", "atasan_pejabat_penilai"):
-        if people.get(key):
-            content[key] = people[key]
-    if "periode" not in content and not any(p["cell"].startswith("A") for p in problems):
-        problems.append({"cell": "A3", "message": "Baris 'PERIODE PENILAIAN: ...' tidak ditemukan (period row missing)"})
-    if "pegawai" not in content:
-        problems.append({"cell": "B", "message": f"Blok '{L.HDR_PEGAWAI}' tidak ditemukan (identity block missing)"})
-    if problems:
-        raise WorkbookError(problems)
+    reader = _SkpSheet()
+    for i, r in enumerate(ws.iter_rows(values_only=True)):
+        reader.read_row(list(r) + [None] * 11, excel_row=i + 1)
+    content = reader.finish()
     _merge_details(wb, content)
     for r in content["hasil_kerja"]:
         for iki in r["iki"]:
             iki.pop("_cell", None)
     return content
+
+
+class _SkpSheet:
+    """The main sheet read row by row: each row is taken by the first part of
+    the form that recognises it (period, meta, identity, section headers, a
+    hasil kerja row, a perilaku row, a lampiran row)."""
+
+    def __init__(self) -> None:
+        self.problems: list[dict[str, str]] = []
+        self.content: dict[str, Any] = {"hasil_kerja": [], "perilaku_kerja": [],
+                                        "lampiran": {f: [] for _, f in L.LAMPIRAN}}
+        self.section: str | None = None
+        self.jenis_rhk = "Utama"
+        self.rhk: dict | None = None
+        self.lampiran_field: str | None = None
+        self.identity_blocks: list[tuple[str, str | None]] = []
+        self.people: dict[str, dict] = {}
+
+    def read_row(self, row: list[Any], excel_row: int) -> None:
+        a, b = _norm(row[0]), _norm(row[1])
+        for part in (self._periode, self._meta, self._identity, self._section_header, self._hasil_row,
+                     self._perilaku_row, self._lampiran_row):
+            if part(row, a, b, excel_row):
+                return
+
+    def finish(self) -> dict[str, Any]:
+        content, problems = self.content, self.problems
+        for key in ("pegawai", "penilai", "atasan_pejabat_penilai"):
+            if self.people.get(key):
+                content[key] = self.people[key]
+        if "periode" not in content and not any(p["cell"].startswith("A") for p in problems):
+            problems.append({"cell": "A3", "message": "Baris 'PERIODE PENILAIAN: ...' tidak ditemukan (period row missing)"})
+        if "pegawai" not in content:
+            problems.append({"cell": "B", "message": f"Blok '{L.HDR_PEGAWAI}' tidak ditemukan (identity block missing)"})
+        if problems:
+            raise WorkbookError(problems)
+        return content
+
+    def _periode(self, row: list[Any], a: str, b: str, excel_row: int) -> bool:
+        if not a.startswith(L.LBL_PERIODE):
+            return False
+        p = parse_periode(_s(row[0]) or "")
+        if p is None:
+            self.problems.append({"cell": f"A{excel_row}", "message": f"Periode tidak terbaca: {_s(row[0])!r} "
+                                  "(period unreadable; write e.g. 'PERIODE PENILAIAN: 1 Januari s.d. 31 Desember 2026')"})
+        else:
+            self.content["periode"] = p
+        return True
+
+    def _meta(self, row: list[Any], a: str, b: str, excel_row: int) -> bool:
+        if not (a in L.META and self.section is None):
+            return False
+        field = L.META[a]
+        value = _s(row[2])
+        if field == "jenis_pegawai":
+            value = _jenis_pegawai(value)
+        if value is not None:
+            self.content[field] = value
+        return True
+
+    def _identity(self, row: list[Any], a: str, b: str, excel_row: int) -> bool:
+        people = self.people
+        if b == L.HDR_PEGAWAI:
+            self.section = "identity"
+            self.identity_blocks = [("pegawai", "penilai" if _norm(row[4]) == L.HDR_PENILAI else None)]
+            for key, _ in self.identity_blocks:
+                people.setdefault(key, {})
+            people.setdefault("penilai", {})
+        elif b == L.HDR_ATASAN:
+            self.section = "identity"
+            self.identity_blocks = [("atasan_pejabat_penilai", None)]
+            people.setdefault("atasan_pejabat_penilai", {})
+        elif self.section == "identity" and _identity_label(row[1]):
+            left, right = self.identity_blocks[0]
+            if (v := _s(row[2])) is not None:
+                people[left][_identity_label(row[1])] = v
+            if right and _identity_label(row[4]) and (v := _s(row[5])) is not None:
+                people[right][_identity_label(row[4])] = v
+        else:
+            return False
+        return True
+
+    def _section_header(self, row: list[Any], a: str, b: str, excel_row: int) -> bool:
+        if a == "NO" and _norm(row[2]) == "RENCANA HASIL KERJA":
+            self.section = "hasil"
+        elif self.section == "hasil" and a in (L.SEC_UTAMA, L.SEC_TAMBAHAN):
+            self.jenis_rhk = "Utama" if a == L.SEC_UTAMA else "Tambahan"
+            self.rhk = None
+        elif a == L.HDR_PERILAKU:
+            self.section = "perilaku"
+        elif a == L.HDR_LAMPIRAN:
+            self.section = "lampiran"
+        else:
+            return False
+        return True
+
+    def _hasil_row(self, row: list[Any], a: str, b: str, excel_row: int) -> bool:
+        if not (self.section == "hasil" and any(_s(x) for x in row[:11])):
+            return False
+        hasil_kerja = self.content["hasil_kerja"]
+        if _s(row[0]) or _s(row[2]) or self.rhk is None:
+            self.rhk = {"id": _s(row[7]) or f"rhk-{len(hasil_kerja) + 1}", "jenis": self.jenis_rhk,
+                        "uraian": _s(row[2]) or "", "rhk_intervensi_uraian": _s(row[1]), "rhk_intervensi_id": _s(row[9]),
+                        "iki": []}
+            hasil_kerja.append(self.rhk)
+        if _s(row[4]) or _s(row[5]):
+            n_iki = sum(len(r["iki"]) for r in hasil_kerja) + 1
+            target = parse_target(_s(row[5]))
+            iki = {"id": _s(row[8]) or f"iki-{n_iki}", "aspek": (_s(row[3]) or "Kuantitas").capitalize(),
+                   "indikator": _s(row[4]) or "",
+                   "target": target.model_dump(mode="json", exclude_none=True) if target else None,
+                   "_cell": f"F{excel_row}"}
+            if _s(row[6]):
+                iki["perspektif"] = _s(row[6])
+            if _s(row[10]):
+                iki["polaritas"] = _s(row[10])
+            self.rhk["iki"].append(iki)
+        return True
+
+    def _perilaku_row(self, row: list[Any], a: str, b: str, excel_row: int) -> bool:
+        if not (self.section == "perilaku" and _s(row[1])):
+            return False
+        self.content["perilaku_kerja"].append({"nilai": _s(row[1]), "ekspektasi_khusus": _s(row[5])})
+        return True
+
+    def _lampiran_row(self, row: list[Any], a: str, b: str, excel_row: int) -> bool:
+        if self.section != "lampiran":
+            return False
+        labels = {lbl: f for lbl, f in L.LAMPIRAN}
+        if a in labels:
+            self.lampiran_field = labels[a]
+        elif self.lampiran_field and _s(row[1]) and _s(row[0]) and _s(row[0]).isdigit():
+            self.content["lampiran"][self.lampiran_field].append(_s(row[1]))
+        elif _norm(row[1]) == _norm(L.SIGN_PEGAWAI):
+            self.section = None
+        return True
 
 
 def _dec(v: Any) -> str | None:

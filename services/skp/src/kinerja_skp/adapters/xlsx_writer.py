@@ -63,6 +63,57 @@ def _identity(s: _Sheet, left: dict, right: dict | None, left_hdr: str, right_hd
         s.put(row, box=True)
 
 
+def _hasil_kerja(s: _Sheet, ws: Worksheet, c: SkpContent) -> None:
+    """The RHK rows, Utama then Tambahan: one row per IKI, the RHK's cells merged."""
+    n = 0
+    for jenis, label in ((JenisRhk.Utama, L.SEC_UTAMA), (JenisRhk.Tambahan, L.SEC_TAMBAHAN)):
+        s.put([label], bold=True)
+        for rhk in [r for r in c.hasil_kerja if r.jenis == jenis]:
+            n += 1
+            ikis = rhk.iki or [None]
+            first = s.row
+            for k, iki in enumerate(ikis):
+                row = [n, rhk.rhk_intervensi_uraian, rhk.uraian] if k == 0 else [None, None, None]
+                if iki is not None:
+                    row += [iki.aspek.value, iki.indikator, iki.target.teks() if iki.target else None,
+                            iki.perspektif.value if iki.perspektif else None]
+                else:
+                    row += [None, None, None, None]
+                row += [rhk.id if k == 0 else None, iki.id if iki else None, rhk.rhk_intervensi_id if k == 0 else None,
+                        iki.polaritas.value if iki else None]
+                s.put(row, box=True)
+            if len(ikis) > 1:
+                for col in (1, 2, 3):
+                    ws.merge_cells(start_row=first, start_column=col, end_row=s.row - 1, end_column=col)
+
+
+def _detail_sheets(wb: Workbook, c: SkpContent) -> None:
+    """The "Rincian Target" and "Rencana Aksi" sheets (exact numbers, breakdowns, plans)."""
+    t = wb.create_sheet(L.SHEET_TARGET)
+    tsheet = _Sheet(t)
+    tsheet.put(L.COLS_TARGET, bold=True, fill=True)
+    ra = wb.create_sheet(L.SHEET_RA)
+    rsheet = _Sheet(ra)
+    rsheet.put(L.COLS_RA, bold=True, fill=True)
+    for *_, iki in c.iter_iki():
+        tg = iki.target
+        months = iki.target_bulanan or [None] * 12
+        quarters = iki.target_triwulan or [None] * 4
+        tsheet.put([iki.id, tg.jenis if tg else None,
+                    *(str(v) if v is not None else None for v in ((tg.nilai, tg.minimum, tg.maksimum) if tg else (None,) * 3)),
+                    tg.deskripsi if tg else None, tg.satuan if tg else None,
+                    iki.triwulan_target.value if iki.triwulan_target else None,
+                    *(str(v) if v is not None else None for v in months),
+                    *(str(v) if v is not None else None for v in quarters),
+                    "bulanan" if iki.target_bulanan is not None else None,
+                    "triwulan" if iki.target_triwulan is not None else None])
+        for k, plan in enumerate(iki.rencana_aksi, start=1):
+            if not plan.output:
+                rsheet.put([iki.id, k, plan.uraian, None, None])
+            for o in plan.output:
+                rsheet.put([iki.id, k, plan.uraian, o.uraian, o.triwulan.value])
+
+
 def write_skp(content: SkpContent) -> bytes:
     c = content
     data = c.model_dump(mode="json")
@@ -90,26 +141,7 @@ def write_skp(content: SkpContent) -> bytes:
     s.skip()
     s.put([L.HDR_HASIL_KERJA], bold=True)
     s.put(L.COLS_HASIL_KERJA, bold=True, box=True, fill=True)
-    n = 0
-    for jenis, label in ((JenisRhk.Utama, L.SEC_UTAMA), (JenisRhk.Tambahan, L.SEC_TAMBAHAN)):
-        s.put([label], bold=True)
-        for rhk in [r for r in c.hasil_kerja if r.jenis == jenis]:
-            n += 1
-            ikis = rhk.iki or [None]
-            first = s.row
-            for k, iki in enumerate(ikis):
-                row = [n, rhk.rhk_intervensi_uraian, rhk.uraian] if k == 0 else [None, None, None]
-                if iki is not None:
-                    row += [iki.aspek.value, iki.indikator, iki.target.teks() if iki.target else None,
-                            iki.perspektif.value if iki.perspektif else None]
-                else:
-                    row += [None, None, None, None]
-                row += [rhk.id if k == 0 else None, iki.id if iki else None, rhk.rhk_intervensi_id if k == 0 else None,
-                        iki.polaritas.value if iki else None]
-                s.put(row, box=True)
-            if len(ikis) > 1:
-                for col in (1, 2, 3):
-                    ws.merge_cells(start_row=first, start_column=col, end_row=s.row - 1, end_column=col)
+    _hasil_kerja(s, ws, c)
     s.skip()
     s.put([L.HDR_PERILAKU], bold=True)
     for n, p in enumerate(c.perilaku_kerja, start=1):
@@ -129,29 +161,7 @@ def write_skp(content: SkpContent) -> bytes:
     s.put([None, c.pegawai.nama, None, None, c.penilai.nama])
     s.put([None, f"NIP {c.pegawai.nip}", None, None, f"NIP {c.penilai.nip}"])
 
-    t = wb.create_sheet(L.SHEET_TARGET)
-    tsheet = _Sheet(t)
-    tsheet.put(L.COLS_TARGET, bold=True, fill=True)
-    ra = wb.create_sheet(L.SHEET_RA)
-    rsheet = _Sheet(ra)
-    rsheet.put(L.COLS_RA, bold=True, fill=True)
-    for *_, iki in c.iter_iki():
-        tg = iki.target
-        months = iki.target_bulanan or [None] * 12
-        quarters = iki.target_triwulan or [None] * 4
-        tsheet.put([iki.id, tg.jenis if tg else None,
-                    *(str(v) if v is not None else None for v in ((tg.nilai, tg.minimum, tg.maksimum) if tg else (None,) * 3)),
-                    tg.deskripsi if tg else None, tg.satuan if tg else None,
-                    iki.triwulan_target.value if iki.triwulan_target else None,
-                    *(str(v) if v is not None else None for v in months),
-                    *(str(v) if v is not None else None for v in quarters),
-                    "bulanan" if iki.target_bulanan is not None else None,
-                    "triwulan" if iki.target_triwulan is not None else None])
-        for k, plan in enumerate(iki.rencana_aksi, start=1):
-            if not plan.output:
-                rsheet.put([iki.id, k, plan.uraian, None, None])
-            for o in plan.output:
-                rsheet.put([iki.id, k, plan.uraian, o.uraian, o.triwulan.value])
+    _detail_sheets(wb, c)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

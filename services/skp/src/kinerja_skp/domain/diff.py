@@ -22,11 +22,11 @@ class Change:
     before: Any = None
     after: Any = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _list_key(items: list) -> str | None:
+def _list_key(items: list[Any]) -> str | None:
     for key in _KEYS:
         if items and all(isinstance(x, dict) and isinstance(x.get(key), str) for x in items):
             return key

@@ -7,6 +7,7 @@ form; docstrings explain them in English.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
@@ -114,7 +115,7 @@ class Target(_Model):
 class Triwulan(StrEnum):
     """Quarter (TW I-IV)."""
 
-    I = "I"
+    I = "I"  # noqa: E741 (the Roman numeral of the first quarter)
     II = "II"
     III = "III"
     IV = "IV"
@@ -283,7 +284,7 @@ class SkpContent(_Model):
     def rhk_utama(self) -> list[Rhk]:
         return [r for r in self.hasil_kerja if r.jenis == JenisRhk.Utama]
 
-    def iter_iki(self):
+    def iter_iki(self) -> Iterator[tuple[int, int, Rhk, Iki]]:
         """(rhk index, iki index, rhk, iki) for every IKI."""
         for i, rhk in enumerate(self.hasil_kerja):
             for j, iki in enumerate(rhk.iki):

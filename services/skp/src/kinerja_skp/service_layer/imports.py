@@ -42,7 +42,7 @@ def row_of(group: Group, path: str) -> int:
 
 def report_rows(groups: list[Group], results: list[bulk.ItemResult], policy: Policy) -> list[dict[str, Any]]:
     rows: dict[int, dict[str, Any]] = {}
-    for g, r in zip(groups, results):
+    for g, r in zip(groups, results, strict=False):
         for n in g.rows:
             rows[n] = {"row": n, "nip": r.nip or g.content["pegawai"].get("nip"), "status": r.status,
                        "skp_id": str(r.skp_id) if r.skp_id else None, "errors": [], "issues": []}

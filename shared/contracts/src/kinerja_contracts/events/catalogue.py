@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from .envelope import Envelope
 from .registry import REGISTRY
 
 
-def schemas() -> dict[str, dict]:
+def schemas() -> dict[str, dict[str, Any]]:
     """subject -> JSON Schema of the full envelope with that payload."""
     out = {}
     for subject, spec in REGISTRY.items():

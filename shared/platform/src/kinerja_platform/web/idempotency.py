@@ -55,15 +55,9 @@ class IdempotencyMiddleware:
         if who is None:  # unauthenticated: let the route answer 401
             return await self.app(scope, receive, send)
 
-        chunks = []
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return await self.app(scope, receive, send)
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+        body = await _read_body(receive)
+        if body is None:
+            return await self.app(scope, receive, send)
         fp = hashlib.sha256(
             scope["method"].encode() + b" " + scope["path"].encode() + b"?" + scope.get("query_string", b"") + b"\n" + body
         ).hexdigest()
@@ -71,25 +65,9 @@ class IdempotencyMiddleware:
         engine = state_app.state.engine
         now = dt.datetime.now(dt.UTC)
         table = IdempotencyRecord.__table__
-        async with engine.begin() as conn:
-            row = (await conn.execute(select(table).where(table.c.scope == who, table.c.key == key))).first()
-            if row is not None and row.status_code is None:
-                created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
-                if (now - created).total_seconds() > self.stale_after:
-                    await conn.execute(delete(table).where(table.c.scope == who, table.c.key == key))
-                    row = None
+        row = await self._reservation(engine, who, key, now)
         if row is not None:
-            if row.fingerprint != fp:
-                return await _problem(send, 422, "idempotency-key-reused",
-                    "Idempotency-Key ini sudah dipakai untuk permintaan lain (this Idempotency-Key was used with a different request).")
-            if row.status_code is None:
-                return await _problem(send, 409, "idempotency-in-progress",
-                    "Permintaan dengan Idempotency-Key ini masih diproses (a request with this key is still in progress).")
-            stored_headers = [(k.encode(), v.encode()) for k, v in json.loads(row.headers or "[]")]
-            await send({"type": "http.response.start", "status": row.status_code,
-                        "headers": stored_headers + [(b"idempotent-replayed", b"true")]})
-            await send({"type": "http.response.body", "body": row.body or b""})
-            return
+            return await _answer_repeat(send, row, fp)
         try:
             async with engine.begin() as conn:
                 await conn.execute(table.insert().values(scope=who, key=key, fingerprint=fp, created_at=now))
@@ -122,20 +100,67 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_receive, capture_send)
         finally:
-            async with engine.begin() as conn:
-                if 200 <= status < 300:
-                    keep = [
-                        (k.decode("latin-1"), v.decode("latin-1"))
-                        for k, v in resp_headers
-                        if k.lower() in (b"content-type", b"etag", b"location")
-                    ]
-                    await conn.execute(
-                        update(table)
-                        .where(table.c.scope == who, table.c.key == key)
-                        .values(status_code=status, headers=json.dumps(keep), body=bytes(resp_body))
-                    )
-                else:
+            await _settle(engine, who, key, status, resp_headers, bytes(resp_body))
+
+    async def _reservation(self, engine, who: str, key: str, now: dt.datetime):
+        """The key's row, if any; a reservation older than ``stale_after`` (a
+        crashed process's) is deleted and counts as none."""
+        table = IdempotencyRecord.__table__
+        async with engine.begin() as conn:
+            row = (await conn.execute(select(table).where(table.c.scope == who, table.c.key == key))).first()
+            if row is not None and row.status_code is None:
+                created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
+                if (now - created).total_seconds() > self.stale_after:
                     await conn.execute(delete(table).where(table.c.scope == who, table.c.key == key))
+                    row = None
+        return row
+
+
+async def _read_body(receive) -> bytes | None:
+    """The whole request body, or None if the client went away first."""
+    chunks = []
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+async def _answer_repeat(send, row, fp: str) -> None:
+    """A repeated key: 422 for another body, 409 while the first still runs,
+    else the stored response replayed."""
+    if row.fingerprint != fp:
+        return await _problem(send, 422, "idempotency-key-reused",
+            "Idempotency-Key ini sudah dipakai untuk permintaan lain (this Idempotency-Key was used with a different request).")
+    if row.status_code is None:
+        return await _problem(send, 409, "idempotency-in-progress",
+            "Permintaan dengan Idempotency-Key ini masih diproses (a request with this key is still in progress).")
+    stored_headers = [(k.encode(), v.encode()) for k, v in json.loads(row.headers or "[]")]
+    await send({"type": "http.response.start", "status": row.status_code,
+                "headers": stored_headers + [(b"idempotent-replayed", b"true")]})
+    await send({"type": "http.response.body", "body": row.body or b""})
+
+
+async def _settle(engine, who: str, key: str, status: int, resp_headers: list, resp_body: bytes) -> None:
+    """Store a 2xx response for replay; release the key after anything else."""
+    table = IdempotencyRecord.__table__
+    async with engine.begin() as conn:
+        if 200 <= status < 300:
+            keep = [
+                (k.decode("latin-1"), v.decode("latin-1"))
+                for k, v in resp_headers
+                if k.lower() in (b"content-type", b"etag", b"location")
+            ]
+            await conn.execute(
+                update(table)
+                .where(table.c.scope == who, table.c.key == key)
+                .values(status_code=status, headers=json.dumps(keep), body=resp_body)
+            )
+        else:
+            await conn.execute(delete(table).where(table.c.scope == who, table.c.key == key))
 
 
 def _caller(app, authorization: bytes | None) -> str | None:

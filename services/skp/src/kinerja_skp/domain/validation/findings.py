@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -25,7 +26,7 @@ class Finding:
     message: str
     severity: Severity = Severity.error
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["severity"] = str(self.severity)
         return d
@@ -57,7 +58,7 @@ class Report:
     def valid(self) -> bool:
         return not self.errors
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "valid": self.valid,
             "errors": [f.as_dict() for f in self.errors],

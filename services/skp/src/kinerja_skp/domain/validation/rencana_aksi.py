@@ -26,7 +26,7 @@ def target_quarter(iki: Iki, content: SkpContent) -> Triwulan:
     if iki.triwulan_target is not None:
         return iki.triwulan_target
     if iki.target_triwulan:
-        filled = [q for q, v in zip(QUARTERS, iki.target_triwulan) if v]
+        filled = [q for q, v in zip(QUARTERS, iki.target_triwulan, strict=False) if v]
         if filled:
             return filled[-1]
     if iki.target_bulanan:

@@ -40,6 +40,7 @@ def check_breakdowns(content: SkpContent) -> list[Finding]:
                                    "(monthly targets outside the SKP period)."))
         if not _is_counted(iki):
             continue
+        assert iki.target is not None  # _is_counted says so
         annual = iki.target.nilai
         if iki.target_bulanan and any(v is not None for v in iki.target_bulanan):
             total = _total(iki.target_bulanan)
