@@ -28,6 +28,7 @@ import asyncpg
 from kinerja_platform.db import UnitOfWork, create_engine, run_migrations, session_factory
 from kinerja_devstack.samples import pppk_skp
 from kinerja_evaluation.domain.periods import Kind, make_period
+from kinerja_contracts.skp import SkpSnapshot
 from kinerja_evaluation.domain.plan import build_plan, measured_counts
 from kinerja_evaluation.main import MIGRATIONS
 from kinerja_evaluation.service_layer.ids import evaluation_id
@@ -46,7 +47,7 @@ def dsn(url: str) -> str:
 
 async def seed(url: str, n: int) -> None:
     skp = pppk_skp(mulai="2026-01-01", selesai="2026-12-31")
-    lines = [x.model_dump(mode="json") for x in build_plan(skp)]
+    lines = [x.model_dump(mode="json") for x in build_plan(SkpSnapshot.model_validate(skp))]
     rencana, counts = json.dumps(lines), json.dumps(measured_counts(lines))
     snapshot = json.dumps(skp)
     now = dt.datetime.now(dt.UTC)

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.runtime import create_service_app
 
-from .adapters.tables import utcnow
 from .entrypoints import api, inbox_api, penugasan_api
 from .entrypoints.consumers import consumers
 from .service_layer.escalation import EscalationScanner

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kinerja_approval.domain.authority import jakarta_today
+from kinerja_contracts.calendar import today_jakarta
 from kinerja_devstack.samples import PENILAI_NIP
 
 from .conftest import PLT
 
 
 def plh(h, **kw):
-    today = jakarta_today(h.clock())
+    today = today_jakarta(h.clock())
     body = {"delegate_nip": PLT, "penilai_nip": PENILAI_NIP, "jenis": "Plh",
             "mulai": str(today - dt.timedelta(days=1)), "selesai": str(today + dt.timedelta(days=2)),
             "nomor_sk": "800/123/SDP-I/2026"}
@@ -67,7 +67,7 @@ async def test_a_revoked_assignment_gives_no_power(harness, who):
         assert r.status_code == 403
         listed = (await h.client.get("/api/v1/penugasan", headers=who.admin)).json()
         assert [p["id"] for p in listed] == [pid]  # kept, marked revoked
-        today = jakarta_today(h.clock())
+        today = today_jakarta(h.clock())
         assert (await h.client.get("/api/v1/penugasan", params={"aktif_pada": str(today)}, headers=who.admin)).json() == []
 
 

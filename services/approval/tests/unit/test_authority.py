@@ -10,7 +10,6 @@ from kinerja_approval.domain.authority import (
     NotAuthorised,
     Penugasan,
     decision_authority,
-    jakarta_today,
 )
 
 PENILAI, PLT, OTHER = "197806102005011002", "198202142006041001", "199001012015011999"
@@ -43,12 +42,6 @@ def test_a_delegation_for_another_penilai_or_instansi_does_not_count():
         decision_authority(PLT, PENILAI, "Pemerintah Kota Bandung", day, [PLH])
     with pytest.raises(NotAuthorised):
         decision_authority(OTHER, PENILAI, DKI, day, [PLH])
-
-
-def test_dates_are_counted_in_jakarta():
-    # 17:30 UTC on 16 January is already 00:30 on 17 January in Jakarta (UTC+7)
-    assert jakarta_today(dt.datetime(2026, 1, 16, 17, 30, tzinfo=dt.UTC)) == dt.date(2026, 1, 17)
-    assert jakarta_today(dt.datetime(2026, 1, 16, 16, 59, tzinfo=dt.UTC)) == dt.date(2026, 1, 16)
 
 
 def test_nobody_decides_their_own_skp_even_as_plh_of_their_superior():

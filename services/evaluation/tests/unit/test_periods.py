@@ -1,7 +1,7 @@
 import datetime as dt
 
 from kinerja_evaluation.domain.periods import (
-    Action, Kind, deadline_after, due_actions, jakarta_date, make_period, periods_overlapping,
+    Action, Kind, deadline_after, due_actions, make_period, periods_overlapping,
 )
 
 d = dt.date
@@ -44,7 +44,3 @@ def test_due_actions_in_calendar_order():
     # policy is configuration: a region evaluating PNS monthly
     due = due_actions({"PNS": (d(2026, 1, 1), d(2026, 12, 31))}, d(2026, 1, 1), policy={"PNS": ["monthly"]})
     assert [a.key for a in due] == ["open:2026-01/PNS/monthly"]
-
-
-def test_jakarta_date():
-    assert jakarta_date(dt.datetime(2026, 2, 28, 17, 30, tzinfo=dt.UTC)) == d(2026, 3, 1)

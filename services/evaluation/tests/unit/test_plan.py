@@ -1,8 +1,14 @@
 import pytest
 
+from kinerja_contracts.skp import SkpSnapshot
 from kinerja_devstack.samples import pppk_skp
 from kinerja_evaluation.domain.periods import make_period
-from kinerja_evaluation.domain.plan import build_plan, count_measured, target_for
+from kinerja_evaluation.domain.plan import build_plan as _build_plan, count_measured, target_for
+
+
+def build_plan(snap: dict):
+    """The plan of an SKP given as its JSON (as it arrives on the wire)."""
+    return _build_plan(SkpSnapshot.model_validate(snap))
 
 
 def test_sample_pppk_plan_has_every_iki_with_period_targets():
@@ -28,6 +34,7 @@ def test_sample_pppk_plan_has_every_iki_with_period_targets():
 def test_range_and_descriptive_and_explicit_quarters():
     snap = {
         "periode": {"mulai": "2026-01-01", "selesai": "2026-12-31"},
+        "pegawai": {"nip": "199001012015011001", "nama": "P"}, "penilai": {"nip": "198001012005011001", "nama": "A"},
         "hasil_kerja": [{"id": "r1", "jenis": "Utama", "uraian": "x", "iki": [
             {"id": "a", "indikator": "range", "target": {"jenis": "rentang", "minimum": "80", "maksimum": "90", "satuan": "%"}},
             {"id": "b", "indikator": "desc", "target": {"jenis": "deskriptif", "deskripsi": "Dokumen tersusun"}},
@@ -41,7 +48,7 @@ def test_range_and_descriptive_and_explicit_quarters():
     assert not b.measurable and target_for(b, q2) is None
     assert c.polaritas == "lower_is_better" and target_for(c, q2) == (2, None, None)
     assert c.target_bulanan[3:6] == pytest.approx([2 / 3] * 3, abs=1e-3)  # the quarter spread over its months
-    assert build_plan({}) == []
+    assert build_plan({**snap, "hasil_kerja": []}) == [] and _build_plan(None) == []
 
 
 def test_count_measured_agrees_with_target_for():

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.runtime import Runtime, create_service_app
 
 from .adapters.smtp import SmtpSender
-from .adapters.tables import utcnow
 from .entrypoints.api import router
 from .entrypoints.consumers import consumers
 from .service_layer import mail

@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_devstack.testing import running
-from kinerja_notification.adapters.tables import Delivery, utcnow
+from kinerja_notification.adapters.tables import Delivery
 from kinerja_notification.domain import examples as ex
 from kinerja_notification.service_layer.delivery import DeliveryWorker
 from sqlalchemy import event

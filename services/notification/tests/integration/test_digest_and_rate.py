@@ -6,9 +6,9 @@ import datetime as dt
 import time
 import uuid
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.values import Pegawai
 from kinerja_devstack.testing import running
-from kinerja_notification.adapters.tables import utcnow
 from kinerja_notification.domain import examples as ex
 from kinerja_notification.main import create_app
 

@@ -158,8 +158,11 @@ async def test_versions_and_field_diff(app, tokens):
         one = (await client.get(f"{url}/versions/1", headers=me)).json()
         assert one["content"]["hasil_kerja"][0]["iki"][0]["target"]["nilai"] == "4"
         d = (await client.get(f"{url}/diff", params={"dari": 1, "ke": 2}, headers=me)).json()
-        changes = {(c["path"], c["op"]) for c in d["changes"]}
-        assert changes == {("hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai", "changed"), ("hasil_kerja[id=rhk-3]", "removed")}
+        assert [(c["path"], c["kind"]) for c in d["changes"]] == [
+            ("hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai", "changed"), ("hasil_kerja[id=rhk-3]", "removed")]
+        assert d["changes"][0] == {"path": "hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai", "kind": "changed",
+                                   "before": "4", "after": "12"}
+        assert d["changes"][1]["before"]["id"] == "rhk-3" and d["changes"][1]["after"] is None
         assert (await client.get(f"{url}/diff", params={"dari": 1, "ke": 9}, headers=me)).status_code == 404
 
 

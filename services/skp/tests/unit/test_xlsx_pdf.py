@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 
 import pytest
+from kinerja_contracts.skp_diff import diff_skp
 from kinerja_devstack.samples import pppk_skp
 from kinerja_skp.adapters.pdf import render_pdf
 from kinerja_skp.adapters.xlsx_batch import read_batch, write_batch
 from kinerja_skp.adapters.xlsx_reader import WorkbookError, parse_periode, read_skp
 from kinerja_skp.adapters.xlsx_writer import write_skp
-from kinerja_skp.domain.diff import diff
 from kinerja_skp.domain.model import SkpContent
 from kinerja_skp.domain.target_text import parse_target
 from openpyxl import Workbook, load_workbook
@@ -41,7 +41,7 @@ def rich_skp() -> SkpContent:
 def test_round_trip_loses_nothing():
     c = rich_skp()
     back = SkpContent.model_validate(read_skp(write_skp(c)))
-    assert diff(c.model_dump(mode="json"), back.model_dump(mode="json")) == []
+    assert diff_skp(c, back) == []
 
 
 def test_the_sheet_follows_the_official_form():

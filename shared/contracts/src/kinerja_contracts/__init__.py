@@ -4,8 +4,13 @@
   schema-version rule;
 - ``lifecycle``: the SKP approval lifecycle (states x actions) shared by the
   skp and approval services;
-- ``values``: value types used on the wire (NIP, identity snapshots, periods).
+- ``values``: value types used on the wire (NIP, identity snapshots, periods);
+- ``skp``: the SKP document as events carry it (``SkpSnapshot``, typed down
+  to each IKI); ``skp_diff``: what changed between two versions of it;
+- ``calendar``: the clock (UTC), dates in Asia/Jakarta, Indonesian month
+  names.
 
-Installable with pydantic alone. What services run on (web, database,
+Installable with pydantic alone (and ``tzdata``, the zone database, where the
+system has none). What services run on (web, database,
 messaging, logging) is the platform package, ``kinerja_platform``.
 """

@@ -123,12 +123,12 @@ def sample_cli(argv: list[str] | None = None) -> None:
     on a fresh system; ``--dki`` prints the original DKI 2025 sample.
     """
     import argparse
-    import datetime as dt
     import json
-    from zoneinfo import ZoneInfo
+
+    from kinerja_contracts.calendar import today_jakarta
 
     p = argparse.ArgumentParser(description=sample_cli.__doc__.splitlines()[0])
-    p.add_argument("--year", type=int, default=dt.datetime.now(ZoneInfo("Asia/Jakarta")).year + 1)
+    p.add_argument("--year", type=int, default=today_jakarta().year + 1)
     p.add_argument("--pegawai", default=PEGAWAI_NIP, help="NIP / NI PPPK of the pegawai")
     p.add_argument("--penilai", default=PENILAI_NIP, help="NIP of the pejabat penilai")
     p.add_argument("--dki", action="store_true", help="the DKI sample as published (period Sep-Dec 2025)")

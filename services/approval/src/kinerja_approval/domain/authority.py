@@ -13,14 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-#: Western Indonesia Time (WIB): Asia/Jakarta has no daylight saving time.
-JAKARTA = dt.timezone(dt.timedelta(hours=7), "WIB")
-
-
-def jakarta_today(now: dt.datetime) -> dt.date:
-    """The calendar date in Asia/Jakarta at instant ``now`` (aware, any zone)."""
-    return now.astimezone(JAKARTA).date()
-
 
 class JenisPenugasan(StrEnum):
     """Kind of acting assignment."""

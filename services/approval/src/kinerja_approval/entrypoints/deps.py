@@ -9,8 +9,8 @@ from fastapi import Depends
 from kinerja_platform.runtime import Runtime, get_runtime
 from kinerja_contracts.values import Role
 from kinerja_platform.web.auth import Principal, require_roles
+from kinerja_contracts.calendar import utcnow
 
-from ..adapters.tables import utcnow
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 Atasan = Annotated[Principal, Depends(require_roles(Role.atasan))]

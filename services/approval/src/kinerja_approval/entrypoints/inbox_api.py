@@ -52,5 +52,5 @@ async def detail(skp_id: uuid.UUID, principal: Atasan, rt: RuntimeDep) -> Detail
         returned = ReturnedOut(version=d.returned.version, catatan_perbaikan=d.returned.note, by=d.returned.actor, at=d.returned.at)
     return DetailOut(
         case=CaseOut.of(d.case, on_behalf_of=d.on_behalf_of), snapshot=d.case.snapshot, allowed_actions=list(d.allowed),
-        returned=returned, diff=[ChangeOut(**c.as_dict()) for c in d.diff] if d.diff is not None else None,
+        returned=returned, diff=[ChangeOut(**c.model_dump()) for c in d.diff] if d.diff is not None else None,
     )

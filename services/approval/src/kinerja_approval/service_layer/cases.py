@@ -13,6 +13,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from kinerja_contracts.calendar import today_jakarta, utcnow
 from kinerja_contracts.events import ApprovalApproved, ApprovalReassigned, ApprovalRequested, ApprovalReturned
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, transition
 from kinerja_platform.logging import get_logger
@@ -24,8 +25,8 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..adapters.tables import ApprovalCase, ApprovalTransition, ApprovalVersion, utcnow
-from ..domain.authority import Authority, NotAuthorised, decision_authority, jakarta_today
+from ..adapters.tables import ApprovalCase, ApprovalTransition, ApprovalVersion
+from ..domain.authority import Authority, NotAuthorised, decision_authority
 from . import penugasan
 
 log = get_logger(__name__)
@@ -93,10 +94,15 @@ async def _flush(session) -> None:
 # --- submissions (events from skp) ------------------------------------------
 
 
+def _snapshot_json(d) -> dict:
+    """The submitted SKP document as stored (JSON), from the typed snapshot."""
+    return d.snapshot.model_dump(mode="json") if d.snapshot is not None else {}
+
+
 async def _keep_version(session, d, *, known_skp: bool) -> None:
     # a version row exists only for an SKP that has a case already (same transaction)
     if not known_skp or await session.get(ApprovalVersion, (d.skp_id, d.version)) is None:
-        session.add(ApprovalVersion(skp_id=d.skp_id, version=d.version, content_hash=d.content_hash, snapshot=d.snapshot))
+        session.add(ApprovalVersion(skp_id=d.skp_id, version=d.version, content_hash=d.content_hash, snapshot=_snapshot_json(d)))
 
 
 async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | None = None) -> bool:
@@ -131,7 +137,7 @@ async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | N
         pegawai=d.pegawai.model_dump(mode="json"), penilai=penilai.model_dump(mode="json"),
         atasan_pejabat_penilai=atasan.model_dump(mode="json") if atasan else None,
         periode=d.periode.model_dump(mode="json"), periode_mulai=d.periode.mulai, periode_selesai=d.periode.selesai,
-        jenis_pegawai=d.jenis_pegawai.value, unit_kerja=d.unit_kerja, instansi=d.instansi, snapshot=d.snapshot,
+        jenis_pegawai=d.jenis_pegawai.value, unit_kerja=d.unit_kerja, instansi=d.instansi, snapshot=_snapshot_json(d),
         pending_since=now,
     )
     actor = env.actor.sub if env.actor else d.pegawai.nip
@@ -170,7 +176,7 @@ async def get_case(session, skp_id: uuid.UUID) -> ApprovalCase:
 async def authority_over(session, case: ApprovalCase, principal: Principal, now: dt.datetime) -> Authority:
     """Who decides: the current penilai, or a Plt/Plh in force today (Asia/Jakarta)."""
     if principal.role == Role.atasan:
-        day = jakarta_today(now)
+        day = today_jakarta(now)
         # the penilai decides in person: their acting assignments do not matter (no SELECT)
         acting = ([] if principal.sub == case.penilai_nip
                   else await penugasan.in_force_for_delegate(session, principal.sub, day))

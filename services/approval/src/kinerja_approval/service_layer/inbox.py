@@ -7,15 +7,16 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
+from kinerja_contracts.calendar import today_jakarta
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, allowed_actions
+from kinerja_contracts.skp import SkpSnapshot
+from kinerja_contracts.skp_diff import Change, diff_skp
 from kinerja_platform.web.auth import Principal
 from sqlalchemy import and_, bindparam, case as sql_case, false, func, or_
 from sqlalchemy.orm import defer
 from sqlmodel import select
 
 from ..adapters.tables import ApprovalCase, ApprovalTransition, ApprovalVersion
-from ..domain.authority import jakarta_today
-from ..domain.diff import Change, diff_documents
 from . import penugasan
 from .cases import authority_over, get_case
 
@@ -93,7 +94,7 @@ async def inbox(session, principal: Principal, now: dt.datetime, flt: InboxFilte
     """What waits for ``principal``: SKPs Pending with them as penilai, plus
     those of the penilai they act for (Plt/Plh) today, oldest first."""
     me = principal.sub
-    acting = await penugasan.in_force_for_delegate(session, me, jakarta_today(now))
+    acting = await penugasan.in_force_for_delegate(session, me, today_jakarta(now))
     plain = not acting and flt == InboxFilter()
     conditions = None if plain else _inbox_conditions(me, acting, flt)
     query = _PLAIN_PAGE if plain else _page_query(conditions, me)
@@ -164,7 +165,7 @@ async def detail(session, skp_id: uuid.UUID, principal: Principal, now: dt.datet
         if returned.version == case.version:
             diff = []  # resubmitted unchanged
         elif (before := await session.get(ApprovalVersion, (skp_id, returned.version))) is not None:
-            diff = diff_documents(before.snapshot, case.snapshot)
+            diff = diff_skp(SkpSnapshot.model_validate(before.snapshot), SkpSnapshot.model_validate(case.snapshot))
     return Detail(case=case, on_behalf_of=authority.on_behalf_of,
                   allowed=allowed_actions(SkpStatus(case.status), principal.role), returned=returned, diff=diff)
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.values import Role
 from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
 from sqlalchemy import bindparam
 from sqlmodel import select
 
-from ..adapters.tables import PenugasanRow, utcnow
+from ..adapters.tables import PenugasanRow
 from ..domain.authority import JenisPenugasan, Penugasan
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Protocol
 
-from ..domain.periods import jakarta_date
+from kinerja_contracts.calendar import today_jakarta, utcnow
 
 
 class Clock(Protocol):
@@ -20,7 +20,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
+        return utcnow()
 
 
 class FileClock:
@@ -33,10 +33,10 @@ class FileClock:
         try:
             moment = dt.datetime.fromisoformat(self.path.read_text().strip())
         except (OSError, ValueError):
-            return dt.datetime.now(dt.UTC)
+            return utcnow()
         return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def today(clock: Clock) -> dt.date:
     """Today's date in Asia/Jakarta."""
-    return jakarta_date(clock.now())
+    return today_jakarta(clock.now())

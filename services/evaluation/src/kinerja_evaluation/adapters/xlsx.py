@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from kinerja_contracts.calendar import NAMA_BULAN, tanggal_indonesia
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-
-from ..service_layer.rekap import BULAN
 
 HEAD = ["No", "Nama", "NRK", "NIPPPK", "Jabatan", "Lokasi Kerja", "Capaian Hasil Kerja", "Jumlah Hari Kerja Efektif",
         "Ketidakhadiran", None, None, None, "Tanggal"]
@@ -36,7 +35,7 @@ def rekap_workbook(groups: list[dict], tahun: int, bulan: int, jenis_label: str,
     used: set[str] = set()
     for group in groups or [{"perangkat_daerah": "-", "pegawai": []}]:
         ws = wb.create_sheet(_safe_title(group["perangkat_daerah"], used))
-        ws["A1"] = (f"Rekapitulasi Penilaian Kinerja dan Kehadiran Bulan {BULAN[bulan - 1]} Tahun {tahun} - "
+        ws["A1"] = (f"Rekapitulasi Penilaian Kinerja dan Kehadiran Bulan {NAMA_BULAN[bulan - 1]} Tahun {tahun} - "
                     f"{jenis_label}")
         ws["A1"].font = Font(bold=True)
         ws["A2"] = f"Perangkat Daerah: {group['perangkat_daerah']}"
@@ -62,7 +61,7 @@ def rekap_workbook(groups: list[dict], tahun: int, bulan: int, jenis_label: str,
             ws.cell(row=r, column=7).number_format = "0.00"
             r += 1
         r += 1
-        ws.cell(row=r, column=10, value=f"Jakarta, {tanggal.day} {BULAN[tanggal.month - 1]} {tanggal.year}")
+        ws.cell(row=r, column=10, value=f"Jakarta, {tanggal_indonesia(tanggal)}")
         ws.cell(row=r + 1, column=10, value="Kepala Perangkat Daerah")
         ws.cell(row=r + 5, column=10, value="(.................................)")
         ws.cell(row=r + 6, column=10, value="NIP. ..............................")

@@ -14,15 +14,8 @@ Caps are regional policy: :class:`CapaianPolicy` carries them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class Polaritas(StrEnum):
-    """How realisasi compares to target."""
-
-    higher_is_better = "higher_is_better"
-    lower_is_better = "lower_is_better"
-    range = "range"
+from kinerja_contracts.skp import Polaritas
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,6 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from zoneinfo import ZoneInfo
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 class Kind(StrEnum):
@@ -161,8 +158,3 @@ def due_actions(
                     out.append(DueAction(when, action, period))
     out.sort(key=lambda d: (d.when, order[d.action], d.period.kind is Kind.annual, d.period.selesai, d.period.period_id))
     return out
-
-
-def jakarta_date(moment: dt.datetime) -> dt.date:
-    """The calendar date in Asia/Jakarta of an aware datetime."""
-    return moment.astimezone(JAKARTA).date()

@@ -1,9 +1,9 @@
 """The evaluation plan of an approved SKP: every IKI with its annual target
 and its monthly and quarterly targets.
 
-The SKP arrives as a snapshot dict in ``ApprovalApproved``. It is parsed
-here with a tolerant model (unknown fields ignored) so the skp service can
-extend its document without breaking evaluation.
+The SKP arrives typed in ``ApprovalApproved`` (:class:`~kinerja_contracts.skp.SkpSnapshot`,
+a tolerant reader: fields evaluation does not know are ignored, so the skp
+service can extend its document without breaking evaluation).
 
 Period targets: an explicit monthly (``target_bulanan``) or quarterly
 (``target_triwulan``) target wins. Without one: a percentage or range target
@@ -16,43 +16,42 @@ empty while other months have a target means "no target this month".
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from kinerja_contracts.skp import Iki, Polaritas, SkpSnapshot, Target
+from pydantic import BaseModel, Field
 
-from .capaian import Polaritas
 from .periods import Kind, Period, make_period
 
 
-class _Tolerant(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+def _num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _nums(values: list[Decimal | None] | None) -> list[float | None] | None:
+    return None if values is None else [_num(v) for v in values]
 
 
 def _nones(n: int) -> list[float | None]:
     return [None] * n
 
 
-def _num(value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        return float(Decimal(str(value).replace(",", ".").strip()))
-    except (InvalidOperation, ValueError):
-        return None
+@dataclass(frozen=True)
+class _Target:
+    """An IKI target in the numbers the plan computes with."""
 
+    nilai: float | None
+    minimum: float | None
+    maksimum: float | None
+    satuan: str | None
 
-class TargetSnapshot(_Tolerant):
-    """An IKI target as the SKP states it."""
-
-    jenis: str = "angka"
-    nilai: float | None = None
-    minimum: float | None = None
-    maksimum: float | None = None
-    deskripsi: str | None = None
-    satuan: str | None = None
-
-    _n = field_validator("nilai", "minimum", "maksimum", mode="before")(lambda v: _num(v))
+    @classmethod
+    def of(cls, t: Target | None) -> _Target:
+        if t is None:
+            return cls(None, None, None, None)
+        return cls(_num(t.nilai), _num(t.minimum), _num(t.maksimum), t.satuan)
 
     @property
     def is_range(self) -> bool:
@@ -65,52 +64,6 @@ class TargetSnapshot(_Tolerant):
     @property
     def is_percentage(self) -> bool:
         return (self.satuan or "").strip().lower() in ("%", "persen", "persentase")
-
-
-class IkiSnapshot(_Tolerant):
-    id: str
-    aspek: str | None = None
-    indikator: str = ""
-    target: TargetSnapshot | None = None
-    polaritas: str = Polaritas.higher_is_better
-    target_bulanan: list[float | None] | None = None
-    target_triwulan: list[float | None] | None = None
-
-    @field_validator("target_bulanan", "target_triwulan", mode="before")
-    @classmethod
-    def _nums(cls, v: Any) -> list[float | None] | None:
-        return None if v is None else [_num(x) for x in v]
-
-    @field_validator("polaritas", mode="before")
-    @classmethod
-    def _pol(cls, v: Any) -> Any:
-        return v if v in set(Polaritas) else Polaritas.higher_is_better
-
-
-class RhkSnapshot(_Tolerant):
-    id: str
-    jenis: str = "Utama"
-    uraian: str = ""
-    iki: list[IkiSnapshot] = Field(default_factory=list)
-
-
-class PerilakuSnapshot(_Tolerant):
-    nilai: str
-    ekspektasi_khusus: str | None = None
-
-
-class PeriodeSnapshot(_Tolerant):
-    mulai: dt.date
-    selesai: dt.date
-
-
-class SkpSnapshot(_Tolerant):
-    """The parts of the SKP document evaluation needs."""
-
-    periode: PeriodeSnapshot | None = None
-    jenis_pegawai: str | None = None
-    hasil_kerja: list[RhkSnapshot] = Field(default_factory=list)
-    perilaku_kerja: list[PerilakuSnapshot] = Field(default_factory=list)
 
 
 class PlanIki(BaseModel):
@@ -149,24 +102,26 @@ def _months_in(mulai: dt.date, selesai: dt.date, year: int) -> list[int]:
     return list(range(start, end + 1))
 
 
-def build_plan(snapshot: dict[str, Any], periode: tuple[dt.date, dt.date] | None = None) -> list[PlanIki]:
-    """Every IKI of the SKP with its annual, monthly and quarterly targets."""
-    skp = SkpSnapshot.model_validate(snapshot or {})
-    if periode is None and skp.periode is not None:
-        periode = (skp.periode.mulai, skp.periode.selesai)
-    year = periode[0].year if periode else dt.date.today().year
-    months = _months_in(periode[0], periode[1], year) if periode else list(range(1, 13))
+def build_plan(snapshot: SkpSnapshot | None, periode: tuple[dt.date, dt.date] | None = None) -> list[PlanIki]:
+    """Every IKI of the SKP with its annual, monthly and quarterly targets
+    (``periode`` defaults to the SKP's own)."""
+    if snapshot is None:
+        return []
+    if periode is None:
+        periode = (snapshot.periode.mulai, snapshot.periode.selesai)
+    months = _months_in(periode[0], periode[1], periode[0].year)
     lines: list[PlanIki] = []
-    for rhk in skp.hasil_kerja:
+    for rhk in snapshot.hasil_kerja:
         for iki in rhk.iki:
-            t = iki.target or TargetSnapshot(jenis="deskriptif")
+            t = _Target.of(iki.target)
             line = PlanIki(
-                rhk_id=rhk.id, rhk_jenis=rhk.jenis, rhk_uraian=rhk.uraian, iki_id=iki.id, aspek=iki.aspek,
-                indikator=iki.indikator, satuan=t.satuan,
-                polaritas=Polaritas.range if t.is_range and iki.polaritas == Polaritas.higher_is_better else iki.polaritas,
+                rhk_id=rhk.id, rhk_jenis=rhk.jenis.value, rhk_uraian=rhk.uraian, iki_id=iki.id, aspek=iki.aspek.value,
+                indikator=iki.indikator, satuan=iki.target.satuan if iki.target else None,
+                polaritas=(Polaritas.range if t.is_range and iki.polaritas == Polaritas.higher_is_better else iki.polaritas).value,
                 jenis_target="rentang" if t.is_range else ("angka" if t.nilai is not None else "deskriptif"),
                 target_tahunan=t.nilai, target_minimum=t.minimum if t.is_range else None,
-                target_maksimum=t.maksimum if t.is_range else None, target_deskripsi=t.deskripsi,
+                target_maksimum=t.maksimum if t.is_range else None,
+                target_deskripsi=iki.target.deskripsi if iki.target else None,
             )
             line.target_bulanan = _monthly(iki, t, months)
             line.target_triwulan = _quarterly(iki, t, line.target_bulanan)
@@ -186,14 +141,14 @@ def _month_of_quarter(q: float | None, percentage: bool) -> float | None:
     return q if percentage else round(q / 3, 4)
 
 
-def _monthly(iki: IkiSnapshot, t: TargetSnapshot, months: list[int]) -> list[float | None]:
-    explicit = _pad(iki.target_bulanan, 12)
+def _monthly(iki: Iki, t: _Target, months: list[int]) -> list[float | None]:
+    explicit = _pad(_nums(iki.target_bulanan), 12)
     if any(v is not None for v in explicit):
         return explicit
     nilai = t.nilai
     if not t.measurable or t.is_range or nilai is None:  # (measurable and not a range: nilai is set)
         return [None] * 12
-    quarters = _pad(iki.target_triwulan, 4)
+    quarters = _pad(_nums(iki.target_triwulan), 4)
     if any(v is not None for v in quarters):
         return [_month_of_quarter(quarters[(m - 1) // 3], t.is_percentage) for m in range(1, 13)]
     out: list[float | None] = [None] * 12
@@ -202,8 +157,8 @@ def _monthly(iki: IkiSnapshot, t: TargetSnapshot, months: list[int]) -> list[flo
     return out
 
 
-def _quarterly(iki: IkiSnapshot, t: TargetSnapshot, monthly: list[float | None]) -> list[float | None]:
-    explicit = _pad(iki.target_triwulan, 4)
+def _quarterly(iki: Iki, t: _Target, monthly: list[float | None]) -> list[float | None]:
+    explicit = _pad(_nums(iki.target_triwulan), 4)
     if any(v is not None for v in explicit):
         return explicit
     if not t.measurable or t.is_range:

@@ -8,13 +8,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
+from kinerja_contracts.calendar import NAMA_BULAN, utcnow
 from kinerja_contracts.values import JenisPegawai, Role
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from ..adapters.tables import CapaianOrganisasiRecord, Evaluation, EvaluationPeriod, Kehadiran, utcnow
+from ..adapters.tables import CapaianOrganisasiRecord, Evaluation, EvaluationPeriod, Kehadiran
 from ..adapters.xlsx import rekap_workbook
 from ..domain.organisasi import CapaianOrganisasi
 from ..service_layer import kehadiran as hadir
@@ -144,7 +145,7 @@ async def rekap_bulanan(principal: CurrentPrincipal, rt: RuntimeDep, tahun: int 
         body = rekap_workbook(groups, tahun, bulan, JENIS_LABEL[str(jenis_pegawai)], today_of(rt))
         name = f"rekap-kinerja-kehadiran-{tahun}-{bulan:02d}.xlsx"
         return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return {"tahun": tahun, "bulan": bulan, "nama_bulan": rekap.BULAN[bulan - 1], "jenis_pegawai": str(jenis_pegawai),
+    return {"tahun": tahun, "bulan": bulan, "nama_bulan": NAMA_BULAN[bulan - 1], "jenis_pegawai": str(jenis_pegawai),
             "perangkat_daerah": groups}
 
 

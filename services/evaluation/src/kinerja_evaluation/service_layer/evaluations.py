@@ -7,20 +7,22 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.events import EvaluationFinalized, KeberatanDecided, KeberatanFiled
+from kinerja_contracts.skp import NilaiBerakhlak, SkpSnapshot
 from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Actor, Pegawai
 from kinerja_platform.web.errors import ProblemError
 from sqlalchemy import select
 
-from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Keberatan, Realisasi, utcnow
+from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Keberatan, Realisasi
 from ..domain.capaian import CapaianError, capaian_hasil_kerja, capaian_iki, rata_rata
 from ..domain.periods import Kind
-from ..domain.plan import SkpSnapshot, target_for
+from ..domain.plan import target_for
 from ..domain.rating import Predikat, RhkCapaian, predikat, saran_rating_hasil_kerja
 from .plans import period_of, plan_lines
 
-BERAKHLAK = ("Berorientasi Pelayanan", "Akuntabel", "Kompeten", "Harmonis", "Loyal", "Adaptif", "Kolaboratif")
+BERAKHLAK = tuple(n.value for n in NilaiBerakhlak)
 
 
 async def load(session, evaluation_id: str, *, for_update: bool = False) -> tuple[Evaluation, EvaluationPlan, EvaluationPeriod]:
@@ -169,7 +171,9 @@ async def set_penilaian(session, ev: Evaluation, plan: EvaluationPlan, body, set
         raise ProblemError(409, "keberatan-exists", "Hasil evaluasi ini sedang/sudah diajukan keberatan; hanya atasan "
                            "pejabat penilai yang dapat mengubahnya (a keberatan exists; only its decision changes the result).")
     rhk_ids = {x.rhk_id for x in plan_lines(plan)}
-    perilaku = {p.nilai for p in SkpSnapshot.model_validate(plan.snapshot or {}).perilaku_kerja} or set(BERAKHLAK)
+    snapshot = SkpSnapshot.model_validate(plan.snapshot) if plan.snapshot else None
+    perilaku = {p.nilai.value for p in snapshot.perilaku_kerja} if snapshot else set()
+    perilaku = perilaku or set(BERAKHLAK)
     errors = [{"path": f"body.umpan_balik_rhk.{k}", "message": "RHK tidak ada di SKP (unknown RHK)"}
               for k in body.umpan_balik_rhk if k not in rhk_ids]
     errors += [{"path": f"body.umpan_balik_perilaku.{k}", "message": "bukan nilai BerAKHLAK (not a BerAKHLAK value)"}

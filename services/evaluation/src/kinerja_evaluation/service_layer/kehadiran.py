@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.web.errors import ProblemError
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from ..adapters.tables import Kehadiran, utcnow
+from ..adapters.tables import Kehadiran
 
 CSV_COLUMNS = ["nip", "hari_kerja_efektif", "izin", "cuti_sakit", "cuti_melahirkan", "alpa", "keterangan"]
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.events import EvaluationPeriodClosed, EvaluationPeriodClosingSoon, EvaluationPeriodOpened
 from kinerja_platform.messaging import add_event_once
 from kinerja_contracts.values import Pegawai, Periode
 from kinerja_platform.web.errors import ProblemError
 from sqlalchemy import Float, Numeric, and_, cast, exists, func, insert, select, update
 
-from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Realisasi, utcnow
+from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Realisasi
 from ..domain.periods import Kind, Period
 from .ids import tick_event_id
 from .plans import PLAN_COLUMNS, new_evaluation, plan_overlaps

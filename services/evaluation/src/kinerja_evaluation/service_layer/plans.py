@@ -3,12 +3,12 @@ joins the periods that are open for its jenis pegawai."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
+from kinerja_contracts.calendar import utcnow
 from sqlalchemy import select
 
-from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, utcnow
+from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan
 from ..domain.periods import Kind, Period
 from ..domain.plan import PlanIki, build_plan, count_measured, measured_counts, measured_in
 from .ids import evaluation_id
@@ -60,26 +60,21 @@ async def upsert_plan(session, d) -> EvaluationPlan | None:
     plan = await session.get(EvaluationPlan, d.skp_id)
     if plan is not None and plan.version >= d.version:
         return None
-    periode = d.periode or None
+    snap = d.snapshot
+    periode = d.periode or (snap.periode if snap is not None else None)
     mulai = periode.mulai if periode else None
     selesai = periode.selesai if periode else None
-    if periode is None and d.snapshot.get("periode"):
-        mulai = dt.date.fromisoformat(str(d.snapshot["periode"]["mulai"]))
-        selesai = dt.date.fromisoformat(str(d.snapshot["periode"]["selesai"]))
-    lines = [x.model_dump(mode="json") for x in build_plan(d.snapshot, (mulai, selesai) if mulai else None)]
-    jenis = str(d.jenis_pegawai or d.snapshot.get("jenis_pegawai") or "PNS")
-    atasan = d.atasan_pejabat_penilai or None
-    # a snapshot written before the rename (issue 13) says "atasan_penilai"
-    in_snapshot = d.snapshot.get("atasan_pejabat_penilai") or d.snapshot.get("atasan_penilai")
-    if atasan is None and isinstance(in_snapshot, dict):
-        atasan_dict = in_snapshot
-    else:
-        atasan_dict = atasan.model_dump(mode="json") if atasan else None
+    lines = [x.model_dump(mode="json") for x in build_plan(snap, (mulai, selesai) if mulai else None)]
+    jenis = str(d.jenis_pegawai or (snap.jenis_pegawai if snap is not None else None) or "PNS")
+    # the typed snapshot reads a document written before the rename (issue 13) too
+    atasan = d.atasan_pejabat_penilai or (snap.atasan_pejabat_penilai if snap is not None else None)
+    atasan_dict = atasan.model_dump(mode="json") if atasan else None
     fields = dict(
         version=d.version, content_hash=d.content_hash, nip=d.pegawai.nip, penilai_nip=d.penilai.nip,
         jenis_pegawai=jenis, unit_kerja=d.pegawai.unit_kerja, pegawai=d.pegawai.model_dump(mode="json"),
         penilai=d.penilai.model_dump(mode="json"), periode={"mulai": str(mulai), "selesai": str(selesai)} if mulai else {},
-        snapshot=d.snapshot, atasan_pejabat_penilai=atasan_dict, instansi=d.pegawai.instansi, periode_mulai=mulai,
+        snapshot=snap.model_dump(mode="json") if snap is not None else {}, atasan_pejabat_penilai=atasan_dict,
+        instansi=d.pegawai.instansi, periode_mulai=mulai,
         periode_selesai=selesai, rencana=lines, jumlah_iki_periode=measured_counts(lines),
     )
     if plan is None:

@@ -16,10 +16,6 @@ from ..domain.periods import Kind, make_period
 from ..domain.tahunan import rekomendasi_perpanjangan
 from .periods import round2
 
-BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-         "November", "Desember"]
-
-
 def _live_capaian():
     """Capaian hasil kerja in SQL: the stored one once closed, else the sum of
     the IKI capaian over the IKI measured in the period (missing ones count 0)."""

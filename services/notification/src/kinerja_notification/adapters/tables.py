@@ -5,12 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from kinerja_contracts.calendar import utcnow
 from sqlalchemy import Column, DateTime, Index, Text, text
 from sqlmodel import Field, SQLModel
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Recipient(SQLModel, table=True):

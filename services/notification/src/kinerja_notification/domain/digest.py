@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-_WIB_OFFSET = 7 * 3600  # Asia/Jakarta is UTC+7 all year (no daylight saving)
+from kinerja_contracts.calendar import to_jakarta
+
 _NAMESPACE = uuid.UUID("6d3c1a4e-2f0b-5c8d-9e7a-1b2c3d4e5f60")
 
 
@@ -28,7 +29,10 @@ def window_start(now: dt.datetime, interval: int, anchor: str = "07:00") -> dt.d
     """Start (UTC) of the window that contains ``now``."""
     if interval <= 0:
         raise ValueError("interval must be positive")
-    shift = anchor_seconds(anchor) - _WIB_OFFSET  # seconds after UTC midnight where windows start
+    offset = to_jakarta(now).utcoffset()  # WIB: UTC+7 all year
+    assert offset is not None  # an aware time in an IANA zone always has one
+    utc_offset = int(offset.total_seconds())
+    shift = anchor_seconds(anchor) - utc_offset  # seconds after UTC midnight where windows start
     ts = int(now.timestamp()) - shift
     start = (ts // interval) * interval + shift
     return dt.datetime.fromtimestamp(start, dt.UTC)

@@ -19,6 +19,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
+from kinerja_contracts.calendar import NAMA_BULAN, to_jakarta
 from markupsafe import Markup
 
 from .routing import KINDS
@@ -28,8 +29,7 @@ LOCALES = ("id", "en")
 DEFAULT_LOCALE = "id"
 
 _MONTHS = {
-    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-           "November", "Desember"],
+    "id": list(NAMA_BULAN),
     "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"],
 }
@@ -48,7 +48,7 @@ def _date(locale: str, value: str | dt.date) -> str:
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime):
-        value = (value.astimezone(_WIB) if value.tzinfo else value).date()
+        value = (to_jakarta(value) if value.tzinfo else value).date()
     month = _MONTHS.get(locale, _MONTHS["id"])[value.month - 1]
     return f"{value.day} {month} {value.year}" if locale == "id" else f"{month} {value.day}, {value.year}"
 
@@ -59,13 +59,10 @@ def _tgl(ctx: Context, value: str | dt.date) -> str:
     return _date(ctx.get("locale", DEFAULT_LOCALE), value)
 
 
-_WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
-
-
 @pass_context
 def _waktu(ctx: Context, value: dt.datetime) -> str:
     """A moment in Asia/Jakarta time: ``25 November 2026 07.00 WIB``."""
-    local = value.astimezone(_WIB)
+    local = to_jakarta(value)
     locale = ctx.get("locale", DEFAULT_LOCALE)
     clock = local.strftime("%H.%M" if locale == "id" else "%H:%M")
     return f"{_date(locale, local.date())} {clock} WIB"

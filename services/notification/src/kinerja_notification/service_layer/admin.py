@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.db import after_commit
 from kinerja_platform.web.errors import ProblemError
 from sqlalchemy import func
 from sqlmodel import select
 
-from ..adapters.tables import Delivery, Recipient, utcnow
+from ..adapters.tables import Delivery, Recipient
 from .mail import config, message_id, wake_workers
 
 

@@ -30,12 +30,13 @@ import asyncio
 import datetime as dt
 from collections.abc import Callable
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.logging import get_logger
 from sqlalchemy import Integer, bindparam, update
 from sqlmodel import select
 
 from ..adapters.smtp import PermanentSmtpError, SmtpUnavailable, TemporarySmtpError, build_message
-from ..adapters.tables import Delivery, utcnow
+from ..adapters.tables import Delivery
 from ..domain.ratelimit import TokenBucket
 from ..domain.retry import backoff
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.db import after_commit
 from kinerja_platform.logging import get_logger
 from kinerja_platform.periodic import PeriodicTask
 from sqlalchemy import update
 from sqlmodel import select
 
-from ..adapters.tables import Delivery, DigestItem, utcnow
+from ..adapters.tables import Delivery, DigestItem
 from ..domain.digest import digest_event_id, digest_message_id, window_start
 from ..domain.messages import render
 from ..domain.routing import INBOX_PATH

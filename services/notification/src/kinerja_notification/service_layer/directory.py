@@ -6,12 +6,13 @@ wins over what later events say.
 
 from __future__ import annotations
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.values import Pegawai
 from sqlalchemy import case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..adapters.tables import Recipient, utcnow
+from ..adapters.tables import Recipient
 
 _table = Recipient.__table__
 _upserts: dict[str, object] = {}

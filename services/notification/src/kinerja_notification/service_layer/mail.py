@@ -11,13 +11,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
 from sqlalchemy import bindparam, case, insert, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement, utcnow
+from ..adapters.tables import Delivery, DigestItem, Recipient, SkpSettlement
 from ..domain.messages import render
 from ..domain.routing import KINDS, Outgoing, identities, route, settles_skp
 from . import directory

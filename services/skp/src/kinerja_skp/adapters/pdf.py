@@ -6,10 +6,11 @@ import datetime as dt
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+from kinerja_contracts.calendar import tanggal_indonesia
 
 from ..domain.model import JenisJabatan, JenisRhk, SkpContent
 from . import xlsx_layout as L
-from .xlsx_writer import periode_text, tanggal_panjang
+from .xlsx_writer import periode_text
 
 HEAD = FontFace(emphasis="BOLD", fill_color=(217, 225, 242))
 
@@ -96,7 +97,7 @@ def render_pdf(content: SkpContent, *, version: int, content_hash: str, approved
         pdf.add_page()
     pdf.ln(6)
     half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
-    when = tanggal_panjang(approved_at) if approved_at else "(tanggal, bulan, tahun)"
+    when = tanggal_indonesia(approved_at) if approved_at else "(tanggal, bulan, tahun)"
     pdf.set_font("Helvetica", "", 9)
     pdf.cell(half, 5, "")
     pdf.cell(half, 5, _t(f"{c.tempat or '(tempat)'}, {when}"), align="C", new_x="LMARGIN", new_y="NEXT")

@@ -15,9 +15,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from kinerja_contracts.calendar import NAMA_BULAN
 from openpyxl import load_workbook
 
-from ..domain.deadlines import BULAN
 from ..domain.target_text import parse_target
 from . import xlsx_layout as L
 
@@ -54,7 +54,7 @@ def _tanggal(text: str) -> dt.date | None:
     m = _TANGGAL.search(text)
     if not m:
         return None
-    months = [b.lower() for b in BULAN]
+    months = [b.lower() for b in NAMA_BULAN]
     if m.group(2).lower() not in months:
         return None
     return dt.date(int(m.group(3)), months.index(m.group(2).lower()) + 1, int(m.group(1)))

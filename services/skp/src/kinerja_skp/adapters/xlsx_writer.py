@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
+from kinerja_contracts.calendar import tanggal_indonesia
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..domain.deadlines import BULAN
 from ..domain.model import JenisRhk, SkpContent, format_angka
 from . import xlsx_layout as L
 
@@ -22,12 +21,8 @@ HEAD = PatternFill("solid", fgColor="D9E1F2")
 WIDTHS = {"A": 6, "B": 34, "C": 42, "D": 12, "E": 42, "F": 26, "G": 18, "H": 10, "I": 10, "J": 14, "K": 16}
 
 
-def tanggal_panjang(d: dt.date) -> str:
-    return f"{d.day} {BULAN[d.month - 1]} {d.year}"
-
-
 def periode_text(c: SkpContent) -> str:
-    return f"{L.LBL_PERIODE} {tanggal_panjang(c.periode.mulai)} s.d. {tanggal_panjang(c.periode.selesai)}"
+    return f"{L.LBL_PERIODE} {tanggal_indonesia(c.periode.mulai)} s.d. {tanggal_indonesia(c.periode.selesai)}"
 
 
 class _Sheet:

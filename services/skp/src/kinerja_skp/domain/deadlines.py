@@ -13,14 +13,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-         "November", "Desember")
-
-
-def tanggal_indonesia(d: dt.date) -> str:
-    """``31 Januari 2026``."""
-    return f"{d.day} {BULAN[d.month - 1]} {d.year}"
-
 
 @dataclass(frozen=True)
 class DeadlinePolicy:

@@ -1,19 +1,45 @@
 """The SKP document (Sasaran Kinerja Pegawai) as docs/skp.md describes it.
 
-Pure data with no I/O. Field names keep the Indonesian terms of the official
-form; docstrings explain them in English.
+Pure data with no I/O. The fields and enums are the wire contract
+(:mod:`kinerja_contracts.skp`, the typed snapshot every event carries); the
+classes here extend them with the rules of the skp service: input is strict
+(an unknown field is refused, where the wire ignores it), the seven BerAKHLAK
+values are filled in, and targets print as the form prints them. An
+``SkpContent`` is an ``SkpSnapshot``: it goes into the events as it is.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
-from enum import StrEnum
-from typing import Literal
 
-from kinerja_contracts.values import JenisPegawai, Pegawai, Periode
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+from kinerja_contracts import skp as wire
+from kinerja_contracts.skp import (
+    Aspek,
+    JenisJabatan,
+    JenisRhk,
+    NilaiBerakhlak,
+    Pendekatan,
+    Perspektif,
+    Polaritas,
+    Triwulan,
+)
+from pydantic import ConfigDict, Field, model_validator
+
+__all__ = [
+    "Aspek", "JenisJabatan", "JenisRhk", "NilaiBerakhlak", "Pendekatan", "Perspektif", "Polaritas", "Triwulan",
+    "Target", "OutputRencanaAksi", "RencanaAksi", "Iki", "Rhk", "PerilakuKerja", "Lampiran", "SkpContent",
+    "PANDUAN_BERAKHLAK", "format_angka",
+]
+
+#: input is strict: a misspelt field is an error, never silently dropped
+_STRICT = ConfigDict(extra="forbid", use_enum_values=False)
+
+# Each class below narrows the fields that hold nested parts to this module's
+# strict classes, so strictness reaches every level. The type checker sees a
+# list of a subclass replacing a list of the base (lists are invariant), hence
+# the ``type: ignore[assignment]`` on those lines; pydantic validates them as
+# declared here.
 
 
 def format_angka(value: Decimal | None) -> str:
@@ -25,73 +51,11 @@ def format_angka(value: Decimal | None) -> str:
     return format(value.normalize(), "f").replace(".", ",")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_enum_values=False)
-
-
-class JenisJabatan(StrEnum):
-    """Kind of position: JPT (senior leader), administrator, pengawas,
-    pelaksana (the three JA kinds), fungsional (JF)."""
-
-    JPT = "JPT"
-    administrator = "administrator"
-    pengawas = "pengawas"
-    pelaksana = "pelaksana"
-    fungsional = "fungsional"
-
-
-class Pendekatan(StrEnum):
-    """Approach: kuantitatif (measurable targets) or kualitatif (descriptive)."""
-
-    kuantitatif = "kuantitatif"
-    kualitatif = "kualitatif"
-
-
-class JenisRhk(StrEnum):
-    """RHK priority: Utama (section A) or Tambahan (section B)."""
-
-    Utama = "Utama"
-    Tambahan = "Tambahan"
-
-
-class Aspek(StrEnum):
-    """What an IKI measures."""
-
-    Kuantitas = "Kuantitas"
-    Kualitas = "Kualitas"
-    Waktu = "Waktu"
-    Biaya = "Biaya"
-
-
-class Perspektif(StrEnum):
-    """Balanced-scorecard perspective of a JPT indicator."""
-
-    penerima_layanan = "Penerima Layanan"
-    proses_bisnis = "Proses Bisnis"
-    penguatan_internal = "Penguatan Internal"
-    anggaran = "Anggaran"
-
-
-class Polaritas(StrEnum):
-    """How realisasi compares to target when capaian is computed."""
-
-    higher_is_better = "higher_is_better"
-    lower_is_better = "lower_is_better"
-    range = "range"
-
-
-class Target(_Model):
+class Target(wire.Target):
     """An IKI target: a number, a range ("80 - 90 %") or a descriptive text
     (kualitatif), with its unit (satuan), e.g. 12 Laporan."""
 
-    jenis: Literal["angka", "rentang", "deskriptif"] = Field(
-        default="angka", description="angka (a number), rentang (a range), deskriptif (descriptive, kualitatif)"
-    )
-    nilai: Decimal | None = Field(default=None, description="the number, for jenis=angka")
-    minimum: Decimal | None = Field(default=None, description="lower bound, for jenis=rentang")
-    maksimum: Decimal | None = Field(default=None, description="upper bound, for jenis=rentang")
-    deskripsi: str | None = Field(default=None, description="descriptive target, for jenis=deskriptif")
-    satuan: str | None = Field(default=None, description="unit, e.g. Laporan, %, Dokumen")
+    model_config = _STRICT
 
     def teks(self) -> str:
         """The target as the SKP form prints it: "12 Laporan", "80 - 90 %", or the description."""
@@ -112,71 +76,32 @@ class Target(_Model):
         return None
 
 
-class Triwulan(StrEnum):
-    """Quarter (TW I-IV)."""
-
-    I = "I"  # noqa: E741 (the Roman numeral of the first quarter)
-    II = "II"
-    III = "III"
-    IV = "IV"
-
-
-class OutputRencanaAksi(_Model):
+class OutputRencanaAksi(wire.OutputRencanaAksi):
     """One output of a rencana aksi, placed in a quarter."""
 
-    uraian: str
-    triwulan: Triwulan
+    model_config = _STRICT
 
 
-class RencanaAksi(_Model):
+class RencanaAksi(wire.RencanaAksi):
     """Key steps toward an IKI, with outputs placed in quarters."""
 
-    uraian: str
-    output: list[OutputRencanaAksi] = Field(default_factory=list)
+    model_config = _STRICT
+    output: list[OutputRencanaAksi] = Field(default_factory=list)  # type: ignore[assignment]
 
 
-class Iki(_Model):
+class Iki(wire.Iki):
     """Indikator Kinerja Individu: the indicator that measures an RHK."""
 
-    id: str = Field(description="stable id within the SKP, e.g. 'iki-1'")
-    aspek: Aspek = Aspek.Kuantitas
-    indikator: str
+    model_config = _STRICT
     target: Target | None = None
-    polaritas: Polaritas = Polaritas.higher_is_better
-    perspektif: Perspektif | None = Field(default=None, description="JPT only")
-    target_bulanan: list[Decimal | None] | None = Field(
-        default=None, min_length=12, max_length=12, description="12 monthly targets (Jan..Des); null for a month without one"
-    )
-    target_triwulan: list[Decimal | None] | None = Field(
-        default=None, min_length=4, max_length=4, description="4 quarterly targets (TW I..IV)"
-    )
-    triwulan_target: Triwulan | None = Field(default=None, description="quarter in which the target falls (rencana aksi rule)")
-    rencana_aksi: list[RencanaAksi] = Field(default_factory=list)
+    rencana_aksi: list[RencanaAksi] = Field(default_factory=list)  # type: ignore[assignment]
 
 
-class Rhk(_Model):
+class Rhk(wire.Rhk):
     """Rencana Hasil Kerja: a planned result, with its indicators."""
 
-    id: str = Field(description="stable id within the SKP, e.g. 'rhk-1'")
-    jenis: JenisRhk = JenisRhk.Utama
-    uraian: str
-    rhk_intervensi_id: str | None = Field(
-        default=None, description="id of the superior's RHK this one supports (cascading)"
-    )
-    rhk_intervensi_uraian: str | None = Field(default=None, description="text of that superior RHK")
-    iki: list[Iki] = Field(default_factory=list)
-
-
-class NilaiBerakhlak(StrEnum):
-    """The seven BerAKHLAK core values (perilaku kerja)."""
-
-    berorientasi_pelayanan = "Berorientasi Pelayanan"
-    akuntabel = "Akuntabel"
-    kompeten = "Kompeten"
-    harmonis = "Harmonis"
-    loyal = "Loyal"
-    adaptif = "Adaptif"
-    kolaboratif = "Kolaboratif"
+    model_config = _STRICT
+    iki: list[Iki] = Field(default_factory=list)  # type: ignore[assignment]
 
 
 #: The fixed guidance lines of each BerAKHLAK value (PermenPANRB 6/2022,
@@ -223,47 +148,32 @@ PANDUAN_BERAKHLAK: dict[NilaiBerakhlak, tuple[str, ...]] = {
 }
 
 
-class PerilakuKerja(_Model):
+class PerilakuKerja(wire.PerilakuKerja):
     """One BerAKHLAK value with the superior's special expectation.
 
     The three guidance lines are fixed (:data:`PANDUAN_BERAKHLAK`) and are not
     stored; only the optional "Ekspektasi Khusus Pimpinan" is.
     """
 
-    nilai: NilaiBerakhlak
-    ekspektasi_khusus: str | None = Field(default=None, description="Ekspektasi Khusus Pimpinan")
+    model_config = _STRICT
 
     @property
     def panduan(self) -> tuple[str, ...]:
         return PANDUAN_BERAKHLAK[self.nilai]
 
 
-class Lampiran(_Model):
+class Lampiran(wire.Lampiran):
     """Attachment of the SKP."""
 
-    dukungan_sumber_daya: list[str] = Field(default_factory=list)
-    skema_pertanggungjawaban: list[str] = Field(default_factory=list)
-    konsekuensi: list[str] = Field(default_factory=list)
+    model_config = _STRICT
 
 
-class SkpContent(_Model):
+class SkpContent(wire.SkpSnapshot):
     """Everything a pegawai (or a portal) writes into an SKP."""
 
-    periode: Periode
-    jenis_pegawai: JenisPegawai = JenisPegawai.PNS
-    jenis_jabatan: JenisJabatan = JenisJabatan.pelaksana
-    pendekatan: Pendekatan = Pendekatan.kuantitatif
-    pegawai: Pegawai = Field(description="pegawai yang dinilai (snapshot)")
-    penilai: Pegawai = Field(description="pejabat penilai kinerja (snapshot)")
-    #: SKPs stored before the rename (issue 13) say ``atasan_penilai``: still read
-    atasan_pejabat_penilai: Pegawai | None = Field(
-        default=None, description="atasan pejabat penilai kinerja (snapshot)",
-        validation_alias=AliasChoices("atasan_pejabat_penilai", "atasan_penilai"),
-    )
-    tanggal_sk: dt.date | None = Field(default=None, description="date of the appointment decree (SK), if mid-year")
-    tempat: str | None = Field(default=None, description="place written above the signatures, e.g. Jakarta")
-    hasil_kerja: list[Rhk] = Field(default_factory=list)
-    perilaku_kerja: list[PerilakuKerja] = Field(
+    model_config = _STRICT
+    hasil_kerja: list[Rhk] = Field(default_factory=list)  # type: ignore[assignment]
+    perilaku_kerja: list[PerilakuKerja] = Field(  # type: ignore[assignment]
         default_factory=list,
         description="the seven BerAKHLAK values; missing ones are added in their fixed order, without ekspektasi khusus",
     )
@@ -280,12 +190,12 @@ class SkpContent(_Model):
         self.perilaku_kerja = [given.get(n) or PerilakuKerja(nilai=n) for n in NilaiBerakhlak]
         return self
 
-    @property
-    def rhk_utama(self) -> list[Rhk]:
-        return [r for r in self.hasil_kerja if r.jenis == JenisRhk.Utama]
-
     def iter_iki(self) -> Iterator[tuple[int, int, Rhk, Iki]]:
         """(rhk index, iki index, rhk, iki) for every IKI."""
         for i, rhk in enumerate(self.hasil_kerja):
             for j, iki in enumerate(rhk.iki):
                 yield i, j, rhk, iki
+
+    @property
+    def rhk_utama(self) -> list[Rhk]:
+        return [r for r in self.hasil_kerja if r.jenis == JenisRhk.Utama]

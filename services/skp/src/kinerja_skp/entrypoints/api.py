@@ -8,13 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 from kinerja_contracts.lifecycle import SkpStatus, allowed_actions, is_editable
+from kinerja_contracts.skp import SkpSnapshot
+from kinerja_contracts.skp_diff import diff_skp
 from kinerja_contracts.values import UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
 
 from ..adapters.tables import SkpDocument
-from ..domain.diff import diff
 from ..domain.model import PANDUAN_BERAKHLAK, SkpContent
 from ..service_layer import deadlines, documents
 from ..service_layer.access import acting_role
@@ -306,8 +307,8 @@ async def version_diff(
         doc = await documents.read_document(session, skp_id, principal)
         a = await documents.get_version(session, skp_id, dari)
         b = await documents.get_version(session, skp_id, ke or doc.version)
-    changes = diff(a.content, b.content)
-    return {"dari": a.version, "ke": b.version, "changes": [c.as_dict() for c in changes]}
+    changes = diff_skp(SkpSnapshot.model_validate(a.content), SkpSnapshot.model_validate(b.content))
+    return {"dari": a.version, "ke": b.version, "changes": [c.model_dump(mode="json") for c in changes]}
 
 
 @router.get("/{skp_id}/cascade", summary="Pohon cascading (RHK and every subordinate RHK that intervenes it)")

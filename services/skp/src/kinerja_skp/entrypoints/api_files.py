@@ -7,9 +7,9 @@ import asyncio
 import datetime as dt
 import uuid
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Header, Response, UploadFile
+from kinerja_contracts.calendar import today_jakarta
 from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
@@ -98,7 +98,7 @@ async def export_pdf(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: Runtime
                            "(only an approved SKP can be printed).", status_skp=doc.status)
     approval = doc.persetujuan or {}
     at = dt.datetime.fromisoformat(approval["at"]) if approval.get("at") else doc.updated_at
-    approved = (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(ZoneInfo("Asia/Jakarta")).date()
+    approved = today_jakarta(at)
     # imported here: fpdf and its fonts are ~50 MB of RSS that a service
     # which never renders a PDF should not carry (RSS at rest target, issue 8)
     from ..adapters.pdf import render_pdf

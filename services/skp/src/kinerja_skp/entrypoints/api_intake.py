@@ -11,12 +11,12 @@ from typing import Annotated, Any
 
 import pydantic_core
 from fastapi import APIRouter, Body, Query, Request, Response
+from kinerja_contracts.calendar import tanggal_indonesia
 from kinerja_contracts.values import UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, Field
 
-from ..domain.deadlines import tanggal_indonesia
 from ..service_layer import bulk, deadlines, documents
 from .deps import Admin, Intake, PolicyDep, RuntimeDep
 from .examples import skp_example

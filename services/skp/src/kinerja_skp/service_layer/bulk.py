@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.lifecycle import SkpStatus, is_editable
 from kinerja_contracts.values import JenisPegawai, Role
 from kinerja_platform.web.auth import Principal
@@ -31,7 +32,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..adapters.tables import SkpDocument, SkpVersion, utcnow
+from ..adapters.tables import SkpDocument, SkpVersion
 from ..domain.model import SkpContent
 from ..domain.validation import ValidationContext, nip_problems, validate
 from .access import admin_instansi

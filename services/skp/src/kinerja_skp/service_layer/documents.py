@@ -13,6 +13,7 @@ import json
 import uuid
 from typing import Any
 
+from kinerja_contracts.calendar import tanggal_indonesia, utcnow
 from kinerja_contracts.events import SkpResubmitted, SkpSubmitted
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, is_editable, transition
 from kinerja_platform.messaging import add_event
@@ -23,8 +24,7 @@ from sqlalchemy import bindparam, delete, func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
-from ..adapters.tables import SkpDocument, SkpVersion, utcnow
-from ..domain.deadlines import tanggal_indonesia
+from ..adapters.tables import SkpDocument, SkpVersion
 from ..domain.model import SkpContent
 from ..domain.validation import Report, ValidationContext, validate
 from . import deadlines
@@ -317,7 +317,7 @@ async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal,
             atasan_pejabat_penilai=content.atasan_pejabat_penilai,
             unit_kerja=content.pegawai.unit_kerja,
             instansi=content.pegawai.instansi,
-            snapshot=doc.content,
+            snapshot=content,
         ),
         actor=_actor(principal),
     )

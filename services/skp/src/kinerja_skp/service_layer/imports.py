@@ -10,12 +10,13 @@ import uuid
 from collections import Counter
 from typing import Any
 
+from kinerja_contracts.calendar import utcnow
 from kinerja_platform.logging import get_logger
 from kinerja_platform.web.auth import Principal
 from pydantic import ValidationError
 from sqlalchemy import update
 
-from ..adapters.tables import ImportJob, utcnow
+from ..adapters.tables import ImportJob
 from ..adapters.xlsx_batch import Group, read_batch
 from ..domain.model import SkpContent
 from ..domain.validation import ValidationContext, validate

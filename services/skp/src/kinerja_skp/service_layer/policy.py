@@ -6,16 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
+
+from kinerja_contracts.calendar import today_jakarta
 
 from ..domain.deadlines import DeadlinePolicy
 from ..settings import Settings
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
-
-
-def today_in_jakarta() -> dt.date:
-    return dt.datetime.now(JAKARTA).date()
 
 
 @dataclass
@@ -23,7 +18,7 @@ class Policy:
     rencana_aksi_instansi: frozenset[str] = frozenset()
     deadline: DeadlinePolicy = field(default_factory=DeadlinePolicy)
     enforce_deadlines: bool = True
-    today: Callable[[], dt.date] = field(default=today_in_jakarta)
+    today: Callable[[], dt.date] = field(default=today_jakarta)
 
     @classmethod
     def from_settings(cls, s: Settings) -> Policy:

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..calendar import utcnow
 from ..values import Actor, WireModel
 
 
@@ -53,10 +54,6 @@ def envelope_class(payload: type[BaseModel]) -> type[Envelope[Any]]:
     if cls is None:
         cls = _ENVELOPE_CLASSES[payload] = Envelope[payload]  # type: ignore[valid-type]
     return cls
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def new_envelope(

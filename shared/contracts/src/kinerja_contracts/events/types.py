@@ -2,18 +2,20 @@
 
 Naming: past tense (``SkpSubmitted``); subject ``kinerja.<aggregate>.<event>``.
 Identity snapshots (:class:`Pegawai`) travel inside the events that need a
-person, so consumers never ask another service's database who someone is.
+person, so consumers never ask another service's database who someone is;
+the SKP document travels typed as :class:`~kinerja_contracts.skp.SkpSnapshot`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, BeforeValidator, Field
 
 from ..lifecycle import SkpStatus
+from ..skp import SkpSnapshot
 from ..values import JenisPegawai, Pegawai, Periode
 from .envelope import EventPayload
 
@@ -42,6 +44,18 @@ __all__ = [
 ]
 
 
+def _empty_as_none(value: Any) -> Any:
+    """Before the snapshot was typed, a missing one was sent as ``{}``."""
+    return None if value == {} else value
+
+
+#: The SKP document of an event. Typing it changed the schema, not the JSON
+#: producers send (skp always sent the whole document in this shape), so it
+#: did not bump schema_version (version 2 is the rename of
+#: ``atasan_penilai``, in the snapshot too; readers accept both names).
+Snapshot = Annotated[SkpSnapshot | None, BeforeValidator(_empty_as_none)]
+
+
 class _SkpSubmittedBase(EventPayload):
     #: 2: ``atasan_penilai`` renamed ``atasan_pejabat_penilai``
     schema_version: ClassVar[int] = 2
@@ -57,7 +71,7 @@ class _SkpSubmittedBase(EventPayload):
                                                    validation_alias=_ATASAN)
     unit_kerja: str | None = None
     instansi: str | None = None
-    snapshot: dict[str, Any] = Field(default_factory=dict, description="the full SKP document as submitted")
+    snapshot: Snapshot = Field(default=None, description="the full SKP document as submitted")
 
 
 class SkpSubmitted(_SkpSubmittedBase):
@@ -117,7 +131,7 @@ class ApprovalApproved(_ApprovalBase):
     decided_by: str = Field(description="NIP of the person who decided")
     on_behalf_of: str | None = Field(default=None, description="NIP of the penilai when a Plt/Plh decided")
     atasan_pejabat_penilai: Pegawai | None = Field(default=None, validation_alias=_ATASAN)
-    snapshot: dict[str, Any] = Field(default_factory=dict, description="the approved SKP document")
+    snapshot: Snapshot = Field(default=None, description="the approved SKP document")
 
 
 class ApprovalReturned(_ApprovalBase):

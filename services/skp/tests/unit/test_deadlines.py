@@ -1,11 +1,11 @@
-"""Deadlines and the version diff (pure)."""
+"""Submission deadlines (pure). The version diff is tested with the contracts
+(shared/contracts/tests/test_skp_diff.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from kinerja_skp.domain.deadlines import Extension, deadline_for, tanggal_indonesia
-from kinerja_skp.domain.diff import diff
+from kinerja_skp.domain.deadlines import Extension, deadline_for
 
 D = dt.date
 
@@ -37,30 +37,3 @@ def test_extensions_per_unit_or_person_latest_wins():
 def test_an_extension_never_shortens():
     d = deadline_for(mulai=D(2026, 1, 1), tanggal_sk=None, nip="1", unit_kerja="U", extensions=[Extension(D(2026, 1, 10), nip="1")])
     assert d.effective == D(2026, 1, 31)
-
-
-def test_date_in_indonesian():
-    assert tanggal_indonesia(D(2026, 1, 31)) == "31 Januari 2026"
-
-
-def test_diff_matches_rhk_and_iki_by_id():
-    a = {"hasil_kerja": [{"id": "rhk-1", "iki": [{"id": "iki-1", "target": {"nilai": "4"}}]},
-                         {"id": "rhk-2", "iki": []}], "tempat": None}
-    b = {"hasil_kerja": [{"id": "rhk-0", "iki": []},
-                         {"id": "rhk-1", "iki": [{"id": "iki-1", "target": {"nilai": "12"}}]}], "tempat": "Jakarta"}
-    changes = {(c.path, c.op) for c in diff(a, b)}
-    assert changes == {
-        ("hasil_kerja[id=rhk-0]", "added"),
-        ("hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai", "changed"),
-        ("hasil_kerja[id=rhk-2]", "removed"),
-        ("tempat", "changed"),
-    }
-    nilai = next(c for c in diff(a, b) if c.path.endswith("nilai"))
-    assert (nilai.before, nilai.after) == ("4", "12")
-
-
-def test_diff_of_equal_documents_is_empty_and_lists_by_position():
-    a = {"lampiran": {"konsekuensi": ["a", "b"]}}
-    assert diff(a, a) == []
-    changes = diff(a, {"lampiran": {"konsekuensi": ["a", "c", "d"]}})
-    assert [(c.path, c.op) for c in changes] == [("lampiran.konsekuensi[1]", "changed"), ("lampiran.konsekuensi[2]", "added")]
