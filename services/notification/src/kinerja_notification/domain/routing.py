@@ -176,7 +176,8 @@ class EventMails:
     pick: Callable[[Any], list[Outgoing]] | None = None
 
 
-def _row(event: type[EventPayload], handles: str, pick=None, *kinds: Kind) -> EventMails:
+def _row(event: type[EventPayload], handles: str, pick: Callable[[Any], list[Outgoing]] | None = None,
+         *kinds: Kind) -> EventMails:
     named = tuple(k if k.trigger else replace(k, trigger=event.event_type + (f" ({k.when})" if k.when else ""))
                   for k in kinds)
     return EventMails(event, handles, named, pick)

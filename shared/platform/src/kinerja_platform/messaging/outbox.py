@@ -111,11 +111,8 @@ _ONCE: dict[str, Any] = {}
 def _insert_once(dialect: str):
     stmt = _ONCE.get(dialect)
     if stmt is None:
-        make = _INSERTS.get(dialect)
-        if make is None:  # pragma: no cover - other databases are not supported
-            stmt = insert(_TABLE)
-        else:
-            stmt = make(_TABLE).on_conflict_do_nothing(index_elements=["id"])
+        make = _INSERTS.get(dialect)  # None: another database, not supported (plain INSERT)
+        stmt = insert(_TABLE) if make is None else make(_TABLE).on_conflict_do_nothing(index_elements=["id"])
         _ONCE[dialect] = stmt
     return stmt
 
