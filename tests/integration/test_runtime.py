@@ -48,3 +48,22 @@ async def test_migrations_apply_on_a_fresh_database_and_are_idempotent(new_datab
         app = create_app(Settings(database_url=url, common=CommonSettings(nats_url=nats_server.url)))
         async with running(app) as c:
             assert (await c.get("/readyz")).status_code == 200
+
+
+async def test_the_container_exists_while_the_app_runs_and_each_app_has_its_own(new_database, nats_server):
+    """The runtime's typed container is built by the service's bootstrap at
+    start; two apps in one process never share one (nor their consumers)."""
+    import pytest
+    from kinerja_skp.bootstrap import Container
+
+    settings = Settings(database_url=new_database("rt"), common=CommonSettings(nats_url=nats_server.url))
+    first, second = create_app(settings), create_app(settings)
+    with pytest.raises(RuntimeError, match="not started"):
+        _ = first.state.runtime.container
+    async with running(first), running(second):
+        a, b = first.state.runtime.container, second.state.runtime.container
+        assert isinstance(a, Container) and isinstance(b, Container)
+        assert a is not b and a.watch is not b.watch and a.uow is first.state.runtime.uow
+        assert first.state.consumers is not second.state.consumers
+        assert first.state.consumers.registrations and len(first.state.consumers.registrations) == len(
+            second.state.consumers.registrations)

@@ -161,7 +161,7 @@ class System:
                 return a.json().get("status") == "Approved" and b.status_code == 200 and c.status_code == 200
 
             await eventually(projected, timeout=30)
-        sched = self.apps["evaluation"].state.runtime.extras["scheduler"]
+        sched = self.apps["evaluation"].state.runtime.container.scheduler
         await sched.run_once()
         for pegawai, *_ in cast:
             r = await self.clients["evaluation"].get("/api/v1/evaluations", headers=self.tokens(pegawai, "pegawai"))

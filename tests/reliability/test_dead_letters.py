@@ -64,13 +64,18 @@ async def _dlq_counts(js) -> dict[str, int]:
 
 
 def _subjects():
-    # static list so that every subject is its own test; checked against the apps above
-    from kinerja_approval.entrypoints.consumers import consumers as a
-    from kinerja_evaluation.entrypoints.consumers import consumers as e
-    from kinerja_notification.entrypoints.consumers import consumers as n
-    from kinerja_skp.entrypoints.consumers import consumers as s
+    # static list so that every subject is its own test; checked against the apps
+    # (test_the_static_list_is_what_the_apps_subscribe)
+    from kinerja_approval.entrypoints.consumers import EVENTS as a
+    from kinerja_evaluation.entrypoints.consumers import EVENTS as e
+    from kinerja_notification.entrypoints.consumers import EVENTS as n
+    from kinerja_skp.entrypoints.consumers import EVENTS as s
 
-    return sorted({r.spec.filter_subject for c in (s, a, e, n) for r in c.registrations})
+    return sorted({event.subject for events in (s, a, e, n) for event in events})
+
+
+def test_the_static_list_is_what_the_apps_subscribe(system):
+    assert _subjects() == sorted(subscriptions(system))
 
 
 @pytest.mark.parametrize("subject", _subjects())

@@ -7,12 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
-from kinerja_contracts.calendar import utcnow
-from kinerja_platform.runtime import create_service_app
+from kinerja_platform.runtime import Runtime, create_service_app
 
-from .entrypoints import api, inbox_api, penugasan_api
-from .entrypoints.consumers import consumers
-from .service_layer.escalation import EscalationScanner
+from .bootstrap import Container, bootstrap
+from .entrypoints import api, consumers, inbox_api, penugasan_api
 from .settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -30,22 +28,26 @@ See docs/approval.md."""
 def create_app(settings: Settings | None = None, *, clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
     """Build the app. ``clock`` (default: UTC now) drives delegation dates and the escalation scan."""
     settings = settings or Settings()
-    clock = clock or utcnow
-    scanner = EscalationScanner(settings.escalation_policy(), settings.escalation_scan_seconds, clock)
 
-    def install_clock(rt) -> None:
-        rt.extras["clock"] = clock
-        rt.extras["escalation"] = scanner
+    def wire(rt: Runtime[Container]) -> Container:
+        assert rt.uow is not None
+        return bootstrap(settings, uow=rt.uow, clock=clock)
 
-    on_start = [install_clock] + ([scanner.start] if settings.escalation_enabled else [])
+    async def start(rt: Runtime[Container]) -> None:
+        await rt.container.start()
+
+    async def stop(rt: Runtime[Container]) -> None:
+        await rt.container.stop()
+
     return create_service_app(
         name="approval",
         settings=settings,
         migrations_dir=MIGRATIONS,
         routers=[inbox_api.router, api.router, penugasan_api.router],
-        consumers=consumers,
-        on_start=on_start,
-        on_stop=[scanner.stop],
+        bootstrap=wire,
+        consumers=consumers.bind,
+        on_start=[start],
+        on_stop=[stop],
         title="Kinerja Approval",
         description=DESCRIPTION,
     )

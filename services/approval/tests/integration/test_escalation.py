@@ -72,7 +72,7 @@ async def test_a_new_round_after_resubmission_and_the_current_penilai_after_reas
 async def test_the_periodic_scan_runs_in_the_service(harness):
     async with harness(escalation_enabled=True, escalation_scan_seconds=0.1, remind_after_days=3) as h:
         skp = await h.submit()
-        scanner = h.rt.extras["escalation"]
+        scanner = h.rt.container.escalation
         runs = scanner.runs
         await eventually(lambda: asyncio.sleep(0, scanner.runs > runs + 2))
         assert await reminders(h, skp) == []

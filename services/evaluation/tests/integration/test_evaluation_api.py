@@ -15,7 +15,7 @@ SEP = "2025-09/PPPK_PARUH_WAKTU/monthly"
 
 async def open_september(app, client, tokens):
     await publish(app, approved())
-    sched = app.state.runtime.extras["scheduler"]
+    sched = app.state.runtime.container.scheduler
     await eventually(lambda: sched.spans())
     await sched.run_once()
     me = tokens(PEGAWAI_NIP, "pegawai")
@@ -134,7 +134,7 @@ async def test_closed_period_refuses_realisasi(app, tokens, clock):
     async with running(app) as client:
         eid = await open_september(app, client, tokens)
         clock.set(at(dt.date(2025, 10, 6)))
-        await app.state.runtime.extras["scheduler"].run_once()
+        await app.state.runtime.container.scheduler.run_once()
         ev = (await client.get(f"/api/v1/evaluations/{eid}", headers=me)).json()
         assert ev["status"] == "closed" and ev["capaian_hasil_kerja"] == 0
         r = await client.put(f"/api/v1/evaluations/{eid}/realisasi",

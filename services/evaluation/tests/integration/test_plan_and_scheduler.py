@@ -47,7 +47,7 @@ async def test_scheduler_opens_reminds_closes_month_by_month(app, clock):
     async with running(app) as _:
         await publish(app, ev)
         rt = app.state.runtime
-        sched: Scheduler = rt.extras["scheduler"]
+        sched: Scheduler = rt.container.scheduler
         await eventually(lambda: sched.spans())
         done = await sched.run_once()
         assert done == ["open:2025/PPPK_PARUH_WAKTU/annual", "open:2025-09/PPPK_PARUH_WAKTU/monthly"]
@@ -68,7 +68,7 @@ async def test_two_schedulers_only_the_lease_holder_acts(app, clock):
     async with running(app) as _:
         await publish(app, approved())
         rt = app.state.runtime
-        first: Scheduler = rt.extras["scheduler"]
+        first: Scheduler = rt.container.scheduler
         await eventually(lambda: first.spans())
         settings = rt.settings
         second = Scheduler(rt.uow, Lease(rt.js, bucket=settings.scheduler_bucket, ttl=settings.scheduler_lease_ttl),
@@ -90,7 +90,7 @@ async def test_restart_catches_up_missed_ticks_exactly_once(make_settings, clock
     app = create_app(settings, clock=clock)
     async with running(app) as _:
         await publish(app, approved())
-        sched = app.state.runtime.extras["scheduler"]
+        sched = app.state.runtime.container.scheduler
         await eventually(lambda: sched.spans())
         assert await sched.run_once()
         # the process dies without releasing its lease
@@ -99,7 +99,7 @@ async def test_restart_catches_up_missed_ticks_exactly_once(make_settings, clock
     later = ManualClock(at(d(2026, 1, 10)))
     app2 = create_app(settings, clock=later)
     async with running(app2) as _:
-        sched2 = app2.state.runtime.extras["scheduler"]
+        sched2 = app2.state.runtime.container.scheduler
         done = await eventually(sched2.run_once, timeout=15, interval=0.5)
         assert "close:2025-12/PPPK_PARUH_WAKTU/monthly" in done and "close:2025/PPPK_PARUH_WAKTU/annual" in done
         assert done.index("close:2025-12/PPPK_PARUH_WAKTU/monthly") < done.index("close:2025/PPPK_PARUH_WAKTU/annual")
@@ -123,7 +123,7 @@ async def test_admin_extends_a_deadline_and_the_close_follows(app, clock, tokens
     admin = tokens("198001012005011001", "admin")
     async with running(app) as client:
         await publish(app, approved())
-        sched: Scheduler = app.state.runtime.extras["scheduler"]
+        sched: Scheduler = app.state.runtime.container.scheduler
         await eventually(lambda: sched.spans())
         await sched.run_once()
         sep = "2025-09/PPPK_PARUH_WAKTU/monthly"
@@ -156,7 +156,7 @@ async def test_period_events_are_split_in_chunks(make_settings, clock):
     async with running(app) as _:
         await publish(app, approved())
         await publish(app, approved(pppk_skp(pegawai_nip=nip(5, born="19960101", appointed="202521"))))
-        sched = app.state.runtime.extras["scheduler"]
+        sched = app.state.runtime.container.scheduler
 
         async def two_plans():
             from kinerja_evaluation.adapters.tables import EvaluationPlan
@@ -182,7 +182,7 @@ async def test_newer_approved_version_updates_plan_and_open_evaluations(app, clo
     first = approved()
     async with running(app) as client:
         await publish(app, first)
-        sched = app.state.runtime.extras["scheduler"]
+        sched = app.state.runtime.container.scheduler
         await eventually(lambda: sched.spans())
         await sched.run_once()
         new_penilai = nip(9, born="19800101", appointed="200501")

@@ -20,7 +20,7 @@ OTHER = nip(7, born="19970202", appointed="202521", sex=2)
 async def two_pegawai_in_september(app, client, tokens):
     await publish(app, approved())
     await publish(app, approved(pppk_skp(pegawai_nip=OTHER, pegawai_nama="Dewi Lestari", pegawai_email=None)))
-    sched = app.state.runtime.extras["scheduler"]
+    sched = app.state.runtime.container.scheduler
 
     async def both():
         spans = await sched.spans()
@@ -86,7 +86,7 @@ async def test_annual_result_extension_and_organisation_warning(app, tokens, clo
     async with running(app) as client:
         await two_pegawai_in_september(app, client, tokens)
         clock.set(at(dt.date(2026, 1, 6)))  # Oct..Dec pass with nothing entered; everything closes
-        await app.state.runtime.extras["scheduler"].run_once()
+        await app.state.runtime.container.scheduler.run_once()
         res = (await client.get(f"/api/v1/hasil-tahunan/{PEGAWAI_NIP}/2025", headers=tokens(PEGAWAI_NIP, "pegawai"))).json()
         assert len(res) == 1 and res[0]["status"] == "closed"
         assert [p["capaian_hasil_kerja"] for p in res[0]["periode"]] == [93.33, 0, 0, 0]

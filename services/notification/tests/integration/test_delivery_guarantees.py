@@ -31,7 +31,7 @@ async def test_same_event_twice_sends_one_mail(app, bus, smtp_sink, tokens):
         await wait_for(lambda: len(smtp_sink.messages) >= 1)
         consumers = app.state.consumers
         await wait_for(lambda: consumers.duplicates >= 1)
-        await wait_for(lambda: app.state.runtime.extras["delivery"].sent >= 1)
+        await wait_for(lambda: app.state.runtime.container.delivery.sent >= 1)
         assert len(smtp_sink.to("siti.rahma@example.go.id")) == 1
         rows = await _log(client, tokens, ex.pegawai().nip)
         assert len(rows) == 1 and rows[0]["status"] == "sent" and rows[0]["attempts"] == 1
@@ -54,7 +54,7 @@ async def test_smtp_down_then_back_sends_the_mail(app, bus, smtp_sink, tokens):
         await wait_for(lambda: smtp_sink.to("siti.rahma@example.go.id"))
         [row] = await _log(client, tokens, ex.pegawai().nip)
         assert row["event_id"] == str(env.event_id)
-        await wait_for(lambda: app.state.runtime.extras["delivery"].sent == 1)
+        await wait_for(lambda: app.state.runtime.container.delivery.sent == 1)
 
 
 async def test_temporary_refusal_is_retried(app, bus, smtp_sink, tokens):
@@ -62,7 +62,7 @@ async def test_temporary_refusal_is_retried(app, bus, smtp_sink, tokens):
     async with running(app) as client:
         await bus.publish(ex.samples()["approval.approved"])
         await wait_for(lambda: smtp_sink.to("siti.rahma@example.go.id"))
-        await wait_for(lambda: app.state.runtime.extras["delivery"].sent == 1)
+        await wait_for(lambda: app.state.runtime.container.delivery.sent == 1)
         [row] = await _log(client, tokens, ex.pegawai().nip)
         assert row["status"] == "sent" and row["attempts"] == 3
 
@@ -142,7 +142,7 @@ async def test_crash_between_send_and_commit_shows_as_duplicate(new_database, na
         await wait_for(lambda: len(smtp_sink.messages) == 2)
         ids = {m.parsed["Message-ID"].strip() for m in smtp_sink.messages}
         assert len(ids) == 1  # the same Message-ID twice: a mail system folds them into one
-        await wait_for(lambda: app.state.runtime.extras["delivery"].sent == 1)
+        await wait_for(lambda: app.state.runtime.container.delivery.sent == 1)
 
 
 async def test_resend_one(app, bus, smtp_sink, tokens):
@@ -151,7 +151,7 @@ async def test_resend_one(app, bus, smtp_sink, tokens):
         env = await bus.publish(ex.samples()["approval.returned"])
         await wait_for(lambda: smtp_sink.messages)
         nip = ex.pegawai().nip
-        await wait_for(lambda: app.state.runtime.extras["delivery"].sent == 1)
+        await wait_for(lambda: app.state.runtime.container.delivery.sent == 1)
         r = await client.post(f"/api/v1/deliveries/{env.event_id}/{nip}/resend", json={"version": 1}, headers=admin)
         assert r.status_code == 200, r.text
         assert r.json()["message_id"].endswith(".r1@kinerja.local>") and r.json()["version"] == 2

@@ -72,7 +72,7 @@ async def test_a_failed_write_reaches_every_waiting_lane(app):
 async def test_new_mail_row_is_written_whole(app, bus, smtp_sink):
     async with running(app):
         env = await bus.publish(ex.samples()["approval.approved"], correlation_id="corr-row")
-        await wait_for(lambda: app.state.runtime.extras["delivery"].sent == 1)
+        await wait_for(lambda: app.state.runtime.container.delivery.sent == 1)
         async with app.state.runtime.uow() as s:
             [d] = (await s.exec(select(Delivery))).all()
         assert (d.event_id, d.recipient_nip, d.kind, d.event_type) == (

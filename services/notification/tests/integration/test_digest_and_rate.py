@@ -52,7 +52,7 @@ async def test_penilai_with_digest_gets_one_summary_per_interval(new_database, n
         returned = ex.samples(pg=_pegawai(4), skp_id=skps[3])["approval.returned"]
         await bus.publish(returned)
         await wait_for(lambda: smtp_sink.to("pegawai4@example.go.id"))
-        digest = app.state.runtime.extras["digest"]
+        digest = app.state.runtime.container.digest
 
         async def items_settled():
             from kinerja_notification.adapters.tables import DigestItem

@@ -7,6 +7,7 @@ from __future__ import annotations
 from kinerja_contracts.values import Pegawai
 from kinerja_devstack.testing import running
 from kinerja_notification.adapters.tables import Recipient
+from kinerja_notification.adapters import repository
 from kinerja_notification.service_layer import directory
 from sqlalchemy import event, update
 
@@ -24,7 +25,7 @@ async def test_remember_keeps_its_rules_and_reuses_its_statement(app):
         assert sorted(known) == [_p(1).nip, _p(2).nip]
         assert known[_p(1).nip].email == "a@x.go.id" and known[_p(1).nip].instansi == "Pemkot Bogor"
         dialect = app.state.runtime.engine.dialect.name  # the statement is prebuilt per dialect
-        stmt = directory._upserts[dialect]
+        stmt = repository._upserts[dialect]
         assert stmt._generate_cache_key() is not None  # cacheable: compiled once, not per event
 
         async with uow() as session:  # an admin corrects person 2's address
@@ -39,7 +40,7 @@ async def test_remember_keeps_its_rules_and_reuses_its_statement(app):
         one, two = known[_p(1).nip], known[_p(2).nip]
         assert (one.nama, one.email, one.instansi) == ("Siti Rahmawati, S.E.", "a@x.go.id", "Pemkot Bogor")
         assert (two.nama, two.email, two.email_corrected) == ("Dévi Çandrawati", "dikoreksi@x.go.id", True)
-        assert directory._upserts[dialect] is stmt
+        assert repository._upserts[dialect] is stmt
 
         async with uow() as session:
             known = await directory.remember(session, [_p(1, email="baru@x.go.id")])

@@ -3,7 +3,7 @@
 import uvicorn
 
 from .main import create_app
-from .service_layer.watch import WATCH
+from .service_layer.watch import StatusWatch
 from .settings import Settings
 
 
@@ -13,11 +13,12 @@ class Server(uvicorn.Server):
     shutdown for up to their ``wait`` (the client simply asks again)."""
 
     def handle_exit(self, sig, frame) -> None:
-        WATCH.close()
+        watch.close()
         super().handle_exit(sig, frame)
 
 
 settings = Settings()
-config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port, log_config=None,
+watch = StatusWatch()
+config = uvicorn.Config(create_app(settings, watch=watch), host=settings.host, port=settings.port, log_config=None,
                         timeout_graceful_shutdown=10)
 Server(config).run()

@@ -78,7 +78,7 @@ async def test_bulk_upsert_created_updated_unchanged_invalid(app, tokens, settin
         assert doc["version"] == 2 and doc["content"]["tempat"] == "Jakarta"
 
         # a submitted SKP is locked against the portal
-        app.state.runtime.extras["policy"].today = lambda: dt.date(2025, 9, 5)  # before the sample's deadline
+        app.state.runtime.container.policy.today = lambda: dt.date(2025, 9, 5)  # before the sample's deadline
         r = await client.post(f"/api/v1/skp/{first['skp_id']}/submit", json={"version": 2}, headers=mine)
         assert r.status_code == 200, r.text
         res = (await client.post("/api/v1/skp/bulk", json={"items": [{**items[0], "tempat": "Depok"}]}, headers=portal)).json()

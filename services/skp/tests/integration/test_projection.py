@@ -14,6 +14,7 @@ from kinerja_skp.adapters.tables import SkpDocument
 from kinerja_skp.domain.model import SkpContent
 from kinerja_skp.main import MIGRATIONS
 from kinerja_skp.service_layer.documents import apply_approval_event, create_draft
+from kinerja_skp.service_layer.watch import StatusWatch
 from kinerja_platform.web.auth import Principal
 
 PEG = Pegawai(nip="199503152025212001", nama="P")
@@ -41,7 +42,7 @@ async def test_concurrent_events_never_let_the_older_win(new_database):
 
         async def apply(e, status, note=None):
             async with uow() as s:
-                await apply_approval_event(s, e, status, catatan_perbaikan=note)
+                await apply_approval_event(s, StatusWatch(), e, status, catatan_perbaikan=note)
 
         await asyncio.gather(apply(returned, SkpStatus.Revisi, "perbaiki target"), apply(requested, SkpStatus.Pending))
         async with uow() as s:
@@ -55,5 +56,5 @@ async def test_unknown_skp_is_ignored(new_database):
     await asyncio.to_thread(run_migrations, url, MIGRATIONS)
     engine = create_engine(url)
     async with UnitOfWork(session_factory(engine))() as s:
-        assert not await apply_approval_event(s, event(ApprovalRequested, 1, skp_id=uuid.uuid4(), status=SkpStatus.Pending), SkpStatus.Pending)
+        assert not await apply_approval_event(s, StatusWatch(), event(ApprovalRequested, 1, skp_id=uuid.uuid4(), status=SkpStatus.Pending), SkpStatus.Pending)
     await engine.dispose()

@@ -29,7 +29,7 @@ async def test_reminder_once_per_skp_and_deadline(app, tokens):
         late["tanggal_sk"] = "2026-01-20"  # due 30 January
         await client.post("/api/v1/skp", json=late, headers=admin)
         rt = app.state.runtime
-        policy = rt.extras["policy"]
+        policy = rt.container.policy
 
         assert await reminders.scan(rt.uow, policy, 3, today=dt.date(2026, 1, 20)) == 0
         assert await reminders.scan(rt.uow, policy, 3, today=dt.date(2026, 1, 28)) == 2

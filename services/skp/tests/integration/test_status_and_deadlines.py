@@ -77,7 +77,7 @@ async def test_submit_after_the_deadline_is_refused_until_an_admin_extends_it(ap
         draft["tanggal_sk"] = "2026-01-02"
         skp = (await client.post("/api/v1/skp", json=draft, headers=me)).json()
         url = f"/api/v1/skp/{skp['id']}"
-        policy = app.state.runtime.extras["policy"]
+        policy = app.state.runtime.container.policy
         policy.today = lambda: dt.date(2026, 1, 13)
         d = (await client.get(f"{url}/deadline", headers=me)).json()
         assert (d["deadline"], d["dasar"], d["lewat"]) == ("2026-01-12", "sk", True)
@@ -109,7 +109,7 @@ async def test_person_extension_and_revoke(app, tokens):
     async with running(app) as client:
         skp = (await client.post("/api/v1/skp", json=pppk_skp(mulai="2026-01-01", selesai="2026-12-31"), headers=me)).json()
         url = f"/api/v1/skp/{skp['id']}"
-        app.state.runtime.extras["policy"].today = lambda: dt.date(2026, 2, 2)
+        app.state.runtime.container.policy.today = lambda: dt.date(2026, 2, 2)
         ext = (await client.post("/api/v1/deadline-extensions", json={"tahun": 2026, "sampai": "2026-02-07", "nip": PEGAWAI_NIP},
                                  headers=admin)).json()
         assert (await client.get(f"{url}/deadline", headers=me)).json()["dasar"] == "perpanjangan"
@@ -129,7 +129,7 @@ async def test_extensions_are_read_once_per_transaction_and_a_grant_or_revoke_is
     async with running(app) as client:
         skp = (await client.post("/api/v1/skp", json=pppk_skp(mulai="2026-01-01", selesai="2026-12-31"), headers=me)).json()
         rt = app.state.runtime
-        policy = rt.extras["policy"]
+        policy = rt.container.policy
         async with rt.uow() as s:
             doc = await documents.get_document(s, uuid.UUID(skp["id"]))
             base = (await deadlines.deadline_of(s, doc, policy)).effective

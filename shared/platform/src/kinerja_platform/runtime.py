@@ -4,6 +4,12 @@ database, the FastStream broker, the consumers and the outbox relay.
 A service's ``main.py`` builds its settings, routers and consumers and calls
 :func:`create_service_app`. Everything is created inside the lifespan (no
 engine or broker at import time), so tests can start the same app twice.
+
+The service's own objects (clock, policy, repositories' factories, background
+tasks) are built by its ``bootstrap``, called once in the lifespan when the
+database and the broker are up; the result is the runtime's typed
+``container``. The consumers are built from that container too, so event
+handlers get what they need by closure, never through a module global.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -34,11 +40,16 @@ from .web.middleware import BodyLimitMiddleware, CorrelationMiddleware
 
 log = get_logger(__name__)
 
-Hook = Callable[["Runtime"], Awaitable[Any] | Any]
+Hook = Callable[["Runtime[Any]"], Awaitable[Any] | Any]
+
+C = TypeVar("C")
 
 
-class Runtime:
-    """What a running service holds; ``request.app.state.runtime``."""
+class Runtime(Generic[C]):
+    """What a running service holds; ``request.app.state.runtime``.
+
+    ``container`` is the service's own composition (its ``bootstrap.py``),
+    present while the app runs."""
 
     def __init__(self, name: str, settings: ServiceSettingsBase):
         self.name = name
@@ -49,7 +60,17 @@ class Runtime:
         self.broker: NatsBroker | None = None
         self.js = None
         self.relay: OutboxRelay | None = None
-        self.extras: dict[str, Any] = {}
+        self._container: C | None = None
+
+    @property
+    def container(self) -> C:
+        if self._container is None:
+            raise RuntimeError(f"the {self.name} service is not started: it has no container yet")
+        return self._container
+
+    @container.setter
+    def container(self, value: C) -> None:
+        self._container = value
 
     @property
     def nats_connected(self) -> bool:
@@ -111,7 +132,8 @@ def create_service_app(
     settings: ServiceSettingsBase,
     migrations_dir: Path,
     routers: Sequence[APIRouter] = (),
-    consumers: EventConsumers | None = None,
+    bootstrap: Callable[[Runtime[C]], C] | None = None,
+    consumers: Callable[[C], EventConsumers] | None = None,
     on_start: Sequence[Hook] = (),
     on_stop: Sequence[Hook] = (),
     title: str,
@@ -121,7 +143,7 @@ def create_service_app(
 ) -> FastAPI:
     common = settings.common
     setup_logging(common.log_level, common.log_format, service=name)
-    runtime = Runtime(name, settings)
+    runtime: Runtime[C] = Runtime(name, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -134,10 +156,14 @@ def create_service_app(
         runtime.broker = await connect_broker(common.nats_url, name=f"kinerja-{name}", security=bus_security(settings))
         runtime.js = runtime.broker.connection.jetstream()
         await ensure_streams(runtime.js, replicas=common.nats_stream_replicas)
+        if bootstrap is not None:
+            runtime.container = bootstrap(runtime)
         if consumers is not None:
-            consumers.bind(runtime.uow, max_deliver=common.consumer_max_deliver, ack_wait=common.consumer_ack_wait)
-            await consumers.provision(runtime.js)
-            consumers.attach(runtime.broker)
+            event_consumers = consumers(runtime.container)
+            app.state.consumers = event_consumers
+            event_consumers.bind(runtime.uow, max_deliver=common.consumer_max_deliver, ack_wait=common.consumer_ack_wait)
+            await event_consumers.provision(runtime.js)
+            event_consumers.attach(runtime.broker)
         await runtime.broker.start()
         runtime.relay = OutboxRelay(
             runtime.engine,
@@ -176,7 +202,7 @@ def create_service_app(
     )
     app.state.runtime = runtime
     app.state.verifier = TokenVerifier(common)
-    app.state.consumers = consumers
+    app.state.consumers = None  # the service's EventConsumers once started
     install_error_handlers(app)
     # outermost first: correlation id -> size limit -> idempotency -> routes
     app.add_middleware(IdempotencyMiddleware, stale_after=common.idempotency_stale_after)

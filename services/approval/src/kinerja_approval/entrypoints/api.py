@@ -7,15 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus
-from kinerja_contracts.values import Role
-from kinerja_platform.web.auth import CurrentPrincipal, Principal
+from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
-from sqlmodel import select
 
-from ..adapters.tables import ApprovalCase, ApprovalTransition
-from ..service_layer import cases, penugasan
-from ..service_layer.inbox import cases_of_instansi
-from .deps import Admin, Atasan, RuntimeDep, now
+from ..service_layer import cases
+from .deps import Admin, Atasan, ContainerDep, NowDep, UowDep
 from .schemas import (
     BatchApproveIn,
     BatchApproveOut,
@@ -32,25 +28,11 @@ from .schemas import (
 router = APIRouter(prefix="/api/v1/approvals", tags=["keputusan (decisions)"], responses=PROBLEM_RESPONSES)
 
 
-async def _check_party(session, case: ApprovalCase, principal: Principal, rt) -> None:
-    """Reading a case: its pegawai, its penilai or their Plt/Plh, or an admin of its instansi."""
-    if principal.role == Role.admin and principal.instansi and principal.instansi == case.instansi:
-        return
-    if principal.sub in (case.pegawai_nip, case.penilai_nip):
-        return
-    try:
-        await cases.authority_over(session, case, principal, now(rt))
-        return
-    except ProblemError:
-        pass
-    raise ProblemError(403, "forbidden", "Anda tidak terkait dengan SKP ini (you are not party to this SKP).")
-
-
 @router.get("", response_model=CaseListOut, summary="Daftar pengajuan instansi saya (admin: cases of my instansi)",
             description="Helps an admin find an SKP stuck with the wrong superior: filter by status and penilai, "
                         "then reassign it.")
 async def list_cases(
-    principal: Admin, rt: RuntimeDep,
+    principal: Admin, uow: UowDep,
     status: Annotated[SkpStatus | None, Query(description="e.g. Pending")] = None,
     penilai_nip: Annotated[str | None, Query(max_length=18)] = None,
     pegawai_nip: Annotated[str | None, Query(max_length=18)] = None,
@@ -58,10 +40,9 @@ async def list_cases(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CaseListOut:
-    instansi = penugasan.admin_instansi(principal)
-    async with rt.uow() as session:
-        total, rows = await cases_of_instansi(
-            session, instansi, status=status.value if status else None, penilai_nip=penilai_nip,
+    async with uow() as session:
+        total, rows = await cases.cases_of_instansi(
+            session, principal, status=status.value if status else None, penilai_nip=penilai_nip,
             pegawai_nip=pegawai_nip, unit_kerja=unit_kerja, limit=limit, offset=offset,
         )
     return CaseListOut(count=total, limit=limit, offset=offset, items=[CaseOut.of(c) for c in rows])
@@ -71,17 +52,17 @@ async def list_cases(
              summary="Setujui banyak SKP sekaligus (approve many; one result per item)",
              description="Each item is decided in its own transaction: one refused item does not stop the others. "
                          "The answer is 200 with a result per item, in request order.")
-async def batch_approve(body: BatchApproveIn, principal: Atasan, rt: RuntimeDep) -> BatchApproveOut:
-    limit = rt.settings.batch_max_items
+async def batch_approve(body: BatchApproveIn, principal: Atasan, c: ContainerDep) -> BatchApproveOut:
+    limit = c.settings.batch_max_items
     if len(body.items) > limit:
         raise ProblemError(422, "batch-too-large", f"Paling banyak {limit} SKP per permintaan (at most {limit} items per request).",
                            errors=[{"path": "body.items", "message": f"at most {limit} items"}])
     results: list[BatchResult] = []
     for item in body.items:
         try:
-            async with rt.uow() as session:
+            async with c.uow() as session:
                 case = await cases.decide(session, item.skp_id, SkpAction.approve, principal, version=item.version,
-                                          content_hash=item.content_hash, now=now(rt))
+                                          content_hash=item.content_hash, now=c.clock())
             results.append(BatchResult(skp_id=item.skp_id, status=200, case=CaseOut.of(case)))
         except ProblemError as exc:
             results.append(BatchResult(skp_id=item.skp_id, status=exc.status, code=exc.code, detail=exc.detail))
@@ -92,52 +73,45 @@ async def batch_approve(body: BatchApproveIn, principal: Atasan, rt: RuntimeDep)
 @router.post("/{skp_id}/approve", response_model=CaseOut, summary="Setujui SKP (approve one exact version)",
              description="Only the SKP's pejabat penilai, or a Plt/Plh recorded for today, decides. "
                          "`version` (and optionally `content_hash`) must be the version under approval, else 409.")
-async def approve(skp_id: uuid.UUID, body: DecisionIn, principal: Atasan, rt: RuntimeDep) -> CaseOut:
-    async with rt.uow() as session:
+async def approve(skp_id: uuid.UUID, body: DecisionIn, principal: Atasan, uow: UowDep, now: NowDep) -> CaseOut:
+    async with uow() as session:
         case = await cases.decide(session, skp_id, SkpAction.approve, principal, version=body.version,
-                                  content_hash=body.content_hash, now=now(rt))
+                                  content_hash=body.content_hash, now=now)
     return CaseOut.of(case)
 
 
 @router.post("/{skp_id}/return", response_model=CaseOut, summary="Kembalikan untuk revisi (return with a Catatan Perbaikan)",
              description="The Catatan Perbaikan (at least 10 characters) tells the pegawai what to fix; the SKP becomes Revisi.")
-async def return_(skp_id: uuid.UUID, body: ReturnIn, principal: Atasan, rt: RuntimeDep) -> CaseOut:
-    async with rt.uow() as session:
+async def return_(skp_id: uuid.UUID, body: ReturnIn, principal: Atasan, uow: UowDep, now: NowDep) -> CaseOut:
+    async with uow() as session:
         case = await cases.decide(session, skp_id, SkpAction.return_, principal, version=body.version,
-                                  content_hash=body.content_hash, catatan_perbaikan=body.catatan_perbaikan, now=now(rt))
+                                  content_hash=body.content_hash, catatan_perbaikan=body.catatan_perbaikan, now=now)
     return CaseOut.of(case)
 
 
 @router.post("/{skp_id}/reassign", response_model=CaseOut, summary="Alihkan ke pejabat penilai lain (admin: reassign)",
              description="An admin of the SKP's instansi moves a Pending SKP to another pejabat penilai: it leaves the old "
                          "inbox, enters the new one, and `approval.reassigned` lets the notification service tell the new penilai.")
-async def reassign(skp_id: uuid.UUID, body: ReassignIn, principal: Admin, rt: RuntimeDep) -> CaseOut:
-    async with rt.uow() as session:
+async def reassign(skp_id: uuid.UUID, body: ReassignIn, principal: Admin, uow: UowDep, now: NowDep) -> CaseOut:
+    async with uow() as session:
         case = await cases.reassign(session, skp_id, principal, version=body.version, penilai=body.penilai,
-                                    atasan_pejabat_penilai=body.atasan_pejabat_penilai, reason=body.reason, now=now(rt))
+                                    atasan_pejabat_penilai=body.atasan_pejabat_penilai, reason=body.reason, now=now)
     return CaseOut.of(case)
 
 
 @router.get("/{skp_id}", response_model=CaseOut, summary="Status persetujuan SKP (approval status)")
-async def read(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep) -> CaseOut:
-    async with rt.uow() as session:
-        case = await cases.get_case(session, skp_id)
-        await _check_party(session, case, principal, rt)
+async def read(skp_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDep, now: NowDep) -> CaseOut:
+    async with uow() as session:
+        case = await cases.read_case(session, skp_id, principal, now)
     return CaseOut.of(case)
 
 
 @router.get("/{skp_id}/history", response_model=HistoryOut, summary="Jejak audit (audit trail, read-only)",
             description="Every transition, oldest first: from, to, actor, on whose behalf, time, note, version and "
                         "content hash. No API changes or deletes it; the database refuses UPDATE and DELETE.")
-async def history(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep) -> HistoryOut:
-    async with rt.uow() as session:
-        case = await cases.get_case(session, skp_id)
-        await _check_party(session, case, principal, rt)
-        rows = (
-            await session.exec(
-                select(ApprovalTransition).where(ApprovalTransition.skp_id == skp_id).order_by(ApprovalTransition.sequence)
-            )
-        ).all()
+async def history(skp_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDep, now: NowDep) -> HistoryOut:
+    async with uow() as session:
+        case, rows = await cases.history(session, skp_id, principal, now)
     return HistoryOut(skp_id=skp_id, status=SkpStatus(case.status), transitions=[TransitionOut.of(r) for r in rows])
 
 

@@ -5,18 +5,42 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import Depends
-from kinerja_platform.runtime import Runtime, get_runtime
-from kinerja_contracts.values import Role
+from fastapi import Depends, Request
+from kinerja_platform.db import UnitOfWork
 from kinerja_platform.web.auth import Principal, require_roles
-from kinerja_contracts.calendar import utcnow
+
+from ..bootstrap import Container
+from ..service_layer import access
+from ..settings import Settings
+
+# The roles each kind of endpoint admits come from service_layer/access.py
+# (the one place for authorisation); the use cases check the case.
+Atasan = Annotated[Principal, Depends(require_roles(*access.DECIDERS))]
+Admin = Annotated[Principal, Depends(require_roles(*access.ADMINS))]
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-Atasan = Annotated[Principal, Depends(require_roles(Role.atasan))]
-Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
+async def get_container(request: Request) -> Container:
+    # async on purpose: FastAPI runs a plain ``def`` dependency in its thread pool
+    return request.app.state.runtime.container
 
 
-def now(rt: Runtime) -> dt.datetime:
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+async def get_uow(c: ContainerDep) -> UnitOfWork:
+    return c.uow
+
+
+async def get_now(c: ContainerDep) -> dt.datetime:
     """The current time from the service's clock (injectable in tests)."""
-    return rt.extras.get("clock", utcnow)()
+    return c.clock()
+
+
+async def get_settings(c: ContainerDep) -> Settings:
+    return c.settings
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+#: the time of the request, from the container's clock
+NowDep = Annotated[dt.datetime, Depends(get_now)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

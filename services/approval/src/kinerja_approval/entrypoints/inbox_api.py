@@ -11,7 +11,7 @@ from kinerja_contracts.values import JenisPegawai
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 
 from ..service_layer import inbox as inbox_service
-from .deps import Atasan, RuntimeDep, now
+from .deps import Atasan, NowDep, UowDep
 from .schemas import CaseOut, ChangeOut, DetailOut, InboxCounts, InboxOut, ReturnedOut
 
 router = APIRouter(prefix="/api/v1/inbox", tags=["inbox atasan"], responses=PROBLEM_RESPONSES)
@@ -22,7 +22,8 @@ router = APIRouter(prefix="/api/v1/inbox", tags=["inbox atasan"], responses=PROB
                         "(`on_behalf_of` names them). Filters combine; `count` and `counts` cover every match, not only this page.")
 async def inbox(
     principal: Atasan,
-    rt: RuntimeDep,
+    uow: UowDep,
+    now: NowDep,
     unit_kerja: Annotated[str | None, Query(description="exact unit kerja of the pegawai")] = None,
     periode_dari: Annotated[dt.date | None, Query(description="SKP periods that end on or after this date")] = None,
     periode_sampai: Annotated[dt.date | None, Query(description="SKP periods that start on or before this date")] = None,
@@ -32,8 +33,8 @@ async def inbox(
 ) -> InboxOut:
     flt = inbox_service.InboxFilter(unit_kerja=unit_kerja, periode_dari=periode_dari, periode_sampai=periode_sampai,
                                     jenis_pegawai=jenis_pegawai.value if jenis_pegawai else None)
-    async with rt.uow() as session:
-        page = await inbox_service.inbox(session, principal, now(rt), flt, limit=limit, offset=offset)
+    async with uow() as session:
+        page = await inbox_service.inbox(session, principal, now, flt, limit=limit, offset=offset)
     return InboxOut(
         count=page.total, counts=InboxCounts(sendiri=page.own, delegasi=page.delegated),
         oldest_pending_since=page.oldest_pending_since, limit=limit, offset=offset,
@@ -44,9 +45,9 @@ async def inbox(
 @router.get("/{skp_id}", response_model=DetailOut, summary="Rincian SKP untuk diputuskan (detail, with the diff since the last return)",
             description="The SKP document under decision, the actions you may take, and, when it was returned before, "
                         "the Catatan Perbaikan and every change since the returned version.")
-async def detail(skp_id: uuid.UUID, principal: Atasan, rt: RuntimeDep) -> DetailOut:
-    async with rt.uow() as session:
-        d = await inbox_service.detail(session, skp_id, principal, now(rt))
+async def detail(skp_id: uuid.UUID, principal: Atasan, uow: UowDep, now: NowDep) -> DetailOut:
+    async with uow() as session:
+        d = await inbox_service.detail(session, skp_id, principal, now)
     returned = None
     if d.returned is not None:
         returned = ReturnedOut(version=d.returned.version, catatan_perbaikan=d.returned.note, by=d.returned.actor, at=d.returned.at)

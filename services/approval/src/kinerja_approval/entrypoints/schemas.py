@@ -10,8 +10,9 @@ from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_contracts.values import Nip, Pegawai, UtcDatetime
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..adapters.tables import ApprovalCase, ApprovalTransition, PenugasanRow
 from ..domain.authority import JenisPenugasan
+from ..service_layer.cases import Case, Transition
+from ..service_layer.penugasan import Record
 
 EXAMPLE_SKP = "0b6f2a52-7d0e-4e0a-9a51-2f6c1f1f8c11"
 EXAMPLE_HASH = "9f2c5d1e0a7b4c3d8e6f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d"
@@ -36,7 +37,7 @@ class CaseOut(BaseModel):
     on_behalf_of: str | None = Field(default=None, description="NIP of the penilai you act for (Plt/Plh), if not yourself")
 
     @classmethod
-    def of(cls, c: ApprovalCase, on_behalf_of: str | None = None) -> CaseOut:
+    def of(cls, c: Case, on_behalf_of: str | None = None) -> CaseOut:
         return cls(
             skp_id=c.skp_id, status=SkpStatus(c.status), version=c.version, content_hash=c.content_hash,
             sequence=c.sequence, pegawai=c.pegawai, penilai=c.penilai, atasan_pejabat_penilai=c.atasan_pejabat_penilai,
@@ -174,7 +175,7 @@ class TransitionOut(BaseModel):
     at: UtcDatetime
 
     @classmethod
-    def of(cls, t: ApprovalTransition) -> TransitionOut:
+    def of(cls, t: Transition) -> TransitionOut:
         return cls.model_validate(t, from_attributes=True)
 
 
@@ -213,5 +214,5 @@ class PenugasanOut(BaseModel):
     revoked_at: UtcDatetime | None
 
     @classmethod
-    def of(cls, r: PenugasanRow) -> PenugasanOut:
+    def of(cls, r: Record) -> PenugasanOut:
         return cls.model_validate(r, from_attributes=True)

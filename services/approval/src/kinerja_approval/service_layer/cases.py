@@ -21,13 +21,16 @@ from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Actor, Pegawai, Periode, Role
 from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
-from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
+from ..adapters.repository import ApprovalRepository
 from ..adapters.tables import ApprovalCase, ApprovalTransition, ApprovalVersion
-from ..domain.authority import Authority, NotAuthorised, decision_authority
-from . import penugasan
+from ..domain.authority import Authority
+from . import access
+
+#: a case as the use cases hand it out (the stored row), and one audit row
+Case = ApprovalCase
+Transition = ApprovalTransition
 
 log = get_logger(__name__)
 
@@ -38,18 +41,6 @@ def _conflict() -> ProblemError:
                         "(someone else decided or changed this SKP first; reload it).")
 
 
-_CASE = ApprovalCase.__table__
-
-#: compare-and-set on a case, a Core UPDATE on the table built once: no ORM
-#: bulk-update machinery, no evaluation against the session's objects. The SET
-#: clause comes from the parameters given at execution.
-_ADVANCE = update(_CASE).where(
-    _CASE.c.skp_id == bindparam("b_skp_id"),
-    _CASE.c.sequence == bindparam("b_sequence"),
-    _CASE.c.status == bindparam("b_status"),
-)
-
-
 async def _advance(
     session, case: ApprovalCase, action: SkpAction, target: SkpStatus, *, actor: str, actor_role: str,
     on_behalf_of: str | None = None, note: str | None = None, now: dt.datetime, **values: Any,
@@ -58,22 +49,17 @@ async def _advance(
 
     The audit row is staged, not yet written: the caller stages the event and
     then calls :func:`_flush` (one flush for both)."""
-    seq, from_status = case.sequence, case.status
-    values.update(status=target.value, sequence=seq + 1, updated_at=now)
-    result = await session.exec(
-        _ADVANCE, params={"b_skp_id": case.skp_id, "b_sequence": seq, "b_status": from_status, **values}
-    )
-    if result.rowcount != 1:
+    from_status = case.status
+    values.update(status=target.value, sequence=case.sequence + 1, updated_at=now)
+    if not await ApprovalRepository(session).advance(case, values):
         raise _conflict()
-    for key, value in values.items():  # what the UPDATE stored: no refresh SELECT needed
-        set_committed_value(case, key, value)
     _audit(session, case, from_status, action, actor=actor, actor_role=actor_role,
            on_behalf_of=on_behalf_of, note=note, now=now)
 
 
 def _audit(session, case: ApprovalCase, from_status: str | None, action: SkpAction, *, actor: str,
            actor_role: str, on_behalf_of: str | None, note: str | None, now: dt.datetime) -> None:
-    session.add(
+    ApprovalRepository(session).add_transition(
         ApprovalTransition(
             skp_id=case.skp_id, sequence=case.sequence, from_status=from_status, to_status=case.status,
             action=action.value, actor=actor, actor_role=actor_role, on_behalf_of=on_behalf_of,
@@ -86,7 +72,7 @@ async def _flush(session) -> None:
     """Write what is staged (audit row, case, version, outbox event) now, so a
     lost race surfaces here as a 409 rather than at commit."""
     try:
-        await session.flush()
+        await ApprovalRepository(session).flush()
     except IntegrityError as exc:  # the unique (skp_id, sequence): another transition won
         raise _conflict() from exc
 
@@ -101,8 +87,10 @@ def _snapshot_json(d) -> dict:
 
 async def _keep_version(session, d, *, known_skp: bool) -> None:
     # a version row exists only for an SKP that has a case already (same transaction)
-    if not known_skp or await session.get(ApprovalVersion, (d.skp_id, d.version)) is None:
-        session.add(ApprovalVersion(skp_id=d.skp_id, version=d.version, content_hash=d.content_hash, snapshot=_snapshot_json(d)))
+    repo = ApprovalRepository(session)
+    if not known_skp or await repo.version(d.skp_id, d.version) is None:
+        repo.add_version(ApprovalVersion(skp_id=d.skp_id, version=d.version, content_hash=d.content_hash,
+                                         snapshot=_snapshot_json(d)))
 
 
 async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | None = None) -> bool:
@@ -114,7 +102,7 @@ async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | N
     """
     d = env.data
     now = now or utcnow()
-    case = await session.get(ApprovalCase, d.skp_id)
+    case = await ApprovalRepository(session).get(d.skp_id)
     state = SkpStatus(case.status) if case else SkpStatus.Draft
     if case is not None and (d.version < case.version or (state == SkpStatus.Pending and d.version == case.version)):
         log.info("submission ignored: already known or older", skp_id=str(d.skp_id), version=d.version, case_version=case.version)
@@ -144,7 +132,7 @@ async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | N
     actor_role = env.actor.role if env.actor else Role.pegawai.value
     if case is None:
         case = ApprovalCase(skp_id=d.skp_id, status=SkpStatus.Pending.value, sequence=1, pending_round=1, updated_at=now, **values)
-        session.add(case)
+        ApprovalRepository(session).add(case)
         _audit(session, case, SkpStatus.Draft.value, action, actor=actor, actor_role=actor_role,
                on_behalf_of=None, note=None, now=now)
     else:
@@ -167,28 +155,47 @@ async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | N
 
 
 async def get_case(session, skp_id: uuid.UUID) -> ApprovalCase:
-    case = await session.get(ApprovalCase, skp_id)
+    case = await ApprovalRepository(session).get(skp_id)
     if case is None:
         raise ProblemError(404, "approval-not-found", f"Tidak ada pengajuan untuk SKP {skp_id} (no submission for this SKP).")
     return case
 
 
 async def authority_over(session, case: ApprovalCase, principal: Principal, now: dt.datetime) -> Authority:
-    """Who decides: the current penilai, or a Plt/Plh in force today (Asia/Jakarta)."""
-    if principal.role == Role.atasan:
+    """Who decides: the current penilai, or a Plt/Plh in force today (Asia/Jakarta); see access.decider."""
+    day = today_jakarta(now)
+    acting = (await ApprovalRepository(session).in_force_for(principal.sub, day)
+              if access.needs_acting(case, principal) else [])
+    return access.decider(case, principal, day, acting)
+
+
+async def read_case(session, skp_id: uuid.UUID, principal: Principal, now: dt.datetime) -> ApprovalCase:
+    """A case, for a party to it (access.ensure_can_read)."""
+    case = await get_case(session, skp_id)
+    if not access.reads_without_acting(case, principal):
         day = today_jakarta(now)
-        # the penilai decides in person: their acting assignments do not matter (no SELECT)
-        acting = ([] if principal.sub == case.penilai_nip
-                  else await penugasan.in_force_for_delegate(session, principal.sub, day))
-        try:
-            return decision_authority(principal.sub, case.penilai_nip, case.instansi, day, acting,
-                                      pegawai_nip=case.pegawai_nip)
-        except NotAuthorised:
-            pass
-    raise ProblemError(403, "not-your-decision",
-                       "Hanya pejabat penilai SKP ini, atau Plt/Plh yang ditunjuk, yang dapat memutuskan "
-                       "(only this SKP's pejabat penilai or a recorded acting official decides).",
-                       penilai_nip=case.penilai_nip)
+        acting = (await ApprovalRepository(session).in_force_for(principal.sub, day)
+                  if access.needs_acting(case, principal) else [])
+        access.ensure_can_read(case, principal, day, acting)
+    return case
+
+
+async def history(session, skp_id: uuid.UUID, principal: Principal,
+                  now: dt.datetime) -> tuple[ApprovalCase, list[ApprovalTransition]]:
+    """A case and its audit trail, oldest first, for a party to it."""
+    case = await read_case(session, skp_id, principal, now)
+    return case, await ApprovalRepository(session).history(skp_id)
+
+
+async def cases_of_instansi(
+    session, principal: Principal, *, status: str | None, penilai_nip: str | None, pegawai_nip: str | None,
+    unit_kerja: str | None, limit: int, offset: int,
+) -> tuple[int, list[ApprovalCase]]:
+    """An admin's view: the cases of their instansi, longest waiting first."""
+    instansi = access.admin_instansi(principal)
+    return await ApprovalRepository(session).of_instansi(
+        instansi, status=status, penilai_nip=penilai_nip, pegawai_nip=pegawai_nip, unit_kerja=unit_kerja,
+        limit=limit, offset=offset)
 
 
 def _refused(exc: TransitionRefused, state: SkpStatus) -> ProblemError:
@@ -254,11 +261,7 @@ async def reassign(
     """An admin of the SKP's instansi moves a Pending SKP to another penilai."""
     now = now or utcnow()
     case = await get_case(session, skp_id)
-    if principal.role == Role.admin:
-        scope = penugasan.admin_instansi(principal)
-        if case.instansi != scope:
-            raise ProblemError(403, "other-instansi",
-                               "SKP ini milik instansi lain (this SKP belongs to another agency).")
+    access.ensure_can_reassign(case, principal)
     state = SkpStatus(case.status)
     try:
         transition(state, SkpAction.reassign, principal.role)

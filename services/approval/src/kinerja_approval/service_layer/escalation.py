@@ -14,14 +14,12 @@ import uuid
 from collections.abc import Callable
 
 from kinerja_contracts.events import ApprovalReminder
-from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_platform.logging import get_logger
 from kinerja_platform.messaging import add_event_once
 from kinerja_platform.periodic import PeriodicTask
 from kinerja_contracts.values import Pegawai
-from sqlmodel import select
 
-from ..adapters.tables import ApprovalCase
+from ..adapters.repository import ApprovalRepository
 from ..domain.escalation import EscalationPolicy, due_reminders
 
 log = get_logger(__name__)
@@ -39,13 +37,8 @@ async def scan(uow, now: dt.datetime, policy: EscalationPolicy) -> int:
     now = now.astimezone(dt.UTC)
     horizon = now - dt.timedelta(days=policy.remind_after_days)
     async with uow() as session:
-        cases = (
-            await session.exec(
-                select(ApprovalCase).where(
-                    ApprovalCase.status == SkpStatus.Pending.value, ApprovalCase.pending_since <= horizon
-                ).order_by(ApprovalCase.pending_since, ApprovalCase.skp_id)  # one order for every replica
-            )
-        ).all()
+        repo = ApprovalRepository(session)
+        cases = await repo.pending_since_before(horizon)
         for case in cases:
             since = case.pending_since if case.pending_since.tzinfo else case.pending_since.replace(tzinfo=dt.UTC)
             for r in due_reminders(since, now, policy):
@@ -71,7 +64,8 @@ async def scan(uow, now: dt.datetime, policy: EscalationPolicy) -> int:
 class EscalationScanner:
     """Runs :func:`scan` every ``interval`` seconds with the time from ``clock``."""
 
-    def __init__(self, policy: EscalationPolicy, interval: float, clock: Callable[[], dt.datetime]):
+    def __init__(self, uow, policy: EscalationPolicy, interval: float, clock: Callable[[], dt.datetime]):
+        self.uow = uow
         self.policy = policy
         self.interval = interval
         self.clock = clock
@@ -81,11 +75,11 @@ class EscalationScanner:
     def runs(self) -> int:
         return self.task.runs if self.task else 0
 
-    async def start(self, rt) -> None:
-        self.task = PeriodicTask("approval-escalation-scan", lambda: scan(rt.uow, self.clock(), self.policy), self.interval)
+    async def start(self) -> None:
+        self.task = PeriodicTask("approval-escalation-scan", lambda: scan(self.uow, self.clock(), self.policy), self.interval)
         self.task.start()
 
-    async def stop(self, rt=None) -> None:
+    async def stop(self) -> None:
         if self.task:
             await self.task.stop()
             self.task = None

@@ -7,29 +7,16 @@ import datetime as dt
 import uuid
 
 from kinerja_contracts.calendar import utcnow
-from kinerja_contracts.values import Role
 from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
-from sqlalchemy import bindparam
-from sqlmodel import select
 
+from ..adapters.repository import ApprovalRepository
 from ..adapters.tables import PenugasanRow
 from ..domain.authority import JenisPenugasan, Penugasan
+from .access import admin_instansi, ensure_penugasan_of_mine
 
-
-def to_domain(row: PenugasanRow) -> Penugasan:
-    return Penugasan(
-        delegate_nip=row.delegate_nip, penilai_nip=row.penilai_nip, mulai=row.mulai, selesai=row.selesai,
-        jenis=JenisPenugasan(row.jenis), instansi=row.instansi,
-    )
-
-
-def admin_instansi(principal: Principal) -> str:
-    """The instansi an admin's rights are scoped to (token claim ``instansi``)."""
-    if principal.role != Role.admin or not principal.instansi:
-        raise ProblemError(403, "admin-scope-missing",
-                           "Token admin tanpa klaim instansi tidak berhak (an admin token needs an `instansi` claim).")
-    return principal.instansi
+#: an acting assignment as the use cases hand it out (the stored row)
+Record = PenugasanRow
 
 
 async def create(
@@ -49,42 +36,30 @@ async def create(
         delegate_nip=delegate_nip, penilai_nip=penilai_nip, jenis=jenis.value, mulai=mulai, selesai=selesai,
         instansi=instansi, nomor_sk=nomor_sk, created_by=principal.sub,
     )
-    session.add(row)
-    await session.flush()
+    await ApprovalRepository(session).add_penugasan(row)
     return row
 
 
 async def list_for_admin(session, principal: Principal, *, aktif_pada: dt.date | None = None) -> list[PenugasanRow]:
     instansi = admin_instansi(principal)
-    q = select(PenugasanRow).where(PenugasanRow.instansi == instansi)
-    if aktif_pada is not None:
-        q = q.where(PenugasanRow.mulai <= aktif_pada, PenugasanRow.selesai >= aktif_pada, PenugasanRow.revoked_at.is_(None))
-    return list((await session.exec(q.order_by(PenugasanRow.mulai, PenugasanRow.created_at))).all())
+    return await ApprovalRepository(session).penugasan_of_instansi(instansi, aktif_pada)
 
 
 async def revoke(session, principal: Principal, penugasan_id: uuid.UUID) -> PenugasanRow:
-    instansi = admin_instansi(principal)
-    row = await session.get(PenugasanRow, penugasan_id)
-    if row is None or row.instansi != instansi:
-        raise ProblemError(404, "penugasan-not-found", f"Penugasan {penugasan_id} tidak ditemukan (not found).")
+    admin_instansi(principal)
+    repo = ApprovalRepository(session)
+    row = await repo.get_penugasan(penugasan_id)
+    not_found = ProblemError(404, "penugasan-not-found", f"Penugasan {penugasan_id} tidak ditemukan (not found).")
+    if row is None:
+        raise not_found
+    ensure_penugasan_of_mine(row.instansi, principal, not_found)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         row.revoked_by = principal.sub
-        session.add(row)
-        await session.flush()
+        await repo.save_penugasan(row)
     return row
-
-
-#: built once (every inbox read and every delegated decision asks it)
-_IN_FORCE = select(PenugasanRow).where(
-    PenugasanRow.delegate_nip == bindparam("delegate_nip"),
-    PenugasanRow.mulai <= bindparam("day"),
-    PenugasanRow.selesai >= bindparam("day"),
-    PenugasanRow.revoked_at.is_(None),
-)
 
 
 async def in_force_for_delegate(session, delegate_nip: str, day: dt.date) -> list[Penugasan]:
     """The assignments that let ``delegate_nip`` act on ``day``."""
-    rows = (await session.exec(_IN_FORCE, params={"delegate_nip": delegate_nip, "day": day})).all()
-    return [to_domain(r) for r in rows]
+    return await ApprovalRepository(session).in_force_for(delegate_nip, day)

@@ -1,41 +1,39 @@
-"""Shared dependencies of the evaluation routers."""
+"""Shared dependencies of the evaluation routers: the container and what the
+routes take from it. Who may do what is decided in service_layer/access.py."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from fastapi import Depends
-from kinerja_platform.runtime import Runtime, get_runtime
-from kinerja_contracts.values import Actor, Role
-from kinerja_platform.web.auth import Principal
-from kinerja_platform.web.errors import ProblemError
+from fastapi import Depends, Request
+from kinerja_platform.db import UnitOfWork
 
-from ..adapters.clock import SystemClock, today
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+from ..bootstrap import Container
+from ..settings import Settings
 
 
-def clock_of(rt: Runtime):
-    return rt.extras.get("clock") or SystemClock()
+async def get_container(request: Request) -> Container:
+    # async on purpose: FastAPI runs a plain ``def`` dependency in its thread pool
+    return request.app.state.runtime.container
 
 
-def today_of(rt: Runtime):
-    return today(clock_of(rt))
+ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def actor(principal: Principal) -> Actor:
-    return Actor(sub=principal.sub, role=str(principal.role))
+async def get_uow(c: ContainerDep) -> UnitOfWork:
+    return c.uow
 
 
-def forbid(detail: str = "Anda tidak berhak atas data ini (you may not access this).") -> ProblemError:
-    return ProblemError(403, "forbidden", detail)
+async def get_settings(c: ContainerDep) -> Settings:
+    return c.settings
 
 
-def admin_scope(principal: Principal) -> str | None:
-    """An admin's instansi scope (None: all)."""
-    return principal.instansi if principal.role == Role.admin else None
+async def get_today(c: ContainerDep) -> dt.date:
+    """Today in Asia/Jakarta, from the container's clock (moved by tests and demos)."""
+    return c.today()
 
 
-def require_admin(principal: Principal) -> None:
-    if principal.role != Role.admin:
-        raise ProblemError(403, "forbidden-role", f"Hanya admin kepegawaian (only an admin; role '{principal.role}').")
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+TodayDep = Annotated[dt.date, Depends(get_today)]

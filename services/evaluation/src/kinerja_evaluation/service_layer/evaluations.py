@@ -13,27 +13,26 @@ from kinerja_contracts.skp import NilaiBerakhlak, SkpSnapshot
 from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Actor, Pegawai
 from kinerja_platform.web.errors import ProblemError
-from sqlalchemy import select
 
+from ..adapters.repository import EvaluationRepository
 from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Keberatan, Realisasi
 from ..domain.capaian import CapaianError, capaian_hasil_kerja, capaian_iki, rata_rata
 from ..domain.periods import Kind
 from ..domain.plan import target_for
 from ..domain.rating import Predikat, RhkCapaian, predikat, saran_rating_hasil_kerja
+from . import access
 from .plans import period_of, plan_lines
 
 BERAKHLAK = tuple(n.value for n in NilaiBerakhlak)
 
 
 async def load(session, evaluation_id: str, *, for_update: bool = False) -> tuple[Evaluation, EvaluationPlan, EvaluationPeriod]:
-    q = select(Evaluation).where(Evaluation.id == evaluation_id)
-    if for_update:
-        q = q.with_for_update()
-    ev = (await session.exec(q)).scalar_one_or_none()
+    repo = EvaluationRepository(session)
+    ev = await repo.evaluation(evaluation_id, for_update=for_update)
     if ev is None:
         raise ProblemError(404, "evaluation-not-found", f"Evaluasi {evaluation_id} tidak ditemukan (evaluation not found).")
-    plan = await session.get(EvaluationPlan, ev.skp_id)
-    period = await session.get(EvaluationPeriod, ev.period_id)
+    plan = await repo.plan(ev.skp_id)
+    period = await repo.period(ev.period_id)
     return ev, plan, period
 
 
@@ -53,9 +52,9 @@ def _rhk_capaian(lines: list[dict]) -> list[RhkCapaian]:
 
 
 async def _periodic_lines(session, ev: Evaluation, plan: EvaluationPlan) -> list[dict]:
-    period = period_of(await session.get(EvaluationPeriod, ev.period_id))
-    reals = {r.iki_id: r for r in (await session.exec(
-        select(Realisasi).where(Realisasi.evaluation_id == ev.id))).scalars()}
+    repo = EvaluationRepository(session)
+    period = period_of(await repo.period(ev.period_id))
+    reals = await repo.realisasi_of(ev.id)
     lines = []
     for line in plan_lines(plan):
         t = target_for(line, period)
@@ -73,8 +72,8 @@ async def _periodic_lines(session, ev: Evaluation, plan: EvaluationPlan) -> list
 
 
 async def _annual_lines(session, ev: Evaluation, plan: EvaluationPlan) -> tuple[list[dict], float | None]:
-    periodic = (await session.exec(select(Evaluation).where(
-        Evaluation.skp_id == ev.skp_id, Evaluation.tahun == ev.tahun, Evaluation.kind != "annual"))).scalars().all()
+    repo = EvaluationRepository(session)
+    periodic = await repo.periodic_of(ev.skp_id, ev.tahun)
     per_iki: dict[str, list[float | None]] = {}
     caps = []
     for p in periodic:
@@ -83,7 +82,7 @@ async def _annual_lines(session, ev: Evaluation, plan: EvaluationPlan) -> tuple[
         for x in lines:
             if x["target"] is not None:
                 per_iki.setdefault(x["iki_id"], []).append(x["capaian"] or 0.0)
-    period = period_of(await session.get(EvaluationPeriod, ev.period_id))
+    period = period_of(await repo.period(ev.period_id))
     out = []
     for line in plan_lines(plan):
         t = target_for(line, period)
@@ -106,7 +105,7 @@ async def view(session, ev: Evaluation, plan: EvaluationPlan, settings) -> dict[
         live = capaian_hasil_kerja([x["capaian"] for x in lines if x["target"] is not None])
     capaian = ev.capaian if ev.status == "closed" else live
     saran = saran_rating_hasil_kerja(_rhk_capaian(lines), settings.rating_policy)
-    keberatan = (await session.exec(select(Keberatan).where(Keberatan.evaluation_id == ev.id))).scalar_one_or_none()
+    keberatan = await EvaluationRepository(session).keberatan_of(ev.id)
     return dict(
         id=ev.id, period_id=ev.period_id, kind=ev.kind, tahun=ev.tahun, bulan=ev.bulan, skp_id=ev.skp_id, nip=ev.nip,
         pegawai=plan.pegawai, penilai=plan.penilai, atasan_pejabat_penilai=plan.atasan_pejabat_penilai, status=ev.status,
@@ -124,7 +123,8 @@ async def enter_realisasi(session, ev: Evaluation, plan: EvaluationPlan, items: 
                            "realisasi pada periode bulanan/triwulanan (annual results come from the periodic ones).")
     if ev.status != "open":
         raise ProblemError(409, "period-closed", f"Periode {ev.period_id} sudah ditutup (the period is closed).")
-    period = period_of(await session.get(EvaluationPeriod, ev.period_id))
+    repo = EvaluationRepository(session)
+    period = period_of(await repo.period(ev.period_id))
     lines = {x.iki_id: x for x in plan_lines(plan)}
     errors = []
     for i, item in enumerate(items):
@@ -151,11 +151,11 @@ async def enter_realisasi(session, ev: Evaluation, plan: EvaluationPlan, items: 
                                   policy=settings.capaian_policy)
             except CapaianError as exc:
                 raise ProblemError(422, "capaian-not-computable", f"Capaian IKI {item.iki_id} tidak dapat dihitung: {exc}.") from exc
-        row = await session.get(Realisasi, (ev.id, item.iki_id))
+        row = await repo.realisasi(ev.id, item.iki_id)
         values = dict(nilai=item.nilai, uraian=item.uraian, bukti_dukung=str(item.bukti_dukung) if item.bukti_dukung else None,
                       catatan=item.catatan, capaian=cap, updated_at=now)
         if row is None:
-            session.add(Realisasi(evaluation_id=ev.id, iki_id=item.iki_id, **values))
+            repo.add(Realisasi(evaluation_id=ev.id, iki_id=item.iki_id, **values))
         else:
             for k, v in values.items():
                 setattr(row, k, v)
@@ -167,7 +167,7 @@ async def enter_realisasi(session, ev: Evaluation, plan: EvaluationPlan, items: 
 async def set_penilaian(session, ev: Evaluation, plan: EvaluationPlan, body, settings, actor: Actor, today: dt.date) -> None:
     """Umpan balik per RHK and per BerAKHLAK value; with both ratings the
     predikat is set and the result is announced (EvaluationFinalized)."""
-    if (await session.exec(select(Keberatan.id).where(Keberatan.evaluation_id == ev.id))).first():
+    if await EvaluationRepository(session).has_keberatan(ev.id):
         raise ProblemError(409, "keberatan-exists", "Hasil evaluasi ini sedang/sudah diajukan keberatan; hanya atasan "
                            "pejabat penilai yang dapat mengubahnya (a keberatan exists; only its decision changes the result).")
     rhk_ids = {x.rhk_id for x in plan_lines(plan)}
@@ -216,14 +216,14 @@ async def file_keberatan(session, ev: Evaluation, plan: EvaluationPlan, alasan: 
     if ev.keberatan_deadline is not None and today > ev.keberatan_deadline:
         raise ProblemError(409, "keberatan-too-late", f"Batas pengajuan keberatan {ev.keberatan_deadline} sudah lewat "
                            f"(the 14-day window has passed).", deadline=str(ev.keberatan_deadline))
-    if (await session.exec(select(Keberatan.id).where(Keberatan.evaluation_id == ev.id))).first():
+    if await EvaluationRepository(session).has_keberatan(ev.id):
         raise ProblemError(409, "keberatan-exists", "Keberatan atas evaluasi ini sudah diajukan (already filed).")
     if not plan.atasan_pejabat_penilai or not plan.atasan_pejabat_penilai.get("nip"):
         raise ProblemError(422, "atasan-pejabat-penilai-unknown", "Atasan pejabat penilai tidak tercatat pada SKP; hubungi admin "
                            "kepegawaian (no atasan pejabat penilai on record).")
     k = Keberatan(id=str(uuid.uuid4()), evaluation_id=ev.id, nip=ev.nip, atasan_nip=plan.atasan_pejabat_penilai["nip"],
                   alasan=alasan, predikat_before=ev.predikat)
-    session.add(k)
+    EvaluationRepository(session).add(k)
     ev.version += 1
     add_event(session, KeberatanFiled(keberatan_id=k.id, evaluation_id=ev.id, pegawai=Pegawai.model_validate(plan.pegawai),
                                       atasan_pejabat_penilai=Pegawai.model_validate(plan.atasan_pejabat_penilai), alasan=alasan), actor=actor)
@@ -250,3 +250,76 @@ async def decide_keberatan(session, k: Keberatan, decision: str, new_predikat: P
                                         note=note), actor=actor)
     return k
 
+
+
+# --- the API's use cases: read, check who may, act -------------------------------------
+
+
+async def read_plan(session, skp_id: uuid.UUID, principal) -> EvaluationPlan:
+    plan = await EvaluationRepository(session).plan(skp_id)
+    if plan is None:
+        raise ProblemError(404, "plan-not-found", f"Belum ada rencana evaluasi untuk SKP {skp_id} (no plan yet).")
+    access.ensure_can_read_plan(principal, plan)
+    return plan
+
+
+async def list_evaluations(session, principal, *, period_id: str | None, nip: str | None, peran: str, limit: int,
+                           offset: int) -> list[Evaluation]:
+    scope, nip = access.evaluation_list_scope(principal, peran, nip)
+    return await EvaluationRepository(session).evaluations(scope, period_id=period_id, nip=nip, limit=limit,
+                                                          offset=offset)
+
+
+async def read(session, evaluation_id: str, principal, settings) -> dict[str, Any]:
+    ev, plan, _ = await load(session, evaluation_id)
+    access.ensure_can_read_evaluation(principal, ev, plan)
+    return await view(session, ev, plan, settings)
+
+
+async def realisasi(session, evaluation_id: str, principal, version: int, items: list, settings) -> dict[str, Any]:
+    """The pegawai enters realisasi (on the version they read)."""
+    ev, plan, _ = await load(session, evaluation_id, for_update=True)
+    access.ensure_pegawai(principal, ev, "Hanya pegawai yang dinilai yang mengisi realisasi (only the pegawai enters "
+                          "realisasi).")
+    check_version(ev, version)
+    await enter_realisasi(session, ev, plan, items, settings)
+    await EvaluationRepository(session).flush()
+    return await view(session, ev, plan, settings)
+
+
+async def penilaian(session, evaluation_id: str, principal, body, settings, today: dt.date) -> dict[str, Any]:
+    """The pejabat penilai gives umpan balik and ratings (on the version they read)."""
+    ev, plan, _ = await load(session, evaluation_id, for_update=True)
+    access.ensure_penilai(principal, ev)
+    check_version(ev, body.version)
+    await set_penilaian(session, ev, plan, body, settings, access.actor(principal), today)
+    await EvaluationRepository(session).flush()
+    return await view(session, ev, plan, settings)
+
+
+async def keberatan(session, evaluation_id: str, principal, alasan: str, today: dt.date) -> dict[str, Any]:
+    """The pegawai objects to the result."""
+    ev, plan, _ = await load(session, evaluation_id, for_update=True)
+    access.ensure_pegawai(principal, ev, "Hanya pegawai yang dinilai yang dapat mengajukan keberatan (only the pegawai "
+                          "may object).")
+    k = await file_keberatan(session, ev, plan, alasan, access.actor(principal), today)
+    await EvaluationRepository(session).flush()
+    return keberatan_view(k)
+
+
+async def list_keberatan(session, principal, status: str | None) -> list[dict[str, Any]]:
+    rows = await EvaluationRepository(session).keberatan_list(access.keberatan_list_scope(principal), status)
+    return [keberatan_view(k) for k in rows]
+
+
+async def decide(session, keberatan_id: str, principal, decision: str, new_predikat: Predikat | None,
+                 note: str | None) -> dict[str, Any]:
+    """The atasan pejabat penilai decides a keberatan (final)."""
+    repo = EvaluationRepository(session)
+    k = await repo.keberatan_for_update(keberatan_id)
+    if k is None:
+        raise ProblemError(404, "keberatan-not-found", "Keberatan tidak ditemukan (not found).")
+    access.ensure_atasan_of_keberatan(principal, k.atasan_nip)
+    k = await decide_keberatan(session, k, decision, new_predikat, note, access.actor(principal))
+    await repo.flush()
+    return keberatan_view(k)

@@ -9,7 +9,10 @@ from kinerja_contracts.calendar import utcnow
 from kinerja_platform.web.errors import ProblemError
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from ..adapters.repository import EvaluationRepository
 from ..adapters.tables import Kehadiran
+from . import access
+from .scope import foreign_nips
 
 CSV_COLUMNS = ["nip", "hari_kerja_efektif", "izin", "cuti_sakit", "cuti_melahirkan", "alpa", "keterangan"]
 
@@ -70,14 +73,35 @@ def parse_csv(data: bytes) -> list[KehadiranIn]:
 
 async def save(session, tahun: int, bulan: int, rows: list[KehadiranIn], by: str) -> int:
     now = utcnow()
+    repo = EvaluationRepository(session)
     for r in rows:
-        rec = await session.get(Kehadiran, (r.nip, tahun, bulan))
+        rec = await repo.kehadiran(r.nip, tahun, bulan)
         values = r.model_dump(exclude={"nip"})
         if rec is None:
-            session.add(Kehadiran(nip=r.nip, tahun=tahun, bulan=bulan, updated_by=by, updated_at=now, **values))
+            repo.add(Kehadiran(nip=r.nip, tahun=tahun, bulan=bulan, updated_by=by, updated_at=now, **values))
         else:
             for k, v in values.items():
                 setattr(rec, k, v)
             rec.updated_by, rec.updated_at = by, now
     return len(rows)
 
+
+
+async def save_for_admin(session, principal, tahun: int, bulan: int, rows: list[KehadiranIn]) -> int:
+    """An admin saves a month's attendance of the pegawai of their instansi."""
+    access.require_admin(principal)
+    access.ensure_own_instansi(await foreign_nips(session, [r.nip for r in rows], access.admin_scope(principal)))
+    return await save(session, tahun, bulan, rows, principal.sub)
+
+
+async def read(session, principal, tahun: int, bulan: int, nip: str | None) -> list[KehadiranIn]:
+    """A month's attendance: an admin's of their instansi, anybody else's own."""
+    rows = await EvaluationRepository(session).kehadiran_of_month(tahun, bulan, access.kehadiran_nip(principal, nip))
+    foreign = await foreign_nips(session, [k.nip for k in rows], access.admin_scope(principal))
+    return [KehadiranIn.model_validate(k, from_attributes=True) for k in rows if k.nip not in foreign]
+
+
+async def save_csv_for_admin(session, principal, tahun: int, bulan: int, data: bytes) -> int:
+    """An admin uploads a month's attendance as CSV (every bad line reported; nothing saved then)."""
+    access.require_admin(principal)
+    return await save_for_admin(session, principal, tahun, bulan, parse_csv(data))

@@ -17,22 +17,18 @@ from kinerja_contracts.events import EvaluationPeriodClosed, EvaluationPeriodClo
 from kinerja_platform.messaging import add_event_once
 from kinerja_contracts.values import Pegawai, Periode
 from kinerja_platform.web.errors import ProblemError
-from sqlalchemy import Float, Numeric, and_, cast, exists, func, insert, select, update
 
-from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Realisasi
+from ..adapters.repository import EvaluationRepository
+from ..adapters.tables import EvaluationPeriod
 from ..domain.periods import Kind, Period
+from . import access
 from .ids import tick_event_id
-from .plans import PLAN_COLUMNS, new_evaluation, plan_overlaps
+from .plans import new_evaluation, plan_overlaps
 
 
 def _base(period: Period) -> dict:
     return dict(period_id=period.period_id, kind=str(period.kind), deadline=period.deadline,
                 periode=Periode(mulai=period.mulai, selesai=period.selesai), jenis_pegawai=period.jenis_pegawai)
-
-
-def round2(expr):
-    """ROUND(x, 2) that works on PostgreSQL (numeric only) and SQLite."""
-    return cast(func.round(cast(expr, Numeric), 2), Float)
 
 
 def _chunks(items: list, size: int):
@@ -44,21 +40,16 @@ async def open_period(session, period: Period, today=None, *, chunk: int = 500) 
     """Open ``period``: record it, give every plan of its jenis pegawai whose
     SKP periode overlaps it an evaluation, and announce it - unless a
     catch-up opens it after its deadline (nobody can enter anything then)."""
-    if await session.get(EvaluationPeriod, period.period_id) is None:
-        session.add(EvaluationPeriod(period_id=period.period_id, kind=str(period.kind), jenis_pegawai=period.jenis_pegawai,
+    repo = EvaluationRepository(session)
+    if await repo.period(period.period_id) is None:
+        repo.add(EvaluationPeriod(period_id=period.period_id, kind=str(period.kind), jenis_pegawai=period.jenis_pegawai,
                                      mulai=period.mulai, selesai=period.selesai, deadline=period.deadline, status="open"))
-    t = EvaluationPlan.__table__.c
-    conn = await session.connection()
-    plans = (await conn.execute(  # Core rows of the few columns needed: this runs for every pegawai
-        select(*(t[c] for c in PLAN_COLUMNS)).where(t.jenis_pegawai == period.jenis_pegawai,
-                                                   t.periode_mulai <= period.selesai,
-                                                   t.periode_selesai >= period.mulai))).all()
-    have = set((await session.exec(
-        select(Evaluation.skp_id).where(Evaluation.period_id == period.period_id))).scalars().all())
+    # Core rows of the few columns needed: this runs for every pegawai
+    plans = await repo.plan_rows_overlapping(period.jenis_pegawai, period.mulai, period.selesai)
+    have = await repo.evaluated_skp_ids(period.period_id)
     now = utcnow()
     rows = [new_evaluation(p, period, now) for p in plans if p.skp_id not in have and plan_overlaps(p, period)]
-    for _, part in _chunks(rows, 5000):
-        await conn.execute(insert(Evaluation.__table__), part)  # executemany, no ORM
+    await repo.insert_evaluations(rows)
     if today is not None and today > period.deadline:
         return len(rows)
     # the snapshots were validated when the approval arrived
@@ -69,16 +60,12 @@ async def open_period(session, period: Period, today=None, *, chunk: int = 500) 
     return len(rows)
 
 
-def _missing_input():
-    """Evaluations without a single realisasi."""
-    return ~exists().where(Realisasi.evaluation_id == Evaluation.id)
-
-
 async def remind_period(session, period: Period, today) -> int:
     """One ClosingSoon event per pegawai who has entered no realisasi yet
     (and has something to enter). A reminder that a catch-up reaches after
     the deadline is stale: it is recorded as done and nothing is sent."""
-    row = await session.get(EvaluationPeriod, period.period_id)
+    repo = EvaluationRepository(session)
+    row = await repo.period(period.period_id)
     if row is None or row.status != "open":
         return 0
     period = replace(period, deadline=row.deadline)  # an admin may have extended it
@@ -86,11 +73,7 @@ async def remind_period(session, period: Period, today) -> int:
         return 0
     if period.kind is Kind.annual:
         return 0  # annual results come from the periodic ones; nothing to enter
-    plans = (await session.exec(
-        select(EvaluationPlan.pegawai, EvaluationPlan.nip)
-        .join(Evaluation, Evaluation.skp_id == EvaluationPlan.skp_id)
-        .where(Evaluation.period_id == period.period_id, Evaluation.status == "open", Evaluation.jumlah_iki > 0,
-               _missing_input()))).all()
+    plans = await repo.waiting_for_input(period.period_id)
     days_left = max(0, (period.deadline - today).days)
     for pegawai, nip in plans:
         await add_event_once(session, EvaluationPeriodClosingSoon(**_base(period), days_left=days_left,
@@ -105,35 +88,16 @@ async def close_period(session, period: Period, *, missing_limit: int = 500, ann
     set-based SQL and announce who entered nothing (``missing`` split over
     events of ``missing_limit`` people; nothing is announced when
     ``announce`` is false: a stale catch-up). Returns (evaluated, missing)."""
-    row = await session.get(EvaluationPeriod, period.period_id)
+    repo = EvaluationRepository(session)
+    row = await repo.period(period.period_id)
     if row is None or row.status == "closed":
         return (0, 0)
     period = replace(period, deadline=row.deadline)
     now = utcnow()
     pid = period.period_id
-    if period.kind is Kind.annual:
-        periodic = Evaluation.__table__.alias("periodic")
-        avg = (select(func.avg(periodic.c.capaian))
-               .where(periodic.c.skp_id == Evaluation.skp_id, periodic.c.tahun == Evaluation.tahun,
-                      periodic.c.kind != "annual", periodic.c.capaian.is_not(None))
-               .scalar_subquery())
-        has = (exists().where(and_(periodic.c.skp_id == Evaluation.skp_id, periodic.c.tahun == Evaluation.tahun,
-                                   periodic.c.kind != "annual", periodic.c.has_input)))
-        values = dict(capaian=round2(avg), has_input=has)
-    else:
-        total = (select(func.coalesce(func.sum(Realisasi.capaian), 0.0))
-                 .where(Realisasi.evaluation_id == Evaluation.id).scalar_subquery())
-        values = dict(capaian=round2(total / func.nullif(Evaluation.jumlah_iki, 0)), has_input=~_missing_input())
-    await session.exec(
-        update(Evaluation).where(Evaluation.period_id == pid, Evaluation.status == "open")
-        .values(status="closed", closed_at=now, updated_at=now, version=Evaluation.version + 1, **values)
-        .execution_options(synchronize_session=False))
-    evaluated = (await session.exec(
-        select(func.count()).select_from(Evaluation).where(Evaluation.period_id == pid, Evaluation.has_input))).scalar_one()
-    missing_where = (Evaluation.period_id == pid, ~Evaluation.has_input, Evaluation.jumlah_iki > 0)
-    missing = [Pegawai.model_construct(**p) for p in (await session.exec(
-        select(EvaluationPlan.pegawai).join(Evaluation, Evaluation.skp_id == EvaluationPlan.skp_id)
-        .where(*missing_where).order_by(Evaluation.nip))).scalars()]
+    await repo.close_evaluations(pid, period.kind is Kind.annual, now)
+    evaluated = await repo.count_with_input(pid)
+    missing = [Pegawai.model_construct(**p) for p in await repo.pegawai_without_input(pid)]
     missing_count = len(missing)
     row.status, row.closed_at = "closed", now
     if not announce:
@@ -149,7 +113,7 @@ async def close_period(session, period: Period, *, missing_limit: int = 500, ann
 async def extend_deadline(session, period_id: str, deadline, today) -> EvaluationPeriod:
     """Move an open period's deadline later (portals fail on deadline day);
     the scheduler's reminder and close follow the new date."""
-    row = await session.get(EvaluationPeriod, period_id)
+    row = await EvaluationRepository(session).period(period_id)
     if row is None:
         raise ProblemError(404, "period-not-found", f"Periode {period_id} belum dibuka (period not open yet).")
     if row.status != "open":
@@ -160,3 +124,13 @@ async def extend_deadline(session, period_id: str, deadline, today) -> Evaluatio
                            errors=[{"path": "body.deadline", "message": f"must be after {row.deadline}"}])
     row.deadline = deadline
     return row
+
+
+async def list_periods(session, status: str | None) -> list[EvaluationPeriod]:
+    return await EvaluationRepository(session).periods(status)
+
+
+async def extend_for_admin(session, principal, period_id: str, deadline, today) -> EvaluationPeriod:
+    """A deployment-wide admin extends an open period (access.ensure_deployment_admin)."""
+    access.ensure_deployment_admin(principal)
+    return await extend_deadline(session, period_id, deadline, today)

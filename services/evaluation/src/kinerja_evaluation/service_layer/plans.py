@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from kinerja_contracts.calendar import utcnow
-from sqlalchemy import select
 
+from ..adapters.repository import EvaluationRepository
 from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan
 from ..domain.periods import Kind, Period
 from ..domain.plan import PlanIki, build_plan, count_measured, measured_counts, measured_in
@@ -20,10 +20,6 @@ def period_of(row: EvaluationPeriod) -> Period:
 
 def plan_lines(plan: EvaluationPlan) -> list[PlanIki]:
     return [PlanIki.model_validate(x) for x in plan.rencana or []]
-
-
-PLAN_COLUMNS = ("skp_id", "nip", "penilai_nip", "atasan_pejabat_penilai", "jenis_pegawai", "unit_kerja", "periode_mulai",
-                "periode_selesai", "pegawai", "jumlah_iki_periode")
 
 
 def measured_iki(plan, period: Period) -> int:
@@ -41,7 +37,7 @@ def plan_overlaps(plan, period: Period) -> bool:
 
 def new_evaluation(plan, period: Period, now=None) -> dict[str, Any]:
     """Column values of a fresh evaluation row (for bulk inserts); ``plan`` is
-    an :class:`EvaluationPlan` or a row with the columns of :data:`PLAN_COLUMNS`."""
+    an :class:`EvaluationPlan` or a row with the columns of :data:`..adapters.repository.PLAN_COLUMNS`."""
     now = now or utcnow()
     pid = period.period_id
     return dict(
@@ -57,7 +53,8 @@ def new_evaluation(plan, period: Period, now=None) -> dict[str, Any]:
 async def upsert_plan(session, d) -> EvaluationPlan | None:
     """Build (or replace with a newer version) the plan of an approved SKP,
     and give it an evaluation in every period open for its jenis pegawai."""
-    plan = await session.get(EvaluationPlan, d.skp_id)
+    repo = EvaluationRepository(session)
+    plan = await repo.plan(d.skp_id)
     if plan is not None and plan.version >= d.version:
         return None
     snap = d.snapshot
@@ -79,26 +76,25 @@ async def upsert_plan(session, d) -> EvaluationPlan | None:
     )
     if plan is None:
         plan = EvaluationPlan(skp_id=d.skp_id, **fields)
-        session.add(plan)
+        repo.add(plan)
     else:
         for k, v in fields.items():
             setattr(plan, k, v)
-    await session.flush()
+    await repo.flush()
     await join_open_periods(session, plan)
     return plan
 
 
 async def join_open_periods(session, plan: EvaluationPlan) -> None:
-    rows = (await session.exec(
-        select(EvaluationPeriod).where(EvaluationPeriod.jenis_pegawai == plan.jenis_pegawai,
-                                       EvaluationPeriod.status == "open"))).scalars().all()
+    repo = EvaluationRepository(session)
+    rows = await repo.open_periods(plan.jenis_pegawai)
     for row in rows:
         period = period_of(row)
         if not plan_overlaps(plan, period):
             continue
-        existing = await session.get(Evaluation, evaluation_id(period.period_id, plan.skp_id))
+        existing = await repo.get_evaluation(evaluation_id(period.period_id, plan.skp_id))
         if existing is None:
-            session.add(Evaluation(**new_evaluation(plan, period)))
+            repo.add(Evaluation(**new_evaluation(plan, period)))
         elif existing.status == "open":  # a newer approved version: new targets, maybe a new penilai
             existing.jumlah_iki = measured_iki(plan, period)
             existing.penilai_nip, existing.unit_kerja = plan.penilai_nip, plan.unit_kerja

@@ -7,36 +7,24 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from kinerja_contracts.calendar import utcnow
 
-from ..adapters.tables import CapaianOrganisasiRecord, Evaluation, EvaluationPlan, Kehadiran, Realisasi
+from ..adapters.repository import EvaluationRepository
+from ..adapters.tables import CapaianOrganisasiRecord, Evaluation
 from ..domain.capaian import rata_rata
 from ..domain.organisasi import distribusi, peringatan_distribusi
 from ..domain.periods import Kind, make_period
 from ..domain.tahunan import rekomendasi_perpanjangan
-from .periods import round2
-
-def _live_capaian():
-    """Capaian hasil kerja in SQL: the stored one once closed, else the sum of
-    the IKI capaian over the IKI measured in the period (missing ones count 0)."""
-    total = (select(func.coalesce(func.sum(Realisasi.capaian), 0.0))
-             .where(Realisasi.evaluation_id == Evaluation.id).correlate(Evaluation).scalar_subquery())
-    return func.coalesce(Evaluation.capaian, round2(total / func.nullif(Evaluation.jumlah_iki, 0)))
+from . import access
+from .scope import foreign_nips
 
 
 async def rekap_bulanan(session, tahun: int, bulan: int, jenis_pegawai: str, perangkat_daerah: str | None = None,
                         instansi: str | None = None) -> list[dict[str, Any]]:
     period_id = make_period(Kind.monthly, jenis_pegawai, tahun, bulan).period_id
-    q = (select(Evaluation, EvaluationPlan.pegawai, _live_capaian().label("cap"), Kehadiran)
-         .join(EvaluationPlan, EvaluationPlan.skp_id == Evaluation.skp_id)
-         .outerjoin(Kehadiran, and_(Kehadiran.nip == Evaluation.nip, Kehadiran.tahun == tahun, Kehadiran.bulan == bulan))
-         .where(Evaluation.period_id == period_id))
-    if perangkat_daerah:
-        q = q.where(Evaluation.unit_kerja == perangkat_daerah)
-    if instansi:
-        q = q.where(EvaluationPlan.instansi == instansi)
     groups: dict[str, list[dict]] = defaultdict(list)
-    for ev, peg, cap, hadir in (await session.exec(q.order_by(Evaluation.unit_kerja, Evaluation.nip))).all():
+    rows_of = await EvaluationRepository(session).rekap_rows(period_id, tahun, bulan, perangkat_daerah, instansi)
+    for ev, peg, cap, hadir in rows_of:
         rows = groups[ev.unit_kerja or "-"]
         rows.append(dict(
             no=len(rows) + 1, nama=peg.get("nama"), nrk=peg.get("nrk"), nip=ev.nip, jabatan=peg.get("jabatan"),
@@ -51,10 +39,8 @@ async def rekap_bulanan(session, tahun: int, bulan: int, jenis_pegawai: str, per
 
 async def hasil_tahunan(session, nip: str, tahun: int, settings) -> list[dict[str, Any]]:
     """The annual result of every SKP of ``nip`` in ``tahun`` (more than one after a mutasi)."""
-    cap = _live_capaian().label("cap")
-    rows = (await session.exec(
-        select(Evaluation, cap).where(Evaluation.nip == nip, Evaluation.tahun == tahun)
-        .order_by(Evaluation.skp_id, Evaluation.period_id))).all()
+    repo = EvaluationRepository(session)
+    rows = await repo.year_of(nip, tahun)
     by_skp: dict[Any, dict] = {}
     for ev, c in rows:
         entry = by_skp.setdefault(ev.skp_id, {"annual": None, "periodic": []})
@@ -74,7 +60,7 @@ async def hasil_tahunan(session, nip: str, tahun: int, settings) -> list[dict[st
                       rating_hasil_kerja=annual.rating_hasil_kerja if annual else None,
                       rating_perilaku=annual.rating_perilaku if annual else None,
                       predikat=annual.predikat if annual else None, rekomendasi_perpanjangan=None)
-        plan = await session.get(EvaluationPlan, skp_id)
+        plan = await repo.plan(skp_id)
         result["jenis_pegawai"] = plan.jenis_pegawai if plan else None
         if plan is not None and plan.jenis_pegawai == "PPPK_PARUH_WAKTU":
             r = rekomendasi_perpanjangan(avg, result["rating_perilaku"], ambang_capaian=settings.perpanjangan_ambang_capaian)
@@ -86,18 +72,14 @@ async def hasil_tahunan(session, nip: str, tahun: int, settings) -> list[dict[st
 async def capaian_organisasi(session, tahun: int, settings, instansi: str | None = None) -> list[dict[str, Any]]:
     """Per unit: recorded organisation achievement, the employees' average
     capaian and predikat distribution (annual results), and warnings."""
-    q = select(Evaluation.unit_kerja, Evaluation.predikat, _live_capaian().label("cap")).where(
-        Evaluation.tahun == tahun, Evaluation.kind == "annual")
-    if instansi:
-        q = q.join(EvaluationPlan, EvaluationPlan.skp_id == Evaluation.skp_id).where(EvaluationPlan.instansi == instansi)
+    repo = EvaluationRepository(session)
     units: dict[str, dict[str, list]] = defaultdict(lambda: {"predikat": [], "capaian": []})
-    for unit, pred, cap in (await session.exec(q)).all():
+    for unit, pred, cap in await repo.annual_results(tahun, instansi):
         u = units[unit or "-"]
         u["capaian"].append(None if cap is None else float(cap))
         if pred:
             u["predikat"].append(pred)
-    records = {r.unit_kerja: r for r in (await session.exec(
-        select(CapaianOrganisasiRecord).where(CapaianOrganisasiRecord.tahun == tahun))).scalars()}
+    records = await repo.capaian_organisasi(tahun)
     out = []
     for unit in sorted(set(units) | set(records)):
         data = units.get(unit, {"predikat": [], "capaian": []})
@@ -110,3 +92,45 @@ async def capaian_organisasi(session, tahun: int, settings, instansi: str | None
             peringatan=peringatan_distribusi(rec.capaian, dist, settings.distribution_guidance) if rec else [],
         ))
     return out
+
+
+async def set_capaian_organisasi(session, unit_kerja: str, tahun: int, capaian: str, by: str) -> None:
+    """Record (or replace) the organisation's achievement of a unit for a year."""
+    repo = EvaluationRepository(session)
+    rec = await repo.capaian_organisasi_of(unit_kerja, tahun)
+    if rec is None:
+        repo.add(CapaianOrganisasiRecord(unit_kerja=unit_kerja, tahun=tahun, capaian=capaian, set_by=by))
+    else:
+        rec.capaian, rec.set_by, rec.updated_at = capaian, by, utcnow()
+
+
+async def rekap_bulanan_for(session, principal, tahun: int, bulan: int, jenis_pegawai: str,
+                            perangkat_daerah: str | None) -> list[dict[str, Any]]:
+    access.require_admin(principal)
+    return await rekap_bulanan(session, tahun, bulan, jenis_pegawai, perangkat_daerah, access.admin_scope(principal))
+
+
+def rekap_xlsx(groups: list[dict[str, Any]], tahun: int, bulan: int, jenis_label: str, today) -> bytes:
+    """The recap as a workbook in the official column layout."""
+    from ..adapters.xlsx import rekap_workbook
+
+    return rekap_workbook(groups, tahun, bulan, jenis_label, today)
+
+
+async def hasil_tahunan_for(session, principal, nip: str, tahun: int, settings) -> list[dict[str, Any]]:
+    """An annual result, for the pegawai, a penilai of theirs, or an admin of their instansi."""
+    if access.needs_penilai_check(principal, nip) and not await EvaluationRepository(session).appraises(principal.sub, nip):
+        raise access.forbid()
+    if await foreign_nips(session, [nip], access.admin_scope(principal)):
+        raise access.forbid("Pegawai ini milik instansi lain (this pegawai belongs to another agency).")
+    return await hasil_tahunan(session, nip, tahun, settings)
+
+
+async def capaian_organisasi_for(session, principal, tahun: int, settings) -> list[dict[str, Any]]:
+    access.require_admin(principal)
+    return await capaian_organisasi(session, tahun, settings, access.admin_scope(principal))
+
+
+async def set_capaian_organisasi_for(session, principal, unit_kerja: str, tahun: int, capaian: str) -> None:
+    access.require_admin(principal)
+    await set_capaian_organisasi(session, unit_kerja, tahun, capaian, principal.sub)

@@ -15,11 +15,10 @@ from dataclasses import replace
 
 from kinerja_platform.logging import get_logger
 from kinerja_platform.periodic import PeriodicTask
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.clock import Clock, today
-from ..adapters.tables import EvaluationPeriod, EvaluationPlan, SchedulerAction
+from ..adapters.repository import EvaluationRepository
 from ..domain.periods import Action, DueAction, due_actions
 from .periods import close_period, open_period, remind_period
 
@@ -36,11 +35,7 @@ class Scheduler:
 
     async def spans(self) -> dict[str, tuple[dt.date, dt.date]]:
         async with self.uow() as session:
-            rows = (await session.exec(
-                select(EvaluationPlan.jenis_pegawai, func.min(EvaluationPlan.periode_mulai),
-                       func.max(EvaluationPlan.periode_selesai))
-                .where(EvaluationPlan.periode_mulai.is_not(None)).group_by(EvaluationPlan.jenis_pegawai))).all()
-        return {j: (a, b) for j, a, b in rows}
+            return await EvaluationRepository(session).plan_spans()
 
     async def pending(self) -> list[DueAction]:
         """Actions due now that were not done yet, in order."""
@@ -50,7 +45,7 @@ class Scheduler:
         if not due:
             return []
         async with self.uow() as session:
-            done = set((await session.exec(select(SchedulerAction.key))).scalars().all())
+            done = await EvaluationRepository(session).done_actions()
         return [d for d in due if d.key not in done]
 
     async def run_once(self) -> list[str]:
@@ -69,7 +64,7 @@ class Scheduler:
         """An admin extended the deadline: the reminder and the close move with it."""
         if due.action is Action.open:
             return False
-        row = await session.get(EvaluationPeriod, due.period.period_id)
+        row = await EvaluationRepository(session).period(due.period.period_id)
         if row is None or row.deadline <= due.period.deadline:
             return False
         extended = replace(due.period, deadline=row.deadline)
@@ -80,8 +75,8 @@ class Scheduler:
             async with self.uow() as session:
                 if await self._postponed(session, due):
                     return False
-                session.add(SchedulerAction(key=due.key, due=due.when))
-                await session.flush()  # a concurrent replica that did it already fails here
+                # a concurrent replica that did it already fails here
+                await EvaluationRepository(session).record_action(due.key, due.when)
                 if due.action is Action.open:
                     n = await open_period(session, due.period, today(self.clock), chunk=self.settings.event_chunk)
                 elif due.action is Action.remind:

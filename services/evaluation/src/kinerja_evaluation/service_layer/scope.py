@@ -1,13 +1,12 @@
 """An admin's instansi scope over people (docs/reliability.md, section 3): the instansi of a
-pegawai is the one of their evaluation plans."""
+pegawai is the one of their evaluation plans (the rule: access.foreign)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
-
-from ..adapters.tables import EvaluationPlan
+from ..adapters.repository import EvaluationRepository
+from .access import foreign
 
 
 async def foreign_nips(session, nips: Iterable[str], instansi: str | None) -> set[str]:
@@ -17,6 +16,4 @@ async def foreign_nips(session, nips: Iterable[str], instansi: str | None) -> se
     nips = set(nips)
     if instansi is None or not nips:
         return set()
-    rows = (await session.exec(select(EvaluationPlan.nip, EvaluationPlan.instansi).where(EvaluationPlan.nip.in_(nips)))).all()
-    mine = {n for n, i in rows if i == instansi}
-    return {n for n, i in rows if i != instansi} - mine
+    return foreign(await EvaluationRepository(session).instansi_of(nips), instansi)

@@ -9,24 +9,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
-from kinerja_contracts.values import Role, UtcDatetime
-from kinerja_platform.web.auth import CurrentPrincipal, Principal, require_roles
-from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
+from fastapi import APIRouter, Query
+from kinerja_contracts.values import UtcDatetime
+from kinerja_platform.web.auth import CurrentPrincipal
+from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..adapters.tables import Delivery, Recipient
+from ..bootstrap import Container
 from ..service_layer import admin
+from .deps import Admin, ContainerDep, UowDep
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
-Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 EMAIL_PATTERN = r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"
 NIP_EXAMPLE = "199503152025212001"
 EVENT_EXAMPLE = "0b8f6a52-3c1e-4f57-9a51-2d7c2f0f4e11"
-
-
-def uow(request: Request):
-    return request.app.state.runtime.uow()
 
 
 class DeliveryOut(BaseModel):
@@ -61,7 +57,7 @@ class DeliveryOut(BaseModel):
         "sent_at": "2026-11-25T03:15:02Z"}})
 
     @classmethod
-    def of(cls, d: Delivery) -> DeliveryOut:
+    def of(cls, d: admin.Delivery) -> DeliveryOut:
         return cls.model_validate(d, from_attributes=True)
 
 
@@ -70,7 +66,7 @@ class DeliveryDetail(DeliveryOut):
     body_html: str | None
 
     @classmethod
-    def of(cls, d: Delivery) -> DeliveryDetail:
+    def of(cls, d: admin.Delivery) -> DeliveryDetail:
         return cls.model_validate(d, from_attributes=True)
 
 
@@ -97,7 +93,7 @@ class RecipientOut(BaseModel):
     updated_at: UtcDatetime
 
     @classmethod
-    def of(cls, r: Recipient) -> RecipientOut:
+    def of(cls, r: admin.Recipient) -> RecipientOut:
         return cls.model_validate(r, from_attributes=True)
 
 
@@ -133,21 +129,6 @@ class PreferencesOut(BaseModel):
     version: int
 
 
-def _may_see(principal: Principal, nip: str, rec_instansi: str | None = None) -> None:
-    if principal.role == Role.admin:
-        if principal.instansi and rec_instansi and principal.instansi != rec_instansi:
-            raise ProblemError(403, "other-instansi",
-                               "Penerima ini milik instansi lain (this recipient belongs to another agency).")
-        return
-    if principal.sub != nip:
-        raise ProblemError(403, "not-yours", "Anda hanya dapat melihat data Anda sendiri (you can only see your own).")
-
-
-async def _instansi(session, nip: str) -> str | None:
-    rec = await session.get(Recipient, nip)
-    return rec.instansi if rec else None
-
-
 Limit = Annotated[int, Query(ge=1, le=500, description="rows per page")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Status = Annotated[Literal["pending", "sent", "failed", "undeliverable"] | None, Query(description="only this status")]
@@ -155,39 +136,37 @@ Status = Annotated[Literal["pending", "sent", "failed", "undeliverable"] | None,
 
 @router.get("/deliveries", response_model=DeliveryPage, tags=["deliveries"],
             summary="Log pengiriman, dengan saringan (delivery log, filtered; admin)")
-async def list_deliveries(principal: Admin, request: Request, status: Status = None, kind: str | None = None,
+async def list_deliveries(principal: Admin, uow: UowDep, status: Status = None, kind: str | None = None,
                           recipient_nip: str | None = None, event_id: uuid.UUID | None = None,
                           limit: Limit = 50, offset: Offset = 0) -> DeliveryPage:
-    async with uow(request) as s:
-        rows, total = await admin.page(s, nip=recipient_nip, event_id=event_id, status=status, kind=kind,
-                                       instansi=principal.instansi, limit=limit, offset=offset)
+    async with uow() as s:
+        rows, total = await admin.log_page(s, principal, nip=recipient_nip, event_id=event_id, status=status, kind=kind,
+                                           limit=limit, offset=offset)
         return DeliveryPage(items=[DeliveryOut.of(d) for d in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/recipients/{nip}/deliveries", response_model=DeliveryPage, tags=["deliveries"],
             summary="E-mail kepada satu orang (delivery log by recipient)")
-async def deliveries_of_recipient(nip: str, principal: CurrentPrincipal, request: Request, status: Status = None,
+async def deliveries_of_recipient(nip: str, principal: CurrentPrincipal, uow: UowDep, status: Status = None,
                                   limit: Limit = 50, offset: Offset = 0) -> DeliveryPage:
-    async with uow(request) as s:
-        _may_see(principal, nip, await _instansi(s, nip))
-        rows, total = await admin.page(s, nip=nip, status=status, limit=limit, offset=offset)
+    async with uow() as s:
+        rows, total = await admin.log_of_recipient(s, principal, nip, status=status, limit=limit, offset=offset)
         return DeliveryPage(items=[DeliveryOut.of(d) for d in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/events/{event_id}/deliveries", response_model=list[DeliveryOut], tags=["deliveries"],
             summary="E-mail karena satu event (delivery log by event; admin)")
-async def deliveries_of_event(event_id: uuid.UUID, principal: Admin, request: Request) -> list[DeliveryOut]:
-    async with uow(request) as s:
-        rows, _ = await admin.page(s, event_id=event_id, instansi=principal.instansi, limit=500)
+async def deliveries_of_event(event_id: uuid.UUID, principal: Admin, uow: UowDep) -> list[DeliveryOut]:
+    async with uow() as s:
+        rows = await admin.log_of_event(s, principal, event_id)
         return [DeliveryOut.of(d) for d in rows]
 
 
 @router.get("/deliveries/{event_id}/{nip}", response_model=DeliveryDetail, tags=["deliveries"],
             summary="Satu e-mail beserta isinya (one delivery with its text and HTML)")
-async def read_delivery(event_id: uuid.UUID, nip: str, principal: CurrentPrincipal, request: Request) -> DeliveryDetail:
-    async with uow(request) as s:
-        _may_see(principal, nip, await _instansi(s, nip))
-        return DeliveryDetail.of(await admin.get_delivery(s, event_id, nip))
+async def read_delivery(event_id: uuid.UUID, nip: str, principal: CurrentPrincipal, uow: UowDep) -> DeliveryDetail:
+    async with uow() as s:
+        return DeliveryDetail.of(await admin.read_delivery(s, principal, event_id, nip))
 
 
 @router.post("/deliveries/{event_id}/{nip}/resend", response_model=DeliveryOut, tags=["deliveries"],
@@ -195,67 +174,57 @@ async def read_delivery(event_id: uuid.UUID, nip: str, principal: CurrentPrincip
              description="Queues the e-mail again to the recipient's current address with a new Message-ID "
                          "(`<event.nip.r1@domain>`). Refused with 409 while it is still queued, or when no "
                          "address is known, or when `version` is stale.")
-async def resend(event_id: uuid.UUID, nip: str, body: ResendIn, principal: Admin, request: Request) -> DeliveryOut:
-    async with uow(request) as s:
-        _may_see(principal, nip, await _instansi(s, nip))
-        return DeliveryOut.of(await admin.resend(s, event_id, nip, body.version))
+async def resend(event_id: uuid.UUID, nip: str, body: ResendIn, principal: Admin, c: ContainerDep) -> DeliveryOut:
+    async with c.uow() as s:
+        return DeliveryOut.of(await admin.resend_for(s, principal, event_id, nip, body.version, c.mail))
 
 
 @router.get("/recipients", response_model=RecipientPage, tags=["recipients"],
             summary="Direktori penerima (recipient directory; admin)")
-async def list_recipients(principal: Admin, request: Request,
+async def list_recipients(principal: Admin, uow: UowDep,
                           missing_email: Annotated[bool | None, Query(description="true: only people without an address")] = None,
                           limit: Limit = 50, offset: Offset = 0) -> RecipientPage:
-    async with uow(request) as s:
-        rows, total = await admin.recipients(s, missing_email=missing_email, instansi=principal.instansi,
-                                             limit=limit, offset=offset)
+    async with uow() as s:
+        rows, total = await admin.directory_page(s, principal, missing_email=missing_email, limit=limit, offset=offset)
         return RecipientPage(items=[RecipientOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/recipients/{nip}", response_model=RecipientOut, tags=["recipients"],
             summary="Satu penerima (one recipient)")
-async def read_recipient(nip: str, principal: CurrentPrincipal, request: Request) -> RecipientOut:
-    async with uow(request) as s:
-        rec = await admin.get_recipient(s, nip)
-        _may_see(principal, nip, rec.instansi)
-        return RecipientOut.of(rec)
+async def read_recipient(nip: str, principal: CurrentPrincipal, uow: UowDep) -> RecipientOut:
+    async with uow() as s:
+        return RecipientOut.of(await admin.read_recipient(s, principal, nip))
 
 
 @router.put("/recipients/{nip}/email", response_model=EmailOut, tags=["recipients"],
             summary="Perbaiki alamat e-mail (correct an address; admin)",
             description="Sets the address for good (events no longer overwrite it) and, unless "
                         "`resend_undelivered` is false, queues again the mails that were undeliverable or bounced.")
-async def correct_email(nip: str, body: EmailIn, principal: Admin, request: Request) -> EmailOut:
-    async with uow(request) as s:
-        rec = await admin.get_recipient(s, nip)
-        _may_see(principal, nip, rec.instansi)
-        rec, queued = await admin.correct_email(s, nip, body.email, body.version, resend_undelivered=body.resend_undelivered)
+async def correct_email(nip: str, body: EmailIn, principal: Admin, c: ContainerDep) -> EmailOut:
+    async with c.uow() as s:
+        rec, queued = await admin.correct_email_for(s, principal, nip, body.email, body.version,
+                                                    resend_undelivered=body.resend_undelivered, mail=c.mail)
         return EmailOut(**RecipientOut.of(rec).model_dump(), requeued=queued)
 
 
-def _prefs(rec: Recipient) -> PreferencesOut:
-    from ..service_layer.mail import wants_digest
-
-    return PreferencesOut(nip=rec.nip, digest=rec.digest, digest_effective=wants_digest(rec), locale=rec.locale,
+def _prefs(rec: admin.Recipient, c: Container) -> PreferencesOut:
+    return PreferencesOut(nip=rec.nip, digest=rec.digest, digest_effective=c.mail.wants_digest(rec), locale=rec.locale,
                           version=rec.version)
 
 
 @router.get("/recipients/{nip}/preferences", response_model=PreferencesOut, tags=["recipients"],
             summary="Preferensi e-mail seseorang (a person's digest and language)")
-async def read_preferences(nip: str, principal: CurrentPrincipal, request: Request) -> PreferencesOut:
-    async with uow(request) as s:
-        rec = await admin.get_recipient(s, nip)
-        _may_see(principal, nip, rec.instansi)
-        return _prefs(rec)
+async def read_preferences(nip: str, principal: CurrentPrincipal, c: ContainerDep) -> PreferencesOut:
+    async with c.uow() as s:
+        return _prefs(await admin.read_recipient(s, principal, nip), c)
 
 
 @router.put("/recipients/{nip}/preferences", response_model=PreferencesOut, tags=["recipients"],
             summary="Atur ringkasan dan bahasa (set digest and language)",
             description="`digest: true` folds 'SKP waits for you' mails and reminders into one summary per "
                         "interval; returns and approvals to the pegawai always go one by one.")
-async def set_preferences(nip: str, body: PreferencesIn, principal: CurrentPrincipal, request: Request) -> PreferencesOut:
-    async with uow(request) as s:
-        rec = await admin.get_recipient(s, nip)
-        _may_see(principal, nip, rec.instansi)
-        rec = await admin.set_preferences(s, nip, digest=body.digest, locale=body.locale, version=body.version)
-        return _prefs(rec)
+async def set_preferences(nip: str, body: PreferencesIn, principal: CurrentPrincipal, c: ContainerDep) -> PreferencesOut:
+    async with c.uow() as s:
+        rec = await admin.set_preferences_for(s, principal, nip, digest=body.digest, locale=body.locale,
+                                              version=body.version)
+        return _prefs(rec, c)

@@ -10,21 +10,34 @@ directory the addresses of the pegawai, penilai and atasan.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kinerja_platform.messaging.consumer import EventConsumers
 
 from ..domain.routing import MAIL_TABLE
-from ..service_layer.mail import handle_event
+from ..service_layer.mail import Mailroom, handle_event
 
-consumers = EventConsumers("notification")
+if TYPE_CHECKING:
+    from ..bootstrap import Container
 
 
-def _handler(description: str):
+#: the events consumed (the reliability tests list the subjects from here)
+EVENTS = tuple(row.event for row in MAIL_TABLE)
+
+
+def _handler(description: str, mail: Mailroom):
     async def handle(session, envelope) -> None:
-        await handle_event(session, envelope)
+        await handle_event(session, envelope, mail)
 
     handle.__doc__ = description
     return handle
 
 
-for _row in MAIL_TABLE:  # one durable consumer per event of the table
-    consumers.on(_row.event)(_handler(_row.handles))
+def bind(c: Container) -> EventConsumers:
+    """The service's consumers for one container: each handler keeps the
+    consumer's signature ``(session, env)`` and queues mail through the
+    container's mailroom."""
+    consumers = EventConsumers("notification")
+    for row in MAIL_TABLE:  # one durable consumer per event of the table
+        consumers.on(row.event)(_handler(row.handles, c.mail))
+    return consumers

@@ -32,43 +32,13 @@ from collections.abc import Callable
 
 from kinerja_contracts.calendar import utcnow
 from kinerja_platform.logging import get_logger
-from sqlalchemy import Integer, bindparam, update
-from sqlmodel import select
-
+from ..adapters.repository import NotificationRepository
 from ..adapters.smtp import PermanentSmtpError, SmtpUnavailable, TemporarySmtpError, build_message
 from ..adapters.tables import Delivery
 from ..domain.ratelimit import TokenBucket
 from ..domain.retry import backoff
 
 log = get_logger(__name__)
-
-_table = Delivery.__table__
-#: due rows, a person's own mail first (built once; ``now`` and ``limit`` bound per call)
-_DUE = (
-    select(Delivery)
-    .where(Delivery.status == "pending", Delivery.next_attempt_at <= bindparam("now", type_=_table.c.next_attempt_at.type))
-    .order_by(Delivery.priority, Delivery.next_attempt_at)
-    .limit(bindparam("limit", type_=Integer))
-)
-_DUE_FOR_UPDATE = _DUE.with_for_update(skip_locked=True)
-_outcome_updates: dict[tuple[str, ...], object] = {}
-
-
-def _outcome_update(columns: tuple[str, ...]):
-    """UPDATE of ``columns`` (bound as ``v_<column>``) of one pending row
-    (``b_event_id``, ``b_recipient_nip``): one statement per set of columns."""
-    stmt = _outcome_updates.get(columns)
-    if stmt is None:
-        c = _table.c
-        stmt = _outcome_updates[columns] = (
-            update(_table)
-            .where(c.event_id == bindparam("b_event_id", type_=c.event_id.type),
-                   c.recipient_nip == bindparam("b_recipient_nip", type_=c.recipient_nip.type),
-                   c.status == "pending")
-            .values({k: bindparam(f"v_{k}", type_=c[k].type) for k in columns})
-        )
-    return stmt
-
 
 class DeliveryWorker:
     def __init__(self, sessions, senders, *, mail_from: str, poll_interval: float = 1.0, max_attempts: int = 12,
@@ -176,8 +146,7 @@ class DeliveryWorker:
             return 0
         now = self.clock()
         async with self.sessions() as session, session.begin():
-            stmt = _DUE_FOR_UPDATE if session.bind.dialect.name == "postgresql" else _DUE
-            rows = list((await session.exec(stmt, params={"now": now, "limit": limit})).all())
+            rows = await NotificationRepository(session).due(now, limit)
             for d in rows:
                 d.next_attempt_at = now + self.lease
         for d in rows:
@@ -248,8 +217,9 @@ class DeliveryWorker:
             shapes.setdefault(shape, []).append(
                 {"b_event_id": d.event_id, "b_recipient_nip": d.recipient_nip, **{f"v_{k}": v for k, v in values.items()}})
         async with self.sessions() as session, session.begin():
+            repo = NotificationRepository(session)
             for shape, params in shapes.items():
-                await session.exec(_outcome_update(shape), params=params if len(params) > 1 else params[0])
+                await repo.record_outcomes(shape, params)
 
     async def _send_one(self, d: Delivery, sender) -> None:
         msg = build_message(mail_from=self.mail_from, to=d.email or "", subject=d.subject, text=d.body_text,

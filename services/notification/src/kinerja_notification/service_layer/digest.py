@@ -10,15 +10,14 @@ from kinerja_contracts.calendar import utcnow
 from kinerja_platform.db import after_commit
 from kinerja_platform.logging import get_logger
 from kinerja_platform.periodic import PeriodicTask
-from sqlalchemy import update
-from sqlmodel import select
 
+from ..adapters.repository import NotificationRepository
 from ..adapters.tables import Delivery, DigestItem
 from ..domain.digest import digest_event_id, digest_message_id, window_start
 from ..domain.messages import render
 from ..domain.routing import INBOX_PATH
 from . import directory
-from .mail import config, link, locale_of, wake_workers
+from .mail import Mailroom
 
 log = get_logger(__name__)
 
@@ -26,9 +25,10 @@ log = get_logger(__name__)
 class DigestTask:
     """Every ``tick`` seconds, sends the summaries that are due at ``clock()``."""
 
-    def __init__(self, uow, *, interval: int, anchor: str = "07:00", tick: float = 60.0,
+    def __init__(self, uow, mail: Mailroom, *, interval: int, anchor: str = "07:00", tick: float = 60.0,
                  clock: Callable[[], dt.datetime] = utcnow):
         self.uow = uow
+        self.mail = mail
         self.interval = interval
         self.anchor = anchor
         self.tick = tick
@@ -47,11 +47,7 @@ class DigestTask:
         """Queue the summaries due at ``now``; returns how many were queued."""
         start = window_start(now or self.clock(), self.interval, self.anchor)
         async with self.uow() as session:
-            nips = (await session.exec(
-                select(DigestItem.recipient_nip)
-                .where(DigestItem.status == "pending", DigestItem.created_at < start)
-                .distinct()
-            )).all()
+            nips = await NotificationRepository(session).digest_recipients(start)
         queued = 0
         for nip in nips:
             async with self.uow() as session:
@@ -59,39 +55,29 @@ class DigestTask:
         return queued
 
     async def _summarise(self, session, nip: str, start: dt.datetime) -> int:
-        stmt = (
-            select(DigestItem)
-            .where(DigestItem.recipient_nip == nip, DigestItem.status == "pending", DigestItem.created_at < start)
-            .order_by(DigestItem.created_at)
-        )
-        if session.bind.dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        items = list((await session.exec(stmt)).all())
+        repo = NotificationRepository(session)
+        items = await repo.pending_digest_items(nip, start)
         if not items:
             return 0
         event_id = digest_event_id(nip, start)
-        if await session.get(Delivery, (event_id, nip)) is not None:
+        if await repo.delivery(event_id, nip) is not None:
             return 0  # this window's summary is out already; late items wait for the next
         rec = await directory.lookup(session, nip)
         recipient = {"nip": nip, "nama": rec.nama if rec else nip}
-        rendered = render("approval.digest", locale_of(rec), recipient=recipient, until=start,
-                          items=summary_lines(items), link=link(INBOX_PATH))
+        rendered = render("approval.digest", self.mail.locale_of(rec), recipient=recipient, until=start,
+                          items=summary_lines(items), link=self.mail.link(INBOX_PATH))
         email = rec.email if rec else None
-        session.add(Delivery(
+        repo.add_delivery(Delivery(
             event_id=event_id, recipient_nip=nip, kind="approval.digest", event_type="digest", email=email,
             locale=rendered.locale, subject=rendered.subject, body_text=rendered.text, body_html=rendered.html,
-            message_id=digest_message_id(nip, start, config.domain),
+            message_id=digest_message_id(nip, start, self.mail.config.domain),
             status="pending" if email else "undeliverable",
             last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
             correlation_id=f"digest-{nip}-{int(start.timestamp())}", priority=1,
         ))
-        await session.exec(
-            update(DigestItem)
-            .where(DigestItem.recipient_nip == nip, DigestItem.event_id.in_([i.event_id for i in items]))
-            .values(status="sent", digest_event_id=event_id)
-        )
+        await repo.mark_digest_sent(nip, [i.event_id for i in items], event_id)
         if email:
-            after_commit(session, wake_workers)
+            after_commit(session, self.mail.wake_workers)
         log.info("digest queued", nip=nip, items=len(items), window=start.isoformat())
         return 1
 

@@ -15,12 +15,11 @@ from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
 
-from ..adapters.tables import SkpDocument
 from ..domain.model import PANDUAN_BERAKHLAK, SkpContent
 from ..service_layer import deadlines, documents
 from ..service_layer.access import acting_role
 from ..service_layer.cascade import cascade_tree
-from .deps import PolicyDep, RuntimeDep, Writer, version_from
+from .deps import ContainerDep, PolicyDep, UowDep, Writer, version_from
 from .examples import CONTENT_EXAMPLES, VALIDATE_EXAMPLES
 
 router = APIRouter(prefix="/api/v1/skp", tags=["skp"], responses=PROBLEM_RESPONSES)
@@ -62,7 +61,7 @@ class SkpOut(BaseModel):
     updated_at: UtcDatetime
 
     @classmethod
-    def of(cls, doc: SkpDocument, principal=None, **extra) -> SkpOut:
+    def of(cls, doc: documents.Document, principal=None, **extra) -> SkpOut:
         state = SkpStatus(doc.status)
         role = acting_role(doc.nip, principal) if principal is not None else None
         return cls(
@@ -105,7 +104,7 @@ class UpdateIn(BaseModel):
     content: SkpContent
 
 
-def _etag(response: Response, doc: SkpDocument) -> None:
+def _etag(response: Response, doc: documents.Document) -> None:
     response.headers["ETag"] = f'"{doc.version}"'
 
 
@@ -118,9 +117,9 @@ IfMatch = Annotated[str | None, Header(description='the version you read, e.g. "
              "incomplete and fixed later.")
 async def create(
     content: Annotated[SkpContent, Body(openapi_examples=CONTENT_EXAMPLES)],
-    principal: Writer, rt: RuntimeDep, policy: PolicyDep, response: Response,
+    principal: Writer, uow: UowDep, policy: PolicyDep, response: Response,
 ) -> SkpOut:
-    async with rt.uow() as session:
+    async with uow() as session:
         doc = await documents.create_draft(session, content, principal)
         report = await documents.check(session, content, policy)
         deadline = await deadlines.deadline_of(session, doc, policy)
@@ -133,7 +132,7 @@ async def create(
             description="Only the SKPs you may see: your own; as atasan also those you appraise; as admin those of your "
             "instansi.")
 async def list_(
-    principal: CurrentPrincipal, rt: RuntimeDep,
+    principal: CurrentPrincipal, uow: UowDep,
     tahun: Annotated[int | None, Query(ge=1900, le=9999, description="year of the period", examples=[2026])] = None,
     periode_mulai: Annotated[dt.date | None, Query(description="periods that end on or after this date")] = None,
     periode_selesai: Annotated[dt.date | None, Query(description="periods that start on or before this date")] = None,
@@ -144,7 +143,7 @@ async def list_(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> SkpPage:
-    async with rt.uow() as session:
+    async with uow() as session:
         total, rows = await documents.list_documents(
             session, principal, tahun=tahun, periode_mulai=periode_mulai, periode_selesai=periode_selesai,
             unit_kerja=unit_kerja, status=status, penilai_nip=penilai_nip, nip=nip, limit=limit, offset=offset,
@@ -158,9 +157,9 @@ async def list_(
              "at fault. Nothing is stored.")
 async def validate_only(
     content: Annotated[SkpContent, Body(openapi_examples=VALIDATE_EXAMPLES)],
-    principal: CurrentPrincipal, rt: RuntimeDep, policy: PolicyDep,
+    principal: CurrentPrincipal, uow: UowDep, policy: PolicyDep,
 ) -> dict:
-    async with rt.uow() as session:
+    async with uow() as session:
         return (await documents.check(session, content, policy)).as_dict()
 
 
@@ -170,8 +169,8 @@ async def berakhlak() -> list[dict]:
 
 
 @router.get("/{skp_id}", response_model=SkpOut, summary="Baca SKP (read one)")
-async def read(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep, policy: PolicyDep, response: Response) -> SkpOut:
-    async with rt.uow() as session:
+async def read(skp_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDep, policy: PolicyDep, response: Response) -> SkpOut:
+    async with uow() as session:
         doc = await documents.read_document(session, skp_id, principal)
         deadline = await deadlines.deadline_of(session, doc, policy)
     _etag(response, doc)
@@ -202,17 +201,16 @@ class StatusOut(BaseModel):
             "penilai's decision reaches this service (Approved or Revisi), or after 25 s with `Pending` still; then "
             "ask again. Same access as reading the SKP.")
 async def status_(
-    skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep,
+    skp_id: uuid.UUID, principal: CurrentPrincipal, c: ContainerDep,
     while_status: Annotated[SkpStatus | None, Query(
         description="wait while the SKP has this status (usually the one you last saw)", examples=["Pending"])] = None,
     wait: Annotated[float, Query(ge=0, le=30, description="longest wait in seconds (0 = answer at once)")] = 0,
 ) -> StatusOut:
     async def read():
-        async with rt.engine.connect() as connection:
-            return await documents.read_status(connection, skp_id, principal)
+        return await documents.read_status(c.engine, skp_id, principal)
 
     row = await documents.status_after_wait(read, skp_id, while_status, wait,
-                                            recheck=rt.settings.status_recheck_seconds)
+                                            recheck=c.settings.status_recheck_seconds, watch=c.watch)
     state = SkpStatus(row.status)
     return StatusOut(id=row.id, status=state, version=row.version, approval_sequence=row.approval_sequence,
                      terkunci=not is_editable(state), catatan_perbaikan=row.catatan_perbaikan,
@@ -225,10 +223,10 @@ async def status_(
 async def update_(
     skp_id: uuid.UUID, body: Annotated[UpdateIn, Body(openapi_examples={"ubah": {
         "summary": "Ubah versi 1", "value": {"version": 1, "content": CONTENT_EXAMPLES["pppk_paruh_waktu"]["value"]}}})],
-    principal: Writer, rt: RuntimeDep, policy: PolicyDep, response: Response, if_match: IfMatch = None,
+    principal: Writer, uow: UowDep, policy: PolicyDep, response: Response, if_match: IfMatch = None,
 ) -> SkpOut:
     version = version_from(if_match, body.version)
-    async with rt.uow() as session:
+    async with uow() as session:
         doc = await documents.update_draft(session, skp_id, version, body.content, principal)
         report = await documents.check(session, body.content, policy)
         deadline = await deadlines.deadline_of(session, doc, policy)
@@ -238,18 +236,18 @@ async def update_(
 
 @router.delete("/{skp_id}", status_code=204, summary="Hapus draft SKP (delete a never-submitted draft)")
 async def delete_(
-    skp_id: uuid.UUID, principal: Writer, rt: RuntimeDep,
+    skp_id: uuid.UUID, principal: Writer, c: ContainerDep,
     if_match: IfMatch = None, version: Annotated[int | None, Query(ge=1, description="or send If-Match")] = None,
 ) -> Response:
     v = version_from(if_match, version)
-    async with rt.uow() as session:
-        await documents.delete_draft(session, skp_id, v, principal)
+    async with c.uow() as session:
+        await documents.delete_draft(session, skp_id, v, principal, c.watch)
     return Response(status_code=204)
 
 
 @router.post("/{skp_id}/validate", response_model=ValidationOut, summary="Periksa SKP tersimpan (validate a stored SKP)")
-async def validate_stored(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep, policy: PolicyDep) -> dict:
-    async with rt.uow() as session:
+async def validate_stored(skp_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDep, policy: PolicyDep) -> dict:
+    async with uow() as session:
         doc = await documents.read_document(session, skp_id, principal)
         return (await documents.check(session, SkpContent.model_validate(doc.content), policy)).as_dict()
 
@@ -259,14 +257,14 @@ async def validate_stored(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: Ru
              "for a first submission, before the deadline (409 `deadline-passed` names it and who can extend it). "
              "Writes the `kinerja.skp.submitted` event with the full snapshot and its content hash.")
 async def submit(
-    skp_id: uuid.UUID, principal: Writer, rt: RuntimeDep, policy: PolicyDep, response: Response,
+    skp_id: uuid.UUID, principal: Writer, c: ContainerDep, response: Response,
     body: Annotated[VersionIn | None, Body(openapi_examples={"ajukan": {"summary": "Ajukan versi 1", "value": {"version": 1}}})] = None,
     if_match: IfMatch = None,
 ) -> SkpOut:
     version = version_from(if_match, body.version if body else None)
-    async with rt.uow() as session:
-        doc = await documents.submit(session, skp_id, version, principal, policy)
-        deadline = await deadlines.deadline_of(session, doc, policy)
+    async with c.uow() as session:
+        doc = await documents.submit(session, skp_id, version, principal, c.policy, c.watch)
+        deadline = await deadlines.deadline_of(session, doc, c.policy)
     _etag(response, doc)
     return SkpOut.of(doc, principal, deadline=deadline.effective)
 
@@ -279,16 +277,16 @@ class VersionOut(BaseModel):
 
 
 @router.get("/{skp_id}/versions", response_model=list[VersionOut], summary="Riwayat versi (versions)")
-async def versions(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep) -> list[VersionOut]:
-    async with rt.uow() as session:
+async def versions(skp_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDep) -> list[VersionOut]:
+    async with uow() as session:
         await documents.read_document(session, skp_id, principal)
         rows = await documents.list_versions(session, skp_id)
     return [VersionOut.model_validate(v, from_attributes=True) for v in rows]
 
 
 @router.get("/{skp_id}/versions/{version}", summary="Isi satu versi (the content of one version)")
-async def version_content(skp_id: uuid.UUID, version: Annotated[int, Path(ge=1, le=2**31 - 1)], principal: CurrentPrincipal, rt: RuntimeDep) -> dict:
-    async with rt.uow() as session:
+async def version_content(skp_id: uuid.UUID, version: Annotated[int, Path(ge=1, le=2**31 - 1)], principal: CurrentPrincipal, uow: UowDep) -> dict:
+    async with uow() as session:
         await documents.read_document(session, skp_id, principal)
         v = await documents.get_version(session, skp_id, version)
     return {"version": v.version, "content_hash": v.content_hash, "created_by": v.created_by,
@@ -299,11 +297,11 @@ async def version_content(skp_id: uuid.UUID, version: Annotated[int, Path(ge=1, 
             description="Every changed field between two versions, with its path, e.g. "
             "`hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai` changed from \"4\" to \"12\".")
 async def version_diff(
-    skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep,
+    skp_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDep,
     dari: Annotated[int, Query(ge=1, le=2**31 - 1, description="older version", examples=[1])],
     ke: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="newer version (default: the current one)", examples=[2])] = None,
 ) -> dict:
-    async with rt.uow() as session:
+    async with uow() as session:
         doc = await documents.read_document(session, skp_id, principal)
         a = await documents.get_version(session, skp_id, dari)
         b = await documents.get_version(session, skp_id, ke or doc.version)
@@ -312,7 +310,7 @@ async def version_diff(
 
 
 @router.get("/{skp_id}/cascade", summary="Pohon cascading (RHK and every subordinate RHK that intervenes it)")
-async def cascade(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep) -> dict:
-    async with rt.uow() as session:
+async def cascade(skp_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDep) -> dict:
+    async with uow() as session:
         doc = await documents.read_document(session, skp_id, principal)
         return await cascade_tree(session, doc)

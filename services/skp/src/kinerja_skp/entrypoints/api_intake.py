@@ -18,7 +18,7 @@ from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, Field
 
 from ..service_layer import bulk, deadlines, documents
-from .deps import Admin, Intake, PolicyDep, RuntimeDep
+from .deps import Admin, ContainerDep, Intake, PolicyDep, UowDep
 from .examples import skp_example
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
@@ -80,24 +80,24 @@ def _load_body(raw: bytes, encoding: str | None, max_bytes: int) -> Any:
                      "description": "SKP contents (each checked on its own: a bad item is answered `invalid`)"}}},
                  "examples": {"satu_draft": {"summary": "Satu draft PPPK Paruh Waktu", "value": _BULK_EXAMPLE}}}}}},
              responses={200: {"content": {"application/json": {"example": _BULK_ANSWER}}}})
-async def bulk_upsert(request: Request, principal: Intake, rt: RuntimeDep, policy: PolicyDep) -> BulkOut:
+async def bulk_upsert(request: Request, principal: Intake, c: ContainerDep) -> BulkOut:
     raw = await request.body()
     body = await asyncio.to_thread(_load_body, raw, request.headers.get("content-encoding"),
-                                   10 * rt.settings.common.max_body_bytes)
+                                   10 * c.settings.common.max_body_bytes)
     del raw
     items = body.get("items") if isinstance(body, dict) else None
     if not isinstance(items, list) or not items:
         raise ProblemError(422, "validation-error", "Isi permintaan harus {\"items\": [...]} dengan minimal satu draft "
                            "(the body must be {\"items\": [...]} with at least one draft).",
                            errors=[{"path": "body.items", "message": "a non-empty list is required", "type": "missing"}])
-    limit = rt.settings.bulk_max_items
+    limit = c.settings.bulk_max_items
     if len(items) > limit:
         raise ProblemError(413, "bulk-too-many", f"Maksimal {limit} draft per permintaan; diterima {len(items)} "
                            f"(at most {limit} drafts per call).", limit=limit)
     # The items are long-lived for this call: keep the collector from rescanning them over and over.
     gc.freeze()
     try:
-        summary, results = await bulk.bulk_upsert(rt.uow, items, principal, policy, chunk_size=rt.settings.bulk_chunk_size)
+        summary, results = await bulk.bulk_upsert(c.uow, items, principal, c.policy, chunk_size=c.settings.bulk_chunk_size)
     finally:
         gc.unfreeze()
     return BulkOut(summary=summary, items=[r.as_dict() for r in results])
@@ -117,8 +117,8 @@ class DeadlineOut(BaseModel):
 
 @router.get("/skp/{skp_id}/deadline", response_model=DeadlineOut, tags=["deadlines"],
             summary="Batas waktu pengajuan SKP (submission deadline of one SKP)")
-async def deadline_of(skp_id: uuid.UUID, principal: CurrentPrincipal, rt: RuntimeDep, policy: PolicyDep) -> DeadlineOut:
-    async with rt.uow() as session:
+async def deadline_of(skp_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDep, policy: PolicyDep) -> DeadlineOut:
+    async with uow() as session:
         doc = await documents.read_document(session, skp_id, principal)
         d = await deadlines.deadline_of(session, doc, policy)
     passed = d.passed(policy.today())
@@ -155,9 +155,9 @@ async def grant(
         "tahun": 2026, "sampai": "2026-02-14",
         "unit_kerja": "Suku Dinas Pendidikan Wilayah I Kota Administrasi Jakarta Timur",
         "alasan": "Gangguan aplikasi pada 30-31 Januari"}}})],
-    principal: Admin, rt: RuntimeDep,
+    principal: Admin, uow: UowDep,
 ) -> ExtensionOut:
-    async with rt.uow() as session:
+    async with uow() as session:
         ext = await deadlines.grant_extension(session, principal, tahun=body.tahun, sampai=body.sampai,
                                               unit_kerja=body.unit_kerja, nip=body.nip, alasan=body.alasan)
     return ExtensionOut.model_validate(ext, from_attributes=True)
@@ -165,14 +165,14 @@ async def grant(
 
 @router.get("/deadline-extensions", response_model=list[ExtensionOut], tags=["deadlines"],
             summary="Daftar perpanjangan (admin: extensions of my instansi)")
-async def list_extensions(principal: Admin, rt: RuntimeDep, tahun: Annotated[int, Query(ge=1900, le=9999, examples=[2026])]) -> list[ExtensionOut]:
-    async with rt.uow() as session:
-        rows = await deadlines.extensions_for(session, deadlines.admin_instansi(principal), tahun)
+async def list_extensions(principal: Admin, uow: UowDep, tahun: Annotated[int, Query(ge=1900, le=9999, examples=[2026])]) -> list[ExtensionOut]:
+    async with uow() as session:
+        rows = await deadlines.extensions_of_admin(session, principal, tahun)
     return [ExtensionOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 @router.delete("/deadline-extensions/{ext_id}", status_code=204, tags=["deadlines"], summary="Cabut perpanjangan (revoke)")
-async def revoke(ext_id: uuid.UUID, principal: Admin, rt: RuntimeDep) -> Response:
-    async with rt.uow() as session:
+async def revoke(ext_id: uuid.UUID, principal: Admin, uow: UowDep) -> Response:
+    async with uow() as session:
         await deadlines.revoke_extension(session, principal, ext_id)
     return Response(status_code=204)

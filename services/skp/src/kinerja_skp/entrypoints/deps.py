@@ -4,29 +4,46 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
-from kinerja_platform.runtime import Runtime, get_runtime
-from kinerja_contracts.values import Role
+from fastapi import Depends, Request
+from kinerja_platform.db import UnitOfWork
 from kinerja_platform.web.auth import Principal, require_roles
 from kinerja_platform.web.errors import ProblemError
 
+from ..bootstrap import Container
+from ..service_layer import access
 from ..service_layer.policy import Policy
+from ..settings import Settings
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-Writer = Annotated[Principal, Depends(require_roles(Role.pegawai, Role.atasan, Role.admin, Role.portal))]
-Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
-Intake = Annotated[Principal, Depends(require_roles(Role.portal, Role.admin))]
+# The roles each kind of endpoint admits come from service_layer/access.py
+# (the one place for authorisation); the use cases check the row.
+Writer = Annotated[Principal, Depends(require_roles(*access.WRITERS))]
+Admin = Annotated[Principal, Depends(require_roles(*access.ADMINS))]
+Intake = Annotated[Principal, Depends(require_roles(*access.INTAKE))]
 
 
-async def get_policy(rt: RuntimeDep) -> Policy:
+async def get_container(request: Request) -> Container:
     # async on purpose: FastAPI runs a plain ``def`` dependency in its thread pool
-    policy = rt.extras.get("policy")
-    if policy is None:
-        policy = rt.extras["policy"] = Policy.from_settings(rt.settings)
-    return policy
+    return request.app.state.runtime.container
 
 
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+async def get_uow(c: ContainerDep) -> UnitOfWork:
+    return c.uow
+
+
+async def get_policy(c: ContainerDep) -> Policy:
+    return c.policy
+
+
+async def get_settings(c: ContainerDep) -> Settings:
+    return c.settings
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def version_from(if_match: str | None, body_version: int | None) -> int:

@@ -1,4 +1,9 @@
-"""Who may read and write which SKP (docs/skp.md, Lifecycle and who may do what; docs/reliability.md, section 3).
+"""Who may do what with which SKP (docs/skp.md, Lifecycle and who
+may do what; docs/reliability.md, section 3): the skp service's one
+place for authorisation. Pure functions of the principal and the row; the
+use cases call them, the routes only name the roles an endpoint admits
+(:data:`WRITERS`, :data:`ADMINS`, :data:`INTAKE`), and the repository turns
+:func:`visibility` into its WHERE clause.
 
 - pegawai: only their own SKP (the token subject is their NIP / NI PPPK);
 - atasan: their own SKP (as its pegawai), and reads the SKPs they appraise;
@@ -9,12 +14,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Protocol
+
 from kinerja_contracts.values import Role
 from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
-from sqlalchemy import or_
 
-from ..adapters.tables import SkpDocument
+#: who may write SKPs at all (each write is then checked row by row)
+WRITERS = (Role.pegawai, Role.atasan, Role.admin, Role.portal)
+#: deadline extensions
+ADMINS = (Role.admin,)
+#: bulk intake and workbook imports
+INTAKE = (Role.portal, Role.admin)
+
+
+class SkpRow(Protocol):
+    nip: str
+    instansi: str | None
+    penilai_nip: str
 
 
 def _forbidden() -> ProblemError:
@@ -51,21 +69,51 @@ def ensure_can_write(nip: str, instansi: str | None, principal: Principal) -> No
         raise _forbidden()
 
 
-def ensure_can_read(doc: SkpDocument, principal: Principal) -> None:
+def ensure_can_read(doc: SkpRow, principal: Principal) -> None:
     if principal.role == Role.atasan and doc.penilai_nip == principal.sub:
         return
     ensure_can_write(doc.nip, doc.instansi, principal)
 
 
-def visible(principal: Principal):
-    """SQL condition selecting the SKPs ``principal`` may see in a list."""
-    t = SkpDocument
+@dataclass(frozen=True)
+class Visibility:
+    """Which SKPs a principal may see in a list: those of ``nip``, or
+    appraised by ``penilai_nip``, or of ``instansi``; ``everything`` for a
+    portal without an instansi. The repository makes it a WHERE clause."""
+
+    nip: str | None = None
+    penilai_nip: str | None = None
+    instansi: str | None = None
+    everything: bool = False
+
+
+def visibility(principal: Principal) -> Visibility:
     if principal.role == Role.pegawai:
-        return t.nip == principal.sub
+        return Visibility(nip=principal.sub)
     if principal.role == Role.atasan:
-        return or_(t.nip == principal.sub, t.penilai_nip == principal.sub)
+        return Visibility(nip=principal.sub, penilai_nip=principal.sub)
     if principal.role == Role.admin:
-        return t.instansi == admin_instansi(principal)
+        return Visibility(instansi=admin_instansi(principal))
     if principal.instansi:
-        return t.instansi == principal.instansi
-    return t.id.is_not(None)
+        return Visibility(instansi=principal.instansi)
+    return Visibility(everything=True)
+
+
+def intake_scope(principal: Principal) -> str | None:
+    """The only instansi a bulk intake may write (None: any)."""
+    if principal.role == Role.admin:
+        return admin_instansi(principal)
+    return principal.instansi
+
+
+def ensure_extension_of_mine(ext_instansi: str | None, principal: Principal, not_found: ProblemError) -> None:
+    """An admin revokes only the extensions of their instansi; another's
+    answers like an unknown one."""
+    if ext_instansi != admin_instansi(principal):
+        raise not_found
+
+
+def ensure_import_of_mine(owner: str | None, principal: Principal, not_found: ProblemError) -> None:
+    """An import job is seen by whoever started it; anybody else's answers like an unknown one."""
+    if owner != principal.sub:
+        raise not_found

@@ -25,23 +25,16 @@ from typing import Any
 
 from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.lifecycle import SkpStatus, is_editable
-from kinerja_contracts.values import JenisPegawai, Role
+from kinerja_contracts.values import JenisPegawai
 from kinerja_platform.web.auth import Principal
 from pydantic import ValidationError
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..adapters.tables import SkpDocument, SkpVersion
+from ..adapters.repository import SkpRepository
 from ..domain.model import SkpContent
 from ..domain.validation import ValidationContext, nip_problems, validate
-from .access import admin_instansi
+from .access import intake_scope
 from .documents import columns_of, hash_of
 from .policy import Policy
-
-DOC = SkpDocument.__table__
-VER = SkpVersion.__table__
-
 
 @dataclass
 class ItemResult:
@@ -85,12 +78,6 @@ def _loc(prefix: str, loc: Sequence) -> str:
     return out
 
 
-def _scope(principal: Principal) -> str | None:
-    if principal.role == Role.admin:
-        return admin_instansi(principal)
-    return principal.instansi
-
-
 def parse_item(index: int, item: Any, scope: str | None, policy: Policy) -> _Parsed | ItemResult:
     """Schema, identity and scope checks of one item (pure CPU work)."""
     prefix = f"items[{index}]"
@@ -120,24 +107,9 @@ def parse_item(index: int, item: Any, scope: str | None, policy: Policy) -> _Par
     return _Parsed(index, content, data, hash_of(data), len(report.errors))
 
 
-def _insert(dialect: str):
-    return (pg_insert(DOC) if dialect == "postgresql" else sqlite_insert(DOC)).on_conflict_do_nothing(
-        index_elements=["nip", "periode_mulai", "periode_selesai"]
-    )
-
-
 async def _store_chunk(session, parsed: list[_Parsed], principal: Principal, results: dict[int, ItemResult]) -> None:
-    conn = await session.connection()
-    dialect = conn.dialect.name
-    nips = sorted({p.content.pegawai.nip for p in parsed})
-    rows = (
-        await conn.execute(
-            select(DOC.c.id, DOC.c.nip, DOC.c.periode_mulai, DOC.c.periode_selesai, DOC.c.status, DOC.c.version,
-                   DOC.c.content_hash)
-            .where(DOC.c.nip.in_(nips))
-            .with_for_update()
-        )
-    ).all()
+    repo = SkpRepository(session)
+    rows = await repo.lock_existing(sorted({p.content.pegawai.nip for p in parsed}))
     existing = {(r.nip, r.periode_mulai, r.periode_selesai): r for r in rows}
     now = utcnow()
     inserts, updates, versions = [], [], []
@@ -170,8 +142,7 @@ async def _store_chunk(session, parsed: list[_Parsed], principal: Principal, res
                              "created_by": principal.sub, "created_at": now})
             results[p.index] = ItemResult(p.index, "updated", nip, row.id, v, p.issues)
     if inserts:
-        stmt = _insert(dialect).returning(DOC.c.id)
-        inserted = set((await conn.execute(stmt, inserts)).scalars().all())
+        inserted = await repo.insert_new(inserts)
         for p in parsed:
             r = results[p.index]
             if r.status == "created" and r.skp_id not in inserted:
@@ -183,14 +154,9 @@ async def _store_chunk(session, parsed: list[_Parsed], principal: Principal, res
                 }])
         versions += [v for k, v in pending_versions.items() if k in inserted]
     if updates:
-        stmt = (
-            update(DOC)
-            .where(DOC.c.id == bindparam("b_id"), DOC.c.version == bindparam("b_version"))
-            .values({k: bindparam(k) for k in updates[0] if not k.startswith("b_")})
-        )
-        await conn.execute(stmt, updates)
+        await repo.update_many(updates)
     if versions:
-        await conn.execute(VER.insert(), versions)
+        await repo.insert_versions(versions)
 
 
 def _parse_chunk(items, start: int, stop: int, scope, policy: Policy, seen: dict, results: dict) -> list[_Parsed]:
@@ -222,7 +188,7 @@ async def bulk_upsert(
     chunk_size: int = 1000,
     progress: Callable[[int], Any] | None = None,
 ) -> tuple[dict[str, int], list[ItemResult]]:
-    scope = _scope(principal)
+    scope = intake_scope(principal)
     results: dict[int, ItemResult] = {}
     seen: dict[tuple, int] = {}
     for start in range(0, len(items), chunk_size):

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
-
+from ..adapters.repository import SkpRepository
 from ..adapters.tables import SkpDocument
 
 MAX_DEPTH = 8
@@ -40,9 +39,7 @@ async def cascade_tree(session, root: SkpDocument) -> dict[str, Any]:
         depth += 1
         nips = {doc.nip for doc, _ in frontier}
         tahun = root.tahun
-        subs = (
-            await session.exec(select(SkpDocument).where(SkpDocument.penilai_nip.in_(nips), SkpDocument.tahun == tahun))
-        ).all()
+        subs = await SkpRepository(session).appraised_by(nips, tahun)
         nxt = []
         for sub in sorted(subs, key=lambda d: (d.nama or "", d.nip)):
             if sub.id in seen:

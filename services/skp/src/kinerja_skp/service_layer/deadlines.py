@@ -7,26 +7,23 @@ import uuid
 
 from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
-from sqlalchemy import bindparam
-from sqlmodel import col, select
 
+from ..adapters.repository import SkpRepository
 from ..adapters.tables import DeadlineExtension, SkpDocument
 from ..domain.deadlines import Deadline, Extension, deadline_for
-from .access import admin_instansi
+from .access import admin_instansi, ensure_extension_of_mine
 from .policy import Policy
-
-
-_EXTENSIONS = (
-    select(DeadlineExtension)
-    .where(DeadlineExtension.instansi == bindparam("instansi"), DeadlineExtension.tahun == bindparam("tahun"))
-    .order_by(col(DeadlineExtension.created_at))
-)
 
 
 async def extensions_for(session, instansi: str | None, tahun: int) -> list[DeadlineExtension]:
     if not instansi:
         return []
-    return list((await session.exec(_EXTENSIONS, params={"instansi": instansi, "tahun": tahun})).all())
+    return await SkpRepository(session).extensions(instansi, tahun)
+
+
+async def extensions_of_admin(session, principal: Principal, tahun: int) -> list[DeadlineExtension]:
+    """The extensions of the admin's own instansi."""
+    return await extensions_for(session, admin_instansi(principal), tahun)
 
 
 def _rules_seen(session) -> dict[tuple[str, int], list[Extension]]:
@@ -82,16 +79,18 @@ async def grant_extension(
                            "the year).")
     ext = DeadlineExtension(instansi=instansi, tahun=tahun, unit_kerja=unit_kerja, nip=nip, sampai=sampai, alasan=alasan,
                             granted_by=principal.sub)
-    session.add(ext)
-    await session.flush()
+    await SkpRepository(session).add_extension(ext)
     _rules_seen(session).pop((instansi, tahun), None)
     return ext
 
 
 async def revoke_extension(session, principal: Principal, ext_id: uuid.UUID) -> None:
-    instansi = admin_instansi(principal)
-    ext = await session.get(DeadlineExtension, ext_id)
-    if ext is None or ext.instansi != instansi:
-        raise ProblemError(404, "extension-not-found", f"Perpanjangan {ext_id} tidak ditemukan (not found).")
-    await session.delete(ext)
+    repo = SkpRepository(session)
+    ext = await repo.get_extension(ext_id)
+    not_found = ProblemError(404, "extension-not-found", f"Perpanjangan {ext_id} tidak ditemukan (not found).")
+    if ext is None:
+        admin_instansi(principal)  # an admin token without instansi is refused first, as before
+        raise not_found
+    ensure_extension_of_mine(ext.instansi, principal, not_found)
+    await repo.delete_extension(ext)
     _rules_seen(session).pop((ext.instansi, ext.tahun), None)

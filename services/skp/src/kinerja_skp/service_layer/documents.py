@@ -20,17 +20,19 @@ from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Actor, Role
 from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
-from sqlalchemy import bindparam, delete, func, update
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import col, select
 
+from ..adapters.repository import SkpRepository, read_status_row
 from ..adapters.tables import SkpDocument, SkpVersion
 from ..domain.model import SkpContent
 from ..domain.validation import Report, ValidationContext, validate
 from . import deadlines
-from .access import acting_role, ensure_can_read, ensure_can_write, visible
+from .access import acting_role, ensure_can_read, ensure_can_write, visibility
 from .policy import Policy
-from .watch import WATCH, StatusWatch, wait_for_change
+from .watch import StatusWatch, wait_for_change
+
+
+#: an SKP as the use cases hand it out (the stored row)
+Document = SkpDocument
 
 
 def _actor(p: Principal) -> Actor:
@@ -58,64 +60,8 @@ def columns_of(content: SkpContent) -> dict[str, Any]:
     }
 
 
-# --- prebuilt statements ----------------------------------------------------
-# Built once at import: the hot paths only bind values (no per-call statement
-# construction or cache-key walk of a freshly built tree).
-
-_DOC = SkpDocument.__table__
-
-#: the id of the SKP of one pegawai for one period (the unique key)
-_EXISTING = select(SkpDocument.id).where(
-    SkpDocument.nip == bindparam("nip"),
-    SkpDocument.periode_mulai == bindparam("mulai"),
-    SkpDocument.periode_selesai == bindparam("selesai"),
-)
-#: the content of the pegawai's latest SKP of a year
-_PREVIOUS = (
-    select(SkpDocument.content)
-    .where(SkpDocument.nip == bindparam("nip"), SkpDocument.tahun == bindparam("tahun"))
-    .order_by(col(SkpDocument.periode_selesai).desc())
-    .limit(1)
-)
-#: the contents of the penilai's SKPs overlapping a period
-_SUPERIOR = select(SkpDocument.content).where(
-    SkpDocument.nip == bindparam("nip"),
-    SkpDocument.tahun == bindparam("tahun"),
-    SkpDocument.periode_mulai <= bindparam("selesai"),
-    SkpDocument.periode_selesai >= bindparam("mulai"),
-)
-
-# Core UPDATEs on the table (not the mapped class): no ORM bulk-update machinery
-# and no evaluation of the WHERE clause against the session's objects. The caller
-# sets the values it wrote on the loaded object itself (``_written``), so no
-# refresh SELECT follows. Each is a compare-and-set: rowcount 0 = lost the race.
-_UPDATE_CONTENT = update(_DOC).where(_DOC.c.id == bindparam("b_id"), _DOC.c.version == bindparam("b_version"))
-_SUBMIT = update(_DOC).where(
-    _DOC.c.id == bindparam("b_id"), _DOC.c.version == bindparam("b_version"), _DOC.c.status == bindparam("b_status")
-)
-#: the SET clause comes from the parameters given at execution (status,
-#: approval_sequence, updated_at and the event's optional columns)
-_PROJECT = update(_DOC).where(
-    _DOC.c.id == bindparam("b_id"),
-    _DOC.c.approval_sequence < bindparam("b_sequence"),
-    _DOC.c.version <= bindparam("b_version"),
-)
-#: what the status endpoint answers (and what the access check needs), without the content
-_STATUS = select(
-    _DOC.c.id, _DOC.c.nip, _DOC.c.instansi, _DOC.c.penilai_nip, _DOC.c.status, _DOC.c.version,
-    _DOC.c.approval_sequence, _DOC.c.catatan_perbaikan, _DOC.c.updated_at,
-).where(_DOC.c.id == bindparam("id"))
-
-
-def _written(doc: SkpDocument, values: dict[str, Any]) -> None:
-    """Record on ``doc`` what an UPDATE just stored, as its committed state
-    (what a refresh would read back, without the SELECT)."""
-    for key, value in values.items():
-        set_committed_value(doc, key, value)
-
-
 async def get_document(session, skp_id: uuid.UUID) -> SkpDocument:
-    doc = await session.get(SkpDocument, skp_id)
+    doc = await SkpRepository(session).get(skp_id)
     if doc is None:
         raise ProblemError(404, "skp-not-found", f"SKP {skp_id} tidak ditemukan (not found).")
     return doc
@@ -134,16 +80,12 @@ async def validation_context(session, content: SkpContent, policy: Policy) -> Va
     """Fill what the rules need from the database: last year's SKP of the same
     pegawai, and the RHK of the penilai's SKP for the same year (when an RHK
     names one by id)."""
+    repo = SkpRepository(session)
     year = content.periode.mulai.year
-    previous = (await session.exec(_PREVIOUS, params={"nip": content.pegawai.nip, "tahun": year - 1})).first()
+    previous = await repo.previous_content(content.pegawai.nip, year - 1)
     superior_rhk = None
     if any(r.rhk_intervensi_id for r in content.hasil_kerja):
-        rows = (
-            await session.exec(_SUPERIOR, params={
-                "nip": content.penilai.nip, "tahun": year,
-                "mulai": content.periode.mulai, "selesai": content.periode.selesai,
-            })
-        ).all()
+        rows = await repo.superior_contents(content.penilai.nip, year, content.periode.mulai, content.periode.selesai)
         superior_rhk = {r["id"]: r.get("uraian", "") for row in rows for r in row.get("hasil_kerja", [])}
     return ValidationContext(
         rencana_aksi_wajib=policy.rencana_aksi_wajib(content.pegawai.instansi),
@@ -200,11 +142,8 @@ def _require(state: SkpStatus, action: SkpAction, role: Role, note: str | None =
 
 async def create_draft(session, content: SkpContent, principal: Principal) -> SkpDocument:
     ensure_can_write(content.pegawai.nip, content.pegawai.instansi, principal)
-    existing = (
-        await session.exec(_EXISTING, params={
-            "nip": content.pegawai.nip, "mulai": content.periode.mulai, "selesai": content.periode.selesai,
-        })
-    ).first()
+    repo = SkpRepository(session)
+    existing = await repo.id_for(content.pegawai.nip, content.periode.mulai, content.periode.selesai)
     if existing is not None:
         raise ProblemError(
             409,
@@ -216,9 +155,7 @@ async def create_draft(session, content: SkpContent, principal: Principal) -> Sk
     data = content.model_dump(mode="json")
     h = hash_of(data)
     doc = SkpDocument(nip=content.pegawai.nip, content=data, content_hash=h, created_by=principal.sub, **columns_of(content))
-    session.add(doc)
-    session.add(SkpVersion(skp_id=doc.id, version=1, content=data, content_hash=h, created_by=principal.sub))
-    await session.flush()
+    await repo.add(doc, SkpVersion(skp_id=doc.id, version=1, content=data, content_hash=h, created_by=principal.sub))
     return doc
 
 
@@ -237,15 +174,14 @@ async def update_draft(session, skp_id: uuid.UUID, version: int, content: SkpCon
     if h == doc.content_hash:  # nothing changed: no new version
         return doc
     values = dict(version=version + 1, updated_at=utcnow(), content=data, content_hash=h, **columns_of(content))
-    result = await session.exec(_UPDATE_CONTENT, params={"b_id": doc.id, "b_version": version, **values})
-    if result.rowcount != 1:
+    repo = SkpRepository(session)
+    if not await repo.update_content(doc, version, values):
         raise _stale(version, version + 1)
-    _written(doc, values)
-    session.add(SkpVersion(skp_id=doc.id, version=doc.version, content=data, content_hash=h, created_by=principal.sub))
+    repo.add_version(SkpVersion(skp_id=doc.id, version=doc.version, content=data, content_hash=h, created_by=principal.sub))
     return doc
 
 
-async def delete_draft(session, skp_id: uuid.UUID, version: int, principal: Principal) -> None:
+async def delete_draft(session, skp_id: uuid.UUID, version: int, principal: Principal, watch: StatusWatch) -> None:
     """Delete a Draft that was never submitted (a returned SKP is known to the approval service: keep it)."""
     doc = await get_document(session, skp_id)
     ensure_can_write(doc.nip, doc.instansi, principal)
@@ -256,14 +192,13 @@ async def delete_draft(session, skp_id: uuid.UUID, version: int, principal: Prin
                            "(only a never-submitted draft can be deleted).", status_skp=state.value)
     if doc.version != version:
         raise _stale(version, doc.version)
-    result = await session.exec(delete(SkpDocument).where(SkpDocument.id == doc.id, SkpDocument.version == version))
-    if result.rowcount != 1:
+    if not await SkpRepository(session).delete(doc.id, version):
         raise _stale(version, version + 1)
-    await session.exec(delete(SkpVersion).where(SkpVersion.skp_id == doc.id))
-    WATCH.after_commit(session, doc.id)
+    watch.after_commit(session, doc.id)
 
 
-async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal, policy: Policy) -> SkpDocument:
+async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal, policy: Policy,
+                 watch: StatusWatch) -> SkpDocument:
     """Ajukan verifikasi: Draft/Revisi -> Pending, when the SKP is valid and on time."""
     doc = await get_document(session, skp_id)
     ensure_can_write(doc.nip, doc.instansi, principal)
@@ -298,11 +233,9 @@ async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal,
             )
     # Submitting does not change the content, so the version stays: the atasan signs this exact version.
     values = {"status": SkpStatus.Pending.value, "updated_at": utcnow()}
-    result = await session.exec(_SUBMIT, params={"b_id": doc.id, "b_version": version, "b_status": state.value, **values})
-    if result.rowcount != 1:
+    if not await SkpRepository(session).set_status(doc, version, state.value, values):
         raise _stale(version, version + 1)
-    _written(doc, values)
-    WATCH.after_commit(session, doc.id)
+    watch.after_commit(session, doc.id)
     cls = SkpResubmitted if action == SkpAction.resubmit else SkpSubmitted
     add_event(
         session,
@@ -341,39 +274,19 @@ async def list_documents(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[int, list[SkpDocument]]:
-    conds = [visible(principal)]
-    t = SkpDocument
-    if tahun is not None:
-        conds.append(t.tahun == tahun)
-    if periode_mulai is not None:
-        conds.append(t.periode_selesai >= periode_mulai)
-    if periode_selesai is not None:
-        conds.append(t.periode_mulai <= periode_selesai)
-    if unit_kerja:
-        conds.append(t.unit_kerja == unit_kerja)
-    if status is not None:
-        conds.append(t.status == status.value)
-    if penilai_nip:
-        conds.append(t.penilai_nip == penilai_nip)
-    if nip:
-        conds.append(t.nip == nip)
-    total = (await session.exec(select(func.count()).select_from(t).where(*conds))).one()
-    rows = (
-        await session.exec(
-            select(t).where(*conds).order_by(col(t.periode_mulai).desc(), t.nama, t.id).limit(limit).offset(offset)
-        )
-    ).all()
-    return total, list(rows)
-
-
-async def list_versions(session, skp_id: uuid.UUID) -> list[SkpVersion]:
-    return list(
-        (await session.exec(select(SkpVersion).where(SkpVersion.skp_id == skp_id).order_by(SkpVersion.version))).all()
+    return await SkpRepository(session).page(
+        visibility(principal), tahun=tahun, periode_mulai=periode_mulai, periode_selesai=periode_selesai,
+        unit_kerja=unit_kerja, status=status.value if status is not None else None, penilai_nip=penilai_nip, nip=nip,
+        limit=limit, offset=offset,
     )
 
 
+async def list_versions(session, skp_id: uuid.UUID) -> list[SkpVersion]:
+    return await SkpRepository(session).versions(skp_id)
+
+
 async def get_version(session, skp_id: uuid.UUID, version: int) -> SkpVersion:
-    v = await session.get(SkpVersion, (skp_id, version))
+    v = await SkpRepository(session).version(skp_id, version)
     if v is None:
         raise ProblemError(404, "version-not-found", f"Versi {version} dari SKP {skp_id} tidak ada (no such version).")
     return v
@@ -383,7 +296,8 @@ async def get_version(session, skp_id: uuid.UUID, version: int) -> SkpVersion:
 
 
 async def apply_approval_event(
-    session, data, new_status: SkpStatus, *, catatan_perbaikan: str | None = None, penilai=None, persetujuan: dict | None = None
+    session, watch: StatusWatch, data, new_status: SkpStatus, *, catatan_perbaikan: str | None = None, penilai=None,
+    persetujuan: dict | None = None
 ) -> bool:
     """Project an approval event onto the SKP; ignore stale or out-of-order ones.
 
@@ -400,21 +314,19 @@ async def apply_approval_event(
         values["penilai_nip"] = penilai.nip
     if persetujuan is not None:  # who signed, and when (the PDF's signature block)
         values["persetujuan"] = persetujuan
-    result = await session.exec(
-        _PROJECT, params={"b_id": data.skp_id, "b_sequence": data.sequence, "b_version": data.version, **values}
-    )
-    if result.rowcount != 1:
+    if not await SkpRepository(session).project(data.skp_id, data.sequence, data.version, values):
         return False
-    WATCH.after_commit(session, data.skp_id)
+    watch.after_commit(session, data.skp_id)
     return True
 
 
 # --- status, and waiting for it to change ---------------------------------------
 
 
-async def read_status(connection, skp_id: uuid.UUID, principal: Principal):
-    """The SKP's status, version and Catatan Perbaikan (a row; no content)."""
-    row = (await connection.execute(_STATUS, {"id": skp_id})).first()
+async def read_status(engine, skp_id: uuid.UUID, principal: Principal):
+    """The SKP's status, version and Catatan Perbaikan (a row; no content), on a
+    connection of its own (``engine``)."""
+    row = await read_status_row(engine, skp_id)
     if row is None:
         raise ProblemError(404, "skp-not-found", f"SKP {skp_id} tidak ditemukan (not found).")
     ensure_can_read(row, principal)
@@ -422,7 +334,7 @@ async def read_status(connection, skp_id: uuid.UUID, principal: Principal):
 
 
 async def status_after_wait(read, skp_id: uuid.UUID, while_status: SkpStatus | None, wait: float, *,
-                            recheck: float, watch: StatusWatch = WATCH):
+                            recheck: float, watch: StatusWatch):
     """Read the status (``read()``); while it is ``while_status``, wait up to
     ``wait`` seconds in all for it to change, and answer the state then.
 

@@ -10,17 +10,18 @@ import uuid
 from collections import Counter
 from typing import Any
 
-from kinerja_contracts.calendar import utcnow
 from kinerja_platform.logging import get_logger
 from kinerja_platform.web.auth import Principal
+from kinerja_platform.web.errors import ProblemError
 from pydantic import ValidationError
-from sqlalchemy import update
 
+from ..adapters.repository import SkpRepository
 from ..adapters.tables import ImportJob
 from ..adapters.xlsx_batch import Group, read_batch
 from ..domain.model import SkpContent
 from ..domain.validation import ValidationContext, validate
 from . import bulk
+from .access import ensure_import_of_mine
 from .policy import Policy
 
 log = get_logger(__name__)
@@ -59,7 +60,7 @@ def report_rows(groups: list[Group], results: list[bulk.ItemResult], policy: Pol
 
 async def _update(uow, job_id: uuid.UUID, **values) -> None:
     async with uow() as session:
-        await session.exec(update(ImportJob).where(ImportJob.id == job_id).values(updated_at=utcnow(), **values))
+        await SkpRepository(session).update_job(job_id, **values)
 
 
 def interrupted_message(done: int, total: int | None) -> str:
@@ -105,3 +106,38 @@ async def run_import(uow, job_id: uuid.UUID, data: bytes, principal: Principal, 
         if not isinstance(exc, (WorkbookError, ValidationError)):
             log.exception("import failed", job_id=str(job_id))
         await _update(uow, job_id, status="failed", error=detail)
+
+
+async def start_import(uow, tasks: set[asyncio.Task], data: bytes, filename: str | None, principal: Principal,
+                       policy: Policy) -> ImportJob:
+    """Record the job and run the import in the background; ``tasks`` holds
+    the running imports (the service cancels them when it stops)."""
+    async with uow() as session:
+        job = ImportJob(owner=principal.sub, filename=(filename or "")[:300] or None)
+        await SkpRepository(session).add_job(job)
+    task = asyncio.create_task(run_import(uow, job.id, data, principal, policy))
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+    return job
+
+
+async def read_job(uow, job_id: uuid.UUID, principal: Principal) -> ImportJob:
+    """An import's progress and report, for whoever started it."""
+    async with uow() as session:
+        job = await SkpRepository(session).get_job(job_id)
+    not_found = ProblemError(404, "import-not-found", f"Impor {job_id} tidak ditemukan (not found).")
+    if job is None:
+        raise not_found
+    ensure_import_of_mine(job.owner, principal, not_found)
+    return job
+
+
+async def cancel_all(tasks: set[asyncio.Task], timeout: float = 5.0) -> None:
+    """Stop the running imports (shutdown). Each records on its job that it
+    was interrupted and after how many rows (re-uploading the workbook
+    finishes it); they get ``timeout`` seconds for that before the database goes."""
+    running = list(tasks)
+    for task in running:
+        task.cancel()
+    if running:
+        await asyncio.wait(running, timeout=timeout)

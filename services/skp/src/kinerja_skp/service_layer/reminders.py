@@ -17,9 +17,8 @@ from kinerja_contracts.events import SkpDeadlineApproaching
 from kinerja_platform.logging import get_logger
 from kinerja_platform.messaging import add_event_once, emitted
 from kinerja_contracts.values import Pegawai, Periode
-from sqlmodel import select
 
-from ..adapters.tables import DeadlineExtension, SkpDocument
+from ..adapters.repository import SkpRepository
 from ..domain.deadlines import Extension, deadline_for
 from .policy import Policy
 
@@ -36,12 +35,11 @@ async def scan(uow, policy: Policy, days_before: int, *, today: dt.date | None =
     today = today or policy.today()
     staged = 0
     async with uow() as session:
-        docs = (await session.exec(select(SkpDocument).where(
-            SkpDocument.status.in_(("Draft", "Revisi")), SkpDocument.tahun.in_((today.year - 1, today.year, today.year + 1))
-        ))).all()
+        repo = SkpRepository(session)
+        docs = await repo.waiting_in_years((today.year - 1, today.year, today.year + 1))
         if not docs:
             return 0
-        exts = (await session.exec(select(DeadlineExtension).where(DeadlineExtension.tahun.in_({d.tahun for d in docs})))).all()
+        exts = await repo.extensions_of_years({d.tahun for d in docs})
         by_scope: dict[tuple, list[Extension]] = {}
         for e in exts:
             by_scope.setdefault((e.instansi, e.tahun), []).append(Extension(e.sampai, e.unit_kerja, e.nip))

@@ -9,7 +9,9 @@ another replica wakes nobody here, so a waiter also wakes every ``recheck``
 seconds and reads again: the watch only makes the answer early, never
 decides it.
 
-No I/O: futures on the running event loop.
+One watch per running service: its container's (``bootstrap.py``); the
+use cases that change a status and the long poll get it from there. No I/O:
+futures on the running event loop.
 """
 
 from __future__ import annotations
@@ -97,7 +99,3 @@ async def wait_for_change(fut: asyncio.Future[None] | None, timeout: float) -> b
     except TimeoutError:
         return False
     return True
-
-
-#: the process's watch (the service is one process per replica)
-WATCH = StatusWatch()

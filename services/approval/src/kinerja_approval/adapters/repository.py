@@ -1,0 +1,228 @@
+"""The approval service's SQL, behind repository methods: the use cases in
+service_layer/ call these and never build a statement.
+
+:class:`ApprovalRepository` wraps the session of one unit of work. The hot
+paths (the compare-and-set of a decision, the usual inbox page, the Plt/Plh
+in force) use statements built once at import: executing them only binds
+values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from kinerja_contracts.lifecycle import SkpAction, SkpStatus
+from sqlalchemy import and_, bindparam, case as sql_case, false, func, or_, update
+from sqlalchemy.orm import defer
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import select
+
+from ..domain.authority import JenisPenugasan, Penugasan
+from .tables import ApprovalCase, ApprovalTransition, ApprovalVersion, PenugasanRow
+
+_CASE = ApprovalCase.__table__
+
+#: compare-and-set on a case, a Core UPDATE on the table built once: no ORM
+#: bulk-update machinery, no evaluation against the session's objects. The SET
+#: clause comes from the parameters given at execution.
+_ADVANCE = update(_CASE).where(
+    _CASE.c.skp_id == bindparam("b_skp_id"),
+    _CASE.c.sequence == bindparam("b_sequence"),
+    _CASE.c.status == bindparam("b_status"),
+)
+
+#: the inbox lists cases without their snapshot (the whole SKP document, the
+#: largest column): not read, not decoded. Touching it on such a row raises.
+_WITHOUT_SNAPSHOT = defer(ApprovalCase.snapshot, raiseload=True)
+
+#: the Plt/Plh assignments in force for a delegate on a day (every inbox read
+#: and every delegated decision asks it)
+_IN_FORCE = select(PenugasanRow).where(
+    PenugasanRow.delegate_nip == bindparam("delegate_nip"),
+    PenugasanRow.mulai <= bindparam("day"),
+    PenugasanRow.selesai >= bindparam("day"),
+    PenugasanRow.revoked_at.is_(None),
+)
+
+
+def penugasan_of(row: PenugasanRow) -> Penugasan:
+    return Penugasan(
+        delegate_nip=row.delegate_nip, penilai_nip=row.penilai_nip, mulai=row.mulai, selesai=row.selesai,
+        jenis=JenisPenugasan(row.jenis), instansi=row.instansi,
+    )
+
+
+def _inbox_conditions(me, acting: Sequence[Penugasan], unit_kerja: str | None, jenis_pegawai: str | None,
+                      periode_dari: dt.date | None, periode_sampai: dt.date | None) -> list:
+    """The WHERE of an inbox; ``me`` is the atasan's NIP (or a bind parameter for it)."""
+    delegated_clause = or_(
+        false(),
+        *(
+            and_(ApprovalCase.penilai_nip == p.penilai_nip, ApprovalCase.instansi == p.instansi)
+            if p.instansi is not None else ApprovalCase.penilai_nip == p.penilai_nip
+            for p in acting
+        ),
+    )
+    conditions = [
+        ApprovalCase.status == SkpStatus.Pending.value,
+        or_(ApprovalCase.penilai_nip == me, delegated_clause),
+        ApprovalCase.pegawai_nip != me,  # a Plh never sees (or decides) their own SKP
+    ]
+    if unit_kerja:
+        conditions.append(ApprovalCase.unit_kerja == unit_kerja)
+    if jenis_pegawai:
+        conditions.append(ApprovalCase.jenis_pegawai == jenis_pegawai)
+    if periode_dari:
+        conditions.append(ApprovalCase.periode_selesai >= periode_dari)
+    if periode_sampai:
+        conditions.append(ApprovalCase.periode_mulai <= periode_sampai)
+    return conditions
+
+
+def _own(me):
+    return func.coalesce(func.sum(sql_case((ApprovalCase.penilai_nip == me, 1), else_=0)), 0)
+
+
+def _page_query(conditions: list, me):
+    """One page of the inbox, each row with the totals of every match (window
+    aggregates, computed before LIMIT/OFFSET): count, own, oldest pending_since."""
+    own = func.coalesce(func.sum(sql_case((ApprovalCase.penilai_nip == me, 1), else_=0)).over(), 0)
+    return (
+        select(ApprovalCase, func.count().over(), own, func.min(ApprovalCase.pending_since).over())
+        .options(_WITHOUT_SNAPSHOT).where(*conditions)
+        .order_by(ApprovalCase.pending_since, ApprovalCase.skp_id)
+        .limit(bindparam("limit")).offset(bindparam("offset"))
+    )
+
+
+#: the usual inbox (no filter, no Plt/Plh assignment), built once
+_ME = bindparam("me")
+_PLAIN_PAGE = _page_query(_inbox_conditions(_ME, [], None, None, None, None), _ME)
+
+
+class ApprovalRepository:
+    """Cases, their versions and audit trail, and Plt/Plh assignments, in one
+    unit of work's session (a reminder sent is its outbox row: add_event_once)."""
+
+    def __init__(self, session):
+        self.session = session
+
+    # --- cases ----------------------------------------------------------------
+
+    async def get(self, skp_id: uuid.UUID) -> ApprovalCase | None:
+        return await self.session.get(ApprovalCase, skp_id)
+
+    def add(self, case: ApprovalCase) -> None:
+        self.session.add(case)
+
+    async def advance(self, case: ApprovalCase, values: dict[str, Any]) -> bool:
+        """Write ``values`` on ``case`` if nobody moved it since it was read
+        (same sequence and status); False when another transition won."""
+        result = await self.session.exec(_ADVANCE, params={
+            "b_skp_id": case.skp_id, "b_sequence": case.sequence, "b_status": case.status, **values})
+        if result.rowcount != 1:
+            return False
+        for key, value in values.items():  # what the UPDATE stored: no refresh SELECT needed
+            set_committed_value(case, key, value)
+        return True
+
+    def add_transition(self, row: ApprovalTransition) -> None:
+        self.session.add(row)
+
+    async def flush(self) -> None:
+        """Write what is staged now (IntegrityError when a unique key refuses it)."""
+        await self.session.flush()
+
+    async def version(self, skp_id: uuid.UUID, version: int) -> ApprovalVersion | None:
+        return await self.session.get(ApprovalVersion, (skp_id, version))
+
+    def add_version(self, row: ApprovalVersion) -> None:
+        self.session.add(row)
+
+    async def history(self, skp_id: uuid.UUID) -> list[ApprovalTransition]:
+        return list((await self.session.exec(
+            select(ApprovalTransition).where(ApprovalTransition.skp_id == skp_id).order_by(ApprovalTransition.sequence)
+        )).all())
+
+    async def last_return(self, skp_id: uuid.UUID) -> ApprovalTransition | None:
+        return (await self.session.exec(
+            select(ApprovalTransition)
+            .where(ApprovalTransition.skp_id == skp_id, ApprovalTransition.action == SkpAction.return_.value)
+            .order_by(ApprovalTransition.sequence.desc()).limit(1)
+        )).first()
+
+    # --- inboxes and lists ----------------------------------------------------------
+
+    async def inbox_page(self, me: str, acting: Sequence[Penugasan], *, unit_kerja: str | None,
+                         jenis_pegawai: str | None, periode_dari: dt.date | None, periode_sampai: dt.date | None,
+                         limit: int, offset: int) -> tuple[list[ApprovalCase], int, int, dt.datetime | None]:
+        """The cases Pending with ``me`` as penilai, or with a penilai ``me``
+        acts for (``acting``), oldest first; with the totals of every match:
+        (cases, total, own, oldest pending_since)."""
+        filters = (unit_kerja, jenis_pegawai, periode_dari, periode_sampai)
+        plain = not acting and not any(filters)
+        conditions = None if plain else _inbox_conditions(me, acting, *filters)
+        query = _PLAIN_PAGE if plain else _page_query(conditions, me)
+        rows = (await self.session.exec(query, params={"me": me, "limit": limit, "offset": offset})).all()
+        if rows:
+            _, total, own, oldest = rows[0]
+        elif offset == 0:
+            total, own, oldest = 0, 0, None  # nothing matches at all
+        else:  # a page past the end: the totals need their own query
+            if conditions is None:
+                conditions = _inbox_conditions(me, acting, *filters)
+            total, own, oldest = (await self.session.exec(
+                select(func.count(), _own(me), func.min(ApprovalCase.pending_since)).where(*conditions))).one()
+        return [c for c, *_ in rows], int(total), int(own), oldest
+
+    async def of_instansi(self, instansi: str, *, status: str | None, penilai_nip: str | None,
+                          pegawai_nip: str | None, unit_kerja: str | None, limit: int,
+                          offset: int) -> tuple[int, list[ApprovalCase]]:
+        conditions = [ApprovalCase.instansi == instansi]
+        for column, value in ((ApprovalCase.status, status), (ApprovalCase.penilai_nip, penilai_nip),
+                              (ApprovalCase.pegawai_nip, pegawai_nip), (ApprovalCase.unit_kerja, unit_kerja)):
+            if value:
+                conditions.append(column == value)
+        total = (await self.session.exec(select(func.count()).select_from(ApprovalCase).where(*conditions))).one()
+        rows = (await self.session.exec(
+            select(ApprovalCase).where(*conditions)
+            .order_by(ApprovalCase.pending_since.is_(None), ApprovalCase.pending_since, ApprovalCase.updated_at,
+                      ApprovalCase.skp_id)
+            .limit(limit).offset(offset)
+        )).all()
+        return int(total), list(rows)
+
+    async def pending_since_before(self, horizon: dt.datetime) -> list[ApprovalCase]:
+        """Cases Pending since ``horizon`` or earlier, in one order for every replica."""
+        return list((await self.session.exec(
+            select(ApprovalCase).where(
+                ApprovalCase.status == SkpStatus.Pending.value, ApprovalCase.pending_since <= horizon
+            ).order_by(ApprovalCase.pending_since, ApprovalCase.skp_id)
+        )).all())
+
+    # --- Plt/Plh assignments ---------------------------------------------------------
+
+    async def in_force_for(self, delegate_nip: str, day: dt.date) -> list[Penugasan]:
+        rows = (await self.session.exec(_IN_FORCE, params={"delegate_nip": delegate_nip, "day": day})).all()
+        return [penugasan_of(r) for r in rows]
+
+    async def add_penugasan(self, row: PenugasanRow) -> None:
+        self.session.add(row)
+        await self.session.flush()
+
+    async def penugasan_of_instansi(self, instansi: str, aktif_pada: dt.date | None) -> list[PenugasanRow]:
+        q = select(PenugasanRow).where(PenugasanRow.instansi == instansi)
+        if aktif_pada is not None:
+            q = q.where(PenugasanRow.mulai <= aktif_pada, PenugasanRow.selesai >= aktif_pada,
+                        PenugasanRow.revoked_at.is_(None))
+        return list((await self.session.exec(q.order_by(PenugasanRow.mulai, PenugasanRow.created_at))).all())
+
+    async def get_penugasan(self, penugasan_id: uuid.UUID) -> PenugasanRow | None:
+        return await self.session.get(PenugasanRow, penugasan_id)
+
+    async def save_penugasan(self, row: PenugasanRow) -> None:
+        self.session.add(row)
+        await self.session.flush()

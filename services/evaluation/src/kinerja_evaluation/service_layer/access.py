@@ -1,0 +1,154 @@
+"""Who may do what in the evaluation service: its one place for
+authorisation. Pure functions of the principal and the rows (the use cases
+read the rows and call these); the repository turns a :class:`ListScope`
+into its WHERE clause.
+
+- a plan or an evaluation is read by its pegawai, its penilai (and, for an
+  evaluation, the atasan pejabat penilai), or an admin of its instansi (an
+  admin without instansi: every one);
+- only the pegawai enters realisasi and files a keberatan; only the pejabat
+  penilai rates; only the atasan pejabat penilai decides a keberatan;
+- admins (of their instansi) keep attendance, read rekap and set the
+  organisation's capaian; only a deployment-wide admin (no instansi) extends
+  a period, because a period serves every instansi;
+- an annual result is read by the pegawai, a penilai of theirs, or an admin
+  of their instansi.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from kinerja_contracts.values import Actor, Role
+from kinerja_platform.web.auth import Principal
+from kinerja_platform.web.errors import ProblemError
+
+
+class PlanRow(Protocol):
+    nip: str
+    penilai_nip: str
+    instansi: str | None
+
+
+class EvaluationRow(Protocol):
+    nip: str
+    penilai_nip: str
+    atasan_nip: str | None
+
+
+def forbid(detail: str = "Anda tidak berhak atas data ini (you may not access this).") -> ProblemError:
+    return ProblemError(403, "forbidden", detail)
+
+
+def actor(principal: Principal) -> Actor:
+    return Actor(sub=principal.sub, role=str(principal.role))
+
+
+def admin_scope(principal: Principal) -> str | None:
+    """An admin's instansi scope (None: all)."""
+    return principal.instansi if principal.role == Role.admin else None
+
+
+def require_admin(principal: Principal) -> None:
+    if principal.role != Role.admin:
+        raise ProblemError(403, "forbidden-role", f"Hanya admin kepegawaian (only an admin; role '{principal.role}').")
+
+
+def ensure_deployment_admin(principal: Principal) -> None:
+    """Extending a period: an admin without an instansi scope."""
+    require_admin(principal)
+    if principal.instansi:
+        raise forbid("Periode berlaku untuk semua instansi; hanya admin tanpa lingkup instansi yang dapat memperpanjang "
+                     "(only a deployment-wide admin may extend a period).")
+
+
+def ensure_can_read_plan(principal: Principal, plan: PlanRow) -> None:
+    if principal.role == Role.admin:
+        if principal.instansi and principal.instansi != plan.instansi:
+            raise ProblemError(403, "forbidden", "SKP ini milik instansi lain (this SKP belongs to another agency).")
+    elif principal.sub not in (plan.nip, plan.penilai_nip):
+        raise ProblemError(403, "forbidden", "Anda tidak terkait dengan SKP ini (you are not party to this SKP).")
+
+
+def ensure_can_read_evaluation(principal: Principal, ev: EvaluationRow, plan: PlanRow) -> None:
+    if principal.role == Role.admin:
+        if principal.instansi is None or principal.instansi == plan.instansi:
+            return
+    elif principal.sub in (ev.nip, ev.penilai_nip, ev.atasan_nip):
+        return
+    raise forbid()
+
+
+def ensure_pegawai(principal: Principal, ev: EvaluationRow, detail: str) -> None:
+    """Entering realisasi, filing a keberatan: the pegawai evaluated."""
+    if principal.sub != ev.nip:
+        raise forbid(detail)
+
+
+def ensure_penilai(principal: Principal, ev: EvaluationRow) -> None:
+    if principal.sub != ev.penilai_nip:
+        raise forbid("Hanya pejabat penilai yang menilai (only the pejabat penilai rates).")
+
+
+def ensure_atasan_of_keberatan(principal: Principal, atasan_nip: str) -> None:
+    if principal.sub != atasan_nip:
+        raise forbid("Hanya atasan pejabat penilai yang memutuskan keberatan (only the atasan pejabat penilai decides).")
+
+
+@dataclass(frozen=True)
+class ListScope:
+    """What a list may show: evaluations of ``nip``, or appraised by
+    ``penilai_nip``, or keberatan where ``atasan_or_pegawai`` is either party,
+    or rows of ``instansi``; all None: everything (an unscoped admin)."""
+
+    nip: str | None = None
+    penilai_nip: str | None = None
+    atasan_or_pegawai: str | None = None
+    instansi: str | None = None
+
+
+def evaluation_list_scope(principal: Principal, peran: str, nip: str | None) -> tuple[ListScope, str | None]:
+    """The scope of a list of evaluations, and the NIP filter that still applies
+    (a pegawai sees only their own: their ``nip`` filter is ignored)."""
+    if principal.role == Role.admin:
+        return ListScope(instansi=principal.instansi or None), nip
+    if peran == "penilai":
+        return ListScope(penilai_nip=principal.sub), nip
+    return ListScope(nip=principal.sub), None
+
+
+def keberatan_list_scope(principal: Principal) -> ListScope:
+    """The keberatan a person is party to (as atasan or pegawai); an admin's
+    of their instansi."""
+    if principal.role != Role.admin:
+        return ListScope(atasan_or_pegawai=principal.sub)
+    return ListScope(instansi=principal.instansi or None)
+
+
+def kehadiran_nip(principal: Principal, nip: str | None) -> str | None:
+    """Whose attendance a reader sees: anyone but an admin only their own."""
+    return nip if principal.role == Role.admin else principal.sub
+
+
+def ensure_own_instansi(foreign: set[str]) -> None:
+    """An admin changes the attendance of their instansi's pegawai only (``foreign``: the others named)."""
+    if foreign:
+        raise forbid(f"Pegawai instansi lain tidak dapat diubah (these pegawai belong to another agency): "
+                     f"{', '.join(sorted(foreign)[:10])}.")
+
+
+def needs_penilai_check(principal: Principal, nip: str) -> bool:
+    """Reading an annual result of someone else: allowed to an admin, or to one of their penilai."""
+    return principal.role != Role.admin and principal.sub != nip
+
+
+def foreign(rows: list[tuple[str, str | None]], instansi: str | None) -> set[str]:
+    """The NIPs known (from their plans' ``rows`` of (nip, instansi)) only in
+    other instansi than ``instansi`` (None: an unscoped admin, nothing is
+    foreign). A NIP without any plan is not foreign: attendance may arrive
+    before the SKP is approved."""
+    if instansi is None:
+        return set()
+    mine = {n for n, i in rows if i == instansi}
+    return {n for n, i in rows if i != instansi} - mine

@@ -1,0 +1,61 @@
+"""Who may read and act on evaluations (service_layer/access.py: pure checks)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from kinerja_contracts.values import Role
+from kinerja_evaluation.service_layer import access
+from kinerja_evaluation.service_layer.access import ListScope
+from kinerja_platform.web.auth import Principal
+from kinerja_platform.web.errors import ProblemError
+
+DKI = "Pemerintah Provinsi DKI Jakarta"
+PEGAWAI, PENILAI, ATASAN = "199503152025212001", "197806102005011002", "197001011995031003"
+PLAN = SimpleNamespace(nip=PEGAWAI, penilai_nip=PENILAI, instansi=DKI)
+EV = SimpleNamespace(nip=PEGAWAI, penilai_nip=PENILAI, atasan_nip=ATASAN)
+
+
+def who(sub: str, role: str, instansi: str | None = None) -> Principal:
+    return Principal(sub=sub, role=Role(role), instansi=instansi)
+
+
+def test_a_pegawai_lists_only_their_own_whatever_nip_they_ask_for():
+    assert access.evaluation_list_scope(who(PEGAWAI, "pegawai"), "pegawai", "199001012015011001") == (
+        ListScope(nip=PEGAWAI), None)
+    assert access.evaluation_list_scope(who(PENILAI, "atasan"), "penilai", PEGAWAI) == (
+        ListScope(penilai_nip=PENILAI), PEGAWAI)
+    assert access.evaluation_list_scope(who("a", "admin", DKI), "pegawai", PEGAWAI) == (ListScope(instansi=DKI), PEGAWAI)
+    assert access.evaluation_list_scope(who("a", "admin"), "pegawai", None) == (ListScope(), None)
+
+
+def test_keberatan_lists():
+    assert access.keberatan_list_scope(who(ATASAN, "atasan")) == ListScope(atasan_or_pegawai=ATASAN)
+    assert access.keberatan_list_scope(who("a", "admin", DKI)) == ListScope(instansi=DKI)
+
+
+@pytest.mark.parametrize("principal", [who(PEGAWAI, "pegawai"), who(PENILAI, "atasan"), who(ATASAN, "atasan"),
+                                       who("a", "admin", DKI), who("a", "admin")])
+def test_parties_read_an_evaluation(principal):
+    access.ensure_can_read_evaluation(principal, EV, PLAN)
+
+
+@pytest.mark.parametrize("principal", [who("199001012015011001", "pegawai"), who("a", "admin", "Jawa Barat")])
+def test_others_do_not(principal):
+    with pytest.raises(ProblemError) as exc:
+        access.ensure_can_read_evaluation(principal, EV, PLAN)
+    assert exc.value.status == 403
+
+
+def test_only_a_deployment_wide_admin_extends_a_period():
+    access.ensure_deployment_admin(who("a", "admin"))
+    for principal in (who("a", "admin", DKI), who(PEGAWAI, "pegawai")):
+        with pytest.raises(ProblemError):
+            access.ensure_deployment_admin(principal)
+
+
+def test_foreign_nips_are_those_known_only_elsewhere():
+    rows = [("1", DKI), ("2", "Jawa Barat"), ("3", "Jawa Barat"), ("3", DKI)]
+    assert access.foreign(rows, DKI) == {"2"}  # "3" moved to DKI (a plan there too); "4" has no plan at all
+    assert access.foreign(rows, None) == set()

@@ -1,0 +1,241 @@
+"""The notification service's SQL, behind repository methods: the use cases
+in service_layer/ (the consumers' mail queueing, the digest, the delivery
+worker, the admin API) call these and never build a statement.
+
+:class:`NotificationRepository` wraps one session. The hot statements are
+built once (at import, or once per dialect or per set of columns, cached
+here) and compiled once: executing them only binds values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Integer, bindparam, case, func, insert, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import select
+
+from .tables import Delivery, DigestItem, Recipient, SkpSettlement
+
+_DELIVERY = Delivery.__table__
+_RECIPIENT = Recipient.__table__
+_DIGEST = DigestItem.__table__
+
+#: every column given on each call: one statement, compiled once
+_INSERT_DELIVERY = insert(_DELIVERY)
+
+#: due rows, a person's own mail first (built once; ``now`` and ``limit`` bound per call)
+_DUE = (
+    select(Delivery)
+    .where(Delivery.status == "pending",
+           Delivery.next_attempt_at <= bindparam("now", type_=_DELIVERY.c.next_attempt_at.type))
+    .order_by(Delivery.priority, Delivery.next_attempt_at)
+    .limit(bindparam("limit", type_=Integer))
+)
+_DUE_FOR_UPDATE = _DUE.with_for_update(skip_locked=True)
+
+#: built once: pending digest items of an SKP up to a transition become resolved
+_RESOLVE_ITEMS = (
+    update(_DIGEST)
+    .where(_DIGEST.c.skp_id == bindparam("b_skp_id", type_=_DIGEST.c.skp_id.type),
+           _DIGEST.c.status == "pending",
+           or_(_DIGEST.c.sequence.is_(None),
+               _DIGEST.c.sequence < bindparam("b_sequence", type_=_DIGEST.c.sequence.type)))
+    .values(status="resolved")
+)
+
+_upserts: dict[str, object] = {}
+_settlements: dict[str, object] = {}
+_outcome_updates: dict[tuple[str, ...], object] = {}
+
+
+def _upsert(dialect: str):
+    """INSERT of one recipient row .. ON CONFLICT DO UPDATE .. RETURNING, every
+    column given as a parameter: built once per dialect and compiled once (a
+    multi-row VALUES statement would be compiled anew for every event).
+    Several people go as one executemany, which SQLAlchemy's
+    "insertmanyvalues" sends as a single multi-row statement. The name and
+    agency follow the newest event; the address too, unless an admin
+    corrected it or the event has none."""
+    stmt = _upserts.get(dialect)
+    if stmt is None:
+        c = _RECIPIENT.c
+        stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(_RECIPIENT)
+        keep = c.email_corrected.is_(True) | stmt.excluded.email.is_(None)
+        stmt = _upserts[dialect] = stmt.on_conflict_do_update(
+            index_elements=[c.nip],
+            set_={
+                "nama": stmt.excluded.nama,
+                "instansi": case((stmt.excluded.instansi.is_(None), c.instansi), else_=stmt.excluded.instansi),
+                "email": case((keep, c.email), else_=stmt.excluded.email),
+                "updated_at": stmt.excluded.updated_at,
+            },
+        ).returning(*c)
+    return stmt
+
+
+def _settlement(dialect: str):
+    """Record an SKP's latest settling transition (the highest sequence wins);
+    built once per dialect."""
+    stmt = _settlements.get(dialect)
+    if stmt is None:
+        table = SkpSettlement.__table__
+        ins = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = ins(table).values(skp_id=bindparam("b_skp_id", type_=table.c.skp_id.type),
+                                 sequence=bindparam("b_sequence", type_=table.c.sequence.type))
+        stmt = _settlements[dialect] = stmt.on_conflict_do_update(
+            index_elements=[table.c.skp_id],
+            set_={"sequence": case((table.c.sequence < stmt.excluded.sequence, stmt.excluded.sequence),
+                                   else_=table.c.sequence)},
+        )
+    return stmt
+
+
+def _outcome_update(columns: tuple[str, ...]):
+    """UPDATE of ``columns`` (bound as ``v_<column>``) of one pending row
+    (``b_event_id``, ``b_recipient_nip``): one statement per set of columns."""
+    stmt = _outcome_updates.get(columns)
+    if stmt is None:
+        c = _DELIVERY.c
+        stmt = _outcome_updates[columns] = (
+            update(_DELIVERY)
+            .where(c.event_id == bindparam("b_event_id", type_=c.event_id.type),
+                   c.recipient_nip == bindparam("b_recipient_nip", type_=c.recipient_nip.type),
+                   c.status == "pending")
+            .values({k: bindparam(f"v_{k}", type_=c[k].type) for k in columns})
+        )
+    return stmt
+
+
+class NotificationRepository:
+    """Recipients, deliveries, digest items and settlements, in one session."""
+
+    def __init__(self, session):
+        self.session = session
+
+    @property
+    def _dialect(self) -> str:
+        return self.session.bind.dialect.name
+
+    # --- recipients ------------------------------------------------------------------
+
+    async def upsert_recipients(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        """Upsert directory rows in one statement; the stored rows by NIP."""
+        result = await self.session.exec(_upsert(self._dialect), params=rows if len(rows) > 1 else rows[0])
+        return {row.nip: row for row in result.all()}
+
+    async def recipient(self, nip: str, *, fresh: bool = False) -> Recipient | None:
+        """A directory entry; ``fresh`` reads it again even if the session holds it."""
+        if fresh:
+            return await self.session.get(Recipient, nip, populate_existing=True)
+        return await self.session.get(Recipient, nip)
+
+    async def recipients(self, *, missing_email: bool | None, instansi: str | None, limit: int,
+                         offset: int) -> tuple[list[Recipient], int]:
+        conds = []
+        if instansi:
+            conds.append(Recipient.instansi == instansi)
+        if missing_email is True:
+            conds.append(Recipient.email.is_(None))
+        elif missing_email is False:
+            conds.append(Recipient.email.is_not(None))
+        total = (await self.session.exec(select(func.count()).select_from(Recipient).where(*conds))).one()
+        rows = (await self.session.exec(
+            select(Recipient).where(*conds).order_by(Recipient.nama).offset(offset).limit(limit))).all()
+        return list(rows), int(total)
+
+    # --- deliveries ------------------------------------------------------------------
+
+    async def insert_delivery(self, values: dict[str, Any]) -> None:
+        """Insert one delivery row (every column given)."""
+        await self.session.exec(_INSERT_DELIVERY, params=values)
+
+    def add_delivery(self, d: Delivery) -> None:
+        self.session.add(d)
+
+    async def delivery(self, event_id: uuid.UUID, nip: str) -> Delivery | None:
+        return await self.session.get(Delivery, (event_id, nip))
+
+    async def undelivered_to(self, nip: str) -> list[Delivery]:
+        """The mails to ``nip`` that had no address or bounced permanently."""
+        return list((await self.session.exec(
+            select(Delivery).where(Delivery.recipient_nip == nip, Delivery.status.in_(("undeliverable", "failed")))
+        )).all())
+
+    async def deliveries(self, *, nip: str | None, event_id: uuid.UUID | None, status: str | None, kind: str | None,
+                         instansi: str | None, limit: int, offset: int) -> tuple[list[Delivery], int]:
+        """A page of the delivery log, newest first; ``instansi`` limits it to people of that agency."""
+        conds = []
+        if instansi:
+            conds.append(Delivery.recipient_nip.in_(select(Recipient.nip).where(Recipient.instansi == instansi)))
+        if nip:
+            conds.append(Delivery.recipient_nip == nip)
+        if event_id:
+            conds.append(Delivery.event_id == event_id)
+        if status:
+            conds.append(Delivery.status == status)
+        if kind:
+            conds.append(Delivery.kind == kind)
+        total = (await self.session.exec(select(func.count()).select_from(Delivery).where(*conds))).one()
+        rows = (await self.session.exec(
+            select(Delivery).where(*conds).order_by(Delivery.created_at.desc(), Delivery.recipient_nip)
+            .offset(offset).limit(limit))).all()
+        return list(rows), int(total)
+
+    async def due(self, now: dt.datetime, limit: int) -> list[Delivery]:
+        """Pending rows due at ``now``, a person's own mail first; locked with
+        SKIP LOCKED on PostgreSQL (another worker takes other rows)."""
+        stmt = _DUE_FOR_UPDATE if self._dialect == "postgresql" else _DUE
+        return list((await self.session.exec(stmt, params={"now": now, "limit": limit})).all())
+
+    async def record_outcomes(self, columns: tuple[str, ...], params: list[dict[str, Any]]) -> None:
+        """One UPDATE of ``columns`` run for every row of ``params`` (still pending rows only)."""
+        await self.session.exec(_outcome_update(columns), params=params if len(params) > 1 else params[0])
+
+    # --- digest items and settlements --------------------------------------------------------
+
+    async def digest_item(self, event_id: uuid.UUID, nip: str) -> DigestItem | None:
+        return await self.session.get(DigestItem, (event_id, nip))
+
+    def add_digest_item(self, item: DigestItem) -> None:
+        self.session.add(item)
+
+    async def settlement(self, skp_id: uuid.UUID) -> SkpSettlement | None:
+        return await self.session.get(SkpSettlement, skp_id)
+
+    async def settle(self, skp_id: uuid.UUID, sequence: int) -> None:
+        """Record the SKP's settling transition and resolve its pending items up to it."""
+        params = {"b_skp_id": skp_id, "b_sequence": sequence}
+        await self.session.exec(_settlement(self._dialect), params=params)
+        await self.session.exec(_RESOLVE_ITEMS, params=params)
+
+    async def digest_recipients(self, before: dt.datetime) -> list[str]:
+        """Who has pending digest items from before ``before``."""
+        return list((await self.session.exec(
+            select(DigestItem.recipient_nip)
+            .where(DigestItem.status == "pending", DigestItem.created_at < before)
+            .distinct()
+        )).all())
+
+    async def pending_digest_items(self, nip: str, before: dt.datetime) -> list[DigestItem]:
+        """A person's pending items from before ``before``, oldest first; locked
+        with SKIP LOCKED on PostgreSQL (another replica takes other people)."""
+        stmt = (
+            select(DigestItem)
+            .where(DigestItem.recipient_nip == nip, DigestItem.status == "pending", DigestItem.created_at < before)
+            .order_by(DigestItem.created_at)
+        )
+        if self._dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        return list((await self.session.exec(stmt)).all())
+
+    async def mark_digest_sent(self, nip: str, event_ids: Sequence[uuid.UUID], digest_event_id: uuid.UUID) -> None:
+        await self.session.exec(
+            update(DigestItem)
+            .where(DigestItem.recipient_nip == nip, DigestItem.event_id.in_(list(event_ids)))
+            .values(status="sent", digest_event_id=digest_event_id)
+        )
