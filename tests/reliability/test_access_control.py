@@ -140,7 +140,7 @@ def _evt(person):
 ROWS: list[Row] = [
     # --- ops: public ---------------------------------------------------------------------------------------------------
     *[Row(svc, "GET", p, {"public"}, simple(lambda _, p=p: p)) for svc in SERVICES
-      for p in ("/healthz", "/readyz", "/asyncapi.json")],
+      for p in ("/healthz", "/readyz", "/asyncapi.json", "/asyncapi")],
     # --- skp -----------------------------------------------------------------------------------------------------------
     Row("skp", "POST", "/api/v1/skp", WRITE_SKP, lambda sys, p, m: _ret(
         "/api/v1/skp", json=skp_of(p.nip, PENILAI[p.nip], instansi=instansi_of(p.nip), mulai="2027-01-01",

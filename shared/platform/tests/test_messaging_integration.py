@@ -90,13 +90,15 @@ async def connect(url: str):
 
 
 async def open_bus(url: str, *consumers: EventConsumers):
-    """A connection and its JetStream context, the streams made, and the
-    durables of ``consumers`` provisioned."""
+    """A connection and its JetStream context, the streams made, the
+    durables of ``consumers`` provisioned and their dead letters sent there
+    (these tests drive ``process_batch`` without a FastStream broker)."""
     nc = await connect(url)
     js = nc.jetstream()
     await ensure_streams(js)
     for c in consumers:
         await c.provision(js)
+        c.dead_letters = jetstream_publisher(js)
     return nc, js
 
 

@@ -11,6 +11,8 @@ from .adapters.clock import Clock
 from .bootstrap import Container, bootstrap
 from .entrypoints import consumers
 from .entrypoints.api import router
+from .entrypoints.api_dokumen import router as dokumen_router
+from .entrypoints.api_penilai import router as penilai_router
 from .entrypoints.api_rekap import router as rekap_router
 from .settings import Settings
 
@@ -34,7 +36,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         name="evaluation",
         settings=settings,
         migrations_dir=MIGRATIONS,
-        routers=[router, rekap_router],
+        routers=[router, rekap_router, penilai_router, dokumen_router],
         bootstrap=wire,
         consumers=consumers.bind,
         on_start=[start],

@@ -13,7 +13,7 @@ from pydantic_settings import SettingsConfigDict
 from .domain.capaian import CapaianPolicy
 from .domain.organisasi import DEFAULT_GUIDANCE
 from .domain.periods import DEFAULT_POLICY
-from .domain.rating import RatingPolicy
+from .domain.rating import Rating, RatingPolicy
 
 
 class Settings(ServiceSettingsBase):
@@ -23,19 +23,24 @@ class Settings(ServiceSettingsBase):
     port: int = 8003
 
     # capaian and the suggested rating (regional policy)
-    capaian_cap: float = Field(default=120.0, description="upper cap of a capaian, percent")
-    capaian_floor: float = Field(default=0.0, description="lower bound of a capaian, percent")
-    rating_diatas_min: float = Field(default=110.0, description="RHK capaian >= this: above expectation")
-    rating_sesuai_min: float = Field(default=80.0, description="RHK capaian >= this: as expected; below: below")
-    rating_sebagian_kecil: float = Field(default=0.25, description="largest share of RHK Utama below expectation for Sesuai")
-    perpanjangan_ambang_capaian: float = Field(default=80.0, description="PPPK Paruh Waktu: yearly average capaian needed for extension")
-    keberatan_days: int = Field(default=14, description="days after the result in which a keberatan may be filed")
+    capaian_cap: float = Field(default=120.0, description="upper cap of a capaian, percent (no source: project default)")
+    capaian_floor: float = Field(default=0.0, description="lower bound of a capaian, percent (no source: project default)")
+    rating_diatas_min: float = Field(default=110.0, description="RHK capaian >= this: above expectation (no source)")
+    rating_sesuai_min: float = Field(default=80.0, description="RHK capaian >= this: as expected; below: below (no source)")
+    rating_sebagian_kecil: float = Field(default=0.25, description="largest share of RHK Utama below expectation that is "
+                                         "'hanya sebagian kecil' for Sesuai (no source)")
+    rating_di_luar_aturan: Rating | None = Field(default=None, description="suggestion when the results fit none of the "
+                                                 "three source rules; none: the penilai decides (no source)")
+    perpanjangan_ambang_capaian: float | None = Field(default=None, description="PPPK extension: optional floor on the "
+                                                      "yearly average capaian; none by default (DKI 2026 gives no number)")
+    keberatan_days: int = Field(default=14, description="days after the result in which a keberatan may be filed "
+                                "(DOMAIN.md; PermenPANRB 6/2022)")
     distribution_guidance: dict[str, dict[str, float]] = Field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_GUIDANCE.items()})
 
     # periods and the scheduler
     period_policy: dict[str, list[str]] = Field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_POLICY.items()})
-    deadline_day: int = Field(default=5, ge=1, le=31, description="deadline: this day of the month after a period")
-    reminder_days: int = Field(default=2, ge=0, description="reminder this many days before the deadline")
+    deadline_day: int = Field(default=5, ge=1, le=31, description="deadline: this day of the month after a period (no source)")
+    reminder_days: int = Field(default=2, ge=0, description="reminder this many days before the deadline (no source)")
     scheduler_enabled: bool = True
     scheduler_interval: float = Field(default=30.0, gt=0, description="seconds between scheduler ticks")
     scheduler_lease_ttl: float = Field(default=90.0, gt=0, description="seconds a lease lives without renewal")
@@ -50,4 +55,5 @@ class Settings(ServiceSettingsBase):
 
     @property
     def rating_policy(self) -> RatingPolicy:
-        return RatingPolicy(self.rating_diatas_min, self.rating_sesuai_min, self.rating_sebagian_kecil)
+        return RatingPolicy(self.rating_diatas_min, self.rating_sesuai_min, self.rating_sebagian_kecil,
+                            self.rating_di_luar_aturan)

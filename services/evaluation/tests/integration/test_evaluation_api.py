@@ -31,9 +31,10 @@ async def test_realisasi_capaian_and_rating_to_predikat(app, tokens, clock):
         ev = (await client.get(f"/api/v1/evaluations/{eid}", headers=me)).json()
         assert ev["status"] == "open" and ev["version"] == 1 and ev["capaian_hasil_kerja"] == 0
         targets = {x["iki_id"]: x["target"] for x in ev["hasil_kerja"]}
-        assert targets == {"iki-1": {"nilai": 1, "minimum": None, "maksimum": None},
-                           "iki-2": {"nilai": 100, "minimum": None, "maksimum": None},
-                           "iki-3": {"nilai": 1, "minimum": None, "maksimum": None}}
+        hib = "higher_is_better"
+        assert targets == {"iki-1": {"nilai": 1, "minimum": None, "maksimum": None, "polaritas": hib},
+                           "iki-2": {"nilai": 100, "minimum": None, "maksimum": None, "polaritas": hib},
+                           "iki-3": {"nilai": 1, "minimum": None, "maksimum": None, "polaritas": hib}}
         body = {"version": 1, "items": [
             {"iki_id": "iki-1", "nilai": 1, "bukti_dukung": "https://drive.example.go.id/sep-1.pdf", "catatan": "lengkap"},
             {"iki_id": "iki-2", "nilai": 90, "bukti_dukung": "https://drive.example.go.id/sep-2.pdf"},
@@ -105,13 +106,22 @@ async def test_keberatan_within_14_days_decided_once_by_atasan_pejabat_penilai(a
         url = f"/api/v1/keberatan/{k['id']}/keputusan"
         assert (await client.post(url, json={"decision": "upheld", "predikat": "Baik"}, headers=penilai)).status_code == 403
         r = await client.post(url, json={"decision": "upheld"}, headers=atasan)
-        assert r.status_code == 422 and r.json()["code"] == "predikat-required"
-        r = await client.post(url, json={"decision": "upheld", "predikat": "Baik", "note": "Bukti diterima"}, headers=atasan)
+        assert r.status_code == 422 and r.json()["code"] == "ratings-required"
+        # a predikat that contradicts the ratings (Sesuai / Sesuai is Baik, not Sangat Baik) is refused
+        up = {"decision": "upheld", "rating_hasil_kerja": "Sesuai Ekspektasi", "rating_perilaku": "Sesuai Ekspektasi"}
+        r = await client.post(url, json={**up, "predikat": "Sangat Baik"}, headers=atasan)
+        assert r.status_code == 422 and r.json()["code"] == "predikat-contradicts-ratings"
+        # an upheld objection never lowers the result (Butuh Perbaikan -> Sangat Kurang)
+        r = await client.post(url, json={"decision": "upheld", "rating_hasil_kerja": "Dibawah Ekspektasi",
+                                         "rating_perilaku": "Dibawah Ekspektasi"}, headers=atasan)
+        assert r.status_code == 422 and r.json()["code"] == "keberatan-lowers-result"
+        r = await client.post(url, json={**up, "note": "Bukti diterima"}, headers=atasan)
         assert r.status_code == 200 and r.json()["status"] == "diterima" and r.json()["predikat_after"] == "Baik"
         r = await client.post(url, json={"decision": "rejected"}, headers=atasan)
         assert r.status_code == 409 and r.json()["code"] == "keberatan-final"
         ev = (await client.get(f"/api/v1/evaluations/{eid}", headers=me)).json()
         assert ev["predikat"] == "Baik" and ev["keberatan"]["status"] == "diterima"
+        assert (ev["rating_hasil_kerja"], ev["rating_perilaku"]) == ("Sesuai Ekspektasi", "Sesuai Ekspektasi")
         filed, decided = await outbox(app, "keberatan_filed"), await outbox(app, "keberatan_decided")
         assert filed[0]["data"]["atasan_pejabat_penilai"]["nip"] == ATASAN_PEJABAT_PENILAI_NIP
         assert decided[0]["data"]["decision"] == "upheld" and decided[0]["data"]["predikat_before"] == "Butuh Perbaikan"
@@ -127,6 +137,11 @@ async def test_keberatan_after_14_days_is_refused(app, tokens, clock):
         r = await client.post(f"/api/v1/evaluations/{eid}/keberatan", json={"alasan": "Terlambat tetapi tetap keberatan"},
                               headers=me)
         assert r.status_code == 409 and r.json()["code"] == "keberatan-too-late"
+        # and the penilai can no longer re-rate: the result is final
+        ev = (await client.get(f"/api/v1/evaluations/{eid}", headers=me)).json()
+        r = await client.post(f"/api/v1/evaluations/{eid}/penilaian", json={**pen, "version": ev["version"],
+                              "rating_hasil_kerja": "Dibawah Ekspektasi"}, headers=penilai)
+        assert r.status_code == 409 and r.json()["code"] == "result-final"
 
 
 async def test_closed_period_refuses_realisasi(app, tokens, clock):

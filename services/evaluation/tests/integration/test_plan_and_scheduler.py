@@ -113,10 +113,48 @@ async def test_restart_catches_up_missed_ticks_exactly_once(make_settings, clock
         assert {k for k in done if k.startswith("remind:")} == {
             f"remind:2025-{m:02d}/PPPK_PARUH_WAKTU/monthly" for m in (9, 10, 11, 12)} | {"remind:2025/PPPK_PARUH_WAKTU/annual"}
         # openings and reminders a catch-up reaches after their deadline are stale and not sent (only the
-        # two sent before the outage exist); closes are announced unless more than 7 days late: Dec and the year
+        # two sent before the outage exist). A period opened after its deadline (Oct..Dec) is recorded closed
+        # with no evaluation: nobody could fill it, nobody is scored 0 for it, and its close announces nothing;
+        # the Sep close is more than 7 days late (not announced); the year's close is announced.
         assert kinds["period_opened"] == 2 and kinds["period_closing_soon"] == 0
         assert sorted(e["data"]["period_id"] for e in events if e["subject"].endswith("period_closed")) == [
-            "2025-12/PPPK_PARUH_WAKTU/monthly", "2025/PPPK_PARUH_WAKTU/annual"]
+            "2025/PPPK_PARUH_WAKTU/annual"]
+        async with app2.state.runtime.uow() as s:
+            from kinerja_evaluation.adapters.tables import Evaluation
+            from sqlalchemy import select
+            periods = set((await s.exec(select(Evaluation.period_id))).scalars().all())
+        assert periods == {"2025-09/PPPK_PARUH_WAKTU/monthly", "2025/PPPK_PARUH_WAKTU/annual"}
+
+
+async def test_identical_late_skps_are_treated_alike_in_a_catch_up(make_settings):
+    """Two identical SKPs approved minutes apart while a fresh service catches up on
+    Sep and Oct (both past their deadlines): neither gets those months, nobody is scored 0."""
+    from kinerja_devstack.samples import nip, pppk_skp
+
+    late = ManualClock(at(d(2025, 11, 20)))
+    app = create_app(make_settings(), clock=late)
+    async with running(app) as _:
+        await publish(app, approved())
+        sched = app.state.runtime.container.scheduler
+        await eventually(lambda: sched.spans())
+        first = await sched.run_once()
+        assert "open:2025-09/PPPK_PARUH_WAKTU/monthly" in first and "open:2025-11/PPPK_PARUH_WAKTU/monthly" in first
+        other = pppk_skp(pegawai_nip=nip(5, born="19960101", appointed="202521"))
+        await publish(app, approved(other))
+
+        async def both():
+            from kinerja_evaluation.adapters.tables import Evaluation
+            from sqlalchemy import select
+            async with app.state.runtime.uow() as s:
+                rows = (await s.exec(select(Evaluation.nip, Evaluation.period_id))).all()
+            return len({n for n, _ in rows}) == 2 and rows
+
+        rows = await eventually(both)
+        by_nip: dict[str, set[str]] = {}
+        for n, p in rows:
+            by_nip.setdefault(n, set()).add(p)
+        assert len(by_nip) == 2 and len({frozenset(v) for v in by_nip.values()}) == 1
+        assert next(iter(by_nip.values())) == {"2025-11/PPPK_PARUH_WAKTU/monthly", "2025/PPPK_PARUH_WAKTU/annual"}
 
 
 async def test_admin_extends_a_deadline_and_the_close_follows(app, clock, tokens):

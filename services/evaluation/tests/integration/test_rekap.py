@@ -85,14 +85,15 @@ async def test_annual_result_extension_and_organisation_warning(app, tokens, clo
     admin, penilai = tokens("198001012005011001", "admin"), tokens(PENILAI_NIP, "atasan")
     async with running(app) as client:
         await two_pegawai_in_september(app, client, tokens)
-        clock.set(at(dt.date(2026, 1, 6)))  # Oct..Dec pass with nothing entered; everything closes
-        await app.state.runtime.container.scheduler.run_once()
+        for day in (dt.date(2025, 10, 1), dt.date(2025, 11, 1), dt.date(2025, 12, 1), dt.date(2026, 1, 6)):
+            clock.set(at(day))  # Oct..Dec open on time and pass with nothing entered; everything closes
+            await app.state.runtime.container.scheduler.run_once()
         res = (await client.get(f"/api/v1/hasil-tahunan/{PEGAWAI_NIP}/2025", headers=tokens(PEGAWAI_NIP, "pegawai"))).json()
         assert len(res) == 1 and res[0]["status"] == "closed"
         assert [p["capaian_hasil_kerja"] for p in res[0]["periode"]] == [93.33, 0, 0, 0]
         assert res[0]["rata_rata_capaian"] == 23.33
         rec = res[0]["rekomendasi_perpanjangan"]
-        assert rec["rekomendasi"] == "tidak diperpanjang" and len(rec["alasan"]) == 2
+        assert rec["rekomendasi"] == "belum dapat ditentukan" and len(rec["alasan"]) == 2  # no annual rating yet
         annual = {e["nip"]: e for e in (await client.get("/api/v1/evaluations", params={
             "period_id": "2025/PPPK_PARUH_WAKTU/annual", "peran": "penilai"}, headers=penilai)).json()}
         ev = (await client.get(f"/api/v1/evaluations/{annual[PEGAWAI_NIP]['id']}", headers=penilai)).json()
@@ -104,7 +105,8 @@ async def test_annual_result_extension_and_organisation_warning(app, tokens, clo
             assert r.status_code == 200 and r.json()["predikat"] == "Sangat Baik"
         res = (await client.get(f"/api/v1/hasil-tahunan/{PEGAWAI_NIP}/2025", headers=penilai)).json()
         assert res[0]["predikat"] == "Sangat Baik" and res[0]["rating_perilaku"] == "Diatas Ekspektasi"
-        assert res[0]["rekomendasi_perpanjangan"]["rekomendasi"] == "tidak diperpanjang"  # capaian below 80 %
+        # the advice follows the penilai's annual ratings (DKI 2026); no capaian number unless configured
+        assert res[0]["rekomendasi_perpanjangan"]["rekomendasi"] == "diperpanjang"
 
         r = await client.put("/api/v1/organisasi/capaian/2025", json={"unit_kerja": UNIT, "capaian": "Baik"}, headers=admin)
         assert r.status_code == 200

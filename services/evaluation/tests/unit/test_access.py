@@ -59,3 +59,31 @@ def test_foreign_nips_are_those_known_only_elsewhere():
     rows = [("1", DKI), ("2", "Jawa Barat"), ("3", "Jawa Barat"), ("3", DKI)]
     assert access.foreign(rows, DKI) == {"2"}  # "3" moved to DKI (a plan there too); "4" has no plan at all
     assert access.foreign(rows, None) == set()
+
+
+PLT = "198203042006041004"
+
+
+def test_a_plt_rates_reads_and_lists_only_for_the_penilai_they_act_for_today():
+    plt = who(PLT, "atasan")
+    assert access.may_rate(who(PENILAI, "atasan"), EV) and not access.may_rate(plt, EV)
+    assert access.may_rate(plt, EV, {PENILAI})
+    access.ensure_penilai(plt, EV, {PENILAI})
+    access.ensure_can_read_evaluation(plt, EV, PLAN, {PENILAI})
+    for acting in ((), {"196901011990011001"}):  # no assignment in force, or one for another penilai
+        with pytest.raises(ProblemError) as exc:
+            access.ensure_penilai(plt, EV, acting)
+        assert exc.value.status == 403
+        with pytest.raises(ProblemError):
+            access.ensure_can_read_evaluation(plt, EV, PLAN, acting)
+    assert access.evaluation_list_scope(plt, "penilai", None, {PENILAI}) == (
+        ListScope(penilai_nip=PLT, acting_for=frozenset({PENILAI})), None)
+    assert access.evaluation_list_scope(plt, "pegawai", None, {PENILAI}) == (ListScope(nip=PLT), None)
+
+
+def test_recording_a_plt_or_reassigning_needs_an_admin_of_an_instansi():
+    assert access.penilai_admin_instansi(who("a", "admin", DKI)) == DKI
+    for principal, status in ((who("a", "admin"), 403), (who(PENILAI, "atasan"), 403)):
+        with pytest.raises(ProblemError) as exc:
+            access.penilai_admin_instansi(principal)
+        assert exc.value.status == status

@@ -27,7 +27,15 @@ def test_range_inside_above_below():
     assert capaian_range(80, 80, 90) == 100.0
     assert capaian_range(99, 80, 90) == pytest.approx(110.0)  # measured against the upper bound
     assert capaian_range(60, 80, 90) == pytest.approx(75.0)  # measured against the lower bound
-    assert capaian_iki(99, minimum=80, maksimum=90, polaritas="range") == 110.0
+    assert capaian_iki(99, minimum=80, maksimum=90, polaritas="higher_is_better") == 110.0  # maximize
+
+
+def test_stabilize_range_is_never_above_expectation():
+    # stabilize (the band is the goal): above 80-90 at 99 -> (2 - 99/90) x 100 = 90; below at 60 -> 75
+    assert capaian_iki(99, minimum=80, maksimum=90, polaritas="range") == 90.0
+    assert capaian_iki(60, minimum=80, maksimum=90, polaritas="range") == 75.0
+    assert capaian_iki(85, minimum=80, maksimum=90, polaritas="stabilize") == 100.0
+    assert capaian_iki(120, minimum=80, maksimum=100, polaritas="range") == 80.0  # (2 - 1.2) x 100
 
 
 def test_range_lower_is_better_flips_sides():
@@ -35,9 +43,15 @@ def test_range_lower_is_better_flips_sides():
     assert capaian_range(60, 80, 90, lower_is_better=True) == pytest.approx(125.0)
 
 
-def test_zero_or_missing_target_is_an_error():
-    with pytest.raises(CapaianError):
-        capaian_iki(1, target=0)
+def test_zero_target_has_a_defined_capaian():
+    # 0 complaints, lower is better: met at 0, missed above
+    assert capaian_iki(0, target=0, polaritas="lower_is_better") == 100.0
+    assert capaian_iki(1, target=0, polaritas="lower_is_better") == 0.0
+    assert capaian_iki(0, target=0) == 100.0 and capaian_iki(3, target=0) == 100.0
+    assert capaian_iki(0, minimum=0, maksimum=0, polaritas="range") == 100.0
+
+
+def test_missing_target_is_an_error():
     with pytest.raises(CapaianError):
         capaian_iki(1)
 

@@ -18,6 +18,7 @@ from kinerja_contracts.calendar import utcnow
 from kinerja_platform.db import UnitOfWork
 
 from .adapters.smtp import SmtpSender
+from .service_layer import unsubscribe
 from .service_layer.delivery import DeliveryWorker
 from .service_layer.digest import DigestTask
 from .service_layer.mail import MailConfig, Mailroom
@@ -47,6 +48,15 @@ class Container:
         await self.delivery.stop()
 
 
+def unsubscribe_links(settings: Settings) -> Callable[[str], str] | None:
+    """NIP -> the signed one-click link of the List-Unsubscribe header (None: no header)."""
+    base = settings.unsubscribe_base_url
+    if base == "":
+        return None
+    base = base or f"http://127.0.0.1:{settings.port}"
+    return lambda nip: unsubscribe.url(base, nip, settings.unsubscribe_secret)
+
+
 def bootstrap(settings: Settings, *, uow: UnitOfWork, sessions, clock: Callable[[], dt.datetime] | None = None,
               sender: object | None = None) -> Container:
     """Wire the notification service. ``sessions`` is the session factory
@@ -57,6 +67,7 @@ def bootstrap(settings: Settings, *, uow: UnitOfWork, sessions, clock: Callable[
         base_url=settings.link_base_url or settings.common.public_base_url,
         default_locale=settings.default_locale,
         digest_default=settings.digest_default,
+        rerating_window=settings.rerating_window_seconds,
     ))
     senders = [sender] if sender is not None else [
         SmtpSender(settings.smtp_host, settings.smtp_port, starttls=settings.smtp_starttls,
@@ -69,7 +80,7 @@ def bootstrap(settings: Settings, *, uow: UnitOfWork, sessions, clock: Callable[
         max_attempts=settings.delivery_max_attempts, batch_size=settings.delivery_batch_size,
         retry_base=settings.retry_base_seconds, retry_max=settings.retry_max_seconds,
         rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst,
-        lease_seconds=settings.delivery_lease_seconds,
+        lease_seconds=settings.delivery_lease_seconds, unsubscribe_url=unsubscribe_links(settings),
     )
     digest = DigestTask(uow, mail, interval=settings.digest_interval_seconds, anchor=settings.digest_anchor,
                         tick=settings.digest_tick_seconds, clock=clock or utcnow)

@@ -24,6 +24,17 @@ class Settings(ServiceSettingsBase):
     message_id_domain: str = "kinerja.local"
     link_base_url: str | None = Field(default=None, description="base of links in e-mails (default: KINERJA_PUBLIC_BASE_URL)")
     default_locale: Literal["id", "en"] = "id"
+    rerating_window_seconds: float = Field(
+        default=300.0, ge=0,
+        description="a local choice, not a rule of the regulation: an evaluation result mail waits this long, and a "
+                    "re-rating of the same evaluation within it replaces the waiting mail (one mail); 0: each at once")
+    unsubscribe_secret: str = Field(
+        default="kinerja-dev-unsubscribe-secret-change-me",
+        description="signs the one-click List-Unsubscribe links (HMAC); set your own in production")
+    unsubscribe_base_url: str | None = Field(
+        default=None,
+        description="public base URL of this service for List-Unsubscribe links (default: http://127.0.0.1:<port>); "
+                    "empty string: no List-Unsubscribe header")
     delivery_poll_interval: float = 1.0
     delivery_batch_size: int = 50
     delivery_lease_seconds: float = Field(default=30.0, description="a claimed mail comes back after this if its worker died")

@@ -18,6 +18,7 @@ def make_settings(db_url: str, nats_url: str, sink, **kw) -> Settings:
         database_url=db_url, smtp_port=sink.port, delivery_poll_interval=0.2, retry_base_seconds=0.2,
         retry_max_seconds=0.5, rate_limit_per_second=0, digest_tick_seconds=3600,
         link_base_url="https://kinerja.example.go.id",
+        rerating_window_seconds=0,  # mails at once; test_rerating_window.py sets a window
         common=CommonSettings(nats_url=nats_url, consumer_ack_wait=5),
     )
     base.update(kw)

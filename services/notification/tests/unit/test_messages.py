@@ -80,5 +80,30 @@ def test_digest_lists_each_skp():
 def test_details_table_in_html():
     out = route(ex.samples()["evaluation.finalized"])[0]
     r = render(out.kind, "id", **out.ctx, link="x")
-    assert "Capaian: 96.5%" in r.text
+    assert "Capaian: 96,5 %" in r.text and "periode November 2025 " in r.text
+    assert "2025-11/PPPK_PARUH_WAKTU" not in r.text
+    en = render(out.kind, "en", **out.ctx, link="x")
+    assert "Achievement: 96.5 %" in en.text
+
+
+def test_capaian_is_printed_as_the_rule_computed_it():
+    out = route(ex.samples()["evaluation.finalized"])[0]
+    r = render(out.kind, "id", **{**out.ctx, "capaian": 79.995, "period_id": "2026-Q1/PNS/quarterly"}, link="x")
+    assert "Capaian: 79,995 %" in r.text and "periode Triwulan I 2026" in r.text
     assert "<td style=\"color:#6b7280;padding:2px 16px 2px 0;vertical-align:top;\">Predikat kinerja</td>" in r.html
+
+
+def test_a_name_ending_in_an_abbreviation_gets_one_full_stop():
+    """"oleh Budi Santoso, S.Pd., M.M." ends the sentence: no "M.M.." (an ellipsis stays)."""
+    from kinerja_notification.domain import examples as ex
+    from kinerja_notification.domain.messages import _one_stop, render
+    from kinerja_notification.domain.routing import route
+
+    [out] = route(ex.samples()["approval.approved"])
+    assert out.ctx["penilai"].nama.endswith("M.M.")
+    for locale in ("id", "en"):
+        r = render(out.kind, locale, **out.ctx, link="https://kinerja.example.go.id/skp/1")
+        assert "M.M.." not in r.text and "M.M.." not in r.html and "M.M.." not in r.subject
+        assert "M.M." in r.text
+    assert _one_stop("tunggu... lalu M.M.. Selesai.") == "tunggu... lalu M.M. Selesai."
+    assert _one_stop("versi 2.. x") == "versi 2.. x"  # only after a letter's stop

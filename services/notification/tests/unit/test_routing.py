@@ -54,6 +54,18 @@ def test_keberatan_goes_to_the_atasan_then_back_to_the_pegawai():
     assert kinds_to("evaluation.keberatan_decided") == [("evaluation.keberatan_decided", ex.pegawai().nip)]
 
 
+def test_evaluation_reassignment_tells_the_new_and_the_previous_penilai():
+    assert kinds_to("evaluation.penilai_reassigned_new") == [
+        ("evaluation.penilai_reassigned_new", ex.penilai_baru().nip),
+        ("evaluation.penilai_reassigned_previous", ex.penilai().nip),
+    ]
+    from kinerja_notification.domain.messages import render
+
+    out = route(ex.samples()["evaluation.penilai_reassigned_new"])[0]
+    r = render(out.kind, "id", **out.ctx, link="x")
+    assert "2 evaluasi yang belum dinilai" in r.text and ex.pegawai().nama in r.subject
+
+
 def test_submitted_sends_nothing_but_teaches_the_directory():
     p = SkpSubmitted(skp_id=ex.SKP_ID, version=1, content_hash="x", periode=ex.PERIODE, jenis_pegawai="PPPK",
                      pegawai=ex.pegawai(), penilai=ex.penilai(), atasan_pejabat_penilai=ex.atasan())

@@ -52,8 +52,10 @@ def test_every_header_and_both_parts_read_back():
     assert m["Message-ID"].strip() == MESSAGE_ID
     assert m["X-Correlation-ID"] == "corr-4f1c2a"
     assert m["MIME-Version"] == "1.0"
-    date = email.utils.parsedate_to_datetime(str(m["Date"])).replace(tzinfo=dt.UTC)  # "-0000": UTC
+    date = email.utils.parsedate_to_datetime(str(m["Date"]))
+    assert date.utcoffset() == dt.timedelta(hours=7)  # WIB, a known zone (never "-0000")
     assert abs(date - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+    assert m["Auto-Submitted"] == "auto-generated"
     assert m.get_content_type() == "multipart/alternative"
     text, html = m.iter_parts()
     assert text.get_content_type() == "text/plain" and text.get_content_charset() == "utf-8"
@@ -72,7 +74,9 @@ def test_wire_form_is_7bit_crlf_and_short_lines():
     data.decode("ascii")  # non-ASCII names are encoded (RFC 2047, quoted-printable), not sent raw
     assert b"\n" not in data.replace(b"\r\n", b"")
     head, _, _ = data.partition(b"\r\n\r\n")
-    assert all(len(line) <= 78 for line in head.split(b"\r\n"))
+    # 78 is RFC 5322's "should"; an identifier is never folded (998, its "must")
+    assert all(len(line) <= 78 for line in head.split(b"\r\n") if not line.startswith(b"Message-ID:"))
+    assert all(len(line) <= 998 for line in head.split(b"\r\n"))
     assert all(len(line) <= 998 for line in data.split(b"\r\n"))
     assert b"Content-Transfer-Encoding: quoted-printable" in data  # the non-ASCII parts
 
@@ -123,3 +127,30 @@ def test_every_template_reads_back(locale):
             text, html = m.iter_parts()
             assert _content(text) == r.text.removesuffix("\n") + "\n"
             assert _content(html) == r.html.removesuffix("\n") + "\n"
+
+
+def test_a_long_message_id_stays_on_its_own_line():
+    long_id = "<0b5f3a4e-7b3c-4a56-9c51-1c6a0c1d2e3f.199503152025212001.r3@notifikasi.bkpsdm.kabupaten-contoh.go.id>"
+    raw = _build(message_id=long_id).data
+    assert f"\r\nMessage-ID: {long_id}\r\n".encode() in raw
+    assert _parse(raw)["Message-ID"] == long_id
+
+
+def test_mail_date_has_the_wib_zone():
+    from kinerja_notification.adapters.smtp import mail_date
+
+    assert mail_date(dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)) == "Fri, 02 Jan 2026 10:04:05 +0700"
+
+
+def test_language_and_one_click_unsubscribe_headers():
+    url = "https://kinerja.example.go.id/api/v1/unsubscribe/199503152025212001.ab12"
+    m = _parse(_build(language="en", unsubscribe_url=url).data)
+    assert m["Content-Language"] == "en"
+    assert m["List-Unsubscribe"] == f"<{url}>"
+    assert m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    plain = _parse(_build().data)
+    assert plain["List-Unsubscribe"] is None and plain["Content-Language"] is None
+    assert plain["Auto-Submitted"] == "auto-generated"
+    for bad in ("https://x/a b", "https://x/>\r\nBcc: a@b", "https://x/é"):
+        with pytest.raises(ValueError):
+            _build(unsubscribe_url=bad)

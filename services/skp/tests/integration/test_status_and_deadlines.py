@@ -143,3 +143,23 @@ async def test_extensions_are_read_once_per_transaction_and_a_grant_or_revoke_is
         async with rt.uow() as s:  # a new transaction reads afresh
             await deadlines.grant_extension(s, admin, tahun=2026, sampai=later, unit_kerja=None, nip=PEGAWAI_NIP, alasan=None)
         assert (await client.get(f"/api/v1/skp/{skp['id']}", headers=me)).json()["deadline"] == later.isoformat()
+
+
+async def test_late_skps_of_an_instansi(app, tokens):
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    admin = tokens("admin-dki", "admin", instansi=INSTANSI)
+    async with running(app) as client:
+        draft = pppk_skp(mulai="2026-01-01", selesai="2026-12-31")
+        draft["tanggal_sk"], draft["tanggal_terima_sk"] = "2025-12-29", "2026-01-02"
+        skp = (await client.post("/api/v1/skp", json=draft, headers=me)).json()
+        policy = app.state.runtime.container.policy
+        policy.today = lambda: dt.date(2026, 1, 12)  # 10 days after receiving the SK: not late yet
+        d = (await client.get(f"/api/v1/skp/{skp['id']}/deadline", headers=me)).json()
+        assert (d["deadline"], d["dasar"]) == ("2026-01-12", "terima-sk")
+        assert (await client.get("/api/v1/deadlines/terlambat", params={"tahun": 2026}, headers=admin)).json() == []
+        policy.today = lambda: dt.date(2026, 1, 15)
+        late = (await client.get("/api/v1/deadlines/terlambat", params={"tahun": 2026}, headers=admin)).json()
+        assert [(x["nip"], x["status"], x["hari_terlambat"]) for x in late] == [(PEGAWAI_NIP, "Draft", 3)]
+        other = tokens("admin-jabar", "admin", instansi="Pemerintah Provinsi Jawa Barat")
+        assert (await client.get("/api/v1/deadlines/terlambat", params={"tahun": 2026}, headers=other)).json() == []
+        assert (await client.get("/api/v1/deadlines/terlambat", params={"tahun": 2026}, headers=me)).status_code == 403

@@ -21,6 +21,14 @@ def test_appointment_decree_gives_ten_days():
     assert d.effective == D(2026, 1, 12) and d.reason == "sk"
 
 
+def test_ten_days_run_from_receiving_the_decree():
+    # DKI 2026: the SK was signed 29 Dec 2025 and handed over 2 Jan 2026: due 12 Jan, not 8 Jan
+    d = deadline_for(mulai=D(2026, 1, 1), tanggal_sk=D(2025, 12, 29), tanggal_terima_sk=D(2026, 1, 2), nip="1", unit_kerja="U")
+    assert d.effective == D(2026, 1, 12) and d.reason == "terima-sk"
+    from kinerja_skp.domain.deadlines import terima_sk_of
+    assert terima_sk_of({"tanggal_terima_sk": "2026-01-02"}) == D(2026, 1, 2) and terima_sk_of({}) is None
+
+
 def test_mid_year_period_without_decree_gives_ten_days_from_start():
     d = deadline_for(mulai=D(2025, 9, 1), tanggal_sk=None, nip="1", unit_kerja="U")
     assert d.effective == D(2025, 9, 11) and d.reason == "mulai"

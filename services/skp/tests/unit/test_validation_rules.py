@@ -193,7 +193,21 @@ def test_rencana_aksi_only_where_enabled():
 
 def test_rencana_aksi_needs_two_outputs():
     report = validate(with_rencana_aksi(["IV"]), RA)
-    assert ("rencana-aksi-min-output", "hasil_kerja[0].iki[0].rencana_aksi[0].output") in rules(report)
+    assert ("rencana-aksi-min-output", "hasil_kerja[0].iki[0].rencana_aksi") in rules(report)
+
+
+def test_two_outputs_count_over_the_iki_not_each_rencana_aksi():
+    # BKD DKI 2025: several rencana aksi of one output each are fine when the IKI has two in all
+    data = pppk_skp()
+    for r in data["hasil_kerja"]:
+        for iki in r["iki"]:
+            iki["rencana_aksi"] = [{"uraian": "a", "output": [{"uraian": "a1", "triwulan": "III"}]},
+                                   {"uraian": "b", "output": [{"uraian": "b1", "triwulan": "IV"}]}]
+    assert not validate(SkpContent.model_validate(data), RA).errors
+
+
+def test_tw_ii_target_with_outputs_in_ii_and_iii_is_valid():
+    assert not validate(with_rencana_aksi(["II", "III"], target_tw="II"), RA).errors
 
 
 def test_target_in_tw_iv_needs_an_output_in_tw_iv():
@@ -238,6 +252,79 @@ def test_percent_targets_are_not_summed():
     report = validate(content(hasil_kerja__1__iki__0__target_bulanan=["100"] * 12))
     assert not [w for w in report.warnings if w.rule.endswith("-sum")]
     assert ("target-bulanan-luar-periode", "hasil_kerja[1].iki[0].target_bulanan") in rules(report, "warning")
+
+
+def test_kind_comes_from_the_shared_rule():
+    # an index is a level: its months are not summed (skp and evaluation agree)
+    data = pppk_skp()
+    iki = data["hasil_kerja"][0]["iki"][0]
+    iki["target"] = {"jenis": "angka", "nilai": "3", "satuan": "indeks"}
+    iki["target_bulanan"] = [None] * 8 + ["3"] * 4
+    report = validate(SkpContent.model_validate(data))
+    assert not [w for w in report.warnings if w.rule.endswith("-sum")]
+    iki["sifat_target"] = "jumlah"  # stated: a count after all
+    report = validate(SkpContent.model_validate(data))
+    assert ("target-bulanan-sum", "hasil_kerja[0].iki[0].target_bulanan") in rules(report, "warning")
+
+
+def test_waktu_target_left_higher_is_better_warns():
+    data = pppk_skp()
+    iki = data["hasil_kerja"][0]["iki"][0]
+    iki["aspek"], iki["target"] = "Waktu", {"jenis": "angka", "nilai": "2", "satuan": "hari kerja"}
+    iki["target_bulanan"] = None
+    report = validate(SkpContent.model_validate(data))
+    assert ("target-arah-waktu-biaya", "hasil_kerja[0].iki[0].polaritas") in rules(report, "warning")
+    iki["polaritas"] = "lower_is_better"
+    report = validate(SkpContent.model_validate(data))
+    assert ("target-arah-waktu-biaya", "hasil_kerja[0].iki[0].polaritas") not in rules(report, "warning")
+
+
+def test_typed_period_targets_are_accepted_and_decide_the_target_quarter():
+    data = pppk_skp()
+    iki = data["hasil_kerja"][0]["iki"][0]
+    iki["target_bulanan"] = None
+    iki["target_periode"] = {"triwulan": ["N/A", {"nilai": 30, "polaritas": "maximize"}, "N/A", "N/A"]}
+    iki["rencana_aksi"] = [{"uraian": "a", "output": [{"uraian": "a1", "triwulan": "II"}, {"uraian": "a2", "triwulan": "III"}]}]
+    c = SkpContent.model_validate(data)
+    assert c.hasil_kerja[0].iki[0].target_periode.triwulan[1].nilai == 30
+    from kinerja_skp.domain.validation.rencana_aksi import target_quarter
+    assert target_quarter(c.hasil_kerja[0].iki[0], c) == "II"  # the last quarter that is measured
+    bad = pppk_skp()
+    bad["hasil_kerja"][0]["iki"][0]["target_periode"] = {"triwulan": ["lots", None, None, None]}
+    with pytest.raises(ValueError):
+        SkpContent.model_validate(bad)
+
+
+def test_overlapping_skp_is_read_as_mutasi():
+    c = content()  # 1 Sep - 31 Dec 2025
+    report = validate(c, ValidationContext(overlapping=((dt.date(2025, 1, 1), dt.date(2025, 12, 31)),)))
+    assert report.valid
+    f = next(x for x in report.warnings if x.rule == "skp-mutasi")
+    assert f.path == "periode.mulai" and "2025-08-31" in f.message
+    report = validate(c, ValidationContext(overlapping=((dt.date(2025, 11, 1), dt.date(2025, 12, 31)),)))
+    assert ("skp-mutasi", "periode.selesai") in rules(report, "warning")
+
+
+def test_typed_period_targets_of_a_count_add_up():
+    data = pppk_skp()
+    iki = data["hasil_kerja"][0]["iki"][0]  # 4 Laporan
+    iki["target_bulanan"] = None
+    iki["target_periode"] = {"triwulan": ["N/A", "N/A", "1", "2"]}
+    report = validate(SkpContent.model_validate(data))
+    assert ("target-periode-sum", "hasil_kerja[0].iki[0].target_periode.triwulan") in rules(report, "warning")
+    iki["target_periode"] = {"triwulan": ["N/A", "N/A", "1", "3"]}
+    report = validate(SkpContent.model_validate(data))
+    assert not [w for w in report.warnings if w.rule == "target-periode-sum"]
+
+
+def test_empty_lampiran_warns():
+    data = pppk_skp()
+    data["lampiran"] = {"dukungan_sumber_daya": ["Komputer"], "skema_pertanggungjawaban": [], "konsekuensi": ["  "]}
+    report = validate(SkpContent.model_validate(data))
+    assert report.valid
+    assert {("lampiran-kosong", "lampiran.skema_pertanggungjawaban"), ("lampiran-kosong", "lampiran.konsekuensi")} <= \
+        rules(report, "warning")
+    assert ("lampiran-kosong", "lampiran.dukungan_sumber_daya") not in rules(report, "warning")
 
 
 def test_tenfold_jump_against_last_year_warns():

@@ -44,6 +44,19 @@ def test_round_trip_loses_nothing():
     assert diff_skp(c, back) == []
 
 
+def test_round_trip_keeps_typed_period_targets_and_the_kind():
+    d = rich_skp().model_dump(mode="json")
+    iki = d["hasil_kerja"][1]["iki"][1]
+    iki["target_triwulan"] = None
+    iki["sifat_target"] = "tingkat"
+    iki["target_periode"] = {"triwulan": ["N/A", {"nilai": 30, "polaritas": "maximize"}, "N/A", "80 - 100 (stabilize)"]}
+    c = SkpContent.model_validate(d)
+    back = SkpContent.model_validate(read_skp(write_skp(c)))
+    assert diff_skp(c, back) == []
+    assert back.hasil_kerja[1].iki[1].target_periode == c.hasil_kerja[1].iki[1].target_periode
+    assert back.hasil_kerja[1].iki[1].sifat_target == c.hasil_kerja[1].iki[1].sifat_target
+
+
 def test_the_sheet_follows_the_official_form():
     wb = load_workbook(io.BytesIO(write_skp(rich_skp())))
     ws = wb["SKP"]

@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import AliasChoices, Field
 
+from .targets import Polaritas, SifatTarget, TargetPerPeriode
 from .values import JenisPegawai, Pegawai, Periode, WireModel
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "Aspek",
     "Perspektif",
     "Polaritas",
+    "SifatTarget",
+    "TargetPerPeriode",
     "Triwulan",
     "NilaiBerakhlak",
     "Target",
@@ -83,14 +86,6 @@ class Perspektif(StrEnum):
     proses_bisnis = "Proses Bisnis"
     penguatan_internal = "Penguatan Internal"
     anggaran = "Anggaran"
-
-
-class Polaritas(StrEnum):
-    """How realisasi compares to target when capaian is computed."""
-
-    higher_is_better = "higher_is_better"
-    lower_is_better = "lower_is_better"
-    range = "range"
 
 
 class Triwulan(StrEnum):
@@ -157,6 +152,12 @@ class Iki(WireModel):
     target_triwulan: list[Decimal | None] | None = Field(
         default=None, min_length=4, max_length=4, description="4 quarterly targets (TW I..IV)"
     )
+    target_periode: TargetPerPeriode | None = Field(
+        default=None, description="per-period targets as typed (win over target_bulanan/target_triwulan): each a number, "
+        "a range '80 - 100', 'N/A' (not measured that period) or an object with its own polaritas")
+    sifat_target: SifatTarget | None = Field(
+        default=None, description="jumlah (a count, split over periods), tingkat (a level, holds), waktu or biaya; "
+        "when absent it is derived from satuan by the shared table (kinerja_contracts.targets)")
     triwulan_target: Triwulan | None = Field(default=None, description="quarter in which the target falls (rencana aksi rule)")
     rencana_aksi: list[RencanaAksi] = Field(default_factory=list)
 
@@ -207,6 +208,8 @@ class SkpSnapshot(WireModel):
         validation_alias=AliasChoices("atasan_pejabat_penilai", "atasan_penilai"),
     )
     tanggal_sk: dt.date | None = Field(default=None, description="date of the appointment decree (SK), if mid-year")
+    tanggal_terima_sk: dt.date | None = Field(
+        default=None, description="date the pegawai received the SK; the 10-day deadline runs from it (DKI 2026)")
     tempat: str | None = Field(default=None, description="place written above the signatures, e.g. Jakarta")
     hasil_kerja: list[Rhk] = Field(default_factory=list)
     perilaku_kerja: list[PerilakuKerja] = Field(

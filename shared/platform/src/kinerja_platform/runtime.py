@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from faststream.nats import NatsBroker, NatsUserPassword
 from sqlalchemy import text
 
 from .db import UnitOfWork, create_engine, run_migrations, session_factory
 from .logging import get_logger, setup_logging
+from .messaging.asyncapi import asyncapi_document, asyncapi_html
 from .messaging.consumer import EventConsumers
 from .messaging.provisioning import ensure_streams
 from .messaging.relay import OutboxRelay, jetstream_publisher
@@ -37,6 +38,8 @@ from .web.auth import TokenVerifier
 from .web.errors import install_error_handlers
 from .web.idempotency import IdempotencyMiddleware
 from .web.middleware import BodyLimitMiddleware, CorrelationMiddleware
+from .web.health import READY_RESPONSES, Health
+from .web.openapi import install_docs, install_openapi
 
 log = get_logger(__name__)
 
@@ -103,6 +106,9 @@ async def connect_broker(
             reconnect_time_wait=1,
             connect_timeout=2,
             logger=logging.getLogger("kinerja.faststream"),
+            # FastStream's per-message lines ("Received", "Processed"): at DEBUG,
+            # or every event costs two log lines (the consumers log what matters)
+            log_level=logging.DEBUG,
         )
         try:
             await broker.connect()
@@ -198,22 +204,25 @@ def create_service_app(
         version=version,
         lifespan=lifespan,
         openapi_tags=openapi_tags,
-        docs_url="/docs",
+        docs_url=None,  # web/openapi.py serves /docs and /redoc with their own assets
+        redoc_url=None,
     )
     app.state.runtime = runtime
     app.state.verifier = TokenVerifier(common)
     app.state.consumers = None  # the service's EventConsumers once started
     install_error_handlers(app)
+    install_openapi(app)
+    install_docs(app)
     # outermost first: correlation id -> size limit -> idempotency -> routes
     app.add_middleware(IdempotencyMiddleware, stale_after=common.idempotency_stale_after)
     app.add_middleware(BodyLimitMiddleware, max_bytes=common.max_body_bytes)
     app.add_middleware(CorrelationMiddleware)
 
-    @app.get("/healthz", tags=["ops"], summary="Process is up")
+    @app.get("/healthz", tags=["ops"], summary="Process is up", response_model=Health)
     async def healthz() -> dict:
         return {"status": "ok", "service": name}
 
-    @app.get("/readyz", tags=["ops"], summary="Database and NATS reachable")
+    @app.get("/readyz", tags=["ops"], summary="Database and NATS reachable", responses=READY_RESPONSES)
     async def readyz() -> JSONResponse:
         checks = {"database": "down", "nats": "down"}
         try:
@@ -228,16 +237,40 @@ def create_service_app(
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", "service": name, "checks": checks}, status_code=200 if ok else 503)
 
-    @app.get("/asyncapi.json", tags=["ops"], summary="AsyncAPI document of this service's subscribers")
-    async def asyncapi() -> JSONResponse:
-        from faststream.specification import AsyncAPI
-
-        spec = AsyncAPI(runtime.broker, title=f"Kinerja {name}", version=version, description=description)
-        return JSONResponse(spec.to_specification().to_jsonable())
+    add_asyncapi_routes(app, name, title=title, version=version, description=description, servers=common.nats_url)
 
     for router in routers:
         app.include_router(router)
     return app
+
+
+def add_asyncapi_routes(
+    app: FastAPI, name: str, *, title: str, version: str, description: str, servers: str,
+) -> None:
+    """``/asyncapi.json`` and ``/asyncapi``: what the service consumes and publishes.
+
+    The document is built (once per start) from a broker that is never
+    connected, holding the subscribers of the service's running
+    ``EventConsumers`` (``app.state.consumers``, made in the lifespan from the
+    container) and a documenting publisher per event it publishes."""
+    built: dict[str, Any] = {}
+
+    def asyncapi_doc() -> dict[str, Any]:
+        consumers = app.state.consumers
+        if built.get("consumers") is not consumers or "doc" not in built:
+            built["consumers"] = consumers
+            built["doc"] = asyncapi_document(name, consumers, title=title, version=version,
+                                             description=description, servers=servers)
+        return built["doc"]
+
+    @app.get("/asyncapi.json", tags=["ops"], summary="AsyncAPI document: every event consumed and published")
+    async def asyncapi_json() -> JSONResponse:
+        return JSONResponse(asyncapi_doc())
+
+    @app.get("/asyncapi", tags=["ops"], summary="AsyncAPI document as a page (self-contained, no CDN)",
+             response_class=HTMLResponse)
+    async def asyncapi_page() -> HTMLResponse:
+        return HTMLResponse(asyncapi_html(asyncapi_doc()))
 
 
 async def get_runtime(request: Request) -> Runtime:

@@ -24,14 +24,43 @@ DEFAULT_PORTS = {"skp": 8001, "approval": 8002, "evaluation": 8003, "notificatio
 
 
 @dataclass
+class Backoff:
+    """When to restart a crashed child: ``first`` seconds after its first
+    crash, doubling up to ``cap``; a child that had run ``healthy_after``
+    seconds before it crashed starts again from ``first``."""
+
+    first: float = 1.0
+    cap: float = 30.0
+    healthy_after: float = 60.0
+    restarts: int = 0
+    _next: float = 0.0
+
+    def delay(self, ran_for: float) -> float:
+        if ran_for >= self.healthy_after:
+            self._next = 0.0
+        self._next = self.first if self._next == 0.0 else min(self._next * 2, self.cap)
+        self.restarts += 1
+        return self._next
+
+
+@dataclass
 class Child:
     name: str
     args: list[str]
     env: dict[str, str]
     log_path: Path | None = None
     proc: subprocess.Popen | None = None
+    started_at: float = 0.0
+    backoff: Backoff = field(default_factory=Backoff)
+    #: monotonic time of the planned restart after a crash (None: running or not planned)
+    restart_at: float | None = None
 
     def start(self) -> None:
+        self.started_at = time.monotonic()
+        self.restart_at = None
+        if self.log_path:
+            with open(self.log_path, "ab") as f:  # where each run begins, in the child's own log
+                f.write(f"--- {self.name} started by kinerja-dev at {time.strftime('%Y-%m-%dT%H:%M:%S%z')} ---\n".encode())
         # the log file lives as long as the process, not a with-block
         out = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115
         self.proc = subprocess.Popen(
@@ -177,6 +206,31 @@ class Stack:
                 time.sleep(0.2)
         if pending:
             raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
+
+    def supervise(self, now: float | None = None) -> list[str]:
+        """One round of supervision (``make run`` calls it every few tenths of
+        a second): a child that exited is restarted after its backoff, the
+        others go on; the embedded nats-server likewise. Returns what
+        happened, one line each, for the launcher to print."""
+        now = time.monotonic() if now is None else now
+        said: list[str] = []
+        for name, child in list(self.children.items()):
+            if child.alive():
+                continue
+            if child.restart_at is None:
+                code = child.proc.returncode if child.proc else None
+                delay = child.backoff.delay(now - child.started_at)
+                child.restart_at = now + delay
+                said.append(f"{name} exited (code {code}) after {now - child.started_at:.1f}s; "
+                            f"restarting in {delay:.0f}s (restart {child.backoff.restarts}); log: {child.log_path}")
+            elif now >= child.restart_at:
+                child.start()
+                said.append(f"{name} restarted (pid {child.proc.pid})")
+        if self.nats is not None and self.nats.proc is not None and self.nats.proc.poll() is not None:
+            code = self.nats.proc.returncode
+            self.nats.start()
+            said.append(f"nats-server exited (code {code}); restarted on the same port and store")
+        return said
 
     def stop(self) -> None:
         """SIGTERM every child at once, wait for all (SIGKILL after 10 s), then NATS."""

@@ -2,7 +2,16 @@
 
 Starts an embedded nats-server with JetStream (unless NATS_URL is set), the
 local SMTP sink with its web view, and the four services on ports 8001-8004,
-with SQLite files under var/. Prints where everything is. Ctrl-C stops all.
+with SQLite files under var/. Prints where everything is.
+
+It supervises: a service (or the SMTP sink, or the embedded nats-server)
+that exits is restarted after a backoff (1 s, doubling to 30 s; back to 1 s
+after a minute of running), and the exit and the restart are printed; the
+others go on. SIGINT (Ctrl-C) and SIGTERM stop everything, also when
+``make run`` runs in the background (a background job of a script starts
+with SIGINT ignored, so the handlers are installed explicitly).
+
+Settings (environment): see the README's "Launcher settings" table.
 """
 
 from __future__ import annotations
@@ -19,7 +28,8 @@ from .procs import DEFAULT_PORTS, SERVICES, Stack
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="Run the whole Kinerja system locally")
-    p.add_argument("--var", default="var", help="folder for databases, logs, mail and NATS data (default var/)")
+    p.add_argument("--var", default=os.environ.get("KINERJA_DEV_VAR", "var"),
+                   help="folder for databases, logs, mail and NATS data (default: $KINERJA_DEV_VAR or var/)")
     a = p.parse_args(argv)
     var = Path(a.var).resolve()
     env = os.environ
@@ -41,6 +51,9 @@ def main(argv: list[str] | None = None) -> None:
         stopping = True
         raise KeyboardInterrupt
 
+    # both, explicitly: a background job inherits SIGINT ignored, and Python
+    # then installs no handler of its own
+    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     print("Kinerja: starting (first start applies database migrations)...", flush=True)
     t0 = time.monotonic()
@@ -48,18 +61,16 @@ def main(argv: list[str] | None = None) -> None:
         stack.start()
         print(f"\nKinerja is up after {time.monotonic() - t0:.1f}s:\n")
         for s in SERVICES:
-            print(f"  {s:<13} {stack.url(s)}   API docs: {stack.url(s)}/docs")
+            print(f"  {s:<13} {stack.url(s)}   API docs: {stack.url(s)}/docs (ReDoc: /redoc)")
         print(f"  {'mail (web)':<13} {stack.mail_url}   (SMTP on 127.0.0.1:{stack.smtp_port}; .eml files in {var / 'mail'})")
         print(f"  {'nats':<13} {stack.nats_url}" + ("   (embedded, JetStream data in var/nats)" if stack.nats else ""))
         print(f"  logs          {var / 'logs'}/<service>.log")
         print("\nTokens for trying the API: uv run kinerja-token --sub <NIP> --role pegawai|atasan|admin|portal")
-        print("Press Ctrl-C to stop everything.\n", flush=True)
+        print("A service that exits is restarted. Press Ctrl-C (or send SIGTERM) to stop everything.\n", flush=True)
         while True:
-            time.sleep(1)
-            for name, child in stack.children.items():
-                if not child.alive():
-                    print(f"{name} exited (code {child.proc.returncode if child.proc else '?'}); see {child.log_path}. Stopping.", file=sys.stderr)
-                    raise KeyboardInterrupt
+            time.sleep(0.25)
+            for line in stack.supervise():
+                print(f"[kinerja-dev] {time.strftime('%H:%M:%S')} {line}", flush=True)
     except KeyboardInterrupt:
         pass
     except Exception as exc:

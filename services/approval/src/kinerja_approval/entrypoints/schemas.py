@@ -7,7 +7,7 @@ import uuid
 from typing import Any, Literal
 
 from kinerja_contracts.lifecycle import SkpStatus
-from kinerja_contracts.values import Nip, Pegawai, UtcDatetime
+from kinerja_contracts.values import Nip, Pegawai, Periode, UtcDatetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.authority import JenisPenugasan
@@ -26,10 +26,10 @@ class CaseOut(BaseModel):
     version: int = Field(description="the SKP version under decision: send it back with a decision")
     content_hash: str = Field(description="sha256 of that version's content; may be sent back too")
     sequence: int = Field(description="number of transitions so far")
-    pegawai: dict[str, Any]
-    penilai: dict[str, Any] = Field(description="the current pejabat penilai")
-    atasan_pejabat_penilai: dict[str, Any] | None = None
-    periode: dict[str, Any]
+    pegawai: Pegawai
+    penilai: Pegawai = Field(description="the current pejabat penilai")
+    atasan_pejabat_penilai: Pegawai | None = None
+    periode: Periode
     jenis_pegawai: str
     unit_kerja: str | None
     instansi: str | None

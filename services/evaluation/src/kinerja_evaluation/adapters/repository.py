@@ -22,6 +22,7 @@ from .tables import (
     EvaluationPlan,
     Keberatan,
     Kehadiran,
+    PenugasanPenilai,
     Realisasi,
     SchedulerAction,
 )
@@ -59,6 +60,7 @@ class Scope(Protocol):
 
     nip: str | None
     penilai_nip: str | None
+    acting_for: frozenset[str]
     atasan_or_pegawai: str | None
     instansi: str | None
 
@@ -88,6 +90,13 @@ class EvaluationRepository:
         return list((await conn.execute(
             select(*(t[c] for c in PLAN_COLUMNS)).where(t.jenis_pegawai == jenis_pegawai, t.periode_mulai <= selesai,
                                                        t.periode_selesai >= mulai))).all())
+
+    async def other_plans_overlapping(self, nip: str, skp_id: uuid.UUID, mulai: dt.date,
+                                      selesai: dt.date) -> list[EvaluationPlan]:
+        """The other plans of ``nip`` whose SKP periode overlaps [mulai, selesai] (a mutasi)."""
+        return list((await self.session.exec(select(EvaluationPlan).where(
+            EvaluationPlan.nip == nip, EvaluationPlan.skp_id != skp_id, EvaluationPlan.periode_mulai <= selesai,
+            EvaluationPlan.periode_selesai >= mulai))).scalars().all())
 
     async def plan_spans(self) -> dict[str, tuple[dt.date, dt.date]]:
         """Per jenis pegawai, the first start and last end of the plans' periods."""
@@ -189,6 +198,24 @@ class EvaluationRepository:
     async def get_evaluation(self, evaluation_id: str) -> Evaluation | None:
         return await self.session.get(Evaluation, evaluation_id)
 
+    async def open_evaluations_of(self, skp_id: uuid.UUID) -> list[Evaluation]:
+        return list((await self.session.exec(select(Evaluation).where(
+            Evaluation.skp_id == skp_id, Evaluation.status == "open"))).scalars().all())
+
+    async def unrated_without_keberatan(self, skp_id: uuid.UUID) -> list[Evaluation]:
+        """The evaluations of an SKP not yet rated and without a keberatan (they follow a new penilai)."""
+        objected = select(Keberatan.evaluation_id)
+        return list((await self.session.exec(select(Evaluation).where(
+            Evaluation.skp_id == skp_id, Evaluation.predikat.is_(None),
+            Evaluation.id.not_in(objected)))).scalars().all())
+
+    async def delete(self, row: Any) -> None:
+        await self.session.delete(row)
+
+    async def has_realisasi(self, evaluation_id: str) -> bool:
+        return (await self.session.exec(
+            select(Realisasi.iki_id).where(Realisasi.evaluation_id == evaluation_id).limit(1))).first() is not None
+
     async def periodic_of(self, skp_id: uuid.UUID, tahun: int) -> list[Evaluation]:
         return list((await self.session.exec(select(Evaluation).where(
             Evaluation.skp_id == skp_id, Evaluation.tahun == tahun, Evaluation.kind != "annual"))).scalars().all())
@@ -199,7 +226,7 @@ class EvaluationRepository:
         if scope.nip is not None:
             q = q.where(Evaluation.nip == scope.nip)
         if scope.penilai_nip is not None:
-            q = q.where(Evaluation.penilai_nip == scope.penilai_nip)
+            q = q.where(Evaluation.penilai_nip.in_({scope.penilai_nip, *scope.acting_for}))
         if nip:
             q = q.where(Evaluation.nip == nip)
         if scope.instansi is not None:
@@ -296,3 +323,18 @@ class EvaluationRepository:
 
     async def capaian_organisasi_of(self, unit_kerja: str, tahun: int) -> CapaianOrganisasiRecord | None:
         return await self.session.get(CapaianOrganisasiRecord, (unit_kerja, tahun))
+
+    # --- Plt/Plh who rate for a pejabat penilai ------------------------------------------
+
+    async def acting_for(self, delegate_nip: str, day: dt.date) -> set[str]:
+        """The penilai NIPs ``delegate_nip`` rates for on ``day`` (assignments in force, not revoked)."""
+        return set((await self.session.exec(select(PenugasanPenilai.penilai_nip).where(
+            PenugasanPenilai.delegate_nip == delegate_nip, PenugasanPenilai.mulai <= day,
+            PenugasanPenilai.selesai >= day, PenugasanPenilai.revoked_at.is_(None)))).scalars().all())
+
+    async def penugasan(self, penugasan_id: uuid.UUID) -> PenugasanPenilai | None:
+        return await self.session.get(PenugasanPenilai, penugasan_id)
+
+    async def penugasan_of_instansi(self, instansi: str) -> list[PenugasanPenilai]:
+        return list((await self.session.exec(select(PenugasanPenilai).where(PenugasanPenilai.instansi == instansi)
+                                             .order_by(PenugasanPenilai.mulai))).scalars().all())

@@ -44,6 +44,8 @@ class EvaluationPlan(SQLModel, table=True):
     rencana: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     #: IKI measured per period, precomputed: 12 months, 4 quarters, the year (opening a period reads only this)
     jumlah_iki_periode: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    #: mutasi: the SKP of the new position that ended this one (its periode_selesai is then the day before)
+    diakhiri_oleh_skp: uuid.UUID | None = Field(default=None)
 
 
 class EvaluationPeriod(SQLModel, table=True):
@@ -95,6 +97,8 @@ class Evaluation(SQLModel, table=True):
     umpan_balik: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     finalized_at: dt.datetime | None = _ts(True)
     keberatan_deadline: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    #: who set the ratings: the penilai, their Plt/Plh, or a reassigned penilai (NIP)
+    dinilai_oleh: str | None = Field(default=None, max_length=18)
     closed_at: dt.datetime | None = _ts(True)
     version: int = 1
     updated_at: dt.datetime = _ts()
@@ -172,3 +176,23 @@ class SchedulerAction(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=120)
     due: dt.date = Field(sa_column=Column(Date, nullable=False))
     done_at: dt.datetime = _ts()
+
+
+class PenugasanPenilai(SQLModel, table=True):
+    """An acting assignment (Plt/Plh) an admin recorded for rating:
+    ``delegate_nip`` rates for ``penilai_nip`` from ``mulai`` to ``selesai``
+    (Asia/Jakarta dates)."""
+
+    __tablename__ = "penugasan_penilai"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    delegate_nip: str = Field(index=True, max_length=18)
+    penilai_nip: str = Field(index=True, max_length=18)
+    jenis: str = Field(max_length=8)
+    mulai: dt.date = Field(sa_column=Column(Date, nullable=False))
+    selesai: dt.date = Field(sa_column=Column(Date, nullable=False))
+    instansi: str = Field(max_length=300)
+    nomor_sk: str | None = Field(default=None, max_length=200)
+    created_by: str = Field(max_length=64)
+    created_at: dt.datetime = _ts()
+    revoked_at: dt.datetime | None = _ts(True)

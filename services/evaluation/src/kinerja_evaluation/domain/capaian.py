@@ -4,9 +4,14 @@ Formulas of PermenPANRB 8/2021, still used to compute numbers (docs/evaluation.m
 
 - higher-is-better: ``realisasi / target x 100``;
 - lower-is-better: ``(2 - realisasi / target) x 100``;
-- range target ``[minimum, maksimum]``: 100 inside the range; above it the
-  realisasi is measured against the upper bound, below it against the lower
-  bound (with the IKI's polarity deciding which side is good).
+- range target ``[minimum, maksimum]``: 100 inside the range; outside it the
+  polarity decides: maximize measures above the range against the upper
+  bound, minimize below it against the lower bound, and stabilize (the band
+  itself is the goal) treats leaving the band either way as a shortfall,
+  never above 100;
+- a zero target (local choice, no source): lower-is-better is met (100) at
+  a realisasi of 0 and missed (the floor) above it; higher-is-better is met
+  at any realisasi.
 
 Caps are regional policy: :class:`CapaianPolicy` carries them.
 """
@@ -15,12 +20,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kinerja_contracts.skp import Polaritas
+from kinerja_contracts.targets import Polaritas, parse_polaritas
+
+__all__ = ["Polaritas", "CapaianPolicy", "CapaianError", "capaian_iki", "capaian_range", "capaian_hasil_kerja",
+           "capaian_higher_is_better", "capaian_lower_is_better", "rata_rata"]
 
 
 @dataclass(frozen=True)
 class CapaianPolicy:
-    """Regional policy for capaian: the upper cap and the floor (percent)."""
+    """Regional policy for capaian: the upper cap and the floor (percent).
+
+    Defaults: no source fixes them; 120 / 0 are this project's choice (the
+    PermenPANRB 8/2021 formulas give numbers, not caps). Configuration.
+    """
 
     cap: float = 120.0
     floor: float = 0.0
@@ -34,32 +46,40 @@ class CapaianError(ValueError):
 
 
 def capaian_higher_is_better(realisasi: float, target: float) -> float:
-    """``realisasi / target x 100`` (uncapped)."""
+    """``realisasi / target x 100`` (uncapped); a zero target is met by any realisasi (100)."""
     if target == 0:
-        raise CapaianError("target nol tidak dapat dipakai untuk menghitung capaian (zero target)")
+        return 100.0
     return realisasi / target * 100.0
 
 
 def capaian_lower_is_better(realisasi: float, target: float) -> float:
-    """``(2 - realisasi / target) x 100`` (uncapped)."""
+    """``(2 - realisasi / target) x 100`` (uncapped); a zero target (0
+    complaints) is met at 0 (100) and missed above it (0)."""
     if target == 0:
-        raise CapaianError("target nol tidak dapat dipakai untuk menghitung capaian (zero target)")
+        return 100.0 if realisasi <= 0 else 0.0
     return (2.0 - realisasi / target) * 100.0
 
 
-def capaian_range(realisasi: float, minimum: float, maksimum: float, *, lower_is_better: bool = False) -> float:
+def capaian_range(realisasi: float, minimum: float, maksimum: float, *, lower_is_better: bool = False,
+                  polaritas: Polaritas | str | None = None) -> float:
     """A range target counts as met (100) inside ``[minimum, maksimum]``.
 
-    Above the range the realisasi is measured against the upper bound, below
-    it against the lower bound; ``lower_is_better`` flips which side earns
-    more than 100 (e.g. a cost range).
+    Outside it: maximize (``higher_is_better``) measures against the bound
+    it left (above the range more than 100, below less); minimize
+    (``lower_is_better``) the other way round; stabilize (``range``) gives
+    less than 100 on either side: below ``realisasi / minimum``, above
+    ``(2 - realisasi / maksimum)``.
     """
+    pol = parse_polaritas(polaritas) or (Polaritas.lower_is_better if lower_is_better else Polaritas.higher_is_better)
     if minimum > maksimum:
         minimum, maksimum = maksimum, minimum
     if minimum <= realisasi <= maksimum:
         return 100.0
-    bound = maksimum if realisasi > maksimum else minimum
-    if lower_is_better:
+    above = realisasi > maksimum
+    bound = maksimum if above else minimum
+    if pol is Polaritas.range:
+        return capaian_lower_is_better(realisasi, bound) if above else capaian_higher_is_better(realisasi, bound)
+    if pol is Polaritas.lower_is_better:
         return capaian_lower_is_better(realisasi, bound)
     return capaian_higher_is_better(realisasi, bound)
 
@@ -78,9 +98,9 @@ def capaian_iki(
     A target with both ``minimum`` and ``maksimum`` is a range target (then
     ``polaritas`` lower_is_better measures outside the range the other way).
     """
-    pol = Polaritas(polaritas)
+    pol = parse_polaritas(polaritas) or Polaritas.higher_is_better
     if minimum is not None and maksimum is not None:
-        raw = capaian_range(realisasi, minimum, maksimum, lower_is_better=pol is Polaritas.lower_is_better)
+        raw = capaian_range(realisasi, minimum, maksimum, polaritas=pol)
     elif target is None:
         raise CapaianError("IKI tanpa target angka (IKI has no numeric target)")
     elif pol is Polaritas.lower_is_better:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Query
-from kinerja_contracts.values import UtcDatetime
+from kinerja_contracts.skp import Polaritas
+from kinerja_contracts.values import Pegawai, Periode, UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field, HttpUrl
 
+from ..domain.plan import PlanIki
 from ..domain.rating import Predikat, Rating
 from ..service_layer import evaluations as uc
 from ..service_layer.plans import plan_lines
@@ -26,9 +28,9 @@ class PlanOut(BaseModel):
     nip: str
     version: int
     content_hash: str
-    periode: dict[str, Any]
+    periode: Periode
     jenis_pegawai: str | None = None
-    rencana: list[dict[str, Any]] = Field(default_factory=list, description="every IKI with annual, monthly (12) and quarterly (4) targets")
+    rencana: list[PlanIki] = Field(default_factory=list, description="every IKI with annual, monthly (12) and quarterly (4) targets")
 
 
 @router.get("/plans/{skp_id}", response_model=PlanOut, summary="Rencana evaluasi SKP yang disetujui (evaluation plan)")
@@ -52,6 +54,44 @@ class EvaluationSummary(BaseModel):
     predikat: str | None
 
 
+class TargetDalamPeriode(BaseModel):
+    """The IKI's target in this period: a number or a range (minimum-maksimum),
+    with the polaritas that holds in the period (docs/evaluation.md)."""
+
+    nilai: float | None
+    minimum: float | None
+    maksimum: float | None
+    polaritas: Polaritas
+
+
+class HasilKerjaLine(BaseModel):
+    """One IKI of the evaluation: its target in the period, the realisasi and the capaian."""
+
+    rhk_id: str
+    rhk_jenis: str = Field(description="utama or tambahan")
+    rhk_uraian: str
+    iki_id: str
+    indikator: str
+    aspek: str | None
+    satuan: str | None
+    polaritas: str
+    target_tahunan: float | None
+    target_deskripsi: str | None
+    target: TargetDalamPeriode | None = Field(description="none: the IKI has no target in this period")
+    realisasi: float | None
+    uraian_realisasi: str | None
+    bukti_dukung: str | None
+    catatan: str | None
+    capaian: float | None = Field(description="percent, capped by the regional policy")
+
+
+class UmpanBalik(BaseModel):
+    """The penilai's feedback: per RHK id and per BerAKHLAK value."""
+
+    rhk: dict[str, str] = Field(default_factory=dict)
+    perilaku: dict[str, str] = Field(default_factory=dict)
+
+
 class EvaluationOut(BaseModel):
     id: str
     period_id: str
@@ -60,30 +100,33 @@ class EvaluationOut(BaseModel):
     bulan: int | None
     skp_id: uuid.UUID
     nip: str
-    pegawai: dict[str, Any]
-    penilai: dict[str, Any]
-    atasan_pejabat_penilai: dict[str, Any] | None
+    pegawai: Pegawai
+    penilai: Pegawai
+    atasan_pejabat_penilai: Pegawai | None
     status: str = Field(description="open (realisasi can be entered) or closed")
     version: int
+    penilai_nip: str | None = Field(default=None, description="the pejabat penilai of this evaluation now")
+    dinilai_oleh: str | None = Field(default=None, description="who set the ratings (the penilai or their Plt/Plh)")
     capaian_hasil_kerja: float | None
     saran_rating_hasil_kerja: str | None = Field(description="suggested from the capaian; the penilai decides")
+    saran_rating_alasan: str | None = Field(default=None, description="which source rule gave the suggestion, or why none")
     rating_hasil_kerja: str | None
     rating_perilaku: str | None
     predikat: str | None
-    umpan_balik: dict[str, Any]
+    umpan_balik: UmpanBalik
     keberatan_deadline: dt.date | None
-    hasil_kerja: list[dict[str, Any]]
-    keberatan: dict[str, Any] | None
+    hasil_kerja: list[HasilKerjaLine]
+    keberatan: KeberatanOut | None
 
 
 @router.get("/evaluations", response_model=list[EvaluationSummary],
             summary="Daftar evaluasi: milik saya, bawahan saya (penilai), atau semua (admin)")
-async def list_evaluations(principal: CurrentPrincipal, uow: UowDep, period_id: str | None = None,
+async def list_evaluations(principal: CurrentPrincipal, uow: UowDep, today: TodayDep, period_id: str | None = None,
                            nip: str | None = None, peran: Literal["pegawai", "penilai"] = "pegawai",
                            limit: int = Query(200, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000)) -> list[EvaluationSummary]:
     async with uow() as session:
         rows = await uc.list_evaluations(session, principal, period_id=period_id, nip=nip, peran=peran, limit=limit,
-                                         offset=offset)
+                                         offset=offset, today=today)
     return [EvaluationSummary(id=e.id, period_id=e.period_id, kind=e.kind, nip=e.nip, penilai_nip=e.penilai_nip,
                               unit_kerja=e.unit_kerja, status=e.status, version=e.version, capaian=e.capaian,
                               predikat=e.predikat) for e in rows]
@@ -91,9 +134,10 @@ async def list_evaluations(principal: CurrentPrincipal, uow: UowDep, period_id: 
 
 @router.get("/evaluations/{evaluation_id}", response_model=EvaluationOut,
             summary="Evaluasi: target, realisasi dan capaian per IKI, saran rating, predikat")
-async def get_evaluation(evaluation_id: str, principal: CurrentPrincipal, uow: UowDep, settings: SettingsDep) -> dict:
+async def get_evaluation(evaluation_id: str, principal: CurrentPrincipal, uow: UowDep, settings: SettingsDep,
+                         today: TodayDep) -> dict:
     async with uow() as session:
-        return await uc.read(session, evaluation_id, principal, settings)
+        return await uc.read(session, evaluation_id, principal, settings, today)
 
 
 class RealisasiItem(BaseModel):
@@ -116,9 +160,9 @@ class RealisasiIn(BaseModel):
 @router.put("/evaluations/{evaluation_id}/realisasi", response_model=EvaluationOut,
             summary="Isi realisasi per IKI dengan bukti dukung (pegawai); capaian dihitung otomatis")
 async def put_realisasi(evaluation_id: str, body: RealisasiIn, principal: CurrentPrincipal, uow: UowDep,
-                        settings: SettingsDep) -> dict:
+                        settings: SettingsDep, today: TodayDep) -> dict:
     async with uow() as session:
-        return await uc.realisasi(session, evaluation_id, principal, body.version, body.items, settings)
+        return await uc.realisasi(session, evaluation_id, principal, body.version, body.items, settings, today)
 
 
 class PenilaianIn(BaseModel):
@@ -179,11 +223,15 @@ async def list_keberatan(principal: CurrentPrincipal, uow: UowDep,
 
 
 class KeputusanIn(BaseModel):
-    decision: Literal["upheld", "rejected"] = Field(description="upheld: the result changes to `predikat`; rejected: it stays")
-    predikat: Predikat | None = Field(default=None, description="the new predikat (required when upheld)")
+    decision: Literal["upheld", "rejected"] = Field(description="upheld: the atasan sets new ratings and the predikat "
+                                                    "follows from the matrix (never lower); rejected: the result stays")
+    rating_hasil_kerja: Rating | None = Field(default=None, description="the new rating hasil kerja (required when upheld)")
+    rating_perilaku: Rating | None = Field(default=None, description="the new rating perilaku (required when upheld)")
+    predikat: Predikat | None = Field(default=None, description="optional; when given it must equal the matrix's predikat")
     note: str | None = Field(default=None, max_length=4000)
 
-    model_config = {"json_schema_extra": {"examples": [{"decision": "upheld", "predikat": "Baik",
+    model_config = {"json_schema_extra": {"examples": [{"decision": "upheld", "rating_hasil_kerja": "Sesuai Ekspektasi",
+                                                         "rating_perilaku": "Sesuai Ekspektasi",
                                                          "note": "Bukti dukung Oktober dapat diterima."}]}}
 
 
@@ -191,4 +239,5 @@ class KeputusanIn(BaseModel):
              summary="Putuskan keberatan (atasan pejabat penilai); keputusan final")
 async def decide(keberatan_id: str, body: KeputusanIn, principal: CurrentPrincipal, uow: UowDep) -> dict:
     async with uow() as session:
-        return await uc.decide(session, keberatan_id, principal, body.decision, body.predikat, body.note)
+        return await uc.decide(session, keberatan_id, principal, body.decision, body.rating_hasil_kerja,
+                               body.rating_perilaku, body.predikat, body.note)

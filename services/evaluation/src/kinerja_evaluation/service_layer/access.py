@@ -7,16 +7,21 @@ into its WHERE clause.
   evaluation, the atasan pejabat penilai), or an admin of its instansi (an
   admin without instansi: every one);
 - only the pegawai enters realisasi and files a keberatan; only the pejabat
-  penilai rates; only the atasan pejabat penilai decides a keberatan;
+  penilai rates, or a Plt/Plh recorded for them on that day (who also reads
+  and lists what they rate); only the atasan pejabat penilai decides a
+  keberatan;
 - admins (of their instansi) keep attendance, read rekap and set the
   organisation's capaian; only a deployment-wide admin (no instansi) extends
-  a period, because a period serves every instansi;
+  a period, because a period serves every instansi; an admin with an
+  instansi records Plt/Plh and reassigns the penilai of their instansi's
+  SKPs;
 - an annual result is read by the pegawai, a penilai of theirs, or an admin
   of their instansi.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -63,6 +68,21 @@ def ensure_deployment_admin(principal: Principal) -> None:
                      "(only a deployment-wide admin may extend a period).")
 
 
+def penilai_admin_instansi(principal: Principal) -> str:
+    """Recording a Plt/Plh, reassigning a penilai: an admin, within their instansi."""
+    require_admin(principal)
+    if not principal.instansi:
+        raise ProblemError(403, "admin-scope-missing", "Token admin tanpa klaim instansi tidak berhak "
+                           "(an admin token needs an `instansi` claim).")
+    return principal.instansi
+
+
+def may_rate(principal: Principal, ev: EvaluationRow, acting_for: Collection[str] = ()) -> bool:
+    """The evaluation's pejabat penilai, or their Plt/Plh on the day
+    (``acting_for``: the penilai NIPs the principal acts for then)."""
+    return principal.sub == ev.penilai_nip or ev.penilai_nip in acting_for
+
+
 def ensure_can_read_plan(principal: Principal, plan: PlanRow) -> None:
     if principal.role == Role.admin:
         if principal.instansi and principal.instansi != plan.instansi:
@@ -71,11 +91,14 @@ def ensure_can_read_plan(principal: Principal, plan: PlanRow) -> None:
         raise ProblemError(403, "forbidden", "Anda tidak terkait dengan SKP ini (you are not party to this SKP).")
 
 
-def ensure_can_read_evaluation(principal: Principal, ev: EvaluationRow, plan: PlanRow) -> None:
+def ensure_can_read_evaluation(principal: Principal, ev: EvaluationRow, plan: PlanRow,
+                               acting_for: Collection[str] = ()) -> None:
+    """Its parties, a Plt/Plh who may rate it (``acting_for`` as in
+    :func:`may_rate`), or an admin of its instansi."""
     if principal.role == Role.admin:
         if principal.instansi is None or principal.instansi == plan.instansi:
             return
-    elif principal.sub in (ev.nip, ev.penilai_nip, ev.atasan_nip):
+    elif principal.sub in (ev.nip, ev.penilai_nip, ev.atasan_nip) or may_rate(principal, ev, acting_for):
         return
     raise forbid()
 
@@ -86,9 +109,11 @@ def ensure_pegawai(principal: Principal, ev: EvaluationRow, detail: str) -> None
         raise forbid(detail)
 
 
-def ensure_penilai(principal: Principal, ev: EvaluationRow) -> None:
-    if principal.sub != ev.penilai_nip:
-        raise forbid("Hanya pejabat penilai yang menilai (only the pejabat penilai rates).")
+def ensure_penilai(principal: Principal, ev: EvaluationRow, acting_for: Collection[str] = ()) -> None:
+    """Rating: the pejabat penilai, or a Plt/Plh recorded for them on the day."""
+    if not may_rate(principal, ev, acting_for):
+        raise forbid("Hanya pejabat penilai, atau Plt/Plh yang tercatat untuk tanggal ini, yang menilai "
+                     "(only the pejabat penilai or a recorded Plt/Plh rates).")
 
 
 def ensure_atasan_of_keberatan(principal: Principal, atasan_nip: str) -> None:
@@ -99,22 +124,27 @@ def ensure_atasan_of_keberatan(principal: Principal, atasan_nip: str) -> None:
 @dataclass(frozen=True)
 class ListScope:
     """What a list may show: evaluations of ``nip``, or appraised by
-    ``penilai_nip``, or keberatan where ``atasan_or_pegawai`` is either party,
+    ``penilai_nip`` (or by one of the penilai in ``acting_for``, for whom a
+    Plt/Plh rates), or keberatan where ``atasan_or_pegawai`` is either party,
     or rows of ``instansi``; all None: everything (an unscoped admin)."""
 
     nip: str | None = None
     penilai_nip: str | None = None
+    acting_for: frozenset[str] = frozenset()
     atasan_or_pegawai: str | None = None
     instansi: str | None = None
 
 
-def evaluation_list_scope(principal: Principal, peran: str, nip: str | None) -> tuple[ListScope, str | None]:
+def evaluation_list_scope(principal: Principal, peran: str, nip: str | None,
+                          acting_for: Collection[str] = ()) -> tuple[ListScope, str | None]:
     """The scope of a list of evaluations, and the NIP filter that still applies
-    (a pegawai sees only their own: their ``nip`` filter is ignored)."""
+    (a pegawai sees only their own: their ``nip`` filter is ignored). A
+    penilai's list holds their own and those of the penilai they act for
+    (``acting_for``: Plt/Plh in force today)."""
     if principal.role == Role.admin:
         return ListScope(instansi=principal.instansi or None), nip
     if peran == "penilai":
-        return ListScope(penilai_nip=principal.sub), nip
+        return ListScope(penilai_nip=principal.sub, acting_for=frozenset(acting_for)), nip
     return ListScope(nip=principal.sub), None
 
 

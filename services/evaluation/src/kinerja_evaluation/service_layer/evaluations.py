@@ -11,15 +11,15 @@ from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.events import EvaluationFinalized, KeberatanDecided, KeberatanFiled
 from kinerja_contracts.skp import NilaiBerakhlak, SkpSnapshot
 from kinerja_platform.messaging import add_event
-from kinerja_contracts.values import Actor, Pegawai
+from kinerja_contracts.values import Actor, Pegawai, Role
 from kinerja_platform.web.errors import ProblemError
 
 from ..adapters.repository import EvaluationRepository
 from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan, Keberatan, Realisasi
 from ..domain.capaian import CapaianError, capaian_hasil_kerja, capaian_iki, rata_rata
 from ..domain.periods import Kind
-from ..domain.plan import target_for
-from ..domain.rating import Predikat, RhkCapaian, predikat, saran_rating_hasil_kerja
+from ..domain.plan import period_target
+from ..domain.rating import Predikat, Rating, RhkCapaian, lebih_rendah, predikat, saran_rating_detail
 from . import access
 from .plans import period_of, plan_lines
 
@@ -51,19 +51,27 @@ def _rhk_capaian(lines: list[dict]) -> list[RhkCapaian]:
     return [RhkCapaian(rhk_id, utama, capaian_hasil_kerja(vals)) for rhk_id, (utama, vals) in by_rhk.items()]
 
 
+def _target_dict(t) -> dict | None:
+    if t is None:
+        return None
+    return {"nilai": t.nilai, "minimum": t.minimum, "maksimum": t.maksimum,
+            "polaritas": None if t.polaritas is None else str(t.polaritas)}
+
+
 async def _periodic_lines(session, ev: Evaluation, plan: EvaluationPlan) -> list[dict]:
     repo = EvaluationRepository(session)
     period = period_of(await repo.period(ev.period_id))
     reals = await repo.realisasi_of(ev.id)
     lines = []
     for line in plan_lines(plan):
-        t = target_for(line, period)
+        t = period_target(line, period)
         r = reals.get(line.iki_id)
         lines.append(dict(
             rhk_id=line.rhk_id, rhk_jenis=line.rhk_jenis, rhk_uraian=line.rhk_uraian, iki_id=line.iki_id,
-            indikator=line.indikator, aspek=line.aspek, satuan=line.satuan, polaritas=line.polaritas,
-            target_tahunan=line.target_tahunan, target_deskripsi=line.target_deskripsi,
-            target=None if t is None else {"nilai": t[0], "minimum": t[1], "maksimum": t[2]},
+            indikator=line.indikator, aspek=line.aspek, satuan=line.satuan,
+            polaritas=str(t.polaritas) if t is not None and t.polaritas else line.polaritas,
+            sifat_target=line.sifat_target, target_tahunan=line.target_tahunan, target_deskripsi=line.target_deskripsi,
+            target=_target_dict(t),
             realisasi=None if r is None else r.nilai, uraian_realisasi=None if r is None else r.uraian,
             bukti_dukung=None if r is None else r.bukti_dukung, catatan=None if r is None else r.catatan,
             capaian=None if r is None else r.capaian,
@@ -85,11 +93,13 @@ async def _annual_lines(session, ev: Evaluation, plan: EvaluationPlan) -> tuple[
     period = period_of(await repo.period(ev.period_id))
     out = []
     for line in plan_lines(plan):
-        t = target_for(line, period)
+        t = period_target(line, period)
         out.append(dict(rhk_id=line.rhk_id, rhk_jenis=line.rhk_jenis, rhk_uraian=line.rhk_uraian, iki_id=line.iki_id,
-                        indikator=line.indikator, aspek=line.aspek, satuan=line.satuan, polaritas=line.polaritas,
+                        indikator=line.indikator, aspek=line.aspek, satuan=line.satuan,
+                        polaritas=str(t.polaritas) if t is not None and t.polaritas else line.polaritas,
+                        sifat_target=line.sifat_target,
                         target_tahunan=line.target_tahunan, target_deskripsi=line.target_deskripsi,
-                        target=None if t is None else {"nilai": t[0], "minimum": t[1], "maksimum": t[2]},
+                        target=_target_dict(t),
                         realisasi=None, uraian_realisasi=None, bukti_dukung=None, catatan=None,
                         capaian=rata_rata(per_iki.get(line.iki_id, []))))
     return out, rata_rata(caps)
@@ -104,20 +114,27 @@ async def view(session, ev: Evaluation, plan: EvaluationPlan, settings) -> dict[
         lines = await _periodic_lines(session, ev, plan)
         live = capaian_hasil_kerja([x["capaian"] for x in lines if x["target"] is not None])
     capaian = ev.capaian if ev.status == "closed" else live
-    saran = saran_rating_hasil_kerja(_rhk_capaian(lines), settings.rating_policy)
+    saran_detail = saran_rating_detail(_rhk_capaian(lines), settings.rating_policy)
+    saran = saran_detail.rating
     keberatan = await EvaluationRepository(session).keberatan_of(ev.id)
     return dict(
         id=ev.id, period_id=ev.period_id, kind=ev.kind, tahun=ev.tahun, bulan=ev.bulan, skp_id=ev.skp_id, nip=ev.nip,
         pegawai=plan.pegawai, penilai=plan.penilai, atasan_pejabat_penilai=plan.atasan_pejabat_penilai, status=ev.status,
-        version=ev.version, capaian_hasil_kerja=capaian, saran_rating_hasil_kerja=saran,
+        version=ev.version, penilai_nip=ev.penilai_nip, dinilai_oleh=ev.dinilai_oleh, capaian_hasil_kerja=capaian,
+        saran_rating_hasil_kerja=saran, saran_rating_alasan=saran_detail.aturan,
         rating_hasil_kerja=ev.rating_hasil_kerja, rating_perilaku=ev.rating_perilaku, predikat=ev.predikat,
         umpan_balik=ev.umpan_balik or {}, keberatan_deadline=ev.keberatan_deadline, hasil_kerja=lines,
         keberatan=None if keberatan is None else keberatan_view(keberatan),
     )
 
 
-async def enter_realisasi(session, ev: Evaluation, plan: EvaluationPlan, items: list, settings) -> None:
-    """Upsert the realisasi of the listed IKI and compute their capaian."""
+async def enter_realisasi(session, ev: Evaluation, plan: EvaluationPlan, items: list, settings,
+                          today: dt.date | None = None) -> None:
+    """Upsert the realisasi of the listed IKI and compute their capaian.
+
+    Refused once the period's deadline (as extended) has passed, even while
+    a catch-up has the period open for a moment: input accepted then would
+    be lost at the close."""
     if ev.kind == Kind.annual:
         raise ProblemError(409, "annual-has-no-realisasi", "Evaluasi tahunan dihitung dari evaluasi periodik; isi "
                            "realisasi pada periode bulanan/triwulanan (annual results come from the periodic ones).")
@@ -125,6 +142,9 @@ async def enter_realisasi(session, ev: Evaluation, plan: EvaluationPlan, items: 
         raise ProblemError(409, "period-closed", f"Periode {ev.period_id} sudah ditutup (the period is closed).")
     repo = EvaluationRepository(session)
     period = period_of(await repo.period(ev.period_id))
+    if today is not None and not period.accepts_input(today):
+        raise ProblemError(409, "period-closed", f"Periode {ev.period_id} tidak menerima realisasi pada {today} "
+                           f"(batas {period.deadline}) (the period does not accept input on this date).")
     lines = {x.iki_id: x for x in plan_lines(plan)}
     errors = []
     for i, item in enumerate(items):
@@ -132,7 +152,7 @@ async def enter_realisasi(session, ev: Evaluation, plan: EvaluationPlan, items: 
         if line is None:
             errors.append({"path": f"body.items[{i}].iki_id", "message": f"IKI {item.iki_id} tidak ada di SKP (unknown IKI)"})
             continue
-        t = target_for(line, period)
+        t = period_target(line, period)
         if t is not None and item.nilai is None:
             errors.append({"path": f"body.items[{i}].nilai", "message": "realisasi angka wajib untuk IKI ini (a number is required)"})
         if t is None and item.nilai is not None and line.measurable:
@@ -143,12 +163,12 @@ async def enter_realisasi(session, ev: Evaluation, plan: EvaluationPlan, items: 
     now = utcnow()
     for item in items:
         line = lines[item.iki_id]
-        t = target_for(line, period)
+        t = period_target(line, period)
         cap = None
         if t is not None:
             try:
-                cap = capaian_iki(item.nilai, polaritas=line.polaritas, target=t[0], minimum=t[1], maksimum=t[2],
-                                  policy=settings.capaian_policy)
+                cap = capaian_iki(item.nilai, polaritas=t.polaritas or line.polaritas, target=t.nilai,
+                                  minimum=t.minimum, maksimum=t.maksimum, policy=settings.capaian_policy)
             except CapaianError as exc:
                 raise ProblemError(422, "capaian-not-computable", f"Capaian IKI {item.iki_id} tidak dapat dihitung: {exc}.") from exc
         row = await repo.realisasi(ev.id, item.iki_id)
@@ -170,6 +190,10 @@ async def set_penilaian(session, ev: Evaluation, plan: EvaluationPlan, body, set
     if await EvaluationRepository(session).has_keberatan(ev.id):
         raise ProblemError(409, "keberatan-exists", "Hasil evaluasi ini sedang/sudah diajukan keberatan; hanya atasan "
                            "pejabat penilai yang dapat mengubahnya (a keberatan exists; only its decision changes the result).")
+    if body.rating_hasil_kerja is not None and ev.keberatan_deadline is not None and today > ev.keberatan_deadline:
+        raise ProblemError(409, "result-final", f"Hasil evaluasi sudah final: masa keberatan berakhir "
+                           f"{ev.keberatan_deadline} (the result is final after the objection window).",
+                           deadline=str(ev.keberatan_deadline))
     rhk_ids = {x.rhk_id for x in plan_lines(plan)}
     snapshot = SkpSnapshot.model_validate(plan.snapshot) if plan.snapshot else None
     perilaku = {p.nilai.value for p in snapshot.perilaku_kerja} if snapshot else set()
@@ -194,6 +218,7 @@ async def set_penilaian(session, ev: Evaluation, plan: EvaluationPlan, body, set
     v = await view(session, ev, plan, settings)
     ev.rating_hasil_kerja, ev.rating_perilaku = str(body.rating_hasil_kerja), str(body.rating_perilaku)
     ev.predikat = str(predikat(body.rating_hasil_kerja, body.rating_perilaku))
+    ev.dinilai_oleh = actor.sub
     ev.saran_rating = str(v["saran_rating_hasil_kerja"]) if v["saran_rating_hasil_kerja"] else None
     ev.finalized_at = utcnow()
     ev.keberatan_deadline = today + dt.timedelta(days=settings.keberatan_days)
@@ -230,18 +255,39 @@ async def file_keberatan(session, ev: Evaluation, plan: EvaluationPlan, alasan: 
     return k
 
 
-async def decide_keberatan(session, k: Keberatan, decision: str, new_predikat: Predikat | None, note: str | None,
+async def decide_keberatan(session, k: Keberatan, decision: str, rating_hasil_kerja: Rating | None,
+                           rating_perilaku: Rating | None, new_predikat: Predikat | None, note: str | None,
                            actor: Actor) -> Keberatan:
+    """The atasan pejabat penilai decides, once and finally.
+
+    Upheld: the atasan sets the ratings anew and the predikat follows from
+    the matrix (PermenPANRB 6/2022; a stated predikat must agree with it);
+    an objection never lowers the result (local choice: the source lets the
+    pegawai object, it does not make objecting a risk). Rejected: it stays."""
     if k.status != "diajukan":
         raise ProblemError(409, "keberatan-final", "Keberatan sudah diputuskan; keputusan bersifat final "
                            "(already decided; the decision is final).")
-    if decision == "upheld" and new_predikat is None:
-        raise ProblemError(422, "predikat-required", "Keberatan diterima wajib disertai predikat baru "
-                           "(an upheld keberatan needs the new predikat).",
-                           errors=[{"path": "body.predikat", "message": "wajib bila decision=upheld"}])
     ev, plan, _ = await load(session, k.evaluation_id, for_update=True)
+    after = k.predikat_before
+    if decision == "upheld":
+        if rating_hasil_kerja is None or rating_perilaku is None:
+            raise ProblemError(422, "ratings-required", "Keberatan diterima wajib disertai rating hasil kerja dan rating "
+                               "perilaku yang baru; predikat mengikuti matriks (an upheld keberatan sets both ratings).",
+                               errors=[{"path": f"body.{f}", "message": "wajib bila decision=upheld"}
+                                       for f, v in (("rating_hasil_kerja", rating_hasil_kerja),
+                                                    ("rating_perilaku", rating_perilaku)) if v is None])
+        after = str(predikat(rating_hasil_kerja, rating_perilaku))
+        if new_predikat is not None and str(new_predikat) != after:
+            raise ProblemError(422, "predikat-contradicts-ratings", f"Predikat {new_predikat} bertentangan dengan rating "
+                               f"{rating_hasil_kerja} / {rating_perilaku} (matriks: {after}) (the predikat must follow "
+                               f"the matrix).", errors=[{"path": "body.predikat", "message": f"matriks: {after}"}])
+        if lebih_rendah(after, k.predikat_before):
+            raise ProblemError(422, "keberatan-lowers-result", f"Keberatan yang diterima tidak dapat menurunkan predikat "
+                               f"{k.predikat_before} menjadi {after} (an upheld objection cannot lower the result).",
+                               errors=[{"path": "body.rating_hasil_kerja", "message": f"predikat {after} < {k.predikat_before}"}])
+        ev.rating_hasil_kerja, ev.rating_perilaku = str(rating_hasil_kerja), str(rating_perilaku)
     k.status = "diterima" if decision == "upheld" else "ditolak"
-    k.predikat_after = str(new_predikat) if decision == "upheld" else k.predikat_before
+    k.predikat_after = after
     k.note, k.decided_at, k.decided_by = note, utcnow(), actor.sub
     ev.predikat = k.predikat_after
     ev.version += 1
@@ -263,34 +309,53 @@ async def read_plan(session, skp_id: uuid.UUID, principal) -> EvaluationPlan:
     return plan
 
 
+async def _acting_for(session, principal, today: dt.date) -> frozenset[str]:
+    """The penilai NIPs ``principal`` rates for on ``today`` as Plt/Plh (none for an admin)."""
+    if principal.role == Role.admin:
+        return frozenset()
+    return frozenset(await EvaluationRepository(session).acting_for(principal.sub, today))
+
+
 async def list_evaluations(session, principal, *, period_id: str | None, nip: str | None, peran: str, limit: int,
-                           offset: int) -> list[Evaluation]:
-    scope, nip = access.evaluation_list_scope(principal, peran, nip)
+                           offset: int, today: dt.date) -> list[Evaluation]:
+    acting = await _acting_for(session, principal, today) if peran == "penilai" else frozenset()
+    scope, nip = access.evaluation_list_scope(principal, peran, nip, acting)
     return await EvaluationRepository(session).evaluations(scope, period_id=period_id, nip=nip, limit=limit,
                                                           offset=offset)
 
 
-async def read(session, evaluation_id: str, principal, settings) -> dict[str, Any]:
+async def read_row(session, evaluation_id: str, principal, today: dt.date) -> tuple[Evaluation, EvaluationPlan]:
+    """An evaluation and its plan, when ``principal`` may read it (a Plt/Plh
+    of its penilai on ``today`` may)."""
     ev, plan, _ = await load(session, evaluation_id)
-    access.ensure_can_read_evaluation(principal, ev, plan)
+    party = principal.sub in (ev.nip, ev.penilai_nip, ev.atasan_nip)
+    access.ensure_can_read_evaluation(principal, ev, plan, () if party else await _acting_for(session, principal, today))
+    return ev, plan
+
+
+async def read(session, evaluation_id: str, principal, settings, today: dt.date) -> dict[str, Any]:
+    ev, plan = await read_row(session, evaluation_id, principal, today)
     return await view(session, ev, plan, settings)
 
 
-async def realisasi(session, evaluation_id: str, principal, version: int, items: list, settings) -> dict[str, Any]:
-    """The pegawai enters realisasi (on the version they read)."""
+async def realisasi(session, evaluation_id: str, principal, version: int, items: list, settings,
+                    today: dt.date) -> dict[str, Any]:
+    """The pegawai enters realisasi (on the version they read), while the period accepts it."""
     ev, plan, _ = await load(session, evaluation_id, for_update=True)
     access.ensure_pegawai(principal, ev, "Hanya pegawai yang dinilai yang mengisi realisasi (only the pegawai enters "
                           "realisasi).")
     check_version(ev, version)
-    await enter_realisasi(session, ev, plan, items, settings)
+    await enter_realisasi(session, ev, plan, items, settings, today)
     await EvaluationRepository(session).flush()
     return await view(session, ev, plan, settings)
 
 
 async def penilaian(session, evaluation_id: str, principal, body, settings, today: dt.date) -> dict[str, Any]:
-    """The pejabat penilai gives umpan balik and ratings (on the version they read)."""
+    """The pejabat penilai (or their Plt/Plh on ``today``) gives umpan balik
+    and ratings (on the version they read)."""
     ev, plan, _ = await load(session, evaluation_id, for_update=True)
-    access.ensure_penilai(principal, ev)
+    access.ensure_penilai(principal, ev, () if principal.sub == ev.penilai_nip else
+                          await _acting_for(session, principal, today))
     check_version(ev, body.version)
     await set_penilaian(session, ev, plan, body, settings, access.actor(principal), today)
     await EvaluationRepository(session).flush()
@@ -312,14 +377,15 @@ async def list_keberatan(session, principal, status: str | None) -> list[dict[st
     return [keberatan_view(k) for k in rows]
 
 
-async def decide(session, keberatan_id: str, principal, decision: str, new_predikat: Predikat | None,
-                 note: str | None) -> dict[str, Any]:
+async def decide(session, keberatan_id: str, principal, decision: str, rating_hasil_kerja: Rating | None,
+                 rating_perilaku: Rating | None, new_predikat: Predikat | None, note: str | None) -> dict[str, Any]:
     """The atasan pejabat penilai decides a keberatan (final)."""
     repo = EvaluationRepository(session)
     k = await repo.keberatan_for_update(keberatan_id)
     if k is None:
         raise ProblemError(404, "keberatan-not-found", "Keberatan tidak ditemukan (not found).")
     access.ensure_atasan_of_keberatan(principal, k.atasan_nip)
-    k = await decide_keberatan(session, k, decision, new_predikat, note, access.actor(principal))
+    k = await decide_keberatan(session, k, decision, rating_hasil_kerja, rating_perilaku, new_predikat, note,
+                               access.actor(principal))
     await repo.flush()
     return keberatan_view(k)

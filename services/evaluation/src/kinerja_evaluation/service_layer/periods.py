@@ -38,20 +38,27 @@ def _chunks(items: list, size: int):
 
 async def open_period(session, period: Period, today=None, *, chunk: int = 500) -> int:
     """Open ``period``: record it, give every plan of its jenis pegawai whose
-    SKP periode overlaps it an evaluation, and announce it - unless a
-    catch-up opens it after its deadline (nobody can enter anything then)."""
+    SKP periode overlaps it an evaluation, and announce it.
+
+    A catch-up that reaches the opening after the period's deadline records
+    the period as closed at once and creates no evaluation: nobody could
+    enter anything in it, so nobody is scored 0 for it, whichever of two
+    identical late SKPs was approved first, and no plan approved during the
+    catch-up joins a period that only looks open."""
     repo = EvaluationRepository(session)
+    late = today is not None and today > period.deadline
     if await repo.period(period.period_id) is None:
         repo.add(EvaluationPeriod(period_id=period.period_id, kind=str(period.kind), jenis_pegawai=period.jenis_pegawai,
-                                     mulai=period.mulai, selesai=period.selesai, deadline=period.deadline, status="open"))
+                                  mulai=period.mulai, selesai=period.selesai, deadline=period.deadline,
+                                  status="closed" if late else "open", closed_at=utcnow() if late else None))
+    if late:
+        return 0
     # Core rows of the few columns needed: this runs for every pegawai
     plans = await repo.plan_rows_overlapping(period.jenis_pegawai, period.mulai, period.selesai)
     have = await repo.evaluated_skp_ids(period.period_id)
     now = utcnow()
     rows = [new_evaluation(p, period, now) for p in plans if p.skp_id not in have and plan_overlaps(p, period)]
     await repo.insert_evaluations(rows)
-    if today is not None and today > period.deadline:
-        return len(rows)
     # the snapshots were validated when the approval arrived
     recipients = [Pegawai.model_construct(**p.pegawai) for p in plans]
     for n, part in _chunks(recipients, chunk) if recipients else [(0, [])]:

@@ -3,12 +3,14 @@ joins the periods that are open for its jenis pegawai."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from kinerja_contracts.calendar import utcnow
 
 from ..adapters.repository import EvaluationRepository
 from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan
+from ..domain.mutasi import potong_rencana
 from ..domain.periods import Kind, Period
 from ..domain.plan import PlanIki, build_plan, count_measured, measured_counts, measured_in
 from .ids import evaluation_id
@@ -81,8 +83,41 @@ async def upsert_plan(session, d) -> EvaluationPlan | None:
         for k, v in fields.items():
             setattr(plan, k, v)
     await repo.flush()
+    await apply_mutasi(session, plan)
     await join_open_periods(session, plan)
     return plan
+
+
+async def apply_mutasi(session, plan: EvaluationPlan) -> None:
+    """Another approved SKP of the same NIP whose periode overlaps this one's
+    is a mutasi: the one that starts later ends the other on the day before
+    it starts (DOMAIN.md). The ended plan keeps its targets for its months;
+    its open evaluations of periods after the end, with nothing entered, go."""
+    if plan.periode_mulai is None or plan.periode_selesai is None:
+        return
+    others = await EvaluationRepository(session).other_plans_overlapping(
+        plan.nip, plan.skp_id, plan.periode_mulai, plan.periode_selesai)
+    for other in others:
+        if other.periode_mulai is None or other.periode_mulai == plan.periode_mulai:
+            continue
+        old, new = (other, plan) if other.periode_mulai < plan.periode_mulai else (plan, other)
+        await end_plan(session, old, new.periode_mulai - dt.timedelta(days=1), new.skp_id)
+
+
+async def end_plan(session, plan: EvaluationPlan, selesai: dt.date, by_skp) -> None:
+    lines = [potong_rencana(x, selesai).model_dump(mode="json") for x in plan_lines(plan)]
+    plan.periode_selesai = selesai
+    plan.periode = {**(plan.periode or {}), "selesai": str(selesai)}
+    plan.rencana, plan.jumlah_iki_periode = lines, measured_counts(lines)
+    plan.diakhiri_oleh_skp = by_skp
+    repo = EvaluationRepository(session)
+    for ev in await repo.open_evaluations_of(plan.skp_id):
+        period = period_of(await repo.period(ev.period_id))
+        if period.mulai > selesai and period.kind != "annual" and not await repo.has_realisasi(ev.id):
+            await repo.delete(ev)
+            continue
+        ev.jumlah_iki = measured_iki(plan, period)
+    await repo.flush()
 
 
 async def join_open_periods(session, plan: EvaluationPlan) -> None:

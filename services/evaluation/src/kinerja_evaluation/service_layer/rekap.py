@@ -4,6 +4,7 @@ extension recommendation), and organisation achievement per unit."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -12,9 +13,10 @@ from kinerja_contracts.calendar import utcnow
 from ..adapters.repository import EvaluationRepository
 from ..adapters.tables import CapaianOrganisasiRecord, Evaluation
 from ..domain.capaian import rata_rata
+from ..domain.mutasi import Bagian, capaian_gabungan
 from ..domain.organisasi import distribusi, peringatan_distribusi
 from ..domain.periods import Kind, make_period
-from ..domain.tahunan import rekomendasi_perpanjangan
+from ..domain.tahunan import JENIS_PERPANJANGAN, rekomendasi_perpanjangan
 from . import access
 from .scope import foreign_nips
 
@@ -62,10 +64,21 @@ async def hasil_tahunan(session, nip: str, tahun: int, settings) -> list[dict[st
                       predikat=annual.predikat if annual else None, rekomendasi_perpanjangan=None)
         plan = await repo.plan(skp_id)
         result["jenis_pegawai"] = plan.jenis_pegawai if plan else None
-        if plan is not None and plan.jenis_pegawai == "PPPK_PARUH_WAKTU":
-            r = rekomendasi_perpanjangan(avg, result["rating_perilaku"], ambang_capaian=settings.perpanjangan_ambang_capaian)
+        if plan is not None and plan.jenis_pegawai in JENIS_PERPANJANGAN:
+            r = rekomendasi_perpanjangan(result["rating_hasil_kerja"], result["rating_perilaku"], avg,
+                                         ambang_capaian=settings.perpanjangan_ambang_capaian)
             result["rekomendasi_perpanjangan"] = {"rekomendasi": r.rekomendasi, "alasan": r.alasan}
+        if plan is not None and plan.periode_mulai and plan.periode_selesai:
+            mulai = max(plan.periode_mulai, dt.date(tahun, 1, 1))
+            selesai = min(plan.periode_selesai, dt.date(tahun, 12, 31))
+            result["bagian"] = {"mulai": mulai, "selesai": selesai, "hari": (selesai - mulai).days + 1,
+                                "diakhiri_oleh_skp": plan.diakhiri_oleh_skp}
         out.append(result)
+    if len(out) > 1:  # mutasi: the year combined by time
+        gab = capaian_gabungan([Bagian(str(r["skp_id"]), r["bagian"]["mulai"], r["bagian"]["selesai"],
+                                       r["rata_rata_capaian"]) for r in out if r.get("bagian")])
+        for r in out:
+            r["capaian_gabungan_tahun"] = gab
     return out
 
 

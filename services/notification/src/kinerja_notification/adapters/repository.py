@@ -154,6 +154,22 @@ class NotificationRepository:
         """Insert one delivery row (every column given)."""
         await self.session.exec(_INSERT_DELIVERY, params=values)
 
+    def _waiting(self, nip: str, key: str) -> tuple:
+        return (Delivery.recipient_nip == nip, Delivery.coalesce_key == key, Delivery.status == "pending",
+                Delivery.attempts == 0)
+
+    async def waiting_due_after(self, nip: str, key: str, due: dt.datetime) -> bool:
+        """Whether a mail with ``coalesce_key`` waits for ``nip`` that is due after ``due``."""
+        stmt = select(Delivery.event_id).where(*self._waiting(nip, key), Delivery.next_attempt_at > due).limit(1)
+        return (await self.session.exec(stmt)).first() is not None
+
+    async def supersede_waiting(self, nip: str, key: str, reason: str) -> None:
+        """Mark the mails with ``coalesce_key`` still waiting for ``nip`` superseded."""
+        await self.session.exec(
+            update(Delivery).where(*self._waiting(nip, key))
+            .values(status="superseded", last_error=reason, version=Delivery.version + 1)
+        )
+
     def add_delivery(self, d: Delivery) -> None:
         self.session.add(d)
 

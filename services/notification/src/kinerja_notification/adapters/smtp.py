@@ -7,8 +7,10 @@ import binascii
 import secrets
 from dataclasses import dataclass, field
 import email.policy
-from email.utils import formatdate, parseaddr
+import datetime as dt
+from email.utils import format_datetime, parseaddr
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import aiosmtplib
 
@@ -137,10 +139,25 @@ def _boundary(*bodies: str) -> str:
             return boundary
 
 
+#: the zone of the ``Date`` header: the users' (WIB), so it reads as their clock
+MAIL_ZONE = ZoneInfo("Asia/Jakarta")
+
+
+def mail_date(now: dt.datetime | None = None) -> str:
+    """RFC 5322 date with a real zone (``+0700``), never ``-0000`` ("zone unknown")."""
+    return format_datetime((now or dt.datetime.now(dt.UTC)).astimezone(MAIL_ZONE))
+
+
 def build_message(*, mail_from: str, to: str, subject: str, text: str, html: str | None, message_id: str,
-                  correlation_id: str | None, date: str | None = None) -> OutgoingMail:
-    """The e-mail as bytes: From, To, Subject, Date, Message-ID (deterministic,
-    from the caller), X-Correlation-ID, and a text/plain part, or
+                  correlation_id: str | None, date: str | None = None, language: str | None = None,
+                  unsubscribe_url: str | None = None) -> OutgoingMail:
+    """The e-mail as bytes: From, To, Subject, Date (WIB, with its zone),
+    Message-ID (deterministic, from the caller; one line, never folded: it is
+    an identifier, and RFC 5322 allows its line up to 998 characters),
+    ``Auto-Submitted: auto-generated`` (RFC 3834: auto-responders stay
+    quiet), ``Content-Language`` (the template's locale), ``List-Unsubscribe``
+    with ``List-Unsubscribe-Post`` (RFC 8058 one-click) when an
+    ``unsubscribe_url`` is given, X-Correlation-ID, and a text/plain part, or
     multipart/alternative text + HTML; UTF-8 throughout.
 
     Written directly rather than through ``email.message.EmailMessage`` (whose
@@ -153,9 +170,17 @@ def build_message(*, mail_from: str, to: str, subject: str, text: str, html: str
         from_line,
         to_line,
         _header("Subject", subject),
-        f"Date: {date or formatdate(localtime=False)}",
-        f"Message-ID:{' ' if len(message_id) <= _MAX_LINE - 12 else _CRLF + ' '}{_no_breaks('Message-ID', message_id)}",
+        f"Date: {date or mail_date()}",
+        f"Message-ID: {_no_breaks('Message-ID', message_id).strip()}",
+        "Auto-Submitted: auto-generated",
     ]
+    if language:
+        lines.append(f"Content-Language: {_no_breaks('Content-Language', language)}")
+    if unsubscribe_url:
+        if not unsubscribe_url.isascii() or any(c in unsubscribe_url for c in "<> "):
+            raise ValueError("List-Unsubscribe needs an ASCII URL without spaces or angle brackets")
+        lines.append(f"List-Unsubscribe: <{_no_breaks('List-Unsubscribe', unsubscribe_url)}>")
+        lines.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
     if correlation_id:
         lines.append(_header("X-Correlation-ID", correlation_id))
     lines.append("MIME-Version: 1.0")

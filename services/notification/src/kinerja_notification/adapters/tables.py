@@ -35,13 +35,17 @@ class Delivery(SQLModel, table=True):
     """One e-mail for one (event, recipient): the delivery log.
 
     Status: ``pending`` (queued or waiting for a retry), ``sent``, ``failed``
-    (refused permanently, or out of attempts), ``undeliverable`` (no address).
+    (refused permanently, or out of attempts), ``undeliverable`` (no address),
+    ``superseded`` (a newer mail about the same thing replaced it before it
+    went: a re-rating within the window, ``coalesce_key``).
     """
 
     __tablename__ = "delivery"
     __table_args__ = (
         Index("ix_delivery_due", "next_attempt_at", postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
         Index("ix_delivery_recipient", "recipient_nip", "created_at"),
+        Index("ix_delivery_coalesce", "recipient_nip", "coalesce_key",
+              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
     )
 
     event_id: uuid.UUID = Field(primary_key=True)
@@ -54,7 +58,10 @@ class Delivery(SQLModel, table=True):
     body_text: str = Field(sa_column=Column(Text, nullable=False))
     body_html: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     message_id: str = Field(max_length=200)
-    status: str = Field(default="pending", index=True, max_length=16, description="pending | sent | failed | undeliverable")
+    status: str = Field(default="pending", index=True, max_length=16,
+                        description="pending | sent | failed | undeliverable | superseded")
+    coalesce_key: str | None = Field(default=None, max_length=200,
+                                     description="mails with the same key replace each other while waiting")
     priority: int = Field(default=0, description="0: a person's own workflow mail; 1: bulk (announcements to many, digests)")
     attempts: int = 0
     resends: int = 0

@@ -13,6 +13,7 @@ both carry the link.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from kinerja_contracts.calendar import NAMA_BULAN, to_jakarta
+from kinerja_contracts.teks import nama_periode_dari_id, persen
 from markupsafe import Markup
 
 from .routing import KINDS
@@ -80,6 +82,21 @@ def _jenis_periode(ctx: Context, value: str) -> str:
     return _PERIOD_KINDS.get(ctx.get("locale", DEFAULT_LOCALE), _PERIOD_KINDS["id"]).get(value, value)
 
 
+@pass_context
+def _nama_periode(ctx: Context, period_id: str) -> str:
+    """``2026-Q1/PNS/quarterly`` -> ``Triwulan I 2026`` (the official period name, in both locales)."""
+    return nama_periode_dari_id(period_id)
+
+
+@pass_context
+def _persen(ctx: Context, value: float | None) -> str:
+    """A capaian as the rule computed it: ``79,995 %`` (id), ``79.995 %`` (en); never rounded again."""
+    text = persen(value)
+    if ctx.get("locale", DEFAULT_LOCALE) == "en":
+        text = text.replace(".", "\u2009").replace(",", ".").replace("\u2009", ",")
+    return text
+
+
 def _quote(value: object) -> str:
     """Prefix every line with ``> `` (a quoted note; the HTML layout shows a box)."""
     return "\n".join("> " + line for line in str(value).strip().splitlines() or [""])
@@ -128,11 +145,22 @@ def _environment(autoescape: bool) -> Environment:
     env.filters["quote"] = _quote
     env.filters["waktu"] = _waktu
     env.filters["jenis_periode"] = _jenis_periode
+    env.filters["nama_periode"] = _nama_periode
+    env.filters["persen"] = _persen
     return env
 
 
 _text_env = _environment(False)
 _html_env = _environment(True)
+
+
+#: a sentence's full stop right after a name that ends in an abbreviation
+#: ("..., M.M." + ".") is dropped: one stop, as a writer would; an ellipsis stays
+_DOUBLE_STOP = re.compile(r"(?<=[^\W\d_]\.)\.(?!\.)")
+
+
+def _one_stop(text: str) -> str:
+    return _DOUBLE_STOP.sub("", text)
 
 
 def _tidy(text: str) -> str:
@@ -157,8 +185,8 @@ def render(kind: str, locale: str = DEFAULT_LOCALE, **ctx: Any) -> Rendered:
     ctx = {**ctx, "locale": locale}
     t_text = _text_env.get_template(name)
     subject = "".join(t_text.blocks["subject"](t_text.new_context(dict(ctx))))
-    subject = " ".join(subject.split())
-    text = _tidy(t_text.render(**ctx, layout=f"{locale}/_layout.txt"))
-    html = _html_env.get_template(name).render(**ctx, layout=f"{locale}/_layout.html")
+    subject = _one_stop(" ".join(subject.split()))
+    text = _one_stop(_tidy(t_text.render(**ctx, layout=f"{locale}/_layout.txt")))
+    html = _one_stop(_html_env.get_template(name).render(**ctx, layout=f"{locale}/_layout.html"))
     return Rendered(kind, locale, subject, text, html)
 

@@ -23,6 +23,7 @@ from kinerja_contracts.events import (
     ApprovalRequested,
     ApprovalReturned,
     EvaluationFinalized,
+    EvaluationPenilaiReassigned,
     EvaluationPeriodClosed,
     EvaluationPeriodClosingSoon,
     EvaluationPeriodOpened,
@@ -152,6 +153,16 @@ def _keberatan_decided(d: KeberatanDecided) -> list[Outgoing]:
     return [Outgoing("evaluation.keberatan_decided", d.pegawai, ctx, f"/evaluasi/{d.evaluation_id}")]
 
 
+def _penilai_reassigned(d: EvaluationPenilaiReassigned) -> list[Outgoing]:
+    ctx = dict(pegawai=d.pegawai, penilai=d.penilai, previous_penilai=d.previous_penilai,
+               evaluasi_dipindah=d.evaluasi_dipindah)
+    out = [Outgoing("evaluation.penilai_reassigned_new", d.penilai, ctx, "/evaluasi?peran=penilai", skp_id=d.skp_id)]
+    if d.previous_penilai is not None:
+        out.append(Outgoing("evaluation.penilai_reassigned_previous", d.previous_penilai, ctx, "/evaluasi?peran=penilai",
+                            skp_id=d.skp_id))
+    return out
+
+
 @dataclass(frozen=True)
 class Kind:
     """One e-mail: its key (and template name), what triggers it and who receives it."""
@@ -218,6 +229,13 @@ MAIL_TABLE: tuple[EventMails, ...] = (
          Kind("evaluation.keberatan_filed", "atasan pejabat penilai", "A pegawai objected to an evaluation result.")),
     _row(KeberatanDecided, "Tell the pegawai how the keberatan was decided.", _keberatan_decided,
          Kind("evaluation.keberatan_decided", "pegawai", "The keberatan was decided (final).")),
+    _row(EvaluationPenilaiReassigned,
+         "Tell the new pejabat penilai they now rate the SKP's evaluations (and the previous one).",
+         _penilai_reassigned,
+         Kind("evaluation.penilai_reassigned_new", "new pejabat penilai",
+              "An admin made this penilai rate the SKP's evaluations."),
+         Kind("evaluation.penilai_reassigned_previous", "previous pejabat penilai",
+              "The SKP's evaluations no longer wait for this penilai.")),
     _row(SkpSubmitted, "Learn the people of the SKP (directory only; no e-mail)."),
     _row(SkpResubmitted, "Learn the people of the SKP (directory only; no e-mail)."),
 )

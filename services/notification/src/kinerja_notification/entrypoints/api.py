@@ -12,11 +12,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from kinerja_contracts.values import UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
-from kinerja_platform.web.errors import PROBLEM_RESPONSES
+from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..bootstrap import Container
-from ..service_layer import admin
+from ..service_layer import admin, unsubscribe
 from .deps import Admin, ContainerDep, UowDep
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
@@ -36,7 +36,7 @@ class DeliveryOut(BaseModel):
     locale: str
     subject: str
     message_id: str
-    status: Literal["pending", "sent", "failed", "undeliverable"]
+    status: Literal["pending", "sent", "failed", "undeliverable", "superseded"]
     priority: int = Field(description="0: a person's own workflow mail, sent first; 1: bulk")
     attempts: int
     resends: int
@@ -131,7 +131,7 @@ class PreferencesOut(BaseModel):
 
 Limit = Annotated[int, Query(ge=1, le=500, description="rows per page")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
-Status = Annotated[Literal["pending", "sent", "failed", "undeliverable"] | None, Query(description="only this status")]
+Status = Annotated[Literal["pending", "sent", "failed", "undeliverable", "superseded"] | None, Query(description="only this status")]
 
 
 @router.get("/deliveries", response_model=DeliveryPage, tags=["deliveries"],
@@ -228,3 +228,34 @@ async def set_preferences(nip: str, body: PreferencesIn, principal: CurrentPrinc
         rec = await admin.set_preferences_for(s, principal, nip, digest=body.digest, locale=body.locale,
                                               version=body.version)
         return _prefs(rec, c)
+
+
+def _unsubscribed_nip(token: str, c: Container) -> str:
+    nip = unsubscribe.verify(token, c.settings.unsubscribe_secret)
+    if nip is None:  # a forged or mangled link answers like an unknown one
+        raise ProblemError(404, "unknown-link", "Tautan berhenti berlangganan tidak dikenal (unknown unsubscribe link).")
+    return nip
+
+
+@router.get("/unsubscribe/{token}", response_model=PreferencesOut, tags=["recipients"],
+            summary="Periksa tautan berhenti berlangganan (read what the unsubscribe link would change)",
+            description="Changes nothing (link checkers and previews open links): `POST` to the same URL unsubscribes. "
+                        "The signed token in the path is the authorisation; no bearer token.",
+            openapi_extra={"security": []})
+async def unsubscribe_preview(token: str, c: ContainerDep) -> PreferencesOut:
+    nip = _unsubscribed_nip(token, c)
+    async with c.uow() as s:
+        return _prefs(await admin.get_recipient(s, nip), c)
+
+
+@router.post("/unsubscribe/{token}", response_model=PreferencesOut, tags=["recipients"],
+             summary="Berhenti berlangganan satu klik (RFC 8058 one-click unsubscribe)",
+             description="What the `List-Unsubscribe` header of every mail points to; mail clients POST "
+                         "`List-Unsubscribe=One-Click`. Turns the summary on: 'an SKP waits for you' mails and "
+                         "reminders come folded into one mail per interval. Mails about the person's own SKP "
+                         "still come one by one. Idempotent. No bearer token: the signed path is the authorisation.",
+             openapi_extra={"security": []})
+async def unsubscribe_one_click(token: str, c: ContainerDep) -> PreferencesOut:
+    nip = _unsubscribed_nip(token, c)
+    async with c.uow() as s:
+        return _prefs(await unsubscribe.unsubscribe(s, nip), c)

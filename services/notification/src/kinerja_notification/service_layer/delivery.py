@@ -44,8 +44,10 @@ class DeliveryWorker:
     def __init__(self, sessions, senders, *, mail_from: str, poll_interval: float = 1.0, max_attempts: int = 12,
                  batch_size: int = 50, retry_base: float = 5.0, retry_max: float = 900.0,
                  rate: float = 0.0, burst: int | None = None, lease_seconds: float = 30.0,
-                 clock: Callable[[], dt.datetime] = utcnow):
+                 clock: Callable[[], dt.datetime] = utcnow, unsubscribe_url: Callable[[str], str] | None = None):
         self.sessions = sessions
+        #: NIP -> the one-click unsubscribe URL of the List-Unsubscribe header (None: no header)
+        self.unsubscribe_url = unsubscribe_url
         #: one sender per parallel SMTP connection (lane)
         self.senders = list(senders) if isinstance(senders, list | tuple) else [senders]
         self.mail_from = mail_from
@@ -223,7 +225,9 @@ class DeliveryWorker:
 
     async def _send_one(self, d: Delivery, sender) -> None:
         msg = build_message(mail_from=self.mail_from, to=d.email or "", subject=d.subject, text=d.body_text,
-                            html=d.body_html, message_id=d.message_id, correlation_id=d.correlation_id)
+                            html=d.body_html, message_id=d.message_id, correlation_id=d.correlation_id,
+                            language=d.locale,
+                            unsubscribe_url=self.unsubscribe_url(d.recipient_nip) if self.unsubscribe_url else None)
         attempts = d.attempts + 1
         ctx = dict(to=d.email, kind=d.kind, message_id=d.message_id, correlation_id=d.correlation_id, attempts=attempts)
         try:

@@ -8,6 +8,7 @@ woken after the commit.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -30,6 +31,13 @@ class MailConfig:
     base_url: str = "http://127.0.0.1:8001"
     default_locale: str = "id"
     digest_default: bool = False
+    #: seconds an evaluation result mail waits for a re-rating that replaces it (0: none)
+    rerating_window: float = 300.0
+
+
+#: kinds whose mails about the same thing (the same path: one evaluation)
+#: replace each other while they wait, instead of each going out
+COALESCED_KINDS = frozenset({"evaluation.finalized"})
 
 
 class Mailroom:
@@ -76,6 +84,7 @@ class QueuedMail:
     correlation_id: str | None
     priority: int
     attempts: int = 0
+    locale: str = "id"
 
 
 def _hand_over_after_commit(session, d: QueuedMail, worker) -> None:
@@ -127,6 +136,10 @@ async def queue(session, env: Envelope, out: Outgoing, rec, mail: Mailroom) -> N
     workers = mail.workers
     worker = workers[0] if workers and email and (priority == 0 or workers[0].has_room()) else None
     now = utcnow()
+    coalesce_key = None
+    if out.kind in COALESCED_KINDS and mail.config.rerating_window > 0 and email:
+        coalesce_key = f"{out.kind}:{out.path}"
+        worker = None  # held for the window: no fast path
     d = QueuedMail(
         event_id=env.event_id,
         recipient_nip=out.to.nip,
@@ -138,20 +151,41 @@ async def queue(session, env: Envelope, out: Outgoing, rec, mail: Mailroom) -> N
         message_id=message_id(env.event_id, out.to.nip, mail.config.domain),
         correlation_id=env.correlation_id,
         priority=priority,
+        locale=rendered.locale,
     )
-    await NotificationRepository(session).insert_delivery(dict(
+    repo = NotificationRepository(session)
+    status = "pending" if email else "undeliverable"
+    last_error = None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)"
+    due = now + worker.lease if worker is not None else now
+    if coalesce_key is not None:
+        due = env.occurred_at + dt.timedelta(seconds=mail.config.rerating_window)
+        if await _coalesce(repo, out.to.nip, coalesce_key, due, env.event_id):
+            status, last_error = "superseded", "a newer result of the same evaluation was already waiting"
+    await repo.insert_delivery(dict(
         event_id=d.event_id, recipient_nip=d.recipient_nip, kind=d.kind, event_type=env.event_type, email=email,
         locale=rendered.locale, subject=d.subject, body_text=d.body_text, body_html=d.body_html,
-        message_id=d.message_id, status="pending" if email else "undeliverable", priority=priority,
-        attempts=0, resends=0, version=1,
-        last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
-        correlation_id=d.correlation_id, created_at=now,
-        next_attempt_at=now + worker.lease if worker is not None else now, sent_at=None,
+        message_id=d.message_id, status=status, priority=priority,
+        attempts=0, resends=0, version=1, last_error=last_error,
+        correlation_id=d.correlation_id, created_at=now, coalesce_key=coalesce_key,
+        next_attempt_at=due, sent_at=None,
     ))
+    if coalesce_key is not None:
+        return  # the worker's poll takes it when the window has passed
     if worker is not None:
         _hand_over_after_commit(session, d, worker)
     elif email:
         after_commit(session, mail.wake_workers)
+
+
+async def _coalesce(repo: NotificationRepository, nip: str, key: str, due: dt.datetime, event_id: uuid.UUID) -> bool:
+    """Re-rating within the window: the waiting mail(s) about the same
+    evaluation are superseded by this one, which goes out instead, at its own
+    time. Events may be handled out of order: a waiting mail due later came
+    from a newer event, and then this one is the superseded one (True)."""
+    if await repo.waiting_due_after(nip, key, due):
+        return True
+    await repo.supersede_waiting(nip, key, f"replaced by the re-rating in event {event_id}")
+    return False
 
 
 async def _queue_digest_item(session, env: Envelope, out: Outgoing) -> None:

@@ -144,6 +144,14 @@ class SkpRepository:
     async def previous_content(self, nip: str, tahun: int) -> dict | None:
         return (await self.session.exec(_PREVIOUS, params={"nip": nip, "tahun": tahun})).first()
 
+    async def overlapping_periods(self, nip: str, mulai: dt.date, selesai: dt.date) -> list[tuple[dt.date, dt.date]]:
+        """The periods of the pegawai's other SKPs (another start) that overlap [mulai, selesai] (mutasi)."""
+        rows = (await self.session.exec(
+            select(SkpDocument.periode_mulai, SkpDocument.periode_selesai).where(
+                SkpDocument.nip == nip, SkpDocument.periode_mulai != mulai,
+                SkpDocument.periode_mulai <= selesai, SkpDocument.periode_selesai >= mulai))).all()
+        return [(a, b) for a, b in rows]
+
     async def superior_contents(self, nip: str, tahun: int, mulai: dt.date, selesai: dt.date) -> list[dict]:
         return list((await self.session.exec(_SUPERIOR, params={
             "nip": nip, "tahun": tahun, "mulai": mulai, "selesai": selesai})).all())
@@ -222,6 +230,12 @@ class SkpRepository:
         """The SKPs still in Draft or Revisi of the given years (the reminder scan)."""
         return list((await self.session.exec(select(SkpDocument).where(
             SkpDocument.status.in_(("Draft", "Revisi")), SkpDocument.tahun.in_(tuple(years))))).all())
+
+    async def drafts_of(self, instansi: str, tahun: int) -> list[SkpDocument]:
+        """The SKPs of an instansi and year still in Draft, by unit kerja and NIP (the late list)."""
+        return list((await self.session.exec(select(SkpDocument).where(
+            SkpDocument.instansi == instansi, SkpDocument.tahun == tahun, SkpDocument.status == "Draft",
+        ).order_by(SkpDocument.unit_kerja, SkpDocument.nip))).all())
 
     # --- versions -----------------------------------------------------------
 

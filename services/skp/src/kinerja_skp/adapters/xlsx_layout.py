@@ -59,7 +59,7 @@ SIGN_PENILAI = "Pejabat Penilai Kinerja"
 BULAN_SINGKAT = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 COLS_TARGET = ["ID IKI", "JENIS TARGET", "NILAI", "MINIMUM", "MAKSIMUM", "DESKRIPSI", "SATUAN", "TRIWULAN TARGET",
                *[f"TARGET {b.upper()}" for b in BULAN_SINGKAT], "TARGET TW I", "TARGET TW II", "TARGET TW III", "TARGET TW IV",
-               "RINCIAN BULANAN", "RINCIAN TRIWULAN"]
+               "RINCIAN BULANAN", "RINCIAN TRIWULAN", "SIFAT TARGET"]
 COLS_RA = ["ID IKI", "NO RENCANA AKSI", "RENCANA AKSI", "OUTPUT", "TRIWULAN"]
 
 JENIS_PEGAWAI_LABEL = {"PNS": "PNS", "PPPK": "PPPK", "PPPK_PARUH_WAKTU": "PPPK Paruh Waktu"}

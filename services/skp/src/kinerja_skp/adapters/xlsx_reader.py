@@ -244,6 +244,17 @@ class _SkpSheet:
         return True
 
 
+def _plain_number(v: Any) -> bool:
+    s = _s(v)
+    if s is None:
+        return True
+    try:
+        Decimal(s)
+    except ArithmeticError:
+        return False
+    return True
+
+
 def _dec(v: Any) -> str | None:
     s = _s(v)
     return s if s is None else str(Decimal(s))
@@ -264,10 +275,15 @@ def _merge_details(wb, content: dict[str, Any]) -> None:
                 iki["target"] = detail  # exact spelling of the numbers and the unit
             if _s(row[7]):
                 iki["triwulan_target"] = _s(row[7])
-            if _s(row[24]) == "bulanan":
-                iki["target_bulanan"] = [_dec(v) for v in row[8:20]]
-            if _s(row[25]) == "triwulan":
-                iki["target_triwulan"] = [_dec(v) for v in row[20:24]]
+            if _s(row[26]):
+                iki["sifat_target"] = _s(row[26]).lower()
+            for flag, key, cells in ((row[24], "bulanan", row[8:20]), (row[25], "triwulan", row[20:24])):
+                if _s(flag) != key:
+                    continue
+                if all(_plain_number(v) for v in cells):
+                    iki[f"target_{key}"] = [_dec(v) for v in cells]
+                else:  # "N/A", "80 - 100", "30 (maximize)": per-period targets as typed (shared rule)
+                    iki.setdefault("target_periode", {})[key] = [_s(v) for v in cells]
     if L.SHEET_RA in wb.sheetnames:
         for row in wb[L.SHEET_RA].iter_rows(min_row=2, values_only=True):
             row = list(row) + [None] * 5

@@ -8,6 +8,7 @@ from typing import Any
 from kinerja_contracts.calendar import tanggal_indonesia
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from kinerja_contracts.targets import format_target_periode
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..domain.model import JenisRhk, SkpContent, format_angka
@@ -92,16 +93,22 @@ def _detail_sheets(wb: Workbook, c: SkpContent) -> None:
     rsheet.put(L.COLS_RA, bold=True, fill=True)
     for *_, iki in c.iter_iki():
         tg = iki.target
-        months = iki.target_bulanan or [None] * 12
-        quarters = iki.target_triwulan or [None] * 4
+        typed = iki.target_periode
+        months: list[object] = (
+            [format_target_periode(t) for t in typed.bulanan] if typed and typed.bulanan
+            else list(iki.target_bulanan or [None] * 12))
+        quarters: list[object] = (
+            [format_target_periode(t) for t in typed.triwulan] if typed and typed.triwulan
+            else list(iki.target_triwulan or [None] * 4))
         tsheet.put([iki.id, tg.jenis if tg else None,
                     *(str(v) if v is not None else None for v in ((tg.nilai, tg.minimum, tg.maksimum) if tg else (None,) * 3)),
                     tg.deskripsi if tg else None, tg.satuan if tg else None,
                     iki.triwulan_target.value if iki.triwulan_target else None,
                     *(str(v) if v is not None else None for v in months),
                     *(str(v) if v is not None else None for v in quarters),
-                    "bulanan" if iki.target_bulanan is not None else None,
-                    "triwulan" if iki.target_triwulan is not None else None])
+                    "bulanan" if iki.target_bulanan is not None or (typed and typed.bulanan) else None,
+                    "triwulan" if iki.target_triwulan is not None or (typed and typed.triwulan) else None,
+                    iki.sifat_target.value if iki.sifat_target else None])
         for k, plan in enumerate(iki.rencana_aksi, start=1):
             if not plan.output:
                 rsheet.put([iki.id, k, plan.uraian, None, None])

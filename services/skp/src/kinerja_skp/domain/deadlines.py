@@ -1,8 +1,13 @@
 """Submission deadlines of the SKP (pure).
 
-The annual SKP (period from 1 January) is due by 31 January; an SKP that
-follows an appointment decree (SK) is due 10 days after the SK's date; a
-mid-year period without an SK date is due 10 days after it starts. An admin
+The annual SKP (period from 1 January) is due by 31 January (Babel 2026
+guide: "Paling lambat 31 Januari 2026"); an SKP that follows an appointment
+decree (SK) is due 10 days after the pegawai *received* the SK (DKI 2026
+sosialisasi: "selambat-lambatnya 10 hari setelah menerima SK"). When the
+receipt date is not recorded the SK's own date stands in for it (never
+later than receipt, so the deadline is never later than the source's; the
+reason says "sk" rather than "terima-sk"). A mid-year period without an SK
+date is due 10 days after it starts. An admin
 may extend the deadline for a unit kerja or for one pegawai: the latest
 extension that applies wins, and a deadline is never shortened by one.
 """
@@ -12,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -39,13 +45,16 @@ class Extension:
 class Deadline:
     base: dt.date
     effective: dt.date
-    reason: str  # "tahunan", "sk", "mulai", or "perpanjangan"
+    reason: str  # "tahunan", "terima-sk", "sk", "mulai", or "perpanjangan"
 
     def passed(self, today: dt.date) -> bool:
         return today > self.effective
 
 
-def base_deadline(mulai: dt.date, tanggal_sk: dt.date | None, policy: DeadlinePolicy = DeadlinePolicy()) -> tuple[dt.date, str]:
+def base_deadline(mulai: dt.date, tanggal_sk: dt.date | None, policy: DeadlinePolicy = DeadlinePolicy(),
+                  tanggal_terima_sk: dt.date | None = None) -> tuple[dt.date, str]:
+    if tanggal_terima_sk is not None:
+        return tanggal_terima_sk + dt.timedelta(days=policy.days_after_sk), "terima-sk"
     if tanggal_sk is not None:
         return tanggal_sk + dt.timedelta(days=policy.days_after_sk), "sk"
     if (mulai.month, mulai.day) == (1, 1):
@@ -61,9 +70,18 @@ def deadline_for(
     unit_kerja: str | None,
     extensions: Iterable[Extension] = (),
     policy: DeadlinePolicy = DeadlinePolicy(),
+    tanggal_terima_sk: dt.date | None = None,
 ) -> Deadline:
-    base, reason = base_deadline(mulai, tanggal_sk, policy)
+    base, reason = base_deadline(mulai, tanggal_sk, policy, tanggal_terima_sk)
     applicable = [e.sampai for e in extensions if (e.nip and e.nip == nip) or (e.unit_kerja and e.unit_kerja == unit_kerja)]
     if applicable and max(applicable) > base:
         return Deadline(base, max(applicable), "perpanjangan")
     return Deadline(base, base, reason)
+
+
+def terima_sk_of(content: dict[str, Any] | None) -> dt.date | None:
+    """The SK receipt date stored in an SKP document's content (no column of its own)."""
+    value = (content or {}).get("tanggal_terima_sk")
+    if not value:
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

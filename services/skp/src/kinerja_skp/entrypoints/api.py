@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 from kinerja_contracts.lifecycle import SkpStatus, allowed_actions, is_editable
@@ -19,18 +19,28 @@ from ..domain.model import PANDUAN_BERAKHLAK, SkpContent
 from ..service_layer import deadlines, documents
 from ..service_layer.access import acting_role
 from ..service_layer.cascade import cascade_tree
+from .cascade_answer import CascadeOut
 from .deps import ContainerDep, PolicyDep, UowDep, Writer, version_from
 from .examples import CONTENT_EXAMPLES, VALIDATE_EXAMPLES
 
 router = APIRouter(prefix="/api/v1/skp", tags=["skp"], responses=PROBLEM_RESPONSES)
 
 
+class FindingOut(BaseModel):
+    """One finding of the validation."""
+
+    rule: str = Field(description="machine code of the rule")
+    path: str = Field(description="JSON path in the content")
+    severity: Literal["error", "warning"]
+    message: str
+
+
 class ValidationOut(BaseModel):
     """All findings at once: errors block submission, warnings do not."""
 
     valid: bool
-    errors: list[dict[str, Any]] = Field(description="each with rule, path (JSON path in the content), message")
-    warnings: list[dict[str, Any]]
+    errors: list[FindingOut] = Field(description="each with rule, path (JSON path in the content), message")
+    warnings: list[FindingOut]
 
     model_config = {"json_schema_extra": {"examples": [{
         "valid": False,
@@ -309,7 +319,8 @@ async def version_diff(
     return {"dari": a.version, "ke": b.version, "changes": [c.model_dump(mode="json") for c in changes]}
 
 
-@router.get("/{skp_id}/cascade", summary="Pohon cascading (RHK and every subordinate RHK that intervenes it)")
+@router.get("/{skp_id}/cascade", response_model=CascadeOut,
+            summary="Pohon cascading (RHK and every subordinate RHK that intervenes it)")
 async def cascade(skp_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDep) -> dict:
     async with uow() as session:
         doc = await documents.read_document(session, skp_id, principal)

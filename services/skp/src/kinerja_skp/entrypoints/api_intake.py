@@ -110,7 +110,8 @@ class DeadlineOut(BaseModel):
     skp_id: uuid.UUID
     deadline: dt.date = Field(description="effective deadline (Asia/Jakarta), extensions included")
     deadline_dasar: dt.date = Field(description="deadline before any extension")
-    dasar: str = Field(description="tahunan (31 Januari), sk (10 hari setelah SK), mulai (10 hari setelah mulai), perpanjangan")
+    dasar: str = Field(description="tahunan (31 Januari), terima-sk (10 hari setelah menerima SK), sk (10 hari setelah "
+                       "tanggal SK, when receipt is not recorded), mulai (10 hari setelah mulai), perpanjangan")
     lewat: bool = Field(description="true when the deadline has passed")
     keterangan: str
 
@@ -169,6 +170,25 @@ async def list_extensions(principal: Admin, uow: UowDep, tahun: Annotated[int, Q
     async with uow() as session:
         rows = await deadlines.extensions_of_admin(session, principal, tahun)
     return [ExtensionOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+class TerlambatOut(BaseModel):
+    skp_id: uuid.UUID
+    nip: str
+    nama: str | None
+    unit_kerja: str | None
+    status: str = Field(description="Draft: never submitted")
+    deadline: dt.date
+    dasar: str
+    hari_terlambat: int
+
+
+@router.get("/deadlines/terlambat", response_model=list[TerlambatOut], tags=["deadlines"],
+            summary="SKP terlambat di instansi saya (admin: late SKPs, the list for the TPP cut)")
+async def late(principal: Admin, uow: UowDep, policy: PolicyDep,
+               tahun: Annotated[int, Query(ge=1900, le=9999, examples=[2026])]) -> list[TerlambatOut]:
+    async with uow() as session:
+        return [TerlambatOut(**x) for x in await deadlines.terlambat(session, principal, tahun, policy)]
 
 
 @router.delete("/deadline-extensions/{ext_id}", status_code=204, tags=["deadlines"], summary="Cabut perpanjangan (revoke)")

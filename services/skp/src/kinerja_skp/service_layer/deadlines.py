@@ -10,7 +10,7 @@ from kinerja_platform.web.errors import ProblemError
 
 from ..adapters.repository import SkpRepository
 from ..adapters.tables import DeadlineExtension, SkpDocument
-from ..domain.deadlines import Deadline, Extension, deadline_for
+from ..domain.deadlines import Deadline, Extension, deadline_for, terima_sk_of
 from .access import admin_instansi, ensure_extension_of_mine
 from .policy import Policy
 
@@ -53,6 +53,7 @@ async def deadline_of(session, doc: SkpDocument, policy: Policy) -> Deadline:
     return deadline_for(
         mulai=doc.periode_mulai,
         tanggal_sk=doc.tanggal_sk,
+        tanggal_terima_sk=terima_sk_of(doc.content),
         nip=doc.nip,
         unit_kerja=doc.unit_kerja,
         extensions=await _rules_for(session, doc.instansi, doc.tahun),
@@ -94,3 +95,24 @@ async def revoke_extension(session, principal: Principal, ext_id: uuid.UUID) -> 
     ensure_extension_of_mine(ext.instansi, principal, not_found)
     await repo.delete_extension(ext)
     _rules_seen(session).pop((ext.instansi, ext.tahun), None)
+
+
+async def terlambat(session, principal: Principal, tahun: int, policy: Policy) -> list[dict]:
+    """SKPs of the admin's instansi and year whose deadline (extensions
+    included) has passed and that were never submitted: still Draft (a
+    Revisi was submitted in time and may be resubmitted). A first submit
+    after the deadline is refused (the period is locked), so these are
+    exactly the late ones - the list for the TPP cut (Babel
+    2026 guide, line 53: "Pemotongan TPP bulan Januari 2026"). A pegawai
+    who has no SKP at all is not known here (the directory knows people)."""
+    instansi = admin_instansi(principal)
+    docs = await SkpRepository(session).drafts_of(instansi, tahun)
+    today = policy.today()
+    out = []
+    for doc in docs:
+        d = await deadline_of(session, doc, policy)
+        if d.passed(today):
+            out.append({"skp_id": doc.id, "nip": doc.nip, "nama": doc.nama, "unit_kerja": doc.unit_kerja,
+                        "status": doc.status, "deadline": d.effective, "dasar": d.reason,
+                        "hari_terlambat": (today - d.effective).days})
+    return out

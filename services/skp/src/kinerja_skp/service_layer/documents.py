@@ -87,10 +87,12 @@ async def validation_context(session, content: SkpContent, policy: Policy) -> Va
     if any(r.rhk_intervensi_id for r in content.hasil_kerja):
         rows = await repo.superior_contents(content.penilai.nip, year, content.periode.mulai, content.periode.selesai)
         superior_rhk = {r["id"]: r.get("uraian", "") for row in rows for r in row.get("hasil_kerja", [])}
+    overlapping = await repo.overlapping_periods(content.pegawai.nip, content.periode.mulai, content.periode.selesai)
     return ValidationContext(
         rencana_aksi_wajib=policy.rencana_aksi_wajib(content.pegawai.instansi),
         previous=_lenient(previous),
         superior_rhk=superior_rhk,
+        overlapping=tuple(overlapping),
     )
 
 

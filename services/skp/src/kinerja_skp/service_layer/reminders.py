@@ -19,7 +19,7 @@ from kinerja_platform.messaging import add_event_once, emitted
 from kinerja_contracts.values import Pegawai, Periode
 
 from ..adapters.repository import SkpRepository
-from ..domain.deadlines import Extension, deadline_for
+from ..domain.deadlines import Extension, deadline_for, terima_sk_of
 from .policy import Policy
 
 log = get_logger(__name__)
@@ -46,6 +46,7 @@ async def scan(uow, policy: Policy, days_before: int, *, today: dt.date | None =
         due = []
         for doc in docs:
             d = deadline_for(mulai=doc.periode_mulai, tanggal_sk=doc.tanggal_sk, nip=doc.nip, unit_kerja=doc.unit_kerja,
+                             tanggal_terima_sk=terima_sk_of(doc.content),
                              extensions=by_scope.get((doc.instansi, doc.tahun), ()), policy=policy.deadline)
             days_left = (d.effective - today).days
             if 0 <= days_left <= days_before:

@@ -40,6 +40,7 @@ __all__ = [
     "EvaluationFinalized",
     "KeberatanFiled",
     "KeberatanDecided",
+    "EvaluationPenilaiReassigned",
     "ALL_EVENTS",
 ]
 
@@ -258,6 +259,19 @@ class KeberatanDecided(EventPayload):
     note: str | None = None
 
 
+class EvaluationPenilaiReassigned(EventPayload):
+    """An admin made another pejabat penilai rate an SKP's evaluations not yet rated."""
+
+    subject = "kinerja.evaluation.penilai_reassigned"
+    event_type = "evaluation.penilai_reassigned"
+
+    skp_id: uuid.UUID
+    pegawai: Pegawai
+    penilai: Pegawai = Field(description="the new pejabat penilai")
+    previous_penilai: Pegawai | None = None
+    evaluasi_dipindah: int = Field(ge=0, description="evaluations not yet rated that moved")
+
+
 ALL_EVENTS: tuple[type[EventPayload], ...] = (
     SkpSubmitted,
     SkpResubmitted,
@@ -273,4 +287,5 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     EvaluationFinalized,
     KeberatanFiled,
     KeberatanDecided,
+    EvaluationPenilaiReassigned,
 )

@@ -1,34 +1,41 @@
-"""Idempotent, at-least-once event consumers on FastStream.
+"""Idempotent, at-least-once event consumers on FastStream's public API.
 
 A service declares handlers::
 
-    consumers = EventConsumers("approval", uow)
+    consumers = EventConsumers("approval")
 
     @consumers.on(SkpSubmitted)
     async def on_submitted(session, envelope): ...
 
-and at start ``await consumers.provision(js)`` then
-``consumers.attach(broker)`` before ``broker.start()``.
+and at start ``consumers.bind(uow)``, ``await consumers.provision(js)`` (the
+durables' config, on nats-py: FastStream cannot create-or-update a durable)
+then ``consumers.attach(broker)`` before ``broker.start()``.
 
 Each handler gets its own durable pull consumer ``<service>--<event>``
-(replicas of a service share it and so share the work). For every message:
+(replicas of a service share it and so share the work), subscribed through
+FastStream on a ``NatsRouter`` of its own: ``router.subscriber(subject,
+stream=JStream(..), durable=.., pull_sub=PullSub(batch_size, timeout),
+ack_policy=AckPolicy.MANUAL)`` with a :class:`DeliveryMiddleware`. The
+subscriber is typed with the event's envelope (``<Event>Envelope``), so
+FastStream decodes and validates every message and the AsyncAPI document
+shows its schema. FastStream fetches up to ``batch_size`` messages at once
+and starts the subscriber for each; :class:`_Batcher` gathers the messages of
+one fetch into one :meth:`EventConsumers.process_batch`:
 
-1. Parse the envelope. A message that cannot be parsed, or whose subject has
-   no event, goes to the dead-letter subject ``kinerja-dlq.<durable>`` and is
-   acknowledged (terminated): it would never succeed.
-2. In one transaction: claim the ``event_id`` in ``processed_event`` (a duplicate is
-   acked and skipped) and run the handler; commit; ack.
-3. A handler error rolls the transaction back and the message is nacked with
-   a growing delay; on the last allowed delivery it goes to the dead-letter
-   subject instead. A :class:`PermanentError` goes there at once.
-
-Messages are pulled in batches (up to ``batch_size``), and a batch is handled
-in ONE transaction (:meth:`EventConsumers.process_batch`): the events are
-claimed in ``processed_event`` with one statement, the handlers run in order, one
-commit, then every message is acked. When anything in the batch raises, the
-batch is rolled back and each of its messages goes through the one-message
-path above (:meth:`EventConsumers.process`), so retries, PermanentError and
-dead letters behave exactly as for a single message.
+1. In ONE transaction (the service's unit of work): claim every ``event_id``
+   in ``processed_event`` with one statement (a duplicate is acked and skipped), run
+   the handlers in order, commit, ack every message.
+2. When anything in the batch raises, the batch is rolled back and each of
+   its messages goes through the one-message path (:meth:`EventConsumers.process`):
+   claim + handler in a transaction of its own; a handler error rolls it back
+   and the message is nacked with a growing delay; on the last allowed
+   delivery (``max_deliver``) it goes to the dead-letter subject
+   ``kinerja-dlq.<durable>`` and is terminated. A :class:`PermanentError`
+   goes there at once.
+3. A message FastStream cannot decode and validate (not JSON, not an
+   envelope, another event_type, a newer schema_version) reaches
+   :class:`DeliveryMiddleware` as an exception: it is dead-lettered and
+   terminated at once.
 
 A transaction that PostgreSQL aborts as a deadlock or serialization failure
 (batches of different consumers lock the same rows in different orders) is
@@ -38,29 +45,32 @@ A batch transaction on PostgreSQL also sets a lock timeout
 (``batch_lock_timeout_ms``, 100 ms): a batch that waits longer for a row lock
 is given up and its messages go one by one, instead of everything queued
 behind it waiting the 1 s PostgreSQL takes to detect a deadlock.
+
+Acknowledgement is per message, on the nats-py ``Msg`` that FastStream hands
+over as ``NatsMessage.raw_message`` (its public ``ack()``, ``nak(delay=)``,
+``term()``): one batch may end in all three. Dead letters are published with
+``broker.publish(.., stream=DLQ_STREAM)``, which waits for JetStream's ack.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from typing import Any
 
-from faststream import AckPolicy
-from faststream.nats import JStream, NatsBroker, PullSub
+from faststream import AckPolicy, BaseMiddleware
+from faststream.nats import JStream, NatsBroker, NatsRouter, PullSub
 from faststream.nats.annotations import NatsMessage
-from nats.errors import ConnectionClosedError
-from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js.errors import ServiceUnavailableError
+from kinerja_contracts.events.envelope import Envelope, EventPayload, envelope_class
+from kinerja_contracts.events.registry import DLQ_STREAM, STREAM, UnknownEvent, parse_envelope
 from pydantic import ValidationError
 from sqlalchemy import text
 
 from ..context import CORRELATION_HEADER, bind
 from ..db import dialect_of, execute
-from kinerja_contracts.events.envelope import Envelope, EventPayload
-from kinerja_contracts.events.registry import STREAM, UnknownEvent, parse_envelope
 from ..logging import get_logger
 from .dedup import claim, claim_many
 from .provisioning import ConsumerSpec, ensure_consumer
@@ -68,10 +78,35 @@ from .provisioning import ConsumerSpec, ensure_consumer
 log = get_logger(__name__)
 
 Handler = Callable[[Any, Envelope[Any]], Awaitable[None]]
+#: publishes (subject, body, headers) to JetStream and waits for its ack
+DeadLetterPublisher = Callable[[str, bytes, dict[str, str]], Awaitable[object]]
 
 
 class PermanentError(Exception):
     """The event can never be processed: dead-letter it without retrying."""
+
+
+_DOC_ENVELOPES: dict[type, type[Envelope[Any]]] = {}
+
+
+def documented_envelope(payload: type[EventPayload]) -> type[Envelope[Any]]:
+    """``Envelope[payload]`` under a readable name (``SkpSubmittedEnvelope``):
+    the type a subscriber is annotated with, so that FastStream validates it
+    and the AsyncAPI document shows the envelope with its typed ``data``."""
+    cls = _DOC_ENVELOPES.get(payload)
+    if cls is None:
+        doc = (payload.__doc__ or "").strip()
+        cls = type(
+            f"{payload.__name__}Envelope",
+            (envelope_class(payload),),
+            {
+                "__doc__": f"Envelope of `{payload.event_type}` (schema_version {payload.schema_version}) on "
+                f"subject `{payload.subject}`: {doc}",
+                "__module__": __name__,
+            },
+        )
+        _DOC_ENVELOPES[payload] = cls
+    return cls
 
 
 @dataclass
@@ -79,6 +114,88 @@ class _Registration:
     spec: ConsumerSpec
     payload: type[EventPayload]
     handler: Handler
+
+
+#: the nats-py ``Msg`` being consumed, set by DeliveryMiddleware for the subscriber
+_raw_message: ContextVar[Any] = ContextVar("kinerja_raw_message")
+
+
+class _Batcher:
+    """Puts the messages of one fetch in one transaction.
+
+    FastStream's pull loop starts the subscriber for every message of a fetch
+    at once (one task each) and waits for all of them before the next fetch.
+    The first to arrive here yields once, so that the others queue up behind
+    it, then runs what queued as one :meth:`EventConsumers.process_batch`
+    (up to ``batch_size`` at a time) and hands each task its outcome. A
+    message that queues late only lands in the next batch.
+    """
+
+    def __init__(self, consumers: EventConsumers, reg: _Registration):
+        self.consumers = consumers
+        self.reg = reg
+        self.pending: list[tuple[Any, Envelope[Any], asyncio.Future[str]]] = []
+        self.draining = False
+
+    async def submit(self, raw: Any, env: Envelope[Any]) -> str:
+        outcome: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.pending.append((raw, env, outcome))
+        if not self.draining:
+            self.draining = True
+            try:
+                await asyncio.sleep(0)  # the other messages of this fetch queue up
+                while self.pending:
+                    batch = self.pending[: self.consumers.batch_size]
+                    del self.pending[: len(batch)]
+                    try:
+                        outcomes = await self.consumers.process_batch(
+                            self.reg, [r for r, _, _ in batch], [e for _, e, _ in batch]
+                        )
+                    except BaseException as exc:  # unacked: NATS redelivers them after ack_wait
+                        for _, _, f in batch:
+                            if not f.done():
+                                f.set_exception(exc)
+                        break  # this task raises it too, from its own future
+                    for (_, _, f), result in zip(batch, outcomes, strict=True):
+                        if not f.done():  # its task may have been cancelled meanwhile
+                            f.set_result(result)
+            finally:
+                self.draining = False
+                for _, _, f in self.pending:  # left behind by a failure or a cancellation:
+                    f.cancel()  # their messages stay unacked, NATS redelivers them
+                self.pending.clear()
+        return await outcome
+
+
+class DeliveryMiddleware(BaseMiddleware):
+    """FastStream middleware of one consumer (one per :class:`NatsRouter`).
+
+    A message that FastStream cannot decode and validate as the event's
+    envelope (not JSON, not an envelope, another event_type, a newer schema
+    version) raises inside ``call_next``: the middleware gives it to
+    :meth:`EventConsumers.process`, which parses it once more, dead-letters
+    and terminates it (or, should it parse after all, handles it). Without
+    this FastStream would only log the error and leave the message unacked,
+    to come back after every ack_wait for ever.
+    """
+
+    consumers: EventConsumers
+    registration: _Registration
+
+    async def consume_scope(self, call_next, msg):
+        _raw_message.set(msg.raw_message)  # each message runs in a task (and context) of its own
+        try:
+            return await call_next(msg)
+        except (ValidationError, UnknownEvent, ValueError) as exc:
+            log.info("message is not an envelope of this event", consumer=self.registration.spec.durable,
+                     error=repr(exc)[:300])
+            await self.consumers.process(self.registration, msg.raw_message)
+            return None
+
+    @classmethod
+    def for_consumer(cls, consumers: EventConsumers, reg: _Registration) -> type[DeliveryMiddleware]:
+        return type(f"DeliveryMiddleware_{reg.spec.durable.replace('-', '_')}", (cls,),
+                    {"consumers": consumers, "registration": reg})
 
 
 class EventConsumers:
@@ -91,8 +208,14 @@ class EventConsumers:
         ack_wait: float = 30.0,
         batch_size: int = 32,
         batch_lock_timeout_ms: int = 100,
+        fetch_timeout: float = 1.0,
     ):
         self.service = service
+        #: how long one pull request waits on an idle consumer (seconds); a
+        #: fetch returns as soon as messages are there
+        self.fetch_timeout = fetch_timeout
+        #: where dead letters go; set by attach (or by hand, to process without a broker)
+        self.dead_letters: DeadLetterPublisher | None = None
         #: how long a batch transaction waits for a row lock (PostgreSQL) before
         #: it gives up and its messages go one by one; see process_batch
         self.batch_lock_timeout_ms = batch_lock_timeout_ms
@@ -122,8 +245,6 @@ class EventConsumers:
     def bind(self, uow: Callable[[], Any], *, max_deliver: int | None = None, ack_wait: float | None = None) -> None:
         """Give the consumers the service's unit of work (at start), and the
         delivery limits from settings."""
-        from dataclasses import replace
-
         self._uow = uow
         for reg in self.registrations:
             reg.spec = replace(
@@ -136,60 +257,86 @@ class EventConsumers:
         for reg in self.registrations:
             await ensure_consumer(js, reg.spec)
 
-    def attach(self, broker: NatsBroker) -> None:
-        stream = JStream(STREAM, declare=False)
+    def attach(self, broker: NatsBroker, *, dead_letters: DeadLetterPublisher | None = None) -> None:
+        """Subscribe every handler on ``broker`` (before ``broker.start()``).
+
+        Dead letters go out through ``broker.publish(.., stream=DLQ_STREAM)``
+        unless ``dead_letters`` is given.
+        """
+        self.dead_letters = dead_letters or broker_dead_letters(broker)
+        for router in self.routers():
+            broker.include_router(router)
+
+    def routers(self) -> list[NatsRouter]:
+        """One FastStream router per handler: its pull subscriber and its
+        :class:`DeliveryMiddleware`."""
+        stream = JStream(STREAM, declare=False)  # provisioned by provisioning.ensure_streams
+        routers = []
         for reg in self.registrations:
-            sub = broker.subscriber(
+            router = NatsRouter(middlewares=[DeliveryMiddleware.for_consumer(self, reg)])
+            router.subscriber(
                 reg.spec.filter_subject,
                 stream=stream,
                 durable=reg.spec.durable,
-                pull_sub=PullSub(batch_size=self.batch_size, timeout=1.0, batch=True),
+                # Not PullSub(batch=True): FastStream 0.7's batch loop keeps
+                # fetching until the batch is full or its timeout is spent (a lone
+                # event waits that long), and when nats-py ends such a follow-up
+                # fetch with the builtin TimeoutError (nats/js/client.py, deadline
+                # spent after its no-wait probe) the loop dies and drops the
+                # messages it had collected, unacked: they come back only after
+                # ack_wait (30 s). The plain pull loop hands over what one fetch
+                # returned (up to batch_size), each message to the subscriber at
+                # once; _Batcher puts those of one fetch in one transaction.
+                pull_sub=PullSub(batch_size=self.batch_size, timeout=self.fetch_timeout),
+                # acks are per message, by process_batch / process
                 ack_policy=AckPolicy.MANUAL,
-                title=f"{reg.spec.durable}",
+                # the body straight into the typed envelope (pydantic from JSON,
+                # as parse_envelope does), not json.loads then validation
+                decoder=_envelope_decoder(documented_envelope(reg.payload)),
+                no_reply=True,  # a "reply_to" header must not make FastStream publish
+                title=reg.spec.durable,
                 description=(reg.handler.__doc__ or reg.payload.__doc__ or "").strip(),
-            )
-            sub(self._make_subscriber(reg))
-            # FastStream's batch loop keeps fetching until the batch is full or
-            # its timeout (1 s) is spent, so a lone event would wait up to 1 s.
-            # Ours hands over whatever one fetch returned, at once; FastStream
-            # still starts and stops it with the broker (and documents it).
-            sub._consume_pull = self._make_pull_loop(reg, sub)
+            )(self._make_subscriber(reg))
+            routers.append(router)
+        return routers
 
     def _make_subscriber(self, reg: _Registration):
-        async def subscriber(msg: NatsMessage) -> None:  # a batch: msg.raw_message is the list
-            await self.process_batch(reg, msg.raw_message)
+        envelope_type = documented_envelope(reg.payload)
+        batcher = _Batcher(self, reg)
 
+        async def subscriber(event: envelope_type) -> None:  # type: ignore[valid-type]
+            check_envelope(reg.payload, event)  # else DeliveryMiddleware dead-letters it
+            await batcher.submit(_raw_message.get(), event)
+
+        # the real type, not the string of ``from __future__ import annotations``:
+        # FastStream validates the message with it and writes it in the AsyncAPI document.
+        # No ``msg: NatsMessage`` parameter: FastStream's dependency injection
+        # resolves such a context field in a worker thread (anyio.to_thread), a
+        # thread hop per message; DeliveryMiddleware hands the raw message over.
+        subscriber.__annotations__ = {"event": envelope_type, "return": None}
         subscriber.__name__ = reg.spec.durable.replace("-", "_")
+        subscriber.__doc__ = reg.handler.__doc__
         return subscriber
 
-    def _make_pull_loop(self, reg: _Registration, sub):
-        async def consume_pull() -> None:
-            while sub.running:
-                try:
-                    messages = await sub.subscription.fetch(batch=self.batch_size, timeout=1.0)
-                except (NatsTimeoutError, TimeoutError, ConnectionClosedError, ServiceUnavailableError):
-                    continue  # nothing waiting (or NATS away: nats-py reconnects); unacked ones come back
-                if messages and sub.running:
-                    try:
-                        await self.process_batch(reg, messages)
-                    except Exception as exc:  # never kill the loop; unacked messages are redelivered
-                        log.error("consumer batch failed", consumer=reg.spec.durable, error=repr(exc))
+    async def process_batch(
+        self, reg: _Registration, raws: Sequence[Any], envelopes: Sequence[Envelope[Any]] | None = None
+    ) -> list[str]:
+        """Handle pulled messages (nats-py ``Msg``) in one transaction; what
+        happened to each.
 
-        return consume_pull
-
-    async def process_batch(self, reg: _Registration, raws: list) -> list[str]:
-        """Handle pulled messages in one transaction; what happened to each.
-
-        Unparseable messages are dead-lettered first. If the transaction
-        raises, nothing of it stays and every message goes through
-        :meth:`process` on its own.
+        ``envelopes`` are the messages already parsed (by FastStream); without
+        them each message is parsed here and the unparseable ones are
+        dead-lettered first. If the transaction raises, nothing of it stays
+        and every message goes through :meth:`process` on its own.
         """
         if len(raws) == 1:
-            return [await self.process(reg, raws[0])]
+            return [await self.process(reg, raws[0], envelopes[0] if envelopes else None)]
         spec = reg.spec
         outcomes: list[str | None] = [None] * len(raws)
         parsed: list[tuple[int, Any, Envelope[Any]]] = []
-        for i, raw in enumerate(raws):
+        if envelopes is not None:
+            parsed = [(i, raw, env) for i, (raw, env) in enumerate(zip(raws, envelopes, strict=True))]
+        for i, raw in enumerate(raws if envelopes is None else ()):
             try:
                 parsed.append((i, raw, parse_envelope(raw.subject, raw.data)))
             except (UnknownEvent, ValidationError, ValueError) as exc:
@@ -244,16 +391,18 @@ class EventConsumers:
             consumer=spec.durable,
         )
 
-    async def process(self, reg: _Registration, raw) -> str:
-        """Handle one raw nats message; returns what happened (for tests and metrics)."""
+    async def process(self, reg: _Registration, raw, env: Envelope[Any] | None = None) -> str:
+        """Handle one raw nats message (parsed already when ``env`` is given);
+        returns what happened (for tests and metrics)."""
         spec = reg.spec
         delivered = _num_delivered(raw)
-        try:
-            env = parse_envelope(raw.subject, raw.data)
-        except (UnknownEvent, ValidationError, ValueError) as exc:
-            await self._dead_letter(spec, raw, f"unparseable: {exc}")
-            await raw.term()
-            return "dead-lettered"
+        if env is None:
+            try:
+                env = parse_envelope(raw.subject, raw.data)
+            except (UnknownEvent, ValidationError, ValueError) as exc:
+                await self._dead_letter(spec, raw, f"unparseable: {exc}")
+                await raw.term()
+                return "dead-lettered"
 
         self._bind(spec, raw, env)
 
@@ -301,8 +450,38 @@ class EventConsumers:
         msg_id = headers.pop("Nats-Msg-Id", None)
         if msg_id:
             headers["Nats-Msg-Id"] = f"dlq:{spec.durable}:{msg_id}"
-        js = raw._client.jetstream()
-        await js.publish(spec.dlq_subject, raw.data, headers=headers)
+        if self.dead_letters is None:
+            raise RuntimeError("EventConsumers.attach(broker) (or dead_letters=...) before processing")
+        await self.dead_letters(spec.dlq_subject, raw.data, headers)
+
+
+def _envelope_decoder(envelope_type: type[Envelope[Any]]):
+    async def decode(msg: NatsMessage) -> Envelope[Any]:
+        return envelope_type.model_validate_json(msg.body)
+
+    return decode
+
+
+def broker_dead_letters(broker: NatsBroker, *, timeout: float = 5.0) -> DeadLetterPublisher:
+    """Dead letters through FastStream: a JetStream publish to the dead-letter
+    stream that waits for the stream's ack."""
+
+    async def publish(subject: str, body: bytes, headers: dict[str, str]) -> object:
+        return await broker.publish(body, subject, headers=headers, stream=DLQ_STREAM, timeout=timeout,
+                                    correlation_id=headers.get(CORRELATION_HEADER))
+
+    return publish
+
+
+def check_envelope(payload: type[EventPayload], env: Envelope[Any]) -> None:
+    """What :func:`parse_envelope` checks beyond the schema: the envelope names
+    this event, in a schema version this service knows."""
+    if env.event_type != payload.event_type:
+        raise UnknownEvent(f"event_type {env.event_type!r} on subject {payload.subject!r} "
+                           f"(expected {payload.event_type!r})")
+    if env.schema_version > payload.schema_version:
+        raise UnknownEvent(f"schema_version {env.schema_version} of {payload.event_type!r} is newer than "
+                           f"{payload.schema_version}, the one this service knows")
 
 
 #: PostgreSQL's "deadlock detected" and "could not serialize access": the

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -144,24 +145,76 @@ def _is_bad_text(exc: BaseException | None) -> bool:
     return False
 
 
-PROBLEM_RESPONSE = {
-    "description": "Problem (RFC 9457)",
-    "content": {
-        PROBLEM_MEDIA_TYPE: {
-            "example": {
-                "type": PROBLEM_BASE + "validation-error",
-                "title": "Validation error",
-                "status": 422,
-                "detail": "Data tidak valid pada 1 isian: body.periode.mulai: Field required",
-                "code": "validation-error",
-                "correlation_id": "4c1f0e8b9d2a4e7f8a6b5c4d3e2f1a0b",
-                "errors": [{"path": "body.periode.mulai", "message": "Field required", "type": "missing"}],
-            }
-        }
-    },
+class FieldError(BaseModel):
+    """One field at fault in a validation error."""
+
+    path: str = Field(description="where: body/query/path/header, then the JSON path", examples=["body.periode.mulai"])
+    message: str = Field(examples=["Field required"])
+    type: str = Field(description="machine code of the check that failed", examples=["missing"])
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem document: every error answer of every service
+    (media type ``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": True})
+
+    type: str = Field(description="URI of the problem type: " + PROBLEM_BASE + "<code>")
+    title: str = Field(description="short human summary of the problem type")
+    status: int = Field(ge=400, le=599, description="the HTTP status, repeated")
+    detail: str = Field(description="what went wrong here (Bahasa Indonesia first, English in parentheses)")
+    code: str = Field(description="machine code; stable, for programs to branch on")
+    correlation_id: str | None = Field(description="quote it when reporting; the same id is in every log line of the request")
+    errors: list[FieldError] | None = Field(default=None, description="validation errors only: every field at fault")
+
+
+def _example(status: int, code: str, title: str, detail: str, **extra: Any) -> dict[str, Any]:
+    return {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail, "code": code,
+            "correlation_id": "4c1f0e8b9d2a4e7f8a6b5c4d3e2f1a0b", **extra}
+
+
+#: what each error status means in every Kinerja API, with a typical example
+PROBLEM_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
+    400: ("Bad request: the request cannot be read (e.g. a malformed header or file)",
+          _example(400, "bad-request", "Bad request", "Berkas tidak dapat dibaca (the file cannot be read).")),
+    401: ("No valid bearer token (missing, expired, wrong signature or audience)",
+          _example(401, "invalid-token", "Invalid token", "Token tidak sah atau kedaluwarsa (invalid or expired token).")),
+    403: ("The token is valid but may not do this (role, own record, instansi)",
+          _example(403, "not-yours", "Not yours", "Anda hanya dapat mengubah SKP Anda sendiri (you can only change your own SKP).")),
+    404: ("No such record, or one of another instansi (answered alike)",
+          _example(404, "skp-not-found", "Skp not found", "SKP tidak ditemukan (no such SKP).")),
+    409: ("Conflict: a stale version (If-Match / version) or a state that forbids this",
+          _example(409, "stale-version", "Stale version",
+                   "SKP telah diubah (versi 4); muat ulang lalu ulangi (the SKP changed: version 4; reload and retry).",
+                   current_version=4)),
+    413: ("The request body is larger than the service accepts",
+          _example(413, "payload-too-large", "Payload too large", "Isi permintaan terlalu besar (request body too large).")),
+    415: ("The body's media type is not accepted here",
+          _example(415, "unsupported-media-type", "Unsupported media type",
+                   "Jenis isi tidak didukung (unsupported media type).")),
+    422: ("Invalid input: every field at fault is listed in `errors`",
+          _example(422, "validation-error", "Validation error",
+                   "Data tidak valid pada 1 isian (invalid input in 1 field(s)): body.periode.mulai: Field required",
+                   errors=[{"path": "body.periode.mulai", "message": "Field required", "type": "missing"}])),
+    429: ("Too many requests: slow down and retry after the Retry-After header",
+          _example(429, "too-many-requests", "Too many requests", "Terlalu banyak permintaan (too many requests).")),
+    500: ("Server error: quote the correlation_id when reporting",
+          _example(500, "internal-error", "Internal error",
+                   "Terjadi kesalahan di server; kutip correlation_id saat melapor (server error; quote the correlation_id).")),
 }
 
-#: Pass as ``responses=`` on routers so the OpenAPI documents the error shape.
+
+def problem_response(status: int) -> dict[str, Any]:
+    """The OpenAPI response object for one error status: the Problem schema
+    and that status's own example."""
+    description, example = PROBLEM_EXAMPLES[status]
+    return {"description": description,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}, "example": example}}}
+
+
+#: Pass as ``responses=`` on routers so the OpenAPI documents the error shape
+#: (web/openapi.py adds the Problem schema and fills in any status a route
+#: documents on its own).
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: PROBLEM_RESPONSE for code in (400, 401, 403, 404, 409, 413, 422)
+    code: problem_response(code) for code in (400, 401, 403, 404, 409, 413, 422)
 }

@@ -11,6 +11,7 @@ the service layer fills from the database.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -26,9 +27,9 @@ from .hasil_kerja import (
     check_uraian,
 )
 from .identity import check_nip, check_penilai_differs, nip_problems
-from .periode import check_periode
+from .periode import check_mutasi, check_periode
 from .rencana_aksi import check_rencana_aksi
-from .targets import check_breakdowns, check_tenfold
+from .targets import check_arah, check_breakdowns, check_lampiran, check_tenfold, check_typed_breakdowns
 
 __all__ = ["Finding", "Report", "Severity", "ValidationContext", "nip_problems", "validate"]
 
@@ -46,6 +47,8 @@ class ValidationContext:
     rencana_aksi_wajib: bool = False
     previous: SkpContent | None = None
     superior_rhk: Mapping[str, str] | None = None
+    #: periods (mulai, selesai) of the pegawai's other SKPs that overlap this one (mutasi)
+    overlapping: tuple[tuple[dt.date, dt.date], ...] = ()
 
 
 def validate(content: SkpContent, context: ValidationContext | None = None) -> Report:
@@ -62,7 +65,11 @@ def validate(content: SkpContent, context: ValidationContext | None = None) -> R
         *check_intervensi_present(content),
         *check_intervensi_exists(content, ctx.superior_rhk),
         *check_breakdowns(content),
+        *check_typed_breakdowns(content),
+        *check_arah(content),
+        *check_lampiran(content),
         *check_tenfold(content, ctx.previous),
+        *check_mutasi(content, ctx.overlapping),
     ]
     if ctx.rencana_aksi_wajib:
         findings += check_rencana_aksi(content)

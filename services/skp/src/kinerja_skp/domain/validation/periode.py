@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from ..model import SkpContent
-from .findings import Finding, error
+from .findings import Finding, error, warning
 
 
 def check_periode(content: SkpContent) -> list[Finding]:
@@ -21,4 +24,22 @@ def check_periode(content: SkpContent) -> list[Finding]:
         out.append(error("tanggal-sk-periode", "tanggal_sk",
                          f"Tanggal SK {content.tanggal_sk} sesudah akhir periode {p.selesai} "
                          "(the appointment decree is dated after the period)."))
+    return out
+
+
+def check_mutasi(content: SkpContent, others: Iterable[tuple[dt.date, dt.date]] | None) -> list[Finding]:
+    """Another SKP of the same pegawai whose period overlaps this one's is a
+    mutasi (DOMAIN.md: a new SKP for the new position from that date; the old
+    one stays for its part of the year): say how the evaluation will read it."""
+    out: list[Finding] = []
+    p = content.periode
+    for mulai, selesai in others or ():
+        if mulai < p.mulai:
+            out.append(warning("skp-mutasi", "periode.mulai",
+                               f"SKP ini tumpang tindih dengan SKP {mulai} s.d. {selesai}; dibaca sebagai mutasi: SKP lama "
+                               f"berakhir {p.mulai - dt.timedelta(days=1)} (a mutasi: the earlier SKP ends the day before)."))
+        elif mulai > p.mulai:
+            out.append(warning("skp-mutasi", "periode.selesai",
+                               f"SKP ini tumpang tindih dengan SKP {mulai} s.d. {selesai}; dibaca sebagai mutasi: SKP ini "
+                               f"berakhir {mulai - dt.timedelta(days=1)} (a mutasi: this SKP ends the day before the later one)."))
     return out

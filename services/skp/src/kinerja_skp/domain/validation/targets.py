@@ -1,8 +1,12 @@
 """Warnings on target numbers: breakdowns that do not add up, and the
 "100 typed as 10" mistake (a tenfold jump against last year's SKP).
 
-Breakdown sums are checked for counted units only: a percentage ("%",
-"persen") or a range target is a level, not a count, and its months do not add up.
+Breakdown sums are checked for summed kinds only (jumlah, biaya), decided
+by the one shared rule (:func:`kinerja_contracts.targets.sifat_target`) that
+the evaluation also uses: a level (%, an index, a value, a ratio) or a
+duration holds in every period, and its months do not add up. A waktu or
+biaya target left higher-is-better is warned about: the evaluation reads it
+lower-is-better.
 """
 
 from __future__ import annotations
@@ -10,16 +14,35 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from kinerja_contracts.targets import DIJUMLAH, sifat_target, waktu_biaya_naik
+
 from ..model import Iki, SkpContent, format_angka
 from .findings import Finding, warning
 
 TENFOLD = Decimal(10)
-_LEVEL_UNITS = re.compile(r"^\s*(%|(persen|persentase|indeks|nilai|skor)\b)", re.IGNORECASE)
 
 
 def _is_counted(iki: Iki) -> bool:
     t = iki.target
-    return bool(t and t.jenis == "angka" and t.nilai is not None and not _LEVEL_UNITS.match(t.satuan or ""))
+    if not (t and t.jenis == "angka" and t.nilai is not None):
+        return False
+    return sifat_target(str(iki.aspek), t.satuan, iki.sifat_target).sifat in DIJUMLAH
+
+
+def check_arah(content: SkpContent) -> list[Finding]:
+    """A waktu or biaya target left higher-is-better (issue 16): warn."""
+    out: list[Finding] = []
+    for i, j, _, iki in content.iter_iki():
+        t = iki.target
+        if t is None or t.jenis == "deskriptif":
+            continue
+        if waktu_biaya_naik(str(iki.aspek), t.satuan, iki.sifat_target, str(iki.polaritas)):
+            kind = sifat_target(str(iki.aspek), t.satuan, iki.sifat_target).sifat
+            out.append(warning("target-arah-waktu-biaya", f"hasil_kerja[{i}].iki[{j}].polaritas",
+                               f"Target {kind} ({t.teks()}) tercatat higher_is_better; evaluasi membacanya "
+                               "lower_is_better (lebih cepat/hemat lebih baik). Pilih polaritas atau sifat_target "
+                               "(a waktu/biaya target left higher-is-better is read lower-is-better)."))
+    return out
 
 
 def _total(values: list[Decimal | None]) -> Decimal:
@@ -65,6 +88,26 @@ def check_breakdowns(content: SkpContent) -> list[Finding]:
     return out
 
 
+def check_typed_breakdowns(content: SkpContent) -> list[Finding]:
+    """The same sum check for per-period targets written as typed
+    (``target_periode``): a count's numbers (N/A and ranges left out) add up
+    to the annual target."""
+    out: list[Finding] = []
+    for i, j, _, iki in content.iter_iki():
+        typed = iki.target_periode
+        if typed is None or not _is_counted(iki):
+            continue
+        assert iki.target is not None  # _is_counted says so
+        annual = iki.target.nilai
+        for name, entries in (("bulanan", typed.bulanan), ("triwulan", typed.triwulan)):
+            numbers = [Decimal(str(t.nilai)) for t in entries or [] if t is not None and not t.na and t.nilai is not None]
+            if numbers and sum(numbers, Decimal(0)) != annual:
+                out.append(warning("target-periode-sum", f"hasil_kerja[{i}].iki[{j}].target_periode.{name}",
+                                   f"Jumlah target {name} {format_angka(sum(numbers, Decimal(0)))} tidak sama dengan "
+                                   f"target tahunan {format_angka(annual)} (the period targets do not add up)."))
+    return out
+
+
 def _key(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
 
@@ -93,3 +136,18 @@ def check_tenfold(content: SkpContent, previous: SkpContent | None) -> list[Find
                                f"dari target tahun lalu {old.target.teks()}; salah ketik? "
                                "(the target differs tenfold from last year's; a typing mistake?)"))
     return out
+
+
+def check_lampiran(content: SkpContent) -> list[Finding]:
+    """An empty lampiran part: a warning. BKN deck (line 441 and 744): the
+    agreed dukungan sumber daya, skema pertanggungjawaban and konsekuensi are
+    "Lampiran tidak terpisahkan dari SKP seluruh Pegawai". A warning, not an
+    error: regions' forms (DKI 2026 PPPK sheet) do not show it (local choice)."""
+    names = {"dukungan_sumber_daya": "Dukungan sumber daya", "skema_pertanggungjawaban": "Skema pertanggungjawaban",
+             "konsekuensi": "Konsekuensi"}
+    empty = [f for f in names if not [x for x in getattr(content.lampiran, f) if x and x.strip()]]
+    if not empty:
+        return []
+    return [warning("lampiran-kosong", f"lampiran.{f}",
+                    f"{names[f]} pada Lampiran SKP belum diisi; Lampiran tidak terpisahkan dari SKP "
+                    f"(the SKP attachment part '{f}' is empty).") for f in empty]
