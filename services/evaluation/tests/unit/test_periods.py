@@ -14,6 +14,7 @@ def test_monthly_period_and_default_deadline():
     assert p.action_date(Action.open, 2) == d(2026, 3, 1)
     assert p.action_date(Action.remind, 2) == d(2026, 4, 3)
     assert p.action_date(Action.close, 2) == d(2026, 4, 6)
+    assert p.accepts_input(d(2026, 4, 5)) and not p.accepts_input(d(2026, 4, 6))
 
 
 def test_quarter_annual_and_december_deadline():

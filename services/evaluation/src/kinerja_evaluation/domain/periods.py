@@ -70,6 +70,10 @@ class Period:
             return max(self.mulai, self.deadline - dt.timedelta(days=reminder_days))
         return self.deadline + dt.timedelta(days=1)
 
+    def accepts_input(self, today: dt.date) -> bool:
+        """Realisasi may be entered from the first day through the deadline."""
+        return self.mulai <= today <= self.deadline
+
 
 def period_label(kind: Kind | str, mulai: dt.date) -> str:
     kind = Kind(kind)
