@@ -7,7 +7,7 @@ requests at a steady rate and measures, per flow, from the moment the HTTP
 approve request starts to the moment the sink received the "SKP Anda telah
 disetujui" mail (the sink stamps ``received_at`` on arrival; same machine,
 same clock). The path: approval service (HTTP, DB commit + outbox) -> relay
--> NATS JetStream -> notification consumer (inbox + delivery row) -> delivery
+-> NATS JetStream -> notification consumer (processed_event + delivery row) -> delivery
 worker -> SMTP -> sink.
 
 Baseline in the same run: the bare HTTP round trip to the approval service's

@@ -9,14 +9,14 @@ from kinerja_skp.main import create_app
 from kinerja_skp.settings import Settings
 
 
-async def test_health_readiness_follow_nats(new_database, own_nats):
-    app = create_app(Settings(database_url=new_database("rt"), common=CommonSettings(nats_url=own_nats.url)))
+async def test_health_readiness_follow_nats(new_database, nats_server):
+    app = create_app(Settings(database_url=new_database("rt"), common=CommonSettings(nats_url=nats_server.url)))
     async with running(app) as c:
         assert (await c.get("/healthz")).json() == {"status": "ok", "service": "skp"}
         r = await c.get("/readyz")
         assert r.status_code == 200 and r.json()["checks"] == {"database": "ok", "nats": "ok"}
 
-        own_nats.stop()
+        nats_server.stop()
 
         async def not_ready():
             r = await c.get("/readyz")
@@ -25,7 +25,7 @@ async def test_health_readiness_follow_nats(new_database, own_nats):
         await eventually(not_ready, timeout=15)
         assert (await c.get("/healthz")).status_code == 200  # the process is still up
 
-        own_nats.start()
+        nats_server.start()
 
         async def ready():
             return (await c.get("/readyz")).status_code == 200

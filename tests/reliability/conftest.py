@@ -31,7 +31,7 @@ from kinerja_devstack.smtp_sink import SmtpSink
 from kinerja_devstack.testing import eventually, running
 from kinerja_directory.main import create_app as directory_app
 from kinerja_directory.settings import Settings as DirectorySettings
-from kinerja_evaluation.adapters.clock import ManualClock
+from kinerja_devstack.testing import ManualClock
 from kinerja_evaluation.main import create_app as evaluation_app
 from kinerja_evaluation.settings import Settings as EvaluationSettings
 from kinerja_notification.main import create_app as notification_app

@@ -7,7 +7,7 @@ DKI), none (no token). Targets are relative to the caller: ``own`` (mine, or
 of my instansi for an admin or a portal), ``subordinate`` (someone I
 appraise), ``other`` (someone else's, or of another instansi).
 
-Expected rights come from DESIGN.md (Auth) and docs/<service>.md:
+Expected rights come from docs/reliability.md (section 3) and docs/<service>.md:
 a pegawai touches only their own data; only the SKP's pejabat penilai
 decides on it; an admin's rights stop at their instansi; no token -> 401.
 

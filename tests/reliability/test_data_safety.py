@@ -125,10 +125,10 @@ def _wait(check, timeout: float, what: str):
 
 @pytest.mark.e2e
 @pytest.mark.chaos
-def test_acknowledged_writes_survive_service_and_postgres_crashes(tmp_path, own_nats, tokens):
+def test_acknowledged_writes_survive_service_and_postgres_crashes(tmp_path, nats_server, tokens):
     pg = PrivatePostgres().init()
     stack = Stack.on_free_ports(
-        tmp_path / "var", nats_url=own_nats.url,
+        tmp_path / "var", nats_url=nats_server.url,
         database_urls={svc: pg.create(f"safety_{svc}") for svc in SERVICES},
         extra_env={"KINERJA_SKP_ENFORCE_DEADLINES": "false", "KINERJA_RELAY_POLL_INTERVAL": "0.5",
                    "KINERJA_LOG_FORMAT": "json"},
@@ -192,14 +192,14 @@ def test_acknowledged_writes_survive_service_and_postgres_crashes(tmp_path, own_
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_sqlite_databases_run_in_wal_mode(tmp_path, own_nats, service):
+async def test_sqlite_databases_run_in_wal_mode(tmp_path, nats_server, service):
     db = tmp_path / f"{service}.db"
 
     class Dbs:  # the SQLite file of this test, whatever the test backend is
         def new(self, name):
             return f"sqlite:///{db}"
 
-    app = make_apps(Dbs(), own_nats.url, 1, None)[service]
+    app = make_apps(Dbs(), nats_server.url, 1, None)[service]
     async with running(app):
         engine = app.state.runtime.engine
         async with engine.connect() as conn:

@@ -14,7 +14,7 @@ import datetime as dt
 import typing
 
 from kinerja_contracts.values import UtcDatetime, as_utc
-from kinerja_evaluation.adapters.clock import ManualClock
+from kinerja_devstack.testing import ManualClock
 from pydantic import BaseModel, TypeAdapter
 
 from .conftest import make_apps, walk_routes

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from kinerja_notification.domain import examples as ex
-from kinerja_notification.domain.messages import KINDS, LOCALES, Rendered, render
-from kinerja_notification.domain.routing import INBOX_PATH, route
+from kinerja_notification.domain.messages import LOCALES, Rendered, render
+from kinerja_notification.domain.routing import INBOX_PATH, KINDS, route
 
 ROOT = Path(__file__).resolve().parents[3]
 DOC = ROOT / "docs" / "notification.md"
@@ -51,7 +51,7 @@ def section(examples) -> str:
     lines.append("| --- | --- | --- | --- | --- |")
     for key, kind in KINDS.items():
         _, r = examples[key]
-        lines.append(f"| [`{key}`](#{key.replace('.', '')}) | `{kind.event}` | {kind.recipient} | "
+        lines.append(f"| [`{key}`](#{key.replace('.', '')}) | `{kind.trigger}` | {kind.recipient} | "
                      f"{r['id'].subject} | {r['en'].subject} |")
     lines.append("")
     for key, kind in KINDS.items():
@@ -60,7 +60,7 @@ def section(examples) -> str:
         lines += [
             f"### {key}",
             "",
-            f"{kind.description} Sent on `{kind.event}` to the {kind.recipient} (here: {name}).",
+            f"{kind.description} Sent on `{kind.trigger}` to the {kind.recipient} (here: {name}).",
             f"HTML: [Bahasa Indonesia](notification/emails/{slug}.id.html), [English](notification/emails/{slug}.en.html).",
             "",
             f"**Subject:** {r['id'].subject}",

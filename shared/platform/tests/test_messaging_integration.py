@@ -14,12 +14,12 @@ from kinerja_platform.context import get_causation_id, get_correlation_id
 from kinerja_platform.db import UnitOfWork, create_engine, session_factory
 from kinerja_contracts.events import SkpDeadlineApproaching, new_envelope
 from kinerja_contracts.events.registry import DLQ_STREAM, STREAM
-from kinerja_platform.messaging import ProcessedEvent, OutboxMessage, OutboxRelay, add_event, ensure_streams
+from kinerja_platform.messaging import ProcessedEvent, OutboxMessage, OutboxRelay, add_event, add_event_once, emitted, ensure_streams
 from kinerja_platform.messaging.consumer import EventConsumers, PermanentError, is_conflict
 from kinerja_platform.messaging.provisioning import ConsumerSpec
-from kinerja_platform.messaging.relay import count_unsent, jetstream_publisher
+from kinerja_platform.messaging.relay import jetstream_publisher
 from kinerja_devstack.testing import eventually
-from sqlalchemy import event, text
+from sqlalchemy import event, func, text
 from sqlmodel import Field, SQLModel, select
 
 
@@ -29,6 +29,13 @@ class KitEffect(SQLModel, table=True):
     __tablename__ = "kit_effect"
     id: int | None = Field(default=None, primary_key=True)
     event_id: uuid.UUID
+
+
+async def count_unsent(engine) -> int:
+    """Outbox rows not yet published."""
+    async with engine.connect() as conn:
+        stmt = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+        return (await conn.execute(stmt)).scalar_one()
 
 
 def payload(n: int = 0) -> SkpDeadlineApproaching:
@@ -51,6 +58,31 @@ async def db(new_database):
         )
     yield engine
     await engine.dispose()
+
+
+async def test_add_event_once_writes_one_row_per_event_id(db):
+    """The one emit-once mechanism: a deterministic event id and the outbox's
+    primary key. The second write of the same id, in a later transaction or
+    a concurrent one, writes nothing and says so."""
+    uow = UnitOfWork(session_factory(db))
+    key = uuid.uuid5(uuid.NAMESPACE_URL, "reminder|skp-1|2026-01-31")
+    async with uow() as session:
+        assert await add_event_once(session, payload(1), event_id=key) is True
+        assert await add_event_once(session, payload(1), event_id=key) is False  # same transaction
+    results = await asyncio.gather(*(_once(uow, key) for _ in range(3)))
+    assert results == [False, False, False]
+    other = uuid.uuid5(uuid.NAMESPACE_URL, "reminder|skp-2|2026-01-31")
+    async with uow() as session:
+        assert await emitted(session, [key, other]) == {key}
+        assert await add_event_once(session, payload(2), event_id=other) is True
+    async with db.connect() as conn:
+        ids = (await conn.execute(select(OutboxMessage.id))).scalars().all()
+    assert sorted(ids) == sorted([key, other])
+
+
+async def _once(uow, event_id) -> bool:
+    async with uow() as session:
+        return await add_event_once(session, payload(9), event_id=event_id)
 
 
 async def connect(url: str):
@@ -85,8 +117,8 @@ async def stream_event_ids(js, subject: str) -> list[str]:
     return ids
 
 
-async def test_relay_keeps_events_while_nats_is_down_and_sends_them_after(db, own_nats):
-    nc, js = await open_bus(own_nats.url)
+async def test_relay_keeps_events_while_nats_is_down_and_sends_them_after(db, nats_server):
+    nc, js = await open_bus(nats_server.url)
     relay = OutboxRelay(db, jetstream_publisher(js, timeout=1.0), poll_interval=0.2, max_backoff=0.5)
     await relay.start()
     uow = UnitOfWork(session_factory(db))
@@ -95,7 +127,7 @@ async def test_relay_keeps_events_while_nats_is_down_and_sends_them_after(db, ow
             first = add_event(s, payload(0))
         await eventually(lambda: _unsent_is(db, 0))
 
-        own_nats.stop()
+        nats_server.stop()
         written = []
         for i in range(1, 21):
             async with uow() as s:
@@ -104,7 +136,7 @@ async def test_relay_keeps_events_while_nats_is_down_and_sends_them_after(db, ow
         assert await count_unsent(db) == 20
         assert relay.failures > 0
 
-        own_nats.start()  # same port, same JetStream store
+        nats_server.start()  # same port, same JetStream store
         await eventually(lambda: _unsent_is(db, 0), timeout=30)
         ids = await stream_event_ids(js, "kinerja.skp.deadline_approaching")
         assert sorted(ids) == sorted(str(e) for e in [first, *written])  # none lost, none doubled
@@ -184,9 +216,9 @@ async def ok(_n, _env):
     return None
 
 
-async def test_same_event_delivered_twice_applies_its_effect_once(db, own_nats):
-    async with Harness(db, own_nats.url, ok, "kit-dup") as h:
-        nc = await connect(own_nats.url)
+async def test_same_event_delivered_twice_applies_its_effect_once(db, nats_server):
+    async with Harness(db, nats_server.url, ok, "kit-dup") as h:
+        nc = await connect(nats_server.url)
         js = nc.jetstream()
         env = new_envelope(payload(1), correlation_id="c-dup")
         body = env.model_dump_json().encode()
@@ -203,13 +235,13 @@ async def _async(v):
     return v
 
 
-async def test_transient_failure_is_retried_then_applied_once(db, own_nats):
+async def test_transient_failure_is_retried_then_applied_once(db, nats_server):
     async def flaky(n, _env):
         if n < 3:
             raise ConnectionError("database hiccup")
 
-    async with Harness(db, own_nats.url, flaky, "kit-flaky") as h:
-        nc = await connect(own_nats.url)
+    async with Harness(db, nats_server.url, flaky, "kit-flaky") as h:
+        nc = await connect(nats_server.url)
         env = new_envelope(payload(2), correlation_id="c-flaky")
         await nc.jetstream().publish(SkpDeadlineApproaching.subject, env.model_dump_json().encode())
         await eventually(lambda: _async(h.consumers.processed == 1))
@@ -228,15 +260,15 @@ async def dlq_messages(js, durable: str) -> list:
         await sub.unsubscribe()
 
 
-async def test_poison_and_failing_messages_go_to_the_dead_letter_subject_and_the_consumer_goes_on(db, own_nats):
+async def test_poison_and_failing_messages_go_to_the_dead_letter_subject_and_the_consumer_goes_on(db, nats_server):
     async def by_days_left(_n, env):
         if env.data.days_left == 7:
             raise ValueError("always fails")
         if env.data.days_left == 8:
             raise PermanentError("refused")
 
-    async with Harness(db, own_nats.url, by_days_left, "kit-poison") as h:
-        nc = await connect(own_nats.url)
+    async with Harness(db, nats_server.url, by_days_left, "kit-poison") as h:
+        nc = await connect(nats_server.url)
         js = nc.jetstream()
         await js.publish(SkpDeadlineApproaching.subject, b"this is not json")
         await js.publish(SkpDeadlineApproaching.subject, b'{"event_id": "x"}')
@@ -254,10 +286,10 @@ async def test_poison_and_failing_messages_go_to_the_dead_letter_subject_and_the
         await nc.close()
 
 
-async def test_consumer_provisioning_updates_an_existing_durable(own_nats):
+async def test_consumer_provisioning_updates_an_existing_durable(nats_server):
     from kinerja_platform.messaging.provisioning import ConsumerSpec, ensure_consumer
 
-    nc, js = await open_bus(own_nats.url)
+    nc, js = await open_bus(nats_server.url)
     await ensure_consumer(js, ConsumerSpec("kit-prov", "kinerja.skp.submitted", max_deliver=3))
     await ensure_consumer(js, ConsumerSpec("kit-prov", "kinerja.skp.submitted", max_deliver=9, ack_wait=12))
     info = await js.consumer_info(STREAM, "kit-prov")
@@ -322,7 +354,7 @@ async def publish_envs(js, envs) -> None:
         await js.publish(SkpDeadlineApproaching.subject, e.model_dump_json().encode(), headers={"Nats-Msg-Id": uuid.uuid4().hex})
 
 
-async def test_a_pulled_batch_is_applied_once_each_in_one_transaction(db, own_nats):
+async def test_a_pulled_batch_is_applied_once_each_in_one_transaction(db, nats_server):
     seen = []
 
     async def handle(session, env):
@@ -330,7 +362,7 @@ async def test_a_pulled_batch_is_applied_once_each_in_one_transaction(db, own_na
         session.add(KitEffect(event_id=env.event_id))
 
     consumers = batch_consumers(db, "kit-batch", handle)
-    nc, js = await open_bus(own_nats.url, consumers)
+    nc, js = await open_bus(nats_server.url, consumers)
     envs = [new_envelope(payload(i), correlation_id=f"c-batch-{i}") for i in range(10)]
     await publish_envs(js, envs)
     msgs = await pull(js, "kit-batch", 10)
@@ -349,13 +381,13 @@ async def test_a_pulled_batch_is_applied_once_each_in_one_transaction(db, own_na
     await nc.close()
 
 
-async def test_a_duplicate_inside_a_batch_is_skipped(db, own_nats):
+async def test_a_duplicate_inside_a_batch_is_skipped(db, nats_server):
     async def handle(session, env):
         session.add(KitEffect(event_id=env.event_id))
 
     consumers = batch_consumers(db, "kit-batch-dup", handle)
     reg = consumers.registrations[0]
-    nc, js = await open_bus(own_nats.url, consumers)
+    nc, js = await open_bus(nats_server.url, consumers)
     before = new_envelope(payload(1), correlation_id="c")
     await publish_envs(js, [before])
     assert await consumers.process_batch(reg, await pull(js, "kit-batch-dup", 1)) == ["processed"]
@@ -370,7 +402,7 @@ async def test_a_duplicate_inside_a_batch_is_skipped(db, own_nats):
     await nc.close()
 
 
-async def test_one_failing_event_does_not_stop_the_rest_of_its_batch(db, own_nats):
+async def test_one_failing_event_does_not_stop_the_rest_of_its_batch(db, nats_server):
     async def handle(session, env):
         if env.data.days_left == 7:
             raise ValueError("always fails")
@@ -380,7 +412,7 @@ async def test_one_failing_event_does_not_stop_the_rest_of_its_batch(db, own_nat
 
     consumers = batch_consumers(db, "kit-batch-fail", handle)
     reg = consumers.registrations[0]
-    nc, js = await open_bus(own_nats.url, consumers)
+    nc, js = await open_bus(nats_server.url, consumers)
     good1, fails, good2, refused = (new_envelope(payload(n), correlation_id="c") for n in (1, 7, 2, 8))
     await publish_envs(js, [good1, fails, good2, refused])
     await js.publish(SkpDeadlineApproaching.subject, b"this is not json")
@@ -398,7 +430,7 @@ async def test_one_failing_event_does_not_stop_the_rest_of_its_batch(db, own_nat
     await nc.close()
 
 
-async def test_a_crash_before_commit_applies_nothing_and_everything_is_redelivered(db, own_nats):
+async def test_a_crash_before_commit_applies_nothing_and_everything_is_redelivered(db, nats_server):
     crash = {"on": True}
 
     async def handle(session, env):
@@ -408,7 +440,7 @@ async def test_a_crash_before_commit_applies_nothing_and_everything_is_redeliver
 
     consumers = batch_consumers(db, "kit-batch-crash", handle, ack_wait=1.0)
     reg = consumers.registrations[0]
-    nc, js = await open_bus(own_nats.url, consumers)
+    nc, js = await open_bus(nats_server.url, consumers)
     envs = [new_envelope(payload(i), correlation_id="c") for i in range(6)]
     await publish_envs(js, envs)
     with pytest.raises(asyncio.CancelledError):
@@ -423,13 +455,13 @@ async def test_a_crash_before_commit_applies_nothing_and_everything_is_redeliver
     await nc.close()
 
 
-async def test_the_running_consumer_handles_a_backlog_in_fewer_transactions_than_events(db, own_nats):
-    nc, js = await open_bus(own_nats.url)
+async def test_the_running_consumer_handles_a_backlog_in_fewer_transactions_than_events(db, nats_server):
+    nc, js = await open_bus(nats_server.url)
     envs = [new_envelope(payload(i), correlation_id="c") for i in range(40)]
     await publish_envs(js, envs)  # waiting before the consumer starts: pulled in batches
     commits = Commits(db)
     try:
-        async with Harness(db, own_nats.url, ok, "kit-backlog") as h:
+        async with Harness(db, nats_server.url, ok, "kit-backlog") as h:
             await eventually(lambda: _async(h.consumers.processed == 40), timeout=20)
             # a lone event is handled at once: it does not wait for a full batch
             # (FastStream's own batch loop would hold it up to its 1 s fetch timeout)
@@ -449,7 +481,7 @@ async def test_the_running_consumer_handles_a_backlog_in_fewer_transactions_than
 DEADLOCK = text("DO $$ BEGIN RAISE EXCEPTION 'lost a race' USING ERRCODE = '40P01'; END $$")
 
 
-async def test_a_deadlock_is_run_again_at_once_not_redelivered_later(db, own_nats):
+async def test_a_deadlock_is_run_again_at_once_not_redelivered_later(db, nats_server):
     """PostgreSQL aborts one side of a deadlock (SQLSTATE 40P01, raised here by
     the server itself); the consumer runs the transaction again at once
     instead of nak-ing it for 0.5 s and more."""
@@ -466,7 +498,7 @@ async def test_a_deadlock_is_run_again_at_once_not_redelivered_later(db, own_nat
 
     consumers = batch_consumers(db, "kit-deadlock", handle)
     reg = consumers.registrations[0]
-    nc, js = await open_bus(own_nats.url, consumers)
+    nc, js = await open_bus(nats_server.url, consumers)
     batch = [new_envelope(payload(i), correlation_id="c") for i in range(4)]
     await publish_envs(js, batch)
     assert await consumers.process_batch(reg, await pull(js, "kit-deadlock", 4)) == ["processed"] * 4
@@ -493,7 +525,7 @@ def test_is_conflict_looks_through_wrappers():
     assert is_conflict(wrapped) and not is_conflict(RuntimeError("other")) and not is_conflict(ValueError())
 
 
-async def test_batches_that_lock_rows_in_opposite_orders_do_not_wait_for_the_deadlock_detector(db, own_nats):
+async def test_batches_that_lock_rows_in_opposite_orders_do_not_wait_for_the_deadlock_detector(db, nats_server):
     """Two consumers' batches take the same two row locks in opposite orders.
     PostgreSQL would find the deadlock only after deadlock_timeout (1 s), and
     every message queued behind the batches waited that long; the batch lock
@@ -513,7 +545,7 @@ async def test_batches_that_lock_rows_in_opposite_orders_do_not_wait_for_the_dea
 
     first = batch_consumers(db, "kit-lock-a", handle)
     second = batch_consumers(db, "kit-lock-b", handle)
-    nc, js = await open_bus(own_nats.url, first, second)
+    nc, js = await open_bus(nats_server.url, first, second)
     await publish_envs(js, [new_envelope(payload(0), correlation_id="c"), new_envelope(payload(1), correlation_id="c")])  # row 0, then row 1
     a = await pull(js, "kit-lock-a", 2)
     b = list(reversed(await pull(js, "kit-lock-b", 2)))  # row 1, then row 0

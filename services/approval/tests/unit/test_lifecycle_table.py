@@ -1,7 +1,7 @@
 """The shared SKP state machine, exhaustively: every state x every action x
 every role (and no role, as used when replaying trusted events).
 
-The expected table is written out here from the issue and DOMAIN.md, not
+The expected table is written out here from docs/approval.md (The state machine), not
 derived from ``TRANSITIONS``, so a change to the contract fails this test.
 """
 

@@ -15,7 +15,7 @@ from kinerja_platform.messaging import OutboxMessage
 from kinerja_platform.settings import CommonSettings
 from kinerja_contracts.values import Pegawai
 from kinerja_devstack.samples import pppk_skp
-from kinerja_evaluation.adapters.clock import ManualClock
+from kinerja_devstack.testing import ManualClock
 from kinerja_evaluation.main import create_app
 from kinerja_evaluation.settings import Settings
 from sqlalchemy import select

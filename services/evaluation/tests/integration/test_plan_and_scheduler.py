@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
+import uuid
 from collections import Counter
 
-from kinerja_devstack.samples import PEGAWAI_NIP
-from kinerja_devstack.testing import eventually, running
-from kinerja_evaluation.adapters.clock import ManualClock
+from kinerja_contracts.events import new_envelope
+from kinerja_devstack.samples import PEGAWAI_NIP, pppk_skp
+from kinerja_devstack.testing import ManualClock, eventually, running
 from kinerja_evaluation.adapters.lease import Lease
+from kinerja_evaluation.adapters.tables import EvaluationPlan
 from kinerja_evaluation.main import create_app
 from kinerja_evaluation.service_layer.scheduler import Scheduler
 
@@ -240,3 +243,26 @@ async def test_newer_approved_version_updates_plan_and_open_evaluations(app, clo
         await asyncio.sleep(0.5)
         plan = (await client.get(f"/api/v1/plans/{first.skp_id}", headers=me)).json()
         assert plan["version"] == 3
+
+
+async def test_a_version_1_approval_with_the_old_field_names_still_makes_a_plan(app):
+    """An ApprovalApproved written before issue 13 (schema_version 1, the SKP
+    snapshot saying ``atasan_penilai``) is understood: the plan knows the
+    atasan pejabat penilai, who decides a keberatan."""
+    skp = pppk_skp()
+    atasan = skp["atasan_pejabat_penilai"]
+    ev = approved(skp)
+    body = json.loads(new_envelope(ev, correlation_id="old").model_dump_json())
+    body["schema_version"] = 1
+    del body["data"]["atasan_pejabat_penilai"]
+    body["data"]["snapshot"]["atasan_penilai"] = body["data"]["snapshot"].pop("atasan_pejabat_penilai")
+    async with running(app):
+        js = app.state.runtime.js
+        await js.publish(ev.subject, json.dumps(body).encode(), headers={"Nats-Msg-Id": str(uuid.uuid4())})
+
+        async def plan():
+            async with app.state.runtime.uow() as session:
+                return await session.get(EvaluationPlan, ev.skp_id)
+
+        p = await eventually(plan)
+        assert p.atasan_pejabat_penilai["nip"] == atasan["nip"]

@@ -1,8 +1,7 @@
 import datetime as dt
 
-import pytest
 from kinerja_evaluation.domain.periods import (
-    Action, Kind, deadline_after, due_actions, make_period, parse_period_id, periods_overlapping,
+    Action, Kind, deadline_after, due_actions, make_period, periods_overlapping,
 )
 
 d = dt.date
@@ -24,17 +23,6 @@ def test_quarter_annual_and_december_deadline():
     a = make_period("annual", "PNS", 2026, 1)
     assert a.period_id == "2026/PNS/annual" and a.deadline == d(2027, 1, 5)
     assert deadline_after(d(2026, 1, 31), 31) == d(2026, 2, 28)
-
-
-@pytest.mark.parametrize("pid", ["2026-03/PNS/monthly", "2026-Q2/PPPK/quarterly", "2025/PPPK_PARUH_WAKTU/annual"])
-def test_period_id_round_trip(pid):
-    assert parse_period_id(pid).period_id == pid
-
-
-@pytest.mark.parametrize("pid", ["2026-13/PNS/monthly", "nonsense", "2026-Q5/PNS/quarterly", "2026-3/PNS/monthly"])
-def test_bad_period_id(pid):
-    with pytest.raises(ValueError):
-        parse_period_id(pid)
 
 
 def test_periods_overlapping_an_skp_span():

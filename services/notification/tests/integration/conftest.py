@@ -26,8 +26,8 @@ def make_settings(db_url: str, nats_url: str, sink, **kw) -> Settings:
 
 
 @pytest.fixture
-def settings(new_database, own_nats, smtp_sink):
-    return make_settings(new_database("notification"), own_nats.url, smtp_sink)
+def settings(new_database, nats_server, smtp_sink):
+    return make_settings(new_database("notification"), nats_server.url, smtp_sink)
 
 
 @pytest.fixture
@@ -58,8 +58,8 @@ class Bus:
 
 
 @pytest.fixture
-async def bus(own_nats):
-    b = Bus(own_nats.url)
+async def bus(nats_server):
+    b = Bus(nats_server.url)
     yield b
     await b.close()
 

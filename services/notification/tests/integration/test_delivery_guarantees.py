@@ -134,8 +134,8 @@ class CrashAfterSend:
             raise RuntimeError("worker died after sending")
 
 
-async def test_crash_between_send_and_commit_shows_as_duplicate(new_database, own_nats, smtp_sink, bus):
-    settings = make_settings(new_database("notification"), own_nats.url, smtp_sink, delivery_lease_seconds=0.5)
+async def test_crash_between_send_and_commit_shows_as_duplicate(new_database, nats_server, smtp_sink, bus):
+    settings = make_settings(new_database("notification"), nats_server.url, smtp_sink, delivery_lease_seconds=0.5)
     app = create_app(settings, sender=CrashAfterSend(SmtpSender("127.0.0.1", smtp_sink.port)))
     async with running(app):
         await bus.publish(ex.samples()["approval.approved"])

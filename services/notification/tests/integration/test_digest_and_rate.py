@@ -29,9 +29,9 @@ class Clock:
         return self.now
 
 
-async def test_penilai_with_digest_gets_one_summary_per_interval(new_database, own_nats, smtp_sink, bus, tokens):
+async def test_penilai_with_digest_gets_one_summary_per_interval(new_database, nats_server, smtp_sink, bus, tokens):
     clock = Clock()
-    settings = make_settings(new_database("notification"), own_nats.url, smtp_sink, digest_interval_seconds=3600)
+    settings = make_settings(new_database("notification"), nats_server.url, smtp_sink, digest_interval_seconds=3600)
     app = create_app(settings, clock=clock)
     me = tokens(PENILAI.nip, "atasan")
     async with running(app) as client:
@@ -103,8 +103,8 @@ async def test_without_digest_each_skp_is_its_own_mail(app, bus, smtp_sink):
         await wait_for(lambda: len(smtp_sink.to(PENILAI.email)) == 2)
 
 
-async def test_rate_limit_spaces_the_mails(new_database, own_nats, smtp_sink, bus):
-    settings = make_settings(new_database("notification"), own_nats.url, smtp_sink,
+async def test_rate_limit_spaces_the_mails(new_database, nats_server, smtp_sink, bus):
+    settings = make_settings(new_database("notification"), nats_server.url, smtp_sink,
                              rate_limit_per_second=5, rate_limit_burst=1)
     app = create_app(settings)
     people = [_pegawai(i) for i in range(8)]
@@ -119,8 +119,8 @@ async def test_rate_limit_spaces_the_mails(new_database, own_nats, smtp_sink, bu
     assert arrivals[0] >= t0
 
 
-async def test_a_persons_own_mail_overtakes_bulk_mail(new_database, own_nats, smtp_sink, bus):
-    settings = make_settings(new_database("notification"), own_nats.url, smtp_sink,
+async def test_a_persons_own_mail_overtakes_bulk_mail(new_database, nats_server, smtp_sink, bus):
+    settings = make_settings(new_database("notification"), nats_server.url, smtp_sink,
                              rate_limit_per_second=10, rate_limit_burst=1)
     app = create_app(settings)
     opened = ex.samples()["evaluation.period_opened"].model_copy(update={"recipients": [_pegawai(i) for i in range(20)]})

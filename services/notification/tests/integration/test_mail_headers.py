@@ -55,16 +55,16 @@ async def test_headers_on_the_wire(app, bus, smtp_sink, settings, tmp_path):
     assert all(not ln.startswith((" ", "\t")) or ln.strip().startswith(("boundary", "=?")) for ln in lines)
 
 
-async def test_english_reader_gets_content_language_en_and_no_list_header_when_switched_off(new_database, own_nats, smtp_sink):
+async def test_english_reader_gets_content_language_en_and_no_list_header_when_switched_off(new_database, nats_server, smtp_sink):
     from kinerja_notification.main import create_app
 
     from .conftest import make_settings
 
-    app = create_app(make_settings(new_database("notification"), own_nats.url, smtp_sink, default_locale="en",
+    app = create_app(make_settings(new_database("notification"), nats_server.url, smtp_sink, default_locale="en",
                                    unsubscribe_base_url=""))
     from .conftest import Bus
 
-    bus = Bus(own_nats.url)
+    bus = Bus(nats_server.url)
     try:
         async with running(app):
             await bus.publish(ex.samples()["approval.approved"])

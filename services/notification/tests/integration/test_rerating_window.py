@@ -40,17 +40,17 @@ async def _rows(app) -> dict:
         return {d.event_id: d for d in (await s.exec(select(Delivery))).all()}
 
 
-async def test_rerating_within_the_window_sends_one_mail_with_the_last_result(new_database, own_nats, smtp_sink):
-    app = create_app(make_settings(new_database("notification"), own_nats.url, smtp_sink, rerating_window_seconds=WINDOW))
+async def test_rerating_within_the_window_sends_one_mail_with_the_last_result(new_database, nats_server, smtp_sink):
+    app = create_app(make_settings(new_database("notification"), nats_server.url, smtp_sink, rerating_window_seconds=WINDOW))
     async with running(app):
         # the consumer is up and handling before the clock of the window starts
-        await _publish(own_nats.url, ex.samples()["approval.requested"], dt.datetime.now(dt.UTC))
+        await _publish(nats_server.url, ex.samples()["approval.requested"], dt.datetime.now(dt.UTC))
         await wait_for(lambda: smtp_sink.messages, timeout=30)
         now = dt.datetime.now(dt.UTC)
-        first = await _publish(own_nats.url, _rated("Baik"), now)
+        first = await _publish(nats_server.url, _rated("Baik"), now)
         # handled out of order: the newest result arrives before an older one
-        third = await _publish(own_nats.url, _rated("Sangat Baik"), now + dt.timedelta(seconds=0.2))
-        second = await _publish(own_nats.url, _rated("Butuh Perbaikan"), now + dt.timedelta(seconds=0.1))
+        third = await _publish(nats_server.url, _rated("Sangat Baik"), now + dt.timedelta(seconds=0.2))
+        second = await _publish(nats_server.url, _rated("Butuh Perbaikan"), now + dt.timedelta(seconds=0.1))
         for _ in range(100):
             if sum(d.kind == "evaluation.finalized" for d in (await _rows(app)).values()) == 3:
                 break
@@ -64,12 +64,12 @@ async def test_rerating_within_the_window_sends_one_mail_with_the_last_result(ne
         assert [rows[e.event_id].status for e in (first, second, third)] == ["superseded", "superseded", "sent"]
 
         # after the window a re-rating is news: its own mail
-        await _publish(own_nats.url, _rated("Baik"), dt.datetime.now(dt.UTC))
+        await _publish(nats_server.url, _rated("Baik"), dt.datetime.now(dt.UTC))
         await wait_for(lambda: len(smtp_sink.to(PEGAWAI)) == 2, timeout=WINDOW + 10)
 
 
-async def test_other_mails_do_not_wait(new_database, own_nats, smtp_sink):
-    app = create_app(make_settings(new_database("notification"), own_nats.url, smtp_sink, rerating_window_seconds=60))
+async def test_other_mails_do_not_wait(new_database, nats_server, smtp_sink):
+    app = create_app(make_settings(new_database("notification"), nats_server.url, smtp_sink, rerating_window_seconds=60))
     async with running(app):
-        await _publish(own_nats.url, ex.samples()["approval.approved"], dt.datetime.now(dt.UTC))
+        await _publish(nats_server.url, ex.samples()["approval.approved"], dt.datetime.now(dt.UTC))
         await wait_for(lambda: smtp_sink.to(PEGAWAI), timeout=10)

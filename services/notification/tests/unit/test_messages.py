@@ -8,8 +8,8 @@ import datetime as dt
 import jinja2
 import pytest
 from kinerja_notification.domain import examples as ex
-from kinerja_notification.domain.messages import KINDS, render
-from kinerja_notification.domain.routing import route
+from kinerja_notification.domain.messages import render
+from kinerja_notification.domain.routing import KINDS, route
 
 DIGEST_CTX = dict(
     recipient={"nip": "197806102005011002", "nama": "Budi Santoso"},

@@ -76,3 +76,23 @@ def test_submitted_sends_nothing_but_teaches_the_directory():
 def test_decisions_settle_the_skp():
     assert settles_skp(ex.samples()["approval.approved"]) == (ex.SKP_ID, 4)
     assert settles_skp(ex.samples()["approval.requested"]) is None
+
+
+def test_the_mail_table_is_the_one_source_of_kinds_routes_and_consumers():
+    """Every e-mail an event causes is a kind its own row declares, every kind
+    of the table is caused by some sample, and the consumers are the table's
+    events: no second table can drift from it."""
+    from kinerja_notification.domain.routing import KINDS, MAIL_TABLE
+    from types import SimpleNamespace
+
+    from kinerja_notification.entrypoints.consumers import bind
+
+    declared = {row.event: {k.key for k in row.kinds} for row in MAIL_TABLE}
+    caused: set[str] = set()
+    for payload in ex.samples().values():
+        kinds = {o.kind for o in route(payload)}
+        assert kinds <= declared[type(payload)], type(payload).__name__
+        caused |= kinds
+    assert caused | {"approval.digest"} == set(KINDS)  # the digest is sent by the digest job, not by an event
+    consumers = bind(SimpleNamespace(mail=None))  # type: ignore[arg-type]  # only the table is looked at
+    assert {r.spec.filter_subject for r in consumers.registrations} == {row.event.subject for row in MAIL_TABLE}

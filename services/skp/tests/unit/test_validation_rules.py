@@ -100,6 +100,17 @@ def test_atasan_pejabat_penilai_is_a_third_person():
     assert ("atasan-pejabat-penilai-differs", "atasan_pejabat_penilai.nip") in rules(validate(SkpContent.model_validate(data)))
 
 
+def test_an_skp_stored_before_the_rename_is_still_read():
+    """Content written before issue 13 says ``atasan_penilai``; it reads as
+    ``atasan_pejabat_penilai`` and is written back under the new name only."""
+    data = pppk_skp()
+    data["atasan_penilai"] = data.pop("atasan_pejabat_penilai")
+    content = SkpContent.model_validate(data)
+    assert content.atasan_pejabat_penilai is not None and content.atasan_pejabat_penilai.nip == data["atasan_penilai"]["nip"]
+    dumped = content.model_dump(mode="json")
+    assert "atasan_pejabat_penilai" in dumped and "atasan_penilai" not in dumped
+
+
 @pytest.mark.parametrize("nip, pppk, fragment", [
     ("199502302025212001", True, "tanggal lahir"),       # 30 February
     ("199503152025213001", True, "digit ke-15"),         # sex digit 3

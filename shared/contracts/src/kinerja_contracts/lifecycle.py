@@ -73,7 +73,7 @@ class TransitionRefused(Exception):
     def message(self) -> str:
         if self.reason == "catatan_perbaikan":
             return (
-                f"Catatan perbaikan wajib diisi, minimal {MIN_RETURN_NOTE_LENGTH} karakter "
+                f"Catatan Perbaikan wajib diisi, minimal {MIN_RETURN_NOTE_LENGTH} karakter "
                 f"(a return needs a Catatan Perbaikan of at least {MIN_RETURN_NOTE_LENGTH} characters)."
             )
         if self.reason == "role":

@@ -186,7 +186,7 @@ UtcDatetime = Annotated[dt.datetime, AfterValidator(as_utc)]
 
 
 class Role(StrEnum):
-    """Roles carried in the bearer token (DESIGN.md, Auth)."""
+    """Roles carried in the bearer token (docs/architecture.md, HTTP conventions)."""
 
     pegawai = "pegawai"
     atasan = "atasan"
@@ -240,11 +240,6 @@ class Actor(WireModel):
     sub: str
     role: str
     on_behalf_of: str | None = None
-
-
-def is_nip_shape(value: str) -> bool:
-    """True when ``value`` has the 18-digit shape of a NIP / NI PPPK."""
-    return bool(re.fullmatch(NIP_PATTERN, value))
 
 
 NonEmpty = Annotated[str, Field(min_length=1)]

@@ -1,7 +1,7 @@
 """Fixtures every Kinerja test suite shares (registered as a pytest plugin).
 
-- ``nats_server``: a fresh nats-server with JetStream on a free port per test;
-- ``own_nats``: the same, named for tests that stop or restart it;
+- ``nats_server``: a fresh nats-server with JetStream on a free port per test
+  (a test may stop and restart it);
 - ``new_database(name)``: a fresh database URL (PostgreSQL when
   KINERJA_TEST_DATABASE_URL is set, else a SQLite file);
 - ``smtp_sink``: an in-process SMTP server that keeps what it receives;
@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 
@@ -35,13 +34,6 @@ def nats_server() -> Iterator[NatsServer]:
     """A fresh nats-server per test (~70 ms): durable consumers start from the
     whole stream, so a server shared between tests would hand one test the
     events another left behind."""
-    server = NatsServer().start()
-    yield server
-    server.cleanup()
-
-
-@pytest.fixture
-def own_nats() -> Iterator[NatsServer]:
     server = NatsServer().start()
     yield server
     server.cleanup()
@@ -87,8 +79,3 @@ def tokens() -> Tokens:
     from kinerja_platform.settings import CommonSettings
 
     return Tokens(CommonSettings().jwt_secret)
-
-
-@pytest.fixture
-def expired_token(tokens: Tokens) -> str:
-    return tokens.raw("199001012015011001", "pegawai", ttl=-dt.timedelta(minutes=5))

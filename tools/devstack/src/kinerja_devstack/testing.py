@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -45,3 +46,20 @@ def wait_for(fn: Callable[[], object], timeout: float = 20.0, interval: float = 
             return last
         time.sleep(interval)
     raise AssertionError(f"not reached in {timeout}s; last={last!r}")
+
+
+class ManualClock:
+    """A clock (``now()``) that stands still until :meth:`advance` or :meth:`set`:
+    the scheduler's clock in in-process tests."""
+
+    def __init__(self, start: dt.datetime):
+        self._now = start if start.tzinfo else start.replace(tzinfo=dt.UTC)
+
+    def now(self) -> dt.datetime:
+        return self._now
+
+    def set(self, moment: dt.datetime) -> None:
+        self._now = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+    def advance(self, **delta: float) -> None:
+        self._now += dt.timedelta(**delta)

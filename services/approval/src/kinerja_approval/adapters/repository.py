@@ -16,14 +16,12 @@ from typing import Any
 
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus
 from sqlalchemy import and_, bindparam, case as sql_case, false, func, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import select
 
 from ..domain.authority import JenisPenugasan, Penugasan
-from .tables import ApprovalCase, ApprovalTransition, ApprovalVersion, PenugasanRow, ReminderSent
+from .tables import ApprovalCase, ApprovalTransition, ApprovalVersion, PenugasanRow
 
 _CASE = ApprovalCase.__table__
 
@@ -106,8 +104,8 @@ _PLAIN_PAGE = _page_query(_inbox_conditions(_ME, [], None, None, None, None), _M
 
 
 class ApprovalRepository:
-    """Cases, their versions and audit trail, Plt/Plh assignments and sent
-    reminders, in one unit of work's session."""
+    """Cases, their versions and audit trail, and Plt/Plh assignments, in one
+    unit of work's session (a reminder sent is its outbox row: add_event_once)."""
 
     def __init__(self, session):
         self.session = session
@@ -204,12 +202,6 @@ class ApprovalRepository:
                 ApprovalCase.status == SkpStatus.Pending.value, ApprovalCase.pending_since <= horizon
             ).order_by(ApprovalCase.pending_since, ApprovalCase.skp_id)
         )).all())
-
-    async def claim_reminder(self, values: dict[str, Any]) -> bool:
-        """Record a reminder unless it was recorded already (INSERT .. ON CONFLICT DO NOTHING)."""
-        insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
-        result = await self.session.exec(insert(ReminderSent.__table__).values(**values).on_conflict_do_nothing())
-        return result.rowcount == 1
 
     # --- Plt/Plh assignments ---------------------------------------------------------
 

@@ -114,17 +114,3 @@ class PenugasanRow(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
     revoked_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     revoked_by: str | None = Field(default=None, max_length=64)
-
-
-class ReminderSent(SQLModel, table=True):
-    """One row per reminder emitted: the primary key makes a reminder unique per
-    pending round, level and interval, across scans and replicas."""
-
-    __tablename__ = "approval_reminder"
-
-    skp_id: uuid.UUID = Field(primary_key=True)
-    pending_round: int = Field(primary_key=True)
-    level: str = Field(primary_key=True, max_length=16)
-    interval_index: int = Field(primary_key=True)
-    event_id: uuid.UUID
-    sent_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -1,10 +1,10 @@
 """The escalation scan: reminders for SKPs that wait too long in an inbox.
 
 Runs periodically in every replica (an ``on_start`` task). A reminder is
-identified by (SKP, pending round, level, interval index): it is recorded in
-``approval_reminder`` with INSERT .. ON CONFLICT DO NOTHING and its event id
-is a uuid5 of the same key, so neither repeated scans nor several replicas
-send it twice.
+identified by (SKP, pending round, level, interval index); its event id is a
+uuid5 of that key, written with
+:func:`kinerja_platform.messaging.add_event_once` (the outbox's primary key
+records it), so neither repeated scans nor several replicas send it twice.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from collections.abc import Callable
 from kinerja_contracts.events import ApprovalReminder
 from kinerja_platform.isolation import set_aside
 from kinerja_platform.logging import get_logger
-from kinerja_platform.messaging import add_event
+from kinerja_platform.messaging import add_event_once
 from kinerja_platform.periodic import PeriodicTask
 from kinerja_contracts.values import Pegawai
 
 from ..adapters.repository import ApprovalRepository
 from ..adapters.tables import ApprovalCase
-from ..domain.escalation import DueReminder, EscalationPolicy, due_reminders
+from ..domain.escalation import EscalationPolicy, due_reminders
 
 log = get_logger(__name__)
 
@@ -31,12 +31,6 @@ REMINDER_NAMESPACE = uuid.UUID("6f0f7c4e-2b7a-4f57-9d0e-4f1b7a9c2d31")
 
 def reminder_event_id(skp_id: uuid.UUID, pending_round: int, level: str, interval_index: int) -> uuid.UUID:
     return uuid.uuid5(REMINDER_NAMESPACE, f"{skp_id}:{pending_round}:{level}:{interval_index}")
-
-
-async def _claim(repo: ApprovalRepository, case: ApprovalCase, r: DueReminder, event_id: uuid.UUID,
-                 now: dt.datetime) -> bool:
-    return await repo.claim_reminder(dict(skp_id=case.skp_id, pending_round=case.pending_round or 0, level=r.level,
-                                          interval_index=r.interval_index, event_id=event_id, sent_at=now))
 
 
 async def scan(uow, now: dt.datetime, policy: EscalationPolicy) -> int:
@@ -61,7 +55,7 @@ async def _remind(session, repo: ApprovalRepository, case: ApprovalCase, now: dt
                   policy: EscalationPolicy) -> int:
     """Emit the reminders of one case that are due at ``now``; how many.
     Every event is built before its reminder is claimed, so a case whose data
-    cannot make an event claims nothing."""
+    cannot make an event emits nothing for it."""
     emitted = 0
     since = case.pending_since if case.pending_since.tzinfo else case.pending_since.replace(tzinfo=dt.UTC)
     for r in due_reminders(since, now, policy):
@@ -75,10 +69,7 @@ async def _remind(session, repo: ApprovalRepository, case: ApprovalCase, now: dt
             pegawai=Pegawai.model_validate(case.pegawai), penilai=Pegawai.model_validate(case.penilai),
             recipient=Pegawai.model_validate(recipient),
         )
-        if not await _claim(repo, case, r, event_id, now):
-            continue
-        add_event(session, event, event_id=event_id)
-        emitted += 1
+        emitted += await add_event_once(session, event, event_id=event_id)
     return emitted
 
 

@@ -1,8 +1,8 @@
 """Clocks: the scheduler and the deadlines ask a :class:`Clock` for "now".
 
 ``SystemClock`` in production; ``FileClock`` reads the time from a file (the
-end-to-end tests and demos move time by rewriting it); ``ManualClock`` is
-advanced by tests in-process.
+end-to-end tests and demos move time by rewriting it). In-process tests use
+``kinerja_devstack.testing.ManualClock``.
 """
 
 from __future__ import annotations
@@ -21,22 +21,6 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> dt.datetime:
         return utcnow()
-
-
-class ManualClock:
-    """A clock that stands still until :meth:`advance` or :meth:`set`."""
-
-    def __init__(self, start: dt.datetime):
-        self._now = start if start.tzinfo else start.replace(tzinfo=dt.UTC)
-
-    def now(self) -> dt.datetime:
-        return self._now
-
-    def set(self, moment: dt.datetime) -> None:
-        self._now = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-    def advance(self, **delta: float) -> None:
-        self._now += dt.timedelta(**delta)
 
 
 class FileClock:

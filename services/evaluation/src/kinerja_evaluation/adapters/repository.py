@@ -66,7 +66,7 @@ class Scope(Protocol):
 
 
 class EvaluationRepository:
-    """Plans, periods, evaluations, realisasi, keberatan, kehadiran, recaps and
+    """Plans, periods, evaluations, realisasi, keberatan, kehadiran, rekap and
     the scheduler's record, in one unit of work's session."""
 
     def __init__(self, session):
@@ -286,7 +286,7 @@ class EvaluationRepository:
             q = q.where(Kehadiran.nip == nip)
         return list((await self.session.exec(q)).scalars())
 
-    # --- recaps ------------------------------------------------------------------
+    # --- rekap -------------------------------------------------------------------
 
     async def rekap_rows(self, period_id: str, tahun: int, bulan: int, perangkat_daerah: str | None,
                          instansi: str | None) -> list:

@@ -1,6 +1,6 @@
 """Capaian (achievement in percent of target) per IKI and per period.
 
-Formulas of PermenPANRB 8/2021, still used to compute numbers (DOMAIN.md):
+Formulas of PermenPANRB 8/2021, still used to compute numbers (docs/evaluation.md, Capaian formulas):
 
 - higher-is-better: ``realisasi / target x 100``;
 - lower-is-better: ``(2 - realisasi / target) x 100``;

@@ -107,26 +107,6 @@ def make_period(kind: Kind | str, jenis_pegawai: str, year: int, index: int, dea
     return Period(kind, jenis_pegawai, mulai, selesai, deadline_after(selesai, deadline_day))
 
 
-def parse_period_id(period_id: str, deadline_day: int = 5) -> Period:
-    """Inverse of :attr:`Period.period_id`; ``ValueError`` on a malformed id."""
-    try:
-        label, jenis, kind = period_id.split("/")
-        kind = Kind(kind)
-        if kind is Kind.monthly:
-            y, m = label.split("-")
-            p = make_period(kind, jenis, int(y), int(m), deadline_day)
-        elif kind is Kind.quarterly:
-            y, q = label.split("-Q")
-            p = make_period(kind, jenis, int(y), int(q), deadline_day)
-        else:
-            p = make_period(kind, jenis, int(label), 1, deadline_day)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"period_id tidak dikenal (unknown period id): {period_id!r}") from exc
-    if p.period_id != period_id:
-        raise ValueError(f"period_id tidak dikenal (unknown period id): {period_id!r}")
-    return p
-
-
 def periods_overlapping(
     kinds: Sequence[str], jenis_pegawai: str, mulai: dt.date, selesai: dt.date, deadline_day: int = 5
 ) -> Iterator[Period]:

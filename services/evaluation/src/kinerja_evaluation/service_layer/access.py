@@ -10,7 +10,7 @@ into its WHERE clause.
   penilai rates, or a Plt/Plh recorded for them on that day (who also reads
   and lists what they rate); only the atasan pejabat penilai decides a
   keberatan;
-- admins (of their instansi) keep attendance, read recaps and set the
+- admins (of their instansi) keep attendance, read rekap and set the
   organisation's capaian; only a deployment-wide admin (no instansi) extends
   a period, because a period serves every instansi; an admin with an
   instansi records Plt/Plh and reassigns the penilai of their instansi's

@@ -1,7 +1,9 @@
 """Opening, reminding and closing evaluation periods.
 
 Each function runs inside the caller's transaction and emits its events with
-deterministic ids (:mod:`.ids`), so replaying a tick changes nothing. The
+deterministic ids (:mod:`.ids`) through
+:func:`kinerja_platform.messaging.add_event_once`, so replaying a tick
+changes nothing. The
 close is set-based SQL: closing a month for 100,000 pegawai is a handful of
 statements, not 100,000 ORM updates.
 """
@@ -12,7 +14,7 @@ from dataclasses import replace
 
 from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.events import EvaluationPeriodClosed, EvaluationPeriodClosingSoon, EvaluationPeriodOpened
-from kinerja_platform.messaging import add_event
+from kinerja_platform.messaging import add_event_once
 from kinerja_contracts.values import Pegawai, Periode
 from kinerja_platform.web.errors import ProblemError
 
@@ -60,7 +62,7 @@ async def open_period(session, period: Period, today=None, *, chunk: int = 500) 
     # the snapshots were validated when the approval arrived
     recipients = [Pegawai.model_construct(**p.pegawai) for p in plans]
     for n, part in _chunks(recipients, chunk) if recipients else [(0, [])]:
-        add_event(session, EvaluationPeriodOpened(**_base(period), recipients=part),
+        await add_event_once(session, EvaluationPeriodOpened(**_base(period), recipients=part),
                   event_id=tick_event_id("open", period.period_id, n))
     return len(rows)
 
@@ -81,7 +83,7 @@ async def remind_period(session, period: Period, today) -> int:
     plans = await repo.waiting_for_input(period.period_id)
     days_left = max(0, (period.deadline - today).days)
     for pegawai, nip in plans:
-        add_event(session, EvaluationPeriodClosingSoon(**_base(period), days_left=days_left,
+        await add_event_once(session, EvaluationPeriodClosingSoon(**_base(period), days_left=days_left,
                                                        pegawai=Pegawai.model_validate(pegawai), missing_input=True),
                   event_id=tick_event_id("remind", period.period_id, nip))
     row.reminded_at = utcnow()
@@ -109,7 +111,7 @@ async def close_period(session, period: Period, *, missing_limit: int = 500, ann
         return evaluated, missing_count
     # one event per chunk of missing people (totals repeated on each), so no message grows past NATS limits
     for n, part in _chunks(missing, missing_limit) if missing else [(0, [])]:
-        add_event(session, EvaluationPeriodClosed(**_base(period), evaluated=evaluated, missing=part,
+        await add_event_once(session, EvaluationPeriodClosed(**_base(period), evaluated=evaluated, missing=part,
                                                   missing_count=missing_count),
                   event_id=tick_event_id("close", pid, n))
     return evaluated, missing_count

@@ -1,4 +1,4 @@
-"""An admin's instansi scope over people (DESIGN.md, Auth): the instansi of a
+"""An admin's instansi scope over people (docs/reliability.md, section 3): the instansi of a
 pegawai is the one of their evaluation plans (the rule: access.foreign)."""
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ from kinerja_contracts.calendar import NAMA_BULAN, to_jakarta
 from kinerja_contracts.teks import nama_periode_dari_id, persen
 from markupsafe import Markup
 
+from .routing import KINDS
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = ("id", "en")
 DEFAULT_LOCALE = "id"
@@ -32,42 +34,6 @@ _MONTHS = {
     "id": list(NAMA_BULAN),
     "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"],
-}
-
-
-@dataclass(frozen=True)
-class Kind:
-    """One e-mail: its key, the event that triggers it and who receives it."""
-
-    key: str
-    event: str
-    recipient: str
-    description: str
-    bulk: bool = False  # goes to many at once: sent after people's own workflow mail
-
-
-#: Every e-mail the service sends (docs/notification.md is generated from it).
-KINDS: dict[str, Kind] = {
-    k.key: k
-    for k in (
-        Kind("approval.requested", "approval.requested", "pejabat penilai", "An SKP was submitted (or resubmitted) and waits for a decision."),
-        Kind("approval.digest", "(periodic)", "pejabat penilai with digest on", "One summary of every SKP waiting, per interval.", bulk=True),
-        Kind("approval.returned", "approval.returned", "pegawai", "The SKP was returned for revision, with the Catatan Perbaikan."),
-        Kind("approval.approved", "approval.approved", "pegawai", "The SKP was approved."),
-        Kind("approval.reassigned_new", "approval.reassigned", "new pejabat penilai", "An admin moved a pending SKP to this penilai."),
-        Kind("approval.reassigned_previous", "approval.reassigned", "previous pejabat penilai", "The SKP no longer waits for this penilai."),
-        Kind("approval.reminder", "approval.reminder (level penilai)", "pejabat penilai", "An SKP has waited too long."),
-        Kind("approval.escalation", "approval.reminder (level atasan)", "atasan pejabat penilai", "An SKP has waited far too long with the penilai."),
-        Kind("skp.deadline_approaching", "skp.deadline_approaching", "pegawai", "The SKP submission deadline is near and the pegawai has not submitted.", bulk=True),
-        Kind("evaluation.period_opened", "evaluation.period_opened", "each pegawai in recipients", "Realisasi can be entered now.", bulk=True),
-        Kind("evaluation.period_closing_soon", "evaluation.period_closing_soon", "pegawai", "The evaluation period closes in a few days.", bulk=True),
-        Kind("evaluation.period_closed_missing", "evaluation.period_closed", "each pegawai in missing", "The period closed without their realisasi.", bulk=True),
-        Kind("evaluation.finalized", "evaluation.finalized", "pegawai", "The predikat kinerja was set; keberatan is possible until the deadline."),
-        Kind("evaluation.keberatan_filed", "evaluation.keberatan_filed", "atasan pejabat penilai", "A pegawai objected to an evaluation result."),
-        Kind("evaluation.keberatan_decided", "evaluation.keberatan_decided", "pegawai", "The keberatan was decided (final)."),
-        Kind("evaluation.penilai_reassigned_new", "evaluation.penilai_reassigned", "new pejabat penilai", "An admin made this penilai rate the SKP's evaluations."),
-        Kind("evaluation.penilai_reassigned_previous", "evaluation.penilai_reassigned", "previous pejabat penilai", "The SKP's evaluations no longer wait for this penilai."),
-    )
 }
 
 

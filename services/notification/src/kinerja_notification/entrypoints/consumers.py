@@ -10,54 +10,19 @@ directory the addresses of the pegawai, penilai and atasan.
 
 from __future__ import annotations
 
-from kinerja_contracts.events import (
-    ApprovalApproved,
-    ApprovalReassigned,
-    ApprovalReminder,
-    ApprovalRequested,
-    ApprovalReturned,
-    EvaluationFinalized,
-    EvaluationPenilaiReassigned,
-    EvaluationPeriodClosed,
-    EvaluationPeriodClosingSoon,
-    EvaluationPeriodOpened,
-    KeberatanDecided,
-    KeberatanFiled,
-    SkpDeadlineApproaching,
-    SkpResubmitted,
-    SkpSubmitted,
-)
 from typing import TYPE_CHECKING
 
 from kinerja_platform.messaging.consumer import EventConsumers
 
+from ..domain.routing import MAIL_TABLE
 from ..service_layer.mail import Mailroom, handle_event
 
 if TYPE_CHECKING:
     from ..bootstrap import Container
 
-#: event -> what the consumer does (its AsyncAPI description)
-HANDLED = {
-    ApprovalRequested: "E-mail the pejabat penilai that an SKP waits (or add it to their digest).",
-    ApprovalApproved: "E-mail the pegawai that the SKP was approved.",
-    ApprovalReturned: "E-mail the pegawai that the SKP was returned, with the Catatan Perbaikan.",
-    ApprovalReassigned: "E-mail the new pejabat penilai, and the previous one.",
-    ApprovalReminder: "Remind the pejabat penilai (or alert the atasan) about a waiting SKP.",
-    SkpDeadlineApproaching: "Warn a pegawai who has not submitted the SKP before the deadline.",
-    EvaluationPeriodOpened: "Tell every pegawai in the period that realisasi can be entered.",
-    EvaluationPeriodClosingSoon: "Remind the pegawai that the period closes soon.",
-    EvaluationPeriodClosed: "Tell each pegawai whose realisasi is missing that the period closed.",
-    EvaluationFinalized: "Tell the pegawai their predikat and the keberatan deadline.",
-    KeberatanFiled: "Ask the atasan pejabat penilai to decide a keberatan.",
-    KeberatanDecided: "Tell the pegawai how the keberatan was decided.",
-    EvaluationPenilaiReassigned: "Tell the new pejabat penilai they now rate the SKP's evaluations (and the previous one).",
-    SkpSubmitted: "Learn the people of the SKP (directory only; no e-mail).",
-    SkpResubmitted: "Learn the people of the SKP (directory only; no e-mail).",
-}
-
 
 #: the events consumed (the reliability tests list the subjects from here)
-EVENTS = tuple(HANDLED)
+EVENTS = tuple(row.event for row in MAIL_TABLE)
 
 
 def _handler(description: str, mail: Mailroom):
@@ -73,6 +38,6 @@ def bind(c: Container) -> EventConsumers:
     consumer's signature ``(session, env)`` and queues mail through the
     container's mailroom."""
     consumers = EventConsumers("notification")
-    for event, description in HANDLED.items():
-        consumers.on(event)(_handler(description, c.mail))
+    for row in MAIL_TABLE:  # one durable consumer per event of the table
+        consumers.on(row.event)(_handler(row.handles, c.mail))
     return consumers

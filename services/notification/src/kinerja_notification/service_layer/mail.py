@@ -19,8 +19,8 @@ from kinerja_contracts.events.envelope import Envelope
 
 from ..adapters.repository import NotificationRepository
 from ..adapters.tables import DigestItem, Recipient
-from ..domain.messages import KINDS, render
-from ..domain.routing import Outgoing, identities, route, settles_skp
+from ..domain.messages import render
+from ..domain.routing import KINDS, Outgoing, identities, route, settles_skp
 from . import directory
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
-from .tables import DeadlineExtension, DeadlineReminder, ImportJob, SkpDocument, SkpVersion
+from .tables import DeadlineExtension, ImportJob, SkpDocument, SkpVersion
 
 _DOC = SkpDocument.__table__
 _VER = SkpVersion.__table__
@@ -127,7 +127,7 @@ async def read_status_row(engine: AsyncEngine, skp_id: uuid.UUID):
 
 
 class SkpRepository:
-    """SKP documents, their versions, deadline extensions and reminders, and
+    """SKP documents, their versions, deadline extensions, and
     import jobs, in one unit of work's session."""
 
     def __init__(self, session):
@@ -274,7 +274,7 @@ class SkpRepository:
         conn = await self.session.connection()
         await conn.execute(_VER.insert(), rows)
 
-    # --- deadline extensions and reminders ------------------------------------
+    # --- deadline extensions --------------------------------------------------
 
     async def extensions(self, instansi: str, tahun: int) -> list[DeadlineExtension]:
         return list((await self.session.exec(_EXTENSIONS, params={"instansi": instansi, "tahun": tahun})).all())
@@ -292,13 +292,6 @@ class SkpRepository:
 
     async def delete_extension(self, ext: DeadlineExtension) -> None:
         await self.session.delete(ext)
-
-    async def reminders_sent(self, skp_ids: Sequence[uuid.UUID]) -> set[tuple[uuid.UUID, dt.date]]:
-        rows = (await self.session.exec(select(DeadlineReminder).where(DeadlineReminder.skp_id.in_(list(skp_ids))))).all()
-        return {(r.skp_id, r.deadline) for r in rows}
-
-    def add_reminder(self, reminder: DeadlineReminder) -> None:
-        self.session.add(reminder)
 
     # --- import jobs ------------------------------------------------------------
 

@@ -89,14 +89,3 @@ class ImportJob(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
-
-
-class DeadlineReminder(SQLModel, table=True):
-    """A deadline reminder already staged for an SKP (once per SKP per deadline)."""
-
-    __tablename__ = "skp_deadline_reminder"
-
-    skp_id: uuid.UUID = Field(primary_key=True)
-    deadline: dt.date = Field(primary_key=True)
-    event_id: uuid.UUID
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

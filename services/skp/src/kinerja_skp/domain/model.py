@@ -1,4 +1,4 @@
-"""The SKP document (Sasaran Kinerja Pegawai) as DOMAIN.md describes it.
+"""The SKP document (Sasaran Kinerja Pegawai) as docs/skp.md describes it.
 
 Pure data with no I/O. The fields and enums are the wire contract
 (:mod:`kinerja_contracts.skp`, the typed snapshot every event carries); the
@@ -10,8 +10,6 @@ values are filled in, and targets print as the form prints them. An
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -31,7 +29,7 @@ from pydantic import ConfigDict, Field, model_validator
 __all__ = [
     "Aspek", "JenisJabatan", "JenisRhk", "NilaiBerakhlak", "Pendekatan", "Perspektif", "Polaritas", "Triwulan",
     "Target", "OutputRencanaAksi", "RencanaAksi", "Iki", "Rhk", "PerilakuKerja", "Lampiran", "SkpContent",
-    "PANDUAN_BERAKHLAK", "format_angka", "canonical_json", "content_hash",
+    "PANDUAN_BERAKHLAK", "format_angka",
 ]
 
 #: input is strict: a misspelt field is an error, never silently dropped
@@ -201,17 +199,3 @@ class SkpContent(wire.SkpSnapshot):
     @property
     def rhk_utama(self) -> list[Rhk]:
         return [r for r in self.hasil_kerja if r.jenis == JenisRhk.Utama]
-
-    @property
-    def rhk_tambahan(self) -> list[Rhk]:
-        return [r for r in self.hasil_kerja if r.jenis == JenisRhk.Tambahan]
-
-
-def canonical_json(content: SkpContent) -> str:
-    """Stable JSON of the content (sorted keys) for hashing and diffing."""
-    return json.dumps(content.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def content_hash(content: SkpContent) -> str:
-    """sha256 of the canonical content: what the atasan signs."""
-    return hashlib.sha256(canonical_json(content).encode()).hexdigest()

@@ -24,12 +24,6 @@ from .examples import skp_example
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 
 
-class BulkIn(BaseModel):
-    """Up to 20,000 drafts (the SKP content shape of ``POST /api/v1/skp``), keyed by (NIP, periode)."""
-
-    items: list[Any] = Field(description="SKP contents (each checked on its own: a bad item is answered `invalid`)", min_length=1)
-
-
 class BulkOut(BaseModel):
     summary: dict[str, int] = Field(description="counts per status")
     items: list[dict[str, Any]] = Field(description="one per item, in order: index, status, nip, skp_id, version, issues, errors")

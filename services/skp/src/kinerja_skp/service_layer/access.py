@@ -1,4 +1,5 @@
-"""Who may do what with which SKP (DESIGN.md, Auth): the skp service's one
+"""Who may do what with which SKP (docs/skp.md, Lifecycle and who
+may do what; docs/reliability.md, section 3): the skp service's one
 place for authorisation. Pure functions of the principal and the row; the
 use cases call them, the routes only name the roles an endpoint admits
 (:data:`WRITERS`, :data:`ADMINS`, :data:`INTAKE`), and the repository turns

@@ -2,9 +2,10 @@
 Draft or Revisi whose submission deadline is at most N days away, once per
 SKP per deadline (an extension moves the deadline and earns a new reminder).
 
-The event id is ``uuid5(skp_id, deadline)`` and a row in
-``skp_deadline_reminder`` records it in the same transaction as the outbox
-row, so a rerun of the scan (another replica, a restart) adds nothing.
+The event id is ``uuid5(skp_id, deadline)``, written with
+:func:`kinerja_platform.messaging.add_event_once`: the outbox row is the
+record that it was sent, so a rerun of the scan (another replica, a
+restart) adds nothing.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ import uuid
 from kinerja_contracts.events import SkpDeadlineApproaching
 from kinerja_platform.isolation import isolated
 from kinerja_platform.logging import get_logger
-from kinerja_platform.messaging import add_event
+from kinerja_platform.messaging import add_event_once, emitted
 from kinerja_contracts.values import Pegawai, Periode
 
 from ..adapters.repository import SkpRepository
-from ..adapters.tables import DeadlineReminder
 from ..domain.deadlines import Extension, deadline_for, terima_sk_of
 from .policy import Policy
 
@@ -44,7 +44,7 @@ async def scan(uow, policy: Policy, days_before: int, *, today: dt.date | None =
         by_scope: dict[tuple, list[Extension]] = {}
         for e in exts:
             by_scope.setdefault((e.instansi, e.tahun), []).append(Extension(e.sampai, e.unit_kerja, e.nip))
-        sent = await repo.reminders_sent([d.id for d in docs])
+        due = []
         for doc in docs:
             # one SKP whose data breaks a rule (a date out of range, a bad snapshot) is set aside; the rest are reminded
             with isolated("skp-deadline-reminders", doc.id):
@@ -52,17 +52,18 @@ async def scan(uow, policy: Policy, days_before: int, *, today: dt.date | None =
                                  tanggal_terima_sk=terima_sk_of(doc.content),
                                  extensions=by_scope.get((doc.instansi, doc.tahun), ()), policy=policy.deadline)
                 days_left = (d.effective - today).days
-                if not 0 <= days_left <= days_before or (doc.id, d.effective) in sent:
-                    continue
-                event_id = reminder_event_id(doc.id, d.effective)
-                event = SkpDeadlineApproaching(
-                    skp_id=doc.id, pegawai=Pegawai.model_validate(doc.content["pegawai"]),
-                    periode=Periode(mulai=doc.periode_mulai, selesai=doc.periode_selesai),
-                    deadline=d.effective, days_left=days_left,
-                )
-                add_event(session, event, event_id=event_id)
-                repo.add_reminder(DeadlineReminder(skp_id=doc.id, deadline=d.effective, event_id=event_id))
-                staged += 1
+                if 0 <= days_left <= days_before:
+                    event = SkpDeadlineApproaching(
+                        skp_id=doc.id, pegawai=Pegawai.model_validate(doc.content["pegawai"]),
+                        periode=Periode(mulai=doc.periode_mulai, selesai=doc.periode_selesai),
+                        deadline=d.effective, days_left=days_left,
+                    )
+                    due.append((event, reminder_event_id(doc.id, d.effective)))
+        sent = await emitted(session, [event_id for _, event_id in due])
+        for event, event_id in due:
+            if event_id in sent:
+                continue
+            staged += await add_event_once(session, event, event_id=event_id)
     return staged
 
 

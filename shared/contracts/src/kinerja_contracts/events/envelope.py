@@ -1,4 +1,4 @@
-"""The event envelope of DESIGN.md.
+"""The event envelope (docs/events.md, docs/messaging.md).
 
 Every message on the bus is ``Envelope`` serialised as JSON. ``event_id`` is
 also the ``Nats-Msg-Id`` header (JetStream de-duplication) and the outbox

@@ -1,6 +1,6 @@
 """Who may do what on the bus: one NATS user per service.
 
-The bus is not open (DESIGN.md, Trust; docs/security.md). Each service
+The bus is not open (docs/security.md). Each service
 connects as its own user and may publish only
 
 - its own events, ``kinerja.<service>.>``;

@@ -55,7 +55,6 @@ over as ``NatsMessage.raw_message`` (its public ``ack()``, ``nak(delay=)``,
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
@@ -66,7 +65,7 @@ from faststream import AckPolicy, BaseMiddleware
 from faststream.nats import JStream, NatsBroker, NatsRouter, PullSub
 from faststream.nats.annotations import NatsMessage
 from kinerja_contracts.events.envelope import Envelope, EventPayload, envelope_class
-from kinerja_contracts.events.registry import DLQ_PREFIX, DLQ_STREAM, STREAM, UnknownEvent, parse_envelope
+from kinerja_contracts.events.registry import DLQ_STREAM, STREAM, UnknownEvent, parse_envelope
 from pydantic import ValidationError
 from sqlalchemy import text
 
@@ -531,11 +530,3 @@ def _num_delivered(raw) -> int:
         return int(raw.metadata.num_delivered)
     except Exception:  # core NATS message (tests): first delivery
         return 1
-
-
-def dlq_subject_for(durable: str) -> str:
-    return f"{DLQ_PREFIX}.{durable}"
-
-
-def headers_json(headers: dict[str, str]) -> str:
-    return json.dumps(headers)

@@ -4,6 +4,12 @@ as the state change it reports. The relay publishes it later.
 Row id = ``event_id`` = ``Nats-Msg-Id``: a relay that crashes after
 publishing and before marking the row is absorbed by JetStream's
 de-duplication window and, beyond it, by the consumers' ``processed_event`` rows.
+
+Emit once per key: the one way every service sends an event at most once
+for a business key (a reminder per SKP and deadline, a scheduler tick) is
+:func:`add_event_once` with a deterministic ``event_id`` (``uuid5`` of the
+key): the outbox's primary key is the record that it was sent. Outbox rows
+are kept (never pruned), so the record lasts.
 """
 
 from __future__ import annotations
@@ -14,10 +20,12 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, LargeBinary, Text, text
+from sqlalchemy import Column, DateTime, Index, LargeBinary, Text, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
 
-from ..db import after_commit
+from ..db import after_commit, dialect_of, execute
 from ..context import CORRELATION_HEADER, get_causation_id, get_correlation_id
 from kinerja_contracts.events.envelope import EventPayload, new_envelope
 from kinerja_contracts.values import Actor
@@ -59,6 +67,22 @@ def _wake_relays() -> None:
         wake()
 
 
+def _row(
+    data: EventPayload, actor: Actor | None, event_id: uuid.UUID | None, correlation_id: str | None,
+    causation_id: str | None,
+) -> dict[str, Any]:
+    env = new_envelope(
+        data,
+        correlation_id=correlation_id or get_correlation_id(),
+        causation_id=causation_id if causation_id is not None else get_causation_id(),
+        actor=actor,
+        event_id=event_id,
+    )
+    headers = {CORRELATION_HEADER: env.correlation_id, "Kinerja-Event-Type": env.event_type}
+    return dict(id=env.event_id, subject=data.subject, payload=env.model_dump_json().encode(),
+                headers=json.dumps(headers), created_at=env.occurred_at, attempts=0)
+
+
 def add_event(
     session: Any,
     data: EventPayload,
@@ -70,24 +94,59 @@ def add_event(
 ) -> uuid.UUID:
     """Stage ``data`` for publication in the caller's transaction.
 
-    The correlation and causation ids default to the current context's. Pass
-    ``event_id`` to make the event deterministic (scheduler ticks).
+    The correlation and causation ids default to the current context's. For
+    an event sent once per key use :func:`add_event_once`.
     """
-    env = new_envelope(
-        data,
-        correlation_id=correlation_id or get_correlation_id(),
-        causation_id=causation_id if causation_id is not None else get_causation_id(),
-        actor=actor,
-        event_id=event_id,
-    )
-    headers = {CORRELATION_HEADER: env.correlation_id, "Kinerja-Event-Type": env.event_type}
-    row = OutboxMessage(
-        id=env.event_id,
-        subject=data.subject,
-        payload=env.model_dump_json().encode(),
-        headers=json.dumps(headers),
-        created_at=env.occurred_at,
-    )
+    row = OutboxMessage(**_row(data, actor, event_id, correlation_id, causation_id))
     session.add(row)
     after_commit(session, _wake_relays)
-    return env.event_id
+    return row.id
+
+
+_TABLE = OutboxMessage.__table__
+_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+_ONCE: dict[str, Any] = {}
+
+
+def _insert_once(dialect: str):
+    stmt = _ONCE.get(dialect)
+    if stmt is None:
+        make = _INSERTS.get(dialect)  # None: another database, not supported (plain INSERT)
+        stmt = insert(_TABLE) if make is None else make(_TABLE).on_conflict_do_nothing(index_elements=["id"])
+        _ONCE[dialect] = stmt
+    return stmt
+
+
+async def add_event_once(
+    session: Any,
+    data: EventPayload,
+    *,
+    event_id: uuid.UUID,
+    actor: Actor | None = None,
+    correlation_id: str | None = None,
+    causation_id: str | None = None,
+) -> bool:
+    """Write ``data`` to the outbox unless an event with ``event_id`` is
+    already there; True when it was written.
+
+    ``event_id`` is deterministic (``uuid5`` of the business key), so a rerun,
+    a second replica or a replayed tick finds the row and writes nothing:
+    INSERT .. ON CONFLICT DO NOTHING, safe against two transactions racing
+    (the second waits for the first and then inserts nothing)."""
+    values = _row(data, actor, event_id, correlation_id, causation_id)
+    result = await execute(session, _insert_once(dialect_of(session)), values)
+    if result.rowcount != 1:
+        return False
+    after_commit(session, _wake_relays)
+    return True
+
+
+async def emitted(session: Any, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of ``event_ids`` are in the outbox already (one query; a scan
+    skips them before building their events)."""
+    found: set[uuid.UUID] = set()
+    for i in range(0, len(event_ids), 5000):  # within every database's limit of bound parameters
+        part = event_ids[i: i + 5000]
+        rows = await execute(session, select(_TABLE.c.id).where(_TABLE.c.id.in_(part)), {})
+        found.update(rows.scalars().all())
+    return found

@@ -190,9 +190,3 @@ def _row_fault(err: BaseException) -> bool:
         return False
     return isinstance(err, (MaxPayloadError, BadRequestError))
 
-
-async def count_unsent(engine: AsyncEngine) -> int:
-    from sqlalchemy import func
-
-    async with engine.connect() as conn:
-        return (await conn.execute(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))).scalar_one()
