@@ -201,6 +201,8 @@ ROWS: list[Row] = [
     # --- ops: public ---------------------------------------------------------------------------------------------------
     *[Row(svc, "GET", p, {"public"}, simple(lambda _, p=p: p)) for svc in SERVICES
       for p in ("/healthz", "/readyz", "/asyncapi.json", "/asyncapi", "/docs", "/docs/oauth2-redirect", "/redoc")],
+    # what the background scans set aside spans every instansi: a deployment-wide admin only, nobody in this table
+    *[Row(svc, "GET", "/api/v1/admin/set-aside", set(), simple(lambda _: "/api/v1/admin/set-aside")) for svc in SERVICES],
     # --- skp -----------------------------------------------------------------------------------------------------------
     Row("skp", "POST", "/api/v1/skp", WRITE_SKP, lambda sys, p, m: _ret(
         "/api/v1/skp", json=skp_of(p.nip, PENILAI[p.nip], instansi=instansi_of(p.nip), mulai="2027-01-01",

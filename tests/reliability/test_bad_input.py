@@ -124,6 +124,7 @@ WRITES = {
     "approval": ("POST", "/api/v1/approvals/batch-approve"),
     "evaluation": ("PUT", "/api/v1/kehadiran/2025/9"),
     "notification": ("PUT", f"/api/v1/recipients/{P}/preferences"),
+    "directory": ("POST", "/api/v1/people/bulk"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 
 import httpx
 import jwt
@@ -73,7 +74,7 @@ async def test_valid_token_gives_the_principal():
         (lambda: mint_token("1", "pegawai", secret=OTHER_SECRET), "invalid-token"),
         (lambda: mint_token("1", "pegawai", secret=SECRET, audience="someone-else"), "invalid-token"),
         (lambda: mint_token("1", "pegawai", secret=SECRET, ttl=-dt.timedelta(seconds=5)), "token-expired"),
-        (lambda: jwt.encode({"sub": "1", "role": "king", "aud": "kinerja", "exp": 9999999999}, SECRET), "invalid-token"),
+        (lambda: jwt.encode({"sub": "1", "role": "king", "aud": "kinerja", "exp": int(time.time()) + 3600}, SECRET), "invalid-token"),
         (lambda: jwt.encode({"sub": "1", "role": "admin", "aud": "kinerja"}, SECRET), "invalid-token"),  # no exp
         (lambda: "not.a.jwt", "invalid-token"),
     ],
@@ -98,7 +99,7 @@ async def test_rs256_with_a_public_key():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     settings = CommonSettings(jwt_algorithm="RS256", jwt_public_key=pem)
-    token = jwt.encode({"sub": "9", "role": "atasan", "aud": "kinerja", "exp": 9999999999}, key, algorithm="RS256")
+    token = jwt.encode({"sub": "9", "role": "atasan", "aud": "kinerja", "exp": int(time.time()) + 3600}, key, algorithm="RS256")
     hs_token = mint_token("9", "atasan", secret=SECRET)
     async with client(make_app(settings)) as c:
         assert (await c.get("/me", headers=bearer(token))).json()["role"] == "atasan"
@@ -183,8 +184,8 @@ async def test_the_token_cache_verifies_other_tokens_anew_and_refuses_tampered_o
     import json
 
     app = make_app()
-    token = token_expiring_at(9999999999, sub="111")
-    other = token_expiring_at(9999999999, sub="222")
+    token = token_expiring_at(int(time.time()) + 3600, sub="111")
+    other = token_expiring_at(int(time.time()) + 3600, sub="222")
     head, body, sig = token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     claims["role"] = "admin"  # a pegawai tries to become admin, keeping the signature
@@ -201,7 +202,7 @@ async def test_the_token_cache_verifies_other_tokens_anew_and_refuses_tampered_o
 
 def test_the_token_cache_is_bounded():
     verifier = TokenVerifier(CommonSettings(), cache_size=3)
-    tokens = [token_expiring_at(9999999999, sub=str(i)) for i in range(5)]
+    tokens = [token_expiring_at(int(time.time()) + 3600, sub=str(i)) for i in range(5)]
     for t in tokens:
         verifier.verify(t)
     assert [verifier.cached(t) is not None for t in tokens] == [False, False, True, True, True]
@@ -232,7 +233,7 @@ async def test_rs256_with_a_jwks_url_verifies_and_caches():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         settings = CommonSettings(jwt_algorithm="RS256", jwt_jwks_url=f"http://127.0.0.1:{server.server_port}/jwks")
-        claims = {"sub": "9", "role": "atasan", "aud": "kinerja", "exp": 9999999999}
+        claims = {"sub": "9", "role": "atasan", "aud": "kinerja", "exp": int(time.time()) + 3600}
         token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
         other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         forged = jwt.encode({**claims, "role": "admin"}, other_key, algorithm="RS256", headers={"kid": "k1"})

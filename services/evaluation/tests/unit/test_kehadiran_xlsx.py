@@ -44,3 +44,16 @@ def test_workbook_has_one_sheet_per_perangkat_daerah_and_signature_block():
     assert ws["C6"].value == "belum terbit" and ws["G6"].value == 93.33
     texts = {c.value for r in ws.iter_rows(min_row=7) for c in r if c.value}
     assert {"Jakarta, 6 April 2026", "Kepala Perangkat Daerah"} <= texts
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://evil.example","klik")', "=cmd|' /C calc'!A0", "+1", "@A1", "-1"])
+def test_the_recap_writes_formula_like_text_as_text_and_survives_control_characters(text):
+    from kinerja_platform.spreadsheet import formula_cells
+
+    row = dict(no=1, nama=text, nrk=None, nip=NIP, jabatan=text + "\x00\x1b", lokasi_kerja=text, capaian_hasil_kerja=90,
+               hari_kerja_efektif=21, izin=0, cuti_sakit=0, cuti_melahirkan=0, alpa=0, keterangan=text)
+    groups = [{"perangkat_daerah": text + "\x01", "pegawai": [row]}]
+    wb = load_workbook(io.BytesIO(rekap_workbook(groups, 2026, 3, "PPPK", dt.date(2026, 4, 6))))
+    assert formula_cells(wb) == []
+    ws = wb.worksheets[0]
+    assert ws["B6"].value == text and ws["E6"].value == text + "\ufffd\ufffd"

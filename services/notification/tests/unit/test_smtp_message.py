@@ -117,6 +117,14 @@ def test_line_breaks_in_a_header_are_refused():
         _build(to="x@example.com\r\nBcc: someone@example.com")
 
 
+@pytest.mark.parametrize("to", ["a@example.go.id, b@example.go.id", "a@example.go.id; b@example.go.id",
+                                "Siti <a@example.go.id>", "undisclosed-recipients:;", "a@example.go.id\x00"])
+def test_one_recipient_per_mail_and_only_a_validated_address(to):
+    """An address list or a display name never reaches the To header (issue 15)."""
+    with pytest.raises(ValueError, match="not one valid address"):
+        _build(to=to)
+
+
 @pytest.mark.parametrize("locale", ["id", "en"])
 def test_every_template_reads_back(locale):
     for payload in ex.samples().values():

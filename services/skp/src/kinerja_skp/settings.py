@@ -1,6 +1,7 @@
 """Settings of the skp service (environment prefix ``KINERJA_SKP_``)."""
 
 from kinerja_platform.settings import ServiceSettingsBase
+from kinerja_platform.spreadsheet import XlsxLimits
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -27,3 +28,14 @@ class Settings(ServiceSettingsBase):
         description="a status long poll reads again this often even when nothing in this process woke it "
         "(changes applied by another replica); each waiting long poll costs one small read per interval",
     )
+    xlsx_max_uncompressed_bytes: int = Field(
+        default=24 * 1024 * 1024, gt=0, description="an uploaded workbook may inflate to at most this many bytes (else 413)")
+    xlsx_max_rows: int = Field(default=50_000, gt=0, description="most rows of a sheet of a bulk import (one SKP: 5,000)")
+    xlsx_max_columns: int = Field(default=64, gt=0, description="columns read per row; the rest are ignored")
+    xlsx_max_seconds: float = Field(default=30.0, gt=0, description="longest time reading one workbook may take (else 413)")
+
+    def xlsx_limits(self, *, max_rows: int | None = None) -> XlsxLimits:
+        """The caps on one uploaded workbook (``max_rows`` lower for a single SKP)."""
+        return XlsxLimits(max_uncompressed_bytes=self.xlsx_max_uncompressed_bytes,
+                          max_rows=min(max_rows or self.xlsx_max_rows, self.xlsx_max_rows),
+                          max_columns=self.xlsx_max_columns, max_seconds=self.xlsx_max_seconds)

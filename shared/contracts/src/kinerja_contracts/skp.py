@@ -8,20 +8,21 @@ reader: fields it does not know are ignored. Field names keep the Indonesian
 terms of the official form; docstrings explain them in English.
 
 Numbers (targets) are decimals and travel as JSON strings (``"12.5"``), as
-pydantic writes :class:`~decimal.Decimal`.
+pydantic writes :class:`~decimal.Decimal`. Every part carries the bounds of
+:mod:`.values`: numbers as :data:`~.values.Angka`, dates in the window
+(:data:`~.values.Tanggal`), texts without control characters and at most
+``TEKS_MAX`` characters (:func:`~.values.check_texts`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
 
 from .targets import Polaritas, SifatTarget, TargetPerPeriode
-from .values import JenisPegawai, Pegawai, Periode, WireModel
+from .values import Angka, JenisPegawai, Pegawai, Periode, Tanggal, WireModel, check_texts, is_stored
 
 __all__ = [
     "JenisJabatan",
@@ -109,35 +110,45 @@ class NilaiBerakhlak(StrEnum):
     kolaboratif = "Kolaboratif"
 
 
-class Target(WireModel):
+class _Part(WireModel):
+    """A part of the SKP: every text in it is bounded (no control character
+    but tab and line breaks, at most ``TEKS_MAX`` characters)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _bounded_text(cls, value: object, info: ValidationInfo) -> object:
+        return value if is_stored(info) else check_texts(value)
+
+
+class Target(_Part):
     """An IKI target: a number, a range ("80 - 90 %") or a descriptive text
     (kualitatif), with its unit (satuan), e.g. 12 Laporan."""
 
     jenis: Literal["angka", "rentang", "deskriptif"] = Field(
         default="angka", description="angka (a number), rentang (a range), deskriptif (descriptive, kualitatif)"
     )
-    nilai: Decimal | None = Field(default=None, description="the number, for jenis=angka")
-    minimum: Decimal | None = Field(default=None, description="lower bound, for jenis=rentang")
-    maksimum: Decimal | None = Field(default=None, description="upper bound, for jenis=rentang")
+    nilai: Angka | None = Field(default=None, description="the number, for jenis=angka")
+    minimum: Angka | None = Field(default=None, description="lower bound, for jenis=rentang")
+    maksimum: Angka | None = Field(default=None, description="upper bound, for jenis=rentang")
     deskripsi: str | None = Field(default=None, description="descriptive target, for jenis=deskriptif")
     satuan: str | None = Field(default=None, description="unit, e.g. Laporan, %, Dokumen")
 
 
-class OutputRencanaAksi(WireModel):
+class OutputRencanaAksi(_Part):
     """One output of a rencana aksi, placed in a quarter."""
 
     uraian: str
     triwulan: Triwulan
 
 
-class RencanaAksi(WireModel):
+class RencanaAksi(_Part):
     """Key steps toward an IKI, with outputs placed in quarters."""
 
     uraian: str
     output: list[OutputRencanaAksi] = Field(default_factory=list)
 
 
-class Iki(WireModel):
+class Iki(_Part):
     """Indikator Kinerja Individu: the indicator that measures an RHK."""
 
     id: str = Field(description="stable id within the SKP, e.g. 'iki-1'")
@@ -146,10 +157,10 @@ class Iki(WireModel):
     target: Target | None = None
     polaritas: Polaritas = Polaritas.higher_is_better
     perspektif: Perspektif | None = Field(default=None, description="JPT only")
-    target_bulanan: list[Decimal | None] | None = Field(
+    target_bulanan: list[Angka | None] | None = Field(
         default=None, min_length=12, max_length=12, description="12 monthly targets (Jan..Des); null for a month without one"
     )
-    target_triwulan: list[Decimal | None] | None = Field(
+    target_triwulan: list[Angka | None] | None = Field(
         default=None, min_length=4, max_length=4, description="4 quarterly targets (TW I..IV)"
     )
     target_periode: TargetPerPeriode | None = Field(
@@ -162,7 +173,7 @@ class Iki(WireModel):
     rencana_aksi: list[RencanaAksi] = Field(default_factory=list)
 
 
-class Rhk(WireModel):
+class Rhk(_Part):
     """Rencana Hasil Kerja: a planned result, with its indicators."""
 
     id: str = Field(description="stable id within the SKP, e.g. 'rhk-1'")
@@ -175,7 +186,7 @@ class Rhk(WireModel):
     iki: list[Iki] = Field(default_factory=list)
 
 
-class PerilakuKerja(WireModel):
+class PerilakuKerja(_Part):
     """One BerAKHLAK value with the superior's special expectation (the fixed
     guidance lines of each value are printed, not sent)."""
 
@@ -183,7 +194,7 @@ class PerilakuKerja(WireModel):
     ekspektasi_khusus: str | None = Field(default=None, description="Ekspektasi Khusus Pimpinan")
 
 
-class Lampiran(WireModel):
+class Lampiran(_Part):
     """Attachment of the SKP."""
 
     dukungan_sumber_daya: list[str] = Field(default_factory=list)
@@ -191,7 +202,7 @@ class Lampiran(WireModel):
     konsekuensi: list[str] = Field(default_factory=list)
 
 
-class SkpSnapshot(WireModel):
+class SkpSnapshot(_Part):
     """The whole SKP document at one version: identity blocks, RHK utama and
     tambahan with their IKI (aspek, target, satuan, polaritas, per-period
     targets, rencana aksi), perilaku kerja and lampiran."""
@@ -207,8 +218,8 @@ class SkpSnapshot(WireModel):
         default=None, description="atasan pejabat penilai kinerja (snapshot)",
         validation_alias=AliasChoices("atasan_pejabat_penilai", "atasan_penilai"),
     )
-    tanggal_sk: dt.date | None = Field(default=None, description="date of the appointment decree (SK), if mid-year")
-    tanggal_terima_sk: dt.date | None = Field(
+    tanggal_sk: Tanggal | None = Field(default=None, description="date of the appointment decree (SK), if mid-year")
+    tanggal_terima_sk: Tanggal | None = Field(
         default=None, description="date the pegawai received the SK; the 10-day deadline runs from it (DKI 2026)")
     tempat: str | None = Field(default=None, description="place written above the signatures, e.g. Jakarta")
     hasil_kerja: list[Rhk] = Field(default_factory=list)

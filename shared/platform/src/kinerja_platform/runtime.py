@@ -37,7 +37,7 @@ from .settings import ServiceSettingsBase
 from .web.auth import TokenVerifier
 from .web.errors import install_error_handlers
 from .web.idempotency import IdempotencyMiddleware
-from .web.middleware import BodyLimitMiddleware, CorrelationMiddleware
+from .web.middleware import BodyLimitMiddleware, CorrelationMiddleware, TextGuardMiddleware
 from .web.health import READY_RESPONSES, Health
 from .web.openapi import install_docs, install_openapi
 
@@ -215,6 +215,7 @@ def create_service_app(
     install_docs(app)
     # outermost first: correlation id -> size limit -> idempotency -> routes
     app.add_middleware(IdempotencyMiddleware, stale_after=common.idempotency_stale_after)
+    app.add_middleware(TextGuardMiddleware)  # no control characters in path, query or JSON body (422)
     app.add_middleware(BodyLimitMiddleware, max_bytes=common.max_body_bytes)
     app.add_middleware(CorrelationMiddleware)
 
@@ -241,6 +242,9 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    from .web.set_aside import router as set_aside_router
+
+    app.include_router(set_aside_router)  # what the background scans set aside (issue 15)
     return app
 
 

@@ -32,6 +32,15 @@ class CommonSettings(BaseSettings):
     jwt_jwks_url: str | None = Field(default=None, description="RS256 JWKS URL (takes precedence over the PEM key)")
     jwt_audience: str = "kinerja"
     jwt_issuer: str | None = None
+    jwt_max_lifetime_seconds: int = Field(
+        default=24 * 3600, gt=0,
+        description="longest token lifetime accepted (exp - iat, or exp - now without iat); a longer-lived token gets 401",
+    )
+    allow_dev_jwt_secret: bool = Field(
+        default=False,
+        description="development setting: allow the public development JWT secret (make run and the tests set it); "
+        "without it a service refuses to start with that secret",
+    )
     max_body_bytes: int = Field(default=64 * 1024 * 1024, description="larger request bodies get 413")
     idempotency_stale_after: float = Field(
         default=60.0, description="seconds after which an unfinished Idempotency-Key reservation (a crashed request) expires"

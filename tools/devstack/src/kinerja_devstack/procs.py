@@ -142,6 +142,8 @@ class Stack:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        # the development stack (make run, tests, chaos, bench) may use the public development JWT secret
+        env.setdefault("KINERJA_ALLOW_DEV_JWT_SECRET", "true")
         if self.nats is not None:
             env.update(self.nats.credentials(service))
         env.update(self.extra_env)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -18,6 +19,10 @@ import pytest
 from .databases import TestDatabases
 from .natsserver import NatsServer
 from .smtp_sink import SmtpSink
+
+# The tests run with the public development JWT secret: a development setting
+# (without it every service refuses to start with that secret).
+os.environ.setdefault("KINERJA_ALLOW_DEV_JWT_SECRET", "true")
 
 
 def pytest_report_header(config):

@@ -7,7 +7,7 @@ import uuid
 from typing import Any, Literal
 
 from kinerja_contracts.lifecycle import SkpStatus
-from kinerja_contracts.values import Nip, Pegawai, Periode, UtcDatetime
+from kinerja_contracts.values import Nip, Pegawai, Periode, Tanggal, UtcDatetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.authority import JenisPenugasan
@@ -191,8 +191,8 @@ class PenugasanIn(BaseModel):
     delegate_nip: Nip = Field(description="NIP of the acting official")
     penilai_nip: Nip = Field(description="NIP of the pejabat penilai they act for")
     jenis: JenisPenugasan
-    mulai: dt.date = Field(description="first day (Asia/Jakarta)")
-    selesai: dt.date = Field(description="last day, inclusive (Asia/Jakarta)")
+    mulai: Tanggal = Field(description="first day (Asia/Jakarta)")
+    selesai: Tanggal = Field(description="last day, inclusive (Asia/Jakarta)")
     nomor_sk: str | None = Field(default=None, max_length=200, description="number of the assignment letter")
 
     model_config = ConfigDict(json_schema_extra={"example": {

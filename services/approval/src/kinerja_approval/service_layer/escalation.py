@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 
 from kinerja_contracts.events import ApprovalReminder
+from kinerja_platform.isolation import set_aside
 from kinerja_platform.logging import get_logger
 from kinerja_platform.messaging import add_event
 from kinerja_platform.periodic import PeriodicTask
@@ -47,27 +48,37 @@ async def scan(uow, now: dt.datetime, policy: EscalationPolicy) -> int:
         repo = ApprovalRepository(session)
         cases = await repo.pending_since_before(horizon)
         for case in cases:
-            since = case.pending_since if case.pending_since.tzinfo else case.pending_since.replace(tzinfo=dt.UTC)
-            for r in due_reminders(since, now, policy):
-                recipient = case.penilai if r.level == "penilai" else case.atasan_pejabat_penilai
-                if recipient is None:
-                    log.warning("no atasan pejabat penilai to alert", skp_id=str(case.skp_id))
-                    continue
-                event_id = reminder_event_id(case.skp_id, case.pending_round or 0, r.level, r.interval_index)
-                if not await _claim(repo, case, r, event_id, now):
-                    continue
-                add_event(
-                    session,
-                    ApprovalReminder(
-                        skp_id=case.skp_id, level=r.level, pending_since=since, days_pending=r.days_pending,
-                        pegawai=Pegawai.model_validate(case.pegawai), penilai=Pegawai.model_validate(case.penilai),
-                        recipient=Pegawai.model_validate(recipient),
-                    ),
-                    event_id=event_id,
-                )
-                emitted += 1
+            try:
+                emitted += await _remind(session, repo, case, now, policy)
+            except Exception as exc:  # one case with bad data is set aside; the others are reminded
+                set_aside("approval-escalation", case.skp_id, exc)
     if emitted:
         log.info("approval reminders emitted", count=emitted)
+    return emitted
+
+
+async def _remind(session, repo: ApprovalRepository, case: ApprovalCase, now: dt.datetime,
+                  policy: EscalationPolicy) -> int:
+    """Emit the reminders of one case that are due at ``now``; how many.
+    Every event is built before its reminder is claimed, so a case whose data
+    cannot make an event claims nothing."""
+    emitted = 0
+    since = case.pending_since if case.pending_since.tzinfo else case.pending_since.replace(tzinfo=dt.UTC)
+    for r in due_reminders(since, now, policy):
+        recipient = case.penilai if r.level == "penilai" else case.atasan_pejabat_penilai
+        if recipient is None:
+            log.warning("no atasan pejabat penilai to alert", skp_id=str(case.skp_id))
+            continue
+        event_id = reminder_event_id(case.skp_id, case.pending_round or 0, r.level, r.interval_index)
+        event = ApprovalReminder(
+            skp_id=case.skp_id, level=r.level, pending_since=since, days_pending=r.days_pending,
+            pegawai=Pegawai.model_validate(case.pegawai), penilai=Pegawai.model_validate(case.penilai),
+            recipient=Pegawai.model_validate(recipient),
+        )
+        if not await _claim(repo, case, r, event_id, now):
+            continue
+        add_event(session, event, event_id=event_id)
+        emitted += 1
     return emitted
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from kinerja_platform.spreadsheet import cell_value, put
 from kinerja_contracts.calendar import NAMA_BULAN, tanggal_indonesia
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -18,7 +19,7 @@ WIDTHS = [5, 32, 12, 22, 32, 40, 14, 14, 8, 10, 12, 8, 24]
 
 
 def _safe_title(name: str, used: set[str]) -> str:
-    title = "".join(c for c in name if c not in "[]:*?/\\")[:28] or "Rekap"
+    title = "".join(c for c in cell_value(name) if c not in "[]:*?/\\\ufffd").strip("'")[:28] or "Rekap"
     base, n = title, 2
     while title in used:
         title = f"{base[:25]} {n}"
@@ -35,10 +36,9 @@ def rekap_workbook(groups: list[dict], tahun: int, bulan: int, jenis_label: str,
     used: set[str] = set()
     for group in groups or [{"perangkat_daerah": "-", "pegawai": []}]:
         ws = wb.create_sheet(_safe_title(group["perangkat_daerah"], used))
-        ws["A1"] = (f"Rekapitulasi Penilaian Kinerja dan Kehadiran Bulan {NAMA_BULAN[bulan - 1]} Tahun {tahun} - "
-                    f"{jenis_label}")
-        ws["A1"].font = Font(bold=True)
-        ws["A2"] = f"Perangkat Daerah: {group['perangkat_daerah']}"
+        put(ws, 1, 1, f"Rekapitulasi Penilaian Kinerja dan Kehadiran Bulan {NAMA_BULAN[bulan - 1]} Tahun {tahun} - "
+                    f"{jenis_label}").font = Font(bold=True)
+        put(ws, 2, 1, f"Perangkat Daerah: {group['perangkat_daerah']}")
         for col, text in enumerate(HEAD, start=1):
             if text:
                 ws.cell(row=4, column=col, value=text)
@@ -57,7 +57,7 @@ def rekap_workbook(groups: list[dict], tahun: int, bulan: int, jenis_label: str,
                       p["capaian_hasil_kerja"], p["hari_kerja_efektif"], p["izin"], p["cuti_sakit"],
                       p["cuti_melahirkan"], p["alpa"], p["keterangan"]]
             for col, v in enumerate(values, start=1):
-                ws.cell(row=r, column=col, value=v).border = box
+                put(ws, r, col, v).border = box  # a value, never a formula
             ws.cell(row=r, column=7).number_format = "0.00"
             r += 1
         r += 1

@@ -142,7 +142,7 @@ async def get_evaluation(evaluation_id: str, principal: CurrentPrincipal, uow: U
 
 class RealisasiItem(BaseModel):
     iki_id: str = Field(examples=["iki-1"])
-    nilai: float | None = Field(default=None, ge=0, description="realisasi (number); required when the IKI has a target in the period", examples=[1])
+    nilai: float | None = Field(default=None, ge=0, le=1e15, description="realisasi (number, at most 10^15); required when the IKI has a target in the period", examples=[1])
     uraian: str | None = Field(default=None, max_length=4000, description="descriptive realisasi (kualitatif)")
     bukti_dukung: HttpUrl | None = Field(default=None, description="link to the evidence", examples=["https://drive.example.go.id/laporan-sep.pdf"])
     catatan: str | None = Field(default=None, max_length=4000, examples=["Laporan pemeriksaan alat bulan September"])

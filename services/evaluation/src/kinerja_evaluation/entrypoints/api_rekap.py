@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
 from kinerja_contracts.calendar import NAMA_BULAN
-from kinerja_contracts.values import JenisPegawai
+from kinerja_contracts.values import TANGGAL_MAX, TANGGAL_MIN, JenisPegawai, Tanggal
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/v1", tags=["rekap"], responses=PROBLEM_RESPONSES
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JENIS_LABEL = {"PPPK_PARUH_WAKTU": "Pegawai Pemerintah dengan Perjanjian Kerja Paruh Waktu",
                "PPPK": "Pegawai Pemerintah dengan Perjanjian Kerja", "PNS": "Pegawai Negeri Sipil"}
-Tahun = Path(ge=2000, le=2100, examples=[2026])
+Tahun = Path(ge=TANGGAL_MIN.year, le=TANGGAL_MAX.year, examples=[2026])
 Bulan = Path(ge=1, le=12, examples=[3])
 
 
@@ -47,7 +47,7 @@ async def periods(principal: CurrentPrincipal, uow: UowDep, status: Literal["ope
 
 class PerpanjanganIn(BaseModel):
     period_id: str = Field(examples=["2026-03/PPPK_PARUH_WAKTU/monthly"])
-    deadline: dt.date = Field(description="the new last day for input (later than the current one)", examples=["2026-04-08"])
+    deadline: Tanggal = Field(description="the new last day for input (later than the current one)", examples=["2026-04-08"])
 
 
 @router.post("/periods/perpanjangan", response_model=PeriodOut,
@@ -122,7 +122,7 @@ async def rekap_bulanan(principal: CurrentPrincipal, uow: UowDep, today: TodayDe
 @router.get("/hasil-tahunan/{nip}/{tahun}", summary="Hasil evaluasi tahunan pegawai (rata-rata capaian, rating, predikat, "
             "rekomendasi perpanjangan PPPK Paruh Waktu)")
 async def hasil_tahunan(principal: CurrentPrincipal, uow: UowDep, settings: SettingsDep,
-                        nip: str = Path(pattern=r"^\d{18}$"), tahun: int = Tahun) -> list[dict[str, Any]]:
+                        nip: str = Path(pattern=r"^[0-9]{18}$"), tahun: int = Tahun) -> list[dict[str, Any]]:
     async with uow() as session:
         return await rekap.hasil_tahunan_for(session, principal, nip, tahun, settings)
 

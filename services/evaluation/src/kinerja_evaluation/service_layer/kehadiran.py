@@ -7,6 +7,7 @@ import io
 
 from kinerja_contracts.calendar import utcnow
 from kinerja_platform.web.errors import ProblemError
+from kinerja_contracts.values import Teks
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from ..adapters.repository import EvaluationRepository
@@ -20,13 +21,13 @@ CSV_COLUMNS = ["nip", "hari_kerja_efektif", "izin", "cuti_sakit", "cuti_melahirk
 class KehadiranIn(BaseModel):
     """Attendance of one pegawai in one month."""
 
-    nip: str = Field(pattern=r"^\d{18}$", examples=["199503152025212001"])
+    nip: str = Field(pattern=r"^[0-9]{18}$", examples=["199503152025212001"])
     hari_kerja_efektif: int = Field(ge=0, le=31, examples=[21])
     izin: int = Field(default=0, ge=0, le=31)
     cuti_sakit: int = Field(default=0, ge=0, le=31)
     cuti_melahirkan: int = Field(default=0, ge=0, le=31)
     alpa: int = Field(default=0, ge=0, le=31)
-    keterangan: str | None = Field(default=None, max_length=500, description="e.g. the dates of absence")
+    keterangan: Teks | None = Field(default=None, max_length=500, description="e.g. the dates of absence")
 
     @model_validator(mode="after")
     def _fits(self):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from kinerja_platform.isolation import isolated, set_aside
 from kinerja_platform.logging import get_logger
 from kinerja_platform.periodic import PeriodicTask
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,16 @@ from ..domain.periods import Action, DueAction, due_actions
 from .periods import close_period, open_period, remind_period
 
 log = get_logger(__name__)
+
+
+_ORDER = {Action.open: 0, Action.remind: 1, Action.close: 2}
+
+
+def _calendar_order(d: DueAction):
+    """The order of :func:`due_actions` (date, then open < remind < close, annual last)."""
+    from ..domain.periods import Kind
+
+    return (d.when, _ORDER[d.action], d.period.kind is Kind.annual, d.period.selesai, d.period.period_id)
 
 
 class Scheduler:
@@ -38,10 +49,21 @@ class Scheduler:
             return await EvaluationRepository(session).plan_spans()
 
     async def pending(self) -> list[DueAction]:
-        """Actions due now that were not done yet, in order."""
+        """Actions due now that were not done yet, in order.
+
+        Each jenis pegawai's calendar is computed on its own (one that fails
+        is set aside, the others go on), over its span cut at the end of next
+        year: no period starting later has anything due today, and a plan
+        dated far ahead (year 9999) must not make the calendar endless."""
         s = self.settings
-        due = due_actions(await self.spans(), today(self.clock), policy=s.period_policy,
-                          deadline_day=s.deadline_day, reminder_days=s.reminder_days)
+        now = today(self.clock)
+        horizon = dt.date(min(now.year + 1, dt.MAXYEAR - 1), 12, 31)
+        due: list[DueAction] = []
+        for jenis, (mulai, selesai) in (await self.spans()).items():
+            with isolated("evaluation-scheduler", f"span:{jenis}"):
+                due += due_actions({jenis: (mulai, min(selesai, horizon))}, now, policy=s.period_policy,
+                                   deadline_day=s.deadline_day, reminder_days=s.reminder_days)
+        due.sort(key=_calendar_order)
         if not due:
             return []
         async with self.uow() as session:
@@ -87,6 +109,9 @@ class Scheduler:
                                            announce=not stale)
         except IntegrityError:
             log.info("scheduler action already done elsewhere", key=due.key)
+            return False
+        except Exception as exc:  # this action is set aside (tried again next tick); the others go on
+            set_aside("evaluation-scheduler", due.key, exc)
             return False
         log.info("scheduler action done", key=due.key, due=str(due.when), count=n)
         return True

@@ -249,6 +249,14 @@ class NotificationRepository:
             stmt = stmt.with_for_update(skip_locked=True)
         return list((await self.session.exec(stmt)).all())
 
+    async def mark_digest_failed(self, nip: str, before: dt.datetime) -> None:
+        """The pending items of a summary that could not be made end ``failed``."""
+        await self.session.exec(
+            update(DigestItem)
+            .where(DigestItem.recipient_nip == nip, DigestItem.status == "pending", DigestItem.created_at < before)
+            .values(status="failed")
+        )
+
     async def mark_digest_sent(self, nip: str, event_ids: Sequence[uuid.UUID], digest_event_id: uuid.UUID) -> None:
         await self.session.exec(
             update(DigestItem)

@@ -13,6 +13,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import aiosmtplib
+from kinerja_contracts.values import email_problem
 
 
 class PermanentSmtpError(Exception):
@@ -164,6 +165,9 @@ def build_message(*, mail_from: str, to: str, subject: str, text: str, html: str
     header registry and generator cost more than the rest of a send); the
     result parses with the standard library to the same headers and parts."""
     from_line, sender, sender_utf8 = _address("From", mail_from)
+    problem = email_problem(to)
+    if problem:  # one recipient per mail, and only a validated address reaches a header
+        raise ValueError(f"recipient {to!r} is not one valid address: {problem}")
     to_line, recipient, recipient_utf8 = _address("To", to)
     utf8 = sender_utf8 or recipient_utf8
     lines = [

@@ -10,7 +10,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from kinerja_contracts.values import UtcDatetime
+from kinerja_contracts.values import Email, UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,7 +20,6 @@ from ..service_layer import admin, unsubscribe
 from .deps import Admin, ContainerDep, UowDep
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
-EMAIL_PATTERN = r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"
 NIP_EXAMPLE = "199503152025212001"
 EVENT_EXAMPLE = "0b8f6a52-3c1e-4f57-9a51-2d7c2f0f4e11"
 
@@ -105,7 +104,7 @@ class RecipientPage(BaseModel):
 
 
 class EmailIn(BaseModel):
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=320, examples=["siti.rahmawati@jakarta.go.id"])
+    email: Email = Field(examples=["siti.rahmawati@jakarta.go.id"], description="one mailbox (kinerja_contracts.values.Email)")
     version: int = Field(ge=1, examples=[1])
     resend_undelivered: bool = Field(default=True, description="queue again the mails that had no address or bounced")
 

@@ -31,6 +31,8 @@ import datetime as dt
 from collections.abc import Callable
 
 from kinerja_contracts.calendar import utcnow
+from kinerja_contracts.values import email_problem
+from kinerja_platform.isolation import set_aside
 from kinerja_platform.logging import get_logger
 from ..adapters.repository import NotificationRepository
 from ..adapters.smtp import PermanentSmtpError, SmtpUnavailable, TemporarySmtpError, build_message
@@ -224,12 +226,20 @@ class DeliveryWorker:
                 await repo.record_outcomes(shape, params)
 
     async def _send_one(self, d: Delivery, sender) -> None:
-        msg = build_message(mail_from=self.mail_from, to=d.email or "", subject=d.subject, text=d.body_text,
-                            html=d.body_html, message_id=d.message_id, correlation_id=d.correlation_id,
-                            language=d.locale,
-                            unsubscribe_url=self.unsubscribe_url(d.recipient_nip) if self.unsubscribe_url else None)
         attempts = d.attempts + 1
         ctx = dict(to=d.email, kind=d.kind, message_id=d.message_id, correlation_id=d.correlation_id, attempts=attempts)
+        try:  # a row that cannot become a mail (a bad address stored before it was checked) fails for good, alone
+            problem = email_problem(d.email or "")
+            if problem:
+                raise ValueError(f"alamat e-mail tidak sah (invalid address, never sent): {problem}")
+            msg = build_message(mail_from=self.mail_from, to=d.email or "", subject=d.subject, text=d.body_text,
+                                html=d.body_html, message_id=d.message_id, correlation_id=d.correlation_id,
+                                language=d.locale,
+                                unsubscribe_url=self.unsubscribe_url(d.recipient_nip) if self.unsubscribe_url else None)
+        except Exception as exc:
+            await self._record(d, status="failed", attempts=attempts, last_error=str(exc)[:1000])
+            set_aside("mail-worker", f"{d.event_id}/{d.recipient_nip}", exc)
+            return
         try:
             await sender.send(msg)
         except PermanentSmtpError as exc:
@@ -240,8 +250,10 @@ class DeliveryWorker:
             delay = backoff(max(d.attempts, 1), base=self.retry_base, cap=self.retry_max)
             await self._record(d, last_error=str(exc)[:1000], next_attempt_at=self.clock() + dt.timedelta(seconds=delay))
             raise
-        except TemporarySmtpError as exc:
+        except Exception as exc:  # temporary (or not understood): counted, retried, failed after its last try
             values: dict = {"attempts": attempts, "last_error": str(exc)[:1000]}
+            if not isinstance(exc, TemporarySmtpError):
+                log.warning("mail send raised an unexpected error", error=repr(exc), **ctx)
             if attempts >= self.max_attempts:
                 values["status"] = "failed"
             else:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from kinerja_contracts.calendar import utcnow
 from kinerja_platform.db import after_commit
+from kinerja_platform.isolation import set_aside
 from kinerja_platform.logging import get_logger
 from kinerja_platform.periodic import PeriodicTask
 
@@ -17,7 +18,7 @@ from ..domain.digest import digest_event_id, digest_message_id, window_start
 from ..domain.messages import render
 from ..domain.routing import INBOX_PATH
 from . import directory
-from .mail import Mailroom
+from .mail import Mailroom, delivery_status
 
 log = get_logger(__name__)
 
@@ -50,9 +51,21 @@ class DigestTask:
             nips = await NotificationRepository(session).digest_recipients(start)
         queued = 0
         for nip in nips:
-            async with self.uow() as session:
-                queued += await self._summarise(session, nip, start)
+            try:
+                async with self.uow() as session:
+                    queued += await self._summarise(session, nip, start)
+            except Exception as exc:  # this recipient's summary is set aside; the others go out
+                set_aside("notification-digest", nip, exc)
+                await self._mark_failed(nip, start)
         return queued
+
+    async def _mark_failed(self, nip: str, start: dt.datetime) -> None:
+        """The items of a summary that could not be made end ``failed`` (not tried at every tick)."""
+        try:
+            async with self.uow() as session:
+                await NotificationRepository(session).mark_digest_failed(nip, start)
+        except Exception as exc:
+            log.warning("could not mark digest items failed", nip=nip, error=repr(exc))
 
     async def _summarise(self, session, nip: str, start: dt.datetime) -> int:
         repo = NotificationRepository(session)
@@ -67,16 +80,16 @@ class DigestTask:
         rendered = render("approval.digest", self.mail.locale_of(rec), recipient=recipient, until=start,
                           items=summary_lines(items), link=self.mail.link(INBOX_PATH))
         email = rec.email if rec else None
+        status, reason = delivery_status(email)
         repo.add_delivery(Delivery(
             event_id=event_id, recipient_nip=nip, kind="approval.digest", event_type="digest", email=email,
             locale=rendered.locale, subject=rendered.subject, body_text=rendered.text, body_html=rendered.html,
             message_id=digest_message_id(nip, start, self.mail.config.domain),
-            status="pending" if email else "undeliverable",
-            last_error=None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)",
+            status=status, last_error=reason,
             correlation_id=f"digest-{nip}-{int(start.timestamp())}", priority=1,
         ))
         await repo.mark_digest_sent(nip, [i.event_id for i in items], event_id)
-        if email:
+        if status == "pending":
             after_commit(session, self.mail.wake_workers)
         log.info("digest queued", nip=nip, items=len(items), window=start.isoformat())
         return 1

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from kinerja_contracts.calendar import utcnow
+from kinerja_contracts.values import email_problem
 from kinerja_platform.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
 
@@ -131,13 +132,15 @@ async def queue(session, env: Envelope, out: Outgoing, rec, mail: Mailroom) -> N
         return
     rendered = render(out.kind, mail.locale_of(rec), **out.ctx, link=mail.link(out.path))
     email = rec.email if rec is not None else None
+    status, reason = delivery_status(email)
+    email_for_worker = email if status == "pending" else None  # a bad address is never handed to a worker
     priority = 1 if KINDS[out.kind].bulk else 0
     # the fast path always for a person's own workflow mail; bulk only while the worker has room
     workers = mail.workers
-    worker = workers[0] if workers and email and (priority == 0 or workers[0].has_room()) else None
+    worker = workers[0] if workers and email_for_worker and (priority == 0 or workers[0].has_room()) else None
     now = utcnow()
     coalesce_key = None
-    if out.kind in COALESCED_KINDS and mail.config.rerating_window > 0 and email:
+    if out.kind in COALESCED_KINDS and mail.config.rerating_window > 0 and email_for_worker:
         coalesce_key = f"{out.kind}:{out.path}"
         worker = None  # held for the window: no fast path
     d = QueuedMail(
@@ -154,8 +157,7 @@ async def queue(session, env: Envelope, out: Outgoing, rec, mail: Mailroom) -> N
         locale=rendered.locale,
     )
     repo = NotificationRepository(session)
-    status = "pending" if email else "undeliverable"
-    last_error = None if email else "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)"
+    last_error = reason
     due = now + worker.lease if worker is not None else now
     if coalesce_key is not None:
         due = env.occurred_at + dt.timedelta(seconds=mail.config.rerating_window)
@@ -173,8 +175,21 @@ async def queue(session, env: Envelope, out: Outgoing, rec, mail: Mailroom) -> N
         return  # the worker's poll takes it when the window has passed
     if worker is not None:
         _hand_over_after_commit(session, d, worker)
-    elif email:
+    elif email_for_worker:
         after_commit(session, mail.wake_workers)
+
+
+def delivery_status(email: str | None) -> tuple[str, str | None]:
+    """The first status of a mail to ``email`` and why it will not be sent:
+    no address is ``undeliverable`` (an admin may still correct it), an
+    address that can never be delivered (a line break, a list of addresses,
+    no domain) is ``failed`` at once with its reason, never retried."""
+    if not email:
+        return "undeliverable", "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)"
+    problem = email_problem(email)
+    if problem:
+        return "failed", f"alamat e-mail tidak sah (invalid address, never sent): {problem}"
+    return "pending", None
 
 
 async def _coalesce(repo: NotificationRepository, nip: str, key: str, due: dt.datetime, event_id: uuid.UUID) -> bool:

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from kinerja_platform.spreadsheet import XlsxLimits, append, bounded_rows
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from ..domain.model import SkpContent
 from ..domain.target_text import parse_target
-from .xlsx_reader import WorkbookError, _s
+from .xlsx_reader import WorkbookError, _s, open_workbook
 
 SHEET = "Daftar SKP"
 COLUMNS = [
@@ -54,14 +56,23 @@ def _date(v: Any) -> str | None:
     return _s(v)
 
 
-def read_batch(data: bytes) -> list[Group]:
+BATCH_LIMITS = XlsxLimits()
+
+
+def read_batch(data: bytes, limits: XlsxLimits = BATCH_LIMITS) -> list[Group]:
+    """The SKPs of sheet "Daftar SKP", read within ``limits`` (SpreadsheetTooLarge past them)."""
+    deadline = time.monotonic() + limits.max_seconds
+    wb = open_workbook(data, limits)
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise WorkbookError([{"cell": "-", "message": f"Berkas bukan workbook XLSX yang sah (not a valid XLSX workbook): {exc}"}]) from exc
+        return _read_batch(wb, limits, deadline)
+    finally:
+        wb.close()
+
+
+def _read_batch(wb, limits: XlsxLimits, deadline: float) -> list[Group]:
     if SHEET not in wb.sheetnames:
         raise WorkbookError([{"cell": "-", "message": f"Sheet '{SHEET}' tidak ditemukan (sheet missing)"}])
-    rows = wb[SHEET].iter_rows(values_only=True)
+    rows = bounded_rows(wb[SHEET], limits, deadline=deadline)
     header = [(_s(h) or "").upper() for h in next(rows, [])]
     index = {}
     for label, key in COLUMNS:
@@ -144,7 +155,7 @@ def write_batch(contents: list[SkpContent]) -> bytes:
                         row.append(iki.aspek.value)
                     else:
                         row.append(iki.indikator)
-                ws.append(row)
+                append(ws, row)  # values, never formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import time
 from decimal import Decimal
 from typing import Any
 
 from kinerja_contracts.calendar import NAMA_BULAN
+from kinerja_platform.spreadsheet import XlsxLimits, bounded_rows, check_archive
 from openpyxl import load_workbook
 
 from ..domain.target_text import parse_target
@@ -90,18 +92,40 @@ def _identity_label(label: Any) -> str | None:
     return L.IDENTITY_ALIASES.get(n)
 
 
-def read_skp(data: bytes) -> dict[str, Any]:
-    """The SKP content (API shape, not yet validated) from workbook bytes."""
+#: one SKP fills tens of rows; a few thousand is generous
+SKP_LIMITS = XlsxLimits(max_rows=5_000)
+
+
+def open_workbook(data: bytes, limits: XlsxLimits):
+    """The workbook in openpyxl's read-only (streaming) mode, after the archive
+    passed :func:`check_archive` (SpreadsheetTooLarge otherwise)."""
+    check_archive(data, limits)
     try:
-        wb = load_workbook(io.BytesIO(data), data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a non-workbook
         raise WorkbookError([{"cell": "-", "message": f"Berkas bukan workbook XLSX yang sah (not a valid XLSX workbook): {exc}"}]) from exc
+
+
+def read_skp(data: bytes, limits: XlsxLimits = SKP_LIMITS) -> dict[str, Any]:
+    """The SKP content (API shape, not yet validated) from workbook bytes,
+    read within ``limits`` (SpreadsheetTooLarge past them)."""
+    deadline = time.monotonic() + limits.max_seconds  # opening counts: a sheet without <dimension> is scanned once
+    wb = open_workbook(data, limits)
+    try:
+        return _read_skp(wb, limits, deadline)
+    finally:
+        wb.close()
+
+
+def _read_skp(wb, limits: XlsxLimits, deadline: float) -> dict[str, Any]:
+    if not wb.worksheets:
+        raise WorkbookError([{"cell": "-", "message": "Workbook tanpa sheet (a workbook without sheets)"}])
     ws = wb[L.SHEET] if L.SHEET in wb.sheetnames else wb.worksheets[0]
     reader = _SkpSheet()
-    for i, r in enumerate(ws.iter_rows(values_only=True)):
+    for i, r in enumerate(bounded_rows(ws, limits, deadline=deadline)):
         reader.read_row(list(r) + [None] * 11, excel_row=i + 1)
     content = reader.finish()
-    _merge_details(wb, content)
+    _merge_details(wb, content, limits, deadline)
     for r in content["hasil_kerja"]:
         for iki in r["iki"]:
             iki.pop("_cell", None)
@@ -260,10 +284,10 @@ def _dec(v: Any) -> str | None:
     return s if s is None else str(Decimal(s))
 
 
-def _merge_details(wb, content: dict[str, Any]) -> None:
+def _merge_details(wb, content: dict[str, Any], limits: XlsxLimits, deadline: float) -> None:
     ikis = {iki["id"]: iki for r in content["hasil_kerja"] for iki in r["iki"]}
     if L.SHEET_TARGET in wb.sheetnames:
-        for row in wb[L.SHEET_TARGET].iter_rows(min_row=2, values_only=True):
+        for row in bounded_rows(wb[L.SHEET_TARGET], limits, deadline=deadline, min_row=2):
             row = list(row) + [None] * 30
             iki = ikis.get(_s(row[0]) or "")
             if iki is None:
@@ -285,7 +309,7 @@ def _merge_details(wb, content: dict[str, Any]) -> None:
                 else:  # "N/A", "80 - 100", "30 (maximize)": per-period targets as typed (shared rule)
                     iki.setdefault("target_periode", {})[key] = [_s(v) for v in cells]
     if L.SHEET_RA in wb.sheetnames:
-        for row in wb[L.SHEET_RA].iter_rows(min_row=2, values_only=True):
+        for row in bounded_rows(wb[L.SHEET_RA], limits, deadline=deadline, min_row=2):
             row = list(row) + [None] * 5
             iki = ikis.get(_s(row[0]) or "")
             if iki is None or not _s(row[2]):

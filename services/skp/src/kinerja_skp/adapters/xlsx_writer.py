@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 from kinerja_contracts.calendar import tanggal_indonesia
+from kinerja_platform.spreadsheet import put
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from kinerja_contracts.targets import format_target_periode
@@ -35,7 +36,7 @@ class _Sheet:
         for col, v in enumerate(values, start=1):
             if v is None:
                 continue
-            cell = self.ws.cell(self.row, col, v)
+            cell = put(self.ws, self.row, col, v)  # a value, never a formula
             cell.alignment = WRAP
             if bold:
                 cell.font = BOLD

@@ -51,15 +51,24 @@ class Deadline:
         return today > self.effective
 
 
+def _plus_days(d: dt.date, days: int) -> dt.date:
+    """``d`` plus ``days``, at most the last representable date (a date
+    stored before the edge bounded them must not make a read fail)."""
+    try:
+        return d + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max
+
+
 def base_deadline(mulai: dt.date, tanggal_sk: dt.date | None, policy: DeadlinePolicy = DeadlinePolicy(),
                   tanggal_terima_sk: dt.date | None = None) -> tuple[dt.date, str]:
     if tanggal_terima_sk is not None:
-        return tanggal_terima_sk + dt.timedelta(days=policy.days_after_sk), "terima-sk"
+        return _plus_days(tanggal_terima_sk, policy.days_after_sk), "terima-sk"
     if tanggal_sk is not None:
-        return tanggal_sk + dt.timedelta(days=policy.days_after_sk), "sk"
+        return _plus_days(tanggal_sk, policy.days_after_sk), "sk"
     if (mulai.month, mulai.day) == (1, 1):
         return dt.date(mulai.year, policy.annual_month, policy.annual_day), "tahunan"
-    return mulai + dt.timedelta(days=policy.days_after_sk), "mulai"
+    return _plus_days(mulai, policy.days_after_sk), "mulai"
 
 
 def deadline_for(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Header, Path, Query, Response
 from kinerja_contracts.lifecycle import SkpStatus, allowed_actions, is_editable
 from kinerja_contracts.skp import SkpSnapshot
 from kinerja_contracts.skp_diff import diff_skp
-from kinerja_contracts.values import UtcDatetime
+from kinerja_contracts.values import STORED, UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
@@ -259,7 +259,7 @@ async def delete_(
 async def validate_stored(skp_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDep, policy: PolicyDep) -> dict:
     async with uow() as session:
         doc = await documents.read_document(session, skp_id, principal)
-        return (await documents.check(session, SkpContent.model_validate(doc.content), policy)).as_dict()
+        return (await documents.check(session, SkpContent.model_validate(doc.content, context=STORED), policy)).as_dict()
 
 
 @router.post("/{skp_id}/submit", response_model=SkpOut, summary="Ajukan verifikasi (submit for approval)",

@@ -11,9 +11,10 @@ from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel
 
+from ..adapters.xlsx_reader import SKP_LIMITS
 from ..service_layer import documents, files, imports
 from .api import SkpOut, _etag
-from .deps import ContainerDep, Intake, PolicyDep, UowDep, Writer, version_from
+from .deps import ContainerDep, Intake, PolicyDep, SettingsDep, UowDep, Writer, version_from
 
 router = APIRouter(prefix="/api/v1/skp", tags=["files"], responses=PROBLEM_RESPONSES)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,11 +44,12 @@ async def export_xlsx(skp_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDe
              "existing one is updated (200) and then needs the version you read as If-Match.")
 async def import_xlsx(
     file: Annotated[UploadFile, File(description="workbook .xlsx")], principal: Writer, uow: UowDep, policy: PolicyDep,
-    response: Response, if_match: Annotated[str | None, Header()] = None,
+    settings: SettingsDep, response: Response, if_match: Annotated[str | None, Header()] = None,
 ) -> SkpOut:
     data = await _read_upload(file)
+    limits = settings.xlsx_limits(max_rows=SKP_LIMITS.max_rows)
     doc, report, created = await files.upsert_from_workbook(uow, data, lambda: version_from(if_match, None), principal,
-                                                            policy)
+                                                            policy, limits)
     if not created:
         response.status_code = 200
     _etag(response, doc)
@@ -93,7 +95,8 @@ async def import_template() -> Response:
 async def start_import(file: Annotated[UploadFile, File()], principal: Intake, c: ContainerDep,
                        response: Response) -> ImportOut:
     data = await _read_upload(file)
-    job = await imports.start_import(c.uow, c.import_tasks, data, file.filename, principal, c.policy)
+    job = await imports.start_import(c.uow, c.import_tasks, data, file.filename, principal, c.policy,
+                                     c.settings.xlsx_limits())
     response.headers["Location"] = f"/api/v1/skp/imports/{job.id}"
     return ImportOut(id=job.id, filename=job.filename)
 

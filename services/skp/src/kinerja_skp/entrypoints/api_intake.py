@@ -6,15 +6,15 @@ import asyncio
 import datetime as dt
 import gc
 import uuid
-import zlib
 from typing import Annotated, Any
 
 import pydantic_core
 from fastapi import APIRouter, Body, Query, Request, Response
 from kinerja_contracts.calendar import tanggal_indonesia
-from kinerja_contracts.values import UtcDatetime
+from kinerja_contracts.values import Tahun, Tanggal, UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
+from kinerja_platform.web.middleware import inflate_body
 from pydantic import BaseModel, Field
 
 from ..service_layer import bulk, deadlines, documents
@@ -53,15 +53,7 @@ def _load_body(raw: bytes, encoding: str | None, max_bytes: int) -> Any:
     """Decode (gzip allowed) and parse the JSON body with the garbage collector
     paused: parsing tens of megabytes creates millions of containers, and the
     collector's repeated full scans would cost more than the parsing itself."""
-    if encoding == "gzip":
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        raw = d.decompress(raw, max_bytes)
-        if d.unconsumed_tail:
-            raise ProblemError(413, "payload-too-large", f"Isi setelah dekompresi melebihi {max_bytes} byte "
-                               f"(decompressed body exceeds {max_bytes} bytes).")
-    elif encoding not in (None, "", "identity"):
-        raise ProblemError(415, "unsupported-encoding", f"Content-Encoding {encoding!r} tidak didukung; pakai gzip "
-                           "(only gzip is supported).")
+    raw = inflate_body(raw, encoding, max_bytes)
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -89,7 +81,7 @@ def _load_body(raw: bytes, encoding: str | None, max_bytes: int) -> Any:
 async def bulk_upsert(request: Request, principal: Intake, c: ContainerDep) -> BulkOut:
     raw = await request.body()
     body = await asyncio.to_thread(_load_body, raw, request.headers.get("content-encoding"),
-                                   10 * c.settings.common.max_body_bytes)
+                                   c.settings.common.max_body_bytes)
     del raw
     items = body.get("items") if isinstance(body, dict) else None
     if not isinstance(items, list) or not items:
@@ -136,10 +128,10 @@ async def deadline_of(skp_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDe
 
 
 class ExtensionIn(BaseModel):
-    tahun: int = Field(ge=1900, le=9999, description="year of the SKP period", examples=[2026])
-    sampai: dt.date = Field(description="new deadline (inclusive)", examples=["2026-02-14"])
+    tahun: Tahun = Field(description="year of the SKP period", examples=[2026])
+    sampai: Tanggal = Field(description="new deadline (inclusive)", examples=["2026-02-14"])
     unit_kerja: str | None = Field(default=None, description="extend for a whole unit kerja ...")
-    nip: str | None = Field(default=None, description="... or for one pegawai", pattern=r"^\d{18}$")
+    nip: str | None = Field(default=None, description="... or for one pegawai", pattern=r"^[0-9]{18}$")
     alasan: str | None = Field(default=None, examples=["Gangguan aplikasi pada 30-31 Januari"])
 
 

@@ -20,6 +20,7 @@ from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Actor, Role
 from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
+from pydantic import ValidationError
 
 from ..adapters.repository import SkpRepository, read_status_row
 from ..adapters.tables import SkpDocument, SkpVersion
@@ -209,7 +210,13 @@ async def submit(session, skp_id: uuid.UUID, version: int, principal: Principal,
     _require(state, action, acting_role(doc.nip, principal))
     if doc.version != version:
         raise _stale(version, doc.version)
-    content = SkpContent.model_validate(doc.content)
+    try:  # a draft stored before today's bounds: fix it first, it cannot travel to the other services as it is
+        content = SkpContent.model_validate(doc.content)
+    except ValidationError as exc:
+        raise ProblemError(422, "skp-invalid", "SKP memuat nilai di luar batas; perbaiki dulu (the SKP holds values "
+                           "outside today's bounds; correct it first).",
+                           errors=[{"path": ".".join(str(x) for x in e["loc"]), "message": e["msg"], "type": e["type"]}
+                                   for e in exc.errors()[:100]]) from exc
     report = await check(session, content, policy)
     if not report.valid:
         raise ProblemError(

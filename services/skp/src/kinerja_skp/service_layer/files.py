@@ -15,13 +15,15 @@ from collections.abc import Callable
 
 from kinerja_contracts.calendar import today_jakarta
 from kinerja_contracts.lifecycle import SkpStatus
+from kinerja_contracts.values import STORED
+from kinerja_platform.spreadsheet import SpreadsheetTooLarge, XlsxLimits
 from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
 from pydantic import ValidationError
 
 from ..adapters.repository import SkpRepository
 from ..adapters.xlsx_batch import write_batch
-from ..adapters.xlsx_reader import WorkbookError, read_skp
+from ..adapters.xlsx_reader import SKP_LIMITS, WorkbookError, read_skp
 from ..adapters.xlsx_writer import write_skp
 from ..domain.model import SkpContent
 from ..domain.validation import Report
@@ -30,15 +32,21 @@ from .access import ensure_can_write
 from .policy import Policy
 
 
+def too_large(exc: SpreadsheetTooLarge) -> ProblemError:
+    return ProblemError(413, "xlsx-too-large", f"Workbook melebihi batas (the workbook is over a limit): {exc}.")
+
+
 def _workbook_problem(exc: WorkbookError) -> ProblemError:
     return ProblemError(422, "xlsx-unreadable", f"Workbook tidak dapat dibaca sebagai SKP (workbook unreadable as an SKP): {exc}",
                         errors=[{"path": p["cell"], "message": p["message"]} for p in exc.problems])
 
 
-async def content_of_workbook(data: bytes) -> SkpContent:
+async def content_of_workbook(data: bytes, limits: XlsxLimits = SKP_LIMITS) -> SkpContent:
     try:
-        raw = await asyncio.to_thread(read_skp, data)
+        raw = await asyncio.to_thread(read_skp, data, limits)
         return SkpContent.model_validate(raw)
+    except SpreadsheetTooLarge as exc:
+        raise too_large(exc) from exc
     except WorkbookError as exc:
         raise _workbook_problem(exc) from exc
     except ValidationError as exc:
@@ -48,11 +56,11 @@ async def content_of_workbook(data: bytes) -> SkpContent:
 
 
 async def upsert_from_workbook(uow, data: bytes, version_of: Callable[[], int], principal: Principal,
-                               policy: Policy) -> tuple[documents.Document, Report, bool]:
+                               policy: Policy, limits: XlsxLimits = SKP_LIMITS) -> tuple[documents.Document, Report, bool]:
     """Create the draft of a workbook's (NIP, periode), or update it (at the
     version ``version_of()`` names: the caller's If-Match); the document, its
     findings and whether it was created."""
-    content = await content_of_workbook(data)
+    content = await content_of_workbook(data, limits)
     ensure_can_write(content.pegawai.nip, content.pegawai.instansi, principal)
     async with uow() as session:
         existing = await SkpRepository(session).id_for(content.pegawai.nip, content.periode.mulai, content.periode.selesai)
@@ -67,7 +75,8 @@ async def upsert_from_workbook(uow, data: bytes, version_of: Callable[[], int], 
 async def xlsx_of(uow, skp_id: uuid.UUID, principal: Principal) -> tuple[documents.Document, bytes]:
     async with uow() as session:
         doc = await documents.read_document(session, skp_id, principal)
-    return doc, await asyncio.to_thread(write_skp, SkpContent.model_validate(doc.content))
+    # read back without today's bounds (a row stored before them still exports; the writer makes every cell a value)
+    return doc, await asyncio.to_thread(write_skp, SkpContent.model_validate(doc.content, context=STORED))
 
 
 async def template_xlsx(example: dict) -> bytes:
@@ -85,7 +94,7 @@ async def pdf_of(uow, skp_id: uuid.UUID, principal: Principal) -> tuple[document
     approved = today_jakarta(at)
     from ..adapters.pdf import render_pdf
 
-    data = await asyncio.to_thread(render_pdf, SkpContent.model_validate(doc.content), version=doc.version,
+    data = await asyncio.to_thread(render_pdf, SkpContent.model_validate(doc.content, context=STORED), version=doc.version,
                                    content_hash=doc.content_hash, approved_at=approved, signer=approval.get("penilai"),
                                    decided_by=approval.get("decided_by"))
     return doc, data

@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 from kinerja_platform.logging import get_logger
+from kinerja_platform.spreadsheet import SpreadsheetTooLarge, XlsxLimits, check_archive
 from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
 from pydantic import ValidationError
@@ -72,10 +73,11 @@ def interrupted_message(done: int, total: int | None) -> str:
             f"same workbook again to finish, unchanged SKPs are skipped).")
 
 
-async def run_import(uow, job_id: uuid.UUID, data: bytes, principal: Principal, policy: Policy) -> None:
+async def run_import(uow, job_id: uuid.UUID, data: bytes, principal: Principal, policy: Policy, *,
+                     limits: XlsxLimits | None = None) -> None:
     done, total_rows = 0, None
     try:
-        groups = await asyncio.to_thread(read_batch, data)
+        groups = await asyncio.to_thread(read_batch, data, limits or XlsxLimits())
         total_rows = sum(len(g.rows) for g in groups)
         await _update(uow, job_id, total=total_rows)
         results: list[bulk.ItemResult] = []
@@ -103,19 +105,27 @@ async def run_import(uow, job_id: uuid.UUID, data: bytes, principal: Principal, 
         from ..adapters.xlsx_reader import WorkbookError
 
         detail = "; ".join(p["message"] for p in exc.problems) if isinstance(exc, WorkbookError) else repr(exc)
-        if not isinstance(exc, (WorkbookError, ValidationError)):
+        if isinstance(exc, SpreadsheetTooLarge):
+            detail = f"Workbook melebihi batas (the workbook is over a limit): {exc}"
+        if not isinstance(exc, (WorkbookError, ValidationError, SpreadsheetTooLarge)):
             log.exception("import failed", job_id=str(job_id))
         await _update(uow, job_id, status="failed", error=detail)
 
 
 async def start_import(uow, tasks: set[asyncio.Task], data: bytes, filename: str | None, principal: Principal,
-                       policy: Policy) -> ImportJob:
+                       policy: Policy, limits: XlsxLimits | None = None) -> ImportJob:
     """Record the job and run the import in the background; ``tasks`` holds
-    the running imports (the service cancels them when it stops)."""
+    the running imports (the service cancels them when it stops). A workbook
+    over the archive limits is refused here (413), before the job exists."""
+    limits = limits or XlsxLimits()
+    try:
+        await asyncio.to_thread(check_archive, data, limits)
+    except SpreadsheetTooLarge as exc:
+        raise ProblemError(413, "xlsx-too-large", f"Workbook melebihi batas (the workbook is over a limit): {exc}.") from exc
     async with uow() as session:
         job = ImportJob(owner=principal.sub, filename=(filename or "")[:300] or None)
         await SkpRepository(session).add_job(job)
-    task = asyncio.create_task(run_import(uow, job.id, data, principal, policy))
+    task = asyncio.create_task(run_import(uow, job.id, data, principal, policy, limits=limits))
     tasks.add(task)
     task.add_done_callback(tasks.discard)
     return job

@@ -13,6 +13,7 @@ import datetime as dt
 import uuid
 
 from kinerja_contracts.events import SkpDeadlineApproaching
+from kinerja_platform.isolation import isolated
 from kinerja_platform.logging import get_logger
 from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Pegawai, Periode
@@ -45,20 +46,23 @@ async def scan(uow, policy: Policy, days_before: int, *, today: dt.date | None =
             by_scope.setdefault((e.instansi, e.tahun), []).append(Extension(e.sampai, e.unit_kerja, e.nip))
         sent = await repo.reminders_sent([d.id for d in docs])
         for doc in docs:
-            d = deadline_for(mulai=doc.periode_mulai, tanggal_sk=doc.tanggal_sk, nip=doc.nip, unit_kerja=doc.unit_kerja,
-                             tanggal_terima_sk=terima_sk_of(doc.content),
-                             extensions=by_scope.get((doc.instansi, doc.tahun), ()), policy=policy.deadline)
-            days_left = (d.effective - today).days
-            if not 0 <= days_left <= days_before or (doc.id, d.effective) in sent:
-                continue
-            event_id = reminder_event_id(doc.id, d.effective)
-            add_event(session, SkpDeadlineApproaching(
-                skp_id=doc.id, pegawai=Pegawai.model_validate(doc.content["pegawai"]),
-                periode=Periode(mulai=doc.periode_mulai, selesai=doc.periode_selesai),
-                deadline=d.effective, days_left=days_left,
-            ), event_id=event_id)
-            repo.add_reminder(DeadlineReminder(skp_id=doc.id, deadline=d.effective, event_id=event_id))
-            staged += 1
+            # one SKP whose data breaks a rule (a date out of range, a bad snapshot) is set aside; the rest are reminded
+            with isolated("skp-deadline-reminders", doc.id):
+                d = deadline_for(mulai=doc.periode_mulai, tanggal_sk=doc.tanggal_sk, nip=doc.nip, unit_kerja=doc.unit_kerja,
+                                 tanggal_terima_sk=terima_sk_of(doc.content),
+                                 extensions=by_scope.get((doc.instansi, doc.tahun), ()), policy=policy.deadline)
+                days_left = (d.effective - today).days
+                if not 0 <= days_left <= days_before or (doc.id, d.effective) in sent:
+                    continue
+                event_id = reminder_event_id(doc.id, d.effective)
+                event = SkpDeadlineApproaching(
+                    skp_id=doc.id, pegawai=Pegawai.model_validate(doc.content["pegawai"]),
+                    periode=Periode(mulai=doc.periode_mulai, selesai=doc.periode_selesai),
+                    deadline=d.effective, days_left=days_left,
+                )
+                add_event(session, event, event_id=event_id)
+                repo.add_reminder(DeadlineReminder(skp_id=doc.id, deadline=d.effective, event_id=event_id))
+                staged += 1
     return staged
 
 

@@ -8,6 +8,13 @@
   rows written by another replica or left by a crash are sent too.
 - While NATS is down the rows stay; the relay retries with backoff and sends
   them, in creation order, when NATS is back.
+- One bad row never stops the others (issue 15): a row that cannot be made
+  into a message (corrupt headers), that the server refuses (too large, a
+  JetStream "bad request"), or that fails while others of its batch go out,
+  counts an attempt; after ``max_attempts`` it is set aside: left unsent with
+  its ``last_error``, no longer selected, logged and listed for admins
+  (:mod:`kinerja_platform.isolation`). A failure of the whole batch (NATS
+  away) counts no attempt, so an outage never sets rows aside.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ..isolation import set_aside
 from ..logging import get_logger
 from .outbox import OutboxMessage, outbox_wakeups
 
@@ -47,6 +55,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         max_backoff: float = 10.0,
         name: str = "relay",
+        max_attempts: int = 20,
     ):
         self._engine = engine
         self._publish = publish
@@ -54,6 +63,7 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         self.name = name
+        self.max_attempts = max_attempts
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
@@ -62,8 +72,9 @@ class OutboxRelay:
         self._skip_locked = engine.dialect.name == "postgresql"
         # built once: constructing them per pass was a share of every service's CPU
         stmt = (
-            select(OutboxMessage.id, OutboxMessage.subject, OutboxMessage.payload, OutboxMessage.headers)
-            .where(OutboxMessage.sent_at.is_(None))
+            select(OutboxMessage.id, OutboxMessage.subject, OutboxMessage.payload, OutboxMessage.headers,
+                   OutboxMessage.attempts)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < max_attempts)
             .order_by(OutboxMessage.created_at)
             .limit(batch_size)
         )
@@ -76,7 +87,8 @@ class OutboxRelay:
         self._mark_failed = (
             update(OutboxMessage)
             .where(OutboxMessage.id == bindparam("row_id", type_=OutboxMessage.__table__.c.id.type))
-            .values(attempts=OutboxMessage.attempts + 1, last_error=bindparam("error", type_=OutboxMessage.__table__.c.last_error.type))
+            .values(attempts=OutboxMessage.attempts + bindparam("count", type_=OutboxMessage.__table__.c.attempts.type),
+                    last_error=bindparam("error", type_=OutboxMessage.__table__.c.last_error.type))
         )
 
     def wake(self) -> None:
@@ -132,21 +144,51 @@ class OutboxRelay:
             rows = (await conn.execute(self._select_unsent)).all()
             if not rows:
                 return 0
-            results = await asyncio.gather(
-                *(self._publish(r.subject, r.payload, {**json.loads(r.headers), "Nats-Msg-Id": str(r.id)}) for r in rows),
-                return_exceptions=True,
-            )
+            results = await asyncio.gather(*(self._publish_row(r) for r in rows), return_exceptions=True)
             ok = [r.id for r, res in zip(rows, results, strict=True) if not isinstance(res, BaseException)]
-            failed = [(r.id, res) for r, res in zip(rows, results, strict=True) if isinstance(res, BaseException)]
+            failed = [(r, res) for r, res in zip(rows, results, strict=True) if isinstance(res, BaseException)]
             now = dt.datetime.now(dt.UTC)
             if ok:
                 await conn.execute(self._mark_sent, {"ids": ok, "now": now})
-            for row_id, err in failed:
-                await conn.execute(self._mark_failed, {"row_id": row_id, "error": repr(err)[:500]})
+            for r, err in failed:
+                # the row's own fault when it could not be built or was refused, or when others went out meanwhile
+                counts = bool(ok) or _row_fault(err)
+                await conn.execute(self._mark_failed, {"row_id": r.id, "error": repr(err)[:500], "count": int(counts)})
+                if counts and r.attempts + 1 >= self.max_attempts:
+                    set_aside(f"outbox-relay-{self.name}", r.id, err)
         self.published += len(ok)
-        if failed:
+        if failed and not ok and not all(_row_fault(err) for _, err in failed):
+            # nothing went out: the bus is away; the loop backs off
             raise RuntimeError(f"{len(failed)} of {len(rows)} outbox rows not published: {failed[0][1]!r}")
+        if failed:
+            self.failures += 1
+            log.warning("outbox rows not published; the others went out", failed=len(failed), sent=len(ok),
+                        first_error=repr(failed[0][1])[:300])
         return len(ok)
+
+    async def _publish_row(self, r) -> object:
+        headers = json.loads(r.headers)  # a corrupt row fails alone, not the batch
+        if not isinstance(headers, dict):
+            raise _BadRow(f"headers are not an object: {type(headers).__name__}")
+        return await self._publish(r.subject, r.payload, {**headers, "Nats-Msg-Id": str(r.id)})
+
+
+class _BadRow(ValueError):
+    """An outbox row that cannot be made into a message."""
+
+
+def _row_fault(err: BaseException) -> bool:
+    """True when ``err`` is about this one message, not about the bus: it
+    could not be built, or the server refused it (max payload, a JetStream
+    API error "bad request"); never a timeout or an unavailable server."""
+    if isinstance(err, (ValueError, TypeError, UnicodeError)):
+        return True
+    try:
+        from nats.errors import MaxPayloadError
+        from nats.js.errors import BadRequestError
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(err, (MaxPayloadError, BadRequestError))
 
 
 async def count_unsent(engine: AsyncEngine) -> int:

@@ -22,7 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from ..settings import CommonSettings
+from ..settings import DEV_JWT_SECRET, CommonSettings
 from kinerja_contracts.values import Role
 from .errors import ProblemError
 
@@ -53,6 +53,7 @@ class TokenVerifier:
     """
 
     def __init__(self, settings: CommonSettings, *, cache_size: int = 4096):
+        check_secret(settings)
         self.settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
         self.cache_size = cache_size
@@ -107,6 +108,7 @@ class TokenVerifier:
                 issuer=s.jwt_issuer,
                 options={"require": ["sub", "exp", "aud"]},
             )
+            _check_lifetime(claims, s.jwt_max_lifetime_seconds)
         except jwt.ExpiredSignatureError as exc:
             raise _unauthorized("token-expired", "Token kedaluwarsa (token expired).") from exc
         except jwt.InvalidAudienceError as exc:
@@ -124,6 +126,35 @@ class TokenVerifier:
         except ValueError as exc:
             raise _unauthorized("invalid-token", f"Peran token tidak dikenal (unknown role {claims.get('role')!r}).") from exc
         return principal, float(claims["exp"])
+
+
+class InsecureSecretError(RuntimeError):
+    """The service was configured with the public development JWT secret outside development."""
+
+
+def check_secret(settings: CommonSettings) -> None:
+    """Refuse the public development secret unless a development setting
+    (``KINERJA_ALLOW_DEV_JWT_SECRET=true``) allows it: anybody can mint tokens with it."""
+    if settings.jwt_algorithm == "HS256" and settings.jwt_secret == DEV_JWT_SECRET and not settings.allow_dev_jwt_secret:
+        raise InsecureSecretError(
+            "KINERJA_JWT_SECRET is the public development secret; set a secret of your own, or set "
+            "KINERJA_ALLOW_DEV_JWT_SECRET=true in a development setting (make run does)"
+        )
+
+
+def _check_lifetime(claims: dict, max_seconds: int) -> None:
+    """A token may live at most ``max_seconds``: measured from ``iat`` when the
+    token has one, else from now (a stolen long-lived token stays refused)."""
+    try:
+        exp = float(claims["exp"])
+        start = float(claims["iat"]) if "iat" in claims else time.time()
+    except (TypeError, ValueError) as exc:
+        raise _unauthorized("invalid-token", "Klaim waktu token tidak sah (invalid time claims).") from exc
+    if exp - start > max_seconds:
+        raise _unauthorized("token-lifetime", f"Masa berlaku token melebihi {max_seconds} detik "
+                            f"(token lifetime exceeds {max_seconds} seconds).")
+    if "iat" in claims and start > time.time() + 300:
+        raise _unauthorized("invalid-token", "Token diterbitkan di masa depan (token issued in the future).")
 
 
 def _unauthorized(code: str, detail: str) -> ProblemError:

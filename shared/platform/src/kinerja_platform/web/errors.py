@@ -68,6 +68,9 @@ def _loc_to_path(loc: tuple | list) -> str:
     return path
 
 
+#: most field errors listed in one validation problem (``error_count`` says how many there were)
+MAX_ERRORS = 100
+
 _STATUS_CODES = {
     400: "bad-request",
     401: "unauthorized",
@@ -89,17 +92,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):
+        found = exc.errors()
+        # every field at fault, up to MAX_ERRORS: a body of 100,000 bad keys must not answer with 100,000 errors
         errors = [
             {"path": _loc_to_path(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
+            for e in found[:MAX_ERRORS]
         ]
+        extra = {"error_count": len(found)} if len(found) > MAX_ERRORS else {}
         return problem(
             422,
             "validation-error",
-            f"Data tidak valid pada {len(errors)} isian (invalid input in {len(errors)} field(s)): "
+            f"Data tidak valid pada {len(found)} isian (invalid input in {len(found)} field(s)): "
             + "; ".join(f"{e['path']}: {e['message']}" for e in errors[:10]),
             title="Validation error",
             errors=errors,
+            **extra,
         )
 
     @app.exception_handler(StarletteHTTPException)

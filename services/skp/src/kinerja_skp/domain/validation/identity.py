@@ -19,7 +19,7 @@ from kinerja_contracts.values import JenisPegawai, Pegawai
 from ..model import SkpContent
 from .findings import Finding, error
 
-_SHAPE = re.compile(r"^\d{18}$")
+_SHAPE = re.compile(r"^[0-9]{18}$")
 #: The oldest plausible birth year of a serving ASN and the youngest age at appointment.
 MIN_BIRTH_YEAR = 1940
 MIN_AGE_AT_APPOINTMENT = 15
