@@ -202,6 +202,11 @@ class System:
                 "selesai": "2030-01-31", "nomor_sk": "800/1/2030"})
             assert r.status_code == 201, r.text
             self.people[pegawai].extra["penugasan"] = r.json()["id"]
+            r = await ev.post("/api/v1/penugasan-penilai", headers=h, json={
+                "delegate_nip": DELEGATE, "penilai_nip": penilai, "jenis": "Plh", "mulai": "2030-01-01",
+                "selesai": "2030-01-31", "nomor_sk": "800/2/2030"})
+            assert r.status_code == 201, r.text
+            self.people[pegawai].extra["penugasan_penilai"] = r.json()["id"]
 
         # the directory: the cast as their portals send it
         for portal, people in (("portal", [(BOSS, None), (A, BOSS), (P, A), (A2, BOSS), (P2, A2)]),

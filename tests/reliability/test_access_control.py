@@ -23,6 +23,7 @@ Every route of every app must have a row: a new endpoint without one fails
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ from .conftest import (
     P,
     P2,
     SERVICES,
+    TOPBOSS,
     XA,
     A,
     A2,
@@ -123,6 +125,35 @@ async def _new_penugasan(sys, person, method):
     return f"/api/v1/penugasan/{r.json()['id']}", {}
 
 
+async def _new_penugasan_penilai(sys, person, method):
+    admin = "admin" if instansi_of(person.nip) == DKI else "admin_other"
+    r = await sys.clients["evaluation"].post("/api/v1/penugasan-penilai", headers=sys.headers(admin), json={
+        "delegate_nip": DELEGATE, "penilai_nip": PENILAI[person.nip], "jenis": "Plt", "mulai": "2031-01-01",
+        "selesai": "2031-01-31"})
+    assert r.status_code == 201, r.text
+    return f"/api/v1/penugasan-penilai/{r.json()['id']}", {}
+
+
+async def _late_draft(sys, person):
+    """A Draft SKP of 2024 (its deadline long passed) of the target, made once."""
+    if "late_draft" not in person.extra:
+        role = "atasan" if person.nip == A else "pegawai"
+        body = skp_of(person.nip, PENILAI[person.nip], instansi=instansi_of(person.nip), mulai="2024-01-01",
+                      selesai="2024-12-31", **({"atasan": TOPBOSS} if person.nip == A else {}))
+        r = await sys.clients["skp"].post("/api/v1/skp", headers=sys.tokens(person.nip, role), json=body)
+        assert r.status_code == 201, r.text
+        person.extra["late_draft"] = r.json()["id"]
+    return "/api/v1/deadlines/terlambat", {"params": {"tahun": 2024}}
+
+
+def _unsubscribe_token(nip: str) -> str:
+    """The link the notification service puts in its mails (the apps run with the default secret)."""
+    from kinerja_notification.service_layer import unsubscribe
+    from kinerja_notification.settings import Settings
+
+    return unsubscribe.token(nip, Settings.model_fields["unsubscribe_secret"].default)
+
+
 def _csv(person):
     text = f"nip,hari_kerja_efektif,izin,cuti_sakit,cuti_melahirkan,alpa\n{person.nip},21,0,0,0,0\n"
     return {"files": {"file": ("kehadiran.csv", text.encode(), "text/csv")}}
@@ -169,7 +200,7 @@ def _evt(person):
 ROWS: list[Row] = [
     # --- ops: public ---------------------------------------------------------------------------------------------------
     *[Row(svc, "GET", p, {"public"}, simple(lambda _, p=p: p)) for svc in SERVICES
-      for p in ("/healthz", "/readyz", "/asyncapi.json", "/asyncapi")],
+      for p in ("/healthz", "/readyz", "/asyncapi.json", "/asyncapi", "/docs", "/docs/oauth2-redirect", "/redoc")],
     # what the background scans set aside spans every instansi: a deployment-wide admin only, nobody in this table
     *[Row(svc, "GET", "/api/v1/admin/set-aside", set(), simple(lambda _: "/api/v1/admin/set-aside")) for svc in SERVICES],
     # --- skp -----------------------------------------------------------------------------------------------------------
@@ -206,6 +237,9 @@ ROWS: list[Row] = [
                                                                        params={"tahun": 2026}),
         kind="list", marker=lambda p: p.extra["extension"], needs="extension"),
     Row("skp", "DELETE", "/api/v1/deadline-extensions/{ext_id}", ADMIN_OWN, _new_extension, needs="extension"),
+    # the late SKPs of the admin's own instansi: a Draft of a year whose deadline has passed
+    Row("skp", "GET", "/api/v1/deadlines/terlambat", ADMIN_OWN, lambda sys, p, m: _late_draft(sys, p),
+        kind="list", marker=lambda p: p.extra["late_draft"]),
     Row("skp", "GET", "/api/v1/skp/{skp_id}/xlsx", READ_SKP, simple(lambda p: f"/api/v1/skp/{p.pending_skp}/xlsx")),
     Row("skp", "GET", "/api/v1/skp/{skp_id}/pdf", READ_SKP, simple(lambda p: f"/api/v1/skp/{p.approved_skp}/pdf"),
         needs="approved_skp"),
@@ -288,6 +322,23 @@ ROWS: list[Row] = [
         lambda p: "/api/v1/organisasi/capaian/2025", json={"unit_kerja": "Unit Uji Akses", "capaian": "Baik"})),
     Row("evaluation", "GET", "/api/v1/organisasi/capaian/{tahun}", ANY_ADMIN,
         simple(lambda p: "/api/v1/organisasi/capaian/2025")),
+    # documents are read like the evaluation itself
+    Row("evaluation", "GET", "/api/v1/evaluations/{evaluation_id}/dokumen", EVAL_READ,
+        simple(lambda p: f"/api/v1/evaluations/{p.evaluation}/dokumen"), needs="evaluation"),
+    Row("evaluation", "GET", "/api/v1/evaluations/{evaluation_id}/lembar-bulanan", EVAL_READ,
+        simple(lambda p: f"/api/v1/evaluations/{p.evaluation}/lembar-bulanan"), needs="evaluation"),
+    # an admin reassigns the penilai of their instansi's plans (here: to the same penilai, so nothing moves)
+    Row("evaluation", "POST", "/api/v1/plans/{skp_id}/penilai", ADMIN_OWN, lambda sys, p, m: _ret(
+        f"/api/v1/plans/{p.approved_skp}/penilai",
+        json={"penilai": skp_of(p.nip, PENILAI[p.nip], instansi=instansi_of(p.nip))["penilai"]}), needs="approved_skp"),
+    # Plt/Plh who rate: recorded in the admin's own instansi, they rate that instansi's evaluations only
+    Row("evaluation", "POST", "/api/v1/penugasan-penilai", ANY_ADMIN, lambda sys, p, m: _ret(
+        "/api/v1/penugasan-penilai", json={"delegate_nip": DELEGATE, "penilai_nip": PENILAI[p.nip], "jenis": "Plh",
+                                           "mulai": "2032-01-01", "selesai": "2032-01-31"}), needs="penugasan"),
+    Row("evaluation", "GET", "/api/v1/penugasan-penilai", ADMIN_OWN, simple(lambda p: "/api/v1/penugasan-penilai"),
+        kind="list", marker=lambda p: p.extra["penugasan_penilai"], needs="penugasan"),
+    Row("evaluation", "DELETE", "/api/v1/penugasan-penilai/{penugasan_id}", ADMIN_OWN, _new_penugasan_penilai,
+        needs="penugasan"),
     # --- directory -----------------------------------------------------------------------------------------------------
     # a write that repeats the person's record: allowed answers 200 unchanged, another instansi's person 404
     Row("directory", "PUT", "/api/v1/people/{person_id}", DIRECTORY_WRITE, lambda sys, p, m: _ret(
@@ -330,6 +381,12 @@ ROWS: list[Row] = [
         simple(lambda p: f"/api/v1/recipients/{p.nip}/preferences")),
     Row("notification", "PUT", "/api/v1/recipients/{nip}/preferences", MINE,
         simple(lambda p: f"/api/v1/recipients/{p.nip}/preferences", json={"digest": True, "version": STALE})),
+    # the signed link is the authorisation, no bearer: a real link answers anyone (GET changes nothing) ...
+    Row("notification", "GET", "/api/v1/unsubscribe/{token}", {"public"},
+        simple(lambda p: f"/api/v1/unsubscribe/{_unsubscribe_token(p.nip)}")),
+    # ... a forged one answers 404 to anyone, like an unknown link (a real POST: services/notification tests)
+    Row("notification", "POST", "/api/v1/unsubscribe/{token}", {"public"},
+        simple(lambda p: f"/api/v1/unsubscribe/{p.nip}.{'0' * 32}")),
 ]
 
 
@@ -418,6 +475,32 @@ async def test_access(system, row: Row, caller: str, target: str):
         assert str(marker) not in r.text, what
     else:
         assert r.status_code in (403, 404), what
+
+
+async def test_another_instansis_admin_cannot_tell_a_record_from_an_unknown_one(system):
+    """The evaluation service's admin endpoints on a record of another instansi answer like on an unknown one."""
+    ev, me = system.clients["evaluation"], system.people[P]
+    bdg = system.headers("admin_other")
+    penilai = {"penilai": skp_of(P, A)["penilai"]}
+    r = await ev.post("/api/v1/penugasan-penilai", headers=system.headers("admin"), json={
+        "delegate_nip": DELEGATE, "penilai_nip": A, "jenis": "Plt", "mulai": "2033-01-01", "selesai": "2033-01-31"})
+    assert r.status_code == 201, r.text
+    penugasan = r.json()["id"]
+    unknown_eval, unknown_skp, unknown_pen = "00000000-0000-5000-8000-000000000000", str(uuid.uuid4()), str(uuid.uuid4())
+    for method, mine, unknown, kw in [
+        ("GET", f"/api/v1/evaluations/{me.evaluation}", f"/api/v1/evaluations/{unknown_eval}", {}),
+        ("GET", f"/api/v1/evaluations/{me.evaluation}/dokumen", f"/api/v1/evaluations/{unknown_eval}/dokumen", {}),
+        ("GET", f"/api/v1/evaluations/{me.evaluation}/lembar-bulanan",
+         f"/api/v1/evaluations/{unknown_eval}/lembar-bulanan", {}),
+        ("POST", f"/api/v1/plans/{me.approved_skp}/penilai", f"/api/v1/plans/{unknown_skp}/penilai", {"json": penilai}),
+        ("DELETE", f"/api/v1/penugasan-penilai/{penugasan}", f"/api/v1/penugasan-penilai/{unknown_pen}", {}),
+    ]:
+        theirs = await ev.request(method, mine, headers=bdg, **kw)
+        nothing = await ev.request(method, unknown, headers=bdg, **kw)
+        assert (theirs.status_code, theirs.json()["code"]) == (nothing.status_code, nothing.json()["code"]) and \
+            theirs.status_code == 404, f"{method} {mine}: {theirs.text[:200]} / {nothing.text[:200]}"
+    r = await ev.get("/api/v1/penugasan-penilai", headers=system.headers("admin"))
+    assert [p["revoked_at"] for p in r.json() if p["id"] == penugasan] == [None], r.text  # it was not revoked
 
 
 def test_every_route_has_a_row(test_databases):

@@ -14,7 +14,7 @@ from kinerja_platform.web.errors import ProblemError
 DKI = "Pemerintah Provinsi DKI Jakarta"
 PEGAWAI, PENILAI, ATASAN = "199503152025212001", "197806102005011002", "197001011995031003"
 PLAN = SimpleNamespace(nip=PEGAWAI, penilai_nip=PENILAI, instansi=DKI)
-EV = SimpleNamespace(nip=PEGAWAI, penilai_nip=PENILAI, atasan_nip=ATASAN)
+EV = SimpleNamespace(id="ev-1", nip=PEGAWAI, penilai_nip=PENILAI, atasan_nip=ATASAN)
 
 
 def who(sub: str, role: str, instansi: str | None = None) -> Principal:
@@ -41,11 +41,17 @@ def test_parties_read_an_evaluation(principal):
     access.ensure_can_read_evaluation(principal, EV, PLAN)
 
 
-@pytest.mark.parametrize("principal", [who("199001012015011001", "pegawai"), who("a", "admin", "Jawa Barat")])
-def test_others_do_not(principal):
+def test_others_do_not():
     with pytest.raises(ProblemError) as exc:
-        access.ensure_can_read_evaluation(principal, EV, PLAN)
+        access.ensure_can_read_evaluation(who("199001012015011001", "pegawai"), EV, PLAN)
     assert exc.value.status == 403
+
+
+def test_another_instansis_admin_is_told_what_an_unknown_evaluation_answers():
+    with pytest.raises(ProblemError) as exc:
+        access.ensure_can_read_evaluation(who("a", "admin", "Jawa Barat"), EV, PLAN)
+    assert (exc.value.status, exc.value.code) == (404, "evaluation-not-found")
+    assert exc.value.detail == access.evaluation_not_found(EV.id).detail
 
 
 def test_only_a_deployment_wide_admin_extends_a_period():
@@ -66,19 +72,41 @@ PLT = "198203042006041004"
 
 def test_a_plt_rates_reads_and_lists_only_for_the_penilai_they_act_for_today():
     plt = who(PLT, "atasan")
+    acting = {(PENILAI, DKI)}
     assert access.may_rate(who(PENILAI, "atasan"), EV) and not access.may_rate(plt, EV)
-    assert access.may_rate(plt, EV, {PENILAI})
-    access.ensure_penilai(plt, EV, {PENILAI})
-    access.ensure_can_read_evaluation(plt, EV, PLAN, {PENILAI})
-    for acting in ((), {"196901011990011001"}):  # no assignment in force, or one for another penilai
+    assert access.may_rate(plt, EV, acting, DKI)
+    access.ensure_penilai(plt, EV, acting, DKI)
+    access.ensure_can_read_evaluation(plt, EV, PLAN, acting)
+    for other in ((), {("196901011990011001", DKI)}):  # no assignment in force, or one for another penilai
         with pytest.raises(ProblemError) as exc:
-            access.ensure_penilai(plt, EV, acting)
+            access.ensure_penilai(plt, EV, other, DKI)
         assert exc.value.status == 403
         with pytest.raises(ProblemError):
-            access.ensure_can_read_evaluation(plt, EV, PLAN, acting)
-    assert access.evaluation_list_scope(plt, "penilai", None, {PENILAI}) == (
-        ListScope(penilai_nip=PLT, acting_for=frozenset({PENILAI})), None)
-    assert access.evaluation_list_scope(plt, "pegawai", None, {PENILAI}) == (ListScope(nip=PLT), None)
+            access.ensure_can_read_evaluation(plt, EV, PLAN, other)
+    assert access.evaluation_list_scope(plt, "penilai", None, acting) == (
+        ListScope(penilai_nip=PLT, acting_for=frozenset(acting)), None)
+    assert access.evaluation_list_scope(plt, "pegawai", None, acting) == (ListScope(nip=PLT), None)
+
+
+def test_a_plt_recorded_by_another_instansi_gives_nothing_here():
+    """An admin of Jawa Barat records a Plt for a DKI penilai: not a way into DKI's evaluations."""
+    plt = who(PLT, "atasan")
+    foreign = {(PENILAI, "Jawa Barat")}
+    assert not access.may_rate(plt, EV, foreign, DKI)
+    assert not access.may_rate(plt, EV, {(PENILAI, DKI)}, None)  # a plan without instansi: no Plt applies
+    with pytest.raises(ProblemError) as exc:
+        access.ensure_penilai(plt, EV, foreign, DKI)
+    assert exc.value.status == 403
+    with pytest.raises(ProblemError):
+        access.ensure_can_read_evaluation(plt, EV, PLAN, foreign)
+
+
+def test_nobody_rates_their_own_evaluation_as_plt():
+    """The pegawai named Plh of their own penilai still may not rate themselves."""
+    pegawai = who(PEGAWAI, "pegawai")
+    assert not access.may_rate(pegawai, EV, {(PENILAI, DKI)}, DKI)
+    with pytest.raises(ProblemError):
+        access.ensure_penilai(pegawai, EV, {(PENILAI, DKI)}, DKI)
 
 
 def test_recording_a_plt_or_reassigning_needs_an_admin_of_an_instansi():

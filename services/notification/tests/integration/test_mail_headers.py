@@ -98,5 +98,7 @@ async def test_the_one_click_link_switches_to_the_summary_and_only_a_post_does(a
         forged = path.rsplit(".", 1)[0] + "." + "0" * 32
         r = await client.post("/" + forged)
         assert r.status_code == 404 and r.json()["code"] == "unknown-link"
+        r = await client.get("/" + forged)  # the preview of a forged link tells nothing either
+        assert r.status_code == 404 and r.json()["code"] == "unknown-link" and nip not in r.text
         other = unsubscribe.token(ex.penilai().nip, "another-secret")
         assert (await client.post(f"/api/v1/unsubscribe/{other}")).status_code == 404

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from sqlalchemy import Float, Numeric, and_, cast, exists, func, insert, select, update
+from sqlalchemy import Float, Numeric, and_, cast, exists, func, insert, or_, select, update
 
 from .tables import (
     CapaianOrganisasiRecord,
@@ -60,7 +60,7 @@ class Scope(Protocol):
 
     nip: str | None
     penilai_nip: str | None
-    acting_for: frozenset[str]
+    acting_for: frozenset[tuple[str, str]]
     atasan_or_pegawai: str | None
     instansi: str | None
 
@@ -225,8 +225,14 @@ class EvaluationRepository:
         q = select(Evaluation)
         if scope.nip is not None:
             q = q.where(Evaluation.nip == scope.nip)
-        if scope.penilai_nip is not None:
-            q = q.where(Evaluation.penilai_nip.in_({scope.penilai_nip, *scope.acting_for}))
+        if scope.penilai_nip is not None and not scope.acting_for:
+            q = q.where(Evaluation.penilai_nip == scope.penilai_nip)
+        elif scope.penilai_nip is not None:  # (never with scope.instansi: that is an admin's)
+            # a Plt/Plh: the evaluations of the penilai they act for, in the instansi that recorded it, not their own
+            q = q.join(EvaluationPlan, EvaluationPlan.skp_id == Evaluation.skp_id).where(or_(
+                Evaluation.penilai_nip == scope.penilai_nip,
+                *(and_(Evaluation.penilai_nip == penilai, EvaluationPlan.instansi == instansi,
+                       Evaluation.nip != scope.penilai_nip) for penilai, instansi in sorted(scope.acting_for))))
         if nip:
             q = q.where(Evaluation.nip == nip)
         if scope.instansi is not None:
@@ -326,11 +332,13 @@ class EvaluationRepository:
 
     # --- Plt/Plh who rate for a pejabat penilai ------------------------------------------
 
-    async def acting_for(self, delegate_nip: str, day: dt.date) -> set[str]:
-        """The penilai NIPs ``delegate_nip`` rates for on ``day`` (assignments in force, not revoked)."""
-        return set((await self.session.exec(select(PenugasanPenilai.penilai_nip).where(
+    async def acting_for(self, delegate_nip: str, day: dt.date) -> set[tuple[str, str]]:
+        """The (penilai NIP, instansi of the record) ``delegate_nip`` rates for on ``day`` (assignments in force,
+        not revoked)."""
+        return {(penilai, instansi) for penilai, instansi in (await self.session.exec(select(
+            PenugasanPenilai.penilai_nip, PenugasanPenilai.instansi).where(
             PenugasanPenilai.delegate_nip == delegate_nip, PenugasanPenilai.mulai <= day,
-            PenugasanPenilai.selesai >= day, PenugasanPenilai.revoked_at.is_(None)))).scalars().all())
+            PenugasanPenilai.selesai >= day, PenugasanPenilai.revoked_at.is_(None)))).all()}
 
     async def penugasan(self, penugasan_id: uuid.UUID) -> PenugasanPenilai | None:
         return await self.session.get(PenugasanPenilai, penugasan_id)

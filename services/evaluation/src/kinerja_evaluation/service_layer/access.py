@@ -5,11 +5,13 @@ into its WHERE clause.
 
 - a plan or an evaluation is read by its pegawai, its penilai (and, for an
   evaluation, the atasan pejabat penilai), or an admin of its instansi (an
-  admin without instansi: every one);
+  admin without instansi: every one); another instansi's admin is told an
+  evaluation (and its documents) does not exist;
 - only the pegawai enters realisasi and files a keberatan; only the pejabat
-  penilai rates, or a Plt/Plh recorded for them on that day (who also reads
-  and lists what they rate); only the atasan pejabat penilai decides a
-  keberatan;
+  penilai rates, or a Plt/Plh recorded for them on that day by an admin of
+  the evaluation's instansi (who also reads and lists what they rate; a
+  record of another instansi gives nothing, and nobody rates their own
+  evaluation); only the atasan pejabat penilai decides a keberatan;
 - admins (of their instansi) keep attendance, read rekap and set the
   organisation's capaian; only a deployment-wide admin (no instansi) extends
   a period, because a period serves every instansi; an admin with an
@@ -37,6 +39,7 @@ class PlanRow(Protocol):
 
 
 class EvaluationRow(Protocol):
+    id: str
     nip: str
     penilai_nip: str
     atasan_nip: str | None
@@ -44,6 +47,11 @@ class EvaluationRow(Protocol):
 
 def forbid(detail: str = "Anda tidak berhak atas data ini (you may not access this).") -> ProblemError:
     return ProblemError(403, "forbidden", detail)
+
+
+def evaluation_not_found(evaluation_id: str) -> ProblemError:
+    """An unknown evaluation; also what an admin of another instansi is told (no probing across instansi)."""
+    return ProblemError(404, "evaluation-not-found", f"Evaluasi {evaluation_id} tidak ditemukan (evaluation not found).")
 
 
 def actor(principal: Principal) -> Actor:
@@ -77,10 +85,21 @@ def penilai_admin_instansi(principal: Principal) -> str:
     return principal.instansi
 
 
-def may_rate(principal: Principal, ev: EvaluationRow, acting_for: Collection[str] = ()) -> bool:
+#: a Plt/Plh assignment in force: (the penilai NIP acted for, the instansi of the admin who recorded it)
+Acting = tuple[str, str]
+
+
+def may_rate(principal: Principal, ev: EvaluationRow, acting_for: Collection[Acting] = (),
+             instansi: str | None = None) -> bool:
     """The evaluation's pejabat penilai, or their Plt/Plh on the day
-    (``acting_for``: the penilai NIPs the principal acts for then)."""
-    return principal.sub == ev.penilai_nip or ev.penilai_nip in acting_for
+    (``acting_for``: the penilai the principal acts for then, each with the
+    instansi whose admin recorded it) when the evaluation is of that
+    instansi (``instansi``: its plan's). An admin's record gives no
+    authority over another instansi's evaluations, and a Plt/Plh never
+    rates their own."""
+    if principal.sub == ev.penilai_nip:
+        return True
+    return principal.sub != ev.nip and instansi is not None and (ev.penilai_nip, instansi) in acting_for
 
 
 def ensure_can_read_plan(principal: Principal, plan: PlanRow) -> None:
@@ -92,13 +111,15 @@ def ensure_can_read_plan(principal: Principal, plan: PlanRow) -> None:
 
 
 def ensure_can_read_evaluation(principal: Principal, ev: EvaluationRow, plan: PlanRow,
-                               acting_for: Collection[str] = ()) -> None:
+                               acting_for: Collection[Acting] = ()) -> None:
     """Its parties, a Plt/Plh who may rate it (``acting_for`` as in
-    :func:`may_rate`), or an admin of its instansi."""
+    :func:`may_rate`), or an admin of its instansi; an admin of another
+    instansi is answered as for an unknown evaluation (404)."""
     if principal.role == Role.admin:
         if principal.instansi is None or principal.instansi == plan.instansi:
             return
-    elif principal.sub in (ev.nip, ev.penilai_nip, ev.atasan_nip) or may_rate(principal, ev, acting_for):
+        raise evaluation_not_found(ev.id)
+    elif principal.sub in (ev.nip, ev.penilai_nip, ev.atasan_nip) or may_rate(principal, ev, acting_for, plan.instansi):
         return
     raise forbid()
 
@@ -109,9 +130,11 @@ def ensure_pegawai(principal: Principal, ev: EvaluationRow, detail: str) -> None
         raise forbid(detail)
 
 
-def ensure_penilai(principal: Principal, ev: EvaluationRow, acting_for: Collection[str] = ()) -> None:
-    """Rating: the pejabat penilai, or a Plt/Plh recorded for them on the day."""
-    if not may_rate(principal, ev, acting_for):
+def ensure_penilai(principal: Principal, ev: EvaluationRow, acting_for: Collection[Acting] = (),
+                   instansi: str | None = None) -> None:
+    """Rating: the pejabat penilai, or a Plt/Plh recorded for them on the day
+    in the evaluation's instansi (as in :func:`may_rate`)."""
+    if not may_rate(principal, ev, acting_for, instansi):
         raise forbid("Hanya pejabat penilai, atau Plt/Plh yang tercatat untuk tanggal ini, yang menilai "
                      "(only the pejabat penilai or a recorded Plt/Plh rates).")
 
@@ -125,18 +148,18 @@ def ensure_atasan_of_keberatan(principal: Principal, atasan_nip: str) -> None:
 class ListScope:
     """What a list may show: evaluations of ``nip``, or appraised by
     ``penilai_nip`` (or by one of the penilai in ``acting_for``, for whom a
-    Plt/Plh rates), or keberatan where ``atasan_or_pegawai`` is either party,
+    Plt/Plh rates, in the instansi paired with it, not their own), or keberatan where ``atasan_or_pegawai`` is either party,
     or rows of ``instansi``; all None: everything (an unscoped admin)."""
 
     nip: str | None = None
     penilai_nip: str | None = None
-    acting_for: frozenset[str] = frozenset()
+    acting_for: frozenset[Acting] = frozenset()
     atasan_or_pegawai: str | None = None
     instansi: str | None = None
 
 
 def evaluation_list_scope(principal: Principal, peran: str, nip: str | None,
-                          acting_for: Collection[str] = ()) -> tuple[ListScope, str | None]:
+                          acting_for: Collection[Acting] = ()) -> tuple[ListScope, str | None]:
     """The scope of a list of evaluations, and the NIP filter that still applies
     (a pegawai sees only their own: their ``nip`` filter is ignored). A
     penilai's list holds their own and those of the penilai they act for

@@ -30,7 +30,7 @@ async def load(session, evaluation_id: str, *, for_update: bool = False) -> tupl
     repo = EvaluationRepository(session)
     ev = await repo.evaluation(evaluation_id, for_update=for_update)
     if ev is None:
-        raise ProblemError(404, "evaluation-not-found", f"Evaluasi {evaluation_id} tidak ditemukan (evaluation not found).")
+        raise access.evaluation_not_found(evaluation_id)
     plan = await repo.plan(ev.skp_id)
     period = await repo.period(ev.period_id)
     return ev, plan, period
@@ -309,8 +309,8 @@ async def read_plan(session, skp_id: uuid.UUID, principal) -> EvaluationPlan:
     return plan
 
 
-async def _acting_for(session, principal, today: dt.date) -> frozenset[str]:
-    """The penilai NIPs ``principal`` rates for on ``today`` as Plt/Plh (none for an admin)."""
+async def _acting_for(session, principal, today: dt.date) -> frozenset[access.Acting]:
+    """The (penilai NIP, instansi) ``principal`` rates for on ``today`` as Plt/Plh (none for an admin)."""
     if principal.role == Role.admin:
         return frozenset()
     return frozenset(await EvaluationRepository(session).acting_for(principal.sub, today))
@@ -355,7 +355,7 @@ async def penilaian(session, evaluation_id: str, principal, body, settings, toda
     and ratings (on the version they read)."""
     ev, plan, _ = await load(session, evaluation_id, for_update=True)
     access.ensure_penilai(principal, ev, () if principal.sub == ev.penilai_nip else
-                          await _acting_for(session, principal, today))
+                          await _acting_for(session, principal, today), plan.instansi)
     check_version(ev, body.version)
     await set_penilaian(session, ev, plan, body, settings, access.actor(principal), today)
     await EvaluationRepository(session).flush()
