@@ -206,6 +206,9 @@ def create_service_app(
         openapi_tags=openapi_tags,
         docs_url=None,  # web/openapi.py serves /docs and /redoc with their own assets
         redoc_url=None,
+        # one schema per model: a value type whose input and output JSON Schemas differ
+        # (bounded text, dates) would otherwise be split into "X-Input" and "X-Output"
+        separate_input_output_schemas=False,
     )
     app.state.runtime = runtime
     app.state.verifier = TokenVerifier(common)

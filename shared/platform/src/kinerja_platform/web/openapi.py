@@ -106,6 +106,7 @@ def install_openapi(app: FastAPI) -> None:
             app.openapi_schema = contract(get_openapi(
                 title=app.title, version=app.version, openapi_version=app.openapi_version,
                 description=app.description, routes=app.routes, tags=app.openapi_tags, servers=app.servers,
+                separate_input_output_schemas=app.separate_input_output_schemas,
             ))
         return app.openapi_schema
 
