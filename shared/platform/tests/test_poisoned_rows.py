@@ -23,8 +23,8 @@ async def _row(engine, event_id):
                                    .where(OutboxMessage.id == event_id))).one()
 
 
-async def test_a_poisoned_outbox_row_is_set_aside_and_the_others_go_out(db, own_nats):  # noqa: F811
-    nc, js = await open_bus(own_nats.url)
+async def test_a_poisoned_outbox_row_is_set_aside_and_the_others_go_out(db, nats_server):  # noqa: F811
+    nc, js = await open_bus(nats_server.url)
     uow = UnitOfWork(session_factory(db))
     async with uow() as s:
         corrupt = add_event(s, payload(1))
@@ -66,9 +66,9 @@ async def _sent(engine, event_id) -> bool:
     return (await _row(engine, event_id)).sent_at is not None
 
 
-async def test_an_outage_sets_no_row_aside(db, own_nats):  # noqa: F811
-    nc, js = await open_bus(own_nats.url)
-    own_nats.stop()
+async def test_an_outage_sets_no_row_aside(db, nats_server):  # noqa: F811
+    nc, js = await open_bus(nats_server.url)
+    nats_server.stop()
     uow = UnitOfWork(session_factory(db))
     async with uow() as s:
         e = add_event(s, payload(1))
@@ -78,7 +78,7 @@ async def test_an_outage_sets_no_row_aside(db, own_nats):  # noqa: F811
         await asyncio.sleep(2.0)
         row = await _row(db, e)
         assert row.sent_at is None and row.attempts == 0 and row.last_error
-        own_nats.start()
+        nats_server.start()
         await eventually(lambda: _sent(db, e), timeout=30)
     finally:
         await relay.stop()

@@ -73,8 +73,8 @@ async def test_a_permanently_bad_address_is_failed_at_once_and_visible_to_admins
         assert smtp_sink.messages == []
 
 
-async def test_a_poisoned_digest_is_set_aside_and_the_others_go_out(new_database, own_nats, smtp_sink, monkeypatch):
-    settings = make_settings(new_database("notification"), own_nats.url, smtp_sink, digest_interval_seconds=3600)
+async def test_a_poisoned_digest_is_set_aside_and_the_others_go_out(new_database, nats_server, smtp_sink, monkeypatch):
+    settings = make_settings(new_database("notification"), nats_server.url, smtp_sink, digest_interval_seconds=3600)
     app = create_app(settings)
     bad, good = ex.penilai(), ex.penilai_baru()
     async with running(app):
