@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -36,7 +35,6 @@ NIP_PATTERN = r"^[0-9]{18}$"
 #: insist on the shape.
 Nip = Annotated[str, StringConstraints(pattern=NIP_PATTERN)]
 
-_ALLOWED_CONTROL = frozenset("\t\n\r")
 
 #: validation context for data read back from storage (``model_validate(data, context=STORED)``): the bounds
 #: below are not applied, so a row stored before they existed still reads and exports; every write applies them
@@ -57,16 +55,20 @@ def unless_stored(check: Callable[[Any], Any]) -> Callable[[Any, ValidationInfo]
     return validate
 
 
+#: Unicode Cc (U+0000-U+001F, U+007F-U+009F: a fixed set) less tab, LF and CR, and Cs (lone surrogates)
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def bad_character(text: str) -> str | None:
     """The first character no text field may hold, or None: control
     characters (Unicode Cc: NUL, ESC, DEL, C1) other than tab and line
-    breaks, and lone surrogates (Cs: no encoding can store them)."""
-    for ch in text:
-        if ch in _ALLOWED_CONTROL:
-            continue
-        if unicodedata.category(ch) in ("Cc", "Cs"):
-            return ch
-    return None
+    breaks, and lone surrogates (Cs: no encoding can store them).
+
+    One precompiled regular expression (Cc and Cs are fixed ranges), not a
+    per-character category lookup: every text of every SKP snapshot in every
+    event passes here."""
+    found = _BAD_CHARACTER.search(text)
+    return found.group() if found else None
 
 
 def check_text(value: str) -> str:

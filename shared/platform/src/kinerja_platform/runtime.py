@@ -109,6 +109,12 @@ async def connect_broker(
             # FastStream's per-message lines ("Received", "Processed"): at DEBUG,
             # or every event costs two log lines (the consumers log what matters)
             log_level=logging.DEBUG,
+            # no FastDepends on the running broker: the envelope decoder already
+            # hands each subscriber its typed Envelope, and the dependency
+            # injection around every call cost more CPU per event than the old
+            # hand-written loop (docs/performance.md). The AsyncAPI document is
+            # built by its own broker (messaging/asyncapi.py), which keeps it.
+            apply_types=False,
         )
         try:
             await broker.connect()
