@@ -3,7 +3,7 @@
 An upgrade of either library may rename or drop a private attribute without a
 word; code that used one then breaks silently (the consumer that replaced
 FastStream's pull loop by assigning ``sub._consume_pull`` and published dead
-letters through ``raw._client`` did exactly that). DESIGN.md: public APIs
+letters through ``raw._client`` did exactly that). docs/messaging.md: public APIs
 only; where a library has none, say so and use the layer below openly.
 
 The check: every Python file under shared/, services/, tools/ and bench/

@@ -67,3 +67,35 @@ async def test_the_container_exists_while_the_app_runs_and_each_app_has_its_own(
         assert first.state.consumers is not second.state.consumers
         assert first.state.consumers.registrations and len(first.state.consumers.registrations) == len(
             second.state.consumers.registrations)
+
+
+async def test_a_commit_with_an_event_wakes_the_relay_without_waiting_for_its_poll(new_database, nats_server):
+    """The unit of work runs the relay's wake after a commit that wrote outbox
+    rows (no process-wide list of wake-ups): with a 30 s poll, the event still
+    leaves at once."""
+    import datetime as dt
+    import uuid
+
+    from kinerja_contracts.events import SkpDeadlineApproaching
+    from kinerja_contracts.values import Pegawai, Periode
+    from kinerja_platform.messaging import add_event
+    from kinerja_platform.messaging.outbox import OutboxMessage
+    from sqlalchemy import func, select
+
+    app = create_app(Settings(database_url=new_database("rt"),
+                              common=CommonSettings(nats_url=nats_server.url, relay_poll_interval=30.0)))
+    async with running(app):
+        runtime = app.state.runtime
+        assert runtime.uow.on_outbox_commit == runtime.relay.wake
+        async with runtime.uow() as session:
+            add_event(session, SkpDeadlineApproaching(
+                skp_id=uuid.uuid4(), pegawai=Pegawai(nip="199503152025212001", nama="Siti"),
+                periode=Periode(mulai=dt.date(2027, 1, 1), selesai=dt.date(2027, 12, 31)),
+                deadline=dt.date(2027, 1, 31), days_left=3))
+
+        async def sent() -> bool:
+            async with runtime.uow() as session:
+                unsent = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+                return (await session.exec(unsent)).one()[0] == 0
+
+        assert await eventually(sent, timeout=5)

@@ -155,7 +155,7 @@ async def test_relay_wakes_on_commit_not_only_by_polling(db, nats_server):
     await relay.start()
     try:
         await asyncio.sleep(0.2)
-        async with UnitOfWork(session_factory(db))() as s:
+        async with UnitOfWork(session_factory(db), on_outbox_commit=relay.wake)() as s:
             add_event(s, payload(1))
         await eventually(lambda: _unsent_is(db, 0), timeout=5)
     finally:

@@ -8,11 +8,9 @@ the same objects through ``app.state.runtime.container``.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from kinerja_contracts.calendar import utcnow
+from kinerja_contracts.calendar import Clock, utcnow
 from kinerja_platform.db import UnitOfWork
 
 from .service_layer.escalation import EscalationScanner
@@ -24,7 +22,7 @@ class Container:
     settings: Settings
     uow: UnitOfWork
     #: the current time (UTC): delegation dates and the escalation scan; injectable in tests
-    clock: Callable[[], dt.datetime]
+    clock: Clock
     #: reminders for SKPs that wait too long (started only when enabled)
     escalation: EscalationScanner
 
@@ -36,7 +34,7 @@ class Container:
         await self.escalation.stop()
 
 
-def bootstrap(settings: Settings, *, uow: UnitOfWork, clock: Callable[[], dt.datetime] | None = None) -> Container:
+def bootstrap(settings: Settings, *, uow: UnitOfWork, clock: Clock | None = None) -> Container:
     """Wire the approval service; ``clock`` defaults to UTC now."""
     clock = clock or utcnow
     scanner = EscalationScanner(uow, settings.escalation_policy(), settings.escalation_scan_seconds, clock)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
+from kinerja_contracts.calendar import Clock
+
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -25,7 +25,7 @@ DESCRIPTION = """Persetujuan SKP: the Draft -> Pending -> Revisi / Approved work
 See docs/approval.md."""
 
 
-def create_app(settings: Settings | None = None, *, clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the app. ``clock`` (default: UTC now) drives delegation dates and the escalation scan."""
     settings = settings or Settings()
 

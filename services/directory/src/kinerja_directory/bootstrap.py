@@ -8,9 +8,9 @@ the same objects through ``app.state.runtime.container``.
 
 from __future__ import annotations
 
+from kinerja_contracts.calendar import Clock
+
 import asyncio
-import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kinerja_platform.db import UnitOfWork
@@ -25,7 +25,7 @@ class Container:
     settings: Settings
     uow: UnitOfWork
     #: the current time (UTC): "today" of the dated records and the audit times; injectable in tests
-    clock: Callable[[], dt.datetime]
+    clock: Clock
     #: imports running in the background (cancelled when the service stops)
     import_tasks: set[asyncio.Task] = field(default_factory=set)
 
@@ -33,6 +33,6 @@ class Container:
         await imports.cancel_all(self.import_tasks)
 
 
-def bootstrap(settings: Settings, *, uow: UnitOfWork, clock: Callable[[], dt.datetime] | None = None) -> Container:
+def bootstrap(settings: Settings, *, uow: UnitOfWork, clock: Clock | None = None) -> Container:
     """Wire the directory service; ``clock`` defaults to UTC now."""
     return Container(settings=settings, uow=uow, clock=clock or utcnow)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
+from kinerja_contracts.calendar import Clock
+
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -26,7 +26,7 @@ who a person is, their instansi, their e-mail, and who appraises them.
 See docs/directory.md."""
 
 
-def create_app(settings: Settings | None = None, *, clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the app. ``clock`` (default: UTC now) decides "today" and the audit times."""
     settings = settings or Settings()
 

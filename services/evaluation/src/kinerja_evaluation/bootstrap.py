@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from kinerja_platform.db import UnitOfWork
 
-from .adapters.clock import Clock, FileClock, SystemClock, today
+from .adapters.clock import Clock, FileClock, today, utcnow
 from .adapters.lease import Lease
 from .service_layer.scheduler import Scheduler
 from .settings import Settings
@@ -45,6 +45,6 @@ def bootstrap(settings: Settings, *, uow: UnitOfWork, js, clock: Clock | None = 
     """Wire the evaluation service; ``js`` is the JetStream context (the
     scheduler's lease); ``clock`` defaults to the file clock of the settings,
     else the system clock."""
-    clock = clock or (FileClock(settings.clock_file) if settings.clock_file else SystemClock())
+    clock = clock or (FileClock(settings.clock_file) if settings.clock_file else utcnow)
     lease = Lease(js, bucket=settings.scheduler_bucket, ttl=settings.scheduler_lease_ttl)
     return Container(settings=settings, uow=uow, clock=clock, scheduler=Scheduler(uow, lease, clock, settings))

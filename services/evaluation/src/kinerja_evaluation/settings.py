@@ -34,7 +34,7 @@ class Settings(ServiceSettingsBase):
     perpanjangan_ambang_capaian: float | None = Field(default=None, description="PPPK extension: optional floor on the "
                                                       "yearly average capaian; none by default (DKI 2026 gives no number)")
     keberatan_days: int = Field(default=14, description="days after the result in which a keberatan may be filed "
-                                "(DOMAIN.md; PermenPANRB 6/2022)")
+                                "(docs/evaluation.md; PermenPANRB 6/2022)")
     distribution_guidance: dict[str, dict[str, float]] = Field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_GUIDANCE.items()})
 
     # periods and the scheduler

@@ -10,11 +10,10 @@ the same objects through ``app.state.runtime.container`` (e.g.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kinerja_contracts.calendar import utcnow
+from kinerja_contracts.calendar import Clock, utcnow
 from kinerja_platform.db import UnitOfWork
 
 from .adapters.smtp import SmtpSender
@@ -57,7 +56,7 @@ def unsubscribe_links(settings: Settings) -> Callable[[str], str] | None:
     return lambda nip: unsubscribe.url(base, nip, settings.unsubscribe_secret)
 
 
-def bootstrap(settings: Settings, *, uow: UnitOfWork, sessions, clock: Callable[[], dt.datetime] | None = None,
+def bootstrap(settings: Settings, *, uow: UnitOfWork, sessions, clock: Clock | None = None,
               sender: object | None = None) -> Container:
     """Wire the notification service. ``sessions`` is the session factory
     (the delivery worker runs its own short transactions); ``clock`` (the

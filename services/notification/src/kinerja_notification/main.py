@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
+from kinerja_contracts.calendar import Clock
+
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -22,7 +22,7 @@ TAGS = [
 ]
 
 
-def create_app(settings: Settings | None = None, *, clock: Callable[[], dt.datetime] | None = None,
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                sender: object | None = None) -> FastAPI:
     """Build the app. ``clock`` and ``sender`` are for tests (the digest's
     notion of now; an SMTP sender wrapper)."""

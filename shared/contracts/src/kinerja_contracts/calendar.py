@@ -11,9 +11,11 @@ as a fixed offset, so the one definition is also the right one.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 __all__ = [
+    "Clock",
     "JAKARTA",
     "NAMA_BULAN",
     "utcnow",
@@ -30,6 +32,11 @@ NAMA_BULAN: tuple[str, ...] = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
 )
+
+
+#: The one clock style: a function that returns the current instant, aware,
+#: in UTC (``utcnow`` in production; a file clock in demos, a manual one in tests).
+Clock = Callable[[], dt.datetime]
 
 
 def utcnow() -> dt.datetime:

@@ -8,7 +8,7 @@ per period") states every rule with its source, or says it is a local choice.
 Kinds (:class:`SifatTarget`):
 
 - ``jumlah`` (a count: Laporan, Dokumen, Kegiatan): split over the months of
-  the SKP periode; a quarter gets the sum of its months (DOMAIN.md "Targets
+  the SKP periode; a quarter gets the sum of its months (docs/evaluation.md "Targets
   and periods"; DKI 2026 form "Target Tahunan / Target Bulan": 12 Laporan a
   year, 1 a month);
 - ``tingkat`` (a level: %, an index, a value, a ratio): holds in every period
@@ -157,7 +157,7 @@ def polaritas_efektif(polaritas_iki: Any, sifat: SifatTarget, is_range: bool) ->
 
     ``higher_is_better`` is the SKP's default and cannot be told apart from
     a choice, so it gives way: to stabilize for a range (the band itself is
-    the goal, as in the BKD DKI 2025 Perjanjian Kinerja; DOMAIN.md), and to
+    the goal, as in the BKD DKI 2025 Perjanjian Kinerja; docs/evaluation.md, "Capaian formulas"), and to
     lower-is-better for waktu and biaya. ``lower_is_better`` and ``range``
     are kept as stated.
     """

@@ -7,7 +7,7 @@ PostgreSQL is production. URLs may be given without a driver
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -63,19 +63,29 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
+#: key in a session's ``info`` of the callback to run after a commit that wrote outbox rows
+OUTBOX_WAKE = "kinerja.outbox_wake"
+
+
 class UnitOfWork:
     """One database transaction: ``async with uow() as session: ...``.
 
     Commits on success, rolls back on error. Outbox rows added to the session
-    commit with the state change; after commit the relay is woken.
+    commit with the state change; after a commit that wrote outbox rows,
+    ``on_outbox_commit`` runs (the runtime sets it to its relay's ``wake``:
+    the relay publishes at once instead of at its next poll).
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]):
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *,
+                 on_outbox_commit: Callable[[], None] | None = None):
         self._sessions = sessions
+        self.on_outbox_commit = on_outbox_commit
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[AsyncSession]:
         async with self._sessions() as session, session.begin():
+            if self.on_outbox_commit is not None:
+                session.sync_session.info[OUTBOX_WAKE] = self.on_outbox_commit
             yield session
 
 

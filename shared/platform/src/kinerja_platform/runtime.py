@@ -184,6 +184,7 @@ def create_service_app(
             poll_interval=common.relay_poll_interval,
             name=name,
         )
+        runtime.uow.on_outbox_commit = runtime.relay.wake  # a commit with events wakes the relay at once
         await runtime.relay.start()
         for hook in on_start:
             await _call(hook, runtime)

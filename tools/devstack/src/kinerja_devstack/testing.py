@@ -49,13 +49,17 @@ def wait_for(fn: Callable[[], object], timeout: float = 20.0, interval: float = 
 
 
 class ManualClock:
-    """A clock (``now()``) that stands still until :meth:`advance` or :meth:`set`:
-    the scheduler's clock in in-process tests."""
+    """A clock in the one clock style (call it for "now"; ``now()`` says the
+    same) that stands still until :meth:`advance` or :meth:`set`: the clock
+    of in-process tests."""
 
     def __init__(self, start: dt.datetime):
         self._now = start if start.tzinfo else start.replace(tzinfo=dt.UTC)
 
     def now(self) -> dt.datetime:
+        return self._now
+
+    def __call__(self) -> dt.datetime:
         return self._now
 
     def set(self, moment: dt.datetime) -> None:

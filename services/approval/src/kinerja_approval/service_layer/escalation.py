@@ -9,9 +9,10 @@ records it), so neither repeated scans nor several replicas send it twice.
 
 from __future__ import annotations
 
+from kinerja_contracts.calendar import Clock
+
 import datetime as dt
 import uuid
-from collections.abc import Callable
 
 from kinerja_contracts.events import ApprovalReminder
 from kinerja_platform.isolation import set_aside
@@ -76,7 +77,7 @@ async def _remind(session, repo: ApprovalRepository, case: ApprovalCase, now: dt
 class EscalationScanner:
     """Runs :func:`scan` every ``interval`` seconds with the time from ``clock``."""
 
-    def __init__(self, uow, policy: EscalationPolicy, interval: float, clock: Callable[[], dt.datetime]):
+    def __init__(self, uow, policy: EscalationPolicy, interval: float, clock: Clock):
         self.uow = uow
         self.policy = policy
         self.interval = interval

@@ -9,12 +9,12 @@ changes nothing (every row answers ``unchanged``).
 
 from __future__ import annotations
 
+from kinerja_contracts.calendar import Clock
+
 import asyncio
 import contextlib
-import datetime as dt
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 from kinerja_platform.logging import get_logger
@@ -35,7 +35,7 @@ async def _update(uow, job_id: uuid.UUID, **values: Any) -> None:
         await DirectoryRepository(session).update_job(job_id, **values)
 
 
-async def run_import(uow, job_id: uuid.UUID, data: bytes, principal: Principal, clock: Callable[[], dt.datetime]) -> None:
+async def run_import(uow, job_id: uuid.UUID, data: bytes, principal: Principal, clock: Clock) -> None:
     done = 0
     try:
         rows = await asyncio.to_thread(read_rows, data)
@@ -66,7 +66,7 @@ async def run_import(uow, job_id: uuid.UUID, data: bytes, principal: Principal, 
 
 
 async def start_import(uow, tasks: set[asyncio.Task], data: bytes, filename: str | None, principal: Principal,
-                       clock: Callable[[], dt.datetime]) -> ImportJob:
+                       clock: Clock) -> ImportJob:
     """Record the job and run it in the background; ``tasks`` holds the running imports."""
     instansi = access.writer_instansi(principal)
     async with uow() as session:

@@ -1,6 +1,8 @@
-"""Clocks: the scheduler and the deadlines ask a :class:`Clock` for "now".
+"""Clocks of the evaluation service, in the one clock style
+(:data:`kinerja_contracts.calendar.Clock`: a callable returning the current
+instant in UTC).
 
-``SystemClock`` in production; ``FileClock`` reads the time from a file (the
+``utcnow`` in production; :class:`FileClock` reads the time from a file (the
 end-to-end tests and demos move time by rewriting it). In-process tests use
 ``kinerja_devstack.testing.ManualClock``.
 """
@@ -9,18 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Protocol
 
-from kinerja_contracts.calendar import today_jakarta, utcnow
+from kinerja_contracts.calendar import Clock, today_jakarta, utcnow
 
-
-class Clock(Protocol):
-    def now(self) -> dt.datetime: ...
-
-
-class SystemClock:
-    def now(self) -> dt.datetime:
-        return utcnow()
+__all__ = ["Clock", "FileClock", "today", "utcnow"]
 
 
 class FileClock:
@@ -29,7 +23,7 @@ class FileClock:
     def __init__(self, path: str):
         self.path = Path(path)
 
-    def now(self) -> dt.datetime:
+    def __call__(self) -> dt.datetime:
         try:
             moment = dt.datetime.fromisoformat(self.path.read_text().strip())
         except (OSError, ValueError):
@@ -39,4 +33,4 @@ class FileClock:
 
 def today(clock: Clock) -> dt.date:
     """Today's date in Asia/Jakarta."""
-    return today_jakarta(clock.now())
+    return today_jakarta(clock())

@@ -1,6 +1,6 @@
 """Mutasi: a new SKP for a new position from the mutasi date ends the old
 one; each is evaluated for its part of the year and the year combines them
-by time (DOMAIN.md "The SKP document": "A change of position (mutasi)
+by time (docs/evaluation.md "Mutasi", after the rule of the SKP document: "A change of position (mutasi)
 during the year means a new SKP for the new position from that date; the
 old one stays for its part of the year"; the DKI 2025 letter asks the
 pegawai who "mutasi jabatan" for rencana aksi of the new position plus those

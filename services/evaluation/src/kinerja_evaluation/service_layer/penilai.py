@@ -1,8 +1,8 @@
 """Who rates for whom: the Plt/Plh an admin records for the dates of the
 assignment, and - after an admin reassigns the penilai of an SKP - the new
-penilai (DOMAIN.md "Approval": "Only the current pejabat penilai, or a
-recorded acting official (Plt/Plh) for the dates of the assignment,
-decides"; the same rule applies to rating). The rule itself is
+penilai (docs/evaluation.md "Who rates: penilai, Plt/Plh, reassignment":
+only the current pejabat penilai, or a recorded acting official for the
+dates of the assignment, decides; the rule of approval applies to rating). The rule itself is
 :func:`.access.may_rate`; the assignments in force are read by
 ``EvaluationRepository.acting_for``.
 """

@@ -91,7 +91,7 @@ async def upsert_plan(session, d) -> EvaluationPlan | None:
 async def apply_mutasi(session, plan: EvaluationPlan) -> None:
     """Another approved SKP of the same NIP whose periode overlaps this one's
     is a mutasi: the one that starts later ends the other on the day before
-    it starts (DOMAIN.md). The ended plan keeps its targets for its months;
+    it starts (docs/evaluation.md, "Mutasi"). The ended plan keeps its targets for its months;
     its open evaluations of periods after the end, with nothing entered, go."""
     if plan.periode_mulai is None or plan.periode_selesai is None:
         return

@@ -30,7 +30,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Callable
 
-from kinerja_contracts.calendar import utcnow
+from kinerja_contracts.calendar import Clock, utcnow
 from kinerja_contracts.values import email_problem
 from kinerja_platform.isolation import set_aside
 from kinerja_platform.logging import get_logger
@@ -46,7 +46,7 @@ class DeliveryWorker:
     def __init__(self, sessions, senders, *, mail_from: str, poll_interval: float = 1.0, max_attempts: int = 12,
                  batch_size: int = 50, retry_base: float = 5.0, retry_max: float = 900.0,
                  rate: float = 0.0, burst: int | None = None, lease_seconds: float = 30.0,
-                 clock: Callable[[], dt.datetime] = utcnow, unsubscribe_url: Callable[[str], str] | None = None):
+                 clock: Clock = utcnow, unsubscribe_url: Callable[[str], str] | None = None):
         self.sessions = sessions
         #: NIP -> the one-click unsubscribe URL of the List-Unsubscribe header (None: no header)
         self.unsubscribe_url = unsubscribe_url

@@ -4,9 +4,8 @@ per SKP (for people whose digest preference is on)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
-from kinerja_contracts.calendar import utcnow
+from kinerja_contracts.calendar import Clock, utcnow
 from kinerja_platform.db import after_commit
 from kinerja_platform.isolation import set_aside
 from kinerja_platform.logging import get_logger
@@ -27,7 +26,7 @@ class DigestTask:
     """Every ``tick`` seconds, sends the summaries that are due at ``clock()``."""
 
     def __init__(self, uow, mail: Mailroom, *, interval: int, anchor: str = "07:00", tick: float = 60.0,
-                 clock: Callable[[], dt.datetime] = utcnow):
+                 clock: Clock = utcnow):
         self.uow = uow
         self.mail = mail
         self.interval = interval

@@ -2,7 +2,7 @@
 JetStream provisioning. See docs/messaging.md for the guarantees."""
 
 from .dedup import ProcessedEvent, claim
-from .outbox import OutboxMessage, add_event, add_event_once, emitted, outbox_wakeups
+from .outbox import OutboxMessage, add_event, add_event_once, emitted
 from .provisioning import ConsumerSpec, ensure_consumer, ensure_streams
 from .relay import OutboxRelay
 
@@ -13,7 +13,6 @@ __all__ = [
     "add_event",
     "add_event_once",
     "emitted",
-    "outbox_wakeups",
     "ConsumerSpec",
     "ensure_consumer",
     "ensure_streams",

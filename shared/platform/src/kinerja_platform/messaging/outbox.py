@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Index, LargeBinary, Text, insert, select, text
@@ -25,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
 
-from ..db import after_commit, dialect_of, execute
+from ..db import OUTBOX_WAKE, after_commit, dialect_of, execute
 from ..context import CORRELATION_HEADER, get_causation_id, get_correlation_id
 from kinerja_contracts.events.envelope import EventPayload, new_envelope
 from kinerja_contracts.values import Actor
@@ -54,17 +53,12 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
-_wakeups: list[Callable[[], None]] = []
-
-
-def outbox_wakeups() -> list[Callable[[], None]]:
-    """Callbacks run after any commit that wrote outbox rows (the relay's wake)."""
-    return _wakeups
-
-
-def _wake_relays() -> None:
-    for wake in list(_wakeups):
-        wake()
+def _wake_after_commit(session: Any) -> None:
+    """Run the unit of work's ``on_outbox_commit`` (the relay's wake) once the
+    transaction commits; a session without one leaves the relay to its poll."""
+    wake = getattr(session, "sync_session", session).info.get(OUTBOX_WAKE)
+    if wake is not None:
+        after_commit(session, wake)
 
 
 def _row(
@@ -99,7 +93,7 @@ def add_event(
     """
     row = OutboxMessage(**_row(data, actor, event_id, correlation_id, causation_id))
     session.add(row)
-    after_commit(session, _wake_relays)
+    _wake_after_commit(session)
     return row.id
 
 
@@ -137,7 +131,7 @@ async def add_event_once(
     result = await execute(session, _insert_once(dialect_of(session)), values)
     if result.rowcount != 1:
         return False
-    after_commit(session, _wake_relays)
+    _wake_after_commit(session)
     return True
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..isolation import set_aside
 from ..logging import get_logger
-from .outbox import OutboxMessage, outbox_wakeups
+from .outbox import OutboxMessage
 
 log = get_logger(__name__)
 
@@ -95,14 +95,11 @@ class OutboxRelay:
         self._wake.set()
 
     async def start(self) -> None:
-        outbox_wakeups().append(self.wake)
         self._stopping = False
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.name}")
 
     async def stop(self) -> None:
         self._stopping = True
-        if self.wake in outbox_wakeups():
-            outbox_wakeups().remove(self.wake)
         self._wake.set()
         if self._task:
             self._task.cancel()

@@ -29,7 +29,7 @@ def check_periode(content: SkpContent) -> list[Finding]:
 
 def check_mutasi(content: SkpContent, others: Iterable[tuple[dt.date, dt.date]] | None) -> list[Finding]:
     """Another SKP of the same pegawai whose period overlaps this one's is a
-    mutasi (DOMAIN.md: a new SKP for the new position from that date; the old
+    mutasi (docs/evaluation.md "Mutasi": a new SKP for the new position from that date; the old
     one stays for its part of the year): say how the evaluation will read it."""
     out: list[Finding] = []
     p = content.periode

@@ -6,7 +6,7 @@ Source: the BKD DKI letter to the PNS of Suku Dinas Pendidikan Wilayah II
 setiap indikator kinerja Pegawai pada SKP wajib memiliki rencana aksi ...").
 Every IKI has a rencana aksi; the IKI's rencana aksi have at least two
 outputs in all ("minimal 2 (dua) output"; BKD DKI's own 2025 plan has IKIs
-with several rencana aksi of one output each, DOMAIN.md); at least one output
+with several rencana aksi of one output each; docs/skp.md); at least one output
 lies in the quarter in which the IKI's target falls (a); a target in TW I
 needs both outputs in TW I (b). Nothing stricter: a TW II target with outputs
 in TW II and TW III is valid.
