@@ -8,6 +8,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from kinerja_platform.runtime import Runtime, create_service_app
+from prometheus_client.core import CounterMetricFamily
+from sqlalchemy import func, select
+
+from .adapters.tables import Delivery
 
 from .bootstrap import Container, bootstrap
 from .entrypoints import consumers
@@ -15,6 +19,28 @@ from .entrypoints.api import router
 from .settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def watch_mail(rt: Runtime[Container]) -> None:
+    """The mail metrics on /metrics (docs/operations.md, "Metrics"): mails
+    sent and given up by this process's worker, and the mails waiting."""
+    worker = rt.container.delivery
+    rt.metrics.collect("mail", lambda: [
+        CounterMetricFamily("kinerja_mail_sent", "e-mails accepted by the SMTP server (this process)",
+                            value=worker.sent),
+        CounterMetricFamily("kinerja_mail_failed", "e-mails given up: refused for good or out of attempts (this process)",
+                            value=worker.failed),
+    ])
+    pending = rt.metrics.gauge("kinerja_mail_pending", "e-mails waiting to be sent or retried (read at scrape time)")
+    count_pending = select(func.count()).select_from(Delivery).where(Delivery.status == "pending")  # type: ignore[arg-type]
+    engine = rt.engine
+
+    async def read_pending() -> None:
+        assert engine is not None
+        async with engine.connect() as conn:
+            pending.set((await conn.execute(count_pending)).scalar_one())
+
+    rt.metrics.on_scrape("mail", read_pending)
 
 TAGS = [
     {"name": "deliveries", "description": "Log pengiriman e-mail, kirim ulang (delivery log, resend)"},
@@ -34,6 +60,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
     async def start(rt: Runtime[Container]) -> None:
         await rt.container.start()
+        watch_mail(rt)
 
     async def stop(rt: Runtime[Container]) -> None:
         await rt.container.stop()

@@ -41,3 +41,48 @@ def bind(correlation_id: str, causation_id: str | None = None, **log_fields: obj
     _correlation_id.set(correlation_id)
     _causation_id.set(causation_id)
     structlog.contextvars.bind_contextvars(correlation_id=correlation_id, **log_fields)
+
+
+# --- what a request or a handler is about -------------------------------------------------------------------------------
+
+#: the ids bound to the log lines of a request or an event handler about one thing
+#: (docs/operations.md, "The journey of one SKP"): route parameters and event fields of these names
+SUBJECT_KEYS = ("skp_id", "evaluation_id", "person_id", "nip")
+#: of those, the ones that name a person (a NIP or NI PPPK): bound only while
+#: ``KINERJA_LOG_PERSON_IDS`` allows it (docs/security.md, "Logs")
+PERSON_KEYS = frozenset({"person_id", "nip"})
+
+_person_ids = [True]  # set once per process by configure_subject_logging (the logging set-up is per process too)
+
+
+def configure_subject_logging(*, person_ids: bool) -> None:
+    """Whether log lines may carry person ids (``nip``, ``person_id``)."""
+    _person_ids[0] = person_ids
+
+
+def subject_fields(**ids: object) -> dict[str, str]:
+    """The ids worth binding: not None, and no person id when those are off."""
+    allow_persons = _person_ids[0]
+    return {k: str(v) for k, v in ids.items() if v is not None and (allow_persons or k not in PERSON_KEYS)}
+
+
+def bind_subject(**ids: object) -> None:
+    """Bind what the current request or handler is about (``skp_id=``, the
+    pegawai's ``nip=``, ``evaluation_id=``, ``person_id=``) to every later log
+    line of it, through structlog's contextvars. ``bind`` (a new request or
+    message) clears them again."""
+    fields = subject_fields(**ids)
+    if fields:
+        structlog.contextvars.bind_contextvars(**fields)
+
+
+def event_subject(data: object) -> dict[str, str]:
+    """The ids an event payload is about: its ``skp_id`` / ``evaluation_id`` /
+    ``person_id``, and the NIP of its ``pegawai`` (the SKP's owner)."""
+    pegawai = getattr(data, "pegawai", None)
+    return subject_fields(
+        skp_id=getattr(data, "skp_id", None),
+        evaluation_id=getattr(data, "evaluation_id", None),
+        person_id=getattr(data, "person_id", None),
+        nip=getattr(pegawai, "nip", None),
+    )

@@ -14,11 +14,17 @@ import sys
 
 import structlog
 
+from .context import configure_subject_logging
+
 _configured = False
 
 
-def setup_logging(level: str = "INFO", fmt: str = "auto", service: str | None = None) -> None:
+def setup_logging(level: str = "INFO", fmt: str = "auto", service: str | None = None, *,
+                  person_ids: bool = True) -> None:
+    """``person_ids``: whether lines may carry the pegawai's NIP and the
+    directory's person_id (``KINERJA_LOG_PERSON_IDS``; docs/security.md, "Logs")."""
     global _configured
+    configure_subject_logging(person_ids=person_ids)
     if fmt == "auto":
         fmt = "console" if sys.stderr.isatty() else "json"
     shared = [
@@ -53,7 +59,10 @@ def setup_logging(level: str = "INFO", fmt: str = "auto", service: str | None = 
         lg = logging.getLogger(name)
         lg.handlers[:] = []
         lg.propagate = True
-    # one line per request/message is plenty at INFO
+    # The one line per request ("http request", web/access.py) and per handled event
+    # ("event handled", messaging/consumer.py) are the platform's own, at KINERJA_ACCESS_LOG_LEVEL
+    # (INFO), with the route template, status, duration and the ids the request is about;
+    # uvicorn's and FastStream's access lines would only repeat them without those.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     logging.getLogger("faststream.access.nats").setLevel(logging.WARNING)
     logging.getLogger("nats").setLevel(logging.WARNING)

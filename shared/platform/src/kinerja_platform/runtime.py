@@ -22,8 +22,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from faststream.nats import NatsBroker, NatsUserPassword
 from sqlalchemy import text
 
@@ -33,7 +33,10 @@ from .messaging.asyncapi import asyncapi_document, asyncapi_html
 from .messaging.consumer import EventConsumers
 from .messaging.provisioning import ensure_streams
 from .messaging.relay import OutboxRelay, jetstream_publisher
+from .metrics import ServiceMetrics
 from .settings import ServiceSettingsBase
+from .tracing import Tracing
+from .web.access import AccessMiddleware, bind_route_subject
 from .web.auth import TokenVerifier
 from .web.errors import install_error_handlers
 from .web.idempotency import IdempotencyMiddleware
@@ -63,6 +66,10 @@ class Runtime(Generic[C]):
         self.broker: NatsBroker | None = None
         self.js = None
         self.relay: OutboxRelay | None = None
+        #: this service's Prometheus metrics (GET /metrics); a service adds its own through it
+        self.metrics = ServiceMetrics(name)
+        #: OpenTelemetry traces (off unless an OTLP endpoint is set)
+        self.tracing = Tracing.off()
         self._container: C | None = None
 
     @property
@@ -154,8 +161,9 @@ def create_service_app(
     openapi_tags: list[dict] | None = None,
 ) -> FastAPI:
     common = settings.common
-    setup_logging(common.log_level, common.log_format, service=name)
+    setup_logging(common.log_level, common.log_format, service=name, person_ids=common.log_person_ids)
     runtime: Runtime[C] = Runtime(name, settings)
+    runtime.tracing = Tracing.from_endpoint(name, common.otel_exporter_otlp_endpoint)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -173,7 +181,8 @@ def create_service_app(
         if consumers is not None:
             event_consumers = consumers(runtime.container)
             app.state.consumers = event_consumers
-            event_consumers.bind(runtime.uow, max_deliver=common.consumer_max_deliver, ack_wait=common.consumer_ack_wait)
+            event_consumers.bind(runtime.uow, max_deliver=common.consumer_max_deliver, ack_wait=common.consumer_ack_wait,
+                                 metrics=runtime.metrics, tracing=runtime.tracing, log_level=common.access_log_level)
             await event_consumers.provision(runtime.js)
             event_consumers.attach(runtime.broker)
         await runtime.broker.start()
@@ -183,7 +192,9 @@ def create_service_app(
             batch_size=common.relay_batch_size,
             poll_interval=common.relay_poll_interval,
             name=name,
+            metrics=runtime.metrics,
         )
+        runtime.metrics.watch_outbox(runtime.engine, max_attempts=runtime.relay.max_attempts)
         runtime.uow.on_outbox_commit = runtime.relay.wake  # a commit with events wakes the relay at once
         await runtime.relay.start()
         for hook in on_start:
@@ -203,6 +214,7 @@ def create_service_app(
             except Exception as exc:
                 log.warning("broker stop failed", error=repr(exc))
             await runtime.engine.dispose()
+            runtime.tracing.shutdown()
             log.info("service stopped")
 
     app = FastAPI(
@@ -216,6 +228,10 @@ def create_service_app(
         # one schema per model: a value type whose input and output JSON Schemas differ
         # (bounded text, dates) would otherwise be split into "X-Input" and "X-Output"
         separate_input_output_schemas=False,
+        # the ids a route is about (skp_id, ...) on every log line of its requests (web/access.py)
+        dependencies=[Depends(bind_route_subject)],
+        # OpenTelemetry server spans when tracing is on, nothing when off (tracing.py)
+        telemetry=runtime.tracing.fastapi_telemetry(),  # type: ignore[arg-type]
     )
     app.state.runtime = runtime
     app.state.verifier = TokenVerifier(common)
@@ -223,10 +239,12 @@ def create_service_app(
     install_error_handlers(app)
     install_openapi(app)
     install_docs(app)
-    # outermost first: correlation id -> size limit -> idempotency -> routes
+    # outermost first: correlation id -> access log and metrics -> size limit -> idempotency -> routes
     app.add_middleware(IdempotencyMiddleware, stale_after=common.idempotency_stale_after)
     app.add_middleware(TextGuardMiddleware)  # no control characters in path, query or JSON body (422)
     app.add_middleware(BodyLimitMiddleware, max_bytes=common.max_body_bytes)
+    # one log line and the metrics of each request, inside the correlation id
+    app.add_middleware(AccessMiddleware, metrics=runtime.metrics, level=common.access_log_level)
     app.add_middleware(CorrelationMiddleware)
 
     @app.get("/healthz", tags=["ops"], summary="Process is up", response_model=Health)
@@ -247,6 +265,12 @@ def create_service_app(
             checks["nats"] = "ok"
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", "service": name, "checks": checks}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (no token; route templates only, nothing personal)",
+             response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+    async def metrics() -> Response:
+        body, content_type = await runtime.metrics.render()
+        return Response(body, media_type=content_type)
 
     add_asyncapi_routes(app, name, title=title, version=version, description=description, servers=common.nats_url)
 

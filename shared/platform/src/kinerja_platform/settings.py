@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "kinerja-dev-secret-change-me-in-production"
@@ -26,6 +26,21 @@ class CommonSettings(BaseSettings):
     nats_stream_replicas: int = Field(default=1, description="JetStream replicas (3 in a cluster)")
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
+    access_log_level: Literal["DEBUG", "INFO", "WARNING"] = Field(
+        default="INFO",
+        description="level of the one line per HTTP request and per handled event (DEBUG hides them at the "
+        "default log level); /healthz, /readyz and /metrics are always at DEBUG",
+    )
+    log_person_ids: bool = Field(
+        default=True,
+        description="bind the pegawai's NIP (nip) and the directory's person_id to log lines as well as the skp_id "
+        "(docs/security.md, Logs); false: only non-personal ids",
+    )
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KINERJA_OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"),
+        description="OTLP/HTTP endpoint of a trace collector (e.g. http://otel-collector:4318); unset: no tracing",
+    )
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     jwt_secret: str = Field(default=DEV_JWT_SECRET, description="HS256 shared secret (development default)")
     jwt_public_key: str | None = Field(default=None, description="RS256 PEM public key")
@@ -56,6 +71,11 @@ class CommonSettings(BaseSettings):
         "off: a connection broken by a database restart fails once and the pool is renewed",
     )
     public_base_url: str = Field(default="http://127.0.0.1:8001", description="base of links in e-mails")
+
+    @field_validator("access_log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
 
 class ServiceSettingsBase(BaseSettings):

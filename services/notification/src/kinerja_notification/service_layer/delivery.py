@@ -71,6 +71,8 @@ class DeliveryWorker:
         self._outcomes: list[tuple] = []
         self._recorder: asyncio.Task | None = None
         self.sent = 0
+        #: mails given up (refused for good, out of attempts, not a mail at all): kinerja_mail_failed_total
+        self.failed = 0
 
     # -- life cycle ----------------------------------------------------------
 
@@ -187,6 +189,8 @@ class DeliveryWorker:
         committed. Outcomes that arrive while a write is under way go
         together in the next transaction (group commit), so lanes finishing
         at once share one commit and none waits for a batch to fill."""
+        if values.get("status") == "failed":
+            self.failed += 1
         done = asyncio.get_running_loop().create_future()
         self._outcomes.append((d, values, done))
         if self._recorder is None:

@@ -11,6 +11,7 @@ from kinerja_contracts.lifecycle import SkpStatus, allowed_actions, is_editable
 from kinerja_contracts.skp import SkpSnapshot
 from kinerja_contracts.skp_diff import diff_skp
 from kinerja_contracts.values import STORED, UtcDatetime
+from kinerja_platform.context import bind_subject
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
@@ -131,6 +132,7 @@ async def create(
 ) -> SkpOut:
     async with uow() as session:
         doc = await documents.create_draft(session, content, principal)
+        bind_subject(skp_id=doc.id, nip=doc.nip)  # the new SKP's trail starts here (docs/operations.md)
         report = await documents.check(session, content, policy)
         deadline = await deadlines.deadline_of(session, doc, policy)
     _etag(response, doc)

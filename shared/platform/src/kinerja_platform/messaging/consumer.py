@@ -55,7 +55,9 @@ over as ``NatsMessage.raw_message`` (its public ``ack()``, ``nak(delay=)``,
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -69,9 +71,11 @@ from kinerja_contracts.events.registry import DLQ_STREAM, STREAM, UnknownEvent, 
 from pydantic import ValidationError
 from sqlalchemy import text
 
-from ..context import CORRELATION_HEADER, bind
+from ..context import CORRELATION_HEADER, bind, bind_subject, event_subject
 from ..db import dialect_of, execute
 from ..logging import get_logger
+from ..metrics import ServiceMetrics
+from ..tracing import Tracing
 from .dedup import claim, claim_many
 from .provisioning import ConsumerSpec, ensure_consumer
 
@@ -224,6 +228,12 @@ class EventConsumers:
         self.ack_wait = ack_wait
         self.batch_size = batch_size
         self.registrations: list[_Registration] = []
+        #: the service's metrics (events handled by consumer, type and outcome); set by bind
+        self.metrics: ServiceMetrics | None = None
+        #: a span per handled event, parented by the trace context of its headers; set by bind
+        self.tracing: Tracing = Tracing.off()
+        #: level of the one line per handled event ("event handled"); KINERJA_ACCESS_LOG_LEVEL
+        self.log_level = logging.INFO
         self.processed = 0
         self.duplicates = 0
         self.dead_lettered = 0
@@ -242,10 +252,19 @@ class EventConsumers:
 
         return register
 
-    def bind(self, uow: Callable[[], Any], *, max_deliver: int | None = None, ack_wait: float | None = None) -> None:
-        """Give the consumers the service's unit of work (at start), and the
-        delivery limits from settings."""
+    def bind(self, uow: Callable[[], Any], *, max_deliver: int | None = None, ack_wait: float | None = None,
+             metrics: ServiceMetrics | None = None, tracing: Tracing | None = None,
+             log_level: str | int | None = None) -> None:
+        """Give the consumers the service's unit of work (at start), the
+        delivery limits from settings, and its metrics, tracing and the level
+        of the one line per handled event."""
         self._uow = uow
+        if metrics is not None:
+            self.metrics = metrics
+        if tracing is not None:
+            self.tracing = tracing
+        if log_level is not None:
+            self.log_level = logging.getLevelName(log_level.upper()) if isinstance(log_level, str) else log_level
         for reg in self.registrations:
             reg.spec = replace(
                 reg.spec,
@@ -343,6 +362,7 @@ class EventConsumers:
                 await self._dead_letter(spec, raw, f"unparseable: {exc}")
                 await raw.term()
                 outcomes[i] = "dead-lettered"
+                self._handled(reg, "dead-lettered", 0.0)
         if not parsed:
             return outcomes  # type: ignore[return-value]
         async def apply_batch() -> None:
@@ -362,9 +382,11 @@ class EventConsumers:
                         continue
                     new.discard(env.event_id)  # a repeat later in this batch is a duplicate
                     self._bind(spec, raw, env)
-                    await reg.handler(session, env)
+                    with self.tracing.consumer_span(env.event_type, raw.headers, spec.durable):
+                        await reg.handler(session, env)
                     outcomes[i] = "processed"
 
+        start = time.perf_counter()
         try:
             await retry_conflicts(apply_batch, tries=2)
         except Exception as exc:
@@ -372,16 +394,30 @@ class EventConsumers:
             for i, raw, _ in parsed:
                 outcomes[i] = await self.process(reg, raw)
             return outcomes  # type: ignore[return-value]
-        for i, raw, _ in parsed:
+        elapsed = time.perf_counter() - start
+        for i, raw, env in parsed:
             await raw.ack()
             if outcomes[i] == "processed":
                 self.processed += 1
             else:
                 self.duplicates += 1
+            self._bind(spec, raw, env)
+            self._handled(reg, outcomes[i] or "processed", elapsed, batch=len(parsed))
         return outcomes  # type: ignore[return-value]
+
+    def _handled(self, reg: _Registration, outcome: str, seconds: float, *, batch: int = 1) -> None:
+        """The metrics and the one line ("event handled") of one message, in
+        the context bound for it."""
+        if self.metrics is not None:
+            self.metrics.observe_event(reg.spec.durable, reg.payload.event_type, outcome, seconds)
+        if log.isEnabledFor(self.log_level):
+            log.log(self.log_level, "event handled", event_type=reg.payload.event_type, outcome=outcome,
+                    duration_ms=round(seconds * 1000, 2), batch=batch)
 
     @staticmethod
     def _bind(spec: ConsumerSpec, raw, env: Envelope[Any]) -> None:
+        """A fresh log context for one message: its correlation id, ids, and
+        what it is about (``skp_id``, the pegawai's ``nip``; context.event_subject)."""
         headers = raw.headers or {}
         bind(
             headers.get(CORRELATION_HEADER) or env.correlation_id,
@@ -390,16 +426,25 @@ class EventConsumers:
             subject=raw.subject,
             consumer=spec.durable,
         )
+        bind_subject(**event_subject(env.data))
 
     async def process(self, reg: _Registration, raw, env: Envelope[Any] | None = None) -> str:
         """Handle one raw nats message (parsed already when ``env`` is given);
         returns what happened (for tests and metrics)."""
+        start = time.perf_counter()
+        outcome = await self._process_one(reg, raw, env)
+        self._handled(reg, outcome, time.perf_counter() - start)
+        return outcome
+
+    async def _process_one(self, reg: _Registration, raw, env: Envelope[Any] | None) -> str:
         spec = reg.spec
         delivered = _num_delivered(raw)
         if env is None:
             try:
                 env = parse_envelope(raw.subject, raw.data)
             except (UnknownEvent, ValidationError, ValueError) as exc:
+                bind((raw.headers or {}).get(CORRELATION_HEADER) or "unknown", subject=raw.subject,
+                     consumer=spec.durable)
                 await self._dead_letter(spec, raw, f"unparseable: {exc}")
                 await raw.term()
                 return "dead-lettered"
@@ -410,7 +455,8 @@ class EventConsumers:
             async with self._uow() as session:
                 if not await claim(session, spec.durable, env.event_id):
                     return "duplicate"
-                await reg.handler(session, env)
+                with self.tracing.consumer_span(env.event_type, raw.headers, spec.durable):
+                    await reg.handler(session, env)
                 return "processed"
 
         try:

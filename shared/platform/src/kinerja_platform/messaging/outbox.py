@@ -26,8 +26,13 @@ from sqlmodel import Field, SQLModel
 
 from ..db import OUTBOX_WAKE, after_commit, dialect_of, execute
 from ..context import CORRELATION_HEADER, get_causation_id, get_correlation_id
+from ..tracing import inject
 from kinerja_contracts.events.envelope import EventPayload, new_envelope
 from kinerja_contracts.values import Actor
+
+
+#: header of every event about one SKP: its id (docs/operations.md, "The journey of one SKP")
+SKP_HEADER = "Kinerja-Skp-Id"
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -73,6 +78,10 @@ def _row(
         event_id=event_id,
     )
     headers = {CORRELATION_HEADER: env.correlation_id, "Kinerja-Event-Type": env.event_type}
+    skp_id = getattr(data, "skp_id", None)
+    if skp_id is not None:  # the SKP it is about, readable without the body (nats CLI, dead letters)
+        headers[SKP_HEADER] = str(skp_id)
+    inject(headers)  # the trace context (traceparent) when tracing is on and a span is current
     return dict(id=env.event_id, subject=data.subject, payload=env.model_dump_json().encode(),
                 headers=json.dumps(headers), created_at=env.occurred_at, attempts=0)
 

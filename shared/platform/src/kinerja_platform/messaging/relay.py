@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..isolation import set_aside
 from ..logging import get_logger
+from ..metrics import ServiceMetrics
 from .outbox import OutboxMessage
 
 log = get_logger(__name__)
@@ -56,6 +57,7 @@ class OutboxRelay:
         max_backoff: float = 10.0,
         name: str = "relay",
         max_attempts: int = 20,
+        metrics: ServiceMetrics | None = None,
     ):
         self._engine = engine
         self._publish = publish
@@ -64,6 +66,7 @@ class OutboxRelay:
         self.max_backoff = max_backoff
         self.name = name
         self.max_attempts = max_attempts
+        self.metrics = metrics
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
@@ -124,6 +127,8 @@ class OutboxRelay:
                 raise
             except Exception as exc:  # NATS or database trouble: keep rows, retry
                 self.failures += 1
+                if self.metrics is not None:
+                    self.metrics.outbox_publish_failures.inc()
                 log.warning("outbox relay could not publish; will retry", error=str(exc), retry_in=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
@@ -154,11 +159,15 @@ class OutboxRelay:
                 if counts and r.attempts + 1 >= self.max_attempts:
                     set_aside(f"outbox-relay-{self.name}", r.id, err)
         self.published += len(ok)
+        if self.metrics is not None and ok:
+            self.metrics.outbox_published.inc(len(ok))
         if failed and not ok and not all(_row_fault(err) for _, err in failed):
             # nothing went out: the bus is away; the loop backs off
             raise RuntimeError(f"{len(failed)} of {len(rows)} outbox rows not published: {failed[0][1]!r}")
         if failed:
             self.failures += 1
+            if self.metrics is not None:
+                self.metrics.outbox_publish_failures.inc()
             log.warning("outbox rows not published; the others went out", failed=len(failed), sent=len(ok),
                         first_error=repr(failed[0][1])[:300])
         return len(ok)
