@@ -200,7 +200,8 @@ def _evt(person):
 ROWS: list[Row] = [
     # --- ops: public ---------------------------------------------------------------------------------------------------
     *[Row(svc, "GET", p, {"public"}, simple(lambda _, p=p: p)) for svc in SERVICES
-      for p in ("/healthz", "/readyz", "/asyncapi.json", "/asyncapi", "/docs", "/docs/oauth2-redirect", "/redoc")],
+      for p in ("/healthz", "/readyz", "/metrics", "/asyncapi.json", "/asyncapi", "/docs", "/docs/oauth2-redirect",
+                "/redoc")],
     # what the background scans set aside spans every instansi: a deployment-wide admin only, nobody in this table
     *[Row(svc, "GET", "/api/v1/admin/set-aside", set(), simple(lambda _: "/api/v1/admin/set-aside")) for svc in SERVICES],
     # --- skp -----------------------------------------------------------------------------------------------------------
@@ -501,6 +502,23 @@ async def test_another_instansis_admin_cannot_tell_a_record_from_an_unknown_one(
             theirs.status_code == 404, f"{method} {mine}: {theirs.text[:200]} / {nothing.text[:200]}"
     r = await ev.get("/api/v1/penugasan-penilai", headers=system.headers("admin"))
     assert [p["revoked_at"] for p in r.json() if p["id"] == penugasan] == [None], r.text  # it was not revoked
+
+
+async def test_metrics_name_no_person_and_no_record(system):
+    """/metrics needs no token, so it must not expose anything personal: after
+    the seeding (SKPs created, submitted, approved, evaluated, mailed) no
+    service's metrics hold a NIP, an SKP id or an e-mail address; requests
+    are counted by route template."""
+    ids = {p.nip for p in system.people.values()}
+    ids |= {getattr(p, k) for p in system.people.values()
+            for k in ("pending_skp", "approved_skp", "draft_skp", "evaluation", "keberatan") if getattr(p, k)}
+    for svc, client in system.clients.items():
+        r = await client.get("/metrics")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain"), svc
+        leaked = [i for i in ids if str(i) in r.text]
+        assert not leaked and "@" not in r.text, (svc, leaked)
+    text = (await system.clients["skp"].get("/metrics")).text
+    assert 'route="/api/v1/skp/{skp_id}/submit"' in text
 
 
 def test_every_route_has_a_row(test_databases):
