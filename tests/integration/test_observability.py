@@ -5,8 +5,10 @@ one trace runs from the skp request through the event into approval's handler
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import uuid
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -17,6 +19,7 @@ from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, pppk_skp
 from kinerja_devstack.testing import eventually, running
 from kinerja_notification.main import create_app as notification_app
 from kinerja_notification.settings import Settings as NotificationSettings
+from kinerja_platform.messaging.outbox import OutboxMessage
 from kinerja_platform.settings import CommonSettings
 from kinerja_skp.main import create_app as skp_app
 from kinerja_skp.settings import Settings as SkpSettings
@@ -59,10 +62,24 @@ async def test_every_metric_of_the_dashboard_is_exposed_and_needs_no_token(new_d
     app = notification_app(NotificationSettings(database_url=new_database("obs_n"), smtp_port=smtp_sink.port,
                                                 common=common))
     async with running(app) as c:
+        # an outbox row given up after its last attempt: the scrape reads it from the database
+        runtime = app.state.runtime
+        async with runtime.uow() as session:
+            session.add(OutboxMessage(id=uuid.uuid4(), subject="kinerja.test", payload=b"{}", headers="{}",
+                                      created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+                                      attempts=runtime.relay.max_attempts, last_error="refused"))
         r = await c.get("/metrics")
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
         names |= exposed_names(r.text)
         assert "kinerja_mail_pending 0.0" in r.text and "kinerja_outbox_backlog 0.0" in r.text
+        assert "kinerja_outbox_set_aside 1.0" in r.text and "kinerja_outbox_oldest_unpublished_age_seconds 0.0" in r.text
+        await runtime.relay.stop()  # a row waits: the backlog and its age show it
+        async with runtime.uow() as session:
+            session.add(OutboxMessage(id=uuid.uuid4(), subject="kinerja.test", payload=b"{}", headers="{}",
+                                      created_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)))
+        text = (await c.get("/metrics")).text
+        age = float(re.search(r"^kinerja_outbox_oldest_unpublished_age_seconds (\S+)$", text, re.M).group(1))
+        assert "kinerja_outbox_backlog 1.0" in text and 600 <= age < 700
     wanted = dashboard_metrics()
     assert {"kinerja_http_requests_total", "kinerja_events_handled_total", "kinerja_outbox_backlog",
             "kinerja_mail_sent_total", "kinerja_mail_failed_total"} <= set(wanted)

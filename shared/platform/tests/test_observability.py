@@ -13,13 +13,13 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from kinerja_platform import trail
 from kinerja_platform.context import bind, bind_subject, configure_subject_logging, event_subject
 from kinerja_platform.logging import get_logger, setup_logging
 from kinerja_platform.metrics import ServiceMetrics
 from kinerja_platform.tracing import Tracing, inject
-from kinerja_platform.web.access import AccessMiddleware, bind_route_subject
+from kinerja_platform.web.access import AccessMiddleware
 from kinerja_platform.web.middleware import CorrelationMiddleware
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
@@ -77,7 +77,7 @@ def test_event_subject_names_the_skp_and_its_pegawai():
 
 
 def _app(metrics: ServiceMetrics, level: str = "INFO") -> FastAPI:
-    app = FastAPI(dependencies=[Depends(bind_route_subject)])
+    app = FastAPI()
     router = APIRouter(prefix="/api/v1/skp")
     log = get_logger("kinerja.test")
 

@@ -83,6 +83,8 @@ async def test_permanent_refusal_is_recorded_not_retried(app, bus, smtp_sink, to
         assert smtp_sink.messages == []
         r = await client.get("/api/v1/deliveries", params={"status": "failed"}, headers=tokens(ADMIN_NIP, "admin"))
         assert r.json()["total"] == 1
+        metrics = (await client.get("/metrics")).text  # what the dashboard's mail panel shows
+        assert "kinerja_mail_failed_total 1.0" in metrics and "kinerja_mail_sent_total 0.0" in metrics
 
 
 async def test_unknown_address_is_recorded_then_sent_after_correction(app, bus, smtp_sink, tokens):

@@ -16,6 +16,8 @@ CORRELATION_HEADER = "X-Correlation-ID"
 
 _correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 _causation_id: ContextVar[str | None] = ContextVar("causation_id", default=None)
+#: the ASGI scope of the current request: its ``path_params`` (filled by the router) name what the request is about
+_route_scope: ContextVar[dict | None] = ContextVar("route_scope", default=None)
 
 
 def new_correlation_id() -> str:
@@ -40,6 +42,7 @@ def bind(correlation_id: str, causation_id: str | None = None, **log_fields: obj
     structlog.contextvars.clear_contextvars()
     _correlation_id.set(correlation_id)
     _causation_id.set(causation_id)
+    _route_scope.set(None)
     structlog.contextvars.bind_contextvars(correlation_id=correlation_id, **log_fields)
 
 
@@ -74,6 +77,28 @@ def bind_subject(**ids: object) -> None:
     fields = subject_fields(**ids)
     if fields:
         structlog.contextvars.bind_contextvars(**fields)
+
+
+def bind_route_scope(scope: dict) -> None:
+    """Name the current request's ASGI scope: once the router has matched a
+    route, the ids among its path parameters (``skp_id``, ...) go on every log
+    line of the request (:func:`add_route_subject`), handler lines included,
+    without a dependency per route."""
+    _route_scope.set(scope)
+
+
+def add_route_subject(logger: object, method: str, event_dict: dict) -> dict:
+    """structlog processor: the ids named by the current request's path
+    parameters (``skp_id``, ``evaluation_id``, ``person_id``, ``nip``), unless
+    the line has them already."""
+    scope = _route_scope.get()
+    if scope is not None:
+        params = scope.get("path_params")
+        if params:
+            for key in SUBJECT_KEYS:
+                if key in params and key not in event_dict and (_person_ids[0] or key not in PERSON_KEYS):
+                    event_dict[key] = str(params[key])
+    return event_dict
 
 
 def event_subject(data: object) -> dict[str, str]:

@@ -14,7 +14,7 @@ import sys
 
 import structlog
 
-from .context import configure_subject_logging
+from .context import add_route_subject, configure_subject_logging
 
 _configured = False
 
@@ -29,6 +29,7 @@ def setup_logging(level: str = "INFO", fmt: str = "auto", service: str | None = 
         fmt = "console" if sys.stderr.isatty() else "json"
     shared = [
         structlog.contextvars.merge_contextvars,
+        add_route_subject,  # the skp_id (...) of the request's route: context.bind_route_scope
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -22,7 +22,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from faststream.nats import NatsBroker, NatsUserPassword
 from sqlalchemy import text
@@ -36,7 +36,7 @@ from .messaging.relay import OutboxRelay, jetstream_publisher
 from .metrics import ServiceMetrics
 from .settings import ServiceSettingsBase
 from .tracing import Tracing
-from .web.access import AccessMiddleware, bind_route_subject
+from .web.access import AccessMiddleware
 from .web.auth import TokenVerifier
 from .web.errors import install_error_handlers
 from .web.idempotency import IdempotencyMiddleware
@@ -228,8 +228,6 @@ def create_service_app(
         # one schema per model: a value type whose input and output JSON Schemas differ
         # (bounded text, dates) would otherwise be split into "X-Input" and "X-Output"
         separate_input_output_schemas=False,
-        # the ids a route is about (skp_id, ...) on every log line of its requests (web/access.py)
-        dependencies=[Depends(bind_route_subject)],
         # OpenTelemetry server spans when tracing is on, nothing when off (tracing.py)
         telemetry=runtime.tracing.fastapi_telemetry(),  # type: ignore[arg-type]
     )
