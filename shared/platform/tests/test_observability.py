@@ -203,3 +203,29 @@ async def test_tracing_off_writes_no_trace_header_and_on_continues_the_trace_thr
     assert handled.parent is not None and handled.parent.span_id == request.context.span_id
     assert handled.context.trace_id == request.context.trace_id
     assert emitted["traceparent"].split("-")[1] == format(request.context.trace_id, "032x")
+
+
+async def test_periodic_steps_count_in_the_metrics_of_the_service_that_started_them():
+    import asyncio
+
+    from kinerja_platform.periodic import PeriodicTask
+
+    metrics = ServiceMetrics("test")
+    metrics.use()  # what the runtime's lifespan does before the service starts its tasks
+    calls = []
+
+    async def step():
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("database away")
+
+    task = PeriodicTask("scan", step, 0.01)
+    task.start()
+    for _ in range(200):
+        if task.runs >= 3:
+            break
+        await asyncio.sleep(0.01)
+    await task.stop()
+    runs = _samples(metrics, "kinerja_periodic_runs_total")
+    assert runs[(("outcome", "failed"), ("task", "scan"))] == 1
+    assert runs[(("outcome", "ok"), ("task", "scan"))] == task.runs - 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from typing import Any
 
 from prometheus_client import (
@@ -81,6 +82,12 @@ class ServiceMetrics:
         self.outbox_set_aside = Gauge(
             "kinerja_outbox_set_aside", "outbox events given up after their last attempt (read at scrape time)",
             registry=r)
+        self.periodic_runs = Counter(
+            "kinerja_periodic_runs", "steps of the background tasks (scans, schedulers, digests), by task and outcome "
+            "(ok, failed)", ["task", "outcome"], registry=r)
+        self.periodic_duration = Histogram(
+            "kinerja_periodic_run_duration_seconds", "time of one step of a background task, by task",
+            ["task"], buckets=LATENCY_BUCKETS, registry=r)
         self._scrape_hooks: dict[str, ScrapeHook] = {}
         self._collectors: dict[str, Collector] = {}
         self._gauges: dict[str, Gauge] = {}
@@ -106,6 +113,16 @@ class ServiceMetrics:
                 self.events_handled.labels(consumer, event_type, outcome), self.event_duration.labels(event_type))
         children[0].inc()
         children[1].observe(seconds)
+
+    def observe_periodic(self, task: str, outcome: str, seconds: float) -> None:
+        self.periodic_runs.labels(task, outcome).inc()
+        self.periodic_duration.labels(task).observe(seconds)
+
+    def use(self) -> None:
+        """Make these the metrics of the current context: the background
+        tasks started from it (the service's lifespan) report here
+        (:func:`current_metrics`)."""
+        _current.set(self)
 
     # -- scrape -----------------------------------------------------------------------------------------------------
 
@@ -163,6 +180,15 @@ class ServiceMetrics:
             self.outbox_oldest_age.set(_age(oldest))
 
         self.on_scrape("outbox", read_backlog)
+
+
+#: the metrics of the running service, in its lifespan's context and the tasks started from it
+_current: ContextVar[ServiceMetrics | None] = ContextVar("kinerja_metrics", default=None)
+
+
+def current_metrics() -> ServiceMetrics | None:
+    """The metrics of the service whose lifespan started the current task (None outside one)."""
+    return _current.get()
 
 
 def _age(when: dt.datetime | str | None) -> float:

@@ -2,16 +2,20 @@
 
 Every step runs with a fresh correlation id, so its logs and the events it
 writes can be followed on their own. A failing step is logged and tried again
-at the next interval; ``stop()`` cancels the task and waits for it.
+at the next interval; ``stop()`` cancels the task and waits for it. Each step
+counts in the service's ``kinerja_periodic_runs_total`` (by task and outcome)
+when the task was started from the service's lifespan.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 
 from .context import bind, new_correlation_id
 from .logging import get_logger
+from .metrics import current_metrics
 
 log = get_logger(__name__)
 
@@ -41,13 +45,19 @@ class PeriodicTask:
             self._task = None
 
     async def _loop(self) -> None:
+        metrics = current_metrics()  # the service's, when started from its lifespan (kinerja_periodic_runs_total)
         while True:
             bind(new_correlation_id(), task=self.name)
+            start = time.perf_counter()
+            outcome = "ok"
             try:
                 await self.step()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # keep going; the next interval retries
+                outcome = "failed"
                 log.warning("periodic step failed", task=self.name, error=repr(exc))
+            if metrics is not None:
+                metrics.observe_periodic(self.name, outcome, time.perf_counter() - start)
             self.runs += 1
             await asyncio.sleep(self.interval)

@@ -167,6 +167,7 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        runtime.metrics.use()  # the background tasks started from here count in this service's metrics
         if settings.run_migrations:
             await asyncio.to_thread(run_migrations, settings.database_url, migrations_dir)
         runtime.engine = create_engine(settings.database_url, pool_size=common.db_pool_size, pre_ping=common.db_pool_pre_ping)
