@@ -4,7 +4,8 @@ from their JSON logs, in time order (docs/operations.md, "The journey of one SKP
 A line belongs to the trail when it names the SKP (``skp_id``), or when it
 names no SKP but shares a ``correlation_id`` with a line that does (what a
 request or handler logged before it knew the SKP, and the mails of an event
-about it). Reads ``var/logs/*.log`` by default, other files when given, or
+about it). Reads ``var/logs/*.log`` by default (``$KINERJA_DEV_VAR/logs``
+when that is set, as for ``make run``), other files when given, or
 standard input for ``-`` (``kubectl logs ... | kinerja-trail <id> -``).
 Lines that are not JSON (a console-format log, a banner) are skipped.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
@@ -74,11 +76,12 @@ def format_record(rec: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kinerja-trail", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("skp_id", help="the SKP's id")
-    parser.add_argument("files", nargs="*", help="JSON log files (default: var/logs/*.log; - for standard input)")
+    parser.add_argument("files", nargs="*", help="JSON log files (default: var/logs/*.log, or $KINERJA_DEV_VAR/logs/*.log; - for standard input)")
     parser.add_argument("--json", action="store_true", help="print the matching records as JSON lines")
     args = parser.parse_args(argv)
     out = out or sys.stdout
-    paths = args.files or sorted(glob.glob("var/logs/*.log"))
+    var = os.environ.get("KINERJA_DEV_VAR", "var")  # where make run keeps its logs
+    paths = args.files or sorted(glob.glob(os.path.join(var, "logs", "*.log")))
     if not paths:
         print("kinerja-trail: no log files (run it in the folder holding var/logs, or name the files)", file=sys.stderr)
         return 2
