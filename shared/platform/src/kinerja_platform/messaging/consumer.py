@@ -71,7 +71,7 @@ from kinerja_contracts.events.registry import DLQ_STREAM, STREAM, UnknownEvent, 
 from pydantic import ValidationError
 from sqlalchemy import text
 
-from ..context import CORRELATION_HEADER, bind, bind_subject, event_subject
+from ..context import CORRELATION_HEADER, bind, bind_subject, event_subject, new_correlation_id
 from ..db import dialect_of, execute
 from ..logging import get_logger
 from ..metrics import ServiceMetrics
@@ -80,6 +80,7 @@ from .dedup import claim, claim_many
 from .provisioning import ConsumerSpec, ensure_consumer
 
 log = get_logger(__name__)
+_stdlog = logging.getLogger(__name__)  # whether a level is on (structlog's own loggers may not say)
 
 Handler = Callable[[Any, Envelope[Any]], Awaitable[None]]
 #: publishes (subject, body, headers) to JetStream and waits for its ack
@@ -362,6 +363,7 @@ class EventConsumers:
                 await self._dead_letter(spec, raw, f"unparseable: {exc}")
                 await raw.term()
                 outcomes[i] = "dead-lettered"
+                self._bind_raw(spec, raw)
                 self._handled(reg, "dead-lettered", 0.0)
         if not parsed:
             return outcomes  # type: ignore[return-value]
@@ -410,7 +412,7 @@ class EventConsumers:
         the context bound for it."""
         if self.metrics is not None:
             self.metrics.observe_event(reg.spec.durable, reg.payload.event_type, outcome, seconds)
-        if log.isEnabledFor(self.log_level):
+        if _stdlog.isEnabledFor(self.log_level):
             log.log(self.log_level, "event handled", event_type=reg.payload.event_type, outcome=outcome,
                     duration_ms=round(seconds * 1000, 2), batch=batch)
 
@@ -428,6 +430,12 @@ class EventConsumers:
         )
         bind_subject(**event_subject(env.data))
 
+    @staticmethod
+    def _bind_raw(spec: ConsumerSpec, raw) -> None:
+        """The log context of a message that is not an envelope (no ids to name)."""
+        bind((raw.headers or {}).get(CORRELATION_HEADER) or new_correlation_id(), subject=raw.subject,
+             consumer=spec.durable)
+
     async def process(self, reg: _Registration, raw, env: Envelope[Any] | None = None) -> str:
         """Handle one raw nats message (parsed already when ``env`` is given);
         returns what happened (for tests and metrics)."""
@@ -443,8 +451,7 @@ class EventConsumers:
             try:
                 env = parse_envelope(raw.subject, raw.data)
             except (UnknownEvent, ValidationError, ValueError) as exc:
-                bind((raw.headers or {}).get(CORRELATION_HEADER) or "unknown", subject=raw.subject,
-                     consumer=spec.durable)
+                self._bind_raw(spec, raw)
                 await self._dead_letter(spec, raw, f"unparseable: {exc}")
                 await raw.term()
                 return "dead-lettered"
