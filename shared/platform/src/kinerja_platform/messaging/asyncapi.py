@@ -56,6 +56,16 @@ MESSAGE_HEADERS: dict[str, Any] = {
             "description": "The envelope's event_id: JetStream de-duplication.",
         },
         "Kinerja-Event-Type": {"type": "string", "description": "The envelope's event_type."},
+        "Kinerja-Skp-Id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "The SKP the event is about (the payload's skp_id), on every event that has one.",
+        },
+        "traceparent": {
+            "type": "string",
+            "description": "W3C trace context of the request or handler that wrote the event, when tracing is on "
+            "(docs/operations.md, Traces).",
+        },
     },
     "required": [CORRELATION_HEADER, "Nats-Msg-Id", "Kinerja-Event-Type"],
 }
