@@ -91,7 +91,7 @@ def test_the_trail_of_one_skp_and_the_metrics_of_its_journey(stack, tokens):
         assert create < submit < inbox < approve < min(approved, plan)
         # every line that names the SKP names it right, and the event lines name its pegawai too
         assert all(r.get("skp_id", skp_id) == skp_id for r in recs)
-        assert recs[inbox]["nip"] == PEGAWAI_NIP and recs[create]["nip"] == PEGAWAI_NIP
+        assert all(recs[i]["nip"] == PEGAWAI_NIP for i in (create, submit, inbox, approve, approved, plan))
         for rec in recs:
             if rec["event"] in ("http request", "event handled"):
                 assert rec["level"] == "info" and rec["duration_ms"] >= 0 and rec["correlation_id"]

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
 from kinerja_platform import trail
-from kinerja_platform.context import bind, bind_subject, configure_subject_logging, event_subject
+from kinerja_platform.context import bind, bind_owner, bind_subject, configure_subject_logging, event_subject
 from kinerja_platform.logging import get_logger, setup_logging
 from kinerja_platform.metrics import ServiceMetrics
 from kinerja_platform.tracing import Tracing, inject
@@ -85,6 +85,12 @@ def _app(metrics: ServiceMetrics, level: str = "INFO") -> FastAPI:
     async def submit(skp_id: str) -> dict:
         log.info("submitting")
         return {"ok": True}
+
+    @router.get("/{skp_id}/owner")
+    async def owner(skp_id: str) -> dict:
+        bind_owner(SKP, NIP)  # what a service does where it loads the SKP
+        log.info("loaded")
+        return {}
 
     @router.get("/{skp_id}/boom")
     async def boom(skp_id: str) -> dict:
@@ -229,3 +235,17 @@ async def test_periodic_steps_count_in_the_metrics_of_the_service_that_started_t
     runs = _samples(metrics, "kinerja_periodic_runs_total")
     assert runs[(("outcome", "failed"), ("task", "scan"))] == 1
     assert runs[(("outcome", "ok"), ("task", "scan"))] == task.runs - 1
+
+
+async def test_the_owners_nip_is_bound_only_on_a_request_about_that_skp(lines):
+    app = _app(ServiceMetrics("test"))
+    assert (await _call(app, "GET", f"/api/v1/skp/{SKP}/owner")).status_code == 200
+    loaded, access = lines()
+    assert loaded["nip"] == NIP and access["nip"] == NIP and access["skp_id"] == SKP
+    other = str(uuid.uuid4())  # a request about another SKP (a bulk item, say) does not take this one's NIP
+    assert (await _call(app, "GET", f"/api/v1/skp/{other}/owner")).status_code == 200
+    assert all("nip" not in rec for rec in lines())
+    bind("cid-event")
+    bind_owner(SKP, NIP)  # outside a request: nothing
+    get_logger("kinerja.test").info("in a handler")
+    assert "nip" not in lines()[0]

@@ -87,6 +87,17 @@ def bind_route_scope(scope: dict) -> None:
     _route_scope.set(scope)
 
 
+def bind_owner(skp_id: object, nip: object) -> None:
+    """Bind the NIP of the SKP's pegawai when the current request's route
+    names this SKP (``.../{skp_id}/...``): a service calls it where it loads
+    the SKP, so its request lines carry the owner's NIP as well. Outside such
+    a request (a bulk route's items, an event handler) it binds nothing."""
+    scope = _route_scope.get()
+    params = scope.get("path_params") if scope is not None else None
+    if params and str(params.get("skp_id")) == str(skp_id):
+        bind_subject(nip=nip)
+
+
 def add_route_subject(logger: object, method: str, event_dict: dict) -> dict:
     """structlog processor: the ids named by the current request's path
     parameters (``skp_id``, ``evaluation_id``, ``person_id``, ``nip``), unless

@@ -16,6 +16,7 @@ from typing import Any
 from kinerja_contracts.calendar import today_jakarta, utcnow
 from kinerja_contracts.events import ApprovalApproved, ApprovalReassigned, ApprovalRequested, ApprovalReturned
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, transition
+from kinerja_platform.context import bind_owner
 from kinerja_platform.logging import get_logger
 from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Actor, Pegawai, Periode, Role
@@ -158,6 +159,7 @@ async def get_case(session, skp_id: uuid.UUID) -> ApprovalCase:
     case = await ApprovalRepository(session).get(skp_id)
     if case is None:
         raise ProblemError(404, "approval-not-found", f"Tidak ada pengajuan untuk SKP {skp_id} (no submission for this SKP).")
+    bind_owner(case.skp_id, case.pegawai_nip)  # the request's log lines name the SKP's pegawai (docs/operations.md)
     return case
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from kinerja_contracts.calendar import tanggal_indonesia, utcnow
 from kinerja_contracts.events import SkpResubmitted, SkpSubmitted
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, is_editable, transition
+from kinerja_platform.context import bind_owner
 from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Actor, Role
 from kinerja_platform.web.auth import Principal
@@ -65,6 +66,7 @@ async def get_document(session, skp_id: uuid.UUID) -> SkpDocument:
     doc = await SkpRepository(session).get(skp_id)
     if doc is None:
         raise ProblemError(404, "skp-not-found", f"SKP {skp_id} tidak ditemukan (not found).")
+    bind_owner(doc.id, doc.nip)  # the request's log lines name the SKP's pegawai (docs/operations.md, Logs)
     return doc
 
 
