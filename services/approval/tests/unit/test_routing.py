@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from kinerja_approval.domain.routing import Follow, Route, RoutedBy, Unrouted, follow, has_standing, route, routing_date
+from kinerja_approval.domain.routing import (
+    Follow,
+    Route,
+    RoutedBy,
+    Unrouted,
+    able_today,
+    follow,
+    has_standing,
+    route,
+    routing_date,
+)
 from kinerja_contracts.directory import rantai_penilai
 from kinerja_contracts.events.types import DirectoryRecord
 from kinerja_contracts.values import Pegawai
@@ -83,3 +93,11 @@ def test_a_pending_case_follows_the_directory_unless_an_admin_reassigned_it():
     assert follow(None, None, to_new) == Follow.route  # unrouted until now
     assert follow(PENILAI, RoutedBy.directory, nobody) == Follow.keep  # no valid superior: stays, admin reassigns
     assert follow(None, None, nobody) == Follow.keep
+
+
+def test_a_penilai_who_cannot_act_today_leaves_the_case_unrouted():
+    r = chain(rec(PEGAWAI, PENILAI), rec(PENILAI))  # the superior on the routing date (a past periode's end)
+    assert able_today(r, rec(PENILAI)) is r
+    for today in (rec(PENILAI, aktif=False), rec(PENILAI, instansi=BDG), None):
+        later = able_today(r, today)
+        assert later.penilai is None and later.reason == Unrouted.penilai_inactive and later.pegawai == r.pegawai

@@ -131,6 +131,12 @@ class ApprovalRepository:
             set_committed_value(case, key, value)
         return True
 
+    async def set_unrouted_reason(self, case: ApprovalCase, reason: str) -> None:
+        """Why an unrouted case waits (informational: no transition, the sequence stays)."""
+        await self.session.exec(update(_CASE).where(_CASE.c.skp_id == case.skp_id, _CASE.c.penilai_nip.is_(None))
+                                .values(unrouted_reason=reason))
+        set_committed_value(case, "unrouted_reason", reason)
+
     def add_transition(self, row: ApprovalTransition) -> None:
         self.session.add(row)
 

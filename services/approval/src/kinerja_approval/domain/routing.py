@@ -10,7 +10,8 @@ projection and hands the chain in.
   at its end);
 - :func:`route`: the penilai, atasan pejabat penilai and identity snapshots
   from the directory's chain, or why the SKP cannot be routed (it is then
-  held unrouted for the instansi's admin);
+  held unrouted for the instansi's admin); :func:`able_today`: that penilai
+  must also be able to act today;
 - :func:`has_standing`: a person decides only while the directory holds
   them active in the SKP's instansi;
 - :func:`follow`: what a Pending case does when the directory changes
@@ -43,6 +44,7 @@ class Unrouted(StrEnum):
     superior_invalid = "superior-not-valid"  # unknown, left (aktif false) or of another instansi
     superior_without_nip = "penilai-without-nip"  # a penilai without NIP cannot be carried yet
     superior_is_pegawai = "penilai-is-pegawai"  # a record naming the pegawai as their own superior
+    penilai_inactive = "penilai-not-active"  # the superior on the routing date cannot act today (left, moved)
 
 
 def routing_date(day: dt.date, mulai: dt.date, selesai: dt.date) -> dt.date:
@@ -80,6 +82,16 @@ def route(pegawai_nip: str, rantai: RantaiPenilai | None) -> Route:
         atasan = as_pegawai(rantai.atasan_penilai) if rantai.atasan_penilai is not None else None
         return Route(as_pegawai(rantai.penilai), atasan, pegawai, instansi)
     return Route(None, None, pegawai, instansi, reason)
+
+
+def able_today(r: Route, penilai_today: DirectoryRecord | None) -> Route:
+    """``r`` when its penilai can act today (``penilai_today``: their record
+    today, see :func:`has_standing`); else unrouted. A late SKP whose
+    superior at the end of its periode has since left waits for its admin
+    rather than for someone who cannot decide (local choice)."""
+    if r.penilai is None or has_standing(penilai_today, r.instansi):
+        return r
+    return Route(None, None, r.pegawai, r.instansi, Unrouted.penilai_inactive)
 
 
 def has_standing(record: DirectoryRecord | None, instansi: str | None) -> bool:

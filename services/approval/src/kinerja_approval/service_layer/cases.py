@@ -101,7 +101,7 @@ async def _submission_route(view: DirectoryView, case: ApprovalCase | None, pega
     """Where a (re)submission goes: the directory's penilai on ``day``; an
     admin's reassignment of this case holds while its penilai can still act
     (active in the instansi today). Never the penilai the SKP names."""
-    r = await routing.resolve(view, pegawai_nip, day)
+    r = await routing.resolve(view, pegawai_nip, day, today)
     if (case is not None and case.routed_by == RoutedBy.admin and case.penilai_nip is not None
             and case.penilai is not None
             and await routing.standing(view, case.penilai_nip, case.instansi, today) is not None):
@@ -375,9 +375,12 @@ async def follow_directory(session, person_id: str, now: dt.datetime | None = No
     moved = 0
     for case in await ApprovalRepository(session).pending_routed_through(person_id):
         day = routing.day_for(today, case.periode_mulai, case.periode_selesai)
-        r = await routing.resolve(view, case.pegawai_nip, day)
+        r = await routing.resolve(view, case.pegawai_nip, day, today)
         decision = follow(case.penilai_nip, case.routed_by, r)
         if decision == Follow.keep:
+            if case.penilai_nip is None and r.reason is not None and r.reason.value != case.unrouted_reason:
+                # still unrouted, for another reason now: what the admin's list shows (not a transition)
+                await ApprovalRepository(session).set_unrouted_reason(case, r.reason.value)
             continue
         assert r.penilai is not None
         note = (f"directory: {case.penilai_nip or 'unrouted'} -> {r.penilai.nip} "

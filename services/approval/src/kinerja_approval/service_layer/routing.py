@@ -11,7 +11,7 @@ from kinerja_contracts.events.types import DirectoryRecord
 from kinerja_contracts.values import Pegawai
 from kinerja_platform.directory_view import DirectoryView
 
-from ..domain.routing import Route, has_standing, route, routing_date
+from ..domain.routing import Route, able_today, has_standing, route, routing_date
 
 
 def day_for(day: dt.date, periode_mulai: dt.date | None, periode_selesai: dt.date | None) -> dt.date:
@@ -21,9 +21,13 @@ def day_for(day: dt.date, periode_mulai: dt.date | None, periode_selesai: dt.dat
     return routing_date(day, periode_mulai, periode_selesai)
 
 
-async def resolve(view: DirectoryView, pegawai_nip: str, day: dt.date) -> Route:
-    """The penilai the directory names for ``pegawai_nip`` on ``day``."""
-    return route(pegawai_nip, await view.rantai_penilai(pegawai_nip, day))
+async def resolve(view: DirectoryView, pegawai_nip: str, day: dt.date, today: dt.date) -> Route:
+    """The penilai the directory names for ``pegawai_nip`` on ``day`` (the
+    routing date), provided they can act ``today``."""
+    r = route(pegawai_nip, await view.rantai_penilai(pegawai_nip, day))
+    if r.penilai is None:
+        return r
+    return able_today(r, await view.record_on(r.penilai.nip, today))
 
 
 async def standing(view: DirectoryView, person_id: str, instansi: str | None, day: dt.date) -> DirectoryRecord | None:
