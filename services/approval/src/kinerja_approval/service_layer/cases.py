@@ -18,6 +18,7 @@ from kinerja_contracts.directory import as_pegawai
 from kinerja_contracts.events import ApprovalApproved, ApprovalReassigned, ApprovalRequested, ApprovalReturned
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, transition
 from kinerja_platform.directory_view import DirectoryView
+from kinerja_platform.isolation import set_aside
 from kinerja_platform.logging import get_logger
 from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Actor, Pegawai, Periode, Role
@@ -355,6 +356,16 @@ async def _move(session, case: ApprovalCase, r: Route, routed_by: RoutedBy, *, a
 
 # --- directory changes ----------------------------------------------------------
 
+
+def _check_event_data(case: ApprovalCase) -> None:
+    """Raise when the stored case cannot make an approval event (a row
+    written before the edge checked it)."""
+    Pegawai.model_validate(case.pegawai)
+    Periode.model_validate(case.periode)
+    if case.penilai is not None:
+        Pegawai.model_validate(case.penilai)
+
+
 #: the actor of the moves the directory causes (audit rows, envelopes)
 DIRECTORY_ACTOR = Actor(sub="directory", role="directory")
 
@@ -383,6 +394,11 @@ async def follow_directory(session, person_id: str, now: dt.datetime | None = No
                 await ApprovalRepository(session).set_unrouted_reason(case, r.reason.value)
             continue
         assert r.penilai is not None
+        try:  # the events of a move are built from the case: a case whose data cannot make them is set aside
+            _check_event_data(case)
+        except Exception as exc:  # one bad case never stops the projection nor the other cases
+            set_aside("approval-directory", case.skp_id, exc)
+            continue
         note = (f"directory: {case.penilai_nip or 'unrouted'} -> {r.penilai.nip} "
                 f"(pejabat penilai menurut direktori pada {day.isoformat()})")
         await _move(session, case, r, RoutedBy.directory, actor=DIRECTORY_ACTOR, reason="directory", now=now, note=note)
