@@ -118,6 +118,13 @@ class System:
 
     async def seed(self) -> None:
         skp, appr = self.clients["skp"], self.clients["approval"]
+        # the directory first: approval routes each submission to the superior it names (a submission
+        # that arrives before the directory's event waits unrouted, and the event then routes it)
+        for portal, people in (("portal", [(BOSS, None), (A, BOSS), (P, A), (A2, BOSS), (P2, A2)]),
+                               ("portal_other", [(XBOSS, None), (XA, XBOSS), (X, XA)])):
+            r = await self.clients["directory"].post("/api/v1/people/bulk", headers=self.headers(portal), json={
+                "items": [directory_record(nip_, atasan) for nip_, atasan in people]})
+            assert r.status_code == 200 and r.json()["summary"].get("created") == len(people), r.text
         cast = [(P, A, DKI), (P2, A2, DKI), (X, XA, BANDUNG)]
         for pegawai, penilai, instansi in cast:
             me = self.tokens(pegawai, "pegawai")
@@ -207,13 +214,6 @@ class System:
                 "selesai": "2030-01-31", "nomor_sk": "800/2/2030"})
             assert r.status_code == 201, r.text
             self.people[pegawai].extra["penugasan_penilai"] = r.json()["id"]
-
-        # the directory: the cast as their portals send it
-        for portal, people in (("portal", [(BOSS, None), (A, BOSS), (P, A), (A2, BOSS), (P2, A2)]),
-                               ("portal_other", [(XBOSS, None), (XA, XBOSS), (X, XA)])):
-            r = await self.clients["directory"].post("/api/v1/people/bulk", headers=self.headers(portal), json={
-                "items": [directory_record(nip_, atasan) for nip_, atasan in people]})
-            assert r.status_code == 200 and r.json()["summary"].get("created") == len(people), r.text
 
         # notification: the directory and e-mails follow from the events above
         for pegawai in (P, P2, X, A):

@@ -30,7 +30,7 @@ from kinerja_devstack.procs import SERVICES, Stack
 from kinerja_devstack.samples import nip
 from kinerja_devstack.testing import running
 
-from .conftest import A, make_apps, skp_of
+from .conftest import DKI, A, make_apps, skp_of
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -171,14 +171,15 @@ def test_acknowledged_writes_survive_service_and_postgres_crashes(tmp_path, nats
                 assert r.status_code == 200, (skp_id, r.text)
                 if skp_id in submitted:
                     assert r.json()["status"] == "Pending", r.json()["status"]
-            # every acknowledged submission reached the approval service, once
-            penilai = tokens(A, "atasan")
+            # every acknowledged submission reached the approval service, once (the admin's list of the
+            # instansi shows every case, routed to a penilai by the directory or waiting unrouted)
+            admin = tokens("admin-dki", "admin", instansi=DKI)
 
             def all_cases():
                 ids: list[str] = []
-                while True:  # page through the whole inbox (at most 500 a page)
-                    r = client.get(f"{stack.url('approval')}/api/v1/inbox", params={"limit": 500, "offset": len(ids)},
-                                   headers=penilai)
+                while True:  # page through the whole list (at most 500 a page)
+                    r = client.get(f"{stack.url('approval')}/api/v1/approvals",
+                                   params={"status": "Pending", "limit": 500, "offset": len(ids)}, headers=admin)
                     if r.status_code != 200:
                         return False
                     page = [i["skp_id"] for i in r.json()["items"]]

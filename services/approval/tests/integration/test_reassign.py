@@ -16,13 +16,15 @@ async def test_reassign_moves_the_skp_between_inboxes_and_tells_the_new_penilai(
                                 json={"version": 1, "penilai": NEW, "reason": "Atasan tercatat salah."}, headers=who.admin)
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "Pending" and r.json()["penilai"]["nip"] == NEW_PENILAI
+        assert r.json()["routed_by"] == "admin" and r.json()["penilai"]["email"] == f"{NEW_PENILAI}@example.go.id"
         assert (await h.client.get("/api/v1/inbox", headers=who.penilai)).json()["count"] == 0
         new_inbox = (await h.client.get("/api/v1/inbox", headers=who.new_penilai)).json()
         assert [i["skp_id"] for i in new_inbox["items"]] == [str(skp)]
 
         (ev,) = await h.events("approval.reassigned", skp)
         d = ev["data"]
-        assert d["penilai"]["nip"] == NEW_PENILAI and d["penilai"]["email"] == "agus.wijaya@example.go.id"
+        # the identity (and the address mail goes to) is the directory's, not the one the admin typed
+        assert d["penilai"]["nip"] == NEW_PENILAI and d["penilai"]["email"] == f"{NEW_PENILAI}@example.go.id"
         assert d["previous_penilai"]["nip"] == PENILAI_NIP and d["reason"] == "Atasan tercatat salah."
         assert d["status"] == "Pending" and d["sequence"] == 2
 

@@ -20,6 +20,8 @@ from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import select
 
+from kinerja_platform.directory_view import DirectoryPerson
+
 from ..domain.authority import JenisPenugasan, Penugasan
 from .tables import ApprovalCase, ApprovalTransition, ApprovalVersion, PenugasanRow
 
@@ -129,6 +131,12 @@ class ApprovalRepository:
             set_committed_value(case, key, value)
         return True
 
+    async def set_unrouted_reason(self, case: ApprovalCase, reason: str) -> None:
+        """Why an unrouted case waits (informational: no transition, the sequence stays)."""
+        await self.session.exec(update(_CASE).where(_CASE.c.skp_id == case.skp_id, _CASE.c.penilai_nip.is_(None))
+                                .values(unrouted_reason=reason))
+        set_committed_value(case, "unrouted_reason", reason)
+
     def add_transition(self, row: ApprovalTransition) -> None:
         self.session.add(row)
 
@@ -180,8 +188,11 @@ class ApprovalRepository:
 
     async def of_instansi(self, instansi: str, *, status: str | None, penilai_nip: str | None,
                           pegawai_nip: str | None, unit_kerja: str | None, limit: int,
-                          offset: int) -> tuple[int, list[ApprovalCase]]:
+                          offset: int, unrouted: bool | None = None) -> tuple[int, list[ApprovalCase]]:
         conditions = [ApprovalCase.instansi == instansi]
+        if unrouted is not None:
+            column = ApprovalCase.penilai_nip
+            conditions.append(column.is_(None) if unrouted else column.is_not(None))  # type: ignore[union-attr]
         for column, value in ((ApprovalCase.status, status), (ApprovalCase.penilai_nip, penilai_nip),
                               (ApprovalCase.pegawai_nip, pegawai_nip), (ApprovalCase.unit_kerja, unit_kerja)):
             if value:
@@ -196,12 +207,37 @@ class ApprovalRepository:
         return int(total), list(rows)
 
     async def pending_since_before(self, horizon: dt.datetime) -> list[ApprovalCase]:
-        """Cases Pending since ``horizon`` or earlier, in one order for every replica."""
+        """Routed cases Pending since ``horizon`` or earlier, in one order for every replica
+        (an unrouted case has no penilai to remind: its admin sees it in the case list)."""
         return list((await self.session.exec(
             select(ApprovalCase).where(
-                ApprovalCase.status == SkpStatus.Pending.value, ApprovalCase.pending_since <= horizon
+                ApprovalCase.status == SkpStatus.Pending.value, ApprovalCase.pending_since <= horizon,
+                ApprovalCase.penilai_nip.is_not(None),  # type: ignore[union-attr]
             ).order_by(ApprovalCase.pending_since, ApprovalCase.skp_id)
         )).all())
+
+    async def pending_routed_through(self, person_id: str) -> list[ApprovalCase]:
+        """The Pending cases whose routing a change of ``person_id`` in the
+        directory may change: the person's own, and those of pegawai of the
+        person's instansi whose directory riwayat names them as superior
+        (``atasan_id``) on some date. Read from the directory projection
+        (kinerja_platform.directory_view stores each riwayat as compact JSON)."""
+        pending = ApprovalCase.status == SkpStatus.Pending.value
+        own = list((await self.session.exec(
+            select(ApprovalCase).where(pending, ApprovalCase.pegawai_nip == person_id))).all())
+        instansi = (await self.session.exec(
+            select(DirectoryPerson.instansi).where(DirectoryPerson.person_id == person_id))).first()
+        if instansi is None:
+            return own
+        names = DirectoryPerson.riwayat.contains(f'"atasan_id":"{person_id}"', autoescape=True)  # type: ignore[attr-defined]
+        subordinates = (await self.session.exec(
+            select(ApprovalCase)
+            .join(DirectoryPerson, DirectoryPerson.person_id == ApprovalCase.pegawai_nip)  # type: ignore[arg-type]
+            .where(pending, ApprovalCase.instansi == instansi, DirectoryPerson.instansi == instansi, names)
+            .order_by(ApprovalCase.pending_since, ApprovalCase.skp_id)
+        )).all()
+        seen = {c.skp_id for c in own}
+        return own + [c for c in subordinates if c.skp_id not in seen]
 
     # --- Plt/Plh assignments ---------------------------------------------------------
 

@@ -22,9 +22,14 @@ class ApprovalCase(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     sequence: int = Field(default=0, description="number of transitions so far")
     pegawai_nip: str = Field(index=True, max_length=18)
-    penilai_nip: str = Field(index=True, max_length=18)
+    penilai_nip: str | None = Field(default=None, index=True, max_length=18,
+                                    description="null while the case is unrouted (see unrouted_reason)")
     pegawai: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    penilai: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    penilai: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    routed_by: str | None = Field(default=None, max_length=16,
+                                  description="who chose the penilai: directory or admin (domain.routing.RoutedBy)")
+    unrouted_reason: str | None = Field(default=None, max_length=64,
+                                        description="why the directory gives no penilai (domain.routing.Unrouted)")
     atasan_pejabat_penilai: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     replaced_penilai: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"),

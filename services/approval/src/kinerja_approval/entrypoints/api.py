@@ -29,21 +29,23 @@ router = APIRouter(prefix="/api/v1/approvals", tags=["keputusan (decisions)"], r
 
 
 @router.get("", response_model=CaseListOut, summary="Daftar pengajuan instansi saya (admin: cases of my instansi)",
-            description="Helps an admin find an SKP stuck with the wrong superior: filter by status and penilai, "
-                        "then reassign it.")
+            description="Helps an admin find an SKP stuck with the wrong superior, or held unrouted because the "
+                        "directory names no penilai for its pegawai (`unrouted=true`; `unrouted_reason` says why): "
+                        "filter, then reassign it.")
 async def list_cases(
     principal: Admin, uow: UowDep,
     status: Annotated[SkpStatus | None, Query(description="e.g. Pending")] = None,
     penilai_nip: Annotated[str | None, Query(max_length=18)] = None,
     pegawai_nip: Annotated[str | None, Query(max_length=18)] = None,
     unit_kerja: Annotated[str | None, Query(max_length=300)] = None,
+    unrouted: Annotated[bool | None, Query(description="true: only cases without a penilai; false: only routed ones")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CaseListOut:
     async with uow() as session:
         total, rows = await cases.cases_of_instansi(
             session, principal, status=status.value if status else None, penilai_nip=penilai_nip,
-            pegawai_nip=pegawai_nip, unit_kerja=unit_kerja, limit=limit, offset=offset,
+            pegawai_nip=pegawai_nip, unit_kerja=unit_kerja, unrouted=unrouted, limit=limit, offset=offset,
         )
     return CaseListOut(count=total, limit=limit, offset=offset, items=[CaseOut.of(c) for c in rows])
 
@@ -90,12 +92,16 @@ async def return_(skp_id: uuid.UUID, body: ReturnIn, principal: Atasan, uow: Uow
 
 
 @router.post("/{skp_id}/reassign", response_model=CaseOut, summary="Alihkan ke pejabat penilai lain (admin: reassign)",
-             description="An admin of the SKP's instansi moves a Pending SKP to another pejabat penilai: it leaves the old "
-                         "inbox, enters the new one, and `approval.reassigned` lets the notification service tell the new penilai.")
+             description="An admin of the SKP's instansi moves a Pending SKP to another pejabat penilai, or routes one held "
+                         "unrouted: it leaves the old inbox, enters the new one, and `approval.reassigned` (or "
+                         "`approval.requested` for an unrouted one) lets the notification service tell the new penilai. "
+                         "The penilai must be active in the SKP's instansi in the directory (else 422 "
+                         "`penilai-not-in-directory`); their identity comes from there. The directory no longer moves "
+                         "the case afterwards.")
 async def reassign(skp_id: uuid.UUID, body: ReassignIn, principal: Admin, uow: UowDep, now: NowDep) -> CaseOut:
     async with uow() as session:
-        case = await cases.reassign(session, skp_id, principal, version=body.version, penilai=body.penilai,
-                                    atasan_pejabat_penilai=body.atasan_pejabat_penilai, reason=body.reason, now=now)
+        case = await cases.reassign(session, skp_id, principal, version=body.version, penilai_nip=body.new_penilai_nip,
+                                    reason=body.reason, now=now)
     return CaseOut.of(case)
 
 

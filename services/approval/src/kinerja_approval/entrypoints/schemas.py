@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_contracts.values import Nip, Pegawai, Periode, Tanggal, UtcDatetime
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..domain.authority import JenisPenugasan
 from ..service_layer.cases import Case, Transition
@@ -27,8 +27,14 @@ class CaseOut(BaseModel):
     content_hash: str = Field(description="sha256 of that version's content; may be sent back too")
     sequence: int = Field(description="number of transitions so far")
     pegawai: Pegawai
-    penilai: Pegawai = Field(description="the current pejabat penilai")
+    penilai: Pegawai | None = Field(description="the current pejabat penilai (from the directory); null while unrouted")
     atasan_pejabat_penilai: Pegawai | None = None
+    routed_by: Literal["directory", "admin"] | None = Field(
+        default=None, description="who chose the penilai: the directory (the pegawai's superior) or an admin's "
+                                  "reassignment; null while unrouted (and for cases routed before the directory)")
+    unrouted_reason: str | None = Field(
+        default=None, description="why the directory names no penilai (pegawai-not-in-directory, no-superior, "
+                                  "superior-not-valid, penilai-without-nip, penilai-is-pegawai): the admin reassigns it")
     periode: Periode
     jenis_pegawai: str
     unit_kerja: str | None
@@ -41,7 +47,7 @@ class CaseOut(BaseModel):
         return cls(
             skp_id=c.skp_id, status=SkpStatus(c.status), version=c.version, content_hash=c.content_hash,
             sequence=c.sequence, pegawai=c.pegawai, penilai=c.penilai, atasan_pejabat_penilai=c.atasan_pejabat_penilai,
-            periode=c.periode, jenis_pegawai=c.jenis_pegawai, unit_kerja=c.unit_kerja, instansi=c.instansi,
+            routed_by=c.routed_by, unrouted_reason=c.unrouted_reason, periode=c.periode, jenis_pegawai=c.jenis_pegawai, unit_kerja=c.unit_kerja, instansi=c.instansi,
             pending_since=c.pending_since, on_behalf_of=on_behalf_of,
         )
 
@@ -65,7 +71,7 @@ class InboxOut(BaseModel):
         "items": [{"skp_id": EXAMPLE_SKP, "status": "Pending", "version": 2, "content_hash": EXAMPLE_HASH, "sequence": 3,
                    "pegawai": {"nip": "199503152025212001", "nama": "Siti Rahmawati"},
                    "penilai": {"nip": "197806102005011002", "nama": "Budi Santoso, S.Pd., M.M."},
-                   "atasan_pejabat_penilai": None, "periode": {"mulai": "2025-09-01", "selesai": "2025-12-31"},
+                   "atasan_pejabat_penilai": None, "routed_by": "directory", "unrouted_reason": None, "periode": {"mulai": "2025-09-01", "selesai": "2025-12-31"},
                    "jenis_pegawai": "PPPK_PARUH_WAKTU", "unit_kerja": "Suku Dinas Pendidikan Wilayah I",
                    "instansi": "Pemerintah Provinsi DKI Jakarta", "pending_since": "2026-01-12T01:30:00Z",
                    "on_behalf_of": None}],
@@ -145,16 +151,32 @@ class BatchApproveOut(BaseModel):
     results: list[BatchResult] = Field(description="one per item, in request order")
 
 
+class PenilaiRef(BaseModel):
+    """A person named by NIP; any other field sent is ignored (the identity comes from the directory)."""
+
+    nip: Nip
+
+
 class ReassignIn(BaseModel):
     version: int = Field(ge=1, description="the SKP version now Pending")
-    penilai: Pegawai = Field(description="the new pejabat penilai (identity snapshot)")
-    atasan_pejabat_penilai: Pegawai | None = Field(default=None, description="the new atasan pejabat penilai, if it changes too")
+    penilai_nip: Nip | None = Field(default=None, description="the new pejabat penilai: an active person of the SKP's "
+                                                              "instansi in the directory")
+    penilai: PenilaiRef | None = Field(default=None, description="older form of penilai_nip: only `nip` is read; name, "
+                                                                 "e-mail and the atasan pejabat penilai come from the directory")
     reason: str | None = Field(default=None, max_length=2000, description="why (kept in the audit trail)")
 
+    @model_validator(mode="after")
+    def _one_penilai(self) -> ReassignIn:
+        if (self.penilai_nip is None) == (self.penilai is None):
+            raise ValueError("send penilai_nip (or the older penilai.nip), exactly one of them")
+        return self
+
+    @property
+    def new_penilai_nip(self) -> str:
+        return self.penilai_nip or (self.penilai.nip if self.penilai else "")
+
     model_config = ConfigDict(json_schema_extra={"example": {
-        "version": 2,
-        "penilai": {"nip": "198202142006041001", "nama": "Agus Wijaya, S.T.", "email": "agus.wijaya@example.go.id",
-                    "jabatan": "Kepala Seksi Sarana dan Prasarana"},
+        "version": 2, "penilai_nip": "198202142006041001",
         "reason": "Atasan tercatat salah; pejabat penilai sejak 1 Januari adalah Kasi Sarpras yang baru."}})
 
 

@@ -14,9 +14,12 @@ import uuid
 from typing import Any
 
 from kinerja_contracts.calendar import today_jakarta, utcnow
+from kinerja_contracts.directory import as_pegawai
 from kinerja_contracts.events import ApprovalApproved, ApprovalReassigned, ApprovalRequested, ApprovalReturned
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, transition
 from kinerja_platform.context import bind_owner
+from kinerja_platform.directory_view import DirectoryView
+from kinerja_platform.isolation import set_aside
 from kinerja_platform.logging import get_logger
 from kinerja_platform.messaging import add_event
 from kinerja_contracts.values import Actor, Pegawai, Periode, Role
@@ -27,7 +30,8 @@ from sqlalchemy.exc import IntegrityError
 from ..adapters.repository import ApprovalRepository
 from ..adapters.tables import ApprovalCase, ApprovalTransition, ApprovalVersion
 from ..domain.authority import Authority
-from . import access
+from ..domain.routing import Follow, Route, RoutedBy, follow
+from . import access, routing
 
 #: a case as the use cases hand it out (the stored row), and one audit row
 Case = ApprovalCase
@@ -94,12 +98,44 @@ async def _keep_version(session, d, *, known_skp: bool) -> None:
                                          snapshot=_snapshot_json(d)))
 
 
-async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | None = None) -> bool:
-    """An SKP was (re)submitted in skp: put it in its penilai's inbox.
+async def _submission_route(view: DirectoryView, case: ApprovalCase | None, pegawai_nip: str, day: dt.date,
+                            today: dt.date) -> tuple[Route, RoutedBy]:
+    """Where a (re)submission goes: the directory's penilai on ``day``; an
+    admin's reassignment of this case holds while its penilai can still act
+    (active in the instansi today). Never the penilai the SKP names."""
+    r = await routing.resolve(view, pegawai_nip, day, today)
+    if (case is not None and case.routed_by == RoutedBy.admin and case.penilai_nip is not None
+            and case.penilai is not None
+            and await routing.standing(view, case.penilai_nip, case.instansi, today) is not None):
+        atasan = Pegawai.model_validate(case.atasan_pejabat_penilai) if case.atasan_pejabat_penilai else None
+        return Route(Pegawai.model_validate(case.penilai), atasan, r.pegawai, r.instansi), RoutedBy.admin
+    return r, RoutedBy.directory
 
-    Idempotent: the same submission again (same version, already Pending), an
-    older version, or a submission the table refuses (e.g. after approval)
-    changes nothing. Returns whether the case moved.
+
+def _route_values(r: Route, routed_by: RoutedBy) -> dict[str, Any]:
+    """The case's columns for route ``r`` (penilai null when unrouted)."""
+    return dict(
+        penilai_nip=r.penilai.nip if r.penilai else None,
+        penilai=r.penilai.model_dump(mode="json") if r.penilai else None,
+        atasan_pejabat_penilai=r.atasan_pejabat_penilai.model_dump(mode="json") if r.atasan_pejabat_penilai else None,
+        routed_by=routed_by.value if r.penilai else None,
+        unrouted_reason=r.reason.value if r.reason else None,
+    )
+
+
+def _unrouted_note(r: Route) -> str | None:
+    return f"unrouted: {r.reason.value}" if r.reason is not None else None
+
+
+async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | None = None) -> bool:
+    """An SKP was (re)submitted in skp: put it in the inbox of the penilai the
+    directory names for the pegawai (domain.routing), or hold it unrouted.
+
+    The routing date is the submission's day (Asia/Jakarta, from the event's
+    ``occurred_at``) clamped into the SKP's periode. The SKP's own penilai
+    block is ignored. Idempotent: the same submission again (same version,
+    already Pending), an older version, or a submission the table refuses
+    (e.g. after approval) changes nothing. Returns whether the case moved.
     """
     d = env.data
     now = now or utcnow()
@@ -115,19 +151,14 @@ async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | N
         log.warning("submission ignored: refused by the lifecycle", skp_id=str(d.skp_id), state=state.value, action=action.value)
         return False
     await _keep_version(session, d, known_skp=case is not None)
-    penilai = d.penilai
-    atasan = d.atasan_pejabat_penilai
-    if case is not None and d.penilai.nip in (case.replaced_penilai or []):
-        # the pegawai still names the penilai an admin replaced: keep the admin's choice
-        penilai = Pegawai.model_validate(case.penilai)
-        atasan = Pegawai.model_validate(case.atasan_pejabat_penilai) if case.atasan_pejabat_penilai else atasan
+    day = routing.day_for(today_jakarta(env.occurred_at), d.periode.mulai, d.periode.selesai)
+    r, routed_by = await _submission_route(DirectoryView(session), case, d.pegawai.nip, day, today_jakarta(now))
+    pegawai = r.pegawai or d.pegawai
     values = dict(
-        version=d.version, content_hash=d.content_hash, pegawai_nip=d.pegawai.nip, penilai_nip=penilai.nip,
-        pegawai=d.pegawai.model_dump(mode="json"), penilai=penilai.model_dump(mode="json"),
-        atasan_pejabat_penilai=atasan.model_dump(mode="json") if atasan else None,
+        version=d.version, content_hash=d.content_hash, pegawai_nip=d.pegawai.nip, pegawai=pegawai.model_dump(mode="json"),
         periode=d.periode.model_dump(mode="json"), periode_mulai=d.periode.mulai, periode_selesai=d.periode.selesai,
-        jenis_pegawai=d.jenis_pegawai.value, unit_kerja=d.unit_kerja, instansi=d.instansi, snapshot=_snapshot_json(d),
-        pending_since=now,
+        jenis_pegawai=d.jenis_pegawai.value, unit_kerja=d.unit_kerja,
+        instansi=r.instansi or d.instansi, snapshot=_snapshot_json(d), pending_since=now, **_route_values(r, routed_by),
     )
     actor = env.actor.sub if env.actor else d.pegawai.nip
     actor_role = env.actor.role if env.actor else Role.pegawai.value
@@ -135,21 +166,21 @@ async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | N
         case = ApprovalCase(skp_id=d.skp_id, status=SkpStatus.Pending.value, sequence=1, pending_round=1, updated_at=now, **values)
         ApprovalRepository(session).add(case)
         _audit(session, case, SkpStatus.Draft.value, action, actor=actor, actor_role=actor_role,
-               on_behalf_of=None, note=None, now=now)
+               on_behalf_of=None, note=_unrouted_note(r), now=now)
     else:
         await _advance(session, case, action, SkpStatus.Pending, actor=actor, actor_role=actor_role, now=now,
-                       pending_round=case.sequence + 1, **values)
-    add_event(
-        session,
-        ApprovalRequested(
-            skp_id=d.skp_id, version=case.version, content_hash=case.content_hash, status=SkpStatus.Pending,
-            sequence=case.sequence, pegawai=d.pegawai, penilai=penilai, periode=d.periode,
-            jenis_pegawai=d.jenis_pegawai, resubmission=action == SkpAction.resubmit,
-        ),
-        actor=env.actor,
-    )
+                       note=_unrouted_note(r), pending_round=case.sequence + 1, **values)
+    if r.penilai is None:
+        log.warning("submission held unrouted: the directory names no penilai", skp_id=str(d.skp_id),
+                    pegawai=d.pegawai.nip, reason=r.reason.value if r.reason else None, tanggal=day.isoformat())
+    else:
+        add_event(session, _requested(case, resubmission=action == SkpAction.resubmit), actor=env.actor)
     await _flush(session)
     return True
+
+
+def _requested(case: ApprovalCase, *, resubmission: bool) -> ApprovalRequested:
+    return ApprovalRequested(**_common(case), resubmission=resubmission)
 
 
 # --- decisions ----------------------------------------------------------------
@@ -163,12 +194,18 @@ async def get_case(session, skp_id: uuid.UUID) -> ApprovalCase:
     return case
 
 
+async def _caller_record(session, principal: Principal, day: dt.date):
+    """The caller's directory record on ``day`` (only an atasan may decide: no read for anyone else)."""
+    return await DirectoryView(session).record_on(principal.sub, day) if principal.role == Role.atasan else None
+
+
 async def authority_over(session, case: ApprovalCase, principal: Principal, now: dt.datetime) -> Authority:
-    """Who decides: the current penilai, or a Plt/Plh in force today (Asia/Jakarta); see access.decider."""
+    """Who decides: the current penilai, or a Plt/Plh in force today (Asia/Jakarta), while the directory
+    holds them active in the SKP's instansi; see access.decider."""
     day = today_jakarta(now)
     acting = (await ApprovalRepository(session).in_force_for(principal.sub, day)
               if access.needs_acting(case, principal) else [])
-    return access.decider(case, principal, day, acting)
+    return access.decider(case, principal, day, acting, await _caller_record(session, principal, day))
 
 
 async def read_case(session, skp_id: uuid.UUID, principal: Principal, now: dt.datetime) -> ApprovalCase:
@@ -178,7 +215,7 @@ async def read_case(session, skp_id: uuid.UUID, principal: Principal, now: dt.da
         day = today_jakarta(now)
         acting = (await ApprovalRepository(session).in_force_for(principal.sub, day)
                   if access.needs_acting(case, principal) else [])
-        access.ensure_can_read(case, principal, day, acting)
+        access.ensure_can_read(case, principal, day, acting, await _caller_record(session, principal, day))
     return case
 
 
@@ -191,13 +228,14 @@ async def history(session, skp_id: uuid.UUID, principal: Principal,
 
 async def cases_of_instansi(
     session, principal: Principal, *, status: str | None, penilai_nip: str | None, pegawai_nip: str | None,
-    unit_kerja: str | None, limit: int, offset: int,
+    unit_kerja: str | None, limit: int, offset: int, unrouted: bool | None = None,
 ) -> tuple[int, list[ApprovalCase]]:
-    """An admin's view: the cases of their instansi, longest waiting first."""
+    """An admin's view: the cases of their instansi, longest waiting first
+    (``unrouted``: only those the directory could not route, or only the others)."""
     instansi = access.admin_instansi(principal)
     return await ApprovalRepository(session).of_instansi(
         instansi, status=status, penilai_nip=penilai_nip, pegawai_nip=pegawai_nip, unit_kerja=unit_kerja,
-        limit=limit, offset=offset)
+        unrouted=unrouted, limit=limit, offset=offset)
 
 
 def _refused(exc: TransitionRefused, state: SkpStatus) -> ProblemError:
@@ -256,11 +294,23 @@ async def decide(
     return case
 
 
+def _penilai_unknown(penilai_nip: str) -> ProblemError:
+    # another instansi's person answers exactly like an unknown one
+    return ProblemError(422, "penilai-not-in-directory",
+                        f"Direktori tidak mengenal {penilai_nip} sebagai pegawai aktif instansi ini "
+                        "(the directory holds no active person of this instansi with this id).",
+                        errors=[{"path": "body.penilai_nip", "message": "not an active person of the SKP's instansi"}])
+
+
 async def reassign(
-    session, skp_id: uuid.UUID, principal: Principal, *, version: int, penilai: Pegawai,
-    atasan_pejabat_penilai: Pegawai | None = None, reason: str | None = None, now: dt.datetime | None = None,
+    session, skp_id: uuid.UUID, principal: Principal, *, version: int, penilai_nip: str,
+    reason: str | None = None, now: dt.datetime | None = None,
 ) -> ApprovalCase:
-    """An admin of the SKP's instansi moves a Pending SKP to another penilai."""
+    """An admin of the SKP's instansi moves a Pending SKP to another penilai,
+    or routes an unrouted one. The penilai must be active in the SKP's
+    instansi in the directory today; their identity (and their superior, the
+    atasan pejabat penilai) comes from the directory. From then on the
+    directory no longer moves the case (routed_by admin)."""
     now = now or utcnow()
     case = await get_case(session, skp_id)
     access.ensure_can_reassign(case, principal)
@@ -269,25 +319,91 @@ async def reassign(
         transition(state, SkpAction.reassign, principal.role)
     except TransitionRefused as exc:
         raise _refused(exc, state) from exc
-    if penilai.nip == case.penilai_nip and state == SkpStatus.Pending:
+    if penilai_nip == case.penilai_nip and state == SkpStatus.Pending:
         return case  # already there: a retried reassignment changes nothing (no event, no audit row)
     _check_version(case, version, None)
-    if penilai.nip == case.pegawai_nip:
+    if penilai_nip == case.pegawai_nip:
         raise ProblemError(422, "penilai-is-pegawai",
                            "Pejabat penilai tidak boleh pegawai itu sendiri (the penilai cannot be the pegawai).",
-                           errors=[{"path": "body.penilai.nip", "message": "must differ from the pegawai's NIP"}])
-    previous = Pegawai.model_validate(case.penilai)
-    replaced = sorted({*(case.replaced_penilai or []), previous.nip} - {penilai.nip})
-    values: dict[str, Any] = dict(penilai_nip=penilai.nip, penilai=penilai.model_dump(mode="json"), replaced_penilai=replaced)
-    if atasan_pejabat_penilai is not None:
-        values["atasan_pejabat_penilai"] = atasan_pejabat_penilai.model_dump(mode="json")
-    reason = reason.strip() if reason else None
-    await _advance(session, case, SkpAction.reassign, SkpStatus.Pending, actor=principal.sub,
-                   actor_role=principal.role.value, note=reason, now=now, **values)
-    add_event(
-        session,
-        ApprovalReassigned(**_common(case), previous_penilai=previous, reason=reason),
-        actor=Actor(sub=principal.sub, role=principal.role.value),
-    )
-    await _flush(session)
+                           errors=[{"path": "body.penilai_nip", "message": "must differ from the pegawai's NIP"}])
+    view, today = DirectoryView(session), today_jakarta(now)
+    record = await routing.standing(view, penilai_nip, case.instansi, today)
+    penilai = as_pegawai(record) if record is not None else None
+    if record is None or penilai is None:
+        raise _penilai_unknown(penilai_nip)
+    r = Route(penilai, await routing.superior_of(view, record, today), None, case.instansi)
+    await _move(session, case, r, RoutedBy.admin, actor=Actor(sub=principal.sub, role=principal.role.value),
+                reason=reason.strip() if reason else None, now=now)
     return case
+
+
+async def _move(session, case: ApprovalCase, r: Route, routed_by: RoutedBy, *, actor: Actor, reason: str | None,
+                now: dt.datetime, note: str | None = None) -> None:
+    """Give a Pending case the penilai of ``r``: approval.reassigned (the
+    previous penilai is told too), or approval.requested when the case had
+    none (unrouted until now)."""
+    assert r.penilai is not None
+    previous = Pegawai.model_validate(case.penilai) if case.penilai is not None else None
+    replaced = sorted({*(case.replaced_penilai or []), *([previous.nip] if previous else [])} - {r.penilai.nip})
+    values = _route_values(r, routed_by)
+    await _advance(session, case, SkpAction.reassign, SkpStatus.Pending, actor=actor.sub, actor_role=actor.role,
+                   note=note or reason, now=now, replaced_penilai=replaced, **values)
+    if previous is None:
+        event: ApprovalRequested | ApprovalReassigned = _requested(case, resubmission=(case.pending_round or 1) > 1)
+    else:
+        event = ApprovalReassigned(**_common(case), previous_penilai=previous, reason=reason)
+    add_event(session, event, actor=actor)
+    await _flush(session)
+
+
+# --- directory changes ----------------------------------------------------------
+
+
+def _check_event_data(case: ApprovalCase) -> None:
+    """Raise when the stored case cannot make an approval event (a row
+    written before the edge checked it)."""
+    Pegawai.model_validate(case.pegawai)
+    Periode.model_validate(case.periode)
+    if case.penilai is not None:
+        Pegawai.model_validate(case.penilai)
+
+
+#: the actor of the moves the directory causes (audit rows, envelopes)
+DIRECTORY_ACTOR = Actor(sub="directory", role="directory")
+
+
+async def follow_directory(session, person_id: str, now: dt.datetime | None = None) -> int:
+    """The directory changed ``person_id`` (their projection is already
+    updated in this transaction): every Pending case whose routing may have
+    changed (the person's own, and those of the people whose records name
+    them as superior) goes to the penilai the directory now names for the
+    day (Asia/Jakarta) clamped into its periode, unless an admin's
+    reassignment is in force for it (domain.routing.follow). A move is
+    audited (actor ``directory``) and reported as approval.reassigned with
+    reason ``directory``; an unrouted case that gets a penilai is reported
+    as approval.requested. Returns the number of cases moved or routed."""
+    now = now or utcnow()
+    today = today_jakarta(now)
+    view = DirectoryView(session)
+    moved = 0
+    for case in await ApprovalRepository(session).pending_routed_through(person_id):
+        day = routing.day_for(today, case.periode_mulai, case.periode_selesai)
+        r = await routing.resolve(view, case.pegawai_nip, day, today)
+        decision = follow(case.penilai_nip, case.routed_by, r)
+        if decision == Follow.keep:
+            if case.penilai_nip is None and r.reason is not None and r.reason.value != case.unrouted_reason:
+                # still unrouted, for another reason now: what the admin's list shows (not a transition)
+                await ApprovalRepository(session).set_unrouted_reason(case, r.reason.value)
+            continue
+        assert r.penilai is not None
+        try:  # the events of a move are built from the case: a case whose data cannot make them is set aside
+            _check_event_data(case)
+        except Exception as exc:  # one bad case never stops the projection nor the other cases
+            set_aside("approval-directory", case.skp_id, exc)
+            continue
+        note = (f"directory: {case.penilai_nip or 'unrouted'} -> {r.penilai.nip} "
+                f"(pejabat penilai menurut direktori pada {day.isoformat()})")
+        await _move(session, case, r, RoutedBy.directory, actor=DIRECTORY_ACTOR, reason="directory", now=now, note=note)
+        log.info("case follows the directory", skp_id=str(case.skp_id), penilai=r.penilai.nip, change=decision.value)
+        moved += 1
+    return moved
