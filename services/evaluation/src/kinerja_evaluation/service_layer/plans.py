@@ -52,9 +52,10 @@ def new_evaluation(plan, period: Period, now=None) -> dict[str, Any]:
     )
 
 
-async def upsert_plan(session, d) -> EvaluationPlan | None:
+async def upsert_plan(session, d, today: dt.date | None = None) -> EvaluationPlan | None:
     """Build (or replace with a newer version) the plan of an approved SKP,
-    and give it an evaluation in every period open for its jenis pegawai."""
+    and give it an evaluation in every period open for its jenis pegawai
+    that can still be filled on ``today`` (Asia/Jakarta; None: every open one)."""
     repo = EvaluationRepository(session)
     plan = await repo.plan(d.skp_id)
     if plan is not None and plan.version >= d.version:
@@ -84,7 +85,7 @@ async def upsert_plan(session, d) -> EvaluationPlan | None:
             setattr(plan, k, v)
     await repo.flush()
     await apply_mutasi(session, plan)
-    await join_open_periods(session, plan)
+    await join_open_periods(session, plan, today)
     return plan
 
 
@@ -120,7 +121,11 @@ async def end_plan(session, plan: EvaluationPlan, selesai: dt.date, by_skp) -> N
     await repo.flush()
 
 
-async def join_open_periods(session, plan: EvaluationPlan) -> None:
+async def join_open_periods(session, plan: EvaluationPlan, today: dt.date | None = None) -> None:
+    """Give the plan an evaluation in each open period it overlaps. A period
+    whose deadline (as extended) passed before ``today`` is still open only
+    until the scheduler's next close tick; the pegawai could not fill it, so
+    the plan does not join it: not measured there (N/A), never scored 0."""
     repo = EvaluationRepository(session)
     rows = await repo.open_periods(plan.jenis_pegawai)
     for row in rows:
@@ -129,7 +134,8 @@ async def join_open_periods(session, plan: EvaluationPlan) -> None:
             continue
         existing = await repo.get_evaluation(evaluation_id(period.period_id, plan.skp_id))
         if existing is None:
-            repo.add(Evaluation(**new_evaluation(plan, period)))
+            if today is None or period.can_be_filled_after(today):
+                repo.add(Evaluation(**new_evaluation(plan, period)))
         elif existing.status == "open":  # a newer approved version: new targets, maybe a new penilai
             existing.jumlah_iki = measured_iki(plan, period)
             existing.penilai_nip, existing.unit_kerja = plan.penilai_nip, plan.unit_kerja
