@@ -135,8 +135,11 @@ async def hasil_tahunan_for(session, principal, nip: str, tahun: int, settings) 
     if access.needs_penilai_check(principal, nip) and not await EvaluationRepository(session).appraises(principal.sub, nip):
         raise access.forbid()
     if await foreign_nips(session, [nip], access.admin_scope(principal)):
-        raise access.forbid("Pegawai ini milik instansi lain (this pegawai belongs to another agency).")
-    return await hasil_tahunan(session, nip, tahun, settings)
+        raise access.hasil_tahunan_not_found(nip, tahun)  # as for an unknown NIP: no probing across instansi
+    out = await hasil_tahunan(session, nip, tahun, settings)
+    if not out:
+        raise access.hasil_tahunan_not_found(nip, tahun)
+    return out
 
 
 async def capaian_organisasi_for(session, principal, tahun: int, settings) -> list[dict[str, Any]]:
