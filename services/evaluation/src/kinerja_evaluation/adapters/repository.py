@@ -98,6 +98,19 @@ class EvaluationRepository:
             EvaluationPlan.nip == nip, EvaluationPlan.skp_id != skp_id, EvaluationPlan.periode_mulai <= selesai,
             EvaluationPlan.periode_selesai >= mulai))).scalars().all())
 
+    async def plan_for_update(self, skp_id: uuid.UUID) -> EvaluationPlan | None:
+        return (await self.session.exec(
+            select(EvaluationPlan).where(EvaluationPlan.skp_id == skp_id).with_for_update())).scalar_one_or_none()
+
+    async def stale_plan_ids(self, versi: int, after: uuid.UUID | None, limit: int) -> list[uuid.UUID]:
+        """Ids of the plans built by a target rule older than ``versi`` (or before it was versioned), in id order
+        after ``after`` (keyset: a plan set aside is not met again in the same scan)."""
+        q = select(EvaluationPlan.skp_id).where(or_(EvaluationPlan.aturan_target.is_(None),
+                                                    EvaluationPlan.aturan_target < versi))
+        if after is not None:
+            q = q.where(EvaluationPlan.skp_id > after)
+        return list((await self.session.exec(q.order_by(EvaluationPlan.skp_id).limit(limit))).scalars().all())
+
     async def plan_spans(self) -> dict[str, tuple[dt.date, dt.date]]:
         """Per jenis pegawai, the first start and last end of the plans' periods."""
         rows = (await self.session.exec(

@@ -46,6 +46,9 @@ class EvaluationPlan(SQLModel, table=True):
     jumlah_iki_periode: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     #: mutasi: the SKP of the new position that ended this one (its periode_selesai is then the day before)
     diakhiri_oleh_skp: uuid.UUID | None = Field(default=None)
+    #: the version of the shared target rule (kinerja_contracts.targets.VERSI_ATURAN) that built ``rencana``;
+    #: None: stored before the rule was versioned. Older plans are rebuilt (service_layer/rebuild.py)
+    aturan_target: int | None = Field(default=None)
 
 
 class EvaluationPeriod(SQLModel, table=True):

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from kinerja_contracts.calendar import utcnow
+from kinerja_contracts.targets import VERSI_ATURAN
 
 from ..adapters.repository import EvaluationRepository
 from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan
@@ -75,7 +76,7 @@ async def upsert_plan(session, d, today: dt.date | None = None) -> EvaluationPla
         penilai=d.penilai.model_dump(mode="json"), periode={"mulai": str(mulai), "selesai": str(selesai)} if mulai else {},
         snapshot=snap.model_dump(mode="json") if snap is not None else {}, atasan_pejabat_penilai=atasan_dict,
         instansi=d.pegawai.instansi, periode_mulai=mulai,
-        periode_selesai=selesai, rencana=lines, jumlah_iki_periode=measured_counts(lines),
+        periode_selesai=selesai, rencana=lines, jumlah_iki_periode=measured_counts(lines), aturan_target=VERSI_ATURAN,
     )
     if plan is None:
         plan = EvaluationPlan(skp_id=d.skp_id, **fields)
