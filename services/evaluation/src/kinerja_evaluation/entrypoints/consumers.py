@@ -27,6 +27,6 @@ def bind(c: Container) -> EventConsumers:
     async def approved(session, env) -> None:
         """An SKP was approved: build (or replace) its evaluation plan and join it
         to the periods open for its jenis pegawai that can still be filled today."""
-        await upsert_plan(session, env.data, c.today())
+        await upsert_plan(session, env.data, c.today(), c.settings.capaian_policy)
 
     return consumers

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import uuid
 
-from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.skp import SkpSnapshot
 from kinerja_contracts.targets import VERSI_ATURAN
 from kinerja_platform.isolation import isolated
@@ -35,11 +34,10 @@ from kinerja_platform.logging import get_logger
 
 from ..adapters.repository import EvaluationRepository
 from ..adapters.tables import EvaluationPlan
-from ..domain.capaian import CapaianPolicy, capaian_iki
+from ..domain.capaian import CapaianPolicy
 from ..domain.mutasi import potong_rencana
-from ..domain.periods import Kind
-from ..domain.plan import PlanIki, build_plan, measured_counts, period_target
-from .plans import measured_iki, period_of
+from ..domain.plan import build_plan, measured_counts
+from .plans import refresh_open_evaluations
 
 log = get_logger(__name__)
 
@@ -70,20 +68,7 @@ async def rebuild_plan(session, skp_id: uuid.UUID, policy: CapaianPolicy) -> boo
     lines = rebuilt_lines(plan)
     if lines is not None:
         plan.rencana, plan.jumlah_iki_periode = lines, measured_counts(lines)
-        by_iki = {x["iki_id"]: PlanIki.model_validate(x) for x in lines}
-        now = utcnow()
-        for ev in await repo.open_evaluations_of(skp_id):
-            period = period_of(await repo.period(ev.period_id))
-            ev.jumlah_iki = measured_iki(plan, period)
-            if period.kind is not Kind.annual:
-                for r in (await repo.realisasi_of(ev.id)).values():
-                    line = by_iki.get(r.iki_id)
-                    t = period_target(line, period) if line is not None else None
-                    r.capaian = None if t is None or r.nilai is None else capaian_iki(
-                        r.nilai, polaritas=t.polaritas or line.polaritas, target=t.nilai, minimum=t.minimum,
-                        maksimum=t.maksimum, policy=policy)
-            ev.version += 1
-            ev.updated_at = now
+        await refresh_open_evaluations(session, plan, policy)
     plan.aturan_target = VERSI_ATURAN
     await repo.flush()
     return True
