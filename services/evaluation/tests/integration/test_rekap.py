@@ -148,3 +148,11 @@ async def test_capaian_organisasi_is_kept_per_instansi(app, tokens):
         assert theirs["capaian_organisasi"] == "Istimewa" and theirs["jumlah_pegawai"] == 0  # DKI's people unseen
         units = (await client.get("/api/v1/organisasi/capaian/2025", headers=bdg)).json()
         assert {u["capaian_organisasi"] for u in units} <= {"Istimewa", None}
+        # the Dokumen Evaluasi of a DKI pegawai shows DKI's record, not Bandung's
+        eid = (await client.get("/api/v1/evaluations", params={"period_id": SEP, "nip": PEGAWAI_NIP},
+                                headers=dki)).json()[0]["id"]
+        r = await client.get(f"/api/v1/evaluations/{eid}/dokumen", params={"format": "xlsx"}, headers=dki)
+        assert r.status_code == 200, r.text
+        ws = load_workbook(io.BytesIO(r.content)).active
+        shown = {row[1]: row[2] for row in ws.iter_rows(values_only=True) if len(row) > 2}
+        assert shown["CAPAIAN KINERJA ORGANISASI"] == "Baik"
