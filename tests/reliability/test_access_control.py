@@ -488,7 +488,18 @@ async def test_another_instansis_admin_cannot_tell_a_record_from_an_unknown_one(
     assert r.status_code == 201, r.text
     penugasan = r.json()["id"]
     unknown_eval, unknown_skp, unknown_pen = "00000000-0000-5000-8000-000000000000", str(uuid.uuid4()), str(uuid.uuid4())
+    unknown_nip = "199912312025211999"
     for method, mine, unknown, kw in [
+        ("GET", f"/api/v1/plans/{me.approved_skp}", f"/api/v1/plans/{unknown_skp}", {}),
+        ("GET", f"/api/v1/hasil-tahunan/{me.nip}/2025", f"/api/v1/hasil-tahunan/{unknown_nip}/2025", {}),
+        ("PUT", f"/api/v1/evaluations/{me.evaluation}/realisasi", f"/api/v1/evaluations/{unknown_eval}/realisasi",
+         {"json": {"version": 1, "items": [{"iki_id": "iki-1", "nilai": 1}]}}),
+        ("POST", f"/api/v1/evaluations/{me.evaluation}/penilaian", f"/api/v1/evaluations/{unknown_eval}/penilaian",
+         {"json": {"version": 1}}),
+        ("POST", f"/api/v1/evaluations/{me.evaluation}/keberatan", f"/api/v1/evaluations/{unknown_eval}/keberatan",
+         {"json": {"alasan": "Realisasi sudah lengkap dengan bukti dukung."}}),
+        ("POST", f"/api/v1/keberatan/{me.keberatan}/keputusan", f"/api/v1/keberatan/{uuid.uuid4()}/keputusan",
+         {"json": {"decision": "rejected"}}),
         ("GET", f"/api/v1/evaluations/{me.evaluation}", f"/api/v1/evaluations/{unknown_eval}", {}),
         ("GET", f"/api/v1/evaluations/{me.evaluation}/dokumen", f"/api/v1/evaluations/{unknown_eval}/dokumen", {}),
         ("GET", f"/api/v1/evaluations/{me.evaluation}/lembar-bulanan",

@@ -34,11 +34,17 @@ class Settings(ServiceSettingsBase):
     perpanjangan_ambang_capaian: float | None = Field(default=None, description="PPPK extension: optional floor on the "
                                                       "yearly average capaian; none by default (DKI 2026 gives no number)")
     keberatan_days: int = Field(default=14, description="days after the result in which a keberatan may be filed "
-                                "(docs/evaluation.md; PermenPANRB 6/2022)")
-    distribution_guidance: dict[str, dict[str, float]] = Field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_GUIDANCE.items()})
+                                "(DOMAIN 'Keberatan': 14 days; the BKN deck, line 966, gives no number)")
+    distribution_guidance: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {k: dict(v) for k, v in DEFAULT_GUIDANCE.items()},
+        description="share bands of the predikat per capaian organisasi: our reading of the BKN deck's curves "
+                    "(lines 842-866); the figures: no source")
 
     # periods and the scheduler
-    period_policy: dict[str, list[str]] = Field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_POLICY.items()})
+    period_policy: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_POLICY.items()},
+        description="periods per jenis pegawai: monthly for PPPK Paruh Waktu (DKI 2026 line 146); quarterly for "
+                    "PNS/PPPK: no source (regional policy; the BKN deck says only 'periodik')")
     deadline_day: int = Field(default=5, ge=1, le=31, description="deadline: this day of the month after a period (no source)")
     reminder_days: int = Field(default=2, ge=0, description="reminder this many days before the deadline (no source)")
     scheduler_enabled: bool = True

@@ -266,3 +266,40 @@ async def test_a_version_1_approval_with_the_old_field_names_still_makes_a_plan(
 
         p = await eventually(plan)
         assert p.atasan_pejabat_penilai["nip"] == atasan["nip"]
+
+
+async def test_a_newer_version_recomputes_the_realisasi_already_entered(app, clock, tokens):
+    """v2 sets the "100 %" IKI to 50 % and drops rhk-3 while September is open with realisasi entered: the
+    capaian of what was entered follows the new targets, and the dropped IKI no longer counts at the close."""
+    from kinerja_devstack.samples import pppk_skp
+
+    first = approved()
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    sep = "2025-09/PPPK_PARUH_WAKTU/monthly"
+    async with running(app) as client:
+        await publish(app, first)
+        sched = app.state.runtime.container.scheduler
+        await eventually(lambda: sched.spans())
+        await sched.run_once()
+        eid = (await client.get("/api/v1/evaluations", params={"period_id": sep}, headers=me)).json()[0]["id"]
+        body = {"version": 1, "items": [{"iki_id": "iki-1", "nilai": 1}, {"iki_id": "iki-2", "nilai": 30},
+                                        {"iki_id": "iki-3", "nilai": 1}]}
+        r = await client.put(f"/api/v1/evaluations/{eid}/realisasi", json=body, headers=me)
+        assert r.json()["capaian_hasil_kerja"] == 76.67  # (100 + 30 + 100) / 3
+        skp = pppk_skp()
+        skp["hasil_kerja"] = skp["hasil_kerja"][:2]
+        skp["hasil_kerja"][1]["iki"][0]["target"]["nilai"] = "50"
+        await publish(app, approved(skp, skp_id=first.skp_id, version=2))
+
+        async def refreshed():
+            ev = (await client.get(f"/api/v1/evaluations/{eid}", headers=me)).json()
+            return ev["version"] > 2 and ev
+
+        ev = await eventually(refreshed)
+        iki2 = next(x for x in ev["hasil_kerja"] if x["iki_id"] == "iki-2")
+        assert iki2["target"]["nilai"] == 50 and iki2["capaian"] == 60.0
+        assert ev["capaian_hasil_kerja"] == 80.0  # (100 + 60) / 2
+        clock.set(at(d(2025, 10, 6)))
+        await sched.run_once()
+        closed = (await client.get(f"/api/v1/evaluations/{eid}", headers=me)).json()
+        assert closed["status"] == "closed" and closed["capaian_hasil_kerja"] == 80.0  # not (100 + 30 + 100) / 2

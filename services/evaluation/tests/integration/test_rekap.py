@@ -118,3 +118,41 @@ async def test_annual_result_extension_and_organisation_warning(app, tokens, clo
         r = await client.put("/api/v1/organisasi/capaian/2025", json={"unit_kerja": UNIT, "capaian": "Istimewa"}, headers=admin)
         warn = (await client.get("/api/v1/organisasi/capaian/2025", params={"hanya_peringatan": True}, headers=admin)).json()
         assert warn and "melebihi panduan 50%" in warn[0]["peringatan"][0]  # 100 % Sangat Baik > 50 %
+
+
+async def test_capaian_organisasi_is_kept_per_instansi(app, tokens):
+    """An admin of another instansi neither overwrites nor reads a record of a unit that has the same name in
+    their own instansi; a deployment-wide admin's record is the fallback for every instansi."""
+    dki = tokens("198001012005011001", "admin", instansi="Pemerintah Provinsi DKI Jakarta")
+    bdg = tokens("198001012005011009", "admin", instansi="Pemerintah Kota Bandung")
+    pusat = tokens("198001012005011008", "admin")
+    async with running(app) as client:
+        await two_pegawai_in_september(app, client, tokens)
+
+        async def record(headers) -> dict | None:
+            units = (await client.get("/api/v1/organisasi/capaian/2025", headers=headers)).json()
+            return next((u for u in units if u["unit_kerja"] == UNIT), None)
+
+        r = await client.put("/api/v1/organisasi/capaian/2025", json={"unit_kerja": UNIT, "capaian": "Kurang"},
+                             headers=pusat)
+        assert r.status_code == 200
+        assert (await record(dki))["capaian_organisasi"] == "Kurang"  # the deployment-wide record, as fallback
+        assert (await client.put("/api/v1/organisasi/capaian/2025", json={"unit_kerja": UNIT, "capaian": "Baik"},
+                                 headers=dki)).status_code == 200
+        r = await client.put("/api/v1/organisasi/capaian/2025", json={"unit_kerja": UNIT, "capaian": "Istimewa"},
+                             headers=bdg)
+        assert r.status_code == 200  # Bandung's own unit of that name
+        mine = await record(dki)
+        assert mine["capaian_organisasi"] == "Baik" and mine["jumlah_pegawai"] == 2  # not overwritten by Bandung
+        theirs = await record(bdg)
+        assert theirs["capaian_organisasi"] == "Istimewa" and theirs["jumlah_pegawai"] == 0  # DKI's people unseen
+        units = (await client.get("/api/v1/organisasi/capaian/2025", headers=bdg)).json()
+        assert {u["capaian_organisasi"] for u in units} <= {"Istimewa", None}
+        # the Dokumen Evaluasi of a DKI pegawai shows DKI's record, not Bandung's
+        eid = (await client.get("/api/v1/evaluations", params={"period_id": SEP, "nip": PEGAWAI_NIP},
+                                headers=dki)).json()[0]["id"]
+        r = await client.get(f"/api/v1/evaluations/{eid}/dokumen", params={"format": "xlsx"}, headers=dki)
+        assert r.status_code == 200, r.text
+        ws = load_workbook(io.BytesIO(r.content)).active
+        shown = {row[1]: row[2] for row in ws.iter_rows(values_only=True) if len(row) > 2}
+        assert shown["CAPAIAN KINERJA ORGANISASI"] == "Baik"

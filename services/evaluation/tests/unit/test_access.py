@@ -115,3 +115,24 @@ def test_recording_a_plt_or_reassigning_needs_an_admin_of_an_instansi():
         with pytest.raises(ProblemError) as exc:
             access.penilai_admin_instansi(principal)
         assert exc.value.status == status
+
+
+def test_another_instansis_admin_is_told_what_an_unknown_plan_answers():
+    """Issue 16: GET /plans/{skp_id} answered another instansi's admin 403 (an existence oracle)."""
+    with pytest.raises(ProblemError) as exc:
+        access.ensure_can_read_plan(who("a", "admin", "Jawa Barat"), PLAN, "skp-1")
+    assert (exc.value.status, exc.value.code) == (404, "plan-not-found")
+    assert exc.value.detail == access.plan_not_found("skp-1").detail
+    access.ensure_can_read_plan(who("a", "admin", DKI), PLAN, "skp-1")
+    access.ensure_can_read_plan(who("a", "admin"), PLAN, "skp-1")
+    with pytest.raises(ProblemError) as exc:  # a pegawai's token carries no instansi: not a party is 403
+        access.ensure_can_read_plan(who("199001012015011001", "pegawai"), PLAN, "skp-1")
+    assert exc.value.status == 403
+
+
+def test_only_an_admin_scoped_elsewhere_is_hidden_from():
+    assert access.of_other_instansi(who("a", "admin", "Jawa Barat"), DKI)
+    assert not access.of_other_instansi(who("a", "admin", DKI), DKI)
+    assert not access.of_other_instansi(who("a", "admin"), DKI)  # deployment-wide
+    assert not access.of_other_instansi(who(PEGAWAI, "pegawai"), DKI)
+    assert access.of_other_instansi(who("a", "admin", DKI), None)  # a plan without instansi is nobody's instansi

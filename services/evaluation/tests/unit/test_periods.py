@@ -45,3 +45,22 @@ def test_due_actions_in_calendar_order():
     # policy is configuration: a region evaluating PNS monthly
     due = due_actions({"PNS": (d(2026, 1, 1), d(2026, 12, 31))}, d(2026, 1, 1), policy={"PNS": ["monthly"]})
     assert [a.key for a in due] == ["open:2026-01/PNS/monthly"]
+
+
+def test_a_period_joined_after_its_deadline_cannot_be_filled():
+    """Hand-computed: September 2025 (deadline 5 October). A plan approved on
+    the deadline day can still enter realisasi; one approved on 6 October,
+    before the scheduler's close tick, could not: the month is N/A for it."""
+    sep = make_period(Kind.monthly, "PPPK_PARUH_WAKTU", 2025, 9)
+    assert sep.deadline == d(2025, 10, 5)
+    assert sep.can_be_filled_after(d(2025, 9, 20))
+    assert sep.can_be_filled_after(d(2025, 10, 5))
+    assert not sep.can_be_filled_after(d(2025, 10, 6))
+    # an admin's extension to 8 October moves it
+    from dataclasses import replace
+    extended = replace(sep, deadline=d(2025, 10, 8))
+    assert extended.can_be_filled_after(d(2025, 10, 7)) and not extended.can_be_filled_after(d(2025, 10, 9))
+    # TW III 2025 (deadline 5 October) and the year 2025 (deadline 5 January 2026)
+    q3 = make_period(Kind.quarterly, "PNS", 2025, 3)
+    year = make_period(Kind.annual, "PNS", 2025, 1)
+    assert not q3.can_be_filled_after(d(2025, 10, 6)) and year.can_be_filled_after(d(2025, 10, 6))

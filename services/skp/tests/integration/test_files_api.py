@@ -139,3 +139,38 @@ async def test_an_import_cut_short_by_a_shutdown_says_so_on_its_job(settings, to
         job = (await client.get(job_url, headers=admin)).json()
     assert job["status"] == "failed" and job["total"] == 9 and job["processed"] == 0
     assert "after 0 of 9 rows" in job["error"] and "upload the same workbook again" in job["error"]
+
+
+async def test_workbook_import_reads_sifat_target_and_per_period_targets_row_by_row(app, tokens):
+    """Issue 16: the Daftar SKP sheet's SIFAT TARGET and TARGET JAN..DES / TW I..IV columns become the IKI's
+    sifat_target and target_periode; a cell the shared rule cannot read is reported on its own row."""
+    import io
+
+    from openpyxl import load_workbook
+
+    admin = tokens("admin-dki", "admin", instansi=INSTANSI)
+    wb = load_workbook(io.BytesIO(write_batch([SkpContent.model_validate(d) for d in drafts(2)])))
+    ws = wb["Daftar SKP"]
+    col = {c.value: c.column for c in ws[1]}
+    # SKP 1, its "100 %" IKI (row 3): a level, measured in TW II (at least 30) and TW IV (80-100, stabilize) only
+    ws.cell(3, col["SIFAT TARGET"]).value = "tingkat"
+    for tw, text in (("I", "N/A"), ("II", "30 (maximize)"), ("III", "N/A"), ("IV", "80 - 100 (stabilize)")):
+        ws.cell(3, col[f"TARGET TW {tw}"]).value = text
+    ws.cell(6, col["TARGET TW II"]).value = "banyak"  # SKP 2, the same IKI: not a target
+    buf = io.BytesIO()
+    wb.save(buf)
+    async with running(app) as client:
+        r = await client.post("/api/v1/skp/imports", files={"file": ("daftar.xlsx", buf.getvalue(), XLSX)}, headers=admin)
+        assert r.status_code == 202, r.text
+        job = await eventually(lambda: _done(client, r.headers["Location"], admin), timeout=60)
+        rows = {x["row"]: x for x in job["report"]}
+        assert job["summary"]["created"] == 1 and job["summary"]["invalid"] == 1, job["summary"]
+        assert rows[3]["status"] == "created" and rows[3]["errors"] == []
+        assert rows[6]["status"] == "invalid" and "banyak" in str(rows[6]["errors"])
+        assert all(rows[n]["errors"] == [] for n in (5, 7))  # the other rows of that SKP are not blamed
+        skp = (await client.get(f"/api/v1/skp/{rows[3]['skp_id']}", headers=admin)).json()
+        iki = skp["content"]["hasil_kerja"][1]["iki"][0]
+        assert iki["sifat_target"] == "tingkat"
+        na, tw2, _, tw4 = iki["target_periode"]["triwulan"]
+        assert na["na"] is True and tw2["nilai"] == 30 and tw2["polaritas"] == "higher_is_better"
+        assert (tw4["minimum"], tw4["maksimum"], tw4["polaritas"]) == (80, 100, "range")

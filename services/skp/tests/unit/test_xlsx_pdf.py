@@ -159,3 +159,62 @@ def test_pdf_names_the_penilai_who_signed_and_a_plt():
                      compress=False)
     assert b"Rina Wulandari" in pdf and b"NIP 198001012005011001" in pdf
     assert b"Plt./Plh. NIP 197501012000031001" in pdf
+
+
+def test_batch_sheet_carries_sifat_target_and_per_period_targets():
+    """Issue 16: the Daftar SKP sheet has SIFAT TARGET and TARGET JAN..DES / TW I..IV (as Rincian Target)."""
+    import io
+
+    from kinerja_contracts.targets import Polaritas, TargetPeriode
+    from openpyxl import load_workbook
+
+    d = pppk_skp()
+    iki2 = d["hasil_kerja"][1]["iki"][0]
+    iki2["sifat_target"] = "tingkat"
+    iki2["target_periode"] = {"triwulan": ["N/A", "30 (maximize)", "N/A", "80 - 100 (stabilize)"]}
+    a = SkpContent.model_validate(d)
+    data = write_batch([a])
+    ws = load_workbook(io.BytesIO(data))["Daftar SKP"]
+    header = [c.value for c in ws[1]]
+    assert header[-17:] == ["SIFAT TARGET", "TARGET JAN", "TARGET FEB", "TARGET MAR", "TARGET APR", "TARGET MEI",
+                            "TARGET JUN", "TARGET JUL", "TARGET AGU", "TARGET SEP", "TARGET OKT", "TARGET NOV",
+                            "TARGET DES", "TARGET TW I", "TARGET TW II", "TARGET TW III", "TARGET TW IV"]
+    row3 = [c.value for c in ws[3]]
+    assert row3[-17] == "tingkat" and row3[-4:] == ["N/A", "30 (maximize)", "N/A", "80 - 100 (stabilize)"]
+    assert [c.value for c in ws[2]][-8:-4] == [1, 1, 1, 1]  # iki-1's plain monthly numbers Sep..Dec, as numbers
+    again = SkpContent.model_validate(read_batch(data)[0].content)
+    i1, i2 = again.hasil_kerja[0].iki[0], again.hasil_kerja[1].iki[0]
+    assert i1.target_bulanan == a.hasil_kerja[0].iki[0].target_bulanan and i1.target_periode is None
+    assert i2.sifat_target == "tingkat" and i2.target_periode.bulanan is None
+    assert i2.target_periode.triwulan == [TargetPeriode(na=True), TargetPeriode(nilai=30, polaritas=Polaritas.higher_is_better),
+                                          TargetPeriode(na=True),
+                                          TargetPeriode(minimum=80, maksimum=100, polaritas=Polaritas.range)]
+    # a sheet typed after the old template (no such columns) reads as before
+    wb = load_workbook(io.BytesIO(data))
+    wb["Daftar SKP"].delete_cols(len(header) - 16, 17)
+    buf = io.BytesIO()
+    wb.save(buf)
+    old = SkpContent.model_validate(read_batch(buf.getvalue())[0].content)
+    assert old.hasil_kerja[1].iki[0].sifat_target is None and old.hasil_kerja[1].iki[0].target_periode is None
+
+
+def test_batch_sheet_cell_the_rule_cannot_read_fails_the_model_on_its_iki():
+    import io
+
+    from openpyxl import load_workbook
+    from pydantic import ValidationError
+
+    wb = load_workbook(io.BytesIO(write_batch([SkpContent.model_validate(pppk_skp())])))
+    ws = wb["Daftar SKP"]
+    header = [c.value for c in ws[1]]
+    ws.cell(3, header.index("TARGET TW II") + 1).value = "banyak"
+    ws.cell(3, header.index("SIFAT TARGET") + 1).value = "Tingkat"
+    buf = io.BytesIO()
+    wb.save(buf)
+    group = read_batch(buf.getvalue())[0]
+    iki = group.content["hasil_kerja"][1]["iki"][0]
+    assert iki["sifat_target"] == "tingkat" and iki["target_periode"]["triwulan"][1] == "banyak"
+    assert group.iki_rows[(1, 0)] == 3
+    with pytest.raises(ValidationError) as exc:
+        SkpContent.model_validate(group.content)
+    assert "banyak" in str(exc.value) and "hasil_kerja.1.iki.0.target_periode" in str(exc.value)

@@ -44,8 +44,14 @@ __all__ = [
     "Polaritas", "SifatTarget", "SifatDerivation", "TargetPeriode", "TargetPerPeriode", "PeriodTargets", "TABEL_SIFAT",
     "parse_polaritas", "parse_target_periode", "sifat_target", "arah_default", "polaritas_efektif",
     "targets_per_period", "months_in_periode", "quarter_of", "waktu_biaya_naik", "jumlahkan", "DIJUMLAH",
-    "format_target_periode",
+    "format_target_periode", "VERSI_ATURAN",
 ]
+
+#: Version of this rule. Bump it whenever :func:`targets_per_period` or
+#: :func:`sifat_target` gives a different result for some input: the
+#: evaluation service rebuilds every stored plan built by an older version
+#: (docs/evaluation.md "Plans stored under an older rule").
+VERSI_ATURAN = 1
 
 
 class Polaritas(StrEnum):

@@ -1,5 +1,12 @@
 """Layouts: the Dokumen Evaluasi Kinerja Pegawai (PDF and XLSX) and the DKI
-per-pegawai monthly sheet (XLSX), from :func:`service_layer.dokumen.dokumen_data`."""
+per-pegawai monthly sheet (XLSX), from :func:`service_layer.dokumen.dokumen_data`.
+
+The Dokumen Evaluasi's layout is a local choice: the official annex form is
+not among the reference texts, so its parts borrow from the official forms
+that are (identity blocks and signature of the SKP / DKI evaluation sheets,
+the order of the deck's evaluation steps); docs/evaluation.md "Documents"
+cites each part. The monthly sheet follows DKI 2026 "SHEET HASIL KERJA
+BULANAN"."""
 
 from __future__ import annotations
 

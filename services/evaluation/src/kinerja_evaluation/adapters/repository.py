@@ -98,6 +98,19 @@ class EvaluationRepository:
             EvaluationPlan.nip == nip, EvaluationPlan.skp_id != skp_id, EvaluationPlan.periode_mulai <= selesai,
             EvaluationPlan.periode_selesai >= mulai))).scalars().all())
 
+    async def plan_for_update(self, skp_id: uuid.UUID) -> EvaluationPlan | None:
+        return (await self.session.exec(
+            select(EvaluationPlan).where(EvaluationPlan.skp_id == skp_id).with_for_update())).scalar_one_or_none()
+
+    async def stale_plan_ids(self, versi: int, after: uuid.UUID | None, limit: int) -> list[uuid.UUID]:
+        """Ids of the plans built by a target rule older than ``versi`` (or before it was versioned), in id order
+        after ``after`` (keyset: a plan set aside is not met again in the same scan)."""
+        q = select(EvaluationPlan.skp_id).where(or_(EvaluationPlan.aturan_target.is_(None),
+                                                    EvaluationPlan.aturan_target < versi))
+        if after is not None:
+            q = q.where(EvaluationPlan.skp_id > after)
+        return list((await self.session.exec(q.order_by(EvaluationPlan.skp_id).limit(limit))).scalars().all())
+
     async def plan_spans(self) -> dict[str, tuple[dt.date, dt.date]]:
         """Per jenis pegawai, the first start and last end of the plans' periods."""
         rows = (await self.session.exec(
@@ -323,12 +336,18 @@ class EvaluationRepository:
             q = q.join(EvaluationPlan, EvaluationPlan.skp_id == Evaluation.skp_id).where(EvaluationPlan.instansi == instansi)
         return list((await self.session.exec(q)).all())
 
-    async def capaian_organisasi(self, tahun: int) -> dict[str, CapaianOrganisasiRecord]:
-        return {r.unit_kerja: r for r in (await self.session.exec(
-            select(CapaianOrganisasiRecord).where(CapaianOrganisasiRecord.tahun == tahun))).scalars()}
+    async def capaian_organisasi(self, tahun: int, instansi: str | None) -> dict[str, CapaianOrganisasiRecord]:
+        """Per unit, the record of ``instansi`` (else the deployment-wide one, instansi ""); ``instansi`` None (a
+        deployment-wide admin): the deployment-wide record, else one of an instansi (unit names are not unique)."""
+        q = select(CapaianOrganisasiRecord).where(CapaianOrganisasiRecord.tahun == tahun)
+        if instansi is not None:
+            q = q.where(CapaianOrganisasiRecord.instansi.in_(("", instansi)))
+        rows = (await self.session.exec(q)).scalars().all()
+        first = "" if instansi is None else instansi  # sorted last: this one wins
+        return {r.unit_kerja: r for r in sorted(rows, key=lambda r: (r.instansi == first, r.instansi))}
 
-    async def capaian_organisasi_of(self, unit_kerja: str, tahun: int) -> CapaianOrganisasiRecord | None:
-        return await self.session.get(CapaianOrganisasiRecord, (unit_kerja, tahun))
+    async def capaian_organisasi_of(self, instansi: str, unit_kerja: str, tahun: int) -> CapaianOrganisasiRecord | None:
+        return await self.session.get(CapaianOrganisasiRecord, (instansi, unit_kerja, tahun))
 
     # --- Plt/Plh who rate for a pejabat penilai ------------------------------------------
 

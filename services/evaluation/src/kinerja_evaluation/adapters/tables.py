@@ -46,6 +46,9 @@ class EvaluationPlan(SQLModel, table=True):
     jumlah_iki_periode: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     #: mutasi: the SKP of the new position that ended this one (its periode_selesai is then the day before)
     diakhiri_oleh_skp: uuid.UUID | None = Field(default=None)
+    #: the version of the shared target rule (kinerja_contracts.targets.VERSI_ATURAN) that built ``rencana``;
+    #: None: stored before the rule was versioned. Older plans are rebuilt (service_layer/rebuild.py)
+    aturan_target: int | None = Field(default=None)
 
 
 class EvaluationPeriod(SQLModel, table=True):
@@ -157,10 +160,13 @@ class Keberatan(SQLModel, table=True):
 
 
 class CapaianOrganisasiRecord(SQLModel, table=True):
-    """The organisation achievement of a unit in a year, set by an admin."""
+    """The organisation achievement of a unit of one instansi in a year, set by
+    an admin of that instansi (``instansi`` "": by a deployment-wide admin, for
+    a unit of any instansi that has no record of its own)."""
 
     __tablename__ = "capaian_organisasi"
 
+    instansi: str = Field(default="", primary_key=True, max_length=300)
     unit_kerja: str = Field(primary_key=True, max_length=300)
     tahun: int = Field(primary_key=True)
     capaian: str = Field(max_length=32)

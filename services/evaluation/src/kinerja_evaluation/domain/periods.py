@@ -74,6 +74,14 @@ class Period:
         """Realisasi may be entered from the first day through the deadline."""
         return self.mulai <= today <= self.deadline
 
+    def can_be_filled_after(self, joined_on: dt.date) -> bool:
+        """Whether a plan that joins this period on ``joined_on`` could still
+        have realisasi entered: on or before the deadline (as extended). A
+        period joined later is not measured for that plan (no evaluation, so
+        no 0 in any average): docs/evaluation.md "Which periods an SKP is
+        scored in" (DOMAIN "Targets and periods"; the deadline is local)."""
+        return joined_on <= self.deadline
+
 
 def period_label(kind: Kind | str, mulai: dt.date) -> str:
     kind = Kind(kind)

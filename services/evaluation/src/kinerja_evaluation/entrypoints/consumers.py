@@ -26,7 +26,7 @@ def bind(c: Container) -> EventConsumers:
     @consumers.on(ApprovalApproved)
     async def approved(session, env) -> None:
         """An SKP was approved: build (or replace) its evaluation plan and join it
-        to the periods open for its jenis pegawai."""
-        await upsert_plan(session, env.data)
+        to the periods open for its jenis pegawai that can still be filled today."""
+        await upsert_plan(session, env.data, c.today(), c.settings.capaian_policy)
 
     return consumers

@@ -54,6 +54,29 @@ def evaluation_not_found(evaluation_id: str) -> ProblemError:
     return ProblemError(404, "evaluation-not-found", f"Evaluasi {evaluation_id} tidak ditemukan (evaluation not found).")
 
 
+def plan_not_found(skp_id) -> ProblemError:
+    """An unknown plan; also what an admin of another instansi is told."""
+    return ProblemError(404, "plan-not-found", f"Belum ada rencana evaluasi untuk SKP {skp_id} (no plan yet).")
+
+
+def hasil_tahunan_not_found(nip: str, tahun: int) -> ProblemError:
+    """No annual result of ``nip`` in ``tahun``; also what an admin of another instansi is told."""
+    return ProblemError(404, "hasil-tahunan-not-found", f"Tidak ada hasil evaluasi {nip} tahun {tahun} "
+                        f"(no evaluation of this pegawai in this year).")
+
+
+def of_other_instansi(principal: Principal, instansi: str | None) -> bool:
+    """An admin scoped to an instansi other than ``instansi`` (the record's):
+    such an admin is answered as for an unknown record (404, never 403)."""
+    return principal.role == Role.admin and bool(principal.instansi) and principal.instansi != instansi
+
+
+def hide_from_other_instansi(principal: Principal, instansi: str | None, not_found: ProblemError) -> None:
+    """Raise ``not_found`` (the unknown record's answer) for an admin of another instansi."""
+    if of_other_instansi(principal, instansi):
+        raise not_found
+
+
 def actor(principal: Principal) -> Actor:
     return Actor(sub=principal.sub, role=str(principal.role))
 
@@ -102,10 +125,11 @@ def may_rate(principal: Principal, ev: EvaluationRow, acting_for: Collection[Act
     return principal.sub != ev.nip and instansi is not None and (ev.penilai_nip, instansi) in acting_for
 
 
-def ensure_can_read_plan(principal: Principal, plan: PlanRow) -> None:
+def ensure_can_read_plan(principal: Principal, plan: PlanRow, skp_id) -> None:
+    """Its pegawai, its penilai, or an admin of its instansi; an admin of
+    another instansi is answered as for an unknown plan (404)."""
     if principal.role == Role.admin:
-        if principal.instansi and principal.instansi != plan.instansi:
-            raise ProblemError(403, "forbidden", "SKP ini milik instansi lain (this SKP belongs to another agency).")
+        hide_from_other_instansi(principal, plan.instansi, plan_not_found(skp_id))
     elif principal.sub not in (plan.nip, plan.penilai_nip):
         raise ProblemError(403, "forbidden", "Anda tidak terkait dengan SKP ini (you are not party to this SKP).")
 

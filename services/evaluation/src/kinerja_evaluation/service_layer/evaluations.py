@@ -26,12 +26,17 @@ from .plans import period_of, plan_lines
 BERAKHLAK = tuple(n.value for n in NilaiBerakhlak)
 
 
-async def load(session, evaluation_id: str, *, for_update: bool = False) -> tuple[Evaluation, EvaluationPlan, EvaluationPeriod]:
+async def load(session, evaluation_id: str, *, for_update: bool = False,
+               principal=None) -> tuple[Evaluation, EvaluationPlan, EvaluationPeriod]:
+    """An evaluation with its plan and period; 404 when unknown, and also for
+    ``principal`` when an admin of another instansi (no probing across instansi)."""
     repo = EvaluationRepository(session)
     ev = await repo.evaluation(evaluation_id, for_update=for_update)
     if ev is None:
         raise access.evaluation_not_found(evaluation_id)
     plan = await repo.plan(ev.skp_id)
+    if principal is not None:
+        access.hide_from_other_instansi(principal, plan.instansi, access.evaluation_not_found(evaluation_id))
     period = await repo.period(ev.period_id)
     return ev, plan, period
 
@@ -304,8 +309,8 @@ async def decide_keberatan(session, k: Keberatan, decision: str, rating_hasil_ke
 async def read_plan(session, skp_id: uuid.UUID, principal) -> EvaluationPlan:
     plan = await EvaluationRepository(session).plan(skp_id)
     if plan is None:
-        raise ProblemError(404, "plan-not-found", f"Belum ada rencana evaluasi untuk SKP {skp_id} (no plan yet).")
-    access.ensure_can_read_plan(principal, plan)
+        raise access.plan_not_found(skp_id)
+    access.ensure_can_read_plan(principal, plan, skp_id)
     return plan
 
 
@@ -341,7 +346,7 @@ async def read(session, evaluation_id: str, principal, settings, today: dt.date)
 async def realisasi(session, evaluation_id: str, principal, version: int, items: list, settings,
                     today: dt.date) -> dict[str, Any]:
     """The pegawai enters realisasi (on the version they read), while the period accepts it."""
-    ev, plan, _ = await load(session, evaluation_id, for_update=True)
+    ev, plan, _ = await load(session, evaluation_id, for_update=True, principal=principal)
     access.ensure_pegawai(principal, ev, "Hanya pegawai yang dinilai yang mengisi realisasi (only the pegawai enters "
                           "realisasi).")
     check_version(ev, version)
@@ -353,7 +358,7 @@ async def realisasi(session, evaluation_id: str, principal, version: int, items:
 async def penilaian(session, evaluation_id: str, principal, body, settings, today: dt.date) -> dict[str, Any]:
     """The pejabat penilai (or their Plt/Plh on ``today``) gives umpan balik
     and ratings (on the version they read)."""
-    ev, plan, _ = await load(session, evaluation_id, for_update=True)
+    ev, plan, _ = await load(session, evaluation_id, for_update=True, principal=principal)
     access.ensure_penilai(principal, ev, () if principal.sub == ev.penilai_nip else
                           await _acting_for(session, principal, today), plan.instansi)
     check_version(ev, body.version)
@@ -364,7 +369,7 @@ async def penilaian(session, evaluation_id: str, principal, body, settings, toda
 
 async def keberatan(session, evaluation_id: str, principal, alasan: str, today: dt.date) -> dict[str, Any]:
     """The pegawai objects to the result."""
-    ev, plan, _ = await load(session, evaluation_id, for_update=True)
+    ev, plan, _ = await load(session, evaluation_id, for_update=True, principal=principal)
     access.ensure_pegawai(principal, ev, "Hanya pegawai yang dinilai yang dapat mengajukan keberatan (only the pegawai "
                           "may object).")
     k = await file_keberatan(session, ev, plan, alasan, access.actor(principal), today)
@@ -382,8 +387,13 @@ async def decide(session, keberatan_id: str, principal, decision: str, rating_ha
     """The atasan pejabat penilai decides a keberatan (final)."""
     repo = EvaluationRepository(session)
     k = await repo.keberatan_for_update(keberatan_id)
+    not_found = ProblemError(404, "keberatan-not-found", "Keberatan tidak ditemukan (not found).")
     if k is None:
-        raise ProblemError(404, "keberatan-not-found", "Keberatan tidak ditemukan (not found).")
+        raise not_found
+    if access.admin_scope(principal):  # an instansi-scoped admin: answer theirs only
+        ev = await repo.evaluation(k.evaluation_id)
+        plan = await repo.plan(ev.skp_id) if ev is not None else None
+        access.hide_from_other_instansi(principal, plan.instansi if plan is not None else None, not_found)
     access.ensure_atasan_of_keberatan(principal, k.atasan_nip)
     k = await decide_keberatan(session, k, decision, rating_hasil_kerja, rating_perilaku, new_predikat, note,
                                access.actor(principal))

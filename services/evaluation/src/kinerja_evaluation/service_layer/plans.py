@@ -7,12 +7,14 @@ import datetime as dt
 from typing import Any
 
 from kinerja_contracts.calendar import utcnow
+from kinerja_contracts.targets import VERSI_ATURAN
 
 from ..adapters.repository import EvaluationRepository
 from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan
+from ..domain.capaian import CapaianError, CapaianPolicy, capaian_iki
 from ..domain.mutasi import potong_rencana
 from ..domain.periods import Kind, Period
-from ..domain.plan import PlanIki, build_plan, count_measured, measured_counts, measured_in
+from ..domain.plan import PlanIki, build_plan, count_measured, measured_counts, measured_in, period_target
 from .ids import evaluation_id
 
 
@@ -52,9 +54,44 @@ def new_evaluation(plan, period: Period, now=None) -> dict[str, Any]:
     )
 
 
-async def upsert_plan(session, d) -> EvaluationPlan | None:
+def _capaian(nilai: float, t, line: PlanIki, policy: CapaianPolicy) -> float | None:
+    """The capaian of a stored realisasi against a new target; None (counts 0
+    until entered again) when the formula cannot compute it."""
+    try:
+        return capaian_iki(nilai, polaritas=t.polaritas or line.polaritas, target=t.nilai, minimum=t.minimum,
+                           maksimum=t.maksimum, policy=policy)
+    except CapaianError:
+        return None
+
+
+async def refresh_open_evaluations(session, plan: EvaluationPlan, policy: CapaianPolicy) -> None:
+    """After the plan's targets changed (a newer approved version, a rebuild
+    by a newer rule): every open evaluation of it counts the IKI measured now
+    and recomputes the capaian of the realisasi already entered against the
+    new period targets (an IKI no longer in the plan, or without a target in
+    the period, counts nothing); its version goes up, so a client holding the
+    old one reloads. Closed evaluations keep the capaian fixed at their close."""
+    repo = EvaluationRepository(session)
+    by_iki = {x.iki_id: x for x in plan_lines(plan)}
+    now = utcnow()
+    for ev in await repo.open_evaluations_of(plan.skp_id):
+        period = period_of(await repo.period(ev.period_id))
+        ev.jumlah_iki = measured_iki(plan, period)
+        if period.kind is not Kind.annual:
+            for r in (await repo.realisasi_of(ev.id)).values():
+                line = by_iki.get(r.iki_id)
+                t = period_target(line, period) if line is not None else None
+                r.capaian = None if line is None or t is None or r.nilai is None else _capaian(r.nilai, t, line, policy)
+        ev.version += 1
+        ev.updated_at = now
+
+
+async def upsert_plan(session, d, today: dt.date | None = None,
+                      policy: CapaianPolicy | None = None) -> EvaluationPlan | None:
     """Build (or replace with a newer version) the plan of an approved SKP,
-    and give it an evaluation in every period open for its jenis pegawai."""
+    and give it an evaluation in every period open for its jenis pegawai
+    that can still be filled on ``today`` (Asia/Jakarta; None: every open one).
+    A newer version recomputes its open evaluations (:func:`refresh_open_evaluations`)."""
     repo = EvaluationRepository(session)
     plan = await repo.plan(d.skp_id)
     if plan is not None and plan.version >= d.version:
@@ -74,7 +111,7 @@ async def upsert_plan(session, d) -> EvaluationPlan | None:
         penilai=d.penilai.model_dump(mode="json"), periode={"mulai": str(mulai), "selesai": str(selesai)} if mulai else {},
         snapshot=snap.model_dump(mode="json") if snap is not None else {}, atasan_pejabat_penilai=atasan_dict,
         instansi=d.pegawai.instansi, periode_mulai=mulai,
-        periode_selesai=selesai, rencana=lines, jumlah_iki_periode=measured_counts(lines),
+        periode_selesai=selesai, rencana=lines, jumlah_iki_periode=measured_counts(lines), aturan_target=VERSI_ATURAN,
     )
     if plan is None:
         plan = EvaluationPlan(skp_id=d.skp_id, **fields)
@@ -82,9 +119,10 @@ async def upsert_plan(session, d) -> EvaluationPlan | None:
     else:
         for k, v in fields.items():
             setattr(plan, k, v)
+        await refresh_open_evaluations(session, plan, policy or CapaianPolicy())
     await repo.flush()
     await apply_mutasi(session, plan)
-    await join_open_periods(session, plan)
+    await join_open_periods(session, plan, today)
     return plan
 
 
@@ -120,7 +158,11 @@ async def end_plan(session, plan: EvaluationPlan, selesai: dt.date, by_skp) -> N
     await repo.flush()
 
 
-async def join_open_periods(session, plan: EvaluationPlan) -> None:
+async def join_open_periods(session, plan: EvaluationPlan, today: dt.date | None = None) -> None:
+    """Give the plan an evaluation in each open period it overlaps. A period
+    whose deadline (as extended) passed before ``today`` is still open only
+    until the scheduler's next close tick; the pegawai could not fill it, so
+    the plan does not join it: not measured there (N/A), never scored 0."""
     repo = EvaluationRepository(session)
     rows = await repo.open_periods(plan.jenis_pegawai)
     for row in rows:
@@ -129,8 +171,8 @@ async def join_open_periods(session, plan: EvaluationPlan) -> None:
             continue
         existing = await repo.get_evaluation(evaluation_id(period.period_id, plan.skp_id))
         if existing is None:
-            repo.add(Evaluation(**new_evaluation(plan, period)))
-        elif existing.status == "open":  # a newer approved version: new targets, maybe a new penilai
-            existing.jumlah_iki = measured_iki(plan, period)
+            if today is None or period.can_be_filled_after(today):
+                repo.add(Evaluation(**new_evaluation(plan, period)))
+        elif existing.status == "open":  # a newer approved version: maybe a new penilai (targets: refreshed above)
             existing.penilai_nip, existing.unit_kerja = plan.penilai_nip, plan.unit_kerja
             existing.atasan_nip = (plan.atasan_pejabat_penilai or {}).get("nip")

@@ -92,7 +92,7 @@ async def capaian_organisasi(session, tahun: int, settings, instansi: str | None
         u["capaian"].append(None if cap is None else float(cap))
         if pred:
             u["predikat"].append(pred)
-    records = await repo.capaian_organisasi(tahun)
+    records = await repo.capaian_organisasi(tahun, instansi)
     out = []
     for unit in sorted(set(units) | set(records)):
         data = units.get(unit, {"predikat": [], "capaian": []})
@@ -107,12 +107,16 @@ async def capaian_organisasi(session, tahun: int, settings, instansi: str | None
     return out
 
 
-async def set_capaian_organisasi(session, unit_kerja: str, tahun: int, capaian: str, by: str) -> None:
-    """Record (or replace) the organisation's achievement of a unit for a year."""
+async def set_capaian_organisasi(session, unit_kerja: str, tahun: int, capaian: str, by: str,
+                                 instansi: str | None = None) -> None:
+    """Record (or replace) the organisation's achievement of a unit of
+    ``instansi`` (None: deployment-wide) for a year; another instansi's record
+    of a unit with the same name is a different record."""
     repo = EvaluationRepository(session)
-    rec = await repo.capaian_organisasi_of(unit_kerja, tahun)
+    rec = await repo.capaian_organisasi_of(instansi or "", unit_kerja, tahun)
     if rec is None:
-        repo.add(CapaianOrganisasiRecord(unit_kerja=unit_kerja, tahun=tahun, capaian=capaian, set_by=by))
+        repo.add(CapaianOrganisasiRecord(instansi=instansi or "", unit_kerja=unit_kerja, tahun=tahun, capaian=capaian,
+                                         set_by=by))
     else:
         rec.capaian, rec.set_by, rec.updated_at = capaian, by, utcnow()
 
@@ -135,8 +139,11 @@ async def hasil_tahunan_for(session, principal, nip: str, tahun: int, settings) 
     if access.needs_penilai_check(principal, nip) and not await EvaluationRepository(session).appraises(principal.sub, nip):
         raise access.forbid()
     if await foreign_nips(session, [nip], access.admin_scope(principal)):
-        raise access.forbid("Pegawai ini milik instansi lain (this pegawai belongs to another agency).")
-    return await hasil_tahunan(session, nip, tahun, settings)
+        raise access.hasil_tahunan_not_found(nip, tahun)  # as for an unknown NIP: no probing across instansi
+    out = await hasil_tahunan(session, nip, tahun, settings)
+    if not out:
+        raise access.hasil_tahunan_not_found(nip, tahun)
+    return out
 
 
 async def capaian_organisasi_for(session, principal, tahun: int, settings) -> list[dict[str, Any]]:
@@ -146,4 +153,4 @@ async def capaian_organisasi_for(session, principal, tahun: int, settings) -> li
 
 async def set_capaian_organisasi_for(session, principal, unit_kerja: str, tahun: int, capaian: str) -> None:
     access.require_admin(principal)
-    await set_capaian_organisasi(session, unit_kerja, tahun, capaian, principal.sub)
+    await set_capaian_organisasi(session, unit_kerja, tahun, capaian, principal.sub, access.admin_scope(principal))

@@ -22,6 +22,7 @@ from ..adapters.clock import Clock, today
 from ..adapters.repository import EvaluationRepository
 from ..domain.periods import Action, DueAction, due_actions
 from .periods import close_period, open_period, remind_period
+from .rebuild import rebuild_stale_plans
 
 log = get_logger(__name__)
 
@@ -43,6 +44,8 @@ class Scheduler:
         self.clock = clock
         self.settings = settings
         self._task: PeriodicTask | None = None
+        #: every stored plan was built by the current target rule (checked once per process: new plans always are)
+        self._plans_current = False
 
     async def spans(self) -> dict[str, tuple[dt.date, dt.date]]:
         async with self.uow() as session:
@@ -74,6 +77,7 @@ class Scheduler:
         """One tick: if this replica holds (or gets) the lease, do what is due."""
         if not await self.lease.acquire():
             return []
+        await self.rebuild_stale_plans()
         done: list[str] = []
         for action in await self.pending():
             if not await self.lease.acquire():  # renew between actions; stop if lost
@@ -81,6 +85,16 @@ class Scheduler:
             if await self._do(action):
                 done.append(action.key)
         return done
+
+    async def rebuild_stale_plans(self) -> tuple[int, int]:
+        """Before any due action: rebuild the plans an older target rule built
+        (:mod:`.rebuild`), so no period closes on stale targets. Once a scan
+        found nothing left to do (none set aside), later ticks skip it."""
+        if self._plans_current:
+            return (0, 0)
+        rebuilt, failed = await rebuild_stale_plans(self.uow, self.settings.capaian_policy)
+        self._plans_current = failed == 0
+        return rebuilt, failed
 
     async def _postponed(self, session, due: DueAction) -> bool:
         """An admin extended the deadline: the reminder and the close move with it."""
