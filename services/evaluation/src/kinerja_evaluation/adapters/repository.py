@@ -323,12 +323,14 @@ class EvaluationRepository:
             q = q.join(EvaluationPlan, EvaluationPlan.skp_id == Evaluation.skp_id).where(EvaluationPlan.instansi == instansi)
         return list((await self.session.exec(q)).all())
 
-    async def capaian_organisasi(self, tahun: int) -> dict[str, CapaianOrganisasiRecord]:
+    async def capaian_organisasi(self, instansi: str, tahun: int) -> dict[str, CapaianOrganisasiRecord]:
+        """The organisation capaian ``instansi`` recorded for ``tahun``, by unit."""
         return {r.unit_kerja: r for r in (await self.session.exec(
-            select(CapaianOrganisasiRecord).where(CapaianOrganisasiRecord.tahun == tahun))).scalars()}
+            select(CapaianOrganisasiRecord).where(CapaianOrganisasiRecord.instansi == instansi,
+                                                  CapaianOrganisasiRecord.tahun == tahun))).scalars()}
 
-    async def capaian_organisasi_of(self, unit_kerja: str, tahun: int) -> CapaianOrganisasiRecord | None:
-        return await self.session.get(CapaianOrganisasiRecord, (unit_kerja, tahun))
+    async def capaian_organisasi_of(self, instansi: str, unit_kerja: str, tahun: int) -> CapaianOrganisasiRecord | None:
+        return await self.session.get(CapaianOrganisasiRecord, (instansi, unit_kerja, tahun))
 
     # --- Plt/Plh who rate for a pejabat penilai ------------------------------------------
 

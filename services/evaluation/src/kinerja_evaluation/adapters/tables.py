@@ -157,10 +157,13 @@ class Keberatan(SQLModel, table=True):
 
 
 class CapaianOrganisasiRecord(SQLModel, table=True):
-    """The organisation achievement of a unit in a year, set by an admin."""
+    """The organisation achievement of a unit of an instansi in a year, set
+    by an admin of that instansi (two instansi may both have a unit of the
+    same name)."""
 
     __tablename__ = "capaian_organisasi"
 
+    instansi: str = Field(primary_key=True, max_length=300)
     unit_kerja: str = Field(primary_key=True, max_length=300)
     tahun: int = Field(primary_key=True)
     capaian: str = Field(max_length=32)
