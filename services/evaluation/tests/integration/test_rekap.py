@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from .conftest import approved, at, publish
 
 SEP = "2025-09/PPPK_PARUH_WAKTU/monthly"
+DKI = "Pemerintah Provinsi DKI Jakarta"
 UNIT = "Suku Dinas Pendidikan Wilayah I Kota Administrasi Jakarta Timur"
 OTHER = nip(7, born="19970202", appointed="202521", sex=2)
 
@@ -41,7 +42,7 @@ async def two_pegawai_in_september(app, client, tokens):
 
 
 async def test_attendance_by_api_and_csv_and_monthly_rekap(app, tokens):
-    admin = tokens("198001012005011001", "admin")
+    admin = tokens("198001012005011001", "admin", instansi=DKI)
     async with running(app) as client:
         await two_pegawai_in_september(app, client, tokens)
         r = await client.put("/api/v1/kehadiran/2025/9", json={"items": [
@@ -82,7 +83,7 @@ async def test_attendance_by_api_and_csv_and_monthly_rekap(app, tokens):
 
 
 async def test_annual_result_extension_and_organisation_warning(app, tokens, clock):
-    admin, penilai = tokens("198001012005011001", "admin"), tokens(PENILAI_NIP, "atasan")
+    admin, penilai = tokens("198001012005011001", "admin", instansi=DKI), tokens(PENILAI_NIP, "atasan")
     async with running(app) as client:
         await two_pegawai_in_september(app, client, tokens)
         for day in (dt.date(2025, 10, 1), dt.date(2025, 11, 1), dt.date(2025, 12, 1), dt.date(2026, 1, 6)):
@@ -118,3 +119,20 @@ async def test_annual_result_extension_and_organisation_warning(app, tokens, clo
         r = await client.put("/api/v1/organisasi/capaian/2025", json={"unit_kerja": UNIT, "capaian": "Istimewa"}, headers=admin)
         warn = (await client.get("/api/v1/organisasi/capaian/2025", params={"hanya_peringatan": True}, headers=admin)).json()
         assert warn and "melebihi panduan 50%" in warn[0]["peringatan"][0]  # 100 % Sangat Baik > 50 %
+
+        # an admin of another instansi with a unit of the same name neither sees nor rewrites DKI's (issue 14)
+        bandung = tokens("198001012005011009", "admin", instansi="Pemerintah Kota Bandung")
+        assert (await client.get("/api/v1/organisasi/capaian/2025", headers=bandung)).json() == []
+        r = await client.put("/api/v1/organisasi/capaian/2025", json={"unit_kerja": UNIT, "capaian": "Kurang"},
+                             headers=bandung)
+        assert r.status_code == 200
+        [theirs] = (await client.get("/api/v1/organisasi/capaian/2025", headers=bandung)).json()
+        assert (theirs["capaian_organisasi"], theirs["jumlah_pegawai"]) == ("Kurang", 0)
+        [ours] = (await client.get("/api/v1/organisasi/capaian/2025", headers=admin)).json()
+        assert (ours["capaian_organisasi"], ours["jumlah_pegawai"]) == ("Istimewa", 2)
+        # the evaluation's document shows its own instansi's value
+        r = await client.get(f"/api/v1/evaluations/{annual[PEGAWAI_NIP]['id']}/dokumen", params={"format": "xlsx"},
+                             headers=penilai)
+        assert r.status_code == 200, r.text
+        cells = {str(c.value) for row in load_workbook(io.BytesIO(r.content)).active.iter_rows() for c in row if c.value}
+        assert "Istimewa" in cells and "Kurang" not in cells
