@@ -17,7 +17,8 @@ import json
 import uuid
 
 import pytest
-from kinerja_contracts.events import SkpResubmitted, SkpSubmitted
+from kinerja_contracts.events import PersonChanged, SkpResubmitted, SkpSubmitted
+from kinerja_contracts.events.types import DirectoryRecord
 from kinerja_contracts.events.envelope import new_envelope
 from kinerja_contracts.events.registry import DLQ_PREFIX, DLQ_STREAM
 from kinerja_platform.messaging.dedup import ProcessedEvent
@@ -42,11 +43,15 @@ def valid_payloads() -> dict:
             penilai=content["penilai"], atasan_pejabat_penilai=content["atasan_pejabat_penilai"],
             unit_kerja=content["pegawai"]["unit_kerja"], instansi=content["pegawai"]["instansi"], snapshot=content,
         )
+    record = DirectoryRecord(person_id=P_DLQ, nip=P_DLQ, nama="Pegawai DLQ", instansi="Pemerintah Provinsi DKI Jakarta",
+                             email="dlq@example.go.id", berlaku_mulai="2020-01-01")
+    out[PersonChanged.subject] = PersonChanged(person_id=P_DLQ, version=1, perubahan="baru", record=record,
+                                               riwayat=[record])
     return out
 
 
 def subscriptions(system) -> dict[str, list[tuple[str, str]]]:
-    """subject -> [(service, durable)] over the running apps (the directory consumes nothing)."""
+    """subject -> [(service, durable)] over the running apps (the directory itself consumes nothing)."""
     subs: dict[str, list[tuple[str, str]]] = {}
     for svc in SERVICES:
         consumers = system.apps[svc].state.consumers
