@@ -125,6 +125,7 @@ async def recipients(session, *, instansi: str, missing_email: bool | None, limi
     ids, total = await repo.people_of(instansi, limit=limit, offset=offset)
     prefs = await repo.recipients(ids)
     people = directory.Addresses(session)
+    await people.load(ids)
     infos = [_info(await people.of(nip), prefs.get(nip)) for nip in ids]
     if missing_email is not None:
         infos = [i for i in infos if (i.email is None) == missing_email]

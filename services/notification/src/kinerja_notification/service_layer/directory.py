@@ -68,6 +68,10 @@ class Addresses:
         self.view = DirectoryView(session)
         self.today = today or today_jakarta()
 
+    async def load(self, nips: list[str]) -> None:
+        """Read many people at once (one SELECT), e.g. the recipients of an announcement."""
+        await self.view.load(nips)
+
     async def of(self, nip: str) -> Addressee:
         return Addressee(nip, await self.view.record_on(nip, self.today))
 

@@ -132,11 +132,18 @@ async def handle_event(session, env: Envelope, mail: Mailroom) -> int:
     if not outgoing:
         return 0
     people = directory.Addresses(session)
+    await people.load(_mentioned(outgoing))  # every person the mails name: one SELECT
     prefs = await NotificationRepository(session).recipients([out.to.nip for out in outgoing])
     for out in outgoing:
         who = await people.of(out.to.nip)
         await queue(session, env, await _named(out, people), who, prefs.get(out.to.nip), mail)
     return len(outgoing)
+
+
+def _mentioned(outgoing: list[Outgoing]) -> list[str]:
+    """The NIPs of every recipient and every person the mails' contexts name."""
+    return [out.to.nip for out in outgoing] + [v.nip for out in outgoing for v in out.ctx.values()
+                                                if isinstance(v, Pegawai)]
 
 
 async def _named(out: Outgoing, people: directory.Addresses) -> Outgoing:
