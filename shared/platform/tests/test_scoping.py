@@ -75,3 +75,43 @@ def test_kinerja_token_mints_no_unscoped_admin_or_portal(capsys):
             token_cli(argv)
     token_cli(["--sub", "ops-1", "--role", "operator"])
     assert capsys.readouterr().out.count(".") == 2  # a JWT
+
+
+async def test_a_stored_answer_is_never_replayed_to_another_role_or_an_unscoped_token(new_database):
+    """Idempotency keys belong to the caller: a portal token whose sub is an
+    atasan's NIP, with the atasan's key, gets no replay of the atasan's
+    answer; an admin token without instansi is refused, never replayed."""
+    from kinerja_platform.db import create_engine
+    from kinerja_platform.web.idempotency import IdempotencyMiddleware, IdempotencyRecord
+
+    engine = create_engine(new_database("idem"))
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: IdempotencyRecord.__table__.create(c))
+    app = make_app()
+    app.state.engine = engine
+    app.add_middleware(IdempotencyMiddleware)
+    calls: list[str] = []
+
+    @app.post("/decide")
+    async def decide(p: CurrentPrincipal) -> dict:
+        calls.append(f"{p.role}:{p.instansi}")
+        return {"secret": f"for {p.role} {p.instansi}"}
+
+    atasan = "197001011995031003"
+    key = {"Idempotency-Key": "k-1"}
+    try:
+        async with client(app) as c:
+            first = await c.post("/decide", json={}, headers={**key, **bearer(mint_token(atasan, "atasan", secret=SECRET))})
+            assert first.status_code == 200
+            again = await c.post("/decide", json={}, headers={**key, **bearer(mint_token(atasan, "atasan", secret=SECRET))})
+            assert again.headers.get("Idempotent-Replayed") == "true"  # the same person: a replay
+            portal = await c.post("/decide", json={}, headers={
+                **key, **bearer(mint_token(atasan, "portal", secret=SECRET, instansi=DKI))})
+            assert portal.status_code == 200 and portal.json()["secret"] == f"for portal {DKI}"
+            assert portal.headers.get("Idempotent-Replayed") is None
+            unscoped = await c.post("/decide", json={}, headers={
+                **key, **bearer(mint_token(atasan, "admin", secret=SECRET))})
+            assert unscoped.status_code == 403 and unscoped.json()["code"] == "instansi-scope-missing"
+        assert calls == ["atasan:None", f"portal:{DKI}"]
+    finally:
+        await engine.dispose()
