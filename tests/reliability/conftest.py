@@ -113,6 +113,11 @@ class System:
             "admin_other": lambda: t("admin-bdg", "admin", instansi=BANDUNG),
             "portal": lambda: t("portal-dki", "portal", instansi=DKI),
             "portal_other": lambda: t("portal-bdg", "portal", instansi=BANDUNG),
+            # the deployment's operator (the one deployment-wide role), and admin/portal tokens without
+            # instansi, which every service refuses (docs/security.md)
+            "operator": lambda: t("ops-1", "operator"),
+            "admin_unscoped": lambda: t("admin-x", "admin"),
+            "portal_unscoped": lambda: t("portal-x", "portal"),
             "none": lambda: {},
         }[caller]()
 
@@ -215,12 +220,14 @@ class System:
             assert r.status_code == 201, r.text
             self.people[pegawai].extra["penugasan_penilai"] = r.json()["id"]
 
-        # notification: the directory and e-mails follow from the events above
+        # notification: the e-mails follow from the events above, the people (instansi, address) from the directory's
         for pegawai in (P, P2, X, A):
             async def mailed(pegawai=pegawai):
-                r = await self.clients["notification"].get(f"/api/v1/recipients/{pegawai}/deliveries",
-                                                           headers=self.tokens(pegawai, "pegawai"))
-                return r.status_code == 200 and r.json()["total"] >= 1 and r.json()
+                me = self.tokens(pegawai, "atasan" if pegawai == A else "pegawai")
+                known = await self.clients["notification"].get(f"/api/v1/recipients/{pegawai}", headers=me)
+                r = await self.clients["notification"].get(f"/api/v1/recipients/{pegawai}/deliveries", headers=me)
+                return known.status_code == 200 and known.json()["in_directory"] and r.status_code == 200 \
+                    and r.json()["total"] >= 1 and r.json()
 
             page = await eventually(mailed, timeout=30)
             self.people[pegawai].extra["event_id"] = page["items"][0]["event_id"]

@@ -3,7 +3,9 @@ seeded through the APIs and events (see conftest.py for the cast).
 
 Callers: pegawai (P), atasan (A, the pejabat penilai of P), boss (the atasan
 pejabat penilai of P), admin (of DKI), admin_other (of Bandung), portal (of
-DKI), none (no token). Targets are relative to the caller: ``own`` (mine, or
+DKI), operator (the deployment's operator: the set-aside rows and period
+extensions only), admin_unscoped and portal_unscoped (tokens without
+instansi: refused by every service), none (no token). Targets are relative to the caller: ``own`` (mine, or
 of my instansi for an admin or a portal), ``subordinate`` (someone I
 appraise), ``other`` (someone else's, or of another instansi).
 
@@ -55,9 +57,16 @@ CALLERS: dict[str, dict[str, str]] = {
     "admin": {"own": P, "other": X},
     "admin_other": {"own": X, "other": P},
     "portal": {"own": P, "other": X},
+    "operator": {"own": P},
+    "admin_unscoped": {"own": P, "other": X},
+    "portal_unscoped": {"own": P, "other": X},
     "none": {"own": P},
 }
 PENILAI = {P: A, P2: A2, X: XA, A: BOSS}
+#: callers the one scoping rule (kinerja_platform.web.auth) refuses before any endpoint's own check, with its code:
+#: admin/portal tokens without instansi everywhere, the operator everywhere but its own endpoints
+SCOPE_REFUSED = {"admin_unscoped": "instansi-scope-missing", "portal_unscoped": "instansi-scope-missing",
+                 "operator": "operator-not-allowed"}
 STALE = 99  # a version no seeded resource has: an allowed write is refused with 409 and changes nothing
 
 Build = Callable[..., Awaitable[tuple[str, str, dict] | None]]
@@ -82,7 +91,9 @@ class Row:
             return True
         if caller == "none":
             return False
-        return "*" in self.allow or f"{caller}:{target}" in self.allow
+        if f"{caller}:{target}" in self.allow:
+            return True
+        return "*" in self.allow and caller not in SCOPE_REFUSED  # any token that passes the scoping rule
 
 
 def simple(path_fn, **kw):
@@ -202,8 +213,9 @@ ROWS: list[Row] = [
     *[Row(svc, "GET", p, {"public"}, simple(lambda _, p=p: p)) for svc in SERVICES
       for p in ("/healthz", "/readyz", "/metrics", "/asyncapi.json", "/asyncapi", "/docs", "/docs/oauth2-redirect",
                 "/redoc")],
-    # what the background scans set aside spans every instansi: a deployment-wide admin only, nobody in this table
-    *[Row(svc, "GET", "/api/v1/admin/set-aside", set(), simple(lambda _: "/api/v1/admin/set-aside")) for svc in SERVICES],
+    # what the background scans set aside spans every instansi: the deployment's operator only (audited)
+    *[Row(svc, "GET", "/api/v1/admin/set-aside", {"operator:own"}, simple(lambda _: "/api/v1/admin/set-aside"))
+      for svc in SERVICES],
     # --- skp -----------------------------------------------------------------------------------------------------------
     Row("skp", "POST", "/api/v1/skp", WRITE_SKP, lambda sys, p, m: _ret(
         "/api/v1/skp", json=skp_of(p.nip, PENILAI[p.nip], instansi=instansi_of(p.nip), mulai="2027-01-01",
@@ -302,10 +314,11 @@ ROWS: list[Row] = [
         # upheld without a predikat: refused with 422 after the access check, so nothing is decided
         simple(lambda p: f"/api/v1/keberatan/{p.keberatan}/keputusan", json={"decision": "upheld"}), needs="keberatan"),
     Row("evaluation", "GET", "/api/v1/periods", {"*"}, simple(lambda p: "/api/v1/periods")),
-    # only a deployment-wide admin (no instansi claim) may move a period's deadline: nobody in this table
-    Row("evaluation", "POST", "/api/v1/periods/perpanjangan", set(), simple(
+    # a period serves every instansi: only the deployment's operator moves its deadline (here to an earlier day:
+    # refused with 422 after the access check, so nothing moves)
+    Row("evaluation", "POST", "/api/v1/periods/perpanjangan", {"operator:own"}, simple(
         lambda p: "/api/v1/periods/perpanjangan", json={"period_id": "2025-09/PPPK_PARUH_WAKTU/monthly",
-                                                         "deadline": "2025-10-30"})),
+                                                         "deadline": "2025-09-02"})),
     Row("evaluation", "PUT", "/api/v1/kehadiran/{tahun}/{bulan}", ADMIN_OWN, simple(
         lambda p: "/api/v1/kehadiran/2025/10", json={"items": [{"nip": "{nip}", "hari_kerja_efektif": 22}]}),
         needs="evaluation"),
@@ -376,8 +389,6 @@ ROWS: list[Row] = [
     Row("notification", "GET", "/api/v1/recipients", ADMIN_OWN, simple(lambda p: "/api/v1/recipients", params={"limit": 500}),
         kind="list"),
     Row("notification", "GET", "/api/v1/recipients/{nip}", MINE, simple(lambda p: f"/api/v1/recipients/{p.nip}")),
-    Row("notification", "PUT", "/api/v1/recipients/{nip}/email", ADMIN_OWN,
-        simple(lambda p: f"/api/v1/recipients/{p.nip}/email", json={"email": "baru@example.go.id", "version": STALE})),
     Row("notification", "GET", "/api/v1/recipients/{nip}/preferences", MINE,
         simple(lambda p: f"/api/v1/recipients/{p.nip}/preferences")),
     Row("notification", "PUT", "/api/v1/recipients/{nip}/preferences", MINE,
@@ -468,6 +479,12 @@ async def test_access(system, row: Row, caller: str, target: str):
     if caller == "none":
         assert r.status_code == 401, what
         assert r.headers["content-type"].startswith("application/problem+json"), what
+        return
+    if caller in SCOPE_REFUSED:  # refused as such: 403 problem+json with the rule's code, on every service
+        operator_door = {"operator:own"} & row.allow  # an operator's endpoint refuses everyone else with its own code
+        assert r.status_code == 403, what
+        assert r.headers["content-type"].startswith("application/problem+json"), what
+        assert r.json()["code"] == ("operator-only" if operator_door else SCOPE_REFUSED[caller]), what
         return
     if row.judge and r.status_code < 300:
         assert not row.judge(r), what

@@ -44,15 +44,15 @@ def valid_payloads() -> dict:
             penilai=content["penilai"], atasan_pejabat_penilai=content["atasan_pejabat_penilai"],
             unit_kerja=content["pegawai"]["unit_kerja"], instansi=content["pegawai"]["instansi"], snapshot=content,
         )
-    person = DirectoryRecord(person_id=P_DLQ, nip=P_DLQ, nama="Orang DLQ", instansi=content["pegawai"]["instansi"],
-                             berlaku_mulai=dt.date(2020, 1, 1))
-    out.setdefault(PersonChanged.subject, PersonChanged(person_id=P_DLQ, version=1, perubahan="baru", record=person,
-                                                        riwayat=[person]))
+    record = DirectoryRecord(person_id=P_DLQ, nip=P_DLQ, nama="Pegawai DLQ", instansi="Pemerintah Provinsi DKI Jakarta",
+                             email="dlq@example.go.id", berlaku_mulai="2020-01-01")
+    out[PersonChanged.subject] = PersonChanged(person_id=P_DLQ, version=1, perubahan="baru", record=record,
+                                               riwayat=[record])
     return out
 
 
 def subscriptions(system) -> dict[str, list[tuple[str, str]]]:
-    """subject -> [(service, durable)] over the running apps (the directory consumes nothing)."""
+    """subject -> [(service, durable)] over the running apps (the directory itself consumes nothing)."""
     subs: dict[str, list[tuple[str, str]]] = {}
     for svc in SERVICES:
         consumers = system.apps[svc].state.consumers

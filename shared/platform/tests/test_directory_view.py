@@ -70,3 +70,25 @@ async def test_concurrent_versions_of_one_person_end_at_the_highest(db):
     await asyncio.gather(*(write(v) for v in (5, 3, 4, 2)), return_exceptions=False)
     async with uow() as s:
         assert (await DirectoryView(s).record_on(PEGAWAI, D(2026, 2, 1))).jabatan == "v5"
+
+
+async def test_many_people_are_read_with_one_select(db):
+    from sqlalchemy import event
+
+    uow = UnitOfWork(session_factory(db))
+    async with uow() as s:
+        for pid in (PEGAWAI, PENILAI):
+            await apply_person_changed(s, changed(pid, 1, rec(pid, D(2020, 1, 1), email=f"{pid}@dki.go.id")))
+    statements: list[str] = []
+    listener = lambda conn, cursor, sql, params, context, executemany: statements.append(sql)  # noqa: E731
+    event.listen(db.sync_engine, "before_cursor_execute", listener)
+    try:
+        async with uow() as s:
+            view = DirectoryView(s)
+            await view.load([PEGAWAI, PENILAI, "unknown", PEGAWAI])
+            before = len([x for x in statements if "directory_person" in x])
+            assert (await view.record_on(PENILAI, D(2026, 1, 1))).email == f"{PENILAI}@dki.go.id"
+            assert await view.riwayat("unknown") == []
+            assert len([x for x in statements if "directory_person" in x]) == before == 1  # all from the cache
+    finally:
+        event.remove(db.sync_engine, "before_cursor_execute", listener)

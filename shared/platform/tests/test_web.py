@@ -108,7 +108,7 @@ async def test_rs256_with_a_public_key():
 
 
 async def test_validation_errors_name_every_field_and_problems_have_one_shape():
-    admin = bearer(mint_token("1", "admin", secret=SECRET))
+    admin = bearer(mint_token("1", "admin", secret=SECRET, instansi="Pemkot Uji"))
     async with client(make_app()) as c:
         r = await c.post("/admin-only", json={"count": "many"}, headers=admin)
         assert r.status_code == 422
@@ -136,7 +136,7 @@ async def test_correlation_id_is_echoed_or_created():
 
 
 async def test_oversized_bodies_get_413():
-    admin = bearer(mint_token("1", "admin", secret=SECRET))
+    admin = bearer(mint_token("1", "admin", secret=SECRET, instansi="Pemkot Uji"))
     async with client(make_app(max_bytes=100)) as c:
         r = await c.post("/admin-only", content=b'{"name": "' + b"x" * 500 + b'", "count": 1}',
                          headers={**admin, "content-type": "application/json"})
@@ -146,7 +146,7 @@ async def test_oversized_bodies_get_413():
 async def test_streamed_oversized_bodies_get_413_not_400():
     """Without Content-Length the limit trips while FastAPI reads the body; it
     must still be 413, not FastAPI's 400 'error parsing the body'."""
-    admin = bearer(mint_token("1", "admin", secret=SECRET))
+    admin = bearer(mint_token("1", "admin", secret=SECRET, instansi="Pemkot Uji"))
     body = b'{"name": "' + b"x" * 500 + b'", "count": 1}'
 
     async def chunks():

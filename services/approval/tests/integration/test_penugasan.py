@@ -92,7 +92,7 @@ async def test_penugasan_input_is_checked(harness, who):
         assert r.status_code == 422
         assert {"body.delegate_nip", "body.jenis"} <= {e["path"] for e in r.json()["errors"]}
         r = await h.client.post("/api/v1/penugasan", json=plh(h), headers=who.admin_unscoped)
-        assert r.status_code == 403 and r.json()["code"] == "admin-scope-missing"
+        assert r.status_code == 403 and r.json()["code"] == "instansi-scope-missing"
         r = await h.client.post("/api/v1/penugasan", json=plh(h), headers=who.penilai)
         assert r.status_code == 403
 

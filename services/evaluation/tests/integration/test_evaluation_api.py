@@ -105,6 +105,11 @@ async def test_keberatan_within_14_days_decided_once_by_atasan_pejabat_penilai(a
         assert [x["id"] for x in inbox] == [k["id"]]
         url = f"/api/v1/keberatan/{k['id']}/keputusan"
         assert (await client.post(url, json={"decision": "upheld", "predikat": "Baik"}, headers=penilai)).status_code == 403
+        # a portal (or admin) token whose sub is the atasan's NIP is not the atasan: it decides nothing (issue 14)
+        for role in ("portal", "admin"):
+            forged = tokens(ATASAN_PEJABAT_PENILAI_NIP, role, instansi="Pemerintah Provinsi DKI Jakarta")
+            r = await client.post(url, json={"decision": "rejected"}, headers=forged)
+            assert r.status_code == 403, r.text
         r = await client.post(url, json={"decision": "upheld"}, headers=atasan)
         assert r.status_code == 422 and r.json()["code"] == "ratings-required"
         # a predikat that contradicts the ratings (Sesuai / Sesuai is Baik, not Sangat Baik) is refused

@@ -158,7 +158,7 @@ async def test_identical_late_skps_are_treated_alike_in_a_catch_up(make_settings
 
 
 async def test_admin_extends_a_deadline_and_the_close_follows(app, clock, tokens):
-    admin = tokens("198001012005011001", "admin")
+    operator = tokens("ops-1", "operator")
     async with running(app) as client:
         await publish(app, approved())
         sched: Scheduler = app.state.runtime.container.scheduler
@@ -166,12 +166,13 @@ async def test_admin_extends_a_deadline_and_the_close_follows(app, clock, tokens
         await sched.run_once()
         sep = "2025-09/PPPK_PARUH_WAKTU/monthly"
         body = {"period_id": sep, "deadline": "2025-10-08"}
-        r = await client.post("/api/v1/periods/perpanjangan", json=body, headers=tokens("198001012005011001", "admin",
-                                                                                         instansi="Pemprov DKI"))
-        assert r.status_code == 403
-        r = await client.post("/api/v1/periods/perpanjangan", json=body, headers=admin)
+        for admin in (tokens("198001012005011001", "admin", instansi="Pemprov DKI"),  # a period serves every instansi
+                      tokens("198001012005011001", "admin")):  # and no admin is deployment-wide
+            r = await client.post("/api/v1/periods/perpanjangan", json=body, headers=admin)
+            assert r.status_code == 403
+        r = await client.post("/api/v1/periods/perpanjangan", json=body, headers=operator)
         assert r.status_code == 200 and r.json()["deadline"] == "2025-10-08"
-        r = await client.post("/api/v1/periods/perpanjangan", json={**body, "deadline": "2025-10-01"}, headers=admin)
+        r = await client.post("/api/v1/periods/perpanjangan", json={**body, "deadline": "2025-10-01"}, headers=operator)
         assert r.status_code == 422 and r.json()["code"] == "invalid-deadline"
         clock.set(at(d(2025, 10, 3)))  # the old reminder day: the reminder moved with the deadline
         assert await sched.run_once() == ["open:2025-10/PPPK_PARUH_WAKTU/monthly"]
@@ -183,7 +184,7 @@ async def test_admin_extends_a_deadline_and_the_close_follows(app, clock, tokens
         clock.set(at(d(2025, 10, 9)))
         assert await sched.run_once() == [f"close:{sep}"]
         assert (await outbox(app, "period_closed"))[0]["data"]["deadline"] == "2025-10-08"
-        r = await client.post("/api/v1/periods/perpanjangan", json={**body, "deadline": "2025-10-20"}, headers=admin)
+        r = await client.post("/api/v1/periods/perpanjangan", json={**body, "deadline": "2025-10-20"}, headers=operator)
         assert r.status_code == 409
 
 

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from .conftest import approved, at, publish
 
 SEP = "2025-09/PPPK_PARUH_WAKTU/monthly"
+DKI = "Pemerintah Provinsi DKI Jakarta"
 UNIT = "Suku Dinas Pendidikan Wilayah I Kota Administrasi Jakarta Timur"
 OTHER = nip(7, born="19970202", appointed="202521", sex=2)
 
@@ -41,7 +42,7 @@ async def two_pegawai_in_september(app, client, tokens):
 
 
 async def test_attendance_by_api_and_csv_and_monthly_rekap(app, tokens):
-    admin = tokens("198001012005011001", "admin")
+    admin = tokens("198001012005011001", "admin", instansi=DKI)
     async with running(app) as client:
         await two_pegawai_in_september(app, client, tokens)
         r = await client.put("/api/v1/kehadiran/2025/9", json={"items": [
@@ -82,7 +83,7 @@ async def test_attendance_by_api_and_csv_and_monthly_rekap(app, tokens):
 
 
 async def test_annual_result_extension_and_organisation_warning(app, tokens, clock):
-    admin, penilai = tokens("198001012005011001", "admin"), tokens(PENILAI_NIP, "atasan")
+    admin, penilai = tokens("198001012005011001", "admin", instansi=DKI), tokens(PENILAI_NIP, "atasan")
     async with running(app) as client:
         await two_pegawai_in_september(app, client, tokens)
         for day in (dt.date(2025, 10, 1), dt.date(2025, 11, 1), dt.date(2025, 12, 1), dt.date(2026, 1, 6)):
@@ -119,40 +120,19 @@ async def test_annual_result_extension_and_organisation_warning(app, tokens, clo
         warn = (await client.get("/api/v1/organisasi/capaian/2025", params={"hanya_peringatan": True}, headers=admin)).json()
         assert warn and "melebihi panduan 50%" in warn[0]["peringatan"][0]  # 100 % Sangat Baik > 50 %
 
-
-async def test_capaian_organisasi_is_kept_per_instansi(app, tokens):
-    """An admin of another instansi neither overwrites nor reads a record of a unit that has the same name in
-    their own instansi; a deployment-wide admin's record is the fallback for every instansi."""
-    dki = tokens("198001012005011001", "admin", instansi="Pemerintah Provinsi DKI Jakarta")
-    bdg = tokens("198001012005011009", "admin", instansi="Pemerintah Kota Bandung")
-    pusat = tokens("198001012005011008", "admin")
-    async with running(app) as client:
-        await two_pegawai_in_september(app, client, tokens)
-
-        async def record(headers) -> dict | None:
-            units = (await client.get("/api/v1/organisasi/capaian/2025", headers=headers)).json()
-            return next((u for u in units if u["unit_kerja"] == UNIT), None)
-
+        # an admin of another instansi with a unit of the same name neither sees nor rewrites DKI's (issue 14)
+        bandung = tokens("198001012005011009", "admin", instansi="Pemerintah Kota Bandung")
+        assert (await client.get("/api/v1/organisasi/capaian/2025", headers=bandung)).json() == []
         r = await client.put("/api/v1/organisasi/capaian/2025", json={"unit_kerja": UNIT, "capaian": "Kurang"},
-                             headers=pusat)
+                             headers=bandung)
         assert r.status_code == 200
-        assert (await record(dki))["capaian_organisasi"] == "Kurang"  # the deployment-wide record, as fallback
-        assert (await client.put("/api/v1/organisasi/capaian/2025", json={"unit_kerja": UNIT, "capaian": "Baik"},
-                                 headers=dki)).status_code == 200
-        r = await client.put("/api/v1/organisasi/capaian/2025", json={"unit_kerja": UNIT, "capaian": "Istimewa"},
-                             headers=bdg)
-        assert r.status_code == 200  # Bandung's own unit of that name
-        mine = await record(dki)
-        assert mine["capaian_organisasi"] == "Baik" and mine["jumlah_pegawai"] == 2  # not overwritten by Bandung
-        theirs = await record(bdg)
-        assert theirs["capaian_organisasi"] == "Istimewa" and theirs["jumlah_pegawai"] == 0  # DKI's people unseen
-        units = (await client.get("/api/v1/organisasi/capaian/2025", headers=bdg)).json()
-        assert {u["capaian_organisasi"] for u in units} <= {"Istimewa", None}
-        # the Dokumen Evaluasi of a DKI pegawai shows DKI's record, not Bandung's
-        eid = (await client.get("/api/v1/evaluations", params={"period_id": SEP, "nip": PEGAWAI_NIP},
-                                headers=dki)).json()[0]["id"]
-        r = await client.get(f"/api/v1/evaluations/{eid}/dokumen", params={"format": "xlsx"}, headers=dki)
+        [theirs] = (await client.get("/api/v1/organisasi/capaian/2025", headers=bandung)).json()
+        assert (theirs["capaian_organisasi"], theirs["jumlah_pegawai"]) == ("Kurang", 0)
+        [ours] = (await client.get("/api/v1/organisasi/capaian/2025", headers=admin)).json()
+        assert (ours["capaian_organisasi"], ours["jumlah_pegawai"]) == ("Istimewa", 2)
+        # the evaluation's document shows its own instansi's value
+        r = await client.get(f"/api/v1/evaluations/{annual[PEGAWAI_NIP]['id']}/dokumen", params={"format": "xlsx"},
+                             headers=penilai)
         assert r.status_code == 200, r.text
-        ws = load_workbook(io.BytesIO(r.content)).active
-        shown = {row[1]: row[2] for row in ws.iter_rows(values_only=True) if len(row) > 2}
-        assert shown["CAPAIAN KINERJA ORGANISASI"] == "Baik"
+        cells = {str(c.value) for row in load_workbook(io.BytesIO(r.content)).active.iter_rows() for c in row if c.value}
+        assert "Istimewa" in cells and "Kurang" not in cells

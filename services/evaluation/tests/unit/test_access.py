@@ -27,24 +27,42 @@ def test_a_pegawai_lists_only_their_own_whatever_nip_they_ask_for():
     assert access.evaluation_list_scope(who(PENILAI, "atasan"), "penilai", PEGAWAI) == (
         ListScope(penilai_nip=PENILAI), PEGAWAI)
     assert access.evaluation_list_scope(who("a", "admin", DKI), "pegawai", PEGAWAI) == (ListScope(instansi=DKI), PEGAWAI)
-    assert access.evaluation_list_scope(who("a", "admin"), "pegawai", None) == (ListScope(), None)
+    with pytest.raises(ProblemError) as exc:  # an admin without instansi never lists everything
+        access.evaluation_list_scope(who("a", "admin"), "pegawai", None)
+    assert (exc.value.status, exc.value.code) == (403, "instansi-scope-missing")
 
 
 def test_keberatan_lists():
     assert access.keberatan_list_scope(who(ATASAN, "atasan")) == ListScope(atasan_or_pegawai=ATASAN)
     assert access.keberatan_list_scope(who("a", "admin", DKI)) == ListScope(instansi=DKI)
+    with pytest.raises(ProblemError):
+        access.keberatan_list_scope(who("a", "admin"))
 
 
 @pytest.mark.parametrize("principal", [who(PEGAWAI, "pegawai"), who(PENILAI, "atasan"), who(ATASAN, "atasan"),
-                                       who("a", "admin", DKI), who("a", "admin")])
+                                       who("a", "admin", DKI)])
 def test_parties_read_an_evaluation(principal):
     access.ensure_can_read_evaluation(principal, EV, PLAN)
 
 
-def test_others_do_not():
+@pytest.mark.parametrize("principal", [who("199001012015011001", "pegawai"), who("a", "admin")])
+def test_others_do_not(principal):
+    """Nor an admin without instansi: no admin is deployment-wide (issue 14 item 5)."""
     with pytest.raises(ProblemError) as exc:
-        access.ensure_can_read_evaluation(who("199001012015011001", "pegawai"), EV, PLAN)
+        access.ensure_can_read_evaluation(principal, EV, PLAN)
     assert exc.value.status == 403
+    with pytest.raises(ProblemError):
+        access.ensure_can_read_plan(principal, PLAN)
+
+
+def test_only_the_atasan_of_record_with_an_atasan_token_decides_a_keberatan():
+    """A portal (or admin) token whose sub is the atasan's NIP is not the atasan."""
+    access.ensure_atasan_of_keberatan(who(ATASAN, "atasan"), ATASAN)
+    for principal in (who(ATASAN, "portal", DKI), who(ATASAN, "admin", DKI), who(ATASAN, "pegawai"),
+                      who(PENILAI, "atasan")):
+        with pytest.raises(ProblemError) as exc:
+            access.ensure_atasan_of_keberatan(principal, ATASAN)
+        assert exc.value.status == 403
 
 
 def test_another_instansis_admin_is_told_what_an_unknown_evaluation_answers():
@@ -54,11 +72,11 @@ def test_another_instansis_admin_is_told_what_an_unknown_evaluation_answers():
     assert exc.value.detail == access.evaluation_not_found(EV.id).detail
 
 
-def test_only_a_deployment_wide_admin_extends_a_period():
-    access.ensure_deployment_admin(who("a", "admin"))
-    for principal in (who("a", "admin", DKI), who(PEGAWAI, "pegawai")):
+def test_only_the_operator_extends_a_period():
+    access.ensure_operator(who("ops", "operator"))
+    for principal in (who("a", "admin", DKI), who("a", "admin"), who(PEGAWAI, "pegawai")):
         with pytest.raises(ProblemError):
-            access.ensure_deployment_admin(principal)
+            access.ensure_operator(principal)
 
 
 def test_foreign_nips_are_those_known_only_elsewhere():

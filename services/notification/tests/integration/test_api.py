@@ -27,7 +27,7 @@ async def test_people_see_only_their_own_log(app, bus, smtp_sink, tokens):
         assert "Lengkapi bukti dukung" in body["body_text"] and "<blockquote" in body["body_html"]
         # an admin of another agency does not see this person
         r = await client.get(f"/api/v1/recipients/{me}", headers=tokens(ADMIN, "admin", instansi="Kabupaten Bogor"))
-        assert r.status_code == 403 and r.json()["code"] == "other-instansi"
+        assert r.status_code == 404 and r.json()["code"] == "recipient-not-found"  # like an unknown person
         r = await client.get(f"/api/v1/recipients/{me}", headers=tokens(ADMIN, "admin", instansi=ex.INSTANSI))
         assert r.status_code == 200 and r.json()["email"] == "siti.rahma@example.go.id"
         bogor = tokens(ADMIN, "admin", instansi="Kabupaten Bogor")
@@ -41,15 +41,17 @@ async def test_people_see_only_their_own_log(app, bus, smtp_sink, tokens):
 
 
 async def test_validation_and_unknown_people(app, tokens):
-    admin = tokens(ADMIN, "admin")
+    admin = tokens(ADMIN, "admin", instansi=ex.INSTANSI)
     async with running(app) as client:
-        r = await client.put("/api/v1/recipients/199503152025212001/email", headers=admin,
-                             json={"email": "bukan-alamat", "version": 0})
+        r = await client.put(f"/api/v1/recipients/{ex.pegawai().nip}/preferences", headers=admin,
+                             json={"locale": "fr", "version": 0})
         assert r.status_code == 422
-        assert {e["path"] for e in r.json()["errors"]} == {"body.email", "body.version"}
-        r = await client.put("/api/v1/recipients/199503152025212001/email", headers=admin,
-                             json={"email": "a@b.go.id", "version": 1})
+        assert {e["path"] for e in r.json()["errors"]} == {"body.locale", "body.version"}
+        r = await client.get("/api/v1/recipients/199001012020121001", headers=admin)
         assert r.status_code == 404 and r.json()["code"] == "recipient-not-found"
+        # an admin token without an instansi claim is refused, not deployment-wide
+        r = await client.get("/api/v1/deliveries", headers=tokens(ADMIN, "admin"))
+        assert r.status_code == 403 and r.json()["code"] == "instansi-scope-missing"
         r = await client.get("/api/v1/deliveries", params={"status": "lost"}, headers=admin)
         assert r.status_code == 422
         r = await client.get("/api/v1/events/not-a-uuid/deliveries", headers=admin)

@@ -12,13 +12,13 @@ from kinerja_devstack.testing import running
 from kinerja_notification.domain import examples as ex
 from kinerja_notification.main import create_app
 
-from .conftest import make_settings, wait_for
+from .conftest import CAST, directory_db, make_settings, wait_for
 
 PENILAI = ex.penilai()
 
 
 def _pegawai(i: int) -> Pegawai:
-    return ex.person(f"1995031520252120{i:02d}", f"Pegawai Nomor {i}", f"pegawai{i}@example.go.id", "Pengelola")
+    return ex.person(f"1995031520252121{i:02d}", f"Pegawai Nomor {i}", f"pegawai{i}@example.go.id", "Pengelola")
 
 
 class Clock:
@@ -31,11 +31,13 @@ class Clock:
 
 async def test_penilai_with_digest_gets_one_summary_per_interval(new_database, nats_server, smtp_sink, bus, tokens):
     clock = Clock()
-    settings = make_settings(new_database("notification"), nats_server.url, smtp_sink, digest_interval_seconds=3600)
+    people = [*CAST, *(_pegawai(i) for i in range(6))]
+    settings = make_settings(await directory_db(new_database("notification"), people), nats_server.url, smtp_sink,
+                             digest_interval_seconds=3600)
     app = create_app(settings, clock=clock)
     me = tokens(PENILAI.nip, "atasan")
     async with running(app) as client:
-        # the directory learns the penilai from a first event (an approval mail to a pegawai)
+        # a first mail to a pegawai goes out one by one
         await bus.publish(ex.samples(pg=_pegawai(0))["approval.approved"])
         await wait_for(lambda: smtp_sink.to("pegawai0@example.go.id"))
         prefs = (await client.get(f"/api/v1/recipients/{PENILAI.nip}/preferences", headers=me)).json()
@@ -76,7 +78,7 @@ async def test_penilai_with_digest_gets_one_summary_per_interval(new_database, n
         m = summary.parsed
         assert "3 SKP menunggu persetujuan Anda" in str(m["Subject"])
         text = m.get_body(preferencelist=("plain",)).get_content()
-        assert all(f"Pegawai Nomor {i}" in text for i in (1, 2, 3)) and "Pegawai Nomor 4" not in text
+        assert all(f"Pegawai Nomor {i}" in text for i in (1, 2, 3)) and "Pegawai Nomor 4" not in text, text
         assert m["Message-ID"].strip().startswith(f"<digest.{PENILAI.nip}.")
 
         # a new SKP in the next window goes into the next summary, with its own Message-ID
@@ -104,10 +106,10 @@ async def test_without_digest_each_skp_is_its_own_mail(app, bus, smtp_sink):
 
 
 async def test_rate_limit_spaces_the_mails(new_database, nats_server, smtp_sink, bus):
-    settings = make_settings(new_database("notification"), nats_server.url, smtp_sink,
-                             rate_limit_per_second=5, rate_limit_burst=1)
-    app = create_app(settings)
     people = [_pegawai(i) for i in range(8)]
+    settings = make_settings(await directory_db(new_database("notification"), [*CAST, *people]), nats_server.url,
+                             smtp_sink, rate_limit_per_second=5, rate_limit_burst=1)
+    app = create_app(settings)
     opened = ex.samples()["evaluation.period_opened"].model_copy(update={"recipients": people})
     async with running(app):
         t0 = time.time()
@@ -120,14 +122,16 @@ async def test_rate_limit_spaces_the_mails(new_database, nats_server, smtp_sink,
 
 
 async def test_a_persons_own_mail_overtakes_bulk_mail(new_database, nats_server, smtp_sink, bus):
-    settings = make_settings(new_database("notification"), nats_server.url, smtp_sink,
+    urgent = ex.pegawai(email="urgent@example.go.id", nip="199503152025212099")
+    people = [*CAST, *(_pegawai(i) for i in range(20)), urgent]
+    settings = make_settings(await directory_db(new_database("notification"), people), nats_server.url, smtp_sink,
                              rate_limit_per_second=10, rate_limit_burst=1)
     app = create_app(settings)
     opened = ex.samples()["evaluation.period_opened"].model_copy(update={"recipients": [_pegawai(i) for i in range(20)]})
     async with running(app):
         await bus.publish(opened)
         await wait_for(lambda: len(smtp_sink.messages) >= 1)
-        await bus.publish(ex.samples(pg=ex.pegawai(email="urgent@example.go.id", nip="199503152025212099"))["approval.returned"])
+        await bus.publish(ex.samples(pg=urgent)["approval.returned"])
         await wait_for(lambda: len(smtp_sink.messages) == 21, timeout=20)
     order = [m.rcpt_tos[0] for m in smtp_sink.messages]
     # the returned SKP's mail did not wait behind the 20 announcements

@@ -44,7 +44,7 @@ async def test_event_mails_the_right_person(sample, app, bus, smtp_sink, tokens)
             assert m["Message-ID"].strip().startswith(f"<{env.event_id}.")
         # the log shows the same, by event (once the worker has recorded it)
         await wait_for(lambda: app.state.runtime.container.delivery.sent == len(expected))
-        r = await client.get(f"/api/v1/events/{env.event_id}/deliveries", headers=tokens("199001012015011000", "admin"))
+        r = await client.get(f"/api/v1/events/{env.event_id}/deliveries", headers=tokens("199001012015011000", "admin", instansi=ex.INSTANSI))
         assert r.status_code == 200
         assert sorted(d["email"] for d in r.json()) == sorted(a for a, _, _ in expected)
         assert {d["status"] for d in r.json()} == {"sent"}

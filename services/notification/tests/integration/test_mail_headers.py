@@ -13,7 +13,7 @@ from kinerja_devstack.testing import running
 from kinerja_notification.domain import examples as ex
 from kinerja_notification.service_layer import unsubscribe
 
-from .conftest import wait_for
+from .conftest import directory_db, wait_for
 
 SECRET = "kinerja-dev-unsubscribe-secret-change-me"
 
@@ -60,7 +60,7 @@ async def test_english_reader_gets_content_language_en_and_no_list_header_when_s
 
     from .conftest import make_settings
 
-    app = create_app(make_settings(new_database("notification"), nats_server.url, smtp_sink, default_locale="en",
+    app = create_app(make_settings(await directory_db(new_database("notification")), nats_server.url, smtp_sink, default_locale="en",
                                    unsubscribe_base_url=""))
     from .conftest import Bus
 

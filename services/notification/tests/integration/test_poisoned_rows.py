@@ -15,7 +15,7 @@ from kinerja_notification.service_layer.mail import delivery_status
 from kinerja_platform import isolation
 from sqlmodel import select
 
-from .conftest import make_settings, wait_for
+from .conftest import directory_db, make_settings, person_changed, seed, wait_for
 
 ADMIN = ("198001012005011000", "admin")
 CRLF = "siti@example.go.id\r\nBcc: everyone@example.go.id"
@@ -58,9 +58,8 @@ async def test_a_poisoned_pending_mail_fails_alone_and_the_others_are_sent(app, 
 
 async def test_a_permanently_bad_address_is_failed_at_once_and_visible_to_admins(app, bus, smtp_sink, tokens):
     async with running(app) as client:
-        async with app.state.runtime.uow() as session:  # an admin-corrected address the events do not overwrite
-            session.add(Recipient(nip=ex.pegawai().nip, nama="Siti", email="siti@example.go.id, boss@example.go.id",
-                                  email_corrected=True, instansi=ex.INSTANSI))
+        # an address the directory holds that no mail can go to (a list of two)
+        await seed(app, [person_changed(ex.pegawai(), version=2, email="siti@example.go.id, boss@example.go.id")])
         await bus.publish(ex.samples()["approval.approved"])
 
         async def failed():
@@ -74,7 +73,7 @@ async def test_a_permanently_bad_address_is_failed_at_once_and_visible_to_admins
 
 
 async def test_a_poisoned_digest_is_set_aside_and_the_others_go_out(new_database, nats_server, smtp_sink, monkeypatch):
-    settings = make_settings(new_database("notification"), nats_server.url, smtp_sink, digest_interval_seconds=3600)
+    settings = make_settings(await directory_db(new_database("notification")), nats_server.url, smtp_sink, digest_interval_seconds=3600)
     app = create_app(settings)
     bad, good = ex.penilai(), ex.penilai_baru()
     async with running(app):
@@ -82,7 +81,7 @@ async def test_a_poisoned_digest_is_set_aside_and_the_others_go_out(new_database
         old = utcnow() - dt.timedelta(days=1)
         async with rt.uow() as session:
             for who in (bad, good):
-                session.add(Recipient(nip=who.nip, nama=who.nama, email=who.email, digest=True))
+                session.add(Recipient(nip=who.nip, digest=True))
                 session.add(DigestItem(event_id=uuid.uuid4(), recipient_nip=who.nip, skp_id=uuid.uuid4(),
                                        pegawai_nip=ex.pegawai().nip, pegawai_nama="Siti", created_at=old))
         real = digest_module.render

@@ -14,7 +14,7 @@ from kinerja_notification.domain import examples as ex
 from kinerja_notification.main import create_app
 from sqlmodel import select
 
-from .conftest import make_settings, wait_for
+from .conftest import directory_db, make_settings, wait_for
 
 WINDOW = 5.0
 PEGAWAI = "siti.rahma@example.go.id"
@@ -41,7 +41,7 @@ async def _rows(app) -> dict:
 
 
 async def test_rerating_within_the_window_sends_one_mail_with_the_last_result(new_database, nats_server, smtp_sink):
-    app = create_app(make_settings(new_database("notification"), nats_server.url, smtp_sink, rerating_window_seconds=WINDOW))
+    app = create_app(make_settings(await directory_db(new_database("notification")), nats_server.url, smtp_sink, rerating_window_seconds=WINDOW))
     async with running(app):
         # the consumer is up and handling before the clock of the window starts
         await _publish(nats_server.url, ex.samples()["approval.requested"], dt.datetime.now(dt.UTC))
@@ -69,7 +69,7 @@ async def test_rerating_within_the_window_sends_one_mail_with_the_last_result(ne
 
 
 async def test_other_mails_do_not_wait(new_database, nats_server, smtp_sink):
-    app = create_app(make_settings(new_database("notification"), nats_server.url, smtp_sink, rerating_window_seconds=60))
+    app = create_app(make_settings(await directory_db(new_database("notification")), nats_server.url, smtp_sink, rerating_window_seconds=60))
     async with running(app):
         await _publish(nats_server.url, ex.samples()["approval.approved"], dt.datetime.now(dt.UTC))
         await wait_for(lambda: smtp_sink.to(PEGAWAI), timeout=10)

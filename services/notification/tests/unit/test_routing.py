@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kinerja_contracts.events import SkpSubmitted
 from kinerja_notification.domain import examples as ex
-from kinerja_notification.domain.routing import identities, route, settles_skp
+from kinerja_notification.domain.routing import route, settles_skp
 
 
 def kinds_to(sample: str) -> list[tuple[str, str]]:
@@ -66,11 +66,10 @@ def test_evaluation_reassignment_tells_the_new_and_the_previous_penilai():
     assert "2 evaluasi yang belum dinilai" in r.text and ex.pegawai().nama in r.subject
 
 
-def test_submitted_sends_nothing_but_teaches_the_directory():
+def test_submitted_sends_nothing():
     p = SkpSubmitted(skp_id=ex.SKP_ID, version=1, content_hash="x", periode=ex.PERIODE, jenis_pegawai="PPPK",
                      pegawai=ex.pegawai(), penilai=ex.penilai(), atasan_pejabat_penilai=ex.atasan())
     assert route(p) == []
-    assert [x.nip for x in identities(p)] == [ex.pegawai().nip, ex.penilai().nip, ex.atasan().nip]
 
 
 def test_decisions_settle_the_skp():
@@ -95,4 +94,5 @@ def test_the_mail_table_is_the_one_source_of_kinds_routes_and_consumers():
         caused |= kinds
     assert caused | {"approval.digest"} == set(KINDS)  # the digest is sent by the digest job, not by an event
     consumers = bind(SimpleNamespace(mail=None))  # type: ignore[arg-type]  # only the table is looked at
-    assert {r.spec.filter_subject for r in consumers.registrations} == {row.event.subject for row in MAIL_TABLE}
+    assert {r.spec.filter_subject for r in consumers.registrations} == {row.event.subject for row in MAIL_TABLE} | {
+        "kinerja.directory.person_changed"}  # the directory projection: where addresses come from

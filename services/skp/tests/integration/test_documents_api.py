@@ -81,7 +81,7 @@ async def test_list_filters_and_pagination(app, tokens):
         assert mine["total"] == 1 and mine["items"][0]["nama"] == "Pegawai 1"
         # an admin token without instansi has no scope
         r = await client.get("/api/v1/skp", headers=tokens("admin-x", "admin"))
-        assert r.status_code == 403 and r.json()["code"] == "admin-without-instansi"
+        assert r.status_code == 403 and r.json()["code"] == "instansi-scope-missing"
 
 
 async def test_access_rules(app, tokens):

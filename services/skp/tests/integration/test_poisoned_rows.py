@@ -47,7 +47,7 @@ async def test_poisoned_skps_are_set_aside_and_the_others_are_reminded(app, toke
         for path in (f"/api/v1/skp/{far}", f"/api/v1/skp/{far}/deadline"):
             r = await client.get(path, headers=admin)
             assert r.status_code == 200, r.text
-        r = await client.get("/api/v1/admin/set-aside", headers=tokens("ops", "admin"))
+        r = await client.get("/api/v1/admin/set-aside", headers=tokens("ops", "operator"))
         assert r.status_code == 200 and r.json()["counts"]["skp-deadline-reminders"] >= 1
         r = await client.get("/api/v1/admin/set-aside", headers=admin)
         assert r.status_code == 403

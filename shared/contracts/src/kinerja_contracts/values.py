@@ -188,12 +188,18 @@ UtcDatetime = Annotated[dt.datetime, AfterValidator(as_utc)]
 
 
 class Role(StrEnum):
-    """Roles carried in the bearer token (docs/architecture.md, HTTP conventions)."""
+    """Roles carried in the bearer token (docs/architecture.md, HTTP
+    conventions; docs/security.md, what each credential allows).
+
+    ``operator`` is the one deployment-wide role (no instansi): it reads what
+    spans every instansi (the rows background scans set aside) and extends an
+    evaluation period, nothing else, and each of its requests is audited."""
 
     pegawai = "pegawai"
     atasan = "atasan"
     admin = "admin"
     portal = "portal"
+    operator = "operator"
 
 
 class JenisPegawai(StrEnum):

@@ -98,6 +98,20 @@ class DirectoryView:
             self._cache[person_id] = _RIWAYAT.validate_json(raw) if raw is not None else []
         return self._cache[person_id]
 
+    async def load(self, person_ids: Sequence[str]) -> None:
+        """Read the riwayat of many people with one SELECT (those not cached
+        yet), e.g. every recipient of a period announcement; unknown ones
+        are cached as empty."""
+        missing = sorted({p for p in person_ids if p not in self._cache})
+        for start in range(0, len(missing), 500):  # bounded IN lists
+            chunk = missing[start:start + 500]
+            result = await execute(self.session, select(_TABLE.c.person_id, _TABLE.c.riwayat)
+                                   .where(_TABLE.c.person_id.in_(chunk)), {})
+            found = {pid: raw for pid, raw in result.all()}
+            for pid in chunk:
+                raw = found.get(pid)
+                self._cache[pid] = _RIWAYAT.validate_json(raw) if raw is not None else []
+
     async def record_on(self, person_id: str, tanggal: dt.date) -> DirectoryRecord | None:
         """The person's record in force on ``tanggal``."""
         return record_on(await self.riwayat(person_id), tanggal)

@@ -336,15 +336,11 @@ class EvaluationRepository:
             q = q.join(EvaluationPlan, EvaluationPlan.skp_id == Evaluation.skp_id).where(EvaluationPlan.instansi == instansi)
         return list((await self.session.exec(q)).all())
 
-    async def capaian_organisasi(self, tahun: int, instansi: str | None) -> dict[str, CapaianOrganisasiRecord]:
-        """Per unit, the record of ``instansi`` (else the deployment-wide one, instansi ""); ``instansi`` None (a
-        deployment-wide admin): the deployment-wide record, else one of an instansi (unit names are not unique)."""
-        q = select(CapaianOrganisasiRecord).where(CapaianOrganisasiRecord.tahun == tahun)
-        if instansi is not None:
-            q = q.where(CapaianOrganisasiRecord.instansi.in_(("", instansi)))
-        rows = (await self.session.exec(q)).scalars().all()
-        first = "" if instansi is None else instansi  # sorted last: this one wins
-        return {r.unit_kerja: r for r in sorted(rows, key=lambda r: (r.instansi == first, r.instansi))}
+    async def capaian_organisasi(self, instansi: str, tahun: int) -> dict[str, CapaianOrganisasiRecord]:
+        """The organisation capaian ``instansi`` recorded for ``tahun``, by unit."""
+        return {r.unit_kerja: r for r in (await self.session.exec(
+            select(CapaianOrganisasiRecord).where(CapaianOrganisasiRecord.instansi == instansi,
+                                                  CapaianOrganisasiRecord.tahun == tahun))).scalars()}
 
     async def capaian_organisasi_of(self, instansi: str, unit_kerja: str, tahun: int) -> CapaianOrganisasiRecord | None:
         return await self.session.get(CapaianOrganisasiRecord, (instansi, unit_kerja, tahun))

@@ -160,13 +160,13 @@ class Keberatan(SQLModel, table=True):
 
 
 class CapaianOrganisasiRecord(SQLModel, table=True):
-    """The organisation achievement of a unit of one instansi in a year, set by
-    an admin of that instansi (``instansi`` "": by a deployment-wide admin, for
-    a unit of any instansi that has no record of its own)."""
+    """The organisation achievement of a unit of an instansi in a year, set
+    by an admin of that instansi (two instansi may both have a unit of the
+    same name)."""
 
     __tablename__ = "capaian_organisasi"
 
-    instansi: str = Field(default="", primary_key=True, max_length=300)
+    instansi: str = Field(primary_key=True, max_length=300)
     unit_kerja: str = Field(primary_key=True, max_length=300)
     tahun: int = Field(primary_key=True)
     capaian: str = Field(max_length=32)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
 from kinerja_contracts.calendar import NAMA_BULAN
 from kinerja_contracts.values import TANGGAL_MAX, TANGGAL_MIN, JenisPegawai, Tanggal
-from kinerja_platform.web.auth import CurrentPrincipal
+from kinerja_platform.web.auth import CurrentPrincipal, OperatorPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
 
@@ -51,11 +51,11 @@ class PerpanjanganIn(BaseModel):
 
 
 @router.post("/periods/perpanjangan", response_model=PeriodOut,
-             summary="Perpanjang batas waktu periode yang masih terbuka (admin tingkat deployment)",
-             description="Portals fail on deadline day: an admin moves the deadline of an open period later; "
-                         "the reminder and the close follow. Only an admin without an instansi scope may, "
-                         "because a period serves every instansi.")
-async def extend_period(body: PerpanjanganIn, principal: CurrentPrincipal, uow: UowDep, today: TodayDep) -> PeriodOut:
+             summary="Perpanjang batas waktu periode yang masih terbuka (operator deployment)",
+             description="Portals fail on deadline day: the deployment's operator moves the deadline of an open "
+                         "period later; the reminder and the close follow. Only a token with role `operator` may "
+                         "(a period serves every instansi); every such request is audited (docs/security.md).")
+async def extend_period(body: PerpanjanganIn, principal: OperatorPrincipal, uow: UowDep, today: TodayDep) -> PeriodOut:
     async with uow() as session:
         row = await periods_uc.extend_for_admin(session, principal, body.period_id, body.deadline, today)
         return PeriodOut.model_validate(row, from_attributes=True)

@@ -4,19 +4,22 @@ read the rows and call these); the repository turns a :class:`ListScope`
 into its WHERE clause.
 
 - a plan or an evaluation is read by its pegawai, its penilai (and, for an
-  evaluation, the atasan pejabat penilai), or an admin of its instansi (an
-  admin without instansi: every one); another instansi's admin is told an
-  evaluation (and its documents) does not exist;
+  evaluation, the atasan pejabat penilai), or an admin of its instansi;
+  another instansi's admin is told an evaluation (and its documents) does
+  not exist; an admin token without instansi never gets here (the one
+  scoping rule, kinerja_platform.web.auth) and is refused here too;
 - only the pegawai enters realisasi and files a keberatan; only the pejabat
   penilai rates, or a Plt/Plh recorded for them on that day by an admin of
   the evaluation's instansi (who also reads and lists what they rate; a
   record of another instansi gives nothing, and nobody rates their own
-  evaluation); only the atasan pejabat penilai decides a keberatan;
+  evaluation); only the atasan pejabat penilai of record decides a
+  keberatan, with an atasan token (a portal token whose ``sub`` is that
+  NIP is not that person);
 - admins (of their instansi) keep attendance, read rekap and set the
-  organisation's capaian; only a deployment-wide admin (no instansi) extends
-  a period, because a period serves every instansi; an admin with an
-  instansi records Plt/Plh and reassigns the penilai of their instansi's
-  SKPs;
+  organisation's capaian of their instansi's units; only the deployment's
+  operator (role ``operator``, audited) extends a period, because a period
+  serves every instansi; an admin records Plt/Plh and reassigns the penilai
+  of their instansi's SKPs;
 - an annual result is read by the pegawai, a penilai of theirs, or an admin
   of their instansi.
 """
@@ -81,9 +84,17 @@ def actor(principal: Principal) -> Actor:
     return Actor(sub=principal.sub, role=str(principal.role))
 
 
+def admin_instansi(principal: Principal) -> str:
+    """The instansi an admin's rights stop at (the token's claim); never all of them."""
+    if principal.role != Role.admin or not principal.instansi:
+        raise ProblemError(403, "instansi-scope-missing", "Token admin tanpa klaim instansi tidak berhak "
+                           "(an admin token needs an `instansi` claim).")
+    return principal.instansi
+
+
 def admin_scope(principal: Principal) -> str | None:
-    """An admin's instansi scope (None: all)."""
-    return principal.instansi if principal.role == Role.admin else None
+    """An admin's instansi (required); None for anyone else (their rows are chosen by relation)."""
+    return admin_instansi(principal) if principal.role == Role.admin else None
 
 
 def require_admin(principal: Principal) -> None:
@@ -91,21 +102,18 @@ def require_admin(principal: Principal) -> None:
         raise ProblemError(403, "forbidden-role", f"Hanya admin kepegawaian (only an admin; role '{principal.role}').")
 
 
-def ensure_deployment_admin(principal: Principal) -> None:
-    """Extending a period: an admin without an instansi scope."""
-    require_admin(principal)
-    if principal.instansi:
-        raise forbid("Periode berlaku untuk semua instansi; hanya admin tanpa lingkup instansi yang dapat memperpanjang "
-                     "(only a deployment-wide admin may extend a period).")
+def ensure_operator(principal: Principal) -> None:
+    """Extending a period: the deployment's operator (the route asks for
+    OperatorPrincipal, which audits the request; this is the use case's own check)."""
+    if principal.role != Role.operator:
+        raise forbid("Periode berlaku untuk semua instansi; hanya operator deployment yang dapat memperpanjang "
+                     "(only the deployment's operator may extend a period).")
 
 
 def penilai_admin_instansi(principal: Principal) -> str:
     """Recording a Plt/Plh, reassigning a penilai: an admin, within their instansi."""
     require_admin(principal)
-    if not principal.instansi:
-        raise ProblemError(403, "admin-scope-missing", "Token admin tanpa klaim instansi tidak berhak "
-                           "(an admin token needs an `instansi` claim).")
-    return principal.instansi
+    return admin_instansi(principal)
 
 
 #: a Plt/Plh assignment in force: (the penilai NIP acted for, the instansi of the admin who recorded it)
@@ -140,7 +148,7 @@ def ensure_can_read_evaluation(principal: Principal, ev: EvaluationRow, plan: Pl
     :func:`may_rate`), or an admin of its instansi; an admin of another
     instansi is answered as for an unknown evaluation (404)."""
     if principal.role == Role.admin:
-        if principal.instansi is None or principal.instansi == plan.instansi:
+        if admin_instansi(principal) == plan.instansi:
             return
         raise evaluation_not_found(ev.id)
     elif principal.sub in (ev.nip, ev.penilai_nip, ev.atasan_nip) or may_rate(principal, ev, acting_for, plan.instansi):
@@ -164,7 +172,10 @@ def ensure_penilai(principal: Principal, ev: EvaluationRow, acting_for: Collecti
 
 
 def ensure_atasan_of_keberatan(principal: Principal, atasan_nip: str) -> None:
-    if principal.sub != atasan_nip:
+    """Deciding a keberatan: the atasan pejabat penilai of record, in person,
+    with an atasan token (a portal or admin token with that NIP as ``sub`` is
+    not that person)."""
+    if principal.role != Role.atasan or principal.sub != atasan_nip:
         raise forbid("Hanya atasan pejabat penilai yang memutuskan keberatan (only the atasan pejabat penilai decides).")
 
 
@@ -173,7 +184,7 @@ class ListScope:
     """What a list may show: evaluations of ``nip``, or appraised by
     ``penilai_nip`` (or by one of the penilai in ``acting_for``, for whom a
     Plt/Plh rates, in the instansi paired with it, not their own), or keberatan where ``atasan_or_pegawai`` is either party,
-    or rows of ``instansi``; all None: everything (an unscoped admin)."""
+    or rows of ``instansi`` (an admin's; never all of them)."""
 
     nip: str | None = None
     penilai_nip: str | None = None
@@ -189,7 +200,7 @@ def evaluation_list_scope(principal: Principal, peran: str, nip: str | None,
     penilai's list holds their own and those of the penilai they act for
     (``acting_for``: Plt/Plh in force today)."""
     if principal.role == Role.admin:
-        return ListScope(instansi=principal.instansi or None), nip
+        return ListScope(instansi=admin_instansi(principal)), nip
     if peran == "penilai":
         return ListScope(penilai_nip=principal.sub, acting_for=frozenset(acting_for)), nip
     return ListScope(nip=principal.sub), None
@@ -200,7 +211,7 @@ def keberatan_list_scope(principal: Principal) -> ListScope:
     of their instansi."""
     if principal.role != Role.admin:
         return ListScope(atasan_or_pegawai=principal.sub)
-    return ListScope(instansi=principal.instansi or None)
+    return ListScope(instansi=admin_instansi(principal))
 
 
 def kehadiran_nip(principal: Principal, nip: str | None) -> str | None:

@@ -44,8 +44,7 @@ async def dokumen_data(session, evaluation_id: str, principal, settings, today: 
     v = await view(session, ev, plan, settings)
     repo = EvaluationRepository(session)
     period = await repo.period(ev.period_id)
-    # the record of the plan's instansi for the unit, else the deployment-wide one
-    org = (await repo.capaian_organisasi(ev.tahun, plan.instansi or "")).get(ev.unit_kerja or "")
+    org = await repo.capaian_organisasi_of(plan.instansi or "", ev.unit_kerja or "", ev.tahun)
     ub = v["umpan_balik"] or {}
     catatan = [f"{k}: {t}" for k, t in (ub.get("rhk") or {}).items()] + \
               [f"{k}: {t}" for k, t in (ub.get("perilaku") or {}).items()]

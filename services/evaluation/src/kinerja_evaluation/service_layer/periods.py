@@ -138,6 +138,6 @@ async def list_periods(session, status: str | None) -> list[EvaluationPeriod]:
 
 
 async def extend_for_admin(session, principal, period_id: str, deadline, today) -> EvaluationPeriod:
-    """A deployment-wide admin extends an open period (access.ensure_deployment_admin)."""
-    access.ensure_deployment_admin(principal)
+    """The deployment's operator extends an open period (access.ensure_operator)."""
+    access.ensure_operator(principal)
     return await extend_deadline(session, period_id, deadline, today)

@@ -82,7 +82,7 @@ async def hasil_tahunan(session, nip: str, tahun: int, settings) -> list[dict[st
     return out
 
 
-async def capaian_organisasi(session, tahun: int, settings, instansi: str | None = None) -> list[dict[str, Any]]:
+async def capaian_organisasi(session, tahun: int, settings, instansi: str) -> list[dict[str, Any]]:
     """Per unit: recorded organisation achievement, the employees' average
     capaian and predikat distribution (annual results), and warnings."""
     repo = EvaluationRepository(session)
@@ -92,7 +92,7 @@ async def capaian_organisasi(session, tahun: int, settings, instansi: str | None
         u["capaian"].append(None if cap is None else float(cap))
         if pred:
             u["predikat"].append(pred)
-    records = await repo.capaian_organisasi(tahun, instansi)
+    records = await repo.capaian_organisasi(instansi, tahun)
     out = []
     for unit in sorted(set(units) | set(records)):
         data = units.get(unit, {"predikat": [], "capaian": []})
@@ -107,15 +107,12 @@ async def capaian_organisasi(session, tahun: int, settings, instansi: str | None
     return out
 
 
-async def set_capaian_organisasi(session, unit_kerja: str, tahun: int, capaian: str, by: str,
-                                 instansi: str | None = None) -> None:
-    """Record (or replace) the organisation's achievement of a unit of
-    ``instansi`` (None: deployment-wide) for a year; another instansi's record
-    of a unit with the same name is a different record."""
+async def set_capaian_organisasi(session, instansi: str, unit_kerja: str, tahun: int, capaian: str, by: str) -> None:
+    """Record (or replace) the organisation's achievement of a unit of ``instansi`` for a year."""
     repo = EvaluationRepository(session)
-    rec = await repo.capaian_organisasi_of(instansi or "", unit_kerja, tahun)
+    rec = await repo.capaian_organisasi_of(instansi, unit_kerja, tahun)
     if rec is None:
-        repo.add(CapaianOrganisasiRecord(instansi=instansi or "", unit_kerja=unit_kerja, tahun=tahun, capaian=capaian,
+        repo.add(CapaianOrganisasiRecord(instansi=instansi, unit_kerja=unit_kerja, tahun=tahun, capaian=capaian,
                                          set_by=by))
     else:
         rec.capaian, rec.set_by, rec.updated_at = capaian, by, utcnow()
@@ -148,9 +145,9 @@ async def hasil_tahunan_for(session, principal, nip: str, tahun: int, settings) 
 
 async def capaian_organisasi_for(session, principal, tahun: int, settings) -> list[dict[str, Any]]:
     access.require_admin(principal)
-    return await capaian_organisasi(session, tahun, settings, access.admin_scope(principal))
+    return await capaian_organisasi(session, tahun, settings, access.admin_instansi(principal))
 
 
 async def set_capaian_organisasi_for(session, principal, unit_kerja: str, tahun: int, capaian: str) -> None:
     access.require_admin(principal)
-    await set_capaian_organisasi(session, unit_kerja, tahun, capaian, principal.sub, access.admin_scope(principal))
+    await set_capaian_organisasi(session, access.admin_instansi(principal), unit_kerja, tahun, capaian, principal.sub)

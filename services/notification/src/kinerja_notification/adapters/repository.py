@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from kinerja_contracts.calendar import utcnow
+from kinerja_platform.directory_view import DirectoryPerson
 from sqlalchemy import Integer, bindparam, case, func, insert, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -53,28 +55,13 @@ _settlements: dict[str, object] = {}
 _outcome_updates: dict[tuple[str, ...], object] = {}
 
 
-def _upsert(dialect: str):
-    """INSERT of one recipient row .. ON CONFLICT DO UPDATE .. RETURNING, every
-    column given as a parameter: built once per dialect and compiled once (a
-    multi-row VALUES statement would be compiled anew for every event).
-    Several people go as one executemany, which SQLAlchemy's
-    "insertmanyvalues" sends as a single multi-row statement. The name and
-    agency follow the newest event; the address too, unless an admin
-    corrected it or the event has none."""
+def _new_recipient(dialect: str):
+    """INSERT of a preferences row .. ON CONFLICT DO NOTHING (two first
+    writes at once cannot collide); built once per dialect."""
     stmt = _upserts.get(dialect)
     if stmt is None:
-        c = _RECIPIENT.c
-        stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(_RECIPIENT)
-        keep = c.email_corrected.is_(True) | stmt.excluded.email.is_(None)
-        stmt = _upserts[dialect] = stmt.on_conflict_do_update(
-            index_elements=[c.nip],
-            set_={
-                "nama": stmt.excluded.nama,
-                "instansi": case((stmt.excluded.instansi.is_(None), c.instansi), else_=stmt.excluded.instansi),
-                "email": case((keep, c.email), else_=stmt.excluded.email),
-                "updated_at": stmt.excluded.updated_at,
-            },
-        ).returning(*c)
+        ins = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = _upserts[dialect] = ins(_RECIPIENT).on_conflict_do_nothing(index_elements=[_RECIPIENT.c.nip])
     return stmt
 
 
@@ -123,30 +110,34 @@ class NotificationRepository:
 
     # --- recipients ------------------------------------------------------------------
 
-    async def upsert_recipients(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
-        """Upsert directory rows in one statement; the stored rows by NIP."""
-        result = await self.session.exec(_upsert(self._dialect), params=rows if len(rows) > 1 else rows[0])
-        return {row.nip: row for row in result.all()}
-
     async def recipient(self, nip: str, *, fresh: bool = False) -> Recipient | None:
-        """A directory entry; ``fresh`` reads it again even if the session holds it."""
+        """A person's preferences; ``fresh`` reads them again even if the session holds them."""
         if fresh:
             return await self.session.get(Recipient, nip, populate_existing=True)
         return await self.session.get(Recipient, nip)
 
-    async def recipients(self, *, missing_email: bool | None, instansi: str | None, limit: int,
-                         offset: int) -> tuple[list[Recipient], int]:
-        conds = []
-        if instansi:
-            conds.append(Recipient.instansi == instansi)
-        if missing_email is True:
-            conds.append(Recipient.email.is_(None))
-        elif missing_email is False:
-            conds.append(Recipient.email.is_not(None))
-        total = (await self.session.exec(select(func.count()).select_from(Recipient).where(*conds))).one()
-        rows = (await self.session.exec(
-            select(Recipient).where(*conds).order_by(Recipient.nama).offset(offset).limit(limit))).all()
-        return list(rows), int(total)
+    async def recipient_for_update(self, nip: str) -> Recipient:
+        """A person's preferences row, made (with the defaults) when they have none yet."""
+        await self.session.exec(_new_recipient(self._dialect),
+                                params={"nip": nip, "locale": None, "digest": None, "version": 1, "updated_at": utcnow()})
+        rec = await self.recipient(nip, fresh=True)
+        assert rec is not None
+        return rec
+
+    async def recipients(self, nips: Sequence[str]) -> dict[str, Recipient]:
+        """The preferences rows of ``nips`` that exist."""
+        if not nips:
+            return {}
+        rows = (await self.session.exec(select(Recipient).where(Recipient.nip.in_(list(nips))))).all()
+        return {r.nip: r for r in rows}
+
+    async def people_of(self, instansi: str, *, limit: int, offset: int) -> tuple[list[str], int]:
+        """A page of the ids of the people the directory holds in ``instansi`` (by id) and how many there are."""
+        cond = DirectoryPerson.instansi == instansi
+        total = (await self.session.exec(select(func.count()).select_from(DirectoryPerson).where(cond))).one()
+        ids = (await self.session.exec(select(DirectoryPerson.person_id).where(cond).order_by(DirectoryPerson.person_id)
+                                       .offset(offset).limit(limit))).all()
+        return list(ids), int(total)
 
     # --- deliveries ------------------------------------------------------------------
 
@@ -186,8 +177,9 @@ class NotificationRepository:
                          instansi: str | None, limit: int, offset: int) -> tuple[list[Delivery], int]:
         """A page of the delivery log, newest first; ``instansi`` limits it to people of that agency."""
         conds = []
-        if instansi:
-            conds.append(Delivery.recipient_nip.in_(select(Recipient.nip).where(Recipient.instansi == instansi)))
+        if instansi:  # the people the directory holds in that instansi
+            conds.append(Delivery.recipient_nip.in_(
+                select(DirectoryPerson.person_id).where(DirectoryPerson.instansi == instansi)))
         if nip:
             conds.append(Delivery.recipient_nip == nip)
         if event_id:

@@ -11,20 +11,18 @@ from sqlmodel import Field, SQLModel
 
 
 class Recipient(SQLModel, table=True):
-    """Directory entry built from identities carried in events (NIP -> name, e-mail).
+    """A person's own mail preferences (NIP -> locale, digest), nothing else.
 
-    ``email_corrected``: an admin set the address; events no longer overwrite
-    it. ``digest``: the person's choice (None = the service default).
+    Who the person is, their instansi and their address come only from the
+    directory (the ``directory_person`` projection, kinerja_platform.directory_view),
+    never from an event. A row exists once the person (or an unsubscribe link)
+    set a preference; ``digest``/``locale`` None = the service default.
     ``version`` counts changes made through the API (stale writes get 409).
     """
 
     __tablename__ = "recipient"
 
     nip: str = Field(primary_key=True, max_length=18)
-    nama: str = Field(max_length=300)
-    email: str | None = Field(default=None, max_length=320)
-    email_corrected: bool = Field(default=False, description="set by an admin: events no longer overwrite it")
-    instansi: str | None = Field(default=None, max_length=300)
     locale: str | None = Field(default=None, max_length=8, description="id or en; None = the service default")
     digest: bool | None = Field(default=None)
     version: int = Field(default=1)
@@ -35,7 +33,7 @@ class Delivery(SQLModel, table=True):
     """One e-mail for one (event, recipient): the delivery log.
 
     Status: ``pending`` (queued or waiting for a retry), ``sent``, ``failed``
-    (refused permanently, or out of attempts), ``undeliverable`` (no address),
+    (refused permanently, or out of attempts), ``undeliverable`` (the directory has no active person or no address),
     ``superseded`` (a newer mail about the same thing replaced it before it
     went: a re-rating within the window, ``coalesce_key``).
     """

@@ -5,8 +5,9 @@ does, which e-mail kinds (:class:`Kind`) it can cause and the function that
 picks them. Everything else is read from it: :data:`KINDS` (the templates
 and docs/notification.md), :func:`route` (an event payload -> one
 :class:`Outgoing` per recipient) and the consumers (entrypoints/consumers.py).
-:func:`identities` lists every person an event carries, so the directory
-learns names and addresses from all of them.
+Routing names people by NIP only: where their mail goes, and the names it
+shows, are the directory's (service_layer/directory.py), never the identity
+block an event carries.
 """
 
 from __future__ import annotations
@@ -30,8 +31,6 @@ from kinerja_contracts.events import (
     KeberatanDecided,
     KeberatanFiled,
     SkpDeadlineApproaching,
-    SkpResubmitted,
-    SkpSubmitted,
 )
 from kinerja_contracts.events.envelope import EventPayload
 from kinerja_contracts.values import Pegawai
@@ -179,7 +178,7 @@ class Kind:
 class EventMails:
     """One event the service consumes: what its consumer does (its AsyncAPI
     description), the e-mail kinds it can cause and the function that picks
-    them (None: it only teaches the directory who is who)."""
+    them."""
 
     event: type[EventPayload]
     handles: str
@@ -236,8 +235,6 @@ MAIL_TABLE: tuple[EventMails, ...] = (
               "An admin made this penilai rate the SKP's evaluations."),
          Kind("evaluation.penilai_reassigned_previous", "previous pejabat penilai",
               "The SKP's evaluations no longer wait for this penilai.")),
-    _row(SkpSubmitted, "Learn the people of the SKP (directory only; no e-mail)."),
-    _row(SkpResubmitted, "Learn the people of the SKP (directory only; no e-mail)."),
 )
 
 #: every e-mail kind the service sends, by key (each has a template per locale)
@@ -249,18 +246,6 @@ def route(payload: EventPayload) -> list[Outgoing]:
     """The e-mails an event causes (none for an event nobody needs to read)."""
     pick = _PICK.get(type(payload))
     return pick(payload) if pick is not None else []
-
-
-def identities(payload: EventPayload) -> list[Pegawai]:
-    """Every person an event carries (pegawai, penilai, atasan, lists of them)."""
-    found: list[Pegawai] = []
-    for name in type(payload).model_fields:
-        value = getattr(payload, name, None)
-        if isinstance(value, Pegawai):
-            found.append(value)
-        elif isinstance(value, list):
-            found.extend(v for v in value if isinstance(v, Pegawai))
-    return _unique(found)
 
 
 def settles_skp(payload: EventPayload) -> tuple[uuid.UUID, int] | None:

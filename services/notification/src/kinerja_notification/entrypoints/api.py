@@ -1,7 +1,9 @@
-"""HTTP API: the delivery log, resend, the recipient directory, preferences.
+"""HTTP API: the delivery log, resend, the people of an instansi, preferences.
 
-Admins see everything of their instansi (all of it when their token has no
-instansi claim); a person sees their own log and sets their own preferences.
+Admins see everything of their instansi (a token without an instansi claim
+is refused); a person sees their own log and sets their own preferences.
+Names, instansi and addresses are the directory's: nobody changes an
+address here (docs/security.md, "Where mail goes").
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from kinerja_contracts.values import Email, UtcDatetime
+from kinerja_contracts.values import UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from pydantic import BaseModel, ConfigDict, Field
@@ -81,36 +83,32 @@ class ResendIn(BaseModel):
 
 
 class RecipientOut(BaseModel):
+    """A person as this service mails them: name, instansi and address from
+    the directory (today's record), preferences of their own."""
+
     nip: str
-    nama: str
-    email: str | None
-    email_corrected: bool = Field(description="an admin set the address; events no longer change it")
+    nama: str | None = Field(description="the directory's; null when the directory does not know the person")
+    email: str | None = Field(description="where mail goes: the directory's address of an active person; "
+                                          "corrected in the directory service, never here")
     instansi: str | None
+    in_directory: bool = Field(description="the directory knows the person")
+    aktif: bool
+    undeliverable_reason: str | None = Field(description="why no mail can go to this person now (null: it can)")
     locale: str | None = Field(description="id or en; null = the service default")
     digest: bool | None = Field(description="summary instead of one mail per SKP; null = the service default")
-    version: int
-    updated_at: UtcDatetime
+    version: int = Field(description="of the preferences (1 while none were set)")
+    updated_at: UtcDatetime | None = Field(description="when the preferences last changed")
 
     @classmethod
-    def of(cls, r: admin.Recipient) -> RecipientOut:
+    def of(cls, r: admin.RecipientInfo) -> RecipientOut:
         return cls.model_validate(r, from_attributes=True)
 
 
 class RecipientPage(BaseModel):
     items: list[RecipientOut]
-    total: int
+    total: int = Field(description="people of the instansi in the directory (before `missing_email`)")
     limit: int
     offset: int
-
-
-class EmailIn(BaseModel):
-    email: Email = Field(examples=["siti.rahmawati@jakarta.go.id"], description="one mailbox (kinerja_contracts.values.Email)")
-    version: int = Field(ge=1, examples=[1])
-    resend_undelivered: bool = Field(default=True, description="queue again the mails that had no address or bounced")
-
-
-class EmailOut(RecipientOut):
-    requeued: int = Field(description="mails queued again to the new address")
 
 
 class PreferencesIn(BaseModel):
@@ -179,7 +177,9 @@ async def resend(event_id: uuid.UUID, nip: str, body: ResendIn, principal: Admin
 
 
 @router.get("/recipients", response_model=RecipientPage, tags=["recipients"],
-            summary="Direktori penerima (recipient directory; admin)")
+            summary="Orang di instansi admin, menurut direktori (the instansi's people as the directory holds them; admin)",
+            description="Name, instansi and address come from the directory service; an address is corrected "
+                        "there. `missing_email=true`: only people whose mail cannot go out (filtered within the page).")
 async def list_recipients(principal: Admin, uow: UowDep,
                           missing_email: Annotated[bool | None, Query(description="true: only people without an address")] = None,
                           limit: Limit = 50, offset: Offset = 0) -> RecipientPage:
@@ -195,18 +195,7 @@ async def read_recipient(nip: str, principal: CurrentPrincipal, uow: UowDep) -> 
         return RecipientOut.of(await admin.read_recipient(s, principal, nip))
 
 
-@router.put("/recipients/{nip}/email", response_model=EmailOut, tags=["recipients"],
-            summary="Perbaiki alamat e-mail (correct an address; admin)",
-            description="Sets the address for good (events no longer overwrite it) and, unless "
-                        "`resend_undelivered` is false, queues again the mails that were undeliverable or bounced.")
-async def correct_email(nip: str, body: EmailIn, principal: Admin, c: ContainerDep) -> EmailOut:
-    async with c.uow() as s:
-        rec, queued = await admin.correct_email_for(s, principal, nip, body.email, body.version,
-                                                    resend_undelivered=body.resend_undelivered, mail=c.mail)
-        return EmailOut(**RecipientOut.of(rec).model_dump(), requeued=queued)
-
-
-def _prefs(rec: admin.Recipient, c: Container) -> PreferencesOut:
+def _prefs(rec: admin.RecipientInfo, c: Container) -> PreferencesOut:
     return PreferencesOut(nip=rec.nip, digest=rec.digest, digest_effective=c.mail.wants_digest(rec), locale=rec.locale,
                           version=rec.version)
 

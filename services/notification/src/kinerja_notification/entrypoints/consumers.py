@@ -1,17 +1,19 @@
 """Events the notification service turns into e-mail.
 
 One durable consumer per event type (``notification--<event>``); each handler
-learns the people in the event and queues the e-mails :func:`route` decides,
-in the consumer's transaction (`processed_event` de-duplication included).
-``skp.submitted`` and ``skp.resubmitted`` send nothing (the penilai's mail
-follows ``approval.requested``, once the SKP is in the inbox) but teach the
-directory the addresses of the pegawai, penilai and atasan.
+queues the e-mails :func:`route` decides, in the consumer's transaction
+(`processed_event` de-duplication included), to the addresses the directory
+holds. ``directory.person_changed`` keeps this service's projection of the
+directory (kinerja_platform.directory_view): the one source of names,
+instansi and addresses.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kinerja_contracts.events import PersonChanged
+from kinerja_platform import directory_view
 from kinerja_platform.messaging.consumer import EventConsumers
 
 from ..domain.routing import MAIL_TABLE
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 
 
 #: the events consumed (the reliability tests list the subjects from here)
-EVENTS = tuple(row.event for row in MAIL_TABLE)
+EVENTS = (*(row.event for row in MAIL_TABLE), PersonChanged)
 
 
 def _handler(description: str, mail: Mailroom):
@@ -40,4 +42,5 @@ def bind(c: Container) -> EventConsumers:
     consumers = EventConsumers("notification")
     for row in MAIL_TABLE:  # one durable consumer per event of the table
         consumers.on(row.event)(_handler(row.handles, c.mail))
+    directory_view.register(consumers)  # names, instansi and addresses: the directory's
     return consumers

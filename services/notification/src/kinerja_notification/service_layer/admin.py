@@ -1,8 +1,13 @@
-"""Use cases behind the API: correct an address, set preferences, resend."""
+"""Use cases behind the API: the delivery log, resend, a person's entry and
+preferences. There is no address correction here: an address is corrected
+in the directory (services/directory, by an admin of the person's
+instansi), and this service reads it from there."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from kinerja_contracts.calendar import utcnow
 from kinerja_platform.db import after_commit
@@ -11,7 +16,7 @@ from kinerja_platform.web.errors import ProblemError
 
 from ..adapters.repository import NotificationRepository
 from ..adapters.tables import Delivery, Recipient
-from . import access
+from . import access, directory
 from .mail import Mailroom, message_id
 
 
@@ -21,43 +26,48 @@ def _stale(what: str, current: int) -> ProblemError:
                         current_version=current)
 
 
-async def get_recipient(session, nip: str) -> Recipient:
+@dataclass(frozen=True)
+class RecipientInfo:
+    """A person as this service mails them: who they are and their address
+    (the directory's, today), and their own preferences (defaults, version
+    1, while they have set none)."""
+
+    nip: str
+    nama: str | None
+    email: str | None
+    instansi: str | None
+    in_directory: bool
+    aktif: bool
+    undeliverable_reason: str | None
+    locale: str | None
+    digest: bool | None
+    version: int
+    updated_at: dt.datetime | None
+
+
+def _info(who: directory.Addressee, rec: Recipient | None) -> RecipientInfo:
+    return RecipientInfo(
+        nip=who.nip, nama=who.nama, email=who.email, instansi=who.instansi, in_directory=who.record is not None,
+        aktif=bool(who.record and who.record.aktif), undeliverable_reason=who.why_not,
+        locale=rec.locale if rec else None, digest=rec.digest if rec else None,
+        version=rec.version if rec else 1, updated_at=rec.updated_at if rec else None,
+    )
+
+
+async def get_recipient(session, nip: str) -> RecipientInfo:
+    """A person by NIP: the directory's record and their preferences."""
     rec = await NotificationRepository(session).recipient(nip)
-    if rec is None:
-        raise ProblemError(404, "recipient-not-found",
-                           f"NIP {nip} belum dikenal layanan notifikasi (no recipient with NIP {nip}).")
-    return rec
+    return _info(await directory.addressee(session, nip), rec)
 
 
-async def correct_email(session, nip: str, email: str, version: int, *, resend_undelivered: bool,
-                        mail: Mailroom) -> tuple[Recipient, int]:
-    """An admin sets the address; later events no longer overwrite it. Mails
-    that had no address, or bounced permanently, are queued again when
-    ``resend_undelivered``. Returns the entry and how many mails were queued."""
-    rec = await get_recipient(session, nip)
-    if rec.version != version:
-        raise _stale("Data penerima", rec.version)
-    rec.email, rec.email_corrected = email, True
-    rec.version += 1
-    rec.updated_at = utcnow()
-    queued = 0
-    if resend_undelivered:
-        for d in await NotificationRepository(session).undelivered_to(nip):
-            _requeue(d, email, mail.config.domain)
-            queued += 1
-        if queued:
-            after_commit(session, mail.wake_workers)
-    return rec, queued
-
-
-async def set_preferences(session, nip: str, *, digest: bool | None, locale: str | None, version: int) -> Recipient:
-    rec = await get_recipient(session, nip)
+async def set_preferences(session, nip: str, *, digest: bool | None, locale: str | None, version: int) -> RecipientInfo:
+    rec = await NotificationRepository(session).recipient_for_update(nip)
     if rec.version != version:
         raise _stale("Preferensi", rec.version)
     rec.digest, rec.locale = digest, locale
     rec.version += 1
     rec.updated_at = utcnow()
-    return rec
+    return _info(await directory.addressee(session, nip), rec)
 
 
 async def get_delivery(session, event_id: uuid.UUID, nip: str) -> Delivery:
@@ -86,12 +96,12 @@ async def resend(session, event_id: uuid.UUID, nip: str, version: int, mail: Mai
     if d.status == "pending":
         raise ProblemError(409, "delivery-pending",
                            "E-mail ini masih dalam antrean pengiriman (the mail is still queued).")
-    rec = await NotificationRepository(session).recipient(nip)
-    email = (rec.email if rec else None) or d.email
+    who = await directory.addressee(session, nip)
+    email = who.email  # the directory's address today, never the one the mail was queued with
     if not email:
         raise ProblemError(409, "no-address",
-                           f"NIP {nip} belum punya alamat e-mail; perbaiki dulu alamatnya "
-                           "(no address known; correct it first with PUT /api/v1/recipients/{nip}/email).")
+                           f"NIP {nip}: {who.why_not} Perbaiki data orang ini di layanan direktori "
+                           "(PUT /api/v1/people/{person_id} there), lalu kirim ulang (then resend).")
     _requeue(d, email, mail.config.domain)
     after_commit(session, mail.wake_workers)
     return d
@@ -106,18 +116,28 @@ async def page(session, *, nip: str | None = None, event_id: uuid.UUID | None = 
                                                              instansi=instansi, limit=limit, offset=offset)
 
 
-async def recipients(session, *, missing_email: bool | None, instansi: str | None = None, limit: int,
-                     offset: int) -> tuple[list[Recipient], int]:
-    return await NotificationRepository(session).recipients(missing_email=missing_email, instansi=instansi,
-                                                             limit=limit, offset=offset)
+async def recipients(session, *, instansi: str, missing_email: bool | None, limit: int,
+                     offset: int) -> tuple[list[RecipientInfo], int]:
+    """A page of the people the directory holds in ``instansi``, with their
+    preferences; ``missing_email`` keeps (true) or drops (false) those whose
+    mail cannot go out (filtered within the page)."""
+    repo = NotificationRepository(session)
+    ids, total = await repo.people_of(instansi, limit=limit, offset=offset)
+    prefs = await repo.recipients(ids)
+    people = directory.Addresses(session)
+    await people.load(ids)
+    infos = [_info(await people.of(nip), prefs.get(nip)) for nip in ids]
+    if missing_email is not None:
+        infos = [i for i in infos if (i.email is None) == missing_email]
+    return infos, total
 
 
 # --- the API's use cases: who may (access), then what ------------------------------------
 
 
 async def _instansi_of(session, nip: str) -> str | None:
-    rec = await NotificationRepository(session).recipient(nip)
-    return rec.instansi if rec else None
+    """The person's instansi as the directory holds it (None: unknown to it)."""
+    return (await directory.addressee(session, nip)).instansi
 
 
 async def log_page(session, principal: Principal, *, nip: str | None, event_id: uuid.UUID | None,
@@ -150,24 +170,20 @@ async def resend_for(session, principal: Principal, event_id: uuid.UUID, nip: st
 
 
 async def directory_page(session, principal: Principal, *, missing_email: bool | None, limit: int,
-                         offset: int) -> tuple[list[Recipient], int]:
-    return await recipients(session, missing_email=missing_email, instansi=access.admin_scope(principal), limit=limit,
+                         offset: int) -> tuple[list[RecipientInfo], int]:
+    """The people of an admin's instansi (the directory's) with their preferences."""
+    return await recipients(session, instansi=access.admin_scope(principal), missing_email=missing_email, limit=limit,
                             offset=offset)
 
 
-async def read_recipient(session, principal: Principal, nip: str) -> Recipient:
-    rec = await get_recipient(session, nip)
-    access.ensure_may_see(principal, nip, rec.instansi)
-    return rec
-
-
-async def correct_email_for(session, principal: Principal, nip: str, email: str, version: int, *,
-                            resend_undelivered: bool, mail: Mailroom) -> tuple[Recipient, int]:
-    await read_recipient(session, principal, nip)
-    return await correct_email(session, nip, email, version, resend_undelivered=resend_undelivered, mail=mail)
+async def read_recipient(session, principal: Principal, nip: str) -> RecipientInfo:
+    info = await get_recipient(session, nip)
+    access.ensure_may_see(principal, nip, info.instansi)
+    return info
 
 
 async def set_preferences_for(session, principal: Principal, nip: str, *, digest: bool | None, locale: str | None,
-                              version: int) -> Recipient:
-    await read_recipient(session, principal, nip)
+                              version: int) -> RecipientInfo:
+    """A person sets their own preferences (an admin of their instansi may, for them)."""
+    access.ensure_may_see(principal, nip, await _instansi_of(session, nip))
     return await set_preferences(session, nip, digest=digest, locale=locale, version=version)

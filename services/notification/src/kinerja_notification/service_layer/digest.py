@@ -74,12 +74,13 @@ class DigestTask:
         event_id = digest_event_id(nip, start)
         if await repo.delivery(event_id, nip) is not None:
             return 0  # this window's summary is out already; late items wait for the next
-        rec = await directory.lookup(session, nip)
-        recipient = {"nip": nip, "nama": rec.nama if rec else nip}
+        rec = await repo.recipient(nip)
+        who = await directory.addressee(session, nip)  # name and address: the directory's only
+        recipient = {"nip": nip, "nama": who.nama or nip}
         rendered = render("approval.digest", self.mail.locale_of(rec), recipient=recipient, until=start,
                           items=summary_lines(items), link=self.mail.link(INBOX_PATH))
-        email = rec.email if rec else None
-        status, reason = delivery_status(email)
+        email = who.email
+        status, reason = delivery_status(email, who.why_not)
         repo.add_delivery(Delivery(
             event_id=event_id, recipient_nip=nip, kind="approval.digest", event_type="digest", email=email,
             locale=rendered.locale, subject=rendered.subject, body_text=rendered.text, body_html=rendered.html,

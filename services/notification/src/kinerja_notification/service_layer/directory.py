@@ -1,40 +1,91 @@
-"""The recipient directory: NIP -> name, e-mail, preferences.
+"""Who a recipient is and where their mail goes: the directory's word only.
 
-Built from the identities events carry; an admin's correction of an address
-wins over what later events say.
+The directory service publishes every person (``directory.person_changed``);
+this service keeps a projection of those events (``directory_person``,
+:mod:`kinerja_platform.directory_view`). A recipient's name, instansi and
+address are read from the record in force today, never from the identity
+block an event carries: an SKP that names another person's NIP with the
+writer's own address cannot send that person's mail to the writer
+(docs/security.md, "Where mail goes").
 """
 
 from __future__ import annotations
 
-from kinerja_contracts.calendar import utcnow
+import datetime as dt
+from dataclasses import dataclass
+
+from kinerja_contracts.calendar import today_jakarta
+from kinerja_contracts.events.types import DirectoryRecord
 from kinerja_contracts.values import Pegawai
+from kinerja_platform.directory_view import DirectoryView
 
-from ..adapters.repository import NotificationRepository
-from ..adapters.tables import Recipient
-
-
-def _clean_email(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-
-async def remember(session, people: list[Pegawai]) -> dict:
-    """Upsert the directory entries of ``people`` in one statement.
-
-    INSERT .. ON CONFLICT DO UPDATE, so two consumers that meet the same new
-    person at once cannot collide. The name and agency follow the newest
-    event; the address too, unless an admin corrected it or the event has none.
-    """
-    if not people:
-        return {}
-    now = utcnow()
-    rows = [
-        dict(nip=p.nip, nama=p.nama, email=_clean_email(p.email), email_corrected=False, instansi=p.instansi,
-             locale=None, digest=None, version=1, updated_at=now)
-        for p in sorted({p.nip: p for p in people}.values(), key=lambda p: p.nip)  # one lock order: no deadlocks
-    ]
-    return await NotificationRepository(session).upsert_recipients(rows)
+#: why a mail to a person is not sent (stored in the delivery's ``last_error``)
+NOT_IN_DIRECTORY = ("tidak ada di direktori kepegawaian: e-mail tidak dikirim, alamat dari event tidak dipakai "
+                    "(not in the directory: no mail sent; an address an event carries is never used)")
+NOT_ACTIVE = "tidak aktif menurut direktori kepegawaian (not active in the directory)"
+NO_ADDRESS = ("direktori kepegawaian tidak memuat alamat e-mail orang ini; perbaiki di direktori "
+              "(the directory holds no e-mail address for this person; correct it there)")
 
 
-async def lookup(session, nip: str) -> Recipient | None:
-    return await NotificationRepository(session).recipient(nip, fresh=True)
+@dataclass(frozen=True)
+class Addressee:
+    """A person as the directory knows them today (``record`` None: unknown)."""
+
+    nip: str
+    record: DirectoryRecord | None
+
+    @property
+    def email(self) -> str | None:
+        """The address mail goes to: the directory's, for an active person."""
+        if self.record is None or not self.record.aktif:
+            return None
+        return (self.record.email or "").strip() or None
+
+    @property
+    def instansi(self) -> str | None:
+        return self.record.instansi if self.record is not None else None
+
+    @property
+    def nama(self) -> str | None:
+        return self.record.nama if self.record is not None else None
+
+    @property
+    def why_not(self) -> str | None:
+        """Why no mail can go to this person (None: the directory has an address)."""
+        if self.record is None:
+            return NOT_IN_DIRECTORY
+        if not self.record.aktif:
+            return NOT_ACTIVE
+        if self.email is None:
+            return NO_ADDRESS
+        return None
+
+
+class Addresses:
+    """The directory's view of people inside one session (one unit of work)."""
+
+    def __init__(self, session, today: dt.date | None = None):
+        self.view = DirectoryView(session)
+        self.today = today or today_jakarta()
+
+    async def load(self, nips: list[str]) -> None:
+        """Read many people at once (one SELECT), e.g. the recipients of an announcement."""
+        await self.view.load(nips)
+
+    async def of(self, nip: str) -> Addressee:
+        return Addressee(nip, await self.view.record_on(nip, self.today))
+
+    async def named(self, person: Pegawai) -> Pegawai:
+        """``person`` as an event carried them, with the directory's name,
+        instansi and address when it knows them (the rest of the snapshot,
+        e.g. jabatan, as the event had it); without an address otherwise."""
+        who = await self.of(person.nip)
+        if who.record is None:
+            return person.model_copy(update={"email": None})
+        rec = who.record
+        return person.model_copy(update={"nama": rec.nama, "instansi": rec.instansi, "email": who.email})
+
+
+async def addressee(session, nip: str) -> Addressee:
+    """One person as the directory knows them today."""
+    return await Addresses(session).of(nip)

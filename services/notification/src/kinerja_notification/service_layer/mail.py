@@ -10,18 +10,29 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from kinerja_contracts.calendar import utcnow
-from kinerja_contracts.values import email_problem
+from kinerja_contracts.values import Pegawai, email_problem
 from kinerja_platform.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
 
 from ..adapters.repository import NotificationRepository
 from ..adapters.tables import DigestItem, Recipient
 from ..domain.messages import render
-from ..domain.routing import KINDS, Outgoing, identities, route, settles_skp
+from ..domain.routing import KINDS, Outgoing, route, settles_skp
 from . import directory
+
+
+class Preferences(Protocol):
+    """A person's own choices (a ``Recipient`` row, or what the API shows)."""
+
+    @property
+    def digest(self) -> bool | None: ...
+
+    @property
+    def locale(self) -> str | None: ...
 
 
 @dataclass
@@ -59,12 +70,12 @@ class Mailroom:
     def link(self, path: str) -> str:
         return f"{self.config.base_url.rstrip('/')}{path}"
 
-    def wants_digest(self, rec: Recipient | None) -> bool:
+    def wants_digest(self, rec: Preferences | None) -> bool:
         if rec is None or rec.digest is None:
             return self.config.digest_default
         return rec.digest
 
-    def locale_of(self, rec: Recipient | None) -> str:
+    def locale_of(self, rec: Preferences | None) -> str:
         return (rec.locale if rec is not None and rec.locale else None) or self.config.default_locale
 
 
@@ -110,29 +121,49 @@ def message_id(event_id: uuid.UUID, nip: str, domain: str, resend: int = 0) -> s
 
 
 async def handle_event(session, env: Envelope, mail: Mailroom) -> int:
-    """Learn the people in the event and queue its e-mails; returns how many
-    were queued (a digest item counts as one)."""
+    """Queue the e-mails of an event; returns how many were queued (a digest
+    item counts as one). Each recipient's address, and the names the mail
+    shows, come from the directory projection, never from the event."""
     payload = env.data
-    known = await directory.remember(session, identities(payload))
     settled = settles_skp(payload)
     if settled is not None:
         await settle_digest_items(session, *settled)
     outgoing = route(payload)
+    if not outgoing:
+        return 0
+    people = directory.Addresses(session)
+    await people.load(_mentioned(outgoing))  # every person the mails name: one SELECT
+    prefs = await NotificationRepository(session).recipients([out.to.nip for out in outgoing])
     for out in outgoing:
-        rec = known.get(out.to.nip) or await directory.lookup(session, out.to.nip)
-        await queue(session, env, out, rec, mail)
+        who = await people.of(out.to.nip)
+        await queue(session, env, await _named(out, people), who, prefs.get(out.to.nip), mail)
     return len(outgoing)
 
 
-async def queue(session, env: Envelope, out: Outgoing, rec, mail: Mailroom) -> None:
-    """Write the delivery row (or digest item) for one recipient. The consumer's
-    ``processed_event`` claim has already made sure this event is handled once."""
+def _mentioned(outgoing: list[Outgoing]) -> list[str]:
+    """The NIPs of every recipient and every person the mails' contexts name."""
+    return [out.to.nip for out in outgoing] + [v.nip for out in outgoing for v in out.ctx.values()
+                                                if isinstance(v, Pegawai)]
+
+
+async def _named(out: Outgoing, people: directory.Addresses) -> Outgoing:
+    """``out`` with every person of its context named as the directory names them."""
+    ctx = {k: await people.named(v) if isinstance(v, Pegawai) else v for k, v in out.ctx.items()}
+    return replace(out, ctx=ctx)
+
+
+async def queue(session, env: Envelope, out: Outgoing, who: directory.Addressee, rec: Recipient | None,
+                mail: Mailroom) -> None:
+    """Write the delivery row (or digest item) for one recipient: to the
+    directory's address of ``who``, with ``rec``'s preferences. The
+    consumer's ``processed_event`` claim has already made sure this event is
+    handled once."""
     if out.digestible and mail.wants_digest(rec):
         await _queue_digest_item(session, env, out)
         return
     rendered = render(out.kind, mail.locale_of(rec), **out.ctx, link=mail.link(out.path))
-    email = rec.email if rec is not None else None
-    status, reason = delivery_status(email)
+    email = who.email
+    status, reason = delivery_status(email, who.why_not)
     email_for_worker = email if status == "pending" else None  # a bad address is never handed to a worker
     priority = 1 if KINDS[out.kind].bulk else 0
     # the fast path always for a person's own workflow mail; bulk only while the worker has room
@@ -179,13 +210,15 @@ async def queue(session, env: Envelope, out: Outgoing, rec, mail: Mailroom) -> N
         after_commit(session, mail.wake_workers)
 
 
-def delivery_status(email: str | None) -> tuple[str, str | None]:
+def delivery_status(email: str | None, why_not: str | None = None) -> tuple[str, str | None]:
     """The first status of a mail to ``email`` and why it will not be sent:
-    no address is ``undeliverable`` (an admin may still correct it), an
-    address that can never be delivered (a line break, a list of addresses,
-    no domain) is ``failed`` at once with its reason, never retried."""
+    no address is ``undeliverable`` with ``why_not`` (the person is not in
+    the directory, not active, or has no address there; an admin corrects the
+    directory, then resends), an address that can never be delivered (a line
+    break, a list of addresses, no domain) is ``failed`` at once with its
+    reason, never retried."""
     if not email:
-        return "undeliverable", "alamat e-mail tidak diketahui untuk NIP ini (no e-mail address known for this NIP)"
+        return "undeliverable", why_not or directory.NO_ADDRESS
     problem = email_problem(email)
     if problem:
         return "failed", f"alamat e-mail tidak sah (invalid address, never sent): {problem}"

@@ -17,9 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from kinerja_contracts.calendar import utcnow
-
-from ..adapters.tables import Recipient
+from ..adapters.repository import NotificationRepository
 from . import admin
 
 _PURPOSE = b"kinerja-unsubscribe:"
@@ -45,11 +43,9 @@ def url(base: str, nip: str, secret: str) -> str:
     return f"{base.rstrip('/')}/api/v1/unsubscribe/{token(nip, secret)}"
 
 
-async def unsubscribe(session, nip: str) -> Recipient:
+async def unsubscribe(session, nip: str) -> admin.RecipientInfo:
     """Switch the person to the summary; idempotent (a second POST changes nothing)."""
-    rec = await admin.get_recipient(session, nip)
+    rec = await NotificationRepository(session).recipient_for_update(nip)
     if rec.digest is not True:
-        rec.digest = True
-        rec.version += 1
-        rec.updated_at = utcnow()
-    return rec
+        return await admin.set_preferences(session, nip, digest=True, locale=rec.locale, version=rec.version)
+    return await admin.get_recipient(session, nip)

@@ -1,8 +1,16 @@
 """Bearer-JWT authentication shared by every service.
 
 Claims: ``sub`` (NIP / NI PPPK, or a portal's client id), ``role`` (one of
-pegawai, atasan, admin, portal), ``instansi`` (an admin's scope), optional
-``nama`` and ``email``; ``aud`` must be the configured audience.
+pegawai, atasan, admin, portal, operator), ``instansi`` (an admin's or a
+portal's scope), optional ``nama`` and ``email``; ``aud`` must be the
+configured audience.
+
+One scoping rule for every service (:func:`scope_problem`, applied by
+:data:`CurrentPrincipal`): an admin or portal token without ``instansi`` is
+refused (403 ``instansi-scope-missing``), never deployment-wide; an
+``operator`` token (the one deployment-wide role) is refused by every
+endpoint except those that ask for :data:`OperatorPrincipal`, which logs
+each of its requests to the audit log (docs/security.md).
 HS256 with a shared secret by default (a development secret); RS256 with a
 PEM public key or a JWKS URL by setting.
 """
@@ -22,6 +30,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
+from ..logging import get_logger
 from ..settings import DEV_JWT_SECRET, CommonSettings
 from kinerja_contracts.values import Role
 from .errors import ProblemError
@@ -164,9 +173,8 @@ def _unauthorized(code: str, detail: str) -> ProblemError:
 _bearer = HTTPBearer(auto_error=False, description="JWT: `Authorization: Bearer <token>`; mint one with `uv run kinerja-token`")
 
 
-async def current_principal(
-    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
+async def _verified_principal(request: Request, creds: HTTPAuthorizationCredentials | None) -> Principal:
+    """The caller of a verified bearer token (no scoping rule applied yet)."""
     if creds is None or creds.scheme.lower() != "bearer":
         raise _unauthorized("missing-token", "Header Authorization: Bearer <token> wajib (a bearer token is required).")
     # Not cached on request.state: that dict can be shared between requests
@@ -183,7 +191,57 @@ async def current_principal(
     return verifier.verify(creds.credentials)
 
 
+#: roles whose rights stop at the instansi of their token
+SCOPED_ROLES = (Role.admin, Role.portal)
+
+
+def scope_problem(principal: Principal) -> ProblemError | None:
+    """The one scoping rule every service keeps (None: the caller may go on to
+    the endpoint's own checks): an admin or portal token names its instansi;
+    an operator acts only where an endpoint asks for :data:`OperatorPrincipal`."""
+    if principal.role in SCOPED_ROLES and not principal.instansi:
+        return ProblemError(403, "instansi-scope-missing",
+                            f"Token {principal.role} tanpa klaim instansi tidak berhak; hak admin dan portal dibatasi "
+                            f"per instansi (a {principal.role} token needs an `instansi` claim; nothing is "
+                            "deployment-wide but the operator role).")
+    if principal.role == Role.operator:
+        return ProblemError(403, "operator-not-allowed",
+                            "Token operator hanya untuk operasi tingkat deployment (an operator token is for the "
+                            "deployment-wide operations only, e.g. GET /api/v1/admin/set-aside).")
+    return None
+
+
+async def current_principal(
+    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    """The authenticated caller, after the scoping rule (:func:`scope_problem`)."""
+    principal = await _verified_principal(request, creds)
+    problem = scope_problem(principal)
+    if problem is not None:
+        raise problem
+    return principal
+
+
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+_audit = get_logger("kinerja.audit")
+
+
+async def operator_principal(
+    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    """The deployment-wide operator (role ``operator``); every request that
+    gets through is written to the audit log (logger ``kinerja.audit``)."""
+    principal = await _verified_principal(request, creds)
+    if principal.role != Role.operator:
+        raise ProblemError(403, "operator-only", "Hanya operator deployment (token dengan peran operator) "
+                           "(only the deployment's operator: a token with role operator).")
+    _audit.warning("operator access", audit=True, sub=principal.sub, role=str(principal.role),
+                   method=request.method, path=request.url.path)
+    return principal
+
+
+OperatorPrincipal = Annotated[Principal, Depends(operator_principal)]
 
 
 def require_roles(*roles: Role):
@@ -230,11 +288,16 @@ def token_cli(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="Mint a development JWT for Kinerja (HS256 with KINERJA_JWT_SECRET).")
     p.add_argument("--sub", required=True, help="NIP / NI PPPK, or a portal client id")
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
-    p.add_argument("--instansi", help="agency (scopes an admin)")
+    p.add_argument("--instansi", help="agency: required for admin and portal (their rights stop at it); "
+                                      "none for operator (deployment-wide, audited)")
     p.add_argument("--nama")
     p.add_argument("--email")
     p.add_argument("--hours", type=float, default=8.0, help="lifetime in hours (default 8)")
     a = p.parse_args(argv)
+    if Role(a.role) in SCOPED_ROLES and not a.instansi:
+        p.error(f"--role {a.role} needs --instansi: every service refuses an admin or portal token without it")
+    if Role(a.role) == Role.operator and a.instansi:
+        p.error("--role operator is deployment-wide: give no --instansi")
     s = CommonSettings()
     print(
         mint_token(

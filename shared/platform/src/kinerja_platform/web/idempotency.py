@@ -1,7 +1,11 @@
 """``Idempotency-Key`` for writes: a repeated key returns the first result.
 
 Pure ASGI middleware, active only on POST/PUT/PATCH/DELETE requests that carry
-the header. Keys are scoped to the authenticated caller (``sub``). The first
+the header. Keys are scoped to the authenticated caller (:func:`caller_scope`:
+the person for a pegawai or atasan token, the role, instansi and ``sub`` for
+an admin or portal token, so a token of another role or instansi that
+shares a ``sub`` never gets another's stored answer; a token the scoping
+rule refuses is never answered from the store). The first
 request reserves the key (a row committed before the handler runs, so a
 concurrent repeat gets 409 ``idempotency-in-progress`` instead of a second
 effect); a 2xx response is stored and replayed with ``Idempotent-Replayed:
@@ -20,6 +24,9 @@ from sqlalchemy import Column, DateTime, LargeBinary, Text, delete, select, upda
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 
+from kinerja_contracts.values import Role
+
+from .auth import Principal, scope_problem
 from .errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -163,11 +170,21 @@ async def _settle(engine, who: str, key: str, status: int, resp_headers: list, r
             await conn.execute(delete(table).where(table.c.scope == who, table.c.key == key))
 
 
+def caller_scope(principal: Principal) -> str | None:
+    """Whose keys these are (None: a token the scoping rule refuses; the route answers it)."""
+    if scope_problem(principal) is not None:
+        return None
+    if principal.role in (Role.pegawai, Role.atasan):
+        return principal.sub  # the person, whichever of their two roles they act in
+    instansi = hashlib.sha256((principal.instansi or "").encode()).hexdigest()[:16]
+    return f"{principal.role}|{instansi}|{principal.sub}"[:200]
+
+
 def _caller(app, authorization: bytes | None) -> str | None:
     if not authorization or not authorization.lower().startswith(b"bearer "):
         return None
     try:
-        return app.state.verifier.verify(authorization[7:].decode("latin-1").strip()).sub
+        return caller_scope(app.state.verifier.verify(authorization[7:].decode("latin-1").strip()))
     except Exception:
         return None
 
