@@ -12,7 +12,6 @@ header, and then process the valid one (its processed_event row is committed).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import uuid
