@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kinerja_devstack.procs import SERVICES
 from kinerja_devstack.samples import pppk_skp
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,14 +34,34 @@ def test_every_launcher_setting_is_in_the_readme():
     src = ""
     for name in ("run.py", "procs.py"):
         src += (ROOT / "tools" / "devstack" / "src" / "kinerja_devstack" / name).read_text()
-    read = set(re.findall(r"""(?:environ|env)(?:\.get\(|\[)\s*f?["']([A-Z_{}.()a-z]+)["']""", src))
+    read = set(re.findall(r"""(?:environ|env)(?:\.get\(|\[|\.setdefault\()\s*f?["']([A-Z_{}.()a-z]+)["']""", src))
     read |= set(re.findall(r"""["'](KINERJA_DEV_[A-Z_]+)["']\s+in\s+os\.environ""", src))
     names = set()
     for var in read:
         if "{" in var:  # KINERJA_{s.upper()}_PORT: one per service
-            names |= {re.sub(r"\{[^}]*\}", s.upper(), var) for s in ("skp", "approval", "evaluation", "notification")}
+            names |= {re.sub(r"\{[^}]*\}", s.upper(), var) for s in SERVICES}
         else:
             names.add(var)
-    assert names >= {"KINERJA_DEV_VAR", "KINERJA_DEV_NATS_PORT", "KINERJA_DEV_MAIL_HTTP_PORT", "NATS_URL"}
+    assert names >= {"KINERJA_DEV_VAR", "KINERJA_DEV_NATS_PORT", "KINERJA_DEV_MAIL_HTTP_PORT", "NATS_URL",
+                     "KINERJA_DIRECTORY_PORT", "KINERJA_ALLOW_DEV_JWT_SECRET"}
     missing = sorted(n for n in names if f"`{n}`" not in table)
     assert missing == [], f"launcher settings missing from README: {missing}"
+
+
+def test_kinerja_token_runs_from_another_folder_as_the_readme_says(tmp_path):
+    """The README: outside the repository folder, ``uv run --project <repo>
+    kinerja-token ...`` (a plain ``uv run`` there finds no project)."""
+    import shutil
+    import subprocess
+
+    import jwt
+
+    uv = shutil.which("uv")
+    assert uv, "uv is not on PATH (make installs it)"
+    readme = (ROOT / "README.md").read_text()
+    assert "uv run --project /path/to/kinerja kinerja-token" in readme
+    r = subprocess.run([uv, "run", "--project", str(ROOT), "kinerja-token", "--sub", "199503152025212001",
+                        "--role", "pegawai"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    claims = jwt.decode(r.stdout.strip(), options={"verify_signature": False})
+    assert claims["sub"] == "199503152025212001" and claims["role"] == "pegawai"

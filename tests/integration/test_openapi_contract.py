@@ -12,7 +12,7 @@ import httpx
 import pytest
 from kinerja_platform.web.errors import PROBLEM_MEDIA_TYPE
 
-SERVICES = ("skp", "approval", "evaluation", "notification")
+SERVICES = ("skp", "approval", "evaluation", "notification", "directory")
 
 
 @pytest.fixture(scope="module", params=SERVICES)
@@ -75,9 +75,70 @@ async def test_swagger_ui_and_redoc_load_only_from_the_service(app):
 
 
 def _untyped(node) -> bool:
-    """An object schema that says nothing of its keys."""
-    return isinstance(node, dict) and (node.get("additionalProperties") is True or (
-        node.get("type") == "object" and "properties" not in node and "additionalProperties" not in node))
+    """An object schema that says nothing of its keys: no ``properties``, and
+    ``additionalProperties`` absent or ``true`` (``dict[str, Any]``). An object
+    with properties may allow more (the Problem's RFC 9457 extension members);
+    a map with typed values (``dict[str, int]``) is typed."""
+    return isinstance(node, dict) and "properties" not in node and (
+        node.get("additionalProperties") is True
+        or (node.get("type") == "object" and "additionalProperties" not in node))
+
+
+def untyped_parts(doc, node, where: str, seen: set[str] | None = None) -> list[str]:
+    """Every untyped object in ``node``, followed through ``$ref``s,
+    properties, items, map values and alternatives; each named by its path."""
+    seen = set() if seen is None else seen
+    if not isinstance(node, dict):
+        return []
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[1]
+        if name in seen:
+            return []
+        seen.add(name)
+        return untyped_parts(doc, doc["components"]["schemas"][name], name, seen)
+    found = [where or "(the answer)"] if _untyped(node) else []
+    for key, sub in node.get("properties", {}).items():
+        found += untyped_parts(doc, sub, f"{where}.{key}", seen)
+    for key in ("items", "additionalProperties"):
+        found += untyped_parts(doc, node.get(key), f"{where}[{key}]", seen)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for alt in node.get(key, []):
+            found += untyped_parts(doc, alt, where, seen)
+    return found
+
+
+def test_no_answer_holds_an_untyped_object(app):
+    """Issue 18 item 5: typed answers everywhere. Every JSON answer of every
+    operation (errors included) has a schema, and no part of it is an object
+    that says nothing of its keys (``dict[str, Any]``). The one exception is
+    ``/asyncapi.json``, a document of its own standard (AsyncAPI 3.0, checked
+    against that schema by the platform's tests)."""
+    doc = app.openapi()
+    bad = {}
+    for name, op in operations(doc):
+        for code, response in op["responses"].items():
+            for media, body in response.get("content", {}).items():
+                if not media.endswith("json") or name == "GET /asyncapi.json":
+                    continue
+                schema = body.get("schema")
+                assert schema, f"{name} {code} {media}: no schema"
+                found = untyped_parts(doc, schema, "")
+                if found:
+                    bad[f"{name} {code}"] = found
+    assert bad == {}
+
+
+def test_the_untyped_check_finds_a_dict_of_anything():
+    """The check above would catch what it looks for: a ``dict[str, Any]``
+    deep in an answer, behind a $ref, in a list, in an alternative."""
+    doc = {"components": {"schemas": {
+        "Out": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Row"}}}},
+        "Row": {"type": "object", "properties": {"content": {"anyOf": [
+            {"type": "object", "additionalProperties": True}, {"type": "null"}]}, "n": {"type": "integer"}}},
+    }}}
+    assert untyped_parts(doc, {"$ref": "#/components/schemas/Out"}, "") == ["Row.content"]
+    assert untyped_parts(doc, {"type": "object"}, "") == ["(the answer)"]
+    assert untyped_parts(doc, {"type": "object", "additionalProperties": {"type": "integer"}}, "") == []
 
 
 def test_the_answers_the_issue_named_are_typed():

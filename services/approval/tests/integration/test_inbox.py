@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from kinerja_devstack.samples import PENILAI_NIP, nip, pppk_skp
+from kinerja_devstack.testing import assert_documented
 
 NOTE = "Target IKI rhk-1 harus 12 laporan, bukan 4."
 
@@ -63,6 +64,7 @@ async def test_detail_shows_what_changed_since_the_returned_version(harness, who
         r = await h.client.get(f"/api/v1/inbox/{skp}", headers=who.penilai)
         assert r.status_code == 200, r.text
         d = r.json()
+        assert_documented(h.app, "GET", "/api/v1/inbox/{skp_id}", 200, d)  # the snapshot as SkpSnapshot
         assert d["returned"] is None and d["diff"] is None
         assert d["allowed_actions"] == ["approve", "return", ] and d["snapshot"]["hasil_kerja"][0]["id"] == "rhk-1"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 from kinerja_devstack.samples import ATASAN_PEJABAT_PENILAI_NIP, PEGAWAI_NIP, PENILAI_NIP, nip
-from kinerja_devstack.testing import eventually
+from kinerja_devstack.testing import assert_documented, eventually
 from openpyxl import Workbook
 
 from .conftest import UNIT, person
@@ -29,6 +29,7 @@ async def test_bulk_is_idempotent_and_reports_each_item(harness):
         r = await h.client.post("/api/v1/people/bulk", headers=h.who.portal, json={"items": items})
         assert r.status_code == 200, r.text
         body = r.json()
+        assert_documented(h.app, "POST", "/api/v1/people/bulk", 200, body)
         assert body["summary"] == {"created": 5, "invalid": 3, "total": 8}
         statuses = [x["status"] for x in body["results"]]
         assert statuses == ["created", "created", "invalid", "created", "invalid", "created", "created", "invalid"]
@@ -47,6 +48,8 @@ async def test_bulk_is_idempotent_and_reports_each_item(harness):
                                           "version": 2, "perubahan": "mutasi"}
         r = await h.client.get(f"/api/v1/people/{items[0]['person_id']}/history", headers=h.who.admin)
         assert [v["source"] for v in r.json()["versions"]] == ["bulk", "bulk"]
+        assert_documented(h.app, "GET", "/api/v1/people/{person_id}/history", 200, r.json())
+        assert any(v["before"] for v in r.json()["versions"])  # the mutasi's record before it is checked too
 
 
 async def test_the_same_person_twice_in_one_bulk_is_two_versions(harness):
@@ -91,6 +94,7 @@ async def test_a_csv_import_reports_every_row_and_is_idempotent(harness):
         job = await _finished(h, job_id, h.who.admin)  # any portal/admin of the instansi reads it
         assert job["status"] == "done" and job["total"] == 6 and job["processed"] == 6, job
         assert job["summary"] == {"created": 3, "invalid": 3, "baris": 6}
+        assert_documented(h.app, "GET", "/api/v1/imports/{job_id}", 200, job)
         report = {row["baris"]: row for row in job["report"]}
         assert sorted(report) == [2, 3, 4, 5, 6, 8]  # line numbers in the file (the blank line 7 skipped)
         assert report[4]["status"] == "created" and report[4]["person_id"] == PEGAWAI_NIP

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kinerja_devstack.samples import PEGAWAI_NIP, pppk_skp
-from kinerja_devstack.testing import eventually, running
+from kinerja_devstack.testing import assert_documented, eventually, running
 
 from .conftest import approved, at, publish
 
@@ -43,6 +43,8 @@ async def test_new_position_ends_the_old_skp(app, tokens, clock):
         ev = (await client.get(f"/api/v1/evaluations/{nov[0]['id']}", headers=me)).json()
         assert ev["skp_id"] == str(new.skp_id)
         res = (await client.get(f"/api/v1/hasil-tahunan/{PEGAWAI_NIP}/2025", headers=me)).json()
+        assert_documented(app, "GET", "/api/v1/hasil-tahunan/{nip}/{tahun}", 200, res)  # bagian, capaian_gabungan_tahun
+        assert all("capaian_gabungan_tahun" in r for r in res)
         assert {str(r["skp_id"]) for r in res} == {str(old.skp_id), str(new.skp_id)}
         parts = {str(r["skp_id"]): r["bagian"] for r in res}
         assert parts[str(old.skp_id)]["hari"] == 61 and parts[str(new.skp_id)]["hari"] == 61

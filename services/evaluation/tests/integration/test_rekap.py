@@ -7,7 +7,7 @@ import datetime as dt
 import io
 
 from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, nip, pppk_skp
-from kinerja_devstack.testing import eventually, running
+from kinerja_devstack.testing import assert_documented, eventually, running
 from openpyxl import load_workbook
 
 from .conftest import approved, at, publish
@@ -108,10 +108,15 @@ async def test_annual_result_extension_and_organisation_warning(app, tokens, clo
         assert res[0]["predikat"] == "Sangat Baik" and res[0]["rating_perilaku"] == "Diatas Ekspektasi"
         # the advice follows the penilai's annual ratings (DKI 2026); no capaian number unless configured
         assert res[0]["rekomendasi_perpanjangan"]["rekomendasi"] == "diperpanjang"
+        assert_documented(app, "GET", "/api/v1/hasil-tahunan/{nip}/{tahun}", 200, res)
 
         r = await client.put("/api/v1/organisasi/capaian/2025", json={"unit_kerja": UNIT, "capaian": "Baik"}, headers=admin)
         assert r.status_code == 200
+        assert r.json() == {"unit_kerja": UNIT, "tahun": 2025, "capaian": "Baik"}
         units = (await client.get("/api/v1/organisasi/capaian/2025", headers=admin)).json()
+        assert_documented(app, "GET", "/api/v1/organisasi/capaian/{tahun}", 200, units)
+        assert list(units[0]) == ["unit_kerja", "tahun", "capaian_organisasi", "jumlah_pegawai",
+                                  "rata_rata_capaian_pegawai", "distribusi_predikat", "peringatan"]
         assert units[0]["distribusi_predikat"]["Sangat Baik"] == 2 and units[0]["jumlah_pegawai"] == 2
         assert units[0]["peringatan"] and "Sangat Baik" in units[0]["peringatan"][0]
         warn = (await client.get("/api/v1/organisasi/capaian/2025", params={"hanya_peringatan": True}, headers=admin)).json()

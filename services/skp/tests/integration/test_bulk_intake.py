@@ -7,7 +7,7 @@ import gzip
 import json
 
 from kinerja_devstack.samples import pppk_skp
-from kinerja_devstack.testing import running
+from kinerja_devstack.testing import assert_documented, running
 from sqlalchemy import text
 
 from .conftest import INSTANSI
@@ -94,6 +94,7 @@ async def test_bulk_refuses_too_many_and_pegawai(app, tokens, settings):
         assert r.status_code == 403
         r = await client.post("/api/v1/skp/bulk", json={"items": ["bukan SKP", drafts(1)[0]]}, headers=tokens("p", "portal"))
         assert [i["status"] for i in r.json()["items"]] == ["invalid", "created"]
+        assert_documented(app, "POST", "/api/v1/skp/bulk", 200, r.json())  # an invalid item's errors too
         assert r.json()["items"][0]["errors"][0]["path"] == "items[0]"
         # gzip-compressed bodies; broken or empty bodies are refused with a problem
         packed = gzip.compress(json.dumps({"items": drafts(3)}).encode())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from kinerja_devstack.samples import ATASAN_PEJABAT_PENILAI_NIP, PEGAWAI_NIP, PENILAI_NIP, nip, pppk_skp
-from kinerja_devstack.testing import running
+from kinerja_devstack.testing import assert_documented, running
 from sqlalchemy import text
 
 from .conftest import INSTANSI, NEXT_YEAR
@@ -156,8 +156,13 @@ async def test_versions_and_field_diff(app, tokens):
         assert [v["version"] for v in versions] == [1, 2]
         assert versions[0]["content_hash"] != versions[1]["content_hash"]
         one = (await client.get(f"{url}/versions/1", headers=me)).json()
+        assert_documented(app, "GET", "/api/v1/skp/{skp_id}/versions/{version}", 200, one)
+        assert list(one) == ["version", "content_hash", "created_by", "created_at", "content"]
+        assert_documented(app, "GET", "/api/v1/skp/{skp_id}", 200, (await client.get(url, headers=me)).json())
         assert one["content"]["hasil_kerja"][0]["iki"][0]["target"]["nilai"] == "4"
         d = (await client.get(f"{url}/diff", params={"dari": 1, "ke": 2}, headers=me)).json()
+        assert_documented(app, "GET", "/api/v1/skp/{skp_id}/diff", 200, d)
+        assert list(d) == ["dari", "ke", "changes"] and d["dari"] == 1 and d["ke"] == 2
         assert [(c["path"], c["kind"]) for c in d["changes"]] == [
             ("hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai", "changed"), ("hasil_kerja[id=rhk-3]", "removed")]
         assert d["changes"][0] == {"path": "hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai", "kind": "changed",
@@ -244,3 +249,12 @@ async def test_tenfold_warning_against_last_years_skp(app, tokens):
         assert body["valid"] is True
         assert [(w["rule"], w["path"]) for w in body["warnings"] if w["rule"] == "target-tenfold"] == [
             ("target-tenfold", "hasil_kerja[1].iki[0].target")]
+
+
+async def test_referensi_perilaku_kerja_lists_the_seven_values(app):
+    async with running(app) as client:
+        r = await client.get("/api/v1/skp/referensi/perilaku-kerja")
+    assert r.status_code == 200
+    assert_documented(app, "GET", "/api/v1/skp/referensi/perilaku-kerja", 200, r.json())
+    assert [x["nilai"] for x in r.json()][:2] == ["Berorientasi Pelayanan", "Akuntabel"] and len(r.json()) == 7
+    assert all(list(x) == ["nilai", "panduan"] and x["panduan"] for x in r.json())

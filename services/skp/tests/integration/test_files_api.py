@@ -7,7 +7,7 @@ import uuid
 
 from kinerja_contracts.events import ApprovalApproved
 from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, pppk_skp
-from kinerja_devstack.testing import eventually, running
+from kinerja_devstack.testing import assert_documented, eventually, running
 from kinerja_skp.adapters.xlsx_batch import write_batch
 from kinerja_skp.domain.model import SkpContent
 from kinerja_skp.main import create_app
@@ -64,6 +64,7 @@ async def test_pdf_only_for_an_approved_skp(app, tokens, nats_server):
         await eventually(approved)
         body = (await client.get(url, headers=me)).json()
         assert body["persetujuan"]["decided_by"] == PENILAI_NIP and body["persetujuan"]["version"] == 1
+        assert_documented(app, "GET", "/api/v1/skp/{skp_id}", 200, body)  # persetujuan as Persetujuan
         r = await client.get(f"{url}/pdf", headers=tokens(PENILAI_NIP, "atasan"))
         assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
         assert r.content.startswith(b"%PDF") and len(r.content) > 2000
@@ -97,6 +98,7 @@ async def test_workbook_import_with_progress_and_row_report(app, tokens):
 
         job = await eventually(done, timeout=60)
         assert job["total"] == job["processed"] == 120
+        assert_documented(app, "GET", "/api/v1/skp/imports/{job_id}", 200, job)
         assert job["summary"]["created"] == 40 and job["summary"]["invalid"] == 1 and job["summary"]["skp"] == 41
         rows = {r["row"]: r for r in job["report"]}
         assert len(rows) == 120

@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
         for s in SERVICES:
             print(f"  {s:<13} {stack.url(s)}   API docs: {stack.url(s)}/docs (ReDoc: /redoc)")
         print(f"  {'mail (web)':<13} {stack.mail_url}   (SMTP on 127.0.0.1:{stack.smtp_port}; .eml files in {var / 'mail'})")
-        print(f"  {'nats':<13} {stack.nats_url}" + ("   (embedded, JetStream data in var/nats)" if stack.nats else ""))
+        print(f"  {'nats':<13} {stack.nats_url}" + (f"   (embedded, JetStream data in {var / 'nats'})" if stack.nats else ""))
         print(f"  logs          {var / 'logs'}/<service>.log")
         print(f"  directory     {directory}")
         print("\nTokens for trying the API: uv run kinerja-token --sub <NIP> --role pegawai|atasan|admin|portal")

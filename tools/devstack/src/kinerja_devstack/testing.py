@@ -67,3 +67,19 @@ class ManualClock:
 
     def advance(self, **delta: float) -> None:
         self._now += dt.timedelta(**delta)
+
+
+def assert_documented(app, method: str, path: str, status: int, body: object) -> None:
+    """The answer ``body`` fits what the app's OpenAPI document says of
+    ``method path`` (the path as documented, e.g. ``/api/v1/skp/{skp_id}``)
+    with ``status``: validated as JSON Schema 2020-12, the document's
+    components resolving its ``$ref``s. Keeps typed answers honest where the
+    value passes through unvalidated (``DocumentedAs``).
+
+    (jsonschema is a development dependency of the workspace, like pytest.)
+    """
+    import jsonschema
+
+    doc = app.openapi()
+    schema = doc["paths"][path][method.lower()]["responses"][str(status)]["content"]["application/json"]["schema"]
+    jsonschema.Draft202012Validator({**schema, "components": doc["components"]}).validate(body)

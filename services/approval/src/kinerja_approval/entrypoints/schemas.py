@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from kinerja_contracts.lifecycle import SkpStatus
+from kinerja_contracts.skp import SkpSnapshot
 from kinerja_contracts.values import Nip, Pegawai, Periode, Tanggal, UtcDatetime
+from kinerja_platform.web.openapi import DocumentedAs
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..domain.authority import JenisPenugasan
@@ -103,7 +105,8 @@ class DetailOut(BaseModel):
     """One SKP as its decider sees it."""
 
     case: CaseOut
-    snapshot: dict[str, Any] = Field(description="the SKP document of this version")
+    snapshot: Annotated[dict[str, Any], DocumentedAs(SkpSnapshot)] = Field(
+        description="the SKP document of this version, as the submission event carried it")
     allowed_actions: list[str]
     returned: ReturnedOut | None = Field(description="the last time it was returned for revision")
     diff: list[ChangeOut] | None = Field(description="changes since the returned version (null: nothing returned before)")

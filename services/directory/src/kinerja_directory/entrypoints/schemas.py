@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from kinerja_contracts.events import DirectoryRecord, DirectoryUnit
 from kinerja_contracts.values import UtcDatetime
+from kinerja_platform.web.openapi import DocumentedAs
 from pydantic import BaseModel, Field
 
 from ..domain.validation import PersonInput
@@ -39,10 +40,37 @@ class BulkIn(BaseModel):
                                   "items are checked one by one")
 
 
+class ItemError(BaseModel):
+    """One field at fault in an item (or a row) that was refused."""
+
+    path: str = Field(description="the field (bulk: items[i].field; import: the column's field), empty for the whole item")
+    message: str
+    type: str | None = Field(default=None, description="machine code of the check that failed, when there is one")
+
+
+class Outcome(BaseModel):
+    """What became of one item or row (keys without a value are left out)."""
+
+    person_id: str | None
+    status: Literal["created", "updated", "unchanged", "invalid"]
+    version: int | None = Field(default=None, description="the person's version now")
+    perubahan: Literal["baru", "mutasi", "koreksi"] | None = Field(default=None, description="what the write did to the riwayat")
+    code: str | None = Field(default=None, description="why it was refused (invalid)")
+    errors: list[ItemError] = Field(default_factory=list, description="the fields at fault (invalid)")
+
+
+class BulkResult(Outcome):
+    index: int = Field(description="position in the request's items")
+
+
+class ImportRow(Outcome):
+    baris: int = Field(description="line in the file")
+
+
 class BulkOut(BaseModel):
     summary: dict[str, int]
-    results: list[dict[str, Any]] = Field(description="per item, in order: index, person_id, status "
-                                                      "(created|updated|unchanged|invalid), version, code, errors")
+    results: list[Annotated[dict[str, Any], DocumentedAs(BulkResult)]] = Field(
+        description="per item, in order: index, person_id, status (created|updated|unchanged|invalid), version, code, errors")
 
 
 class PeoplePage(BaseModel):
@@ -71,8 +99,10 @@ class Version(BaseModel):
     perubahan: str
     berlaku_mulai: dt.date | None
     changed_fields: list[str]
-    before: dict[str, Any] | None = Field(description="the record in force on berlaku_mulai before the change")
-    record: dict[str, Any] = Field(description="the record the change wrote")
+    before: Annotated[dict[str, Any], DocumentedAs(DirectoryRecord)] | None = Field(
+        description="the record in force on berlaku_mulai before the change (as stored with the change)")
+    record: Annotated[dict[str, Any], DocumentedAs(DirectoryRecord)] = Field(
+        description="the record the change wrote (as stored with the change)")
 
 
 class HistoryOut(BaseModel):
@@ -99,7 +129,7 @@ class ImportOut(BaseModel):
     total: int | None = Field(description="rows in the file (null until read)")
     processed: int = Field(description="rows written so far")
     summary: dict[str, int] | None
-    report: list[dict[str, Any]] | None = Field(
+    report: list[Annotated[dict[str, Any], DocumentedAs(ImportRow)]] | None = Field(
         description="per row: baris (line in the file), person_id, status, version, code, errors (by column)")
     error: str | None
     created_at: UtcDatetime

@@ -4,6 +4,7 @@ organisation achievement."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, UploadFile
@@ -12,6 +13,7 @@ from kinerja_contracts.calendar import NAMA_BULAN
 from kinerja_contracts.values import TANGGAL_MAX, TANGGAL_MIN, JenisPegawai, Tanggal
 from kinerja_platform.web.auth import CurrentPrincipal, OperatorPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
+from kinerja_platform.web.openapi import DocumentedAs
 from pydantic import BaseModel, Field
 
 from ..domain.organisasi import CapaianOrganisasi
@@ -119,7 +121,74 @@ async def rekap_bulanan(principal: CurrentPrincipal, uow: UowDep, today: TodayDe
             "perangkat_daerah": groups}
 
 
-@router.get("/hasil-tahunan/{nip}/{tahun}", summary="Hasil evaluasi tahunan pegawai (rata-rata capaian, rating, predikat, "
+class HasilPeriode(BaseModel):
+    """One periodic (monthly or quarterly) evaluation of the SKP."""
+
+    period_id: str
+    status: str = Field(description="open, submitted, final, ...")
+    capaian_hasil_kerja: float | None = Field(description="capaian of the period, percent, 2 decimals")
+    predikat: str | None
+
+
+class Rekomendasi(BaseModel):
+    """Extension recommendation (PPPK Paruh Waktu and PPPK) with its reasons."""
+
+    rekomendasi: str = Field(description="diperpanjang, tidak diperpanjang or belum dapat ditentukan")
+    alasan: list[str]
+
+
+class BagianTahun(BaseModel):
+    """The part of the year this SKP covers (after a mutasi, each SKP its part)."""
+
+    mulai: dt.date
+    selesai: dt.date
+    hari: int = Field(description="days covered")
+    diakhiri_oleh_skp: uuid.UUID | None = Field(description="the SKP that ended this one (mutasi), if any")
+
+
+class HasilTahunanOut(BaseModel):
+    """The annual result of one SKP of the pegawai (keys without a value may be left out: `bagian`,
+    `capaian_gabungan_tahun`)."""
+
+    skp_id: uuid.UUID
+    nip: str
+    tahun: int
+    evaluation_id: str | None = Field(description="the annual evaluation, once there is one")
+    jenis_pegawai: str | None
+    status: str | None = Field(description="status of the annual evaluation")
+    rata_rata_capaian: float | None = Field(description="average capaian of the periods")
+    periode: list[HasilPeriode]
+    rating_hasil_kerja: str | None
+    rating_perilaku: str | None
+    predikat: str | None
+    rekomendasi_perpanjangan: Rekomendasi | None
+    bagian: BagianTahun | None = None
+    capaian_gabungan_tahun: float | None = Field(
+        default=None, description="after a mutasi: the year's capaian combined over its SKPs by time")
+
+
+class CapaianOrganisasiOut(BaseModel):
+    """The organisation achievement recorded for a unit and year."""
+
+    unit_kerja: str
+    tahun: int
+    capaian: CapaianOrganisasi
+
+
+class CapaianUnitOut(BaseModel):
+    """One unit: recorded achievement, the employees' average capaian, the predikat distribution, warnings."""
+
+    unit_kerja: str
+    tahun: int
+    capaian_organisasi: str | None = Field(description="Istimewa, Baik or Butuh Perbaikan, once recorded")
+    jumlah_pegawai: int
+    rata_rata_capaian_pegawai: float | None
+    distribusi_predikat: dict[str, int] = Field(description="employees per predikat")
+    peringatan: list[str] = Field(description="where the distribution departs from the guidance for the achievement")
+
+
+@router.get("/hasil-tahunan/{nip}/{tahun}", response_model=list[Annotated[dict[str, Any], DocumentedAs(HasilTahunanOut)]],
+            summary="Hasil evaluasi tahunan pegawai (rata-rata capaian, rating, predikat, "
             "rekomendasi perpanjangan PPPK Paruh Waktu)")
 async def hasil_tahunan(principal: CurrentPrincipal, uow: UowDep, settings: SettingsDep,
                         nip: str = Path(pattern=r"^[0-9]{18}$"), tahun: int = Tahun) -> list[dict[str, Any]]:
@@ -132,7 +201,7 @@ class CapaianOrganisasiIn(BaseModel):
     capaian: CapaianOrganisasi = Field(examples=["Baik"])
 
 
-@router.put("/organisasi/capaian/{tahun}", summary="Tetapkan capaian kinerja organisasi per unit (admin)")
+@router.put("/organisasi/capaian/{tahun}", response_model=CapaianOrganisasiOut, summary="Tetapkan capaian kinerja organisasi per unit (admin)")
 async def put_capaian_organisasi(body: CapaianOrganisasiIn, principal: CurrentPrincipal, uow: UowDep,
                                  tahun: int = Tahun) -> dict:
     async with uow() as session:
@@ -140,7 +209,7 @@ async def put_capaian_organisasi(body: CapaianOrganisasiIn, principal: CurrentPr
     return {"unit_kerja": body.unit_kerja, "tahun": tahun, "capaian": str(body.capaian)}
 
 
-@router.get("/organisasi/capaian/{tahun}", summary="Capaian organisasi per unit, distribusi predikat dan peringatan")
+@router.get("/organisasi/capaian/{tahun}", response_model=list[CapaianUnitOut], summary="Capaian organisasi per unit, distribusi predikat dan peringatan")
 async def get_capaian_organisasi(principal: CurrentPrincipal, uow: UowDep, settings: SettingsDep, tahun: int = Tahun,
                                  hanya_peringatan: bool = False) -> list[dict[str, Any]]:
     async with uow() as session:

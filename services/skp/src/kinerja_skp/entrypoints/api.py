@@ -8,12 +8,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 from kinerja_contracts.lifecycle import SkpStatus, allowed_actions, is_editable
-from kinerja_contracts.skp import SkpSnapshot
-from kinerja_contracts.skp_diff import diff_skp
-from kinerja_contracts.values import STORED, UtcDatetime
+from kinerja_contracts.skp import NilaiBerakhlak, SkpSnapshot
+from kinerja_contracts.skp_diff import Change, diff_skp
+from kinerja_contracts.values import STORED, Pegawai, UtcDatetime
 from kinerja_platform.context import bind_subject
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
+from kinerja_platform.web.openapi import DocumentedAs
 from pydantic import BaseModel, Field
 
 from ..domain.model import PANDUAN_BERAKHLAK, SkpContent
@@ -36,6 +37,14 @@ class FindingOut(BaseModel):
     message: str
 
 
+class ItemError(BaseModel):
+    """Why one item of a bulk write or one row of an import was refused."""
+
+    path: str = Field(description="JSON path of the field at fault, e.g. items[1].pegawai.nip")
+    message: str
+    type: str = Field(description="machine code, e.g. nip-format, instansi-scope, skp-locked, or pydantic's error type")
+
+
 class ValidationOut(BaseModel):
     """All findings at once: errors block submission, warnings do not."""
 
@@ -53,6 +62,22 @@ class ValidationOut(BaseModel):
     }]}}
 
 
+class Persetujuan(BaseModel):
+    """Who approved an SKP, as the skp service recorded it from the
+    ``approval.approved`` event (documented; the stored record is answered as it is)."""
+
+    penilai: Pegawai = Field(description="the pejabat penilai who signed (identity snapshot)")
+    decided_by: str = Field(description="NIP of the person who decided (a Plt/Plh for the penilai, or the penilai)")
+    on_behalf_of: str | None = Field(default=None, description="NIP of the penilai when a Plt/Plh decided")
+    at: dt.datetime = Field(description="when it was approved")
+    version: int = Field(description="the version approved")
+    content_hash: str | None = Field(default=None, description="sha256 of the content approved")
+
+
+#: the SKP content as stored: the document the pegawai wrote (answered as stored)
+StoredContent = Annotated[dict[str, Any], DocumentedAs(SkpContent)]
+
+
 class SkpOut(BaseModel):
     """An SKP as the API returns it."""
 
@@ -64,9 +89,9 @@ class SkpOut(BaseModel):
     terkunci: bool = Field(description="true while Pending or Approved: the content cannot change")
     allowed_actions: list[str] = Field(description="what you may do now")
     deadline: dt.date | None = Field(default=None, description="submission deadline, extensions included")
-    persetujuan: dict[str, Any] | None = Field(
+    persetujuan: Annotated[dict[str, Any], DocumentedAs(Persetujuan)] | None = Field(
         default=None, description="once Approved: the penilai who signed (snapshot), decided_by (a Plt/Plh), at, version")
-    content: dict[str, Any]
+    content: StoredContent
     validation: ValidationOut | None = Field(default=None, description="findings, on create and update")
     created_at: UtcDatetime
     updated_at: UtcDatetime
@@ -175,7 +200,15 @@ async def validate_only(
         return (await documents.check(session, content, policy)).as_dict()
 
 
-@router.get("/referensi/perilaku-kerja", summary="Nilai BerAKHLAK dan panduannya (the seven values and their fixed texts)")
+class PerilakuReferensi(BaseModel):
+    """One BerAKHLAK value and the fixed guidance lines printed under it."""
+
+    nilai: NilaiBerakhlak
+    panduan: list[str]
+
+
+@router.get("/referensi/perilaku-kerja", response_model=list[PerilakuReferensi],
+            summary="Nilai BerAKHLAK dan panduannya (the seven values and their fixed texts)")
 async def berakhlak() -> list[dict]:
     return [{"nilai": n.value, "panduan": list(lines)} for n, lines in PANDUAN_BERAKHLAK.items()]
 
@@ -296,7 +329,26 @@ async def versions(skp_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDep) 
     return [VersionOut.model_validate(v, from_attributes=True) for v in rows]
 
 
-@router.get("/{skp_id}/versions/{version}", summary="Isi satu versi (the content of one version)")
+class VersionContentOut(BaseModel):
+    """One stored version of an SKP with its content."""
+
+    version: int
+    content_hash: str = Field(description="sha256 of the canonical content")
+    created_by: str = Field(description="NIP (or portal client id) that wrote this version")
+    created_at: str = Field(description="when it was written (ISO 8601)", json_schema_extra={"format": "date-time"})
+    content: StoredContent
+
+
+class DiffOut(BaseModel):
+    """Every changed field between two versions."""
+
+    dari: int = Field(description="the older version")
+    ke: int = Field(description="the newer version")
+    changes: list[Change]
+
+
+@router.get("/{skp_id}/versions/{version}", response_model=VersionContentOut,
+            summary="Isi satu versi (the content of one version)")
 async def version_content(skp_id: uuid.UUID, version: Annotated[int, Path(ge=1, le=2**31 - 1)], principal: CurrentPrincipal, uow: UowDep) -> dict:
     async with uow() as session:
         await documents.read_document(session, skp_id, principal)
@@ -305,7 +357,7 @@ async def version_content(skp_id: uuid.UUID, version: Annotated[int, Path(ge=1, 
             "created_at": v.created_at.isoformat(), "content": v.content}
 
 
-@router.get("/{skp_id}/diff", summary="Perbedaan antar versi (field-level diff)",
+@router.get("/{skp_id}/diff", response_model=DiffOut, summary="Perbedaan antar versi (field-level diff)",
             description="Every changed field between two versions, with its path, e.g. "
             "`hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai` changed from \"4\" to \"12\".")
 async def version_diff(

@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Header, Response, UploadFile
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
-from pydantic import BaseModel
+from kinerja_platform.web.openapi import DocumentedAs
+from pydantic import BaseModel, Field
 
 from ..adapters.xlsx_reader import SKP_LIMITS
 from ..service_layer import documents, files, imports
-from .api import SkpOut, _etag
+from .api import FindingOut, ItemError, SkpOut, _etag
 from .deps import ContainerDep, Intake, PolicyDep, SettingsDep, UowDep, Writer, version_from
 
 router = APIRouter(prefix="/api/v1/skp", tags=["files"], responses=PROBLEM_RESPONSES)
@@ -66,14 +67,27 @@ async def export_pdf(skp_id: uuid.UUID, principal: CurrentPrincipal, uow: UowDep
 # --- imports of many SKPs -------------------------------------------------------
 
 
+class ImportRow(BaseModel):
+    """One row of the workbook in the import report."""
+
+    row: int = Field(description="row number in sheet 'Daftar SKP'")
+    nip: str | None
+    status: str = Field(description="what became of the row's SKP: created, updated, unchanged, invalid, locked, conflict")
+    skp_id: uuid.UUID | None
+    errors: list[ItemError] = Field(description="why the SKP was refused, on the row at fault")
+    issues: list[FindingOut] = Field(description="validation errors that still block submission, on the row at fault")
+
+
 class ImportOut(BaseModel):
     id: uuid.UUID
     status: str = "running"
     filename: str | None = None
     total: int = 0
     processed: int = 0
-    summary: dict[str, Any] = {}
-    report: list[dict[str, Any]] = []
+    summary: dict[str, int] = Field(default={}, description="when done: SKPs per status, `skp` (SKPs in the workbook) "
+                                    "and `baris` (rows)")
+    report: list[Annotated[dict[str, Any], DocumentedAs(ImportRow)]] = Field(
+        default=[], description="when done: one entry per row, as stored with the job")
     error: str | None = None
 
 

@@ -15,18 +15,33 @@ from kinerja_contracts.values import Tahun, Tanggal, UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES, ProblemError
 from kinerja_platform.web.middleware import inflate_body
+from kinerja_platform.web.openapi import DocumentedAs
 from pydantic import BaseModel, Field
 
 from ..service_layer import bulk, deadlines, documents
+from .api import ItemError
 from .deps import Admin, ContainerDep, Intake, PolicyDep, UowDep
 from .examples import skp_example
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 
 
+class BulkItemOut(BaseModel):
+    """What became of one item (keys without a value are left out)."""
+
+    index: int = Field(description="position in the request's items")
+    status: str = Field(description="created, updated, unchanged, invalid, locked or conflict")
+    nip: str | None = Field(description="the pegawai's NIP / NI PPPK, when the item names one")
+    skp_id: uuid.UUID | None = Field(default=None, description="the SKP written or found")
+    version: int | None = Field(default=None, description="its version now")
+    issues: int | None = Field(default=None, description="validation errors that still block its submission")
+    errors: list[ItemError] = Field(default_factory=list, description="why it was refused (invalid, locked, conflict)")
+
+
 class BulkOut(BaseModel):
     summary: dict[str, int] = Field(description="counts per status")
-    items: list[dict[str, Any]] = Field(description="one per item, in order: index, status, nip, skp_id, version, issues, errors")
+    items: list[Annotated[dict[str, Any], DocumentedAs(BulkItemOut)]] = Field(
+        description="one per item, in order: index, status, nip, skp_id, version, issues, errors")
 
 
 _BULK_EXAMPLE = {"items": [skp_example()]}

@@ -17,8 +17,6 @@ PEM public key or a JWKS URL by setting.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import threading
 import time
 from collections import OrderedDict
@@ -32,6 +30,10 @@ from pydantic import BaseModel
 
 from ..logging import get_logger
 from ..settings import DEV_JWT_SECRET, CommonSettings
+# minting lives apart so that kinerja-token stays light; re-exported for existing callers
+from ..tokens import SCOPED_ROLES as SCOPED_ROLES
+from ..tokens import mint_token as mint_token
+from ..tokens import token_cli as token_cli
 from kinerja_contracts.values import Role
 from .errors import ProblemError
 
@@ -191,10 +193,6 @@ async def _verified_principal(request: Request, creds: HTTPAuthorizationCredenti
     return verifier.verify(creds.credentials)
 
 
-#: roles whose rights stop at the instansi of their token
-SCOPED_ROLES = (Role.admin, Role.portal)
-
-
 def scope_problem(principal: Principal) -> ProblemError | None:
     """The one scoping rule every service keeps (None: the caller may go on to
     the endpoint's own checks): an admin or portal token names its instansi;
@@ -258,57 +256,3 @@ def require_roles(*roles: Role):
         return principal
 
     return check
-
-
-def mint_token(
-    sub: str,
-    role: Role | str,
-    *,
-    secret: str,
-    audience: str = "kinerja",
-    issuer: str | None = None,
-    instansi: str | None = None,
-    nama: str | None = None,
-    email: str | None = None,
-    ttl: dt.timedelta = dt.timedelta(hours=8),
-    algorithm: str = "HS256",
-) -> str:
-    now = dt.datetime.now(dt.UTC)
-    claims = {"sub": sub, "role": str(Role(role)), "aud": audience, "iat": now, "exp": now + ttl}
-    if issuer:
-        claims["iss"] = issuer
-    for k, v in (("instansi", instansi), ("nama", nama), ("email", email)):
-        if v:
-            claims[k] = v
-    return jwt.encode(claims, secret, algorithm=algorithm)
-
-
-def token_cli(argv: list[str] | None = None) -> None:
-    """``kinerja-token``: mint a development token (HS256, the configured secret)."""
-    p = argparse.ArgumentParser(description="Mint a development JWT for Kinerja (HS256 with KINERJA_JWT_SECRET).")
-    p.add_argument("--sub", required=True, help="NIP / NI PPPK, or a portal client id")
-    p.add_argument("--role", required=True, choices=[r.value for r in Role])
-    p.add_argument("--instansi", help="agency: required for admin and portal (their rights stop at it); "
-                                      "none for operator (deployment-wide, audited)")
-    p.add_argument("--nama")
-    p.add_argument("--email")
-    p.add_argument("--hours", type=float, default=8.0, help="lifetime in hours (default 8)")
-    a = p.parse_args(argv)
-    if Role(a.role) in SCOPED_ROLES and not a.instansi:
-        p.error(f"--role {a.role} needs --instansi: every service refuses an admin or portal token without it")
-    if Role(a.role) == Role.operator and a.instansi:
-        p.error("--role operator is deployment-wide: give no --instansi")
-    s = CommonSettings()
-    print(
-        mint_token(
-            a.sub,
-            a.role,
-            secret=s.jwt_secret,
-            audience=s.jwt_audience,
-            issuer=s.jwt_issuer,
-            instansi=a.instansi,
-            nama=a.nama,
-            email=a.email,
-            ttl=dt.timedelta(hours=a.hours),
-        )
-    )

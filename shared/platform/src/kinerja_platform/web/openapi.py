@@ -5,6 +5,9 @@
   its own status (FastAPI's default 422 ``HTTPValidationError``, which no
   Kinerja service ever sends, is replaced).
 - The bearer scheme says ``bearerFormat: JWT``.
+- A stored JSON document that an answer passes on as it is (an SKP's
+  content, a job's report) is documented by its model with
+  :class:`DocumentedAs`, without being validated again on the way out.
 - Swagger UI (``/docs``) and ReDoc (``/redoc``) load their JavaScript and CSS
   from the service itself (``/docs-assets/``), never from a CDN: an offline
   intranet can read them. The files come from the ``fastapi-offline``
@@ -14,6 +17,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -22,10 +26,36 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagge
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import GetJsonSchemaHandler, TypeAdapter
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from .errors import PROBLEM_EXAMPLES, PROBLEM_MEDIA_TYPE, Problem, problem_response
 
 ASSETS_PATH = "/docs-assets"
+
+
+@dataclass(frozen=True)
+class DocumentedAs:
+    """``Annotated[dict[str, Any], DocumentedAs(Model)]``: the OpenAPI schema
+    of the value is ``Model``'s (a ``$ref`` to it, its parts in the
+    components), while the value itself passes through unchanged.
+
+    For answers that carry a JSON document as it was stored or built (an SKP's
+    content, an approval's snapshot, an import's report): validating such a
+    document again on the way out could reject an older stored one (a rule
+    added since) or reshape it (defaults filled in, keys left out on purpose
+    now written as null), and the JSON on the wire must not change. ``tp`` is
+    any type pydantic takes (a model, ``list[Model]``); a test checks real
+    answers against it where the document is built.
+    """
+
+    tp: Any
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        # (a model met only here comes out inline, with its title and
+        # description, rather than as a named component: pydantic's choice)
+        return handler(TypeAdapter(self.tp).core_schema)
 _DEFAULT_ERROR_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
