@@ -28,10 +28,10 @@ pytestmark = [
 
 
 @pytest.mark.parametrize(("approved_by", "scale"), [
-    ("long-poll", []),
-    ("poll", []),
+    pytest.param("long-poll", [], id="long-poll"),
+    pytest.param("poll", [], id="poll"),
     # two replicas of every service on a three-node NATS cluster (docs/performance.md, "Replicas")
-    ("long-poll", ["--replicas", "2", "--nats-cluster"]),
+    pytest.param("long-poll", ["--replicas", "2", "--nats-cluster"], id="replicas-cluster"),
 ])
 def test_bench_flow_runs_and_reports_every_figure(tmp_path, approved_by, scale):
     out = tmp_path / "flow.json"
