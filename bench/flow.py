@@ -722,7 +722,8 @@ def markdown(r: dict) -> str:
             "| --- | ---: | ---: | ---: | ---: |"]
     for k, v in r["cpu_s_per_flow"].items():
         short = k.split(" (")[0]
-        mem = [r[x].get(short, "") for x in ("rss_at_rest_mb", "rss_after_load_mb", "peak_rss_mb")]
+        # a service's replicas together ("skp (all 2 replicas)"): no one process's memory
+        mem = ["", "", ""] if "(all " in k else [r[x].get(short, "") for x in ("rss_at_rest_mb", "rss_after_load_mb", "peak_rss_mb")]
         out.append(f"| {k} | {v * 1000:.1f} | {mem[0]} | {mem[1]} | {mem[2]} |")
     return "\n".join(out)
 

@@ -34,6 +34,7 @@ async def test_two_replicas_on_a_nats_cluster_lose_double_and_break_nothing(tmp_
     assert report["finished"] == 30, report["details"]
     # one NATS node killed and back; at least one service replica killed and back
     assert report["nats_restarts"] == 1 and report["kills"] >= 1, report
-    assert report["stream"]["replicas"] == 3, report  # the services made the stream on all three nodes
+    # the services made the stream, and evaluation its lease bucket, on all three nodes
+    assert (report["stream"]["replicas"], report["stream"]["lease_replicas"]) == (3, 3), report
     assert report["periods_opened"] and report["scheduled_events"] == 2, report
     assert (report["lost"], report["duplicated"], report["inconsistent"]) == (0, 0, 0), report["details"]

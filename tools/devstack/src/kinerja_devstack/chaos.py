@@ -387,13 +387,20 @@ async def dlq_count(stack: Stack) -> int:
 
 async def stream_replicas(stack: Stack) -> dict:
     """The event stream's replica count and, in a cluster, its leader and
-    whether every follower is current."""
+    whether every follower is current; the scheduler lease bucket's replicas."""
     nc = await bus_connect(stack)
     try:
-        info = await nc.jetstream().stream_info("KINERJA")
+        js = nc.jetstream()
+        info = await js.stream_info("KINERJA")
         cluster = info.cluster
+        # the evaluation scheduler's lease (a key-value bucket, a stream underneath)
+        try:
+            lease_replicas = (await js.stream_info("KV_kinerja-evaluation-scheduler")).config.num_replicas
+        except Exception:  # the scheduler never took its lease
+            lease_replicas = None
         return {"replicas": info.config.num_replicas, "leader": cluster.leader if cluster else None,
-                "followers_current": [r.current for r in (cluster.replicas or [])] if cluster else []}
+                "followers_current": [r.current for r in (cluster.replicas or [])] if cluster else [],
+                "lease_replicas": lease_replicas}
     finally:
         await nc.close()
 
@@ -567,8 +574,6 @@ async def run_chaos(*, flows: int, concurrency: int, time_limit: float, seed: in
     stack = Stack.on_free_ports(var, database_urls=db_urls, replicas=replicas,
                                 extra_env={"KINERJA_LOG_FORMAT": "json", "KINERJA_IDEMPOTENCY_STALE_AFTER": "3",
                                            "KINERJA_CONSUMER_ACK_WAIT": "5", "KINERJA_NOTIFICATION_DIGEST_DEFAULT": "false",
-                                           # a mail claimed by a killed replica comes back to the other sooner
-                                           "KINERJA_NOTIFICATION_DELIVERY_LEASE_SECONDS": "10",
                                            "KINERJA_NOTIFICATION_RATE_LIMIT_PER_SECOND": "0",
                                            # the scheduler: a tick every 0.5 s; a killed leader's lease ends after 5 s
                                            "KINERJA_EVALUATION_CLOCK_FILE": str(schedule.clock_file),
