@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import sqlite3
@@ -86,16 +87,24 @@ class Writer(threading.Thread):
         self.errors = 0
         self.n = 0
 
+    def next_nip(self) -> str:
+        """A pegawai never used before in this run: the NIP sequence has three
+        digits, so the birth date moves on every thousand (a spinning writer
+        once wrapped round to NIPs it had used and got 409 for each)."""
+        born = dt.date(1996, 1, 1) + dt.timedelta(days=self.n // 1000)
+        return nip(self.n, born=born.strftime("%Y%m%d"), appointed="202101")
+
     def run(self) -> None:
         with httpx.Client(base_url=self.stack.url("skp"), timeout=5.0) as client:
             while not self.stop_event.is_set():
                 self.n += 1
-                pegawai = nip(self.n, born="19960101", appointed="202101")
+                pegawai = self.next_nip()
                 me = self.tokens(pegawai, "pegawai")
                 try:
                     r = client.post("/api/v1/skp", json=skp_of(pegawai, A), headers=me)
-                    if r.status_code != 201:
+                    if r.status_code != 201:  # e.g. 503 while PostgreSQL is down: back off, not spin
                         self.errors += 1
+                        time.sleep(0.1)
                         continue
                     skp_id = r.json()["id"]
                     self.created[skp_id] = pegawai

@@ -88,3 +88,24 @@ def rename_column(op, table: str, old: str, new: str) -> None:
 
 def _is_postgresql(op) -> bool:
     return op.get_bind().dialect.name == "postgresql"
+
+
+def create_directory_person_table(op) -> None:
+    """The projection of the directory's people (kinerja_platform.directory_view),
+    for a service that routes or mails by person."""
+    op.create_table(
+        "directory_person",
+        sa.Column("person_id", AutoString(length=64), nullable=False),
+        sa.Column("instansi", AutoString(length=300), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("riwayat", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("person_id"),
+    )
+    with op.batch_alter_table("directory_person", schema=None) as batch_op:
+        batch_op.create_index("ix_directory_person_instansi", ["instansi"], unique=False)
+
+
+def drop_directory_person_table(op) -> None:
+    """Undo :func:`create_directory_person_table`."""
+    op.drop_table("directory_person")

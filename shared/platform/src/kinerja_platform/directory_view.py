@@ -1,0 +1,128 @@
+"""A service's own projection of the directory: every person's dated
+records, as the directory service last published them.
+
+The directory (services/directory) is the one source of who a person is,
+their e-mail and who appraises them (docs/directory.md, docs/security.md).
+A service that routes or mails by person keeps this projection of the
+``directory.person_changed`` events in its own database (table
+``directory_person``) and reads it with :class:`DirectoryView`; it never
+calls the directory over HTTP on a hot path and never trusts the identity
+block an SKP carries.
+
+Wiring, per service:
+
+- the table: the migration calls
+  :func:`kinerja_platform.messaging.migrations.create_directory_person_table`,
+  and ``migrations/env.py`` imports :class:`DirectoryPerson`;
+- the consumer: ``register(consumers)`` adds the handler to the service's
+  :class:`~kinerja_platform.messaging.consumer.EventConsumers`;
+- reading: ``DirectoryView(session)`` in a use case.
+
+Each event carries the person's whole riwayat and a version; the projection
+keeps the highest version (a compare-and-set upsert), so redelivered or
+reordered events never move a person back in time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from kinerja_contracts.directory import RantaiPenilai, rantai_penilai, record_on
+from kinerja_contracts.events import PersonChanged
+from kinerja_contracts.events.types import DirectoryRecord
+from pydantic import TypeAdapter
+from sqlalchemy import Column, DateTime, Text, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Field, SQLModel
+
+from .db import dialect_of, execute
+
+_RIWAYAT = TypeAdapter(list[DirectoryRecord])
+
+
+class DirectoryPerson(SQLModel, table=True):
+    """One person as the directory last published them (projection)."""
+
+    __tablename__ = "directory_person"
+
+    person_id: str = Field(primary_key=True, max_length=64)
+    instansi: str = Field(max_length=300, index=True, description="instansi of the person's latest record")
+    version: int
+    riwayat: str = Field(sa_column=Column(Text, nullable=False), description="JSON list of DirectoryRecord, oldest first")
+    updated_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+_TABLE = DirectoryPerson.__table__  # type: ignore[attr-defined]
+_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+
+
+async def apply_person_changed(session, payload: PersonChanged) -> bool:
+    """Store the person's riwayat from the event unless a newer version is
+    already there; True when the projection changed."""
+    latest = max(payload.riwayat, key=lambda r: r.berlaku_mulai) if payload.riwayat else payload.record
+    values = {
+        "person_id": payload.person_id,
+        "instansi": latest.instansi,
+        "version": payload.version,
+        "riwayat": _RIWAYAT.dump_json(list(payload.riwayat)).decode(),
+        "updated_at": dt.datetime.now(dt.UTC),
+    }
+    stmt = _INSERTS[dialect_of(session)](_TABLE).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[_TABLE.c.person_id],
+        set_={k: stmt.excluded[k] for k in ("instansi", "version", "riwayat", "updated_at")},
+        where=_TABLE.c.version < stmt.excluded.version,
+    )
+    result = await execute(session, stmt, {})
+    return bool(result.rowcount)
+
+
+class DirectoryView:
+    """Read the projection inside one session (one unit of work).
+
+    Riwayat are cached for the session's life, so one use case that asks
+    for a pegawai, their penilai and the penilai's superior reads each person
+    once."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self._cache: dict[str, list[DirectoryRecord]] = {}
+
+    async def riwayat(self, person_id: str) -> list[DirectoryRecord]:
+        """The person's records, oldest first; empty when the directory does not know them."""
+        if person_id not in self._cache:
+            result = await execute(self.session, select(_TABLE.c.riwayat).where(_TABLE.c.person_id == person_id), {})
+            raw = result.scalar_one_or_none()
+            self._cache[person_id] = _RIWAYAT.validate_json(raw) if raw is not None else []
+        return self._cache[person_id]
+
+    async def record_on(self, person_id: str, tanggal: dt.date) -> DirectoryRecord | None:
+        """The person's record in force on ``tanggal``."""
+        return record_on(await self.riwayat(person_id), tanggal)
+
+    async def rantai_penilai(self, pegawai_id: str, tanggal: dt.date) -> RantaiPenilai | None:
+        """Who appraises ``pegawai_id`` on ``tanggal`` (see
+        :func:`kinerja_contracts.directory.rantai_penilai`)."""
+        pegawai = await self.record_on(pegawai_id, tanggal)
+        if pegawai is None:
+            return None
+        if pegawai.atasan_id is not None:  # load the chain first: the pure rule reads from the cache
+            superior = await self.record_on(pegawai.atasan_id, tanggal)
+            if superior is not None and superior.atasan_id is not None:
+                await self.riwayat(superior.atasan_id)
+        return rantai_penilai(pegawai_id, tanggal, self._cached)
+
+    def _cached(self, person_id: str) -> Sequence[DirectoryRecord]:
+        return self._cache.get(person_id, [])
+
+
+def register(consumers) -> None:
+    """Add the projection's handler to a service's ``EventConsumers``
+    (durable ``<service>--directory-person_changed``)."""
+
+    @consumers.on(PersonChanged)
+    async def on_person_changed(session, env) -> None:
+        """The directory changed a person: keep the newest riwayat."""
+        await apply_person_changed(session, env.data)

@@ -1,0 +1,72 @@
+"""The directory projection every routing/mailing service keeps, on the
+configured database, with the table made by the shared migration step."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from kinerja_contracts.events import PersonChanged
+from kinerja_contracts.events.types import DirectoryRecord
+from kinerja_platform.db import UnitOfWork, create_engine, session_factory
+from kinerja_platform.directory_view import DirectoryView, apply_person_changed
+from kinerja_platform.messaging.migrations import create_directory_person_table
+
+D = dt.date
+PEGAWAI, PENILAI, BARU = "199503152025212001", "197806102005011002", "198001012006041001"
+
+
+@pytest.fixture
+async def db(new_database):
+    engine = create_engine(new_database("dirview"))
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: create_directory_person_table(Operations(MigrationContext.configure(c))))
+    yield engine
+    await engine.dispose()
+
+
+def rec(pid: str, mulai: dt.date, **kw) -> DirectoryRecord:
+    return DirectoryRecord(person_id=pid, nip=pid, nama=f"Orang {pid[-3:]}", instansi=kw.pop("instansi", "Pemprov DKI"),
+                           berlaku_mulai=mulai, **kw)
+
+
+def changed(pid: str, version: int, *riwayat: DirectoryRecord) -> PersonChanged:
+    return PersonChanged(person_id=pid, version=version, perubahan="baru" if version == 1 else "mutasi",
+                         record=riwayat[-1], riwayat=list(riwayat))
+
+
+async def test_the_projection_keeps_the_newest_version_and_answers_the_chain(db):
+    uow = UnitOfWork(session_factory(db))
+    v1 = changed(PEGAWAI, 1, rec(PEGAWAI, D(2026, 1, 1), atasan_id=PENILAI))
+    v2 = changed(PEGAWAI, 2, rec(PEGAWAI, D(2026, 1, 1), berlaku_sampai=D(2026, 6, 30), atasan_id=PENILAI),
+                 rec(PEGAWAI, D(2026, 7, 1), atasan_id=BARU))
+    async with uow() as s:
+        assert await apply_person_changed(s, v2)
+        assert not await apply_person_changed(s, v1)  # an older version arriving late changes nothing
+        assert not await apply_person_changed(s, v2)  # nor does a redelivery
+        for pid in (PENILAI, BARU):
+            await apply_person_changed(s, changed(pid, 1, rec(pid, D(2020, 1, 1), email=f"{pid}@dki.go.id")))
+    async with uow() as s:
+        view = DirectoryView(s)
+        assert [r.berlaku_mulai for r in await view.riwayat(PEGAWAI)] == [D(2026, 1, 1), D(2026, 7, 1)]
+        assert (await view.rantai_penilai(PEGAWAI, D(2026, 3, 1))).penilai.person_id == PENILAI
+        chain = await view.rantai_penilai(PEGAWAI, D(2026, 9, 1))
+        assert chain.penilai.person_id == BARU and chain.penilai.email == f"{BARU}@dki.go.id"
+        assert await view.riwayat("unknown") == []
+        assert await view.rantai_penilai("unknown", D(2026, 9, 1)) is None
+
+
+async def test_concurrent_versions_of_one_person_end_at_the_highest(db):
+    uow = UnitOfWork(session_factory(db))
+
+    async def write(version: int) -> None:
+        async with uow() as s:
+            await apply_person_changed(s, changed(PEGAWAI, version, rec(PEGAWAI, D(2026, 1, 1), jabatan=f"v{version}")))
+
+    await write(1)
+    await asyncio.gather(*(write(v) for v in (5, 3, 4, 2)), return_exceptions=False)
+    async with uow() as s:
+        assert (await DirectoryView(s).record_on(PEGAWAI, D(2026, 2, 1))).jabatan == "v5"
