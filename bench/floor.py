@@ -33,14 +33,15 @@ async def run_floor(
     concurrency: int,
     duration: float,
     pool_size: int = 20,
+    stream_replicas: int = 1,
 ) -> dict:
     payload = b"x" * max(1, payload_bytes)
     pool = await asyncpg.create_pool(database_dsn, min_size=min(pool_size, concurrency), max_size=min(pool_size, concurrency))
     await pool.execute("CREATE TABLE IF NOT EXISTS floor_rows (id uuid PRIMARY KEY, body bytea NOT NULL, at timestamptz NOT NULL DEFAULT now())")
-    nc = await nats.connect(nats_url)
+    nc = await nats.connect(servers=nats_url.split(","))  # a cluster: every node, comma-separated
     js = nc.jetstream()
     await js.add_stream(StreamConfig(name=FLOOR_STREAM, subjects=["kinerja-bench-floor.>"], storage=StorageType.FILE,
-                                     duplicate_window=120.0))
+                                     duplicate_window=120.0, num_replicas=stream_replicas))
     done = 0
     steps = _interleave(commits, publishes)
     stop_at = time.monotonic() + duration

@@ -2,10 +2,17 @@
 
     uv run python -m bench.flow --duration 60 --concurrency 64     (or: make bench)
 
-Starts nats-server, the four services (as processes, via
+Starts nats-server, the services (as processes, via
 ``kinerja_devstack.procs.Stack``) on fresh PostgreSQL databases and an SMTP
 sink (bench/sink.py, its own process, stamping each mail's arrival),
 then drives complete flows at a fixed concurrency for a fixed duration:
+
+    uv run python -m bench.flow --replicas 2 --nats-cluster   (BENCH_ARGS for make bench)
+
+``--replicas N`` starts N processes of every service (sharing the service's
+database and durable consumers); the driver sends each request to the next
+replica in turn. ``--nats-cluster`` runs three nats-servers clustered on
+loopback with the streams (and the floor's stream) replicated three times.
 
     create a draft -> submit -> (read the penilai's inbox until it is there)
     -> approve -> (wait until skp shows Approved) and (wait for the pegawai's mail)
@@ -48,8 +55,8 @@ import asyncpg
 import nats
 from kinerja_platform.settings import CommonSettings
 from kinerja_platform.web.auth import mint_token
-from kinerja_devstack.natsserver import NatsServer, free_port
-from kinerja_devstack.procs import SERVICES, Stack
+from kinerja_devstack.natsserver import NatsCluster, NatsServer, free_port
+from kinerja_devstack.procs import SERVICES, Stack, instance_name
 from kinerja_devstack.samples import pppk_skp
 from sqlalchemy.engine import make_url
 
@@ -172,8 +179,9 @@ class Http:
 @dataclass
 class Driver:
     http: Http
-    skp_url: str
-    approval_url: str
+    #: the base URL of every replica of skp and of approval (each request goes to the next in turn)
+    skp_urls: list[str]
+    approval_urls: list[str]
     mail: MailClock
     secret: str
     per_penilai: int
@@ -188,6 +196,17 @@ class Driver:
     #: next year's period: its submission deadline is still ahead
     mulai: str = f"{dt.date.today().year + 1}-01-01"
     selesai: str = f"{dt.date.today().year + 1}-12-31"
+    _turn: int = 0
+
+    def skp(self) -> str:
+        """The base URL of the next skp replica."""
+        self._turn += 1
+        return self.skp_urls[self._turn % len(self.skp_urls)]
+
+    def approval(self) -> str:
+        """The base URL of the next approval replica."""
+        self._turn += 1
+        return self.approval_urls[self._turn % len(self.approval_urls)]
 
     def saw(self, subject: str, skp_id: str) -> None:
         fut = self.seen.get((subject, skp_id))
@@ -230,7 +249,7 @@ class Driver:
         """Ask skp's status endpoint to answer once the SKP is no longer
         Pending (its long poll): one request per flow instead of a poll loop."""
         deadline = time.monotonic() + self.timeout
-        url = f"{self.skp_url}/api/v1/skp/{sid}/status"
+        url = f"{self.skp()}/api/v1/skp/{sid}/status"
         while True:
             counter[0] += 1
             wait = max(0.0, min(25.0, deadline - time.monotonic()))
@@ -249,13 +268,13 @@ class Driver:
         as_peg, as_pen = self.auth(peg, "pegawai"), self.auth(pen, "atasan")
         body = pppk_skp(peg, pen, pegawai_email=peg_mail, penilai_email=pen_mail, mulai=self.mulai, selesai=self.selesai)
         t0 = time.time()
-        r = await self.http.post(f"{self.skp_url}/api/v1/skp", json=body, headers=as_peg)
+        r = await self.http.post(f"{self.skp()}/api/v1/skp", json=body, headers=as_peg)
         t1 = time.time()
         if r.status_code != 201:
             raise FlowError(f"create {r.status_code}: {r.text[:200]}")
         skp = r.json()
         sid = skp["id"]
-        r = await self.http.post(f"{self.skp_url}/api/v1/skp/{sid}/submit", json={"version": skp["version"]}, headers=as_peg)
+        r = await self.http.post(f"{self.skp()}/api/v1/skp/{sid}/submit", json={"version": skp["version"]}, headers=as_peg)
         t2 = time.time()
         if r.status_code != 200:
             raise FlowError(f"submit {r.status_code}: {r.text[:200]}")
@@ -263,7 +282,7 @@ class Driver:
         polls = [0]
 
         async def in_inbox() -> bool:
-            resp = await self.http.get(f"{self.approval_url}/api/v1/inbox", headers=as_pen)
+            resp = await self.http.get(f"{self.approval()}/api/v1/inbox", headers=as_pen)
             for item in resp.json()["items"]:
                 if item["skp_id"] == sid:
                     found.update(item)
@@ -274,14 +293,14 @@ class Driver:
         await self.after_event("kinerja.approval.requested", sid)
         t3 = await self.poll(in_inbox, f"inbox of {pen} for {sid}", polls)
         t3b = time.time()
-        r = await self.http.post(f"{self.approval_url}/api/v1/approvals/{sid}/approve", json={"version": found["version"]},
+        r = await self.http.post(f"{self.approval()}/api/v1/approvals/{sid}/approve", json={"version": found["version"]},
                                  headers=as_pen)
         t4 = time.time()
         if r.status_code != 200:
             raise FlowError(f"approve {r.status_code}: {r.text[:200]}")
 
         async def approved() -> bool:
-            resp = await self.http.get(f"{self.skp_url}/api/v1/skp/{sid}", headers=as_peg)
+            resp = await self.http.get(f"{self.skp()}/api/v1/skp/{sid}", headers=as_peg)
             return resp.json()["status"] == "Approved"
 
         mail_task = asyncio.ensure_future(self.mail.wait(peg_mail, self.timeout))
@@ -346,7 +365,7 @@ async def commits_of(base: str, names: list[str]) -> int:
 
 
 async def stream_state(nats_url: str) -> tuple[int, int]:
-    nc = await nats.connect(nats_url)
+    nc = await nats.connect(servers=nats_url.split(","))
     try:
         info = await nc.jetstream().stream_info("KINERJA")
         return info.state.messages, info.state.bytes
@@ -385,7 +404,7 @@ async def bench(a: argparse.Namespace) -> dict:
     run = uuid.uuid4().hex[:6]
     dbs = {svc: f"kbench_{run}_{svc}" for svc in SERVICES}
     floor_db = f"kbench_{run}_floor"
-    servers: list[NatsServer] = []
+    servers: list[NatsServer | NatsCluster] = []
     try:
         return await _bench(a, dbs, floor_db, servers)
     finally:
@@ -398,38 +417,39 @@ async def bench(a: argparse.Namespace) -> dict:
                 print("could not drop", name, exc)
 
 
-async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, servers: list[NatsServer]) -> dict:
+async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, servers: list[NatsServer | NatsCluster]) -> dict:
     base = a.database_url
     var = Path(a.var_dir or tempfile.mkdtemp(prefix="kinerja-bench-"))
     var.mkdir(parents=True, exist_ok=True)
     result: dict = {"args": vars(a), "machine": machine_facts(base), "started_at": dt.datetime.now(dt.UTC).isoformat()}
     for name in [*dbs.values(), floor_db]:
         await admin(base, f'CREATE DATABASE "{name}"')
-    nats_srv = NatsServer(store_dir=str(var / "nats"), log_file=str(var / "nats.log")).start()
-    servers.append(nats_srv)
+    nats_srv = _start_nats(a, var, servers)
     mail = MailClock()
     smtp_port = free_port()
     sink = await _start_sink(smtp_port)
     sink_reader = asyncio.create_task(mail.follow(sink.stdout))
     env = _service_env(a)
+    if isinstance(nats_srv, NatsCluster):
+        env.setdefault("KINERJA_NATS_STREAM_REPLICAS", str(nats_srv.stream_replicas))
     stack = Stack.on_free_ports(
-        var, nats_url=nats_srv.url,
+        var, nats_url=nats_srv.url, replicas=a.replicas,
         database_urls={s: make_url(base).set(database=n).render_as_string(hide_password=False) for s, n in dbs.items()},
         extra_env=env, mail_sink=False,
     )
     stack.smtp_port = smtp_port
     try:
-        print(f"starting nats-server, 4 services on PostgreSQL ({', '.join(dbs.values())}); logs in {var}", flush=True)
+        print(f"starting {len(nats_srv.nodes)} nats-server(s), {a.replicas} replica(s) of each service on PostgreSQL "
+              f"({', '.join(dbs.values())}); logs in {var}", flush=True)
         await asyncio.to_thread(stack.start, 180)
-        pids = {s: stack.children[s].proc.pid for s in SERVICES}
-        pids["nats-server"] = nats_srv.proc.pid
-        pids["smtp sink"] = sink.pid
+        result["service_processes"] = [instance_name(s, r) for s, r in stack.instances()]
+        pids = _pids(stack, nats_srv, sink.pid)
         (var / "pids.json").write_text(json.dumps(pids))  # for a profiler: py-spy record -p PID
         await asyncio.sleep(a.rest_settle)
         result["rss_at_rest_mb"] = {s: round(procstat.memory_mb(p).get("rss", 0), 1) for s, p in pids.items()}
         print("RSS at rest (MB):", result["rss_at_rest_mb"], flush=True)
 
-        nc = await nats.connect(nats_srv.url)
+        nc = await nats.connect(servers=nats_srv.url.split(","))
         driver_event_at: dict[str, float] = {}
         drv_box: list[Driver] = []
 
@@ -444,7 +464,7 @@ async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, serv
         connector = aiohttp.TCPConnector(limit=a.concurrency * 2, keepalive_timeout=2.0)
         async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=a.timeout)) as session:
             http = Http(session)
-            drv = Driver(http, stack.url("skp"), stack.url("approval"), mail, CommonSettings().jwt_secret,
+            drv = Driver(http, stack.urls("skp"), stack.urls("approval"), mail, CommonSettings().jwt_secret,
                          a.per_penilai, a.poll_cap, a.timeout, long_poll=a.approved_by == "long-poll",
                          event_at=driver_event_at)
             drv_box.append(drv)
@@ -517,12 +537,31 @@ async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, serv
 
     # --- the floor, same run, services stopped ---
     if not a.skip_floor:
-        await _floor(a, result, floor_db, nats_srv.url, commits_per_flow, pubs_per_flow, avg_bytes)
+        await _floor(a, result, floor_db, nats_srv.url, commits_per_flow, pubs_per_flow, avg_bytes,
+                     stream_replicas=nats_srv.stream_replicas if isinstance(nats_srv, NatsCluster) else 1)
     nats_srv.stop()
     if not a.keep:
         shutil.rmtree(var, ignore_errors=True)
     result["finished_at"] = dt.datetime.now(dt.UTC).isoformat()
     return result
+
+
+def _start_nats(a: argparse.Namespace, var: Path, servers: list[NatsServer | NatsCluster]) -> NatsServer | NatsCluster:
+    """One nats-server, or with --nats-cluster three clustered on loopback (put in ``servers`` before starting)."""
+    srv: NatsServer | NatsCluster = (NatsCluster(str(var / "nats"), log_dir=str(var)) if a.nats_cluster
+                                     else NatsServer(store_dir=str(var / "nats"), log_file=str(var / "nats.log")))
+    servers.append(srv)
+    srv.start()
+    return srv
+
+
+def _pids(stack: Stack, nats_srv: NatsServer | NatsCluster, sink_pid: int) -> dict[str, int]:
+    """The process id of every service replica, nats-server node and the sink."""
+    pids = {instance_name(s, r): stack.child(s, r).proc.pid for s, r in stack.instances()}
+    for i, node in enumerate(nats_srv.nodes):
+        pids["nats-server" if len(nats_srv.nodes) == 1 else f"nats-n{i + 1}"] = node.proc.pid
+    pids["smtp sink"] = sink_pid
+    return pids
 
 
 async def _start_sink(smtp_port: int) -> asyncio.subprocess.Process:
@@ -562,14 +601,14 @@ def _event_watcher(driver_event_at: dict[str, float], drv_box: list[Driver]):
 
 
 async def _floor(a: argparse.Namespace, result: dict, floor_db: str, nats_url: str, commits_per_flow: float,
-                 pubs_per_flow: float, avg_bytes: int) -> None:
+                 pubs_per_flow: float, avg_bytes: int, stream_replicas: int = 1) -> None:
     """The bare asyncpg + nats-py floor with the flow's commits and publishes, and the ratio to it."""
     print(f"floor: {round(commits_per_flow)} commits + {round(pubs_per_flow)} publishes per flow, "
           f"concurrency {a.concurrency}, {a.floor_duration:.0f} s", flush=True)
     floor = await run_floor(
         database_dsn=make_url(a.database_url).set(database=floor_db).render_as_string(hide_password=False).replace("+asyncpg", ""),
         nats_url=nats_url, commits=max(1, round(commits_per_flow)), publishes=max(1, round(pubs_per_flow)),
-        payload_bytes=avg_bytes, concurrency=a.concurrency, duration=a.floor_duration,
+        payload_bytes=avg_bytes, concurrency=a.concurrency, duration=a.floor_duration, stream_replicas=stream_replicas,
     )
     result["floor"] = floor
     result["ratio_to_floor"] = result["flows"]["flows_per_s"] / floor["flows_per_s"] if floor["flows_per_s"] else None
@@ -598,7 +637,12 @@ def _flow_figures(result: dict, results: list[dict], errors: list[str], marks: d
     machine_busy = e["machine"][0] - s["machine"][0]
     accounted = sum(cpu.values())
     result["cpu_s_per_flow"] = {k: round(v / max(1, flows), 5) for k, v in cpu.items()}
-    result["cpu_s_per_flow"]["kinerja services total"] = round(sum(cpu[x] for x in SERVICES) / max(1, flows), 5)
+    processes = result.get("service_processes", list(SERVICES))
+    if len(processes) > len(SERVICES):  # replicas: each service's processes together
+        for svc in SERVICES:
+            mine = [p for p in processes if p == svc or p.startswith(svc + "-")]
+            result["cpu_s_per_flow"][f"{svc} (all {len(mine)} replicas)"] = round(sum(cpu[p] for p in mine) / max(1, flows), 5)
+    result["cpu_s_per_flow"]["kinerja services total"] = round(sum(cpu[x] for x in processes) / max(1, flows), 5)
     result["cpu_s_per_flow"]["everything measured"] = round(accounted / max(1, flows), 5)
     result["machine_cpu"] = {"busy_cores_avg": round(machine_busy / window, 2), "of_cores": os.cpu_count(),
                              "other_processes_cores_avg": round(max(0.0, machine_busy - accounted) / window, 2)}
@@ -619,7 +663,9 @@ def report(r: dict) -> str:
         "",
         f"Kinerja flow benchmark - {r['machine']['cpus']} CPUs ({r['machine']['cpu_model']}), "
         f"{r['machine']['postgresql']}, nats-server {r['machine']['nats_server']}",
-        f"concurrency {r['args']['concurrency']}, window {f['window_s']} s (after {r['args']['warmup']} s warm-up)",
+        f"concurrency {r['args']['concurrency']}, {r['args'].get('replicas', 1)} replica(s) of each service, "
+        f"{'3-node NATS cluster' if r['args'].get('nats_cluster') else 'one nats-server'}, "
+        f"window {f['window_s']} s (after {r['args']['warmup']} s warm-up)",
         f"complete flows: {f['completed_in_window']} in window -> {f['flows_per_s']:.1f} flows/s "
         f"(errors {f['errors']}, mails {f['mails_in_window']}, driver polls/flow {f['driver_polls_per_flow']:.1f})",
         "",
@@ -652,7 +698,9 @@ def markdown(r: dict) -> str:
     """The figures as Markdown tables (what docs/performance.md shows)."""
     f, m = r["flows"], r["machine_cpu"]
     out = [
-        f"- concurrency {r['args']['concurrency']}, window {f['window_s']} s after {r['args']['warmup']} s warm-up, "
+        f"- concurrency {r['args']['concurrency']}, {r['args'].get('replicas', 1)} replica(s) of each service, "
+        f"{'3-node NATS cluster' if r['args'].get('nats_cluster') else 'one nats-server'}, "
+        f"window {f['window_s']} s after {r['args']['warmup']} s warm-up, "
         f"started {r['started_at'][:19]}Z",
         f"- **{f['flows_per_s']:.1f} complete flows/s** ({f['completed_in_window']} in the window; "
         f"{f['errors']} flows failed; {f['driver_polls_per_flow']:.1f} status reads per flow)",
@@ -674,7 +722,8 @@ def markdown(r: dict) -> str:
             "| --- | ---: | ---: | ---: | ---: |"]
     for k, v in r["cpu_s_per_flow"].items():
         short = k.split(" (")[0]
-        mem = [r[x].get(short, "") for x in ("rss_at_rest_mb", "rss_after_load_mb", "peak_rss_mb")]
+        # a service's replicas together ("skp (all 2 replicas)"): no one process's memory
+        mem = ["", "", ""] if "(all " in k else [r[x].get(short, "") for x in ("rss_at_rest_mb", "rss_after_load_mb", "peak_rss_mb")]
         out.append(f"| {k} | {v * 1000:.1f} | {mem[0]} | {mem[1]} | {mem[2]} |")
     return "\n".join(out)
 
@@ -698,9 +747,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--log-level", default="WARNING", help="services' log level during the run (default WARNING)")
     p.add_argument("--json", help="also write the figures to this file")
     p.add_argument("--markdown", action="store_true", help="also print the figures as Markdown tables")
+    p.add_argument("--replicas", type=int, default=1, help="processes of every service (default 1)")
+    p.add_argument("--nats-cluster", action="store_true",
+                   help="three nats-servers clustered on loopback, streams replicated three times (default: one server)")
     p.add_argument("--var-dir", help="where logs and the NATS store go (default: a temp dir)")
     p.add_argument("--keep", action="store_true", help="keep the var dir (logs) afterwards")
     a = p.parse_args(argv)
+    if a.replicas < 1:
+        p.error("--replicas must be at least 1")
     result = asyncio.run(bench(a))
     print(report(result))
     if a.markdown:

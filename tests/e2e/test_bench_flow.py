@@ -27,14 +27,19 @@ pytestmark = [
 ]
 
 
-@pytest.mark.parametrize("approved_by", ["long-poll", "poll"])
-def test_bench_flow_runs_and_reports_every_figure(tmp_path, approved_by):
+@pytest.mark.parametrize(("approved_by", "scale"), [
+    pytest.param("long-poll", [], id="long-poll"),
+    pytest.param("poll", [], id="poll"),
+    # two replicas of every service on a three-node NATS cluster (docs/performance.md, "Replicas")
+    pytest.param("long-poll", ["--replicas", "2", "--nats-cluster"], id="replicas-cluster"),
+])
+def test_bench_flow_runs_and_reports_every_figure(tmp_path, approved_by, scale):
     out = tmp_path / "flow.json"
     cmd = [
         sys.executable, "-m", "bench.flow",
         "--duration", "3", "--concurrency", "2", "--warmup", "1",
         "--floor-duration", "1", "--rest-settle", "0", "--approved-by", approved_by,
-        "--database-url", DB_URL, "--json", str(out),
+        "--database-url", DB_URL, "--json", str(out), *scale,
     ]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -51,5 +56,9 @@ def test_bench_flow_runs_and_reports_every_figure(tmp_path, approved_by):
         assert 0 < fig["rss_at_rest_mb"][svc] <= fig["peak_rss_mb"][svc], svc
     assert fig["per_flow"]["jetstream_publishes"] >= 3  # SkpSubmitted, ApprovalRequested, ApprovalApproved
     assert fig["floor"]["flows_per_s"] > 0 and fig["ratio_to_floor"] > 0
-    if approved_by == "long-poll":  # one status request per flow, beside the inbox reads
+    if approved_by == "long-poll" and not scale:  # one status request per flow, beside the inbox reads
         assert fig["flows"]["driver_polls_per_flow"] < 4, fig["flows"]
+    if scale:  # every replica served (the driver takes them in turn) and every node ran
+        for svc in ("skp", "approval"):
+            assert fig["cpu_s_per_flow"][f"{svc}-2"] > 0 and fig["cpu_s_per_flow"][f"{svc} (all 2 replicas)"] > 0, svc
+        assert [k for k in fig["rss_at_rest_mb"] if k.startswith("nats-n")] == ["nats-n1", "nats-n2", "nats-n3"]

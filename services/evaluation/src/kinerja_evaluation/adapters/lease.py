@@ -4,6 +4,10 @@ The bucket has a TTL: an entry not renewed within it disappears. ``create``
 writes only if the key is absent (acquire); ``update(last=rev)`` is a
 compare-and-set (renew): a holder that lost the lease - its entry expired
 and someone else created a new one - fails to renew and stops acting.
+
+The bucket is created with ``replicas`` copies (the streams' setting
+``KINERJA_NATS_STREAM_REPLICAS``): on a three-node cluster the lease outlives
+the death of any one node.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ log = get_logger(__name__)
 
 
 class Lease:
-    def __init__(self, js, *, bucket: str, key: str = "leader", ttl: float = 90.0, owner: str | None = None):
+    def __init__(self, js, *, bucket: str, key: str = "leader", ttl: float = 90.0, owner: str | None = None,
+                 replicas: int = 1):
         self.js = js
+        self.replicas = replicas
         self.bucket = bucket
         self.key = key
         self.ttl = ttl
@@ -32,7 +38,8 @@ class Lease:
             try:
                 self._kv = await self.js.key_value(self.bucket)
             except (BucketNotFoundError, NotFoundError):
-                self._kv = await self.js.create_key_value(KeyValueConfig(bucket=self.bucket, ttl=self.ttl, history=1))
+                self._kv = await self.js.create_key_value(KeyValueConfig(bucket=self.bucket, ttl=self.ttl, history=1,
+                                                                         replicas=self.replicas))
         return self._kv
 
     @property
