@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -67,3 +68,26 @@ class ManualClock:
 
     def advance(self, **delta: float) -> None:
         self._now += dt.timedelta(**delta)
+
+
+_PROJECTION_VERSIONS = itertools.count(1_000_000)
+
+
+async def seed_projection(app, records: list[dict]) -> None:
+    """Write people into a running in-process service's directory projection
+    (kinerja_platform.directory_view), as if the directory had published them:
+    one ``PersonChanged`` per person, each record the person's whole riwayat
+    (items as :func:`kinerja_devstack.samples.directory_record_of` builds them).
+    Later calls win over earlier ones (the version grows). For tests that run a
+    service without the directory service; process tests seed through its API."""
+    from kinerja_contracts.events import PersonChanged
+    from kinerja_contracts.events.types import DirectoryRecord
+    from kinerja_platform.directory_view import apply_person_changed
+
+    uow = app.state.runtime.container.uow
+    async with uow() as session:
+        for item in records:
+            record = DirectoryRecord.model_validate({"person_id": item.get("person_id") or item["nip"], **item})
+            await apply_person_changed(session, PersonChanged(
+                person_id=record.person_id, version=next(_PROJECTION_VERSIONS), perubahan="baru", record=record,
+                riwayat=[record]))

@@ -15,12 +15,12 @@ from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
 
-from ..domain.model import PANDUAN_BERAKHLAK, SkpContent
+from ..domain.model import PANDUAN_BERAKHLAK, SkpContent, SkpDraft
 from ..service_layer import deadlines, documents
 from ..service_layer.access import acting_role
 from ..service_layer.cascade import cascade_tree
 from .cascade_answer import CascadeOut
-from .deps import ContainerDep, PolicyDep, UowDep, Writer, version_from
+from .deps import Admin, ContainerDep, PolicyDep, UowDep, Writer, version_from
 from .examples import CONTENT_EXAMPLES, VALIDATE_EXAMPLES
 
 router = APIRouter(prefix="/api/v1/skp", tags=["skp"], responses=PROBLEM_RESPONSES)
@@ -65,6 +65,9 @@ class SkpOut(BaseModel):
     deadline: dt.date | None = Field(default=None, description="submission deadline, extensions included")
     persetujuan: dict[str, Any] | None = Field(
         default=None, description="once Approved: the penilai who signed (snapshot), decided_by (a Plt/Plh), at, version")
+    penilai_override: dict[str, Any] | None = Field(
+        default=None, description="set when an admin of the instansi named another pejabat penilai than the directory's: "
+        "nip, alasan, by, role, at (PUT /api/v1/skp/{id}/penilai)")
     content: dict[str, Any]
     validation: ValidationOut | None = Field(default=None, description="findings, on create and update")
     created_at: UtcDatetime
@@ -78,6 +81,7 @@ class SkpOut(BaseModel):
             id=doc.id, status=state, version=doc.version, content_hash=doc.content_hash, catatan_perbaikan=doc.catatan_perbaikan,
             terkunci=not is_editable(state),
             allowed_actions=list(allowed_actions(state, role)), content=doc.content, persetujuan=doc.persetujuan,
+            penilai_override=doc.penilai_override,
             created_at=doc.created_at, updated_at=doc.updated_at, **extra,
         )
 
@@ -111,7 +115,18 @@ class VersionIn(BaseModel):
 
 class UpdateIn(BaseModel):
     version: int | None = Field(default=None, ge=1, description="or send If-Match")
-    content: SkpContent
+    content: SkpDraft
+
+
+class PenilaiIn(BaseModel):
+    """Another pejabat penilai for one SKP, set by an admin of the pegawai's instansi."""
+
+    version: int | None = Field(default=None, ge=1, description="the version you read (or send If-Match)")
+    nip: str | None = Field(default=None, pattern=r"^[0-9]{18}$",
+                            description="NIP of the penilai: an active person of the instansi in the directory; null "
+                            "gives the SKP back to the directory's penilai")
+    alasan: str = Field(min_length=5, max_length=1000, description="why (stored with who and when)",
+                        examples=["Atasan langsung cuti besar; dinilai Kepala Seksi lain sesuai SK 800/12/2026"])
 
 
 def _etag(response: Response, doc: documents.Document) -> None:
@@ -123,14 +138,17 @@ IfMatch = Annotated[str | None, Header(description='the version you read, e.g. "
 
 @router.post("", status_code=201, response_model=SkpOut, summary="Buat draft SKP (create a draft)",
              description="Creates the Draft of one pegawai for one period. A pegawai creates only their own; an admin or a "
-             "portal within its instansi. The answer carries every validation finding, so the draft may be saved "
-             "incomplete and fixed later.")
+             "portal within its instansi (naming the pegawai in `pegawai.nip`). The pegawai, pejabat penilai and atasan "
+             "pejabat penilai blocks are filled from the directory (docs/directory.md): they may be left out, and a "
+             "block that is sent must name the directory's person, or 422 names the field (`pegawai-not-in-directory`, "
+             "`penilai-mismatch`, `penilai-not-in-directory`, `atasan-pejabat-penilai-mismatch`). The answer carries "
+             "every validation finding, so the draft may be saved incomplete and fixed later.")
 async def create(
-    content: Annotated[SkpContent, Body(openapi_examples=CONTENT_EXAMPLES)],
+    draft: Annotated[SkpDraft, Body(openapi_examples=CONTENT_EXAMPLES)],
     principal: Writer, uow: UowDep, policy: PolicyDep, response: Response,
 ) -> SkpOut:
     async with uow() as session:
-        doc = await documents.create_draft(session, content, principal)
+        doc, content = await documents.create_draft(session, draft, principal, policy)
         report = await documents.check(session, content, policy)
         deadline = await deadlines.deadline_of(session, doc, policy)
     _etag(response, doc)
@@ -229,7 +247,8 @@ async def status_(
 
 @router.put("/{skp_id}", response_model=SkpOut, summary="Ubah draft SKP (update; needs the version)",
             description="Replaces the content of a Draft or Revisi. Send the version you read (If-Match or `version`); a "
-            "stale version gets 409 `stale-version`, a Pending or Approved SKP 409 `skp-locked`.")
+            "stale version gets 409 `stale-version`, a Pending or Approved SKP 409 `skp-locked`. The people are filled "
+            "from the directory as on create (or the penilai an admin set on this SKP).")
 async def update_(
     skp_id: uuid.UUID, body: Annotated[UpdateIn, Body(openapi_examples={"ubah": {
         "summary": "Ubah versi 1", "value": {"version": 1, "content": CONTENT_EXAMPLES["pppk_paruh_waktu"]["value"]}}})],
@@ -237,8 +256,8 @@ async def update_(
 ) -> SkpOut:
     version = version_from(if_match, body.version)
     async with uow() as session:
-        doc = await documents.update_draft(session, skp_id, version, body.content, principal)
-        report = await documents.check(session, body.content, policy)
+        doc, content = await documents.update_draft(session, skp_id, version, body.content, principal, policy)
+        report = await documents.check(session, content, policy)
         deadline = await deadlines.deadline_of(session, doc, policy)
     _etag(response, doc)
     return SkpOut.of(doc, principal, validation=report.as_dict(), deadline=deadline.effective)
@@ -279,10 +298,31 @@ async def submit(
     return SkpOut.of(doc, principal, deadline=deadline.effective)
 
 
+@router.put("/{skp_id}/penilai", response_model=SkpOut, summary="Tetapkan pejabat penilai lain (admin override)",
+            description="An admin of the pegawai's instansi names another pejabat penilai than the directory's for one "
+            "Draft or Revisi (`nip`: an active person with a NIP of the same instansi in the directory), with the "
+            "reason; `nip: null` gives it back to the directory's penilai. The SKP gets a new version whose penilai "
+            "and atasan pejabat penilai are that person and their superior; the reason, who and when are stored on "
+            "the SKP (`penilai_override`) and on every version written while it holds (GET .../versions). Later "
+            "writes of the SKP keep that penilai.")
+async def set_penilai(
+    skp_id: uuid.UUID, body: PenilaiIn, principal: Admin, uow: UowDep, policy: PolicyDep, response: Response,
+    if_match: IfMatch = None,
+) -> SkpOut:
+    version = version_from(if_match, body.version)
+    async with uow() as session:
+        doc = await documents.set_penilai(session, skp_id, version, body.nip, body.alasan, principal, policy)
+        deadline = await deadlines.deadline_of(session, doc, policy)
+    _etag(response, doc)
+    return SkpOut.of(doc, principal, deadline=deadline.effective)
+
+
 class VersionOut(BaseModel):
     version: int
     content_hash: str
     created_by: str
+    penilai_override: dict[str, Any] | None = Field(
+        default=None, description="the pejabat penilai an admin set, in force at this version (nip, alasan, by, at)")
     created_at: UtcDatetime
 
 
@@ -300,7 +340,7 @@ async def version_content(skp_id: uuid.UUID, version: Annotated[int, Path(ge=1, 
         await documents.read_document(session, skp_id, principal)
         v = await documents.get_version(session, skp_id, version)
     return {"version": v.version, "content_hash": v.content_hash, "created_by": v.created_by,
-            "created_at": v.created_at.isoformat(), "content": v.content}
+            "penilai_override": v.penilai_override, "created_at": v.created_at.isoformat(), "content": v.content}
 
 
 @router.get("/{skp_id}/diff", summary="Perbedaan antar versi (field-level diff)",
