@@ -22,9 +22,10 @@ from sqlalchemy import update
 from .conftest import INSTANSI
 
 
-async def test_poisoned_skps_are_set_aside_and_the_others_are_reminded(app, tokens):
+async def test_poisoned_skps_are_set_aside_and_the_others_are_reminded(app, directory, tokens):
     admin = tokens("admin-dki", "admin", instansi=INSTANSI)
     async with running(app) as client:
+        await directory()
         ids = []
         for n in range(3):
             body = pppk_skp(pegawai_nip=nip(10 + n, born="19910101", appointed="202521", sex=2), mulai="2026-01-01",
@@ -53,12 +54,13 @@ async def test_poisoned_skps_are_set_aside_and_the_others_are_reminded(app, toke
         assert r.status_code == 403
 
 
-async def test_an_skp_stored_before_the_bounds_still_reads_and_exports(app, tokens):
+async def test_an_skp_stored_before_the_bounds_still_reads_and_exports(app, directory, tokens):
     """Rows written before the edge bounded values read back without the
     bounds (context STORED): the sheet and the check answer 200; submitting
     asks for a correction (422), never a 500."""
     me = tokens("199503152025212001", "pegawai")
     async with running(app) as client:
+        await directory()
         r = await client.post("/api/v1/skp", json=pppk_skp(mulai="2027-01-01", selesai="2027-12-31"), headers=me)
         assert r.status_code == 201, r.text
         sid = uuid.UUID(r.json()["id"])

@@ -80,14 +80,18 @@ async def seed_projection(app, records: list[dict]) -> None:
     (items as :func:`kinerja_devstack.samples.directory_record_of` builds them).
     Later calls win over earlier ones (the version grows). For tests that run a
     service without the directory service; process tests seed through its API."""
+    async with app.state.runtime.container.uow() as session:
+        await apply_records(session, records)
+
+
+async def apply_records(session, records: list[dict]) -> None:
+    """:func:`seed_projection` inside a session the caller holds."""
     from kinerja_contracts.events import PersonChanged
     from kinerja_contracts.events.types import DirectoryRecord
     from kinerja_platform.directory_view import apply_person_changed
 
-    uow = app.state.runtime.container.uow
-    async with uow() as session:
-        for item in records:
-            record = DirectoryRecord.model_validate({"person_id": item.get("person_id") or item["nip"], **item})
-            await apply_person_changed(session, PersonChanged(
-                person_id=record.person_id, version=next(_PROJECTION_VERSIONS), perubahan="baru", record=record,
-                riwayat=[record]))
+    for item in records:
+        record = DirectoryRecord.model_validate({"person_id": item.get("person_id") or item["nip"], **item})
+        await apply_person_changed(session, PersonChanged(
+            person_id=record.person_id, version=next(_PROJECTION_VERSIONS), perubahan="baru", record=record,
+            riwayat=[record]))

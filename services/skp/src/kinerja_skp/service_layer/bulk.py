@@ -35,7 +35,7 @@ from pydantic import ValidationError
 
 from ..adapters.repository import SkpRepository
 from ..domain.model import SkpContent, SkpDraft
-from ..domain.people import PeopleRefused, tanggal_rantai
+from ..domain.people import PeopleRefused, pegawai_refused, tanggal_rantai
 from ..domain.validation import ValidationContext, nip_problems, validate
 from . import people
 from .access import intake_scope
@@ -140,7 +140,7 @@ async def _fill_people(session, parsed: list[_Parsed], existing: dict, principal
     for p in parsed:
         row = existing.get(p.key)
         if row is not None and scope is not None and row.instansi != scope:
-            results[p.index] = _refused(p, "pegawai-not-in-directory", "pegawai.nip", people.pegawai_refused(
+            results[p.index] = _refused(p, "pegawai-not-in-directory", "pegawai.nip", pegawai_refused(
                 p.nip, tanggal_rantai(p.draft.periode, today)).message)
             continue
         try:
@@ -174,7 +174,7 @@ async def _store_chunk(session, parsed: list[_Parsed], principal: Principal, pol
                             "content_hash": p.hash, "approval_sequence": 0, "catatan_perbaikan": None,
                             "created_by": principal.sub, "created_at": now, "updated_at": now, **cols})
             pending_versions[new_id] = {"skp_id": new_id, "version": 1, "content": p.data, "content_hash": p.hash,
-                                        "created_by": principal.sub, "created_at": now}
+                                        "created_by": principal.sub, "penilai_override": None, "created_at": now}
             results[p.index] = ItemResult(p.index, "created", nip, new_id, 1, issues, findings=p.findings)
         elif row.content_hash == p.hash:
             results[p.index] = ItemResult(p.index, "unchanged", nip, row.id, row.version, issues, findings=p.findings)
