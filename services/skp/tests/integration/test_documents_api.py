@@ -230,7 +230,7 @@ async def test_openapi_has_indonesian_summaries_and_examples(app, directory):
     assert "pppk_paruh_waktu" in post["requestBody"]["content"]["application/json"]["examples"]
     assert "/api/v1/skp/bulk" in spec["paths"] and "/api/v1/skp/{skp_id}/diff" in spec["paths"]
     bulk = spec["paths"]["/api/v1/skp/bulk"]["post"]["requestBody"]["content"]["application/json"]
-    assert bulk["schema"]["properties"]["items"]["items"] == {"$ref": "#/components/schemas/SkpContent"}
+    assert bulk["schema"]["properties"]["items"]["items"] == {"$ref": "#/components/schemas/SkpDraft"}
     assert "satu_draft" in bulk["examples"]
 
 

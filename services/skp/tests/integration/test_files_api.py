@@ -86,7 +86,7 @@ async def test_workbook_import_with_progress_and_row_report(app, directory, toke
     buf = io.BytesIO()
     wb.save(buf)
     async with running(app) as client:
-        await directory()
+        await directory(*drafts(40))
         r = await client.get("/api/v1/skp/imports/template.xlsx")
         assert r.status_code == 200 and r.headers["content-type"] == XLSX
         r = await client.post("/api/v1/skp/imports", files={"file": ("daftar.xlsx", buf.getvalue(), XLSX)}, headers=admin)

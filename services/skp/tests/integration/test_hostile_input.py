@@ -132,7 +132,6 @@ async def test_an_import_over_the_row_limit_ends_failed_saying_why(new_database,
     wide = buf.getvalue()
     portal = tokens("portal-dki", "portal", instansi="Pemerintah Provinsi DKI Jakarta")
     async with running(app) as client:
-        await directory()
         r = await client.post("/api/v1/skp/imports", files={"file": ("wide.xlsx", wide, XLSX)}, headers=portal)
         assert r.status_code == 202, r.text
 
@@ -154,7 +153,6 @@ async def test_a_gzip_bomb_is_refused_at_the_body_limit(new_database, nats_serve
                               common=CommonSettings(nats_url=nats_server.url, max_body_bytes=1024 * 1024)))
     portal = tokens("portal-dki", "portal", instansi="Pemerintah Provinsi DKI Jakarta")
     async with running(app) as client:
-        await directory()
         r = await client.post("/api/v1/skp/bulk", content=gzip_bomb(), headers={
             **portal, "Content-Encoding": "gzip", "Content-Type": "application/json"})
         assert r.status_code == 413, r.text[:300]

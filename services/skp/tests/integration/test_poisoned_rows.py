@@ -30,6 +30,7 @@ async def test_poisoned_skps_are_set_aside_and_the_others_are_reminded(app, dire
         for n in range(3):
             body = pppk_skp(pegawai_nip=nip(10 + n, born="19910101", appointed="202521", sex=2), mulai="2026-01-01",
                             selesai="2026-12-31")
+            await directory(body)
             r = await client.post("/api/v1/skp", json=body, headers=admin)
             assert r.status_code == 201, r.text
             ids.append(uuid.UUID(r.json()["id"]))

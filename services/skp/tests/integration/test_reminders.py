@@ -28,6 +28,7 @@ async def test_reminder_once_per_skp_and_deadline(app, directory, tokens):
                                headers=tokens(PEGAWAI_NIP, "pegawai"))).json()
         late = pppk_skp(pegawai_nip=nip(3, born="19910101", appointed="202521", sex=2), mulai="2026-01-01", selesai="2026-12-31")
         late["tanggal_sk"] = "2026-01-20"  # due 30 January
+        await directory(late)
         await client.post("/api/v1/skp", json=late, headers=admin)
         rt = app.state.runtime
         policy = rt.container.policy
