@@ -30,11 +30,13 @@ def directory(app):
     """``await directory(*skps, records=[...])``: put the people the sample SKPs name
     (each pegawai under its penilai, the penilai under the atasan pejabat penilai;
     kinerja_devstack.samples.directory_records_of_skp) and any further directory
-    records into the running app's directory projection. With no argument: the
-    people of the DKI sample SKP."""
+    records into the running app's directory projection. With no argument at
+    all: the people of the DKI sample SKP."""
 
     async def seed(*skps: dict, records: list[dict] | tuple = ()) -> None:
-        out = [r for s in (skps or (pppk_skp(),)) for r in directory_records_of_skp(s)]
+        if not skps and not records:
+            skps = (pppk_skp(),)
+        out = [r for s in skps for r in directory_records_of_skp(s)]
         await seed_projection(app, [*out, *records])
 
     return seed

@@ -43,7 +43,7 @@ def without_people(skp: dict) -> dict:
 async def test_a_pegawai_cannot_name_a_friend_or_an_outsider_as_penilai(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
-        await directory(records=[friend_record(), outsider_record()])
+        await directory(pppk_skp(), records=[friend_record(), outsider_record()])
         for chosen in (FRIEND, OUTSIDER):
             r = await client.post("/api/v1/skp", json=pppk_skp(penilai_nip=chosen), headers=me)
             assert r.status_code == 422, r.text
@@ -71,7 +71,7 @@ async def test_a_pegawai_cannot_name_a_friend_or_an_outsider_as_penilai(app, dir
 async def test_a_workbook_cannot_name_another_penilai(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
-        await directory(records=[friend_record()])
+        await directory(pppk_skp(), records=[friend_record()])
         skp = (await client.post("/api/v1/skp", json=pppk_skp(), headers=me)).json()
         xlsx = (await client.get(f"/api/v1/skp/{skp['id']}/xlsx", headers=me)).content
         await client.delete(f"/api/v1/skp/{skp['id']}", params={"version": 1}, headers=me)
@@ -159,7 +159,7 @@ async def test_an_admin_of_the_instansi_overrides_the_penilai_and_the_trail_says
     me = tokens(PEGAWAI_NIP, "pegawai")
     admin = tokens("admin-dki", "admin", instansi=INSTANSI)
     async with running(app) as client:
-        await directory(records=[friend_record(), outsider_record()])
+        await directory(pppk_skp(), records=[friend_record(), outsider_record()])
         skp = (await client.post("/api/v1/skp", json=pppk_skp(), headers=me)).json()
         url = f"/api/v1/skp/{skp['id']}/penilai"
         body = {"version": 1, "nip": FRIEND, "alasan": "Atasan langsung cuti besar; SK 800/12/2025"}
@@ -200,3 +200,36 @@ async def test_an_admin_of_the_instansi_overrides_the_penilai_and_the_trail_says
         assert r.status_code == 200, r.text
         r = await client.put(url, json={**body, "version": 4}, headers=admin)
         assert r.status_code == 409
+
+
+async def test_rantai_penilai_answers_who_an_skp_would_name_and_nobody_elses(app, directory, tokens):
+    url = "/api/v1/skp/rantai-penilai"
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    async with running(app) as client:
+        r = await client.get(url, headers=me)
+        assert r.status_code == 404 and r.json()["code"] == "pegawai-not-in-directory"
+        unknown = r.json()["detail"]
+        await directory(records=[outsider_record()])
+        r = await client.get(url, headers=me)
+        assert r.status_code == 404  # not yet in the projection: the wait of the process tests polls this
+        await directory()
+        r = await client.get(url, params={"tanggal": "2025-10-01"}, headers=me)
+        assert r.status_code == 200, r.text
+        assert (r.json()["tanggal"], r.json()["penilai"]["nip"], r.json()["atasan_pejabat_penilai"]["nip"]) == (
+            "2025-10-01", PENILAI_NIP, ATASAN_PEJABAT_PENILAI_NIP)
+        assert r.json()["penilai"]["email"] == "budi.santoso@example.go.id"
+        # someone else's chain: as unknown, for a pegawai, an atasan, and an admin or portal of another instansi
+        for who, params in ((tokens(PENILAI_NIP, "atasan"), {"nip": PEGAWAI_NIP}),
+                            (tokens(FRIEND, "pegawai"), {"nip": PEGAWAI_NIP}),
+                            (tokens("admin-bdg", "admin", instansi=BANDUNG), {"nip": PEGAWAI_NIP}),
+                            (tokens("portal-bdg", "portal", instansi=BANDUNG), {"nip": PEGAWAI_NIP})):
+            r = await client.get(url, params={**params, "tanggal": "2025-10-01"}, headers=who)
+            assert r.status_code == 404 and r.json()["code"] == "pegawai-not-in-directory", r.text
+        r = await client.get(url, params={"nip": OUTSIDER}, headers=tokens("admin-dki", "admin", instansi=INSTANSI))
+        assert r.status_code == 404 and r.json()["detail"] == unknown.replace(PEGAWAI_NIP, OUTSIDER)  # like an unknown one
+        r = await client.get(url, params={"nip": PEGAWAI_NIP}, headers=tokens("portal-dki", "portal", instansi=INSTANSI))
+        assert r.status_code == 200 and r.json()["pegawai"]["nip"] == PEGAWAI_NIP
+        assert (await client.get(url, headers=tokens("admin-dki", "admin", instansi=INSTANSI))).status_code == 422
+        # the outsider has no superior: 422 naming the field
+        r = await client.get(url, headers=tokens(OUTSIDER, "pegawai"))
+        assert r.status_code == 422 and r.json()["code"] == "penilai-not-in-directory"

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Body, Header, Path, Query, Response
 from kinerja_contracts.lifecycle import SkpStatus, allowed_actions, is_editable
 from kinerja_contracts.skp import SkpSnapshot
 from kinerja_contracts.skp_diff import diff_skp
-from kinerja_contracts.values import STORED, UtcDatetime
+from kinerja_contracts.values import STORED, Pegawai, UtcDatetime
 from kinerja_platform.web.auth import CurrentPrincipal
 from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
 
 from ..domain.model import PANDUAN_BERAKHLAK, SkpContent, SkpDraft
-from ..service_layer import deadlines, documents
+from ..service_layer import deadlines, documents, people
 from ..service_layer.access import acting_role
 from ..service_layer.cascade import cascade_tree
 from .cascade_answer import CascadeOut
@@ -189,6 +189,34 @@ async def validate_only(
 ) -> dict:
     async with uow() as session:
         return (await documents.check(session, content, policy)).as_dict()
+
+
+class RantaiOut(BaseModel):
+    """Who an SKP of the pegawai names on ``tanggal``, as the directory holds them."""
+
+    tanggal: dt.date = Field(description="the date the chain was read on (Asia/Jakarta)")
+    pegawai: Pegawai
+    penilai: Pegawai = Field(description="pejabat penilai kinerja: the pegawai's direct superior")
+    atasan_pejabat_penilai: Pegawai | None = Field(description="the penilai's own superior, if any")
+
+
+@router.get("/rantai-penilai", response_model=RantaiOut,
+            summary="Pejabat penilai menurut direktori (who an SKP would name)",
+            description="The pegawai, pejabat penilai and atasan pejabat penilai an SKP of `nip` would carry on `tanggal` "
+            "(default today), from this service's copy of the directory (docs/directory.md). A pegawai or atasan asks "
+            "about themselves (`nip` may be left out); an admin or portal about a pegawai of its instansi. An unknown "
+            "pegawai, one of another instansi, or someone else's NIP answers 404 `pegawai-not-in-directory`; a pegawai "
+            "without an active penilai 422 `penilai-not-in-directory`.")
+async def rantai_penilai(
+    principal: Writer, uow: UowDep, policy: PolicyDep,
+    nip: Annotated[str | None, Query(pattern=r"^[0-9]{18}$", description="NIP / NI PPPK of the pegawai")] = None,
+    tanggal: Annotated[dt.date | None, Query(description="default: today (Asia/Jakarta)")] = None,
+) -> RantaiOut:
+    on = tanggal or policy.today()
+    async with uow() as session:
+        chain = await people.preview(session, nip, on, principal)
+    return RantaiOut(tanggal=on, pegawai=chain.pegawai, penilai=chain.penilai,
+                     atasan_pejabat_penilai=chain.atasan_pejabat_penilai)
 
 
 @router.get("/referensi/perilaku-kerja", summary="Nilai BerAKHLAK dan panduannya (the seven values and their fixed texts)")

@@ -19,7 +19,7 @@ from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
 
 from ..domain.model import SkpContent, SkpDraft
-from ..domain.people import Named, PenilaiOverride, PeopleRefused, people_of, tanggal_rantai
+from ..domain.people import Named, PenilaiOverride, People, PeopleRefused, pegawai_refused, people_of, tanggal_rantai
 from .access import admin_instansi
 
 
@@ -70,3 +70,30 @@ async def fill(view: DirectoryView, draft: SkpDraft, pegawai_nip: str, principal
     people = people_of(rantai, pegawai_nip, tanggal, scope=scope_of(principal), named=named,
                        override=await override_of(view, override, tanggal))
     return draft.with_people(people.pegawai, people.penilai, people.atasan_pejabat_penilai)
+
+
+async def preview(session, nip: str | None, tanggal: dt.date, principal: Principal) -> People:
+    """Who an SKP of ``nip`` would name on ``tanggal`` (GET /api/v1/skp/rantai-penilai).
+
+    A pegawai or atasan asks about themselves; an admin or portal about a
+    pegawai of its instansi. Anybody else, an unknown person and one of
+    another instansi all answer the same 404 (no existence oracle)."""
+    if principal.role in (Role.pegawai, Role.atasan):
+        nip = nip or principal.sub
+        if nip != principal.sub:
+            raise _not_found(nip, tanggal)
+    elif nip is None:
+        raise ProblemError(422, "validation-error", "Sebutkan `nip` pegawai (name the pegawai by `nip`).",
+                           errors=[{"path": "query.nip", "message": "required for an admin or portal", "type": "missing"}])
+    view = DirectoryView(session)
+    try:
+        return people_of(await view.rantai_penilai(nip, tanggal), nip, tanggal, scope=scope_of(principal), named=Named())
+    except PeopleRefused as exc:
+        if exc.code == "pegawai-not-in-directory":
+            raise _not_found(nip, tanggal) from exc
+        raise problem(exc) from exc
+
+
+def _not_found(nip: str, tanggal: dt.date) -> ProblemError:
+    exc = pegawai_refused(nip, tanggal)
+    return ProblemError(404, exc.code, exc.message, field=exc.field)
