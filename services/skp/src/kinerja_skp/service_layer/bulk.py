@@ -128,6 +128,14 @@ def _refused(p: _Parsed, code: str, where: str, message: str) -> ItemResult:
                                                          "type": code}])
 
 
+async def _load_chains(view: DirectoryView, ids: list[str]) -> None:
+    """Read the people of a chunk, their superiors and the superiors' superiors
+    (on any date of their riwayat) with one SELECT per level."""
+    for _ in range(3):
+        await view.load(ids)
+        ids = sorted({r.atasan_id for pid in ids for r in await view.riwayat(pid) if r.atasan_id})
+
+
 async def _fill_people(session, parsed: list[_Parsed], existing: dict, principal: Principal, policy: Policy,
                        results: dict[int, ItemResult]) -> list[_Parsed]:
     """Fill each item's people from the directory, as a single write does
@@ -136,6 +144,8 @@ async def _fill_people(session, parsed: list[_Parsed], existing: dict, principal
     view = DirectoryView(session)
     scope = people.scope_of(principal)
     today = policy.today()
+    await _load_chains(view, [p.nip for p in parsed] + [
+        o["nip"] for r in existing.values() if (o := r.penilai_override)])
     kept: list[_Parsed] = []
     for p in parsed:
         row = existing.get(p.key)
