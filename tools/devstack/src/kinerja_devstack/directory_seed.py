@@ -28,6 +28,16 @@ class DirectoryNotReady(TimeoutError):
     """skp did not see the seeded people in time."""
 
 
+def person_item(nip: str, atasan: str | None, *, nama: str, email: str | None, instansi: str | None = None,
+                berlaku_mulai: str = "2020-01-01", jenis_asn: str = "PNS") -> dict:
+    """One item of ``POST /api/v1/people/bulk``: a PNS (by default) under ``atasan``."""
+    item = {"nip": nip, "nama": nama, "email": email, "jenis_asn": jenis_asn, "atasan_id": atasan,
+            "berlaku_mulai": berlaku_mulai}
+    if instansi:
+        item["instansi"] = instansi
+    return item
+
+
 def _check(r: httpx.Response, n: int) -> None:
     r.raise_for_status()
     bad = [x for x in r.json()["results"] if x["status"] == "invalid"]
