@@ -135,7 +135,7 @@ def main() -> None:
     url = dbs.new("bench_skp")
     port = free_port()
     env = {**os.environ, "KINERJA_SKP_DATABASE_URL": url, "NATS_URL": nats.url, "KINERJA_SKP_PORT": str(port),
-           "KINERJA_LOG_LEVEL": "WARNING", "KINERJA_SKP_REMINDER_INTERVAL_SECONDS": "0"}
+           "KINERJA_LOG_LEVEL": "WARNING", "KINERJA_SKP_REMINDER_INTERVAL_SECONDS": "0", "KINERJA_ALLOW_DEV_JWT_SECRET": "true"}
     proc = subprocess.Popen([sys.executable, "-m", "kinerja_skp"], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
