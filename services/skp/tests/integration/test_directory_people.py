@@ -233,3 +233,36 @@ async def test_rantai_penilai_answers_who_an_skp_would_name_and_nobody_elses(app
         # the outsider has no superior: 422 naming the field
         r = await client.get(url, headers=tokens(OUTSIDER, "pegawai"))
         assert r.status_code == 422 and r.json()["code"] == "penilai-not-in-directory"
+
+
+async def test_a_workbook_import_of_one_instansi_never_overwrites_another_instansis_draft(app, directory, tokens):
+    """The XLSX import (sheet 'Daftar SKP') applies the bulk rule: a pegawai of another
+    instansi answers like an unknown one, and the other instansi's draft stays as it was."""
+    from kinerja_devstack.testing import eventually
+    from kinerja_skp.adapters.xlsx_batch import write_batch
+    from kinerja_skp.domain.model import SkpContent
+
+    theirs = pppk_skp(**NEXT_YEAR)
+    for who in ("pegawai", "penilai", "atasan_pejabat_penilai"):
+        theirs[who]["instansi"] = BANDUNG
+    forged = {**pppk_skp(**NEXT_YEAR), "tempat": "ditimpa"}  # the same NIP and periode, claimed for DKI
+    admin = tokens("admin-dki", "admin", instansi=INSTANSI)
+    async with running(app) as client:
+        await directory(theirs)
+        r = await client.post("/api/v1/skp", json=theirs, headers=tokens("portal-bdg", "portal", instansi=BANDUNG))
+        assert r.status_code == 201, r.text
+        skp_id = r.json()["id"]
+        r = await client.post("/api/v1/skp/imports", headers=admin, files={"file": (
+            "daftar.xlsx", write_batch([SkpContent.model_validate(forged)]),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+        assert r.status_code == 202, r.text
+
+        async def done():
+            job = (await client.get(r.headers["Location"], headers=admin)).json()
+            return job if job["status"] == "done" else None
+
+        job = await eventually(done, timeout=30)
+        assert job["summary"].get("invalid") == 1 and not job["summary"].get("updated"), job["summary"]
+        assert job["report"][0]["errors"][0]["type"] == "pegawai-not-in-directory"
+        doc = (await client.get(f"/api/v1/skp/{skp_id}", headers=tokens("admin-bdg", "admin", instansi=BANDUNG))).json()
+        assert doc["version"] == 1 and doc["content"].get("tempat") is None
