@@ -240,7 +240,11 @@ async def set_penilai(session, skp_id: uuid.UUID, version: int, nip: str | None,
             raise people.problem(exc) from exc
         override = {"nip": nip, "alasan": alasan, "by": principal.sub, "role": principal.role.value,
                     "at": utcnow().isoformat()}
-    content = await _filled(session, draft, doc.nip, principal, policy, override=override)
+    try:
+        content = await _filled(session, draft, doc.nip, principal, policy, override=override)
+    except ValidationError as exc:  # a draft stored before today's bounds: it is corrected by an edit first
+        raise ProblemError(422, "skp-invalid", "SKP memuat nilai di luar batas; perbaiki dulu (the SKP holds values "
+                           "outside today's bounds; correct it first).") from exc
     return await _write_content(session, doc, version, content, principal, penilai_override=override, force=True)
 
 
