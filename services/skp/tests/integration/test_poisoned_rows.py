@@ -81,3 +81,7 @@ async def test_an_skp_stored_before_the_bounds_still_reads_and_exports(app, dire
         assert r.status_code == 200, r.text[:300]
         r = await client.post(f"/api/v1/skp/{sid}/submit", json={"version": 1}, headers=me)
         assert r.status_code == 422 and r.json()["code"] == "skp-invalid", r.text[:300]
+        # an admin's penilai on it: also a correction first, never a 500
+        r = await client.put(f"/api/v1/skp/{sid}/penilai", json={"version": 1, "nip": None, "alasan": "kembali ke direktori"},
+                             headers=tokens("admin-dki", "admin", instansi="Pemerintah Provinsi DKI Jakarta"))
+        assert r.status_code == 422 and r.json()["code"] == "skp-invalid", r.text[:300]
