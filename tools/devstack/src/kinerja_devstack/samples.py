@@ -168,9 +168,11 @@ def directory_people() -> list[dict]:
 
 def directory_record_of(person_: dict, atasan: str | None, *, berlaku_mulai: str = "2020-01-01",
                         aktif: bool = True, unit_id: str | None = None) -> dict:
-    """A person as the directory holds them (an item of POST /api/v1/people/bulk, and a
-    ``DirectoryRecord``), from a Pegawai-like block of a sample SKP (:func:`person`) and
-    the NIP of their direct superior."""
+    """A person as the directory publishes them (a ``DirectoryRecord``, what
+    :func:`kinerja_devstack.testing.seed_projection` writes into a service's projection),
+    from a Pegawai-like block of a sample SKP (:func:`person`) and the NIP of their
+    direct superior. Through the directory's API send
+    :func:`kinerja_devstack.directory_seed.person_item` instead (it names units by id)."""
     return {
         "person_id": person_["nip"], "nip": person_["nip"], "nama": person_["nama"],
         "email": person_.get("email"), "pangkat_golongan": person_.get("pangkat_golongan"),
