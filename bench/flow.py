@@ -18,7 +18,10 @@ loopback with the streams (and the floor's stream) replicated three times.
     -> approve -> (wait until skp shows Approved) and (wait for the pegawai's mail)
 
 A flow counts when both the Approved status and the "disetujui" e-mail are
-seen. Every flow uses its own pegawai NIP; a penilai has ~10 pegawai. The
+seen. Every flow uses its own pegawai NIP; a penilai has ~10 pegawai. Before
+the run (not timed) the pegawai and penilai are written into the directory
+service (``--people`` of them; skp takes an SKP's people from the directory)
+and the run waits until skp's projection has them. The
 driver listens on NATS for ApprovalRequested and reads the inbox once that
 event went by (then polls with a short backoff). It waits for Approved with
 one long poll of ``GET /api/v1/skp/{id}/status?while_status=Pending&wait=25``
@@ -55,9 +58,10 @@ import asyncpg
 import nats
 from kinerja_platform.settings import CommonSettings
 from kinerja_platform.web.auth import mint_token
+from kinerja_devstack.directory_seed import person_item, seed_people, wait_until_known
 from kinerja_devstack.natsserver import NatsCluster, NatsServer, free_port
 from kinerja_devstack.procs import SERVICES, Stack, instance_name
-from kinerja_devstack.samples import pppk_skp
+from kinerja_devstack.samples import DKI, pppk_skp
 from sqlalchemy.engine import make_url
 
 from . import procstat
@@ -94,6 +98,20 @@ def penilai_nip(j: int) -> str:
 
 
 # --- arrivals at the SMTP sink (bench/sink.py) ---------------------------
+
+def seed_bench_people(stack: Stack, people: int, per_penilai: int) -> None:
+    """The flows' pegawai (0 .. people-1) under their penilai, through the directory's API: skp
+    takes every SKP's people from the directory. Waits until skp's projection has them (not timed)."""
+    penilai = [penilai_nip(j) for j in range((people + per_penilai - 1) // per_penilai)]
+    items = [person_item(p, None, nama=f"Penilai {p[-5:]}", email=f"a{p}@bench.kinerja.test") for p in penilai]
+    items += [person_item(pegawai_nip(i), penilai_nip(i // per_penilai), nama=f"Pegawai {i}",
+                          email=f"p{pegawai_nip(i)}@bench.kinerja.test", jenis_asn="PPPK_PARUH_WAKTU") for i in range(people)]
+    portal = {"Authorization": "Bearer " + mint_token("bench-portal", "portal", secret=CommonSettings().jwt_secret,
+                                                      instansi=DKI)}
+    seed_people(stack.url("directory"), portal, items, timeout=300)
+    wait_until_known(stack.url("skp"), portal, [penilai[0], penilai[-1], pegawai_nip(0), pegawai_nip(people - 1)],
+                     timeout=300)
+
 
 class MailClock:
     """Reads the sink's arrival stamps (bench/sink.py, its own process):
@@ -267,6 +285,7 @@ class Driver:
         peg_mail, pen_mail = f"p{peg}@bench.kinerja.test", f"a{pen}@bench.kinerja.test"
         as_peg, as_pen = self.auth(peg, "pegawai"), self.auth(pen, "atasan")
         body = pppk_skp(peg, pen, pegawai_email=peg_mail, penilai_email=pen_mail, mulai=self.mulai, selesai=self.selesai)
+        body["atasan_pejabat_penilai"] = None  # the seeded penilai have no superior
         t0 = time.time()
         r = await self.http.post(f"{self.skp()}/api/v1/skp", json=body, headers=as_peg)
         t1 = time.time()
@@ -445,6 +464,9 @@ async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, serv
         result["service_processes"] = [instance_name(s, r) for s, r in stack.instances()]
         pids = _pids(stack, nats_srv, sink.pid)
         (var / "pids.json").write_text(json.dumps(pids))  # for a profiler: py-spy record -p PID
+        people = a.people or int((a.warmup + a.duration) * 100) + a.concurrency
+        print(f"seeding the directory with {people} pegawai and their penilai ...", flush=True)
+        await asyncio.to_thread(seed_bench_people, stack, people, a.per_penilai)
         await asyncio.sleep(a.rest_settle)
         result["rss_at_rest_mb"] = {s: round(procstat.memory_mb(p).get("rss", 0), 1) for s, p in pids.items()}
         print("RSS at rest (MB):", result["rss_at_rest_mb"], flush=True)
@@ -736,6 +758,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--floor-duration", type=float, default=15.0, help="seconds of the floor run (default 15)")
     p.add_argument("--skip-floor", action="store_true")
     p.add_argument("--per-penilai", type=int, default=10, help="pegawai per penilai (default 10)")
+    p.add_argument("--people", type=int, default=0,
+                   help="pegawai seeded in the directory before the run, one per flow (default: 100 per second of "
+                   "warmup and duration, plus the concurrency)")
     p.add_argument("--poll-cap", type=float, default=0.05, help="longest wait between two status polls, s")
     p.add_argument("--approved-by", choices=("long-poll", "poll"), default="long-poll",
                    help="how the driver learns that skp shows Approved: one long poll of GET /api/v1/skp/{id}/status "

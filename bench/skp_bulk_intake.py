@@ -4,7 +4,9 @@ Waktu, 2026) into the skp service on PostgreSQL, in one call.
     uv run python bench/skp_bulk_intake.py [--n 16426] [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
 
 Starts a nats-server and the skp service (uvicorn, one process) on a fresh
-PostgreSQL database, posts the drafts to ``POST /api/v1/skp/bulk`` with a
+PostgreSQL database, writes the drafts' pegawai and penilai into skp's
+projection of the directory (not timed: skp fills every draft's people from
+it, so the timed call includes those lookups), posts the drafts to ``POST /api/v1/skp/bulk`` with a
 portal token and prints seconds and drafts/s; then posts the same call again
 (the retry: every item ``unchanged``). For scale it also times a bare
 asyncpg ``COPY`` of the same rows (documents + versions) into scratch tables
@@ -89,6 +91,25 @@ async def copy_baseline(url: str, items: list[dict]) -> float:
         await conn.close()
 
 
+async def seed_directory_projection(url: str, items: list[dict]) -> None:
+    """The drafts' pegawai (under their penilai) in skp's own projection of the directory, as
+    if the directory service had published them (this bench runs skp alone; skp takes an
+    SKP's people from that projection). Not timed."""
+    from kinerja_devstack.samples import directory_records_of_skp
+    from kinerja_devstack.testing import apply_records
+    from kinerja_platform.db import UnitOfWork, create_engine, session_factory
+
+    records = list({r["person_id"]: r for d in items for r in directory_records_of_skp(d)}.values())
+    engine = create_engine(url)
+    try:
+        uow = UnitOfWork(session_factory(engine))
+        for start in range(0, len(records), 2000):
+            async with uow() as session:
+                await apply_records(session, records[start:start + 2000])
+    finally:
+        await engine.dispose()
+
+
 def wait_ready(base: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -114,12 +135,13 @@ def main() -> None:
     url = dbs.new("bench_skp")
     port = free_port()
     env = {**os.environ, "KINERJA_SKP_DATABASE_URL": url, "NATS_URL": nats.url, "KINERJA_SKP_PORT": str(port),
-           "KINERJA_LOG_LEVEL": "WARNING", "KINERJA_SKP_REMINDER_INTERVAL_SECONDS": "0"}
+           "KINERJA_LOG_LEVEL": "WARNING", "KINERJA_SKP_REMINDER_INTERVAL_SECONDS": "0", "KINERJA_ALLOW_DEV_JWT_SECRET": "true"}
     proc = subprocess.Popen([sys.executable, "-m", "kinerja_skp"], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base, proc)
         items = generate(a.n)
+        asyncio.run(seed_directory_projection(url, items))
         body = json.dumps({"items": items}).encode()
         token = mint_token("portal-bkd-dki", "portal", secret=CommonSettings().jwt_secret, instansi=INSTANSI)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}

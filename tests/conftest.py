@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kinerja_devstack.directory_seed import seed_sample_directory
 from kinerja_devstack.natsserver import NatsServer
 from kinerja_devstack.procs import SERVICES, Stack
+from kinerja_devstack.samples import DKI
 
 
 @pytest.fixture
@@ -27,9 +29,11 @@ def secured_bus(tmp_path: Path) -> Iterator[NatsServer]:
 
 
 @pytest.fixture
-def stack(tmp_path: Path, secured_bus, new_database, stack_env) -> Iterator[Stack]:
-    """The four services, the SMTP sink and a private nats-server, as processes;
-    each service connects to NATS with its own credentials."""
+def stack(tmp_path: Path, secured_bus, new_database, stack_env, tokens) -> Iterator[Stack]:
+    """The five services, the SMTP sink and a private nats-server, as processes;
+    each service connects to NATS with its own credentials. The sample
+    directory of ``make run`` is seeded through the directory's API and skp
+    has it before the test starts (kinerja_devstack.directory_seed)."""
     s = Stack.on_free_ports(
         tmp_path / "var",
         nats=secured_bus,
@@ -42,6 +46,7 @@ def stack(tmp_path: Path, secured_bus, new_database, stack_env) -> Iterator[Stac
     )
     try:
         s.start(timeout=120)
+        seed_sample_directory(s.url("directory"), s.url("skp"), tokens("portal-dki", "portal", instansi=DKI))
     except Exception:
         s.stop()
         for log in sorted((tmp_path / "var" / "logs").glob("*.log")):

@@ -75,6 +75,11 @@ def skp_of(pegawai: str, penilai: str, *, instansi: str = DKI, atasan: str | Non
     return skp
 
 
+#: the directory of the cast, per portal: (person, direct superior)
+DIRECTORY_CAST = (("portal", ((TOPBOSS, None), (BOSS, TOPBOSS), (A, BOSS), (P, A), (A2, BOSS), (P2, A2))),
+                  ("portal_other", ((XBOSS, None), (XA, XBOSS), (X, XA))))
+
+
 def directory_record(nip_: str, atasan: str | None) -> dict:
     """A person of the cast as the directory takes it (POST /people/bulk item)."""
     return {"person_id": nip_, "nama": f"Orang {nip_[-3:]}", "jenis_asn": "PNS", "atasan_id": atasan,
@@ -121,15 +126,26 @@ class System:
             "none": lambda: {},
         }[caller]()
 
-    async def seed(self) -> None:
-        skp, appr = self.clients["skp"], self.clients["approval"]
-        # the directory first: approval routes each submission to the superior it names (a submission
-        # that arrives before the directory's event waits unrouted, and the event then routes it)
-        for portal, people in (("portal", [(BOSS, None), (A, BOSS), (P, A), (A2, BOSS), (P2, A2)]),
-                               ("portal_other", [(XBOSS, None), (XA, XBOSS), (X, XA)])):
+    async def seed_directory(self) -> None:
+        """The cast as their portals send it, first: skp takes every SKP's people from the
+        directory (through its events), so it must know them before the SKPs are written."""
+        for portal, people in DIRECTORY_CAST:
             r = await self.clients["directory"].post("/api/v1/people/bulk", headers=self.headers(portal), json={
                 "items": [directory_record(nip_, atasan) for nip_, atasan in people]})
             assert r.status_code == 200 and r.json()["summary"].get("created") == len(people), r.text
+
+        async def projected(portal: str, nip_: str) -> bool:
+            r = await self.clients["skp"].get("/api/v1/skp/rantai-penilai", params={"nip": nip_},
+                                              headers=self.headers(portal))
+            return r.status_code != 404
+
+        for portal, people in DIRECTORY_CAST:
+            for nip_, _ in people:
+                await eventually(lambda portal=portal, nip_=nip_: projected(portal, nip_), timeout=30)
+
+    async def seed(self) -> None:
+        skp, appr = self.clients["skp"], self.clients["approval"]
+        await self.seed_directory()
         cast = [(P, A, DKI), (P2, A2, DKI), (X, XA, BANDUNG)]
         for pegawai, penilai, instansi in cast:
             me = self.tokens(pegawai, "pegawai")

@@ -30,7 +30,9 @@ from kinerja_devstack.procs import SERVICES, Stack
 from kinerja_devstack.samples import nip
 from kinerja_devstack.testing import running
 
-from .conftest import DKI, A, make_apps, skp_of
+from kinerja_devstack.directory_seed import seed_people, wait_until_known
+
+from .conftest import BOSS, DKI, TOPBOSS, A, directory_record, make_apps, skp_of
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -78,6 +80,9 @@ class PrivatePostgres:
 class Writer(threading.Thread):
     """Creates and submits SKPs of new pegawai until stopped; keeps what was acknowledged."""
 
+    #: pegawai written into the directory at a time, ahead of the writer
+    BATCH = 500
+
     def __init__(self, stack: Stack, tokens):
         super().__init__(daemon=True)
         self.stack, self.tokens = stack, tokens
@@ -86,13 +91,28 @@ class Writer(threading.Thread):
         self.submitted: set[str] = set()
         self.errors = 0
         self.n = 0
+        self.seeded = 0  # pegawai 1..seeded are in the directory and in skp's projection of it
 
-    def next_nip(self) -> str:
+    @staticmethod
+    def nip_of(n: int) -> str:
         """A pegawai never used before in this run: the NIP sequence has three
         digits, so the birth date moves on every thousand (a spinning writer
         once wrapped round to NIPs it had used and got 409 for each)."""
-        born = dt.date(1996, 1, 1) + dt.timedelta(days=self.n // 1000)
-        return nip(self.n, born=born.strftime("%Y%m%d"), appointed="202101")
+        born = dt.date(1996, 1, 1) + dt.timedelta(days=n // 1000)
+        return nip(n, born=born.strftime("%Y%m%d"), appointed="202101")
+
+    def next_nip(self) -> str:
+        return self.nip_of(self.n)
+
+    def ensure_seeded(self, upto: int) -> None:
+        """skp takes an SKP's people from the directory: write the next pegawai (under A)
+        through the directory's API and wait until skp has them (raises while a service is down)."""
+        portal = self.tokens("portal-dki", "portal", instansi=DKI)
+        while self.seeded < upto:
+            batch = [self.nip_of(i) for i in range(self.seeded + 1, self.seeded + 1 + self.BATCH)]
+            seed_people(self.stack.url("directory"), portal, [directory_record(x, A) for x in batch], timeout=10)
+            wait_until_known(self.stack.url("skp"), portal, [batch[0], batch[-1]], timeout=30)
+            self.seeded += self.BATCH
 
     def run(self) -> None:
         with httpx.Client(base_url=self.stack.url("skp"), timeout=5.0) as client:
@@ -101,6 +121,7 @@ class Writer(threading.Thread):
                 pegawai = self.next_nip()
                 me = self.tokens(pegawai, "pegawai")
                 try:
+                    self.ensure_seeded(self.n)
                     r = client.post("/api/v1/skp", json=skp_of(pegawai, A), headers=me)
                     if r.status_code != 201:  # e.g. 503 while PostgreSQL is down: back off, not spin
                         self.errors += 1
@@ -113,7 +134,7 @@ class Writer(threading.Thread):
                         self.submitted.add(skp_id)
                     else:
                         self.errors += 1
-                except httpx.HTTPError:
+                except (httpx.HTTPError, TimeoutError):
                     self.errors += 1
                     time.sleep(0.1)
 
@@ -143,8 +164,13 @@ def test_acknowledged_writes_survive_service_and_postgres_crashes(tmp_path, nats
                    "KINERJA_LOG_FORMAT": "json"},
     )
     writer = Writer(stack, tokens)
+    last = nip(999, born="19970101", appointed="202201")  # the pegawai of the write after the crashes
     try:
         stack.start(timeout=120)
+        portal = tokens("portal-dki", "portal", instansi=DKI)
+        seed_people(stack.url("directory"), portal, [directory_record(TOPBOSS, None), directory_record(BOSS, TOPBOSS),
+                                                     directory_record(A, BOSS), directory_record(last, A)])
+        wait_until_known(stack.url("skp"), portal, [TOPBOSS, BOSS, A, last])
         writer.start()
         _wait(lambda: len(writer.submitted) >= 5, 60, "first submissions")
         for svc in SERVICES:  # SIGKILL each service mid-run, restart it
@@ -191,9 +217,8 @@ def test_acknowledged_writes_survive_service_and_postgres_crashes(tmp_path, nats
             ids = _wait(all_cases, 90, "approval cases for every acknowledged submission")
             assert len(ids) == len(set(ids))
             # and the system works: a new write
-            me = tokens(nip(999, born="19970101", appointed="202201"), "pegawai")
-            r = client.post(f"{stack.url('skp')}/api/v1/skp", json=skp_of(nip(999, born="19970101", appointed="202201"), A),
-                            headers=me)
+            me = tokens(last, "pegawai")
+            r = client.post(f"{stack.url('skp')}/api/v1/skp", json=skp_of(last, A), headers=me)
             assert r.status_code == 201, r.text
     finally:
         writer.stop_event.set()

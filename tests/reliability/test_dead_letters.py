@@ -12,15 +12,16 @@ header, and then process the valid one (its processed_event row is committed).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import uuid
 
 import pytest
 from kinerja_contracts.events import PersonChanged, SkpResubmitted, SkpSubmitted
-from kinerja_contracts.events.types import DirectoryRecord
 from kinerja_contracts.events.envelope import new_envelope
 from kinerja_contracts.events.registry import DLQ_PREFIX, DLQ_STREAM
+from kinerja_contracts.events.types import DirectoryRecord
 from kinerja_platform.messaging.dedup import ProcessedEvent
 from kinerja_devstack.testing import eventually
 from kinerja_notification.domain import examples
@@ -43,8 +44,8 @@ def valid_payloads() -> dict:
             penilai=content["penilai"], atasan_pejabat_penilai=content["atasan_pejabat_penilai"],
             unit_kerja=content["pegawai"]["unit_kerja"], instansi=content["pegawai"]["instansi"], snapshot=content,
         )
-    record = DirectoryRecord(person_id=P_DLQ, nip=P_DLQ, nama="Pegawai DLQ", instansi="Pemerintah Provinsi DKI Jakarta",
-                             email="dlq@example.go.id", berlaku_mulai="2020-01-01")
+    record = DirectoryRecord(person_id=P_DLQ, nip=P_DLQ, nama="Pegawai DLQ", instansi="Instansi DLQ",
+                             berlaku_mulai=dt.date(2029, 1, 1))
     out[PersonChanged.subject] = PersonChanged(person_id=P_DLQ, version=1, perubahan="baru", record=record,
                                                riwayat=[record])
     return out

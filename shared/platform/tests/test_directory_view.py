@@ -12,7 +12,7 @@ from alembic.operations import Operations
 from kinerja_contracts.events import PersonChanged
 from kinerja_contracts.events.types import DirectoryRecord
 from kinerja_platform.db import UnitOfWork, create_engine, session_factory
-from kinerja_platform.directory_view import DirectoryView, apply_person_changed
+from kinerja_platform.directory_view import DirectoryPerson, DirectoryView, apply_person_changed
 from kinerja_platform.messaging.migrations import create_directory_person_table
 
 D = dt.date
@@ -92,3 +92,20 @@ async def test_many_people_are_read_with_one_select(db):
             assert len([x for x in statements if "directory_person" in x]) == before == 1  # all from the cache
     finally:
         event.remove(db.sync_engine, "before_cursor_execute", listener)
+
+
+async def test_load_reads_many_people_at_once_into_the_sessions_cache(db):
+    uow = UnitOfWork(session_factory(db))
+    async with uow() as s:
+        for pid in (PEGAWAI, PENILAI):
+            await apply_person_changed(s, changed(pid, 1, rec(pid, D(2020, 1, 1))))
+    async with uow() as s:
+        view = DirectoryView(s)
+        await view.load([PEGAWAI, PENILAI, "unknown", PEGAWAI])
+        async with db.begin() as conn:  # gone from the table: what the view answers now comes from the load
+            await conn.execute(DirectoryPerson.__table__.delete())
+        assert [r.person_id for r in await view.riwayat(PEGAWAI)] == [PEGAWAI]
+        assert [r.person_id for r in await view.riwayat(PENILAI)] == [PENILAI]
+        assert await view.riwayat("unknown") == []
+    async with uow() as s:
+        assert await DirectoryView(s).riwayat(PEGAWAI) == []  # a new session reads the table again

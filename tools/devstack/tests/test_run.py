@@ -62,6 +62,14 @@ def test_run_starts_all_services_and_one_ctrl_c_stops_them_all(tmp_path):
                           headers={"Authorization": f"Bearer {token}"}, timeout=2)
             penilai = r.json()["penilai_id"] if r.status_code == 200 else time.sleep(0.3)
         assert penilai == "197806102005011002"
+        # ... and skp has it: the README tour's SKP gets its people from there
+        chain = None
+        while time.monotonic() < deadline and chain is None:
+            r = httpx.get(f"http://127.0.0.1:{ports['skp']}/api/v1/skp/rantai-penilai",
+                          headers={"Authorization": f"Bearer {token}"}, timeout=2)
+            chain = r.json() if r.status_code == 200 else time.sleep(0.3)
+        assert chain is not None and chain["penilai"]["nip"] == "197806102005011002"
+        assert chain["penilai"]["email"] == "budi.santoso@example.go.id"
         kids = children_of(proc.pid)
         assert len(kids) >= 7  # nats, mail, five services
         proc.send_signal(signal.SIGINT)

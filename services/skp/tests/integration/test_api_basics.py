@@ -15,15 +15,16 @@ def app(new_database, nats_server):
     return create_app(Settings(database_url=new_database("skp"), common=CommonSettings(nats_url=nats_server.url)))
 
 
-async def test_create_read_update_with_version(app, tokens):
+async def test_create_read_update_with_version(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await directory()
         r = await client.post("/api/v1/skp", json=pppk_skp(), headers=me)
         assert r.status_code == 201, r.text
         skp = r.json()
         assert r.headers["ETag"] == '"1"'
 
-        body = {"content": pppk_skp(pegawai_nama="Siti Rahmawati, S.Kom.")}
+        body = {"content": {**pppk_skp(), "tempat": "Jakarta"}}
         r = await client.put(f"/api/v1/skp/{skp['id']}", json=body, headers={**me, "If-Match": '"1"'})
         assert r.status_code == 200, r.text
         assert r.json()["version"] == 2
@@ -35,8 +36,9 @@ async def test_create_read_update_with_version(app, tokens):
         assert r.json()["code"] == "stale-version"
 
 
-async def test_someone_elses_skp_is_forbidden(app, tokens):
+async def test_someone_elses_skp_is_forbidden(app, directory, tokens):
     async with running(app) as client:
+        await directory()
         r = await client.post("/api/v1/skp", json=pppk_skp(), headers=tokens(PEGAWAI_NIP, "pegawai"))
         assert r.status_code == 201
         other = tokens("199001012015011999", "pegawai")
@@ -44,20 +46,22 @@ async def test_someone_elses_skp_is_forbidden(app, tokens):
         assert r.status_code == 403
 
 
-async def test_validation_error_names_every_field(app, tokens):
+async def test_validation_error_names_every_field(app, directory, tokens):
     bad = pppk_skp()
     del bad["periode"]["mulai"]
     bad["pegawai"]["nip"] = "123"
     async with running(app) as client:
+        await directory()
         r = await client.post("/api/v1/skp", json=bad, headers=tokens(PEGAWAI_NIP, "pegawai"))
     assert r.status_code == 422
     paths = {e["path"] for e in r.json()["errors"]}
     assert {"body.periode.mulai", "body.pegawai.nip"} <= paths
 
 
-async def test_idempotency_key_replays_first_result(app, tokens):
+async def test_idempotency_key_replays_first_result(app, directory, tokens):
     me = {**tokens(PEGAWAI_NIP, "pegawai"), "Idempotency-Key": "create-1"}
     async with running(app) as client:
+        await directory()
         first = await client.post("/api/v1/skp", json=pppk_skp(), headers=me)
         again = await client.post("/api/v1/skp", json=pppk_skp(), headers=me)
         assert first.status_code == again.status_code == 201

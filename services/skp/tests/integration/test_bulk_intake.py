@@ -29,11 +29,12 @@ async def counts(app) -> tuple[int, int]:
     return docs, versions
 
 
-async def test_bulk_upsert_created_updated_unchanged_invalid(app, tokens, settings):
+async def test_bulk_upsert_created_updated_unchanged_invalid(app, directory, tokens, settings):
     settings.bulk_chunk_size = 128  # several chunks
     portal = tokens("portal-bkd-dki", "portal", instansi=INSTANSI)
     items = drafts(300)
     async with running(app) as client:
+        await directory(*drafts(301))
         r = await client.post("/api/v1/skp/bulk", json={"items": items}, headers=portal)
         assert r.status_code == 200, r.text
         body = r.json()
@@ -56,6 +57,8 @@ async def test_bulk_upsert_created_updated_unchanged_invalid(app, tokens, settin
         bad_nip = pppk_skp(pegawai_nip="199502302025212001")
         other = pppk_skp(pegawai_nip="198001012025211001")
         other["pegawai"]["instansi"] = "Pemerintah Provinsi Jawa Barat"
+        await directory(other)  # a pegawai of Jawa Barat in the directory
+        other["pegawai"]["instansi"] = INSTANSI  # what the portal claims is not what counts
         new = drafts(301)[300]
         new["hasil_kerja"][0]["iki"][0]["target"] = None
         mixed += [bad_nip, other, {**items[0], "tempat": "Bekasi"}, new]
@@ -66,7 +69,8 @@ async def test_bulk_upsert_created_updated_unchanged_invalid(app, tokens, settin
         assert statuses[:5] == ["updated"] * 5 and res["items"][0]["version"] == 2
         assert res["items"][5]["errors"][0]["path"] == "items[5].jenis_pegawai"
         assert res["items"][20]["errors"][0]["path"] == "items[20].pegawai.nip"
-        assert res["items"][21]["errors"][0]["type"] == "instansi-scope"
+        assert res["items"][21]["errors"][0]["type"] == "pegawai-not-in-directory"
+        assert res["items"][21]["errors"][0]["path"] == "items[21].pegawai.nip"
         assert res["items"][22]["errors"][0]["type"] == "duplicate-item"
         assert res["items"][23]["status"] == "created" and res["items"][23]["issues"] == 1
         assert await counts(app) == (301, 306)
@@ -85,9 +89,10 @@ async def test_bulk_upsert_created_updated_unchanged_invalid(app, tokens, settin
         assert res["items"][0]["status"] == "locked" and res["items"][0]["errors"][0]["type"] == "skp-locked"
 
 
-async def test_bulk_refuses_too_many_and_pegawai(app, tokens, settings):
+async def test_bulk_refuses_too_many_and_pegawai(app, directory, tokens, settings):
     settings.bulk_max_items = 10
     async with running(app) as client:
+        await directory(*drafts(3))
         r = await client.post("/api/v1/skp/bulk", json={"items": drafts(11)}, headers=tokens("p", "portal"))
         assert r.status_code == 413 and r.json()["code"] == "bulk-too-many"
         r = await client.post("/api/v1/skp/bulk", json={"items": drafts(1)}, headers=tokens(drafts(1)[0]["pegawai"]["nip"], "pegawai"))
@@ -107,12 +112,13 @@ async def test_bulk_refuses_too_many_and_pegawai(app, tokens, settings):
         assert r.status_code == 422 and r.json()["errors"][0]["path"] == "body.items"
 
 
-async def test_concurrent_bulk_calls_create_each_draft_once(app, tokens):
+async def test_concurrent_bulk_calls_create_each_draft_once(app, directory, tokens):
     import asyncio
 
     portal = tokens("portal-bkd-dki", "portal", instansi=INSTANSI)
     items = drafts(60)
     async with running(app) as client:
+        await directory(*items)
         first, second = await asyncio.gather(*(client.post("/api/v1/skp/bulk", json={"items": items}, headers=portal)
                                                for _ in range(2)))
         answers = list(zip(first.json()["items"], second.json()["items"], strict=True))
@@ -121,3 +127,30 @@ async def test_concurrent_bulk_calls_create_each_draft_once(app, tokens):
         assert await counts(app) == (60, 60)  # no duplicate, no orphan version
         again = (await client.post("/api/v1/skp/bulk", json={"items": items}, headers=portal)).json()
         assert again["summary"]["unchanged"] == 60
+
+
+async def test_bulk_of_one_instansi_never_overwrites_another_instansis_draft(app, directory, tokens):
+    """Issue 14: bulk intake by instansi X's portal or admin overwrote instansi Y's draft
+    (the single PUT refused the same). The pegawai's instansi is the directory's, and
+    the stored draft's instansi is checked too."""
+    jabar = "Pemerintah Provinsi Jawa Barat"
+    theirs = drafts(1)[0]
+    for who in ("pegawai", "penilai", "atasan_pejabat_penilai"):
+        theirs[who]["instansi"] = jabar
+    async with running(app) as client:
+        await directory(theirs)
+        r = await client.post("/api/v1/skp/bulk", json={"items": [theirs]}, headers=tokens("portal-jabar", "portal", instansi=jabar))
+        assert r.json()["items"][0]["status"] == "created", r.text
+        skp_id = r.json()["items"][0]["skp_id"]
+        forged = {**drafts(1)[0], "tempat": "ditimpa"}  # same NIP and periode, claimed to be of DKI
+        for caller in (tokens("portal-dki", "portal", instansi=INSTANSI), tokens("admin-dki", "admin", instansi=INSTANSI)):
+            item = (await client.post("/api/v1/skp/bulk", json={"items": [forged]}, headers=caller)).json()["items"][0]
+            assert item["status"] == "invalid" and item["errors"][0]["type"] == "pegawai-not-in-directory", item
+        # even after the directory moves the person to DKI, the draft stored for Jawa Barat stays theirs
+        moved = drafts(1)[0]
+        await directory(moved)
+        item = (await client.post("/api/v1/skp/bulk", json={"items": [forged]},
+                                  headers=tokens("portal-dki", "portal", instansi=INSTANSI))).json()["items"][0]
+        assert item["status"] == "invalid", item
+        doc = (await client.get(f"/api/v1/skp/{skp_id}", headers=tokens("admin-jabar", "admin", instansi=jabar))).json()
+        assert doc["version"] == 1 and doc["content"].get("tempat") is None

@@ -11,9 +11,10 @@ from sqlalchemy import text
 from .conftest import INSTANSI, NEXT_YEAR
 
 
-async def test_create_returns_findings_and_read_shows_deadline(app, tokens):
+async def test_create_returns_findings_and_read_shows_deadline(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await directory()
         draft = pppk_skp(**NEXT_YEAR)
         draft["hasil_kerja"][0]["iki"][0]["target"] = None
         r = await client.post("/api/v1/skp", json=draft, headers=me)
@@ -29,14 +30,15 @@ async def test_create_returns_findings_and_read_shows_deadline(app, tokens):
         assert r.status_code == 409 and r.json()["skp_id"] == body["id"]
 
 
-async def test_update_needs_a_current_version_and_delete_a_draft(app, tokens):
+async def test_update_needs_a_current_version_and_delete_a_draft(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await directory()
         skp = (await client.post("/api/v1/skp", json=pppk_skp(), headers=me)).json()
         url = f"/api/v1/skp/{skp['id']}"
         r = await client.put(url, json={"content": pppk_skp()}, headers=me)
         assert r.status_code == 428 and r.json()["code"] == "version-required"
-        changed = pppk_skp(pegawai_nama="Siti Rahmawati, S.Kom.")
+        changed = {**pppk_skp(), "tempat": "Jakarta"}
         r = await client.put(url, json={"version": 1, "content": changed}, headers=me)
         assert r.status_code == 200 and r.json()["version"] == 2
         # same content again: no new version
@@ -49,19 +51,25 @@ async def test_update_needs_a_current_version_and_delete_a_draft(app, tokens):
         assert (await client.get(url, headers=me)).status_code == 404
 
 
-async def test_list_filters_and_pagination(app, tokens):
+async def test_list_filters_and_pagination(app, directory, tokens):
     admin = tokens("admin-dki", "admin", instansi=INSTANSI)
+    jabar = "Pemerintah Provinsi Jawa Barat"
     async with running(app) as client:
+        await directory()
         for n in range(5):
             data = pppk_skp(pegawai_nip=nip(n, born="19920101", appointed="202521", sex=2), pegawai_nama=f"Pegawai {n}")
-            if n % 2:
+            if n % 2:  # the unit kerja is the directory's
                 data["pegawai"]["unit_kerja"] = "Kelurahan Cipinang"
+            await directory(data)
             assert (await client.post("/api/v1/skp", json=data, headers=admin)).status_code == 201
-        other = pppk_skp(pegawai_nip=nip(9), pegawai_nama="Dari Jawa Barat")
-        other["pegawai"]["instansi"] = "Pemerintah Provinsi Jawa Barat"
+        other = pppk_skp(pegawai_nip=nip(9), penilai_nip=nip(8), pegawai_nama="Dari Jawa Barat")
+        for who in ("pegawai", "penilai", "atasan_pejabat_penilai"):
+            other[who]["instansi"] = jabar
+        other["atasan_pejabat_penilai"]["nip"] = nip(7)
+        await directory(other)
         r = await client.post("/api/v1/skp", json=other, headers=admin)
-        assert r.status_code == 403  # outside the admin's instansi
-        r = await client.post("/api/v1/skp", json=other, headers=tokens("portal-jabar", "portal", instansi="Pemerintah Provinsi Jawa Barat"))
+        assert r.status_code == 422 and r.json()["code"] == "pegawai-not-in-directory"  # outside the admin's instansi
+        r = await client.post("/api/v1/skp", json=other, headers=tokens("portal-jabar", "portal", instansi=jabar))
         assert r.status_code == 201
 
         page = (await client.get("/api/v1/skp", params={"limit": 2, "tahun": 2025}, headers=admin)).json()
@@ -76,7 +84,8 @@ async def test_list_filters_and_pagination(app, tokens):
         assert (await client.get("/api/v1/skp", params={"penilai_nip": PENILAI_NIP}, headers=admin)).json()["total"] == 5
         assert (await client.get("/api/v1/skp", params={"tahun": 2026}, headers=admin)).json()["total"] == 0
         # the penilai (atasan) sees the SKPs they appraise; a pegawai only their own
-        assert (await client.get("/api/v1/skp", headers=tokens(PENILAI_NIP, "atasan"))).json()["total"] == 6  # both instansi
+        assert (await client.get("/api/v1/skp", headers=tokens(PENILAI_NIP, "atasan"))).json()["total"] == 5
+        assert (await client.get("/api/v1/skp", headers=tokens(nip(8), "atasan"))).json()["total"] == 1
         mine = (await client.get("/api/v1/skp", headers=tokens(nip(1, born="19920101", appointed="202521", sex=2), "pegawai"))).json()
         assert mine["total"] == 1 and mine["items"][0]["nama"] == "Pegawai 1"
         # an admin token without instansi has no scope
@@ -84,8 +93,9 @@ async def test_list_filters_and_pagination(app, tokens):
         assert r.status_code == 403 and r.json()["code"] == "instansi-scope-missing"
 
 
-async def test_access_rules(app, tokens):
+async def test_access_rules(app, directory, tokens):
     async with running(app) as client:
+        await directory()
         skp = (await client.post("/api/v1/skp", json=pppk_skp(), headers=tokens(PEGAWAI_NIP, "pegawai"))).json()
         url = f"/api/v1/skp/{skp['id']}"
         assert (await client.get(url, headers=tokens(PENILAI_NIP, "atasan"))).status_code == 200
@@ -100,9 +110,10 @@ async def test_access_rules(app, tokens):
         assert r.status_code == 403
 
 
-async def test_submit_validates_writes_the_event_and_locks(app, tokens):
+async def test_submit_validates_writes_the_event_and_locks(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await directory()
         bad = pppk_skp(**NEXT_YEAR)
         for r in bad["hasil_kerja"]:
             r["jenis"] = "Tambahan"
@@ -143,9 +154,10 @@ async def test_submit_validates_writes_the_event_and_locks(app, tokens):
         assert env["actor"]["sub"] == PEGAWAI_NIP
 
 
-async def test_versions_and_field_diff(app, tokens):
+async def test_versions_and_field_diff(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await directory()
         skp = (await client.post("/api/v1/skp", json=pppk_skp(), headers=me)).json()
         url = f"/api/v1/skp/{skp['id']}"
         v2 = pppk_skp()
@@ -171,8 +183,9 @@ async def test_versions_and_field_diff(app, tokens):
         assert (await client.get(f"{url}/diff", params={"dari": 1, "ke": 9}, headers=me)).status_code == 404
 
 
-async def test_validate_without_saving(app, tokens):
+async def test_validate_without_saving(app, directory, tokens):
     async with running(app) as client:
+        await directory()
         bad = pppk_skp(penilai_nip=PEGAWAI_NIP)
         r = await client.post("/api/v1/skp/validate", json=bad, headers=tokens(PEGAWAI_NIP, "pegawai"))
         assert r.status_code == 200
@@ -182,16 +195,20 @@ async def test_validate_without_saving(app, tokens):
         assert page["total"] == 0
 
 
-async def test_cascade_tree_across_levels(app, tokens):
+async def test_cascade_tree_across_levels(app, directory, tokens):
     kepala = ATASAN_PEJABAT_PENILAI_NIP
     admin = tokens("admin-dki", "admin", instansi=INSTANSI)
     async with running(app) as client:
+        await directory()
         top = pppk_skp(pegawai_nip=kepala, penilai_nip=nip(7, born="19650101", appointed="199001"), pegawai_nama="Kepala Sudin")
         top["jenis_pegawai"], top["atasan_pejabat_penilai"] = "PNS", None
         top["hasil_kerja"][0]["id"] = "k-1"
-        top_id = (await client.post("/api/v1/skp", json=top, headers=admin)).json()["id"]
         mid = pppk_skp(pegawai_nip=PENILAI_NIP, penilai_nip=kepala, pegawai_nama="Kepala Seksi")
         mid["jenis_pegawai"], mid["atasan_pejabat_penilai"] = "PNS", None
+        await directory(mid, top)  # Kepala Seksi under the Kepala Sudin, under nip(7)
+        r = await client.post("/api/v1/skp", json=top, headers=admin)
+        assert r.status_code == 201, r.text
+        top_id = r.json()["id"]
         mid["hasil_kerja"][0]["rhk_intervensi_id"] = "k-1"
         mid["hasil_kerja"][0]["id"] = "s-1"
         r = await client.post("/api/v1/skp", json=mid, headers=admin)
@@ -209,38 +226,41 @@ async def test_cascade_tree_across_levels(app, tokens):
         assert all(not n["intervensi"] for n in tree["rhk"] if n["rhk_id"] != "k-1")
 
 
-async def test_openapi_has_indonesian_summaries_and_examples(app):
+async def test_openapi_has_indonesian_summaries_and_examples(app, directory):
     async with running(app) as client:
+        await directory()
         spec = (await client.get("/openapi.json")).json()
     post = spec["paths"]["/api/v1/skp"]["post"]
     assert post["summary"].startswith("Buat draft SKP")
     assert "pppk_paruh_waktu" in post["requestBody"]["content"]["application/json"]["examples"]
     assert "/api/v1/skp/bulk" in spec["paths"] and "/api/v1/skp/{skp_id}/diff" in spec["paths"]
     bulk = spec["paths"]["/api/v1/skp/bulk"]["post"]["requestBody"]["content"]["application/json"]
-    assert bulk["schema"]["properties"]["items"]["items"] == {"$ref": "#/components/schemas/SkpContent"}
+    assert bulk["schema"]["properties"]["items"]["items"] == {"$ref": "#/components/schemas/SkpDraft"}
     assert "satu_draft" in bulk["examples"]
 
 
-async def test_concurrent_writes_on_one_version_lose_no_update(app, tokens):
+async def test_concurrent_writes_on_one_version_lose_no_update(app, directory, tokens):
     """Two editors send version 1 at the same time: the database lets one win, the other gets 409."""
     import asyncio
 
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await directory()
         skp = (await client.post("/api/v1/skp", json=pppk_skp(), headers=me)).json()
         url = f"/api/v1/skp/{skp['id']}"
-        a, b = pppk_skp(pegawai_nama="Siti A"), pppk_skp(pegawai_nama="Siti B")
+        a, b = {**pppk_skp(), "tempat": "Jakarta"}, {**pppk_skp(), "tempat": "Bekasi"}
         results = await asyncio.gather(*(client.put(url, json={"version": 1, "content": c}, headers=me) for c in (a, b)))
         assert sorted(r.status_code for r in results) == [200, 409]
         winner = next(r for r in results if r.status_code == 200).json()
         current = (await client.get(url, headers=me)).json()
-        assert current["version"] == 2 and current["content"]["pegawai"]["nama"] == winner["content"]["pegawai"]["nama"]
+        assert current["version"] == 2 and current["content"]["tempat"] == winner["content"]["tempat"]
         assert [v["version"] for v in (await client.get(f"{url}/versions", headers=me)).json()] == [1, 2]
 
 
-async def test_tenfold_warning_against_last_years_skp(app, tokens):
+async def test_tenfold_warning_against_last_years_skp(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await directory()
         await client.post("/api/v1/skp", json=pppk_skp(mulai="2026-01-01", selesai="2026-12-31"), headers=me)
         typo = pppk_skp(**NEXT_YEAR)
         typo["hasil_kerja"][1]["iki"][0]["target"]["nilai"] = "10"  # was 100 %

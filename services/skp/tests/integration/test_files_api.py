@@ -20,9 +20,10 @@ from .test_status_and_deadlines import decision, publish
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def test_xlsx_round_trip_through_the_api(app, tokens):
+async def test_xlsx_round_trip_through_the_api(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await directory()
         skp = (await client.post("/api/v1/skp", json=pppk_skp(), headers=me)).json()
         r = await client.get(f"/api/v1/skp/{skp['id']}/xlsx", headers=me)
         assert r.status_code == 200 and r.headers["content-type"] == XLSX
@@ -48,9 +49,10 @@ async def test_xlsx_round_trip_through_the_api(app, tokens):
         assert r.status_code == 422 and r.json()["code"] == "xlsx-unreadable"
 
 
-async def test_pdf_only_for_an_approved_skp(app, tokens, nats_server):
+async def test_pdf_only_for_an_approved_skp(app, directory, tokens, nats_server):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await directory()
         skp = (await client.post("/api/v1/skp", json=pppk_skp(**NEXT_YEAR), headers=me)).json()
         url = f"/api/v1/skp/{skp['id']}"
         r = await client.get(f"{url}/pdf", headers=me)
@@ -70,7 +72,7 @@ async def test_pdf_only_for_an_approved_skp(app, tokens, nats_server):
         assert r.content.startswith(b"%PDF") and len(r.content) > 2000
 
 
-async def test_workbook_import_with_progress_and_row_report(app, tokens):
+async def test_workbook_import_with_progress_and_row_report(app, directory, tokens):
     admin = tokens("admin-dki", "admin", instansi=INSTANSI)
     contents = [SkpContent.model_validate(d) for d in drafts(40)]
     workbook = write_batch(contents)
@@ -85,6 +87,7 @@ async def test_workbook_import_with_progress_and_row_report(app, tokens):
     buf = io.BytesIO()
     wb.save(buf)
     async with running(app) as client:
+        await directory(*drafts(40))
         r = await client.get("/api/v1/skp/imports/template.xlsx")
         assert r.status_code == 200 and r.headers["content-type"] == XLSX
         r = await client.post("/api/v1/skp/imports", files={"file": ("daftar.xlsx", buf.getvalue(), XLSX)}, headers=admin)

@@ -54,11 +54,12 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize(("path", "value", "what"), HOSTILE, ids=[h[2] for h in HOSTILE])
-async def test_hostile_values_are_422_naming_the_field(app, tokens, path, value, what):
+async def test_hostile_values_are_422_naming_the_field(app, directory, tokens, path, value, what):
     me, portal = tokens(PEGAWAI_NIP, "pegawai"), tokens("portal-dki", "portal", instansi="Pemerintah Provinsi DKI Jakarta")
     bad = _set(_skp(), path, value)
     field = path.split(".")[-1]
     async with running(app) as client:
+        await directory()
         for url in ("/api/v1/skp", "/api/v1/skp/validate"):
             r = await client.post(url, content=_json(bad), headers={**me, "Content-Type": "application/json"})
             assert r.status_code == 422, f"{what} {url}: {r.status_code} {r.text[:300]}"
@@ -77,11 +78,12 @@ async def test_hostile_values_are_422_naming_the_field(app, tokens, path, value,
         assert items[1]["status"] == "created", items[1]
 
 
-async def test_bounded_values_still_go_in(app, tokens):
+async def test_bounded_values_still_go_in(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     body = _set(_set(_skp(), "hasil_kerja.0.iki.0.target.nilai", "999999999999999.123456"), "pegawai.nama",
                 "Siti\tRahmawati\nS.Kom.")
     async with running(app) as client:
+        await directory()
         r = await client.post("/api/v1/skp", json=body, headers=me)
         assert r.status_code == 201, r.text
         r = await client.get(f"/api/v1/skp/{r.json()['id']}/xlsx", headers=me)
@@ -91,13 +93,14 @@ async def test_bounded_values_still_go_in(app, tokens):
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def test_a_zip_bomb_workbook_is_refused_before_it_is_read(app, tokens):
+async def test_a_zip_bomb_workbook_is_refused_before_it_is_read(app, directory, tokens):
     from kinerja_devstack.hostile import xlsx_bomb
 
     bomb = xlsx_bomb()  # ~55 KB, a million cells
     assert len(bomb) < 100_000
     portal = tokens("portal-dki", "portal", instansi="Pemerintah Provinsi DKI Jakarta")
     async with running(app) as client:
+        await directory()
         for url in ("/api/v1/skp/xlsx", "/api/v1/skp/imports"):
             r = await client.post(url, files={"file": ("bomb.xlsx", bomb, XLSX)}, headers=portal)
             assert r.status_code == 413, f"{url}: {r.status_code} {r.text[:300]}"

@@ -22,13 +22,15 @@ from sqlalchemy import update
 from .conftest import INSTANSI
 
 
-async def test_poisoned_skps_are_set_aside_and_the_others_are_reminded(app, tokens):
+async def test_poisoned_skps_are_set_aside_and_the_others_are_reminded(app, directory, tokens):
     admin = tokens("admin-dki", "admin", instansi=INSTANSI)
     async with running(app) as client:
+        await directory()
         ids = []
         for n in range(3):
             body = pppk_skp(pegawai_nip=nip(10 + n, born="19910101", appointed="202521", sex=2), mulai="2026-01-01",
                             selesai="2026-12-31")
+            await directory(body)
             r = await client.post("/api/v1/skp", json=body, headers=admin)
             assert r.status_code == 201, r.text
             ids.append(uuid.UUID(r.json()["id"]))
@@ -53,12 +55,13 @@ async def test_poisoned_skps_are_set_aside_and_the_others_are_reminded(app, toke
         assert r.status_code == 403
 
 
-async def test_an_skp_stored_before_the_bounds_still_reads_and_exports(app, tokens):
+async def test_an_skp_stored_before_the_bounds_still_reads_and_exports(app, directory, tokens):
     """Rows written before the edge bounded values read back without the
     bounds (context STORED): the sheet and the check answer 200; submitting
     asks for a correction (422), never a 500."""
     me = tokens("199503152025212001", "pegawai")
     async with running(app) as client:
+        await directory()
         r = await client.post("/api/v1/skp", json=pppk_skp(mulai="2027-01-01", selesai="2027-12-31"), headers=me)
         assert r.status_code == 201, r.text
         sid = uuid.UUID(r.json()["id"])
@@ -77,4 +80,8 @@ async def test_an_skp_stored_before_the_bounds_still_reads_and_exports(app, toke
         r = await client.post(f"/api/v1/skp/{sid}/validate", headers=me)
         assert r.status_code == 200, r.text[:300]
         r = await client.post(f"/api/v1/skp/{sid}/submit", json={"version": 1}, headers=me)
+        assert r.status_code == 422 and r.json()["code"] == "skp-invalid", r.text[:300]
+        # an admin's penilai on it: also a correction first, never a 500
+        r = await client.put(f"/api/v1/skp/{sid}/penilai", json={"version": 1, "nip": None, "alasan": "kembali ke direktori"},
+                             headers=tokens("admin-dki", "admin", instansi="Pemerintah Provinsi DKI Jakarta"))
         assert r.status_code == 422 and r.json()["code"] == "skp-invalid", r.text[:300]

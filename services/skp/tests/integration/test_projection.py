@@ -9,11 +9,13 @@ from kinerja_platform.db import UnitOfWork, create_engine, run_migrations, sessi
 from kinerja_contracts.events import ApprovalRequested, ApprovalReturned
 from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_contracts.values import Pegawai
-from kinerja_devstack.samples import pppk_skp
+from kinerja_devstack.samples import directory_records_of_skp, pppk_skp
+from kinerja_devstack.testing import apply_records
 from kinerja_skp.adapters.tables import SkpDocument
-from kinerja_skp.domain.model import SkpContent
+from kinerja_skp.domain.model import SkpDraft
 from kinerja_skp.main import MIGRATIONS
 from kinerja_skp.service_layer.documents import apply_approval_event, create_draft
+from kinerja_skp.service_layer.policy import Policy
 from kinerja_skp.service_layer.watch import StatusWatch
 from kinerja_platform.web.auth import Principal
 
@@ -32,7 +34,9 @@ async def test_concurrent_events_never_let_the_older_win(new_database):
     engine = create_engine(url)
     uow = UnitOfWork(session_factory(engine))
     async with uow() as s:
-        doc = await create_draft(s, SkpContent.model_validate(pppk_skp()), Principal(sub=PEG.nip, role="pegawai"))
+        await apply_records(s, directory_records_of_skp(pppk_skp()))
+    async with uow() as s:
+        doc, _ = await create_draft(s, SkpDraft.model_validate(pppk_skp()), Principal(sub=PEG.nip, role="pegawai"), Policy())
     for _ in range(10):  # the race is timing-dependent: try it many times
         async with uow() as s:
             current = (await s.get(SkpDocument, doc.id)).approval_sequence

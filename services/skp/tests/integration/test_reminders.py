@@ -20,13 +20,15 @@ async def outbox(app) -> list[dict]:
     return [{"id": str(uuid.UUID(str(r.id))), "subject": r.subject, **json.loads(bytes(r.payload))} for r in rows]
 
 
-async def test_reminder_once_per_skp_and_deadline(app, tokens):
+async def test_reminder_once_per_skp_and_deadline(app, directory, tokens):
     admin = tokens("admin-dki", "admin", instansi=INSTANSI)
     async with running(app) as client:
+        await directory()
         a = (await client.post("/api/v1/skp", json=pppk_skp(mulai="2026-01-01", selesai="2026-12-31"),
                                headers=tokens(PEGAWAI_NIP, "pegawai"))).json()
         late = pppk_skp(pegawai_nip=nip(3, born="19910101", appointed="202521", sex=2), mulai="2026-01-01", selesai="2026-12-31")
         late["tanggal_sk"] = "2026-01-20"  # due 30 January
+        await directory(late)
         await client.post("/api/v1/skp", json=late, headers=admin)
         rt = app.state.runtime
         policy = rt.container.policy

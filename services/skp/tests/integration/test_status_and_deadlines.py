@@ -31,9 +31,10 @@ def decision(cls, skp: dict, sequence: int, status: str, **extra):
                sequence=sequence, pegawai=Pegawai(**c["pegawai"]), penilai=Pegawai(**c["penilai"]), **extra)
 
 
-async def test_revisi_unlocks_editing_and_shows_the_note(app, tokens, nats_server):
+async def test_revisi_unlocks_editing_and_shows_the_note(app, directory, tokens, nats_server):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await directory()
         skp = (await client.post("/api/v1/skp", json=pppk_skp(**NEXT_YEAR), headers=me)).json()
         url = f"/api/v1/skp/{skp['id']}"
         skp = (await client.post(f"{url}/submit", json={"version": 1}, headers=me)).json()
@@ -69,10 +70,11 @@ async def test_revisi_unlocks_editing_and_shows_the_note(app, tokens, nats_serve
         assert "disetujui" in r.json()["detail"]
 
 
-async def test_submit_after_the_deadline_is_refused_until_an_admin_extends_it(app, tokens):
+async def test_submit_after_the_deadline_is_refused_until_an_admin_extends_it(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     admin = tokens("admin-dki", "admin", instansi=INSTANSI)
     async with running(app) as client:
+        await directory()
         draft = pppk_skp(mulai="2026-01-01", selesai="2026-12-31")
         draft["tanggal_sk"] = "2026-01-02"
         skp = (await client.post("/api/v1/skp", json=draft, headers=me)).json()
@@ -103,10 +105,11 @@ async def test_submit_after_the_deadline_is_refused_until_an_admin_extends_it(ap
         assert r.status_code == 200 and r.json()["status"] == "Pending"
 
 
-async def test_person_extension_and_revoke(app, tokens):
+async def test_person_extension_and_revoke(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     admin = tokens("admin-dki", "admin", instansi=INSTANSI)
     async with running(app) as client:
+        await directory()
         skp = (await client.post("/api/v1/skp", json=pppk_skp(mulai="2026-01-01", selesai="2026-12-31"), headers=me)).json()
         url = f"/api/v1/skp/{skp['id']}"
         app.state.runtime.container.policy.today = lambda: dt.date(2026, 2, 2)
@@ -120,13 +123,14 @@ async def test_person_extension_and_revoke(app, tokens):
         assert r.status_code == 422 and r.json()["code"] == "extension-scope"
 
 
-async def test_extensions_are_read_once_per_transaction_and_a_grant_or_revoke_is_seen_at_once(app, tokens):
+async def test_extensions_are_read_once_per_transaction_and_a_grant_or_revoke_is_seen_at_once(app, directory, tokens):
     from kinerja_platform.web.auth import Principal
     from kinerja_skp.service_layer import deadlines, documents
 
     me = tokens(PEGAWAI_NIP, "pegawai")
     admin = Principal(sub="admin-dki", role="admin", instansi=INSTANSI)
     async with running(app) as client:
+        await directory()
         skp = (await client.post("/api/v1/skp", json=pppk_skp(mulai="2026-01-01", selesai="2026-12-31"), headers=me)).json()
         rt = app.state.runtime
         policy = rt.container.policy
@@ -145,10 +149,11 @@ async def test_extensions_are_read_once_per_transaction_and_a_grant_or_revoke_is
         assert (await client.get(f"/api/v1/skp/{skp['id']}", headers=me)).json()["deadline"] == later.isoformat()
 
 
-async def test_late_skps_of_an_instansi(app, tokens):
+async def test_late_skps_of_an_instansi(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     admin = tokens("admin-dki", "admin", instansi=INSTANSI)
     async with running(app) as client:
+        await directory()
         draft = pppk_skp(mulai="2026-01-01", selesai="2026-12-31")
         draft["tanggal_sk"], draft["tanggal_terima_sk"] = "2025-12-29", "2026-01-02"
         skp = (await client.post("/api/v1/skp", json=draft, headers=me)).json()

@@ -9,8 +9,8 @@ import time
 import uuid
 
 from kinerja_contracts.events import ApprovalApproved, ApprovalRequested
-from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, pppk_skp
-from kinerja_devstack.testing import running
+from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, directory_records_of_skp, pppk_skp
+from kinerja_devstack.testing import running, seed_projection
 from kinerja_skp.adapters.tables import SkpDocument
 from kinerja_skp.main import create_app
 from sqlalchemy import update
@@ -19,9 +19,10 @@ from .conftest import NEXT_YEAR
 from .test_status_and_deadlines import decision, publish
 
 
-async def test_status_answers_without_the_content_and_with_the_same_access_as_a_read(app, tokens):
+async def test_status_answers_without_the_content_and_with_the_same_access_as_a_read(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await seed_projection(app, directory_records_of_skp(pppk_skp()))
         skp = (await client.post("/api/v1/skp", json=pppk_skp(**NEXT_YEAR), headers=me)).json()
         url = f"/api/v1/skp/{skp['id']}/status"
         r = await client.get(url, headers=me)
@@ -40,9 +41,10 @@ async def test_status_answers_without_the_content_and_with_the_same_access_as_a_
         assert r.status_code == 422
 
 
-async def test_a_wait_on_an_unchanged_status_ends_after_wait_seconds(app, tokens):
+async def test_a_wait_on_an_unchanged_status_ends_after_wait_seconds(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await seed_projection(app, directory_records_of_skp(pppk_skp()))
         skp = (await client.post("/api/v1/skp", json=pppk_skp(**NEXT_YEAR), headers=me)).json()
         url = f"/api/v1/skp/{skp['id']}/status"
         t0 = time.monotonic()
@@ -61,6 +63,7 @@ async def test_the_long_poll_answers_when_the_approval_is_applied_not_at_its_rec
     app = create_app(settings.model_copy(update={"status_recheck_seconds": 60.0}))
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await seed_projection(app, directory_records_of_skp(pppk_skp()))
         skp = (await client.post("/api/v1/skp", json=pppk_skp(**NEXT_YEAR), headers=me)).json()
         url = f"/api/v1/skp/{skp['id']}/status"
         r = await client.get(url, params={"while_status": "Draft", "wait": 0}, headers=me)
@@ -93,6 +96,7 @@ async def test_a_change_this_process_did_not_make_is_seen_at_the_recheck(setting
     app = create_app(settings.model_copy(update={"status_recheck_seconds": 0.3}))
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await seed_projection(app, directory_records_of_skp(pppk_skp()))
         skp = (await client.post("/api/v1/skp", json=pppk_skp(**NEXT_YEAR), headers=me)).json()
         waiter = asyncio.create_task(
             client.get(f"/api/v1/skp/{skp['id']}/status", params={"while_status": "Draft", "wait": 25}, headers=me))

@@ -47,9 +47,10 @@ async def test_validate_uses_the_shared_rule_and_the_sourced_rencana_aksi_rule(n
 
 
 
-async def test_a_second_overlapping_skp_is_announced_as_mutasi(app, tokens):
+async def test_a_second_overlapping_skp_is_announced_as_mutasi(app, directory, tokens):
     me = tokens(PEGAWAI_NIP, "pegawai")
     async with running(app) as client:
+        await directory()
         first = pppk_skp(mulai="2027-01-01", selesai="2027-12-31")
         assert (await client.post("/api/v1/skp", json=first, headers=me)).status_code == 201
         second = pppk_skp(mulai="2027-07-01", selesai="2027-12-31")

@@ -26,7 +26,7 @@ reordered events never move a person back in time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from kinerja_contracts.directory import RantaiPenilai, rantai_penilai, record_on
 from kinerja_contracts.events import PersonChanged
@@ -98,19 +98,17 @@ class DirectoryView:
             self._cache[person_id] = _RIWAYAT.validate_json(raw) if raw is not None else []
         return self._cache[person_id]
 
-    async def load(self, person_ids: Sequence[str]) -> None:
-        """Read the riwayat of many people with one SELECT (those not cached
-        yet), e.g. every recipient of a period announcement; unknown ones
-        are cached as empty."""
-        missing = sorted({p for p in person_ids if p not in self._cache})
-        for start in range(0, len(missing), 500):  # bounded IN lists
-            chunk = missing[start:start + 500]
-            result = await execute(self.session, select(_TABLE.c.person_id, _TABLE.c.riwayat)
-                                   .where(_TABLE.c.person_id.in_(chunk)), {})
-            found = {pid: raw for pid, raw in result.all()}
+    async def load(self, person_ids: Iterable[str]) -> None:
+        """Read many people into the session's cache at once (one SELECT per
+        500 ids), so a bulk use case that then asks for each of them costs no
+        statement per person; people already cached are not read again."""
+        wanted = [p for p in dict.fromkeys(person_ids) if p not in self._cache]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            stmt = select(_TABLE.c.person_id, _TABLE.c.riwayat).where(_TABLE.c.person_id.in_(chunk))
+            found = {pid: raw for pid, raw in (await execute(self.session, stmt, {})).all()}
             for pid in chunk:
-                raw = found.get(pid)
-                self._cache[pid] = _RIWAYAT.validate_json(raw) if raw is not None else []
+                self._cache[pid] = _RIWAYAT.validate_json(found[pid]) if pid in found else []
 
     async def record_on(self, person_id: str, tanggal: dt.date) -> DirectoryRecord | None:
         """The person's record in force on ``tanggal``."""

@@ -15,7 +15,9 @@ consumers, a kill takes one replica, and the driver spreads its HTTP calls
 over the replicas in turn. Every service connects as its own NATS user
 (kinerja_platform.messaging.bus_auth). The driver is a careful client: every
 write carries an Idempotency-Key and is retried through crashes; a 409 that
-shows the write already happened counts as success.
+shows the write already happened counts as success. Before the first kill
+every pegawai and penilai is written into the directory service (skp takes
+an SKP's people from it) and the run waits until skp's projection has them.
 
 When the flows are done (the kills go on), the evaluation service's clock
 (a file, KINERJA_EVALUATION_CLOCK_FILE) moves to 10 January of the SKPs'
@@ -176,6 +178,7 @@ class Driver:
         year = dt.date.today().year + 1  # next year's SKP: its submission deadline is ahead
         body = pppk_skp(f.pegawai, f.penilai, pegawai_email=f.pegawai_email, penilai_email=f"penilai{f.penilai[-4:]}@chaos.example",
                         pegawai_nama=f"Pegawai Chaos {f.n}", mulai=f"{year}-01-01", selesai=f"{year}-12-31")
+        body["atasan_pejabat_penilai"] = None  # the penilai has no superior in the seeded directory
         r = await self.call("POST", "skp", "/api/v1/skp", who=(f.pegawai, "pegawai"), json_body=body, idem=f"create-{f.n}")
         if r.status_code == 201:
             f.skp_id, f.version = r.json()["id"], r.json()["version"]
@@ -256,6 +259,19 @@ class Driver:
             f.done = True
         except Exception as exc:  # recorded; counted as inconsistent
             f.error = repr(exc)[:300]
+
+
+async def seed_directory(stack: Stack, driver: Driver, plan: list[Flow], penilais: list[str]) -> None:
+    """Every pegawai under their penilai, through the directory's API (skp takes an SKP's people
+    from it), before any kill; wait until skp's projection has them all."""
+    from .directory_seed import person_item, seed_people_async, wait_until_known_async
+
+    items = [person_item(p, None, nama=f"Penilai Chaos {p[-4:]}", email=f"penilai{p[-4:]}@chaos.example") for p in penilais]
+    items += [person_item(f.pegawai, f.penilai, nama=f"Pegawai Chaos {f.n}", email=f.pegawai_email, jenis_asn="PPPK_PARUH_WAKTU")
+              for f in plan]
+    headers = {"Authorization": "Bearer " + driver.tokens("chaos-portal", "portal")}
+    await seed_people_async(driver.http, stack.url("directory"), headers, items)
+    await wait_until_known_async(driver.http, stack.url("skp"), headers, [i["nip"] for i in items], timeout=120)
 
 
 async def killer(stack: Stack, stop: asyncio.Event, counters: Counters, rng: random.Random, interval: tuple[float, float],
@@ -593,6 +609,7 @@ async def run_chaos(*, flows: int, concurrency: int, time_limit: float, seed: in
             for i in range(flows)
         ]
         driver = Driver(stack, tokens, t0 + time_limit, counters)
+        await seed_directory(stack, driver, plan, penilais)
         stop = asyncio.Event()
         kill_task = asyncio.create_task(killer(stack, stop, counters, rng, kill_interval, nats_restarts))
         sem = asyncio.Semaphore(concurrency)

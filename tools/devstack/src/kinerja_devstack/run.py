@@ -91,22 +91,28 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _seed_directory(stack: Stack) -> str:
-    """The sample directory, written as a portal of its instansi would (never fatal)."""
+    """The sample directory, written as a portal of its instansi would, and skp has it (never fatal)."""
     import asyncio
 
     import httpx
     from kinerja_platform.settings import CommonSettings
     from kinerja_platform.web.auth import mint_token
 
-    from .samples import DKI, seed_directory
+    from .directory_seed import wait_until_known_async
+    from .samples import DKI, directory_people, seed_directory
 
     s = CommonSettings()
     token = mint_token("kinerja-dev-seed", "portal", secret=s.jwt_secret, audience=s.jwt_audience, issuer=s.jwt_issuer,
                        instansi=DKI)
 
     async def seed() -> str:
+        headers = {"Authorization": f"Bearer {token}"}
         async with httpx.AsyncClient(base_url=stack.url("directory"), timeout=10.0) as client:
-            return await seed_directory(client, {"Authorization": f"Bearer {token}"})
+            said = await seed_directory(client, headers)
+        async with httpx.AsyncClient(timeout=10.0) as client:  # skp drafts SKPs from its copy of the directory
+            await wait_until_known_async(client, stack.url("skp"), headers, [p["person_id"] for p in directory_people()],
+                                         timeout=60)
+        return said
 
     try:
         return asyncio.run(seed())

@@ -166,6 +166,33 @@ def directory_people() -> list[dict]:
     ]
 
 
+def directory_record_of(person_: dict, atasan: str | None, *, berlaku_mulai: str = "2020-01-01",
+                        aktif: bool = True, unit_id: str | None = None) -> dict:
+    """A person as the directory publishes them (a ``DirectoryRecord``, what
+    :func:`kinerja_devstack.testing.seed_projection` writes into a service's projection),
+    from a Pegawai-like block of a sample SKP (:func:`person`) and the NIP of their
+    direct superior. Through the directory's API send
+    :func:`kinerja_devstack.directory_seed.person_item` instead (it names units by id)."""
+    return {
+        "person_id": person_["nip"], "nip": person_["nip"], "nama": person_["nama"],
+        "email": person_.get("email"), "pangkat_golongan": person_.get("pangkat_golongan"),
+        "jabatan": person_.get("jabatan"), "unit_id": unit_id, "unit_kerja": person_.get("unit_kerja"),
+        "instansi": person_.get("instansi") or DKI, "aktif": aktif, "atasan_id": atasan, "berlaku_mulai": berlaku_mulai,
+    }
+
+
+def directory_records_of_skp(skp: dict, *, berlaku_mulai: str = "2020-01-01") -> list[dict]:
+    """The chain a sample SKP names, as the directory should hold it: the pegawai under the
+    penilai, the penilai under the atasan pejabat penilai (when the SKP names one), the
+    latter at the top. Seed these and the SKP's people are the directory's."""
+    atasan = skp.get("atasan_pejabat_penilai")
+    out = [directory_record_of(skp["pegawai"], skp["penilai"]["nip"], berlaku_mulai=berlaku_mulai),
+           directory_record_of(skp["penilai"], atasan["nip"] if atasan else None, berlaku_mulai=berlaku_mulai)]
+    if atasan:
+        out.append(directory_record_of(atasan, None, berlaku_mulai=berlaku_mulai))
+    return out
+
+
 async def seed_directory(client, headers: dict[str, str]) -> str:
     """Write the sample directory into an empty directory service through its
     API (``client``: an ``httpx.AsyncClient`` on it; ``headers``: a portal

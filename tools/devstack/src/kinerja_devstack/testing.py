@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -83,3 +84,30 @@ def assert_documented(app, method: str, path: str, status: int, body: object) ->
     doc = app.openapi()
     schema = doc["paths"][path][method.lower()]["responses"][str(status)]["content"]["application/json"]["schema"]
     jsonschema.Draft202012Validator({**schema, "components": doc["components"]}).validate(body)
+
+
+_PROJECTION_VERSIONS = itertools.count(1_000_000)
+
+
+async def seed_projection(app, records: list[dict]) -> None:
+    """Write people into a running in-process service's directory projection
+    (kinerja_platform.directory_view), as if the directory had published them:
+    one ``PersonChanged`` per person, each record the person's whole riwayat
+    (items as :func:`kinerja_devstack.samples.directory_record_of` builds them).
+    Later calls win over earlier ones (the version grows). For tests that run a
+    service without the directory service; process tests seed through its API."""
+    async with app.state.runtime.container.uow() as session:
+        await apply_records(session, records)
+
+
+async def apply_records(session, records: list[dict]) -> None:
+    """:func:`seed_projection` inside a session the caller holds."""
+    from kinerja_contracts.events import PersonChanged
+    from kinerja_contracts.events.types import DirectoryRecord
+    from kinerja_platform.directory_view import apply_person_changed
+
+    for item in records:
+        record = DirectoryRecord.model_validate({"person_id": item.get("person_id") or item["nip"], **item})
+        await apply_person_changed(session, PersonChanged(
+            person_id=record.person_id, version=next(_PROJECTION_VERSIONS), perubahan="baru", record=record,
+            riwayat=[record]))

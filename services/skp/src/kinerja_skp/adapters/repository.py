@@ -77,7 +77,7 @@ _EXTENSIONS = (
 #: the keys of the stored SKPs of some pegawai, locked for a bulk write
 _BULK_EXISTING = (
     select(_DOC.c.id, _DOC.c.nip, _DOC.c.periode_mulai, _DOC.c.periode_selesai, _DOC.c.status, _DOC.c.version,
-           _DOC.c.content_hash)
+           _DOC.c.content_hash, _DOC.c.instansi, _DOC.c.penilai_override)
     .where(_DOC.c.nip.in_(bindparam("nips", expanding=True)))
     .with_for_update()
 )

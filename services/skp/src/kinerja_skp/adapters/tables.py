@@ -38,6 +38,10 @@ class SkpDocument(SQLModel, table=True):
         default=None, sa_column=Column(JSON, nullable=True),
         description="the approval: penilai snapshot, decided_by, on_behalf_of, at (from approval.approved)",
     )
+    penilai_override: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True),
+        description="another pejabat penilai set by an admin of the instansi: nip, alasan, by, role, at",
+    )
     created_by: str | None = Field(default=None, max_length=64)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
@@ -53,6 +57,10 @@ class SkpVersion(SQLModel, table=True):
     content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     content_hash: str = Field(max_length=64)
     created_by: str = Field(max_length=64)
+    penilai_override: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True),
+        description="the admin's penilai in force at this version (nip, alasan, by, role, at), if any",
+    )
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 

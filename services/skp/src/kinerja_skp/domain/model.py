@@ -24,12 +24,13 @@ from kinerja_contracts.skp import (
     Polaritas,
     Triwulan,
 )
-from pydantic import ConfigDict, Field, model_validator
+from kinerja_contracts.values import Pegawai, TeksPendek
+from pydantic import AliasChoices, ConfigDict, Field, model_validator
 
 __all__ = [
     "Aspek", "JenisJabatan", "JenisRhk", "NilaiBerakhlak", "Pendekatan", "Perspektif", "Polaritas", "Triwulan",
     "Target", "OutputRencanaAksi", "RencanaAksi", "Iki", "Rhk", "PerilakuKerja", "Lampiran", "SkpContent",
-    "PANDUAN_BERAKHLAK", "format_angka",
+    "PANDUAN_BERAKHLAK", "format_angka", "OrangIn", "SkpDraft",
 ]
 
 #: input is strict: a misspelt field is an error, never silently dropped
@@ -199,3 +200,34 @@ class SkpContent(wire.SkpSnapshot):
     @property
     def rhk_utama(self) -> list[Rhk]:
         return [r for r in self.hasil_kerja if r.jenis == JenisRhk.Utama]
+
+
+class OrangIn(Pegawai):
+    """An identity block as a client may send it: only the NIP counts. The
+    service fills the block from the directory; nama, e-mail and the rest
+    the client sends are not kept."""
+
+    nama: TeksPendek | None = None  # type: ignore[assignment]
+
+
+class SkpDraft(SkpContent):
+    """What a client writes: an SKP whose identity blocks may be left out.
+
+    The service fills ``pegawai``, ``penilai`` and ``atasan_pejabat_penilai``
+    from the directory (:mod:`.people`); a block that is sent must name the
+    directory's person (by NIP)."""
+
+    pegawai: OrangIn | None = Field(  # type: ignore[assignment]
+        default=None, description="pegawai yang dinilai: filled from the directory (a portal or admin sends `nip`)")
+    penilai: OrangIn | None = Field(  # type: ignore[assignment]
+        default=None, description="pejabat penilai: filled from the directory; if sent, its `nip` must be the directory's")
+    atasan_pejabat_penilai: OrangIn | None = Field(
+        default=None, description="atasan pejabat penilai: filled from the directory; if sent, its `nip` must match",
+        validation_alias=AliasChoices("atasan_pejabat_penilai", "atasan_penilai"),
+    )
+
+    def with_people(self, pegawai: Pegawai, penilai: Pegawai, atasan_pejabat_penilai: Pegawai | None) -> SkpContent:
+        """The SKP with the directory's identity blocks."""
+        data = {name: getattr(self, name) for name in SkpContent.model_fields}
+        data.update(pegawai=pegawai, penilai=penilai, atasan_pejabat_penilai=atasan_pejabat_penilai)
+        return SkpContent.model_validate(data)

@@ -17,12 +17,12 @@ from kinerja_platform.web.errors import PROBLEM_RESPONSES
 from kinerja_platform.web.openapi import DocumentedAs
 from pydantic import BaseModel, Field
 
-from ..domain.model import PANDUAN_BERAKHLAK, SkpContent
-from ..service_layer import deadlines, documents
+from ..domain.model import PANDUAN_BERAKHLAK, SkpContent, SkpDraft
+from ..service_layer import deadlines, documents, people
 from ..service_layer.access import acting_role
 from ..service_layer.cascade import cascade_tree
 from .cascade_answer import CascadeOut
-from .deps import ContainerDep, PolicyDep, UowDep, Writer, version_from
+from .deps import Admin, ContainerDep, PolicyDep, UowDep, Writer, version_from
 from .examples import CONTENT_EXAMPLES, VALIDATE_EXAMPLES
 
 router = APIRouter(prefix="/api/v1/skp", tags=["skp"], responses=PROBLEM_RESPONSES)
@@ -91,6 +91,9 @@ class SkpOut(BaseModel):
     deadline: dt.date | None = Field(default=None, description="submission deadline, extensions included")
     persetujuan: Annotated[dict[str, Any], DocumentedAs(Persetujuan)] | None = Field(
         default=None, description="once Approved: the penilai who signed (snapshot), decided_by (a Plt/Plh), at, version")
+    penilai_override: dict[str, Any] | None = Field(
+        default=None, description="set when an admin of the instansi named another pejabat penilai than the directory's: "
+        "nip, alasan, by, role, at (PUT /api/v1/skp/{id}/penilai)")
     content: StoredContent
     validation: ValidationOut | None = Field(default=None, description="findings, on create and update")
     created_at: UtcDatetime
@@ -104,6 +107,7 @@ class SkpOut(BaseModel):
             id=doc.id, status=state, version=doc.version, content_hash=doc.content_hash, catatan_perbaikan=doc.catatan_perbaikan,
             terkunci=not is_editable(state),
             allowed_actions=list(allowed_actions(state, role)), content=doc.content, persetujuan=doc.persetujuan,
+            penilai_override=doc.penilai_override,
             created_at=doc.created_at, updated_at=doc.updated_at, **extra,
         )
 
@@ -137,7 +141,18 @@ class VersionIn(BaseModel):
 
 class UpdateIn(BaseModel):
     version: int | None = Field(default=None, ge=1, description="or send If-Match")
-    content: SkpContent
+    content: SkpDraft
+
+
+class PenilaiIn(BaseModel):
+    """Another pejabat penilai for one SKP, set by an admin of the pegawai's instansi."""
+
+    version: int | None = Field(default=None, ge=1, description="the version you read (or send If-Match)")
+    nip: str | None = Field(default=None, pattern=r"^[0-9]{18}$",
+                            description="NIP of the penilai: an active person of the instansi in the directory; null "
+                            "gives the SKP back to the directory's penilai")
+    alasan: str = Field(min_length=5, max_length=1000, description="why (stored with who and when)",
+                        examples=["Atasan langsung cuti besar; dinilai Kepala Seksi lain sesuai SK 800/12/2026"])
 
 
 def _etag(response: Response, doc: documents.Document) -> None:
@@ -149,14 +164,17 @@ IfMatch = Annotated[str | None, Header(description='the version you read, e.g. "
 
 @router.post("", status_code=201, response_model=SkpOut, summary="Buat draft SKP (create a draft)",
              description="Creates the Draft of one pegawai for one period. A pegawai creates only their own; an admin or a "
-             "portal within its instansi. The answer carries every validation finding, so the draft may be saved "
-             "incomplete and fixed later.")
+             "portal within its instansi (naming the pegawai in `pegawai.nip`). The pegawai, pejabat penilai and atasan "
+             "pejabat penilai blocks are filled from the directory (docs/directory.md): they may be left out, and a "
+             "block that is sent must name the directory's person, or 422 names the field (`pegawai-not-in-directory`, "
+             "`penilai-mismatch`, `penilai-not-in-directory`, `atasan-pejabat-penilai-mismatch`). The answer carries "
+             "every validation finding, so the draft may be saved incomplete and fixed later.")
 async def create(
-    content: Annotated[SkpContent, Body(openapi_examples=CONTENT_EXAMPLES)],
+    draft: Annotated[SkpDraft, Body(openapi_examples=CONTENT_EXAMPLES)],
     principal: Writer, uow: UowDep, policy: PolicyDep, response: Response,
 ) -> SkpOut:
     async with uow() as session:
-        doc = await documents.create_draft(session, content, principal)
+        doc, content = await documents.create_draft(session, draft, principal, policy)
         bind_subject(skp_id=doc.id, nip=doc.nip)  # the new SKP's trail starts here (docs/operations.md)
         report = await documents.check(session, content, policy)
         deadline = await deadlines.deadline_of(session, doc, policy)
@@ -198,6 +216,34 @@ async def validate_only(
 ) -> dict:
     async with uow() as session:
         return (await documents.check(session, content, policy)).as_dict()
+
+
+class RantaiOut(BaseModel):
+    """Who an SKP of the pegawai names on ``tanggal``, as the directory holds them."""
+
+    tanggal: dt.date = Field(description="the date the chain was read on (Asia/Jakarta)")
+    pegawai: Pegawai
+    penilai: Pegawai = Field(description="pejabat penilai kinerja: the pegawai's direct superior")
+    atasan_pejabat_penilai: Pegawai | None = Field(description="the penilai's own superior, if any")
+
+
+@router.get("/rantai-penilai", response_model=RantaiOut,
+            summary="Pejabat penilai menurut direktori (who an SKP would name)",
+            description="The pegawai, pejabat penilai and atasan pejabat penilai an SKP of `nip` would carry on `tanggal` "
+            "(default today), from this service's copy of the directory (docs/directory.md). A pegawai or atasan asks "
+            "about themselves (`nip` may be left out); an admin or portal about a pegawai of its instansi. An unknown "
+            "pegawai, one of another instansi, or someone else's NIP answers 404 `pegawai-not-in-directory`; a pegawai "
+            "without an active penilai 422 `penilai-not-in-directory`.")
+async def rantai_penilai(
+    principal: Writer, uow: UowDep, policy: PolicyDep,
+    nip: Annotated[str | None, Query(pattern=r"^[0-9]{18}$", description="NIP / NI PPPK of the pegawai")] = None,
+    tanggal: Annotated[dt.date | None, Query(description="default: today (Asia/Jakarta)")] = None,
+) -> RantaiOut:
+    on = tanggal or policy.today()
+    async with uow() as session:
+        chain = await people.preview(session, nip, on, principal)
+    return RantaiOut(tanggal=on, pegawai=chain.pegawai, penilai=chain.penilai,
+                     atasan_pejabat_penilai=chain.atasan_pejabat_penilai)
 
 
 class PerilakuReferensi(BaseModel):
@@ -264,7 +310,8 @@ async def status_(
 
 @router.put("/{skp_id}", response_model=SkpOut, summary="Ubah draft SKP (update; needs the version)",
             description="Replaces the content of a Draft or Revisi. Send the version you read (If-Match or `version`); a "
-            "stale version gets 409 `stale-version`, a Pending or Approved SKP 409 `skp-locked`.")
+            "stale version gets 409 `stale-version`, a Pending or Approved SKP 409 `skp-locked`. The people are filled "
+            "from the directory as on create (or the penilai an admin set on this SKP).")
 async def update_(
     skp_id: uuid.UUID, body: Annotated[UpdateIn, Body(openapi_examples={"ubah": {
         "summary": "Ubah versi 1", "value": {"version": 1, "content": CONTENT_EXAMPLES["pppk_paruh_waktu"]["value"]}}})],
@@ -272,8 +319,8 @@ async def update_(
 ) -> SkpOut:
     version = version_from(if_match, body.version)
     async with uow() as session:
-        doc = await documents.update_draft(session, skp_id, version, body.content, principal)
-        report = await documents.check(session, body.content, policy)
+        doc, content = await documents.update_draft(session, skp_id, version, body.content, principal, policy)
+        report = await documents.check(session, content, policy)
         deadline = await deadlines.deadline_of(session, doc, policy)
     _etag(response, doc)
     return SkpOut.of(doc, principal, validation=report.as_dict(), deadline=deadline.effective)
@@ -314,10 +361,31 @@ async def submit(
     return SkpOut.of(doc, principal, deadline=deadline.effective)
 
 
+@router.put("/{skp_id}/penilai", response_model=SkpOut, summary="Tetapkan pejabat penilai lain (admin override)",
+            description="An admin of the pegawai's instansi names another pejabat penilai than the directory's for one "
+            "Draft or Revisi (`nip`: an active person with a NIP of the same instansi in the directory), with the "
+            "reason; `nip: null` gives it back to the directory's penilai. The SKP gets a new version whose penilai "
+            "and atasan pejabat penilai are that person and their superior; the reason, who and when are stored on "
+            "the SKP (`penilai_override`) and on every version written while it holds (GET .../versions). Later "
+            "writes of the SKP keep that penilai.")
+async def set_penilai(
+    skp_id: uuid.UUID, body: PenilaiIn, principal: Admin, uow: UowDep, policy: PolicyDep, response: Response,
+    if_match: IfMatch = None,
+) -> SkpOut:
+    version = version_from(if_match, body.version)
+    async with uow() as session:
+        doc = await documents.set_penilai(session, skp_id, version, body.nip, body.alasan, principal, policy)
+        deadline = await deadlines.deadline_of(session, doc, policy)
+    _etag(response, doc)
+    return SkpOut.of(doc, principal, deadline=deadline.effective)
+
+
 class VersionOut(BaseModel):
     version: int
     content_hash: str
     created_by: str
+    penilai_override: dict[str, Any] | None = Field(
+        default=None, description="the pejabat penilai an admin set, in force at this version (nip, alasan, by, at)")
     created_at: UtcDatetime
 
 
@@ -354,7 +422,7 @@ async def version_content(skp_id: uuid.UUID, version: Annotated[int, Path(ge=1, 
         await documents.read_document(session, skp_id, principal)
         v = await documents.get_version(session, skp_id, version)
     return {"version": v.version, "content_hash": v.content_hash, "created_by": v.created_by,
-            "created_at": v.created_at.isoformat(), "content": v.content}
+            "penilai_override": v.penilai_override, "created_at": v.created_at.isoformat(), "content": v.content}
 
 
 @router.get("/{skp_id}/diff", response_model=DiffOut, summary="Perbedaan antar versi (field-level diff)",

@@ -83,7 +83,7 @@ def _load_body(raw: bytes, encoding: str | None, max_bytes: int) -> Any:
              "The body may be sent gzip-compressed (`Content-Encoding: gzip`).",
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": {"type": "object", "required": ["items"], "title": "BulkIn", "properties": {"items": {
-                     "type": "array", "minItems": 1, "maxItems": 20000, "items": {"$ref": "#/components/schemas/SkpContent"},
+                     "type": "array", "minItems": 1, "maxItems": 20000, "items": {"$ref": "#/components/schemas/SkpDraft"},
                      "description": "SKP contents (each checked on its own: a bad item is answered `invalid`)"}}},
                  "examples": {"satu_draft": {"summary": "Satu draft PPPK Paruh Waktu", "value": _BULK_EXAMPLE}}}}}},
              responses={200: {"content": {"application/json": {"example": _BULK_ANSWER}}}})

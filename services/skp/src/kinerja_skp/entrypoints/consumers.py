@@ -1,5 +1,7 @@
 """Events the skp service consumes: the approval service's decisions, which
-set the SKP's status (a projection of the approval workflow).
+set the SKP's status (a projection of the approval workflow), and the
+directory's people (kinerja_platform.directory_view: who an SKP names is
+filled from that projection, docs/directory.md).
 
 :func:`bind` builds the service's consumers for one container: each handler
 keeps the consumer's signature ``(session, env)`` and gets the status watch
@@ -10,7 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kinerja_contracts.events import ApprovalApproved, ApprovalReassigned, ApprovalRequested, ApprovalReturned
+from kinerja_contracts.events import (
+    ApprovalApproved,
+    ApprovalReassigned,
+    ApprovalRequested,
+    ApprovalReturned,
+    PersonChanged,
+)
+from kinerja_platform import directory_view
 from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_platform.messaging.consumer import EventConsumers
 
@@ -20,12 +29,13 @@ if TYPE_CHECKING:
     from ..bootstrap import Container
 
 #: the events consumed (the reliability tests list the subjects from here)
-EVENTS = (ApprovalRequested, ApprovalApproved, ApprovalReturned, ApprovalReassigned)
+EVENTS = (ApprovalRequested, ApprovalApproved, ApprovalReturned, ApprovalReassigned, PersonChanged)
 
 
 def bind(c: Container) -> EventConsumers:
     consumers = EventConsumers("skp")
     watch = c.watch
+    directory_view.register(consumers)
 
     @consumers.on(ApprovalRequested)
     async def on_requested(session, env) -> None:

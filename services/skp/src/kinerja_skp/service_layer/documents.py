@@ -18,16 +18,18 @@ from kinerja_contracts.events import SkpResubmitted, SkpSubmitted
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus, TransitionRefused, is_editable, transition
 from kinerja_platform.context import bind_owner
 from kinerja_platform.messaging import add_event
-from kinerja_contracts.values import Actor, Role
+from kinerja_contracts.values import STORED, Actor, Role
+from kinerja_platform.directory_view import DirectoryView
 from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
 from pydantic import ValidationError
 
 from ..adapters.repository import SkpRepository, read_status_row
 from ..adapters.tables import SkpDocument, SkpVersion
-from ..domain.model import SkpContent
+from ..domain.model import SkpContent, SkpDraft
+from ..domain.people import PeopleRefused, ensure_override_candidate, pegawai_refused, tanggal_rantai
 from ..domain.validation import Report, ValidationContext, validate
-from . import deadlines
+from . import deadlines, people
 from .access import acting_role, ensure_can_read, ensure_can_write, visibility
 from .policy import Policy
 from .watch import StatusWatch, wait_for_change
@@ -145,7 +147,23 @@ def _require(state: SkpStatus, action: SkpAction, role: Role, note: str | None =
                            status_skp=state.value, allowed_actions=list(exc.allowed)) from exc
 
 
-async def create_draft(session, content: SkpContent, principal: Principal) -> SkpDocument:
+async def _filled(session, draft: SkpDraft, pegawai_nip: str, principal: Principal, policy: Policy,
+                  override: dict[str, Any] | None = None) -> SkpContent:
+    try:
+        return await people.fill(DirectoryView(session), draft, pegawai_nip, principal, policy.today(), override=override)
+    except PeopleRefused as exc:
+        raise people.problem(exc) from exc
+
+
+async def create_draft(session, draft: SkpDraft, principal: Principal, policy: Policy) -> tuple[SkpDocument, SkpContent]:
+    """Create the Draft of one pegawai and period, its people from the directory; the document and its content."""
+    try:
+        nip = people.pegawai_nip_of(draft, principal)
+    except PeopleRefused as exc:
+        raise people.problem(exc) from exc
+    if principal.role in (Role.pegawai, Role.atasan):
+        ensure_can_write(nip, principal.instansi, principal)  # only one's own SKP, before looking anyone up
+    content = await _filled(session, draft, nip, principal, policy)
     ensure_can_write(content.pegawai.nip, content.pegawai.instansi, principal)
     repo = SkpRepository(session)
     existing = await repo.id_for(content.pegawai.nip, content.periode.mulai, content.periode.selesai)
@@ -161,29 +179,75 @@ async def create_draft(session, content: SkpContent, principal: Principal) -> Sk
     h = hash_of(data)
     doc = SkpDocument(nip=content.pegawai.nip, content=data, content_hash=h, created_by=principal.sub, **columns_of(content))
     await repo.add(doc, SkpVersion(skp_id=doc.id, version=1, content=data, content_hash=h, created_by=principal.sub))
-    return doc
+    return doc, content
 
 
-async def update_draft(session, skp_id: uuid.UUID, version: int, content: SkpContent, principal: Principal) -> SkpDocument:
-    doc = await get_document(session, skp_id)
-    ensure_can_write(doc.nip, doc.instansi, principal)
-    ensure_can_write(content.pegawai.nip, content.pegawai.instansi, principal)
-    _require(SkpStatus(doc.status), SkpAction.edit, acting_role(doc.nip, principal))
-    if content.pegawai.nip != doc.nip:
-        raise ProblemError(422, "nip-immutable", "NIP pegawai pada SKP tidak dapat diganti; buat SKP baru "
-                           "(the pegawai's NIP cannot change; create a new SKP).")
-    if doc.version != version:
-        raise _stale(version, doc.version)
+async def _write_content(session, doc: SkpDocument, version: int, content: SkpContent, principal: Principal, *,
+                         penilai_override: dict[str, Any] | None, force: bool = False) -> SkpDocument:
     data = content.model_dump(mode="json")
     h = hash_of(data)
-    if h == doc.content_hash:  # nothing changed: no new version
+    if h == doc.content_hash and not force:  # nothing changed: no new version
         return doc
-    values = dict(version=version + 1, updated_at=utcnow(), content=data, content_hash=h, **columns_of(content))
+    values = dict(version=version + 1, updated_at=utcnow(), content=data, content_hash=h,
+                  penilai_override=penilai_override, **columns_of(content))
     repo = SkpRepository(session)
     if not await repo.update_content(doc, version, values):
         raise _stale(version, version + 1)
-    repo.add_version(SkpVersion(skp_id=doc.id, version=doc.version, content=data, content_hash=h, created_by=principal.sub))
+    repo.add_version(SkpVersion(skp_id=doc.id, version=doc.version, content=data, content_hash=h, created_by=principal.sub,
+                                penilai_override=penilai_override))
     return doc
+
+
+async def update_draft(session, skp_id: uuid.UUID, version: int, draft: SkpDraft, principal: Principal,
+                       policy: Policy) -> tuple[SkpDocument, SkpContent]:
+    """Replace a Draft's or Revisi's content, its people from the directory
+    (or the penilai an admin set on it); the document and its content."""
+    doc = await get_document(session, skp_id)
+    ensure_can_write(doc.nip, doc.instansi, principal)
+    _require(SkpStatus(doc.status), SkpAction.edit, acting_role(doc.nip, principal))
+    if draft.pegawai is not None and draft.pegawai.nip != doc.nip:
+        raise ProblemError(422, "nip-immutable", "NIP pegawai pada SKP tidak dapat diganti; buat SKP baru "
+                           "(the pegawai's NIP cannot change; create a new SKP).", field="pegawai.nip")
+    if doc.version != version:
+        raise _stale(version, doc.version)
+    content = await _filled(session, draft, doc.nip, principal, policy, override=doc.penilai_override)
+    ensure_can_write(content.pegawai.nip, content.pegawai.instansi, principal)
+    return await _write_content(session, doc, version, content, principal,
+                                penilai_override=doc.penilai_override), content
+
+
+async def set_penilai(session, skp_id: uuid.UUID, version: int, nip: str | None, alasan: str, principal: Principal,
+                      policy: Policy) -> SkpDocument:
+    """An admin of the pegawai's instansi sets another pejabat penilai on a
+    Draft or Revisi (``nip``), or gives it back to the directory (None). The
+    reason, who and when are stored on the SKP and on the new version."""
+    doc = await get_document(session, skp_id)
+    ensure_can_write(doc.nip, doc.instansi, principal)
+    _require(SkpStatus(doc.status), SkpAction.edit, acting_role(doc.nip, principal))
+    if doc.version != version:
+        raise _stale(version, doc.version)
+    stored = SkpContent.model_validate(doc.content, context=STORED)
+    draft = SkpDraft.model_validate({**stored.model_dump(mode="json", by_alias=False), "penilai": None,
+                                     "atasan_pejabat_penilai": None}, context=STORED)
+    override = None
+    if nip is not None:
+        view = DirectoryView(session)
+        tanggal = tanggal_rantai(stored.periode, policy.today())
+        pegawai = await view.record_on(doc.nip, tanggal)
+        try:
+            if pegawai is None:
+                raise pegawai_refused(doc.nip, tanggal)
+            ensure_override_candidate(nip, await view.record_on(nip, tanggal), pegawai, tanggal)
+        except PeopleRefused as exc:
+            raise people.problem(exc) from exc
+        override = {"nip": nip, "alasan": alasan, "by": principal.sub, "role": principal.role.value,
+                    "at": utcnow().isoformat()}
+    try:
+        content = await _filled(session, draft, doc.nip, principal, policy, override=override)
+    except ValidationError as exc:  # a draft stored before today's bounds: it is corrected by an edit first
+        raise ProblemError(422, "skp-invalid", "SKP memuat nilai di luar batas; perbaiki dulu (the SKP holds values "
+                           "outside today's bounds; correct it first).") from exc
+    return await _write_content(session, doc, version, content, principal, penilai_override=override, force=True)
 
 
 async def delete_draft(session, skp_id: uuid.UUID, version: int, principal: Principal, watch: StatusWatch) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from kinerja_contracts.calendar import today_jakarta
 from kinerja_contracts.lifecycle import SkpStatus
-from kinerja_contracts.values import STORED
+from kinerja_contracts.values import STORED, Role
 from kinerja_platform.spreadsheet import SpreadsheetTooLarge, XlsxLimits
 from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
@@ -25,9 +25,10 @@ from ..adapters.repository import SkpRepository
 from ..adapters.xlsx_batch import write_batch
 from ..adapters.xlsx_reader import SKP_LIMITS, WorkbookError, read_skp
 from ..adapters.xlsx_writer import write_skp
-from ..domain.model import SkpContent
+from ..domain.model import SkpContent, SkpDraft
+from ..domain.people import PeopleRefused
 from ..domain.validation import Report
-from . import documents
+from . import documents, people
 from .access import ensure_can_write
 from .policy import Policy
 
@@ -41,10 +42,10 @@ def _workbook_problem(exc: WorkbookError) -> ProblemError:
                         errors=[{"path": p["cell"], "message": p["message"]} for p in exc.problems])
 
 
-async def content_of_workbook(data: bytes, limits: XlsxLimits = SKP_LIMITS) -> SkpContent:
+async def content_of_workbook(data: bytes, limits: XlsxLimits = SKP_LIMITS) -> SkpDraft:
     try:
         raw = await asyncio.to_thread(read_skp, data, limits)
-        return SkpContent.model_validate(raw)
+        return SkpDraft.model_validate(raw)
     except SpreadsheetTooLarge as exc:
         raise too_large(exc) from exc
     except WorkbookError as exc:
@@ -59,15 +60,23 @@ async def upsert_from_workbook(uow, data: bytes, version_of: Callable[[], int], 
                                policy: Policy, limits: XlsxLimits = SKP_LIMITS) -> tuple[documents.Document, Report, bool]:
     """Create the draft of a workbook's (NIP, periode), or update it (at the
     version ``version_of()`` names: the caller's If-Match); the document, its
-    findings and whether it was created."""
-    content = await content_of_workbook(data, limits)
-    ensure_can_write(content.pegawai.nip, content.pegawai.instansi, principal)
+    findings and whether it was created. The people are the directory's, as
+    on every write (:mod:`.people`)."""
+    draft = await content_of_workbook(data, limits)
+    try:
+        nip = people.pegawai_nip_of(draft, principal)
+    except PeopleRefused as exc:
+        raise people.problem(exc) from exc
+    if principal.role in (Role.pegawai, Role.atasan):
+        ensure_can_write(nip, principal.instansi, principal)
     async with uow() as session:
-        existing = await SkpRepository(session).id_for(content.pegawai.nip, content.periode.mulai, content.periode.selesai)
+        existing = await SkpRepository(session).id_for(nip, draft.periode.mulai, draft.periode.selesai)
         if existing is None:
-            doc = await documents.create_draft(session, content, principal)
-        else:
-            doc = await documents.update_draft(session, existing, version_of(), content, principal)
+            doc, content = await documents.create_draft(session, draft, principal, policy)
+        else:  # the stored SKP's instansi first: another instansi's answers 403 before any version check
+            stored = await documents.get_document(session, existing)
+            ensure_can_write(stored.nip, stored.instansi, principal)
+            doc, content = await documents.update_draft(session, existing, version_of(), draft, principal, policy)
         report = await documents.check(session, content, policy)
     return doc, report, existing is None
 

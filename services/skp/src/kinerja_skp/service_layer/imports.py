@@ -19,8 +19,6 @@ from pydantic import ValidationError
 from ..adapters.repository import SkpRepository
 from ..adapters.tables import ImportJob
 from ..adapters.xlsx_batch import Group, read_batch
-from ..domain.model import SkpContent
-from ..domain.validation import ValidationContext, validate
 from . import bulk
 from .access import ensure_import_of_mine
 from .policy import Policy
@@ -51,11 +49,8 @@ def report_rows(groups: list[Group], results: list[bulk.ItemResult], policy: Pol
                        "skp_id": str(r.skp_id) if r.skp_id else None, "errors": [], "issues": []}
         for e in r.errors:
             rows[row_of(g, e["path"])]["errors"].append(e)
-        if r.status in ("created", "updated", "unchanged"):
-            content = SkpContent.model_validate(g.content)
-            ctx = ValidationContext(rencana_aksi_wajib=policy.rencana_aksi_wajib(content.pegawai.instansi))
-            for f in validate(content, ctx).errors:
-                rows[row_of(g, f.path)]["issues"].append(f.as_dict())
+        for f in r.findings:  # the stored draft's validation errors (its people are the directory's)
+            rows[row_of(g, f["path"])]["issues"].append(f)
     return [rows[n] for n in sorted(rows)]
 
 
