@@ -15,8 +15,8 @@ from pathlib import Path
 
 from kinerja_approval.main import create_app as approval_app
 from kinerja_approval.settings import Settings as ApprovalSettings
-from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, pppk_skp
-from kinerja_devstack.testing import eventually, running
+from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, directory_records_of_skp, pppk_skp
+from kinerja_devstack.testing import eventually, running, seed_projection
 from kinerja_notification.main import create_app as notification_app
 from kinerja_notification.settings import Settings as NotificationSettings
 from kinerja_platform.messaging.outbox import OutboxMessage
@@ -124,6 +124,8 @@ async def test_one_trace_runs_from_the_submit_request_through_the_event_into_app
                                                  common=common))
         pegawai, atasan = tokens(PEGAWAI_NIP, "pegawai"), tokens(PENILAI_NIP, "atasan")
         async with running(approval) as appr, running(skp) as s:
+            for app in (skp, approval):  # both take the SKP's people from the directory (docs/security.md)
+                await seed_projection(app, directory_records_of_skp(pppk_skp()))
             r = await s.post("/api/v1/skp", json=pppk_skp(), headers=pegawai)
             assert r.status_code == 201, r.text
             skp_id = r.json()["id"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kinerja_devstack.samples import PEGAWAI_NIP, nip, pppk_skp
+from kinerja_devstack.samples import DKI, PEGAWAI_NIP, nip, pppk_skp
 from kinerja_devstack.testing import eventually, running
 
 from .conftest import approved, at, publish
@@ -19,7 +19,7 @@ LATE = nip(6, born="19960303", appointed="202521")
 
 async def test_plan_approved_between_deadline_and_close_tick_is_not_scored_for_that_period(app, clock, tokens):
     late_skp = pppk_skp(pegawai_nip=LATE)
-    admin = tokens("198001012005011001", "admin")
+    admin = tokens("198001012005011001", "admin", instansi=DKI)
     async with running(app) as client:
         await publish(app, approved())  # on time: September opens with it
         sched = app.state.runtime.container.scheduler

@@ -6,7 +6,7 @@ import datetime as dt
 import gzip
 import json
 
-from kinerja_devstack.samples import pppk_skp
+from kinerja_devstack.samples import DKI, pppk_skp
 from kinerja_devstack.testing import assert_documented, running
 from sqlalchemy import text
 
@@ -93,22 +93,22 @@ async def test_bulk_refuses_too_many_and_pegawai(app, directory, tokens, setting
     settings.bulk_max_items = 10
     async with running(app) as client:
         await directory(*drafts(3))
-        r = await client.post("/api/v1/skp/bulk", json={"items": drafts(11)}, headers=tokens("p", "portal"))
+        r = await client.post("/api/v1/skp/bulk", json={"items": drafts(11)}, headers=tokens("p", "portal", instansi=DKI))
         assert r.status_code == 413 and r.json()["code"] == "bulk-too-many"
         r = await client.post("/api/v1/skp/bulk", json={"items": drafts(1)}, headers=tokens(drafts(1)[0]["pegawai"]["nip"], "pegawai"))
         assert r.status_code == 403
-        r = await client.post("/api/v1/skp/bulk", json={"items": ["bukan SKP", drafts(1)[0]]}, headers=tokens("p", "portal"))
+        r = await client.post("/api/v1/skp/bulk", json={"items": ["bukan SKP", drafts(1)[0]]}, headers=tokens("p", "portal", instansi=DKI))
         assert [i["status"] for i in r.json()["items"]] == ["invalid", "created"]
         assert_documented(app, "POST", "/api/v1/skp/bulk", 200, r.json())  # an invalid item's errors too
         assert r.json()["items"][0]["errors"][0]["path"] == "items[0]"
         # gzip-compressed bodies; broken or empty bodies are refused with a problem
         packed = gzip.compress(json.dumps({"items": drafts(3)}).encode())
         r = await client.post("/api/v1/skp/bulk", content=packed,
-                              headers={**tokens("p", "portal"), "Content-Encoding": "gzip", "Content-Type": "application/json"})
+                              headers={**tokens("p", "portal", instansi=DKI), "Content-Encoding": "gzip", "Content-Type": "application/json"})
         assert [i["status"] for i in r.json()["items"]] == ["unchanged", "created", "created"]
-        r = await client.post("/api/v1/skp/bulk", content=b"{bukan json", headers=tokens("p", "portal"))
+        r = await client.post("/api/v1/skp/bulk", content=b"{bukan json", headers=tokens("p", "portal", instansi=DKI))
         assert r.status_code == 400 and r.json()["code"] == "bad-json"
-        r = await client.post("/api/v1/skp/bulk", json={"items": []}, headers=tokens("p", "portal"))
+        r = await client.post("/api/v1/skp/bulk", json={"items": []}, headers=tokens("p", "portal", instansi=DKI))
         assert r.status_code == 422 and r.json()["errors"][0]["path"] == "body.items"
 
 

@@ -68,15 +68,10 @@ def hasil_tahunan_not_found(nip: str, tahun: int) -> ProblemError:
                         f"(no evaluation of this pegawai in this year).")
 
 
-def of_other_instansi(principal: Principal, instansi: str | None) -> bool:
-    """An admin scoped to an instansi other than ``instansi`` (the record's):
-    such an admin is answered as for an unknown record (404, never 403)."""
-    return principal.role == Role.admin and bool(principal.instansi) and principal.instansi != instansi
-
-
 def hide_from_other_instansi(principal: Principal, instansi: str | None, not_found: ProblemError) -> None:
-    """Raise ``not_found`` (the unknown record's answer) for an admin of another instansi."""
-    if of_other_instansi(principal, instansi):
+    """Raise ``not_found`` (the unknown record's answer) for an admin of another
+    instansi; an admin without instansi is refused (no admin is deployment-wide)."""
+    if principal.role == Role.admin and admin_instansi(principal) != instansi:
         raise not_found
 
 
