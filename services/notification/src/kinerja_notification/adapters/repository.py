@@ -82,9 +82,22 @@ def _settlement(dialect: str):
     return stmt
 
 
+#: built once: a pending row's lease is extended to ``v_until`` only while it is still leased to ``b_owner``
+#: (compare-and-set: a worker whose lease another worker took gets no row back and does not send)
+_KEEP_LEASE = (
+    update(_DELIVERY)
+    .where(_DELIVERY.c.event_id == bindparam("b_event_id", type_=_DELIVERY.c.event_id.type),
+           _DELIVERY.c.recipient_nip == bindparam("b_recipient_nip", type_=_DELIVERY.c.recipient_nip.type),
+           _DELIVERY.c.status == "pending",
+           _DELIVERY.c.leased_by == bindparam("b_owner", type_=_DELIVERY.c.leased_by.type))
+    .values(next_attempt_at=bindparam("v_until", type_=_DELIVERY.c.next_attempt_at.type))
+)
+
+
 def _outcome_update(columns: tuple[str, ...]):
     """UPDATE of ``columns`` (bound as ``v_<column>``) of one pending row
-    (``b_event_id``, ``b_recipient_nip``): one statement per set of columns."""
+    (``b_event_id``, ``b_recipient_nip``) still leased to ``b_owner``: one
+    statement per set of columns."""
     stmt = _outcome_updates.get(columns)
     if stmt is None:
         c = _DELIVERY.c
@@ -92,7 +105,8 @@ def _outcome_update(columns: tuple[str, ...]):
             update(_DELIVERY)
             .where(c.event_id == bindparam("b_event_id", type_=c.event_id.type),
                    c.recipient_nip == bindparam("b_recipient_nip", type_=c.recipient_nip.type),
-                   c.status == "pending")
+                   c.status == "pending",
+                   c.leased_by == bindparam("b_owner", type_=c.leased_by.type))
             .values({k: bindparam(f"v_{k}", type_=c[k].type) for k in columns})
         )
     return stmt
@@ -200,8 +214,18 @@ class NotificationRepository:
         stmt = _DUE_FOR_UPDATE if self._dialect == "postgresql" else _DUE
         return list((await self.session.exec(stmt, params={"now": now, "limit": limit})).all())
 
+    async def keep_lease(self, event_id: uuid.UUID, nip: str, owner: str, until: dt.datetime) -> bool:
+        """Extend the lease of a pending row to ``until`` if it is still
+        leased to ``owner`` (even if its time ran out, as long as no other
+        worker took it); False: another worker holds it now, or it is no
+        longer pending."""
+        result = await self.session.exec(_KEEP_LEASE, params={
+            "b_event_id": event_id, "b_recipient_nip": nip, "b_owner": owner, "v_until": until})
+        return result.rowcount == 1
+
     async def record_outcomes(self, columns: tuple[str, ...], params: list[dict[str, Any]]) -> None:
-        """One UPDATE of ``columns`` run for every row of ``params`` (still pending rows only)."""
+        """One UPDATE of ``columns`` run for every row of ``params`` (rows
+        still pending and still leased to ``b_owner`` only)."""
         await self.session.exec(_outcome_update(columns), params=params if len(params) > 1 else params[0])
 
     # --- digest items and settlements --------------------------------------------------------

@@ -63,6 +63,8 @@ class Delivery(SQLModel, table=True):
     priority: int = Field(default=0, description="0: a person's own workflow mail; 1: bulk (announcements to many, digests)")
     attempts: int = 0
     resends: int = 0
+    leased_by: str | None = Field(default=None, max_length=64,
+                                  description="the delivery worker holding the row's lease (until next_attempt_at)")
     version: int = 1
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     correlation_id: str | None = Field(default=None, max_length=128)

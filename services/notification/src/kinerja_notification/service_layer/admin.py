@@ -83,7 +83,7 @@ def _requeue(d: Delivery, email: str, domain: str) -> None:
     d.version += 1
     d.email = email
     d.status, d.attempts, d.last_error, d.sent_at = "pending", 0, None, None
-    d.next_attempt_at = utcnow()
+    d.next_attempt_at, d.leased_by = utcnow(), None
     d.message_id = message_id(d.event_id, d.recipient_nip, domain, d.resends)
 
 

@@ -10,6 +10,19 @@ moved forward, so no other worker takes it meanwhile):
   whose lease ended because their worker died) with FOR UPDATE SKIP LOCKED on
   PostgreSQL, when woken or every ``poll_interval``.
 
+A row's lease names its worker (``leased_by``, a random id per worker) and
+ends at ``next_attempt_at``. The lease rule, for any number of replicas:
+
+- a worker leases only what it can send soon: it holds at most
+  :attr:`DeliveryWorker.capacity` rows (the batch size, and no more than its
+  rate limit sends in half a lease); the fast path of a bulk event hands it
+  no more than that, the rest is written due at once for any worker to claim;
+- right before sending, a lane extends the row's lease by compare-and-set
+  (still ``pending`` and still ``leased_by`` this worker): a row whose lease
+  ran out and that another worker claimed meanwhile is dropped, never sent
+  (the other worker sends it); the outcome is written under the same
+  condition. A lease must outlast one send (longer than the SMTP timeout).
+
 Both put rows on one queue served by ``len(senders)`` lanes, one SMTP
 connection each; a lane sends a mail and waits until its outcome is
 committed before taking the next. Outcomes that finish while another is being
@@ -28,6 +41,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 from collections.abc import Callable
 
 from kinerja_contracts.calendar import Clock, utcnow
@@ -59,6 +73,9 @@ class DeliveryWorker:
         self.retry_base, self.retry_max = retry_base, retry_max
         self.bucket = TokenBucket(rate, burst)
         self.lease = dt.timedelta(seconds=lease_seconds)
+        #: this worker's name in ``Delivery.leased_by`` (a new one per process: a restarted
+        #: process takes its old rows back only when their lease ends, like any other worker)
+        self.worker_id = uuid.uuid4().hex
         self.clock = clock
         self._wake = asyncio.Event()
         #: (priority, arrival, row): a person's own mail before bulk mail, else first come first served
@@ -105,10 +122,21 @@ class DeliveryWorker:
         """Look in the database now (a retry, resend or digest was queued)."""
         self._wake.set()
 
-    def has_room(self) -> bool:
-        """Whether the fast path may hand this worker more: the queue stays
-        short, so a leased row is sent long before its lease ends."""
-        return self._queue.qsize() < self.batch_size
+    @property
+    def capacity(self) -> int:
+        """How many rows this worker holds leased at once: the batch size, and
+        no more than the rate limit lets it send in half a lease (so a row is
+        sent long before its lease ends)."""
+        cap = self.batch_size
+        if self.bucket.rate > 0:
+            cap = min(cap, int(self.bucket.rate * self.lease.total_seconds() / 2))
+        return max(1, cap)
+
+    def has_room(self, promised: int = 0) -> bool:
+        """Whether the fast path may hand this worker one more row, besides
+        ``promised`` rows already written leased to it and not yet offered
+        (the rest of the same transaction)."""
+        return len(self._in_hand) + promised < self.capacity
 
     def offer(self, rows: list[Delivery]) -> None:
         """Rows just committed and leased to this worker (the fast path)."""
@@ -135,7 +163,7 @@ class DeliveryWorker:
                 raise
             except Exception as exc:
                 log.warning("claiming mail failed", error=repr(exc))
-            if n and self._queue.qsize() < self.batch_size:
+            if n and len(self._in_hand) < self.capacity:
                 continue  # there may be more due
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
@@ -147,7 +175,7 @@ class DeliveryWorker:
 
     async def claim(self) -> int:
         """Lease due rows from the database onto the queue; returns how many."""
-        limit = min(self.batch_size - self._queue.qsize(), self.bucket.available)
+        limit = min(self.capacity - len(self._in_hand), self.bucket.available)
         if limit <= 0:
             return 0
         now = self.clock()
@@ -155,6 +183,7 @@ class DeliveryWorker:
             rows = await NotificationRepository(session).due(now, limit)
             for d in rows:
                 d.next_attempt_at = now + self.lease
+                d.leased_by = self.worker_id
         for d in rows:
             self._put(d)
         return len(rows)
@@ -223,15 +252,25 @@ class DeliveryWorker:
         for d, values, _ in sorted(batch, key=lambda o: (str(o[0].event_id), o[0].recipient_nip)):
             shape = tuple(sorted(values))
             shapes.setdefault(shape, []).append(
-                {"b_event_id": d.event_id, "b_recipient_nip": d.recipient_nip, **{f"v_{k}": v for k, v in values.items()}})
+                {"b_event_id": d.event_id, "b_recipient_nip": d.recipient_nip, "b_owner": self.worker_id,
+                 **{f"v_{k}": v for k, v in values.items()}})
         async with self.sessions() as session, session.begin():
             repo = NotificationRepository(session)
             for shape, params in shapes.items():
                 await repo.record_outcomes(shape, params)
 
+    async def _keep_lease(self, d: Delivery) -> bool:
+        """Extend ``d``'s lease for one send if it is still ours (compare-and-set)."""
+        async with self.sessions() as session, session.begin():
+            return await NotificationRepository(session).keep_lease(
+                d.event_id, d.recipient_nip, self.worker_id, self.clock() + self.lease)
+
     async def _send_one(self, d: Delivery, sender) -> None:
         attempts = d.attempts + 1
         ctx = dict(to=d.email, kind=d.kind, message_id=d.message_id, correlation_id=d.correlation_id, attempts=attempts)
+        if not await self._keep_lease(d):
+            log.info("mail no longer leased to this worker; not sent here", **ctx)
+            return
         try:  # a row that cannot become a mail (a bad address stored before it was checked) fails for good, alone
             problem = email_problem(d.email or "")
             if problem:

@@ -55,7 +55,7 @@ COALESCED_KINDS = frozenset({"evaluation.finalized"})
 class Mailroom:
     """What turns events into mail in one running service: its
     :class:`MailConfig` and the delivery workers it runs (``wake()``,
-    ``offer(rows)``, ``has_room()``, ``lease``). Built by ``bootstrap``, one
+    ``offer(rows)``, ``has_room()``, ``lease``, ``worker_id``). Built by ``bootstrap``, one
     per container; the consumers, the digest and the admin use cases get it
     from there."""
 
@@ -97,6 +97,11 @@ class QueuedMail:
     priority: int
     attempts: int = 0
     locale: str = "id"
+
+
+def _handed_over(session) -> int:
+    """How many new mails this transaction has written leased to the worker so far."""
+    return len(getattr(session, "sync_session", session).info.get("fresh_deliveries", ()))
 
 
 def _hand_over_after_commit(session, d: QueuedMail, worker) -> None:
@@ -167,8 +172,10 @@ async def queue(session, env: Envelope, out: Outgoing, who: directory.Addressee,
     email_for_worker = email if status == "pending" else None  # a bad address is never handed to a worker
     priority = 1 if KINDS[out.kind].bulk else 0
     # the fast path always for a person's own workflow mail; bulk only while the worker has room
+    # (counting the rows this transaction already leased to it: a bulk event leases no more than it sends soon)
     workers = mail.workers
-    worker = workers[0] if workers and email_for_worker and (priority == 0 or workers[0].has_room()) else None
+    worker = (workers[0] if workers and email_for_worker and (priority == 0 or workers[0].has_room(_handed_over(session)))
+              else None)
     now = utcnow()
     coalesce_key = None
     if out.kind in COALESCED_KINDS and mail.config.rerating_window > 0 and email_for_worker:
@@ -200,7 +207,7 @@ async def queue(session, env: Envelope, out: Outgoing, who: directory.Addressee,
         message_id=d.message_id, status=status, priority=priority,
         attempts=0, resends=0, version=1, last_error=last_error,
         correlation_id=d.correlation_id, created_at=now, coalesce_key=coalesce_key,
-        next_attempt_at=due, sent_at=None,
+        next_attempt_at=due, sent_at=None, leased_by=worker.worker_id if worker is not None else None,
     ))
     if coalesce_key is not None:
         return  # the worker's poll takes it when the window has passed

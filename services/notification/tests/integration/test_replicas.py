@@ -1,0 +1,104 @@
+"""Two replicas of the service on one database send every mail once.
+
+A bulk event (a period announcement to many people) takes longer to send
+than one lease. A worker leases only what it can send soon, and sends a row
+only while its lease is still its own (compare-and-set right before the
+send), so the other replica never sends a mail the first one holds, and the
+first never sends a mail whose lease the other took over."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter
+
+from kinerja_contracts.calendar import utcnow
+from kinerja_contracts.values import Pegawai
+from kinerja_devstack.testing import running
+from kinerja_platform.db import create_engine, session_factory
+from kinerja_notification.adapters.tables import Delivery
+from kinerja_notification.domain import examples as ex
+from kinerja_notification.main import create_app
+from kinerja_notification.service_layer.delivery import DeliveryWorker
+from sqlmodel import select
+
+from .conftest import CAST, directory_db, make_settings, wait_for
+
+MANY = 120
+
+
+def _pegawai(i: int) -> Pegawai:
+    return ex.person(f"199503152025212{i:03d}", f"Pegawai Nomor {i}", f"pegawai{i}@example.go.id", "Pengelola")
+
+
+async def _statuses(app) -> Counter:
+    async with app.state.runtime.uow() as s:
+        return Counter(d.status for d in (await s.exec(select(Delivery))).all())
+
+
+async def test_two_replicas_send_a_bulk_event_once(new_database, nats_server, smtp_sink, bus):
+    people = [_pegawai(i) for i in range(MANY)]
+    url = await directory_db(new_database("notification"), [*CAST, *people])
+    # 20 mails a second per replica, a 2 s lease: one replica alone needs 6 s for the announcement
+    settings = make_settings(url, nats_server.url, smtp_sink, rate_limit_per_second=20, rate_limit_burst=1,
+                             delivery_lease_seconds=2.0, delivery_poll_interval=0.1)
+    first, second = create_app(settings), create_app(settings)
+    opened = ex.samples()["evaluation.period_opened"].model_copy(update={"recipients": people})
+    async with running(first), running(second):
+        await bus.publish(opened)
+        await wait_for(lambda: len({m.summary()["message_id"] for m in smtp_sink.messages}) == MANY, timeout=40)
+        workers = [app.state.runtime.container.delivery for app in (first, second)]
+        assert (await _statuses(first)) == Counter({"sent": MANY})
+        await wait_for(lambda: sum(w.sent for w in workers) >= MANY, timeout=5)
+    ids = Counter(m.summary()["message_id"] for m in smtp_sink.messages)
+    twice = {mid: n for mid, n in ids.items() if n > 1}
+    assert not twice, f"{len(twice)} mails sent more than once, e.g. {sorted(twice)[:3]}"
+    assert len(smtp_sink.messages) == MANY
+    assert sum(w.sent for w in workers) == MANY
+    # both replicas shared the work (the test really ran two workers on one database)
+    assert all(w.sent > 0 for w in workers), [w.sent for w in workers]
+
+
+class _Sender:
+    def __init__(self):
+        self.sent: list = []
+
+    async def send(self, msg) -> None:
+        self.sent.append(msg)
+
+
+async def test_a_worker_whose_lease_was_taken_over_does_not_send(settings):
+    """A worker that claimed a row and was slow (its lease ran out) finds the
+    row claimed by another worker: it neither sends it nor writes its outcome."""
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    try:
+        row = Delivery(event_id=uuid.uuid4(), recipient_nip="199503152025212001", kind="evaluation.period_opened",
+                       email="p1@example.go.id", subject="s", body_text="t", message_id="<lease-test@kinerja.local>",
+                       priority=1, next_attempt_at=utcnow() - dt.timedelta(seconds=1))
+        async with sessions() as s, s.begin():
+            s.add(row)
+        now = [utcnow()]
+        slow, other = (DeliveryWorker(sessions, [_Sender()], mail_from="Kinerja <no-reply@kinerja.local>",
+                                      lease_seconds=2.0, clock=lambda: now[0]) for _ in range(2))
+        assert await slow.claim() == 1
+        _, _, held = await slow._queue.get()
+        now[0] += dt.timedelta(seconds=3)  # the slow worker's lease ended
+        assert await other.claim() == 1
+        _, _, taken = await other._queue.get()
+
+        late = _Sender()
+        await slow._send_one(held, late)  # the slow worker comes back to its row
+        assert late.sent == []
+        async with sessions() as s:
+            d = await s.get(Delivery, (row.event_id, row.recipient_nip))
+            assert d is not None and (d.status, d.leased_by, d.attempts) == ("pending", other.worker_id, 0)
+
+        mine = _Sender()
+        await other._send_one(taken, mine)  # the worker holding the lease sends it, once
+        assert len(mine.sent) == 1
+        async with sessions() as s:
+            d = await s.get(Delivery, (row.event_id, row.recipient_nip))
+            assert d is not None and (d.status, d.attempts) == ("sent", 1)
+    finally:
+        await engine.dispose()
