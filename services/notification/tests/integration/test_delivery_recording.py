@@ -1,5 +1,6 @@
 """Outcomes of mails finished at once are written in one transaction (group
-commit), each only while its row is still pending; a new mail's row is
+commit), each only while its row is still pending and still leased to the
+worker writing it; a new mail's row is
 written whole by the consumer's prebuilt INSERT."""
 
 from __future__ import annotations
@@ -18,16 +19,18 @@ from sqlmodel import select
 from .conftest import wait_for
 
 
-def _row(i: int) -> Delivery:
+def _row(i: int, leased_by: str | None = None) -> Delivery:
     return Delivery(event_id=uuid.uuid4(), recipient_nip=f"1995031520252120{i:02d}", kind="approval.approved",
                     email=f"p{i}@example.go.id", subject="s", body_text="t", message_id=f"<m{i}@kinerja.local>",
-                    next_attempt_at=utcnow())
+                    next_attempt_at=utcnow(), leased_by=leased_by)
 
 
 async def test_outcomes_finished_together_share_one_commit(app):
     async with running(app):
         rt = app.state.runtime
-        rows = [_row(i) for i in range(6)]
+        worker = DeliveryWorker(rt.sessions, [object()], mail_from="Kinerja <no-reply@kinerja.local>")
+        # the last row's lease was taken over by another worker: its outcome must not be written either
+        rows = [_row(i, worker.worker_id) for i in range(6)] + [_row(6, "another-worker")]
         async with rt.uow() as s:
             for d in rows:
                 s.add(d)
@@ -37,7 +40,6 @@ async def test_outcomes_finished_together_share_one_commit(app):
 
         commits = []
         event.listen(rt.engine.sync_engine, "commit", lambda conn: commits.append(1))
-        worker = DeliveryWorker(rt.sessions, [object()], mail_from="Kinerja <no-reply@kinerja.local>")
         now = utcnow()
         await asyncio.gather(
             worker._record(rows[0], status="sent", attempts=1, sent_at=now, last_error=None),
@@ -46,15 +48,17 @@ async def test_outcomes_finished_together_share_one_commit(app):
             worker._record(rows[3], attempts=1, last_error="451 try later", next_attempt_at=now),
             worker._record(rows[4], status="sent", attempts=1, sent_at=now, last_error=None),
             worker._record(rows[5], status="sent", attempts=1, sent_at=now, last_error=None),
+            worker._record(rows[6], status="sent", attempts=1, sent_at=now, last_error=None),
         )
-        # all six were waiting when the writer ran: one transaction
+        # all seven were waiting when the writer ran: one transaction
         assert len(commits) == 1
         async with rt.uow() as s:
             got = {d.recipient_nip: d for d in (await s.exec(select(Delivery))).all()}
         by = [got[d.recipient_nip] for d in rows]
-        assert [d.status for d in by] == ["sent", "sent", "failed", "pending", "sent", "failed"]
+        assert [d.status for d in by] == ["sent", "sent", "failed", "pending", "sent", "failed", "pending"]
         assert by[2].last_error.startswith("550") and by[3].last_error == "451 try later"
         assert by[0].sent_at is not None and by[5].sent_at is None and by[5].attempts == 0
+        assert by[6].sent_at is None and by[6].attempts == 0
 
 
 async def test_a_failed_write_reaches_every_waiting_lane(app):
