@@ -36,8 +36,10 @@ class Settings(ServiceSettingsBase):
         description="public base URL of this service for List-Unsubscribe links (default: http://127.0.0.1:<port>); "
                     "empty string: no List-Unsubscribe header")
     delivery_poll_interval: float = 1.0
-    delivery_batch_size: int = 50
-    delivery_lease_seconds: float = Field(default=30.0, description="a claimed mail comes back after this if its worker died")
+    delivery_batch_size: int = Field(
+        default=50, description="rows a worker holds leased at once at most (also no more than rate x lease / 2)")
+    delivery_lease_seconds: float = Field(
+        default=30.0, description="a claimed mail comes back after this if its worker died; keep it above smtp_timeout")
     delivery_max_attempts: int = Field(default=12, description="tries after a 4xx reply before the mail is marked failed")
     retry_base_seconds: float = Field(default=5.0, description="first retry delay; doubles each try")
     retry_max_seconds: float = Field(default=900.0, description="longest retry delay")
