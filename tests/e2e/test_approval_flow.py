@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from kinerja_devstack.testing import wait_for
+from kinerja_devstack.directory_seed import person_item, seed_people
 from kinerja_devstack.samples import PEGAWAI_NIP, PENILAI_NIP, nip, person, pppk_skp
+from kinerja_devstack.testing import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -68,13 +69,25 @@ def test_return_edit_resubmit_reassign_approve(stack, tokens):
         r = http.post(f"{appr}/api/v1/approvals/{skp_id}/approve", json={"version": 1}, headers=penilai)
         assert r.status_code == 409 and r.json()["code"] == "stale-version"
 
-        # 5. the wrong superior was on record: an admin of the instansi reassigns
-        r = http.post(f"{appr}/api/v1/approvals/{skp_id}/reassign",
-                      json={"version": 2, "penilai": person(NEW_PENILAI, "Agus Wijaya, S.T.", email="agus.wijaya@example.go.id",
-                                                            jabatan="Kepala Seksi Sarana dan Prasarana", pangkat="Penata Tk.I III/d"),
-                            "reason": "Pejabat penilai sejak 1 Januari adalah Kasi Sarpras yang baru."},
-                      headers=admin)
-        assert r.status_code == 200, r.text
+        # 5. the wrong superior was on record: an admin of the instansi reassigns to a person the directory
+        # holds (approval takes the new penilai's identity and address from its copy of the directory)
+        portal = tokens("portal-dki", "portal", instansi=DKI)
+        seed_people(stack.url("directory"), portal, [person_item(
+            NEW_PENILAI, None, nama="Agus Wijaya, S.T.", email="agus.wijaya@example.go.id")])
+
+        def reassigned():
+            r = http.post(f"{appr}/api/v1/approvals/{skp_id}/reassign",
+                          json={"version": 2, "penilai": person(NEW_PENILAI, "Agus Wijaya, S.T.",
+                                                                email="agus.wijaya@example.go.id",
+                                                                jabatan="Kepala Seksi Sarana dan Prasarana",
+                                                                pangkat="Penata Tk.I III/d"),
+                                "reason": "Pejabat penilai sejak 1 Januari adalah Kasi Sarpras yang baru."},
+                          headers=admin)
+            # 422 penilai-not-in-directory until approval's projection has the new person (milliseconds)
+            assert r.status_code in (200, 422), r.text
+            return r.status_code == 200 and r
+
+        wait_for(reassigned)
         assert inbox_of(penilai, skp_id) == []
         item = inbox_of(new_penilai, skp_id)[0]
         assert item["penilai"]["nip"] == NEW_PENILAI and item["version"] == 2

@@ -146,7 +146,7 @@ async def test_an_import_cut_short_by_a_shutdown_says_so_on_its_job(settings, to
     assert "after 0 of 9 rows" in job["error"] and "upload the same workbook again" in job["error"]
 
 
-async def test_workbook_import_reads_sifat_target_and_per_period_targets_row_by_row(app, tokens):
+async def test_workbook_import_reads_sifat_target_and_per_period_targets_row_by_row(app, directory, tokens):
     """Issue 16: the Daftar SKP sheet's SIFAT TARGET and TARGET JAN..DES / TW I..IV columns become the IKI's
     sifat_target and target_periode; a cell the shared rule cannot read is reported on its own row."""
     import io
@@ -165,6 +165,7 @@ async def test_workbook_import_reads_sifat_target_and_per_period_targets_row_by_
     buf = io.BytesIO()
     wb.save(buf)
     async with running(app) as client:
+        await directory(*drafts(2))
         r = await client.post("/api/v1/skp/imports", files={"file": ("daftar.xlsx", buf.getvalue(), XLSX)}, headers=admin)
         assert r.status_code == 202, r.text
         job = await eventually(lambda: _done(client, r.headers["Location"], admin), timeout=60)

@@ -78,6 +78,20 @@ class Persetujuan(BaseModel):
 StoredContent = Annotated[dict[str, Any], DocumentedAs(SkpContent)]
 
 
+class PenilaiOverride(BaseModel):
+    """The pejabat penilai an admin of the instansi set on one SKP instead of
+    the directory's (PUT /api/v1/skp/{id}/penilai): stored as written."""
+
+    nip: str = Field(description="NIP of the penilai the admin named")
+    alasan: str = Field(description="the admin's reason")
+    by: str = Field(description="the admin's token subject")
+    role: str = Field(description="the role of that token (admin)")
+    at: dt.datetime = Field(description="when it was set (UTC)")
+
+
+StoredOverride = Annotated[dict[str, Any], DocumentedAs(PenilaiOverride)]
+
+
 class SkpOut(BaseModel):
     """An SKP as the API returns it."""
 
@@ -91,7 +105,7 @@ class SkpOut(BaseModel):
     deadline: dt.date | None = Field(default=None, description="submission deadline, extensions included")
     persetujuan: Annotated[dict[str, Any], DocumentedAs(Persetujuan)] | None = Field(
         default=None, description="once Approved: the penilai who signed (snapshot), decided_by (a Plt/Plh), at, version")
-    penilai_override: dict[str, Any] | None = Field(
+    penilai_override: StoredOverride | None = Field(
         default=None, description="set when an admin of the instansi named another pejabat penilai than the directory's: "
         "nip, alasan, by, role, at (PUT /api/v1/skp/{id}/penilai)")
     content: StoredContent
@@ -384,7 +398,7 @@ class VersionOut(BaseModel):
     version: int
     content_hash: str
     created_by: str
-    penilai_override: dict[str, Any] | None = Field(
+    penilai_override: StoredOverride | None = Field(
         default=None, description="the pejabat penilai an admin set, in force at this version (nip, alasan, by, at)")
     created_at: UtcDatetime
 
