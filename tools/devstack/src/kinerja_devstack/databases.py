@@ -8,6 +8,7 @@ database ``kt_<run>_<name>`` on that server, and :meth:`cleanup` drops them.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import shutil
 import tempfile
@@ -25,6 +26,9 @@ class TestDatabases:
     def __init__(self, base_url: str | None = None):
         self.base_url = base_url if base_url is not None else os.environ.get(ENV) or None
         self.run_id = uuid.uuid4().hex[:8]
+        # a counter, not random digits: four random hex digits collided within one run
+        # (DuplicateDatabaseError after a few hundred databases of one name)
+        self._seq = itertools.count(1)
         self.created: list[str] = []
         self.tmpdir = Path(tempfile.mkdtemp(prefix="kinerja-db-"))
 
@@ -35,9 +39,9 @@ class TestDatabases:
     def new(self, name: str) -> str:
         safe = "".join(c if c.isalnum() else "_" for c in name.lower())[:30]
         if not self.base_url:
-            path = self.tmpdir / f"{safe}_{uuid.uuid4().hex[:6]}.db"
+            path = self.tmpdir / f"{safe}_{next(self._seq)}.db"
             return f"sqlite:///{path}"
-        dbname = f"kt_{self.run_id}_{safe}_{uuid.uuid4().hex[:4]}"
+        dbname = f"kt_{self.run_id}_{safe}_{next(self._seq)}"
         asyncio.run(self._admin(f'CREATE DATABASE "{dbname}"')) if not _in_loop() else _run_in_thread(self._admin(f'CREATE DATABASE "{dbname}"'))
         self.created.append(dbname)
         return make_url(self.base_url).set(database=dbname).render_as_string(hide_password=False)
