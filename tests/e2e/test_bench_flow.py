@@ -31,7 +31,9 @@ pytestmark = [
     pytest.param("long-poll", [], id="long-poll"),
     pytest.param("poll", [], id="poll"),
     # two replicas of every service on a three-node NATS cluster (docs/performance.md, "Replicas")
-    pytest.param("long-poll", ["--replicas", "2", "--nats-cluster"], id="replicas-cluster"),
+    # (a longer window: ten processes and three nodes on two cores may finish no flow in 3 s; a CI run saw 0)
+    pytest.param("long-poll", ["--replicas", "2", "--nats-cluster", "--duration", "12", "--warmup", "4"],
+                 id="replicas-cluster"),
 ])
 def test_bench_flow_runs_and_reports_every_figure(tmp_path, approved_by, scale):
     out = tmp_path / "flow.json"
