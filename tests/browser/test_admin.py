@@ -119,6 +119,7 @@ def test_monitoring_counts_by_status_per_unit_and_the_predikat_chart(page, phone
     fig = page.locator("figure.chart", has_text=UNIT)
     assert fig.locator("svg polyline").count() == 1
     assert fig.locator("svg rect").count() == 5
+    assert "0 pegawai dengan hasil tahunan" in fig.locator("figcaption").inner_text()
     caption = fig.locator("figcaption").inner_text()
     assert "Capaian kinerja organisasi: Baik" in caption and "PermenPANRB 6/2022" in caption
     baik = fig.locator(".chart-data tbody tr").filter(has=page.locator("th", has_text=re.compile(r"^Baik$")))
@@ -193,7 +194,7 @@ def test_reassign_a_pending_skp_to_another_penilai(page, portal_url, seeded, por
     check_accessibility(page)
     page.select_option("#f-penilai_nip", NEW_PENILAI)
     page.fill("#f-reason", "Pejabat penilai sejak Januari adalah Kasi Kurikulum.")
-    page.click("form button[type=submit]")
+    page.click("form[action$='/alihkan'] button[type=submit]")
     page.wait_for_url(f"{portal_url}/admin/pengajuan")
     assert "dialihkan ke Andi Wijaya" in page.locator(".flash-sukses").inner_text()
     assert "dialihkan admin" in page.locator("table tbody tr", has_text="Siti Rahmawati").inner_text()
@@ -213,7 +214,7 @@ def test_plt_plh_create_and_revoke(page, portal_url, seeded):
     page.fill("#f-nomor_sk", "800/123/SDP-I/2026")
     page.click("form[action='/admin/plt'] button[type=submit]")
     page.wait_for_url(f"{portal_url}/admin/plt")
-    assert "Plh dicatat untuk: persetujuan, penilaian" in page.locator(".flash-sukses").inner_text()
+    assert "Plh dicatat untuk persetujuan SKP dan penilaian evaluasi" in page.locator(".flash-sukses").inner_text()
     for section in ("persetujuan", "penilaian"):
         assert page.locator(f"table[aria-describedby=plt-{section}] tbody tr", has_text="Andi Wijaya").count() == 1
     check_accessibility(page)

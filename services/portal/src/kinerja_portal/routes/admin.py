@@ -258,6 +258,7 @@ async def alihkan_post(request: Request, viewer: Admin, skp_id: uuid.UUID):
 
 # --- /admin/plt: Plt/Plh --------------------------------------------------------------------------------
 
+PLT_LABEL = {"persetujuan": "persetujuan SKP", "penilaian": "penilaian evaluasi"}
 PLT_SERVICES = {"persetujuan": ("approval", "/api/v1/penugasan"), "penilaian": ("evaluation", "/api/v1/penugasan-penilai")}
 
 
@@ -299,10 +300,10 @@ async def plt_post(request: Request, viewer: Admin):
             if not exc.field_errors:
                 errors.setdefault("delegate_nip", []).append(exc.message)
             if done:
-                errors.setdefault("layanan", []).append(f"Sudah tercatat untuk: {', '.join(done)}.")
+                errors.setdefault("layanan", []).append(f"Sudah tercatat untuk {' dan '.join(PLT_LABEL[k] for k in done)}.")
             return await _plt_page(request, viewer, values=form, errors=errors, status_code=422)
         done.append(k)
-    flash(request, f"{body['jenis']} dicatat untuk {', '.join(done)}.", "sukses")
+    flash(request, f"{body['jenis']} dicatat untuk {' dan '.join(PLT_LABEL[k] for k in done)}.", "sukses")
     return _see_other("/admin/plt")
 
 
