@@ -82,6 +82,12 @@ def seeded(portal_stack, tokens):
             r = http.post(f"{skp_url}/api/v1/skp/{doc['id']}/submit", json={"version": doc["version"]}, headers=h)
             assert r.status_code == 200, r.text
             ids[who] = doc["id"]
+        # Andi's draft, never submitted: late (the deadline of a 2025 SKP is long past)
+        draft = pppk_skp(pegawai_nip=NEW_PENILAI, pegawai_nama="Andi Wijaya, S.T.",
+                         penilai_nip=ATASAN_PEJABAT_PENILAI_NIP, penilai_nama="Dra. Hj. Ratna Dewi, M.Si.")
+        del draft["atasan_pejabat_penilai"]  # Ratna has no superior: the directory's (none) is taken
+        r = http.post(f"{skp_url}/api/v1/skp", headers=tokens(NEW_PENILAI, "pegawai"), json=draft)
+        assert r.status_code == 201, r.text
         for skp_id in ids.values():
             wait_for(lambda s=skp_id: http.get(f"{appr_url}/api/v1/approvals/{s}", headers=admin).status_code == 200)
         case = http.get(f"{appr_url}/api/v1/approvals/{ids[PEGAWAI_2]}", headers=admin).json()
@@ -109,7 +115,7 @@ def test_monitoring_counts_by_status_per_unit_and_the_predikat_chart(page, phone
     assert page.locator("h1").inner_text() == "Pemantauan kinerja instansi"
     row = page.locator("table tbody tr", has_text=UNIT)
     cells = row.locator("td").all_inner_texts()
-    assert cells[1] == "1" and cells[3] == "1" and cells[4] == "2", cells  # Pending 1, Approved 1, total 2
+    assert cells == ["1", "1", "0", "1", "3"], cells  # Draft, Pending, Revisi, Approved, total
     # record the unit's capaian organisasi: its expected curve is drawn next to the distribution
     page.fill("#f-unit-kerja", UNIT)
     page.select_option("#f-capaian", "Baik")
@@ -234,6 +240,8 @@ def test_deadlines_extensions_late_list_and_periods(page, portal_url, seeded):
     page.wait_for_url(re.compile(r"/admin/tenggat\?tahun=2025$"))
     ext = page.locator("table[aria-describedby=perpanjangan] tbody tr")
     assert ext.count() == 1 and UNIT in ext.inner_text()
+    late = page.locator("table[aria-describedby=terlambat] tbody tr")
+    assert late.count() == 1 and "Andi Wijaya" in late.inner_text() and "Draf" in late.inner_text()
     assert "operator" in page.locator("main").inner_text()  # the period extension is not the admin's
     check_accessibility(page)
     screenshot(page, "admin-tenggat")

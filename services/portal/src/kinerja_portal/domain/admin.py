@@ -269,7 +269,8 @@ def import_percent(job: Mapping[str, Any]) -> int:
 
 
 IMPORT_STATUS = {"running": "Sedang berjalan", "done": "Selesai", "failed": "Gagal"}
-ROW_STATUS = {"created": "Baru", "updated": "Diperbarui", "unchanged": "Tidak berubah", "invalid": "Ditolak"}
+ROW_STATUS = {"created": "Baru", "updated": "Diperbarui", "unchanged": "Tidak berubah", "invalid": "Ditolak",
+              "total": "Jumlah baris"}
 
 
 def row_errors(row: Mapping[str, Any]) -> str:
