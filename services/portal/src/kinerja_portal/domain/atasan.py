@@ -191,7 +191,7 @@ class HasilItem:
 def hasil_massal(answer: dict[str, Any], dikirim: list[dict[str, Any]],
                  dikenal: dict[str, dict[str, Any]]) -> list[HasilItem]:
     """One row per item of a ``batch-approve`` answer, in request order; names from the approved case, else
-    from ``dikenal`` (the inbox read before the decision, by skp_id)."""
+    from ``dikenal`` (cases read after the decision, by skp_id)."""
     versi = {i["skp_id"]: i["version"] for i in dikirim}
     rows: list[HasilItem] = []
     for r in answer.get("results") or []:
@@ -218,7 +218,7 @@ def _find(items: Any, key: str, value: str) -> tuple[int, dict[str, Any]] | None
     return None
 
 
-def _cut(text: Any, n: int = 60) -> str:
+def _cut(text: Any, n: int = 45) -> str:
     s = " ".join(str(text or "").split())
     return s if len(s) <= n else s[: n - 1].rstrip() + "…"
 

@@ -133,13 +133,22 @@ async def approve_selected(request: Request, viewer: SignedIn):
     except ValueError:
         key = str(uuid.uuid4())
     services = _services(request)
-    _, known = await _inbox_all(services, viewer, {})
     answer = await services.as_(viewer, Role.atasan, "approval", "POST", "/api/v1/approvals/batch-approve",
                                 json={"items": items}, headers={"Idempotency-Key": f"portal-batch-{key}"})
-    hasil = rules.hasil_massal(answer, items, {str(i["skp_id"]): i for i in known})
+    unnamed = [str(r.get("skp_id")) for r in answer.get("results") or [] if not r.get("case")]
+    found = await asyncio.gather(*(_case_or_none(services, viewer, sid) for sid in unnamed))
+    hasil = rules.hasil_massal(answer, items, {sid: case for sid, case in zip(unnamed, found, strict=True) if case})
     return render(request, "atasan/hasil.html", title="Hasil persetujuan", nav="persetujuan", hasil=hasil,
                   approved=sum(1 for h in hasil if h.disetujui), refused=sum(1 for h in hasil if not h.disetujui),
                   ignored=len(bad))
+
+
+async def _case_or_none(services: Services, viewer: Viewer, skp_id: str) -> dict[str, Any] | None:
+    """The approval case of a refused item, to name its pegawai (None when this person may not read it)."""
+    try:
+        return await services.as_(viewer, Role.atasan, "approval", "GET", f"/api/v1/approvals/{skp_id}")  # type: ignore[no-any-return]
+    except ApiError:
+        return None
 
 
 def _skp_id(value: str) -> uuid.UUID:
