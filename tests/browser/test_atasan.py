@@ -226,6 +226,7 @@ def test_bulk_approve_with_a_result_per_item(page, phone, portal_url, staff, api
     check_accessibility(phone)
     screenshot(phone, "atasan-inbox-ponsel")
 
+    phone.goto(f"{portal_url}/persetujuan/{ids['C']}")  # C stays open on the phone
     for k in ("A", "B", "C"):
         page.check(f"#pilih-{ids[k]}")
     assert page.locator("#jumlah-terpilih").inner_text() == "3 SKP dipilih"
@@ -244,6 +245,11 @@ def test_bulk_approve_with_a_result_per_item(page, phone, portal_url, staff, api
     screenshot(page, "atasan-hasil-massal")
     for k in ("A", "B", "C"):
         api.wait_status(ids[k], staff[k][0], "Approved")
+
+    # the phone, still showing C waiting, approves it: said plainly, nothing decided twice
+    phone.click("form.setujui button[type=submit]")
+    phone.wait_for_url(f"{portal_url}/persetujuan")
+    assert "sudah tidak menunggu keputusan Anda" in phone.locator(".flash-galat").inner_text()
 
     # sending the form again (a reload) shows the same results and decides nothing twice
     page.reload()

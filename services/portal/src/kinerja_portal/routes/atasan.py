@@ -199,6 +199,16 @@ async def _stale(request: Request, viewer: Viewer, skp_id: uuid.UUID, exc: ApiEr
     return _render_detail(request, d, status_code=409, catatan=catatan, basi={"dilihat": seen, "sekarang": now})
 
 
+#: the SKP is no longer waiting for a decision (decided meanwhile, in another tab or by the Plt/Plh)
+GONE = ("transition-refused", "decision-conflict")
+
+
+def _gone(request: Request) -> RedirectResponse:
+    flash(request, "SKP ini sudah tidak menunggu keputusan Anda: baru saja disetujui atau dikembalikan (di tab lain "
+                   "atau oleh Plt/Plh). Keputusan Anda tidak disimpan.", "galat")
+    return RedirectResponse("/persetujuan", status_code=303)
+
+
 def _name(case: dict[str, Any]) -> str:
     return str((case.get("pegawai") or {}).get("nama") or "pegawai")
 
@@ -217,6 +227,8 @@ async def approve(request: Request, viewer: SignedIn, skp: str):
     except ApiError as exc:
         if exc.code == "stale-version":
             return await _stale(request, viewer, skp_id, exc, version)
+        if exc.code in GONE:
+            return _gone(request)
         raise
     flash(request, f"SKP {_name(case)} versi {case.get('version', version)} disetujui.", "sukses")
     return RedirectResponse("/persetujuan", status_code=303)
@@ -237,6 +249,8 @@ async def send_back(request: Request, viewer: SignedIn, skp: str):
     except ApiError as exc:
         if exc.code == "stale-version":
             return await _stale(request, viewer, skp_id, exc, version, catatan)
+        if exc.code in GONE:
+            return _gone(request)
         if exc.status == 422 and (exc.code == "catatan-perbaikan-required" or "catatan_perbaikan" in exc.field_errors):
             msgs = [CATATAN_WAJIB] if exc.code == "catatan-perbaikan-required" else exc.field_errors["catatan_perbaikan"]
             d = await _detail(request, viewer, skp_id)
