@@ -91,7 +91,7 @@ class CsrfMiddleware:
             if size > MULTIPART_MAX_BYTES:
                 await send({"type": "http.response.start", "status": 413,
                             "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
-                await send({"type": "http.response.body", "body": "Berkas terlalu besar.".encode()})
+                await send({"type": "http.response.body", "body": b"Berkas terlalu besar."})
                 return
             more = message.get("more_body", False)
         token = _multipart_token(content_type, b"".join(m.get("body", b"") for m in messages))
@@ -143,6 +143,6 @@ def _multipart_token(content_type: bytes, body: bytes) -> str | None:
         parser.finalize()
     except _FileFirst:
         return None
-    except Exception:  # a malformed body: no token
-        return found[0] if found else None
+    except Exception:  # a malformed body: the token, if it came before the fault
+        pass
     return found[0] if found else None
