@@ -198,6 +198,12 @@ def test_reassign_a_pending_skp_to_another_penilai(page, portal_url, seeded, por
     options = page.locator("#f-penilai_nip option").all_inner_texts()
     assert not any(OTHER_NAMA in o for o in options)  # the picker holds the admin's instansi only
     check_accessibility(page)
+    # the other instansi's person posted by hand: the approval service refuses, the error is shown at the field
+    token = page.get_attribute("meta[name='csrf-token']", "content")
+    r = page.request.post(f"{portal_url}/admin/pengajuan/{skp_id}/alihkan",
+                          form={"csrftoken": token, "version": page.get_attribute("input[name=version]", "value"),
+                                "penilai_nip": OTHER_NIP})
+    assert r.status == 422 and 'id="err-penilai_nip"' in r.text()
     page.select_option("#f-penilai_nip", NEW_PENILAI)
     page.fill("#f-reason", "Pejabat penilai sejak Januari adalah Kasi Kurikulum.")
     page.click("form[action$='/alihkan'] button[type=submit]")
