@@ -4,6 +4,7 @@ signed-in non-admin gets the 403 page everywhere, and an admin never sees anothe
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
@@ -40,8 +41,23 @@ ADMIN_URLS = ["/admin", "/admin/pegawai", "/admin/unit", "/admin/pengajuan", "/a
 
 
 @pytest.fixture(scope="module")
-def portal_stack_env() -> dict[str, str]:
-    return {"KINERJA_PORTAL_ADMIN_KURVA_DISTRIBUSI": json.dumps(KURVA)}
+def clock_file(tmp_path_factory):
+    """The evaluation service's "now" (KINERJA_EVALUATION_CLOCK_FILE): November 2025 while the SKPs are
+    approved, then January 2026, when the year's annual evaluation closes and can be rated."""
+    path = tmp_path_factory.mktemp("jam") / "now.txt"
+    set_now(path, dt.date(2025, 11, 1))
+    return path
+
+
+def set_now(path, day: dt.date) -> None:
+    path.write_text(dt.datetime.combine(day, dt.time(1, 0), tzinfo=dt.UTC).isoformat())
+
+
+@pytest.fixture(scope="module")
+def portal_stack_env(clock_file) -> dict[str, str]:
+    return {"KINERJA_PORTAL_ADMIN_KURVA_DISTRIBUSI": json.dumps(KURVA),
+            "KINERJA_EVALUATION_CLOCK_FILE": str(clock_file), "KINERJA_EVALUATION_SCHEDULER_INTERVAL": "0.3",
+            "KINERJA_EVALUATION_SCHEDULER_LEASE_TTL": "5"}
 
 
 def wait_for(fn, timeout=30.0, interval=0.3):
@@ -56,7 +72,7 @@ def wait_for(fn, timeout=30.0, interval=0.3):
 
 
 @pytest.fixture(scope="module")
-def seeded(portal_stack, tokens):
+def seeded(portal_stack, tokens, clock_file):
     """A new penilai and a second pegawai in DKI, a person of another instansi; Siti's SKP Pending
     with Budi, the second pegawai's SKP approved."""
     dki = tokens("portal-dki", "portal", instansi=DKI)
@@ -94,6 +110,21 @@ def seeded(portal_stack, tokens):
         r = http.post(f"{appr_url}/api/v1/approvals/{ids[PEGAWAI_2]}/approve", json={"version": case["version"]},
                       headers=tokens(PENILAI_NIP, "atasan"))
         assert r.status_code == 200, r.text
+        # January 2026: the year closes; Budi rates Dewi's annual evaluation (predikat Sangat Baik)
+        ev_url, budi = portal_stack.url("evaluation"), tokens(PENILAI_NIP, "atasan")
+
+        def annual(status):
+            items = http.get(f"{ev_url}/api/v1/evaluations", headers=budi, params={
+                "period_id": "2025/PPPK_PARUH_WAKTU/annual", "nip": PEGAWAI_2, "peran": "penilai"}).json()
+            return items and items[0]["status"] == status and items[0]
+
+        wait_for(lambda: annual("open"))
+        set_now(clock_file, dt.date(2026, 1, 6))
+        ev = wait_for(lambda: annual("closed"))
+        r = http.post(f"{ev_url}/api/v1/evaluations/{ev['id']}/penilaian", headers=budi, json={
+            "version": ev["version"], "rating_hasil_kerja": "Diatas Ekspektasi", "rating_perilaku": "Diatas Ekspektasi",
+            "umpan_balik_perilaku": {"Berorientasi Pelayanan": "Selalu sigap melayani"}})
+        assert r.status_code == 200 and r.json()["predikat"] == "Sangat Baik", r.text
     return ids
 
 
@@ -125,7 +156,10 @@ def test_monitoring_counts_by_status_per_unit_and_the_predikat_chart(page, phone
     fig = page.locator("figure.chart", has_text=UNIT)
     assert fig.locator("svg polyline").count() == 1
     assert fig.locator("svg rect").count() == 5
-    assert "0 pegawai dengan hasil tahunan" in fig.locator("figcaption").inner_text()
+    assert "1 pegawai dengan hasil tahunan" in fig.locator("figcaption").inner_text()
+    sangat_baik = fig.locator("svg rect").nth(4)
+    assert float(sangat_baik.get_attribute("height")) > 100  # 100 % of the unit's results
+    assert fig.locator(".peringatan li").count() >= 1  # departs from the guidance for a Baik organisation
     caption = fig.locator("figcaption").inner_text()
     assert "Capaian kinerja organisasi: Baik" in caption and "PermenPANRB 6/2022" in caption
     baik = fig.locator(".chart-data tbody tr").filter(has=page.locator("th", has_text=re.compile(r"^Baik$")))
