@@ -148,7 +148,8 @@ async def pegawai(request: Request, viewer: Admin, q: Annotated[str | None, Quer
         params["unit_id"] = unit_id
     page = await call(request, viewer, "directory", "GET", "/api/v1/people", params=params)
     units = await call(request, viewer, "directory", "GET", "/api/v1/units")
-    return render(request, "admin/pegawai.html", nav=NAV, title="Pegawai", people=page["items"], q=q or "",
+    names = {p["person_id"]: p["nama"] for p in page["items"]}
+    return render(request, "admin/pegawai.html", nav=NAV, title="Pegawai", people=page["items"], q=q or "", names=names,
                   unit_id=unit_id or "", units=dom.filter_units(units, None),
                   paging=dom.Paging(page["total"], PAGE, offset), tanggal_data=page["tanggal"])
 
