@@ -27,7 +27,7 @@ router = APIRouter()
 
 #: the BerAKHLAK core values (umpan balik perilaku per value)
 BERAKHLAK = ("Berorientasi Pelayanan", "Akuntabel", "Kompeten", "Harmonis", "Loyal", "Adaptif", "Kolaboratif")
-PENILAI_DETAIL_MAX = 60  # names of the staff: one detail call per row shown, at most this many
+DETAIL_MAX = 60  # names and capaian so far: one detail call per row shown, at most this many
 
 
 def _services(request: Request) -> Services:
@@ -60,9 +60,7 @@ async def daftar(request: Request, viewer: SignedIn, peran: str = "pegawai", per
     periods = ev_rules.sort_periods(r["period_id"] for r in all_rows)
     rows = [r for r in all_rows if not periode or r["period_id"] == periode]
     rows = ev_rules.sort_rows(ev_rules.filter_rows(rows, status=status, predikat=predikat))
-    names: dict[str, str] = {}
-    if penilai and rows:
-        names = await _names(services, viewer, rows[:PENILAI_DETAIL_MAX])
+    details = await _details(services, viewer, role, rows[:DETAIL_MAX])
     keberatan: list[dict[str, Any]] = []
     if penilai:  # keberatan waiting for my decision as atasan pejabat penilai
         try:
@@ -74,17 +72,18 @@ async def daftar(request: Request, viewer: SignedIn, peran: str = "pegawai", per
     title = "Evaluasi bawahan saya" if penilai else "Evaluasi kinerja saya"
     return render(request, "evaluasi/daftar.html", title=title, nav="evaluasi", rows=rows, total=len(all_rows),
                   penilai=penilai, periods=periods, filters={"periode": periode, "status": status, "predikat": predikat},
-                  names=names, keberatan=keberatan, BELUM=ev_rules.BELUM, **_ctx_common())
+                  details=details, keberatan=keberatan, BELUM=ev_rules.BELUM, **_ctx_common())
 
 
-async def _names(services: Services, viewer: Viewer, rows: list[Any]) -> dict[str, str]:
-    """The staff's names, from their evaluations (the list carries only NIPs)."""
-    async def one(eid: str) -> tuple[str, str] | None:
+async def _details(services: Services, viewer: Viewer, role: Role, rows: list[Any]) -> dict[str, dict[str, Any]]:
+    """The evaluations shown, in full: the list carries only NIPs and the capaian fixed at the close;
+    the page shows names and the capaian so far."""
+    async def one(eid: str) -> tuple[str, dict[str, Any]] | None:
         try:
-            e = await services.as_(viewer, Role.atasan, "evaluation", "GET", f"/api/v1/evaluations/{quote(eid, safe='')}")
+            e = await services.as_(viewer, role, "evaluation", "GET", f"/api/v1/evaluations/{quote(eid, safe='')}")
         except ApiError:
             return None
-        return e["nip"], e["pegawai"].get("nama") or e["nip"]
+        return eid, e
     found = await asyncio.gather(*(one(r["id"]) for r in rows))
     return dict(x for x in found if x)
 
