@@ -122,7 +122,7 @@ def realisasi_api_errors(field_errors: Mapping[str, list[str]], items: Sequence[
 
 def id_message(message: str) -> str:
     """The services write ``Indonesian (English)``: people read the Indonesian part."""
-    cut = re.sub(r"\s*\((?:[a-z][a-z0-9 ,;:'/-]*)\)(\.?)\s*$", r"\1", message).strip()
+    cut = re.sub(r"\s*\((?:[a-z][A-Za-z0-9 ,;:'/-]*)\)(\.?)\s*$", r"\1", message).strip()
     return cut or message
 
 
