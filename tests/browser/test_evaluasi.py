@@ -12,6 +12,7 @@ through the APIs gets its November evaluation at once.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from pathlib import Path
 
@@ -192,6 +193,37 @@ def test_siti_enters_realisasi_budi_rates_siti_sees_the_predikat_and_ratna_decid
     assert "final" in page.locator(".flash-sukses").inner_text()
     assert "Sangat Baik" in page.locator(".card").first.inner_text()
     ctx.close()
+
+
+def mail_links(portal_stack, portal_url, address: str) -> dict[str, list[str]]:
+    """The portal links in the mails to ``address``, by subject."""
+    found: dict[str, list[str]] = {}
+    for m in httpx.get(f"{portal_stack.mail_url}/api/messages", params={"to": address}).json():
+        found[m["subject"]] = re.findall(re.escape(portal_url) + r"/[^\s]*", m["text"])
+    return found
+
+
+def test_the_links_in_the_mails_open_the_right_pages(chromium, portal_stack, portal_url, evaluation_id):
+    """Item 5: each mail of the flow above links to its page, and to the reader's preferences."""
+    siti = wait_for(lambda: (found := mail_links(portal_stack, portal_url, "siti.rahma@example.go.id"))
+                    and any(f"/evaluasi/{evaluation_id}" in " ".join(v) for v in found.values()) and found)
+    ratna = wait_for(lambda: mail_links(portal_stack, portal_url, "ratna.dewi@example.go.id"))
+    links = [x for v in siti.values() for x in v] + [x for v in ratna.values() for x in v]
+    assert f"{portal_url}/preferensi" in links
+    keberatan_link = next(x for x in links if "/keberatan/" in x)
+    for who, link, heading in [(PEGAWAI_NIP, f"{portal_url}/evaluasi/{evaluation_id}", "Evaluasi November 2025"),
+                               (PEGAWAI_NIP, f"{portal_url}/evaluasi/periode/{NOVEMBER}", "Periode November 2025"),
+                               (ATASAN_PEJABAT_PENILAI_NIP, keberatan_link, "Keberatan atas hasil evaluasi"),
+                               (PEGAWAI_NIP, f"{portal_url}/preferensi", "Preferensi pemberitahuan")]:
+        assert link in links
+        ctx = chromium.new_context(locale="id-ID")
+        page = ctx.new_page()
+        page.goto(link)  # signed out: sign in, then back to the link
+        page.select_option("#f-nip", who)
+        page.click("form[action='/masuk/dev'] button[type=submit]")
+        page.wait_for_url(link)
+        assert page.locator("h1").inner_text() == heading
+        ctx.close()
 
 
 def test_the_period_link_of_the_email_shows_my_evaluation_in_it(page, portal_url, evaluation_id):
