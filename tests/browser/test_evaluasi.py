@@ -235,6 +235,28 @@ def test_the_period_link_of_the_email_shows_my_evaluation_in_it(page, portal_url
     check_accessibility(page)
 
 
+def test_a_save_over_a_newer_version_keeps_what_was_typed(chromium, portal_url, evaluation_id):
+    """Two tabs: the second save is refused (stale version), says so, and keeps its text; saving again works."""
+    ctx = chromium.new_context(locale="id-ID")
+    first, second = ctx.new_page(), ctx.new_page()
+    sign_in(first, portal_url, PEGAWAI_NIP, next_url=f"/evaluasi/{evaluation_id}")
+    second.goto(f"{portal_url}/evaluasi/{evaluation_id}")
+    first.fill("#f-catatan-iki-1", "Laporan November lengkap")
+    first.click("button:has-text('Simpan realisasi')")
+    first.wait_for_load_state("load")
+    assert "Realisasi tersimpan" in first.locator(".flash-sukses").inner_text()
+    second.fill("#f-catatan-iki-3", "Dua laporan kerusakan")
+    second.click("button:has-text('Simpan realisasi')")
+    second.wait_for_load_state("load")
+    assert "baru saja berubah" in second.locator("#realisasi [role=alert]").inner_text()
+    assert second.input_value("#f-catatan-iki-3") == "Dua laporan kerusakan"
+    second.click("button:has-text('Simpan realisasi')")
+    second.wait_for_load_state("load")
+    assert "Realisasi tersimpan" in second.locator(".flash-sukses").inner_text()
+    assert second.input_value("#f-catatan-iki-3") == "Dua laporan kerusakan"
+    ctx.close()
+
+
 def test_preferences_save_with_their_version(page, portal_url, portal_stack, tokens):
     sign_in(page, portal_url, PEGAWAI_NIP, next_url="/preferensi")
     assert page.locator("h1").inner_text() == "Preferensi pemberitahuan"
