@@ -249,11 +249,13 @@ def test_a_save_over_a_newer_version_keeps_what_was_typed(chromium, portal_url, 
     second.click("button:has-text('Simpan realisasi')")
     second.wait_for_load_state("load")
     assert "baru saja berubah" in second.locator("#realisasi [role=alert]").inner_text()
-    assert second.input_value("#f-catatan-iki-3") == "Dua laporan kerusakan"
+    assert second.input_value("#f-catatan-iki-3") == "Dua laporan kerusakan"  # typed here: kept
+    assert second.input_value("#f-catatan-iki-1") == "Laporan November lengkap"  # saved in the other tab: shown
     second.click("button:has-text('Simpan realisasi')")
     second.wait_for_load_state("load")
     assert "Realisasi tersimpan" in second.locator(".flash-sukses").inner_text()
     assert second.input_value("#f-catatan-iki-3") == "Dua laporan kerusakan"
+    assert second.input_value("#f-catatan-iki-1") == "Laporan November lengkap"
     ctx.close()
 
 

@@ -130,3 +130,12 @@ def test_preferences_form():
     assert ev.preferensi_body({"digest": "bawaan", "locale": "bawaan"}, 1)[0] == {"digest": None, "locale": None, "version": 1}
     assert set(ev.preferensi_body({"digest": "kadang", "locale": "fr"}, 1)[1]) == {"digest", "locale"}
     assert ev.preferensi_values({"digest": False, "locale": None}) == {"digest": "tidak", "locale": "bawaan"}
+
+
+def test_a_stale_save_keeps_what_this_person_changed_and_shows_the_rest_newer():
+    was = {"nilai-iki-1": "1", "catatan-iki-1": "", "catatan-iki-2": "lama"}
+    newer = {"nilai-iki-1": "1", "catatan-iki-1": "dari tab lain", "catatan-iki-2": "lama"}
+    typed = {"nilai-iki-1": "1", "catatan-iki-1": "", "catatan-iki-2": "baru saya",
+             **{f"was-{k}": v for k, v in was.items()}}
+    assert ev.realisasi_merge(typed, newer) == {"nilai-iki-1": "1", "catatan-iki-1": "dari tab lain",
+                                                "catatan-iki-2": "baru saya"}

@@ -69,6 +69,18 @@ def realisasi_values(lines: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     return out
 
 
+def realisasi_merge(form: Mapping[str, str], stored: Mapping[str, str]) -> dict[str, str]:
+    """After a save over a newer version: what this person changed (the typed value differs from
+    ``was-<field>``, the value the page was shown with) stays as typed; the rest shows the newer
+    stored value, so saving again neither loses their typing nor undoes the other save."""
+    out = dict(stored)
+    for name, value in stored.items():
+        typed = form.get(name)
+        if typed is not None and typed != form.get(f"was-{name}", value):
+            out[name] = typed
+    return out
+
+
 def realisasi_items(form: Mapping[str, str], lines: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], Errors]:
     """The ``items`` of ``PUT .../realisasi`` from the form, and what the form
     itself can tell is wrong (a number that is not one, a link that is not a

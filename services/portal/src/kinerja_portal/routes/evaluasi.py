@@ -139,6 +139,7 @@ def _detail(request: Request, viewer: Viewer, ev: dict[str, Any], *, status_code
         is_penilai=is_penilai, is_atasan=is_atasan, can_enter=can_enter, can_rate=can_rate,
         can_object=is_pegawai and ev_rules.keberatan_possible(ev),
         realisasi=realisasi if realisasi is not None else ev_rules.realisasi_values(ev["hasil_kerja"]),
+        realisasi_was=ev_rules.realisasi_values(ev["hasil_kerja"]),
         realisasi_errors=realisasi_errors or {},
         penilaian=penilaian if penilaian is not None else ev_rules.penilaian_values(ev, BERAKHLAK),
         penilaian_errors=penilaian_errors or {}, alasan=alasan, keberatan_errors=keberatan_errors or {},
@@ -183,8 +184,12 @@ async def simpan_realisasi(request: Request, viewer: SignedIn, evaluation_id: st
         errors = ev_rules.realisasi_api_errors(exc.field_errors, items)
         if not errors or exc.status == 409:
             errors.setdefault("_form", []).append(_message(exc))
+        typed = form
+        if exc.code == "stale-version":  # show the newer version with this person's changes on top
+            ev = await _read(request, viewer, evaluation_id) or ev
+            typed = ev_rules.realisasi_merge(form, ev_rules.realisasi_values(ev["hasil_kerja"]))
         return _detail(request, viewer, ev, status_code=exc.status if exc.status in (409, 422) else 502,
-                       realisasi=form, realisasi_errors=errors)
+                       realisasi=typed, realisasi_errors=errors)
     flash(request, "Realisasi tersimpan; capaian dihitung ulang.", "sukses")
     return _here(evaluation_id, "#realisasi")
 
