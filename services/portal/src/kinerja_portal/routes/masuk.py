@@ -86,7 +86,7 @@ async def masuk_callback(request: Request):
     except OAuthError as exc:
         return render(request, "galat.html", 401, title="Gagal masuk",
                       message=f"Penyedia identitas menolak masuk: {exc.description or exc.error}. Silakan coba lagi.")
-    claims = dict(token.get("userinfo") or {})
+    claims = await signin.claims_of(oauth.idp, token)
     nip = str(claims.get(settings.oidc_nip_claim) or "").strip()
     if not nip:
         return render(request, "galat.html", 403, title="NIP tidak dikenal",
