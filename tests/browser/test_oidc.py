@@ -6,6 +6,7 @@ session cookie is HTTP-only."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import pytest
@@ -100,3 +101,46 @@ def test_an_account_without_the_nip_claim_is_refused(page, portal_url, oidc):
     assert page.locator("h1").inner_text() == "NIP tidak dikenal"
     page.goto(f"{portal_url}/")
     assert "/masuk" in page.url
+
+
+def test_a_provider_that_stops_answering_gives_a_message_not_a_crash(page, portal_url, oidc, tmp_path):
+    """The provider sends the browser back with a code, but its token endpoint no longer answers.
+
+    The sign-in form's POST is taken over (Playwright's route.fetch, in the browser context's
+    cookies) and its redirects within the provider followed by hand up to the way back to the
+    portal, which is kept; then the provider stops and the browser opens that address."""
+    came_back: list[str] = []
+
+    def follow_to_the_portal(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        response = route.fetch(max_redirects=0)
+        while response.status in (302, 303) and not response.headers["location"].startswith(portal_url):
+            location = response.headers["location"]
+            url = location if location.startswith("http") else oidc.issuer + location
+            response = page.request.get(url, max_redirects=0)
+        came_back.append(response.headers["location"])
+        route.abort()
+
+    page.goto(f"{portal_url}/masuk")
+    page.click("text=Masuk dengan akun instansi")
+    page.fill("input[name=login]", "siti")
+    page.fill("input[name=password]", "apa-saja")
+    page.route(lambda url: url.startswith(oidc.issuer) and "/interaction/" in url, follow_to_the_portal)
+    with contextlib.suppress(Exception):  # the aborted form POST fails in the browser
+        page.click("button[type=submit]")
+    for _ in range(100):
+        if came_back:
+            break
+        page.wait_for_timeout(100)
+    assert came_back and came_back[0].startswith(f"{portal_url}/masuk/callback?code="), came_back
+    oidc.stop()
+    try:
+        response = page.goto(came_back[0])
+        assert response.status == 502
+        assert page.locator("h1").inner_text() == "Gagal masuk"
+        assert "Penyedia identitas tidak dapat dihubungi" in page.locator("main").inner_text()
+        page.goto(f"{portal_url}/")
+        assert "/masuk" in page.url  # not signed in
+    finally:
+        oidc.start([f"{portal_url}/masuk/callback"], tmp_path)
