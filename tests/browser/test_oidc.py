@@ -42,6 +42,13 @@ def oidc(oidc_idp: OidcProvider, portal_url: str, tmp_path_factory) -> Iterator[
     oidc_idp.stop()
 
 
+@pytest.fixture(autouse=True)
+def only_this_machine(page):
+    """The provider's development login page asks for a web font on the internet: refused at once
+    (the tests reach only 127.0.0.1, as on a machine without internet)."""
+    page.route(lambda url: not url.startswith("http://127.0.0.1:"), lambda route: route.abort())
+
+
 def sign_in_at_provider(page, portal_url: str, login: str, path: str = "/") -> None:
     """Open ``path`` signed out, choose the agency account, sign in on the provider's page."""
     page.goto(portal_url + path)
