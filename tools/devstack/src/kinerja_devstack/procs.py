@@ -21,6 +21,9 @@ from .natsserver import NatsCluster, NatsServer, _die_with_parent, free_port, po
 
 SERVICES = ("skp", "approval", "evaluation", "notification", "directory")
 DEFAULT_PORTS = {"skp": 8001, "approval": 8002, "evaluation": 8003, "notification": 8004, "directory": 8005}
+#: the web application (no database, no NATS: it acts through the services' APIs)
+PORTAL = "portal"
+PORTAL_PORT = 8000
 
 
 @dataclass
@@ -125,6 +128,9 @@ class Stack:
     replicas: int = 1
     #: ports of replicas 2..N of each service (``replicas - 1`` each)
     replica_ports: dict[str, list[int]] = field(default_factory=dict)
+    #: start the portal too (make run, the browser tests); e-mail links then point at it
+    portal: bool = False
+    portal_port: int = PORTAL_PORT
 
     @classmethod
     def on_free_ports(cls, var_dir: Path, *, replicas: int = 1, **kw) -> Stack:
@@ -135,10 +141,13 @@ class Stack:
             mail_http_port=free_port(),
             replicas=replicas,
             replica_ports={s: [free_port() for _ in range(replicas - 1)] for s in SERVICES},
+            portal_port=free_port(),
             **kw,
         )
 
     def port(self, service: str, replica: int = 0) -> int:
+        if service == PORTAL:
+            return self.portal_port
         if replica == 0:
             return self.ports[service]
         try:
@@ -172,7 +181,8 @@ class Stack:
                 prefix + "DATABASE_URL": self.database_urls.get(service, f"sqlite:///{self.var_dir / (service + '.db')}"),
                 "KINERJA_NOTIFICATION_SMTP_HOST": "127.0.0.1",
                 "KINERJA_NOTIFICATION_SMTP_PORT": str(self.smtp_port),
-                "KINERJA_PUBLIC_BASE_URL": env.get("KINERJA_PUBLIC_BASE_URL", self.url("skp")),
+                "KINERJA_PUBLIC_BASE_URL": env.get("KINERJA_PUBLIC_BASE_URL",
+                                                   self.url(PORTAL) if self.portal else self.url("skp")),
                 "PYTHONUNBUFFERED": "1",
             }
         )
@@ -226,6 +236,30 @@ class Stack:
                     self.start_service(service, replica)
         wait_port("127.0.0.1", self.smtp_port, timeout)
         self.wait_healthy(timeout)
+        if self.portal:
+            self.start_portal()
+            self.wait_healthy(timeout, services=(PORTAL,), path="/healthz", replicas=(0,))
+
+    def portal_env(self) -> dict[str, str]:
+        """The portal's settings: where each service is, the development sign-in on."""
+        env = dict(os.environ)
+        env.update({f"KINERJA_PORTAL_{s.upper()}_URL": self.url(s) for s in SERVICES})
+        env.update({
+            "KINERJA_PORTAL_HOST": "127.0.0.1",
+            "KINERJA_PORTAL_PORT": str(self.portal_port),
+            "KINERJA_PORTAL_PUBLIC_URL": self.url(PORTAL),
+            "PYTHONUNBUFFERED": "1",
+        })
+        env.setdefault("KINERJA_PORTAL_DEV_SIGN_IN", "true")
+        env.setdefault("KINERJA_ALLOW_DEV_JWT_SECRET", "true")
+        env.update(self.extra_env)
+        return env
+
+    def start_portal(self) -> None:
+        child = Child(PORTAL, [sys.executable, "-m", "kinerja_portal"], self.portal_env(),
+                      (self.var_dir / "logs" / "portal.log") if self.log_to_files else None)
+        self.children[PORTAL] = child
+        child.start()
 
     def start_service(self, service: str, replica: int = 0) -> None:
         name = instance_name(service, replica)
@@ -247,6 +281,8 @@ class Stack:
         first) of ``services`` answers ``path`` with 200."""
         deadline = time.monotonic() + timeout
         pending = {(s, r) for s, r in self.instances(services) if replicas is None or r in replicas}
+        if services == (PORTAL,):
+            pending = {(PORTAL, 0)}
         while pending and time.monotonic() < deadline:
             for s, r in sorted(pending):
                 child = self.children.get(instance_name(s, r))

@@ -1,7 +1,8 @@
 """``make run``: the whole Kinerja system on embedded defaults.
 
 Starts an embedded nats-server with JetStream (unless NATS_URL is set), the
-local SMTP sink with its web view, and the services on ports 8001-8005,
+local SMTP sink with its web view, the services on ports 8001-8005 and the
+portal (the web application) on 8000,
 with SQLite files under var/; seeds a small sample directory (the README
 tour's people) into an empty directory service. Prints where everything is.
 
@@ -24,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from .procs import DEFAULT_PORTS, SERVICES, Stack
+from .procs import DEFAULT_PORTS, PORTAL, PORTAL_PORT, SERVICES, Stack
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -41,6 +42,8 @@ def main(argv: list[str] | None = None) -> None:
         ports={s: int(env.get(f"KINERJA_{s.upper()}_PORT", DEFAULT_PORTS[s])) for s in SERVICES},
         smtp_port=int(env.get("KINERJA_NOTIFICATION_SMTP_PORT", 1025)),
         mail_http_port=int(env.get("KINERJA_DEV_MAIL_HTTP_PORT", 8025)),
+        portal=True,
+        portal_port=int(env.get("KINERJA_PORTAL_PORT", PORTAL_PORT)),
     )
 
     stopping = False
@@ -62,6 +65,7 @@ def main(argv: list[str] | None = None) -> None:
         stack.start()
         directory = _seed_directory(stack)
         print(f"\nKinerja is up after {time.monotonic() - t0:.1f}s:\n")
+        print(f"  {'portal':<13} {stack.url(PORTAL)}   (open it in a browser; development sign-in: pick a person)")
         for s in SERVICES:
             print(f"  {s:<13} {stack.url(s)}   API docs: {stack.url(s)}/docs (ReDoc: /redoc)")
         print(f"  {'mail (web)':<13} {stack.mail_url}   (SMTP on 127.0.0.1:{stack.smtp_port}; .eml files in {var / 'mail'})")

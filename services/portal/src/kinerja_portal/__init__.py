@@ -1,0 +1,1 @@
+"""Kinerja portal: the web application for pegawai, atasan and admins (Bahasa Indonesia)."""
