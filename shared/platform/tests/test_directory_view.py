@@ -12,8 +12,9 @@ from alembic.operations import Operations
 from kinerja_contracts.events import PersonChanged
 from kinerja_contracts.events.types import DirectoryRecord
 from kinerja_platform.db import UnitOfWork, create_engine, session_factory
-from kinerja_platform.directory_view import DirectoryPerson, DirectoryView, apply_person_changed
-from kinerja_platform.messaging.migrations import create_directory_person_table
+from kinerja_platform.directory_view import DirectoryPerson, DirectorySuperior, DirectoryView, apply_person_changed
+from kinerja_platform.messaging.migrations import create_directory_person_table, create_directory_superior_table
+from sqlmodel import select
 
 D = dt.date
 PEGAWAI, PENILAI, BARU = "199503152025212001", "197806102005011002", "198001012006041001"
@@ -23,7 +24,12 @@ PEGAWAI, PENILAI, BARU = "199503152025212001", "197806102005011002", "1980010120
 async def db(new_database):
     engine = create_engine(new_database("dirview"))
     async with engine.begin() as conn:
-        await conn.run_sync(lambda c: create_directory_person_table(Operations(MigrationContext.configure(c))))
+        def tables(c) -> None:
+            op = Operations(MigrationContext.configure(c))
+            create_directory_person_table(op)
+            create_directory_superior_table(op)
+
+        await conn.run_sync(tables)
     yield engine
     await engine.dispose()
 
@@ -57,6 +63,40 @@ async def test_the_projection_keeps_the_newest_version_and_answers_the_chain(db)
         assert chain.penilai.person_id == BARU and chain.penilai.email == f"{BARU}@dki.go.id"
         assert await view.riwayat("unknown") == []
         assert await view.rantai_penilai("unknown", D(2026, 9, 1)) is None
+
+
+async def test_the_superiors_a_riwayat_names_follow_the_newest_version(db):
+    """``directory_superior`` holds every atasan_id of the stored riwayat
+    (past and current records alike), replaced with the riwayat and never
+    by an older version."""
+    uow = UnitOfWork(session_factory(db))
+
+    async def named_by(pid: str) -> set[str]:
+        async with uow() as s:
+            rows = (await s.exec(select(DirectorySuperior.atasan_id).where(DirectorySuperior.person_id == pid))).all()
+            return set(rows)
+
+    async def names(atasan: str) -> set[str]:
+        async with uow() as s:
+            rows = (await s.exec(select(DirectorySuperior.person_id).where(DirectorySuperior.atasan_id == atasan))).all()
+            return set(rows)
+
+    v1 = changed(PEGAWAI, 1, rec(PEGAWAI, D(2026, 1, 1), atasan_id=PENILAI))
+    v2 = changed(PEGAWAI, 2, rec(PEGAWAI, D(2026, 1, 1), berlaku_sampai=D(2026, 6, 30), atasan_id=PENILAI),
+                 rec(PEGAWAI, D(2026, 7, 1), atasan_id=BARU))
+    v3 = changed(PEGAWAI, 3, rec(PEGAWAI, D(2026, 7, 1), atasan_id=BARU))
+    async with uow() as s:
+        await apply_person_changed(s, v1)
+        await apply_person_changed(s, changed(PENILAI, 1, rec(PENILAI, D(2020, 1, 1))))
+    assert await named_by(PEGAWAI) == {PENILAI} and await named_by(PENILAI) == set()
+    async with uow() as s:
+        await apply_person_changed(s, v2)
+    assert await named_by(PEGAWAI) == {PENILAI, BARU}
+    assert await names(PENILAI) == {PEGAWAI} and await names(BARU) == {PEGAWAI}
+    async with uow() as s:
+        await apply_person_changed(s, v3)
+        assert not await apply_person_changed(s, v2)  # late and older: nothing changes
+    assert await named_by(PEGAWAI) == {BARU} and await names(PENILAI) == set()
 
 
 async def test_concurrent_versions_of_one_person_end_at_the_highest(db):

@@ -61,9 +61,6 @@ def test_admins_reassign_within_their_instansi_only():
     with pytest.raises(ProblemError) as exc:
         access.ensure_can_reassign(CASE, who("admin", "admin", "Pemerintah Provinsi Jawa Barat"))
     assert exc.value.code == "other-instansi"
-    with pytest.raises(ProblemError) as exc:
-        access.ensure_can_reassign(CASE, who("admin", "admin"))
-    assert exc.value.code == "admin-scope-missing"
 
 
 @pytest.mark.parametrize("principal, record", [

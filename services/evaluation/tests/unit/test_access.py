@@ -148,3 +148,21 @@ def test_another_instansis_admin_is_told_what_an_unknown_plan_answers():
     with pytest.raises(ProblemError) as exc:  # a pegawai's token carries no instansi: not a party is 403
         access.ensure_can_read_plan(who("199001012015011001", "pegawai"), PLAN, "skp-1")
     assert exc.value.status == 403
+
+
+def test_scope_and_hiding_are_two_steps():
+    """admin_scope refuses an admin token without instansi (403) and names an
+    admin's instansi (None for anyone else); hide_outside_scope answers a record
+    outside that scope as unknown (404) and hides nothing without a scope."""
+    assert access.admin_scope(who("a", "admin", DKI)) == DKI
+    assert access.admin_scope(who(PEGAWAI, "pegawai")) is None
+    with pytest.raises(ProblemError) as exc:
+        access.admin_scope(who("a", "admin"))
+    assert (exc.value.status, exc.value.code) == (403, "instansi-scope-missing")
+    missing = access.evaluation_not_found("ev-1")
+    access.hide_outside_scope(DKI, DKI, missing)
+    access.hide_outside_scope(None, "Jawa Barat", missing)
+    for instansi in ("Jawa Barat", None):
+        with pytest.raises(ProblemError) as exc:
+            access.hide_outside_scope(DKI, instansi, missing)
+        assert exc.value is missing

@@ -45,7 +45,6 @@ def test_may_write(principal):
     (who("199001012015011001", "pegawai"), "not-your-skp"),
     (who("197806102005011002", "atasan"), "not-your-skp"),  # the penilai reads, never writes
     (who("admin", "admin", "Pemerintah Provinsi Jawa Barat"), "not-your-skp"),
-    (who("admin", "admin"), "admin-without-instansi"),
     (who("portal", "portal", "Pemerintah Provinsi Jawa Barat"), "not-your-skp"),
 ])
 def test_may_not_write(principal, code):
@@ -74,12 +73,6 @@ def test_an_atasan_on_their_own_skp_acts_as_its_pegawai():
 ])
 def test_what_a_list_shows(principal, expected):
     assert visibility(principal) == expected
-
-
-def test_an_admin_without_instansi_lists_nothing():
-    with pytest.raises(ProblemError) as exc:
-        visibility(who("admin", "admin"))
-    assert exc.value.code == "admin-without-instansi"
 
 
 def test_bulk_intake_scope_and_ownership_of_imports_and_extensions():

@@ -9,11 +9,18 @@ A service that routes or mails by person keeps this projection of the
 calls the directory over HTTP on a hot path and never trusts the identity
 block an SKP carries.
 
+Next to it, table ``directory_superior`` holds, per person, every
+``atasan_id`` their riwayat names on some date (:class:`DirectorySuperior`):
+"whose riwayat names X as superior" is an indexed query (approval moves the
+Pending cases a change of X may reroute), kept by the same upsert.
+
 Wiring, per service:
 
-- the table: the migration calls
-  :func:`kinerja_platform.messaging.migrations.create_directory_person_table`,
-  and ``migrations/env.py`` imports :class:`DirectoryPerson`;
+- the tables: the migrations call
+  :func:`kinerja_platform.messaging.migrations.create_directory_person_table`
+  and :func:`~kinerja_platform.messaging.migrations.create_directory_superior_table`,
+  and ``migrations/env.py`` imports :class:`DirectoryPerson` (which registers
+  both);
 - the consumer: ``register(consumers)`` adds the handler to the service's
   :class:`~kinerja_platform.messaging.consumer.EventConsumers`;
 - reading: ``DirectoryView(session)`` in a use case.
@@ -32,7 +39,7 @@ from kinerja_contracts.directory import RantaiPenilai, rantai_penilai, record_on
 from kinerja_contracts.events import PersonChanged
 from kinerja_contracts.events.types import DirectoryRecord
 from pydantic import TypeAdapter
-from sqlalchemy import Column, DateTime, Text, select
+from sqlalchemy import Column, DateTime, Text, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
@@ -54,8 +61,25 @@ class DirectoryPerson(SQLModel, table=True):
     updated_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
+class DirectorySuperior(SQLModel, table=True):
+    """A superior a person's riwayat names (``atasan_id`` of any of their
+    records, past, current or future), one row per person and superior;
+    written with the person's :class:`DirectoryPerson` row."""
+
+    __tablename__ = "directory_superior"
+
+    person_id: str = Field(primary_key=True, max_length=64)
+    atasan_id: str = Field(primary_key=True, max_length=64, index=True)
+
+
 _TABLE = DirectoryPerson.__table__  # type: ignore[attr-defined]
+_SUPERIORS = DirectorySuperior.__table__  # type: ignore[attr-defined]
 _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+
+
+def superiors_named(riwayat: Iterable[DirectoryRecord]) -> list[str]:
+    """Every ``atasan_id`` a riwayat names, once each, in order."""
+    return list(dict.fromkeys(r.atasan_id for r in riwayat if r.atasan_id))
 
 
 async def apply_person_changed(session, payload: PersonChanged) -> bool:
@@ -76,7 +100,14 @@ async def apply_person_changed(session, payload: PersonChanged) -> bool:
         where=_TABLE.c.version < stmt.excluded.version,
     )
     result = await execute(session, stmt, {})
-    return bool(result.rowcount)
+    if not result.rowcount:
+        return False
+    pid = payload.person_id
+    await execute(session, delete(_SUPERIORS).where(_SUPERIORS.c.person_id == pid), {})
+    named = superiors_named(payload.riwayat)
+    if named:
+        await execute(session, insert(_SUPERIORS).values([{"person_id": pid, "atasan_id": a} for a in named]), {})
+    return True
 
 
 class DirectoryView:

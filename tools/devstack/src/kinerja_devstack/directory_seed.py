@@ -10,13 +10,18 @@ waits for the ``directory.person_changed`` events to reach skp. The wait
 polls ``GET /api/v1/skp/rantai-penilai?nip=`` until it no longer answers 404
 ``pegawai-not-in-directory``, for every NIP named, and gives up after
 ``timeout`` seconds with the last answer (it cannot hang).
+
+One implementation, async (:func:`seed_people_async`,
+:func:`wait_until_known_async` on the caller's ``httpx.AsyncClient``);
+:func:`seed_people` and :func:`wait_until_known` run it for synchronous
+callers.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
@@ -53,48 +58,19 @@ def _known(r: httpx.Response) -> bool:
     return r.status_code != 404
 
 
-def seed_people(directory_url: str, headers: dict[str, str], items: list[dict], *, timeout: float = 60.0) -> None:
-    """Write ``items`` (POST /api/v1/people/bulk items) through the directory's API."""
-    with httpx.Client(base_url=directory_url, timeout=timeout) as client:
-        for start in range(0, len(items), BULK_CHUNK):
-            chunk = items[start:start + BULK_CHUNK]
-            _check(client.post("/api/v1/people/bulk", json={"items": chunk}, headers=headers), len(chunk))
-
-
-def wait_until_known(skp_url: str, headers: dict[str, str], nips: Iterable[str], *, timeout: float = 60.0,
-                     interval: float = 0.1) -> None:
-    """Poll skp until every NIP is in its directory projection; raise :class:`DirectoryNotReady` after ``timeout``."""
-    waiting = list(dict.fromkeys(nips))
-    end = time.monotonic() + timeout
-    last: object = None
-    with httpx.Client(base_url=skp_url, timeout=10.0) as client:
-        while waiting:
-            try:
-                r = client.get("/api/v1/skp/rantai-penilai", params={"nip": waiting[0]}, headers=headers)
-                last = (r.status_code, r.text[:300])
-                if _known(r):
-                    waiting.pop(0)
-                    continue
-            except httpx.HTTPError as exc:
-                last = exc
-            if time.monotonic() > end:
-                raise DirectoryNotReady(f"skp has not seen {len(waiting)} seeded people after {timeout}s "
-                                        f"(first: {waiting[0]}; last answer: {last!r})")
-            time.sleep(interval)
-
-
 async def seed_people_async(client: httpx.AsyncClient, directory_url: str, headers: dict[str, str],
-                            items: list[dict]) -> None:
-    """:func:`seed_people` on an ``httpx.AsyncClient``."""
+                            items: list[dict], *, timeout: float = 120.0) -> None:
+    """Write ``items`` (POST /api/v1/people/bulk items) through the directory's API, in
+    calls of at most :data:`BULK_CHUNK` items (``timeout`` per call)."""
     for start in range(0, len(items), BULK_CHUNK):
         chunk = items[start:start + BULK_CHUNK]
         _check(await client.post(f"{directory_url}/api/v1/people/bulk", json={"items": chunk}, headers=headers,
-                                 timeout=120.0), len(chunk))
+                                 timeout=timeout), len(chunk))
 
 
 async def wait_until_known_async(client: httpx.AsyncClient, skp_url: str, headers: dict[str, str],
                                  nips: Iterable[str], *, timeout: float = 60.0, interval: float = 0.1) -> None:
-    """:func:`wait_until_known` on an ``httpx.AsyncClient``."""
+    """Poll skp until every NIP is in its directory projection; raise :class:`DirectoryNotReady` after ``timeout``."""
     waiting = list(dict.fromkeys(nips))
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
@@ -112,6 +88,35 @@ async def wait_until_known_async(client: httpx.AsyncClient, skp_url: str, header
             raise DirectoryNotReady(f"skp has not seen {len(waiting)} seeded people after {timeout}s "
                                     f"(first: {waiting[0]}; last answer: {last!r})")
         await asyncio.sleep(interval)
+
+
+def _run_blocking(work: Callable[[httpx.AsyncClient], Awaitable[None]], *, timeout: float) -> None:
+    """Run ``work`` on a fresh ``httpx.AsyncClient`` to the end, from synchronous code: in a
+    new event loop, or in a worker thread's when this thread already runs one."""
+    async def main() -> None:
+        async with httpx.AsyncClient(timeout=timeout) as client:
+            await work(client)
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(main())
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, main()).result()
+
+
+def seed_people(directory_url: str, headers: dict[str, str], items: list[dict], *, timeout: float = 60.0) -> None:
+    """:func:`seed_people_async` for synchronous callers (``timeout`` per call)."""
+    _run_blocking(lambda client: seed_people_async(client, directory_url, headers, items, timeout=timeout),
+                  timeout=timeout)
+
+
+def wait_until_known(skp_url: str, headers: dict[str, str], nips: Iterable[str], *, timeout: float = 60.0,
+                     interval: float = 0.1) -> None:
+    """:func:`wait_until_known_async` for synchronous callers (10 s per request)."""
+    _run_blocking(lambda client: wait_until_known_async(client, skp_url, headers, nips, timeout=timeout,
+                                                        interval=interval), timeout=10.0)
 
 
 def seed_sample_directory(directory_url: str, skp_url: str, headers: dict[str, str], *, timeout: float = 60.0) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import select
 
-from kinerja_platform.directory_view import DirectoryPerson
+from kinerja_platform.directory_view import DirectoryPerson, DirectorySuperior
 
 from ..domain.authority import JenisPenugasan, Penugasan
 from .tables import ApprovalCase, ApprovalTransition, ApprovalVersion, PenugasanRow
@@ -221,7 +221,8 @@ class ApprovalRepository:
         directory may change: the person's own, and those of pegawai of the
         person's instansi whose directory riwayat names them as superior
         (``atasan_id``) on some date. Read from the directory projection
-        (kinerja_platform.directory_view stores each riwayat as compact JSON)."""
+        (kinerja_platform.directory_view: ``directory_superior`` holds every
+        superior each stored riwayat names, indexed by superior)."""
         pending = ApprovalCase.status == SkpStatus.Pending.value
         own = list((await self.session.exec(
             select(ApprovalCase).where(pending, ApprovalCase.pegawai_nip == person_id))).all())
@@ -229,11 +230,12 @@ class ApprovalRepository:
             select(DirectoryPerson.instansi).where(DirectoryPerson.person_id == person_id))).first()
         if instansi is None:
             return own
-        names = DirectoryPerson.riwayat.contains(f'"atasan_id":"{person_id}"', autoescape=True)  # type: ignore[attr-defined]
         subordinates = (await self.session.exec(
             select(ApprovalCase)
+            .join(DirectorySuperior, DirectorySuperior.person_id == ApprovalCase.pegawai_nip)  # type: ignore[arg-type]
             .join(DirectoryPerson, DirectoryPerson.person_id == ApprovalCase.pegawai_nip)  # type: ignore[arg-type]
-            .where(pending, ApprovalCase.instansi == instansi, DirectoryPerson.instansi == instansi, names)
+            .where(pending, DirectorySuperior.atasan_id == person_id, ApprovalCase.instansi == instansi,
+                   DirectoryPerson.instansi == instansi)
             .order_by(ApprovalCase.pending_since, ApprovalCase.skp_id)
         )).all()
         seen = {c.skp_id for c in own}

@@ -46,7 +46,6 @@ async def list_for_admin(session, principal: Principal, *, aktif_pada: dt.date |
 
 
 async def revoke(session, principal: Principal, penugasan_id: uuid.UUID) -> PenugasanRow:
-    admin_instansi(principal)
     repo = ApprovalRepository(session)
     row = await repo.get_penugasan(penugasan_id)
     not_found = ProblemError(404, "penugasan-not-found", f"Penugasan {penugasan_id} tidak ditemukan (not found).")

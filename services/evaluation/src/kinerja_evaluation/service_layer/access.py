@@ -68,10 +68,12 @@ def hasil_tahunan_not_found(nip: str, tahun: int) -> ProblemError:
                         f"(no evaluation of this pegawai in this year).")
 
 
-def hide_from_other_instansi(principal: Principal, instansi: str | None, not_found: ProblemError) -> None:
-    """Raise ``not_found`` (the unknown record's answer) for an admin of another
-    instansi; an admin without instansi is refused (no admin is deployment-wide)."""
-    if principal.role == Role.admin and admin_instansi(principal) != instansi:
+def hide_outside_scope(scope: str | None, instansi: str | None, not_found: ProblemError) -> None:
+    """Hiding, not refusing: with a ``scope`` (an admin's instansi, from
+    :func:`admin_scope`), a record of another ``instansi`` is answered as an
+    unknown one (``not_found``, a 404), so nobody probes across instansi;
+    without one (not an admin) nothing is hidden here."""
+    if scope is not None and scope != instansi:
         raise not_found
 
 
@@ -88,7 +90,9 @@ def admin_instansi(principal: Principal) -> str:
 
 
 def admin_scope(principal: Principal) -> str | None:
-    """An admin's instansi (required); None for anyone else (their rows are chosen by relation)."""
+    """The scope: an admin's instansi (an admin token without one is refused,
+    403 :func:`admin_instansi`); None for anyone else (their rows are chosen
+    by relation)."""
     return admin_instansi(principal) if principal.role == Role.admin else None
 
 
@@ -132,7 +136,7 @@ def ensure_can_read_plan(principal: Principal, plan: PlanRow, skp_id) -> None:
     """Its pegawai, its penilai, or an admin of its instansi; an admin of
     another instansi is answered as for an unknown plan (404)."""
     if principal.role == Role.admin:
-        hide_from_other_instansi(principal, plan.instansi, plan_not_found(skp_id))
+        hide_outside_scope(admin_scope(principal), plan.instansi, plan_not_found(skp_id))
     elif principal.sub not in (plan.nip, plan.penilai_nip):
         raise ProblemError(403, "forbidden", "Anda tidak terkait dengan SKP ini (you are not party to this SKP).")
 

@@ -36,7 +36,7 @@ async def load(session, evaluation_id: str, *, for_update: bool = False,
         raise access.evaluation_not_found(evaluation_id)
     plan = await repo.plan(ev.skp_id)
     if principal is not None:
-        access.hide_from_other_instansi(principal, plan.instansi, access.evaluation_not_found(evaluation_id))
+        access.hide_outside_scope(access.admin_scope(principal), plan.instansi, access.evaluation_not_found(evaluation_id))
     period = await repo.period(ev.period_id)
     return ev, plan, period
 
@@ -390,10 +390,11 @@ async def decide(session, keberatan_id: str, principal, decision: str, rating_ha
     not_found = ProblemError(404, "keberatan-not-found", "Keberatan tidak ditemukan (not found).")
     if k is None:
         raise not_found
-    if access.admin_scope(principal):  # an instansi-scoped admin: answer theirs only
+    scope = access.admin_scope(principal)
+    if scope:  # an instansi-scoped admin: answer theirs only
         ev = await repo.evaluation(k.evaluation_id)
         plan = await repo.plan(ev.skp_id) if ev is not None else None
-        access.hide_from_other_instansi(principal, plan.instansi if plan is not None else None, not_found)
+        access.hide_outside_scope(scope, plan.instansi if plan is not None else None, not_found)
     access.ensure_atasan_of_keberatan(principal, k.atasan_nip)
     k = await decide_keberatan(session, k, decision, rating_hasil_kerja, rating_perilaku, new_predikat, note,
                                access.actor(principal))

@@ -16,7 +16,7 @@ from typing import Any
 
 from kinerja_contracts.calendar import utcnow
 from kinerja_platform.directory_view import DirectoryPerson
-from sqlalchemy import Integer, bindparam, case, func, insert, or_, update
+from sqlalchemy import Integer, bindparam, case, func, insert, or_, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
@@ -213,6 +213,26 @@ class NotificationRepository:
         SKIP LOCKED on PostgreSQL (another worker takes other rows)."""
         stmt = _DUE_FOR_UPDATE if self._dialect == "postgresql" else _DUE
         return list((await self.session.exec(stmt, params={"now": now, "limit": limit})).all())
+
+    async def lease(self, keys: Sequence[tuple[uuid.UUID, str]], owner: str, now: dt.datetime,
+                    until: dt.datetime) -> set[tuple[uuid.UUID, str]]:
+        """Lease the rows of ``keys`` (event id, NIP) to ``owner`` until
+        ``until``, each only if it is still pending and due at ``now``; returns
+        the keys leased. One conditional UPDATE whose own WHERE decides
+        (compare-and-set): a row another worker leased since it was read is no
+        longer due and stays that worker's. On SQLite this is what makes a
+        claim safe (a SELECT there locks nothing, and two processes may read
+        the same due rows); on PostgreSQL the rows read are locked as well."""
+        if not keys:
+            return set()
+        c = _DELIVERY.c
+        result = await self.session.exec(
+            update(_DELIVERY)
+            .where(tuple_(c.event_id, c.recipient_nip).in_(list(keys)), c.status == "pending",
+                   c.next_attempt_at <= now)
+            .values(next_attempt_at=until, leased_by=owner)
+            .returning(c.event_id, c.recipient_nip))
+        return {(r.event_id, r.recipient_nip) for r in result.all()}
 
     async def keep_lease(self, event_id: uuid.UUID, nip: str, owner: str, until: dt.datetime) -> bool:
         """Extend the lease of a pending row to ``until`` if it is still

@@ -7,8 +7,12 @@ moved forward, so no other worker takes it meanwhile):
 - the fast path: a consumer writes a new mail already leased to this
   process's worker and hands it over in memory after its commit;
 - the database: a feeder claims due rows (retries, resends, digests, rows
-  whose lease ended because their worker died) with FOR UPDATE SKIP LOCKED on
-  PostgreSQL, when woken or every ``poll_interval``.
+  whose lease ended because their worker died), when woken or every
+  ``poll_interval``: it reads due rows (FOR UPDATE SKIP LOCKED on
+  PostgreSQL) and leases them with one conditional UPDATE (still pending and
+  still due), which takes only the rows no other worker leased since they
+  were read. On SQLite that UPDATE is the only guard: a SELECT there locks
+  nothing, and two processes on one file read the same due rows.
 
 A row's lease names its worker (``leased_by``, a random id per worker) and
 ends at ``next_attempt_at``. The lease rule, for any number of replicas:
@@ -179,12 +183,15 @@ class DeliveryWorker:
         if limit <= 0:
             return 0
         now = self.clock()
+        until = now + self.lease
         async with self.sessions() as session, session.begin():
-            rows = await NotificationRepository(session).due(now, limit)
-            for d in rows:
-                d.next_attempt_at = now + self.lease
-                d.leased_by = self.worker_id
+            repo = NotificationRepository(session)
+            seen = await repo.due(now, limit)
+            # compare-and-set: only the rows still due when the lease is written are ours
+            taken = await repo.lease([(d.event_id, d.recipient_nip) for d in seen], self.worker_id, now, until)
+        rows = [d for d in seen if (d.event_id, d.recipient_nip) in taken]
         for d in rows:
+            d.next_attempt_at, d.leased_by = until, self.worker_id
             self._put(d)
         return len(rows)
 

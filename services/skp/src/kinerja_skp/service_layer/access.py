@@ -41,10 +41,12 @@ def _forbidden() -> ProblemError:
 
 
 def admin_instansi(principal: Principal) -> str:
-    if not principal.instansi:
-        raise ProblemError(403, "admin-without-instansi", "Token admin tidak memuat klaim `instansi`; hak admin dibatasi per "
-                           "instansi (an admin token needs the instansi claim).")
-    return principal.instansi
+    """The instansi an admin's rights are scoped to (token claim ``instansi``).
+    An admin token without one never reaches a use case: the platform's
+    scoping rule refuses it first (403 ``instansi-scope-missing``,
+    :func:`kinerja_platform.web.auth.scope_problem`); an empty claim would
+    match no instansi."""
+    return principal.instansi or ""
 
 
 def acting_role(nip: str, principal: Principal) -> Role:

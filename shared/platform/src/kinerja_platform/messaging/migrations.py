@@ -10,6 +10,8 @@ migration instead.
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from sqlmodel.sql.sqltypes import AutoString
 
@@ -109,3 +111,30 @@ def create_directory_person_table(op) -> None:
 def drop_directory_person_table(op) -> None:
     """Undo :func:`create_directory_person_table`."""
     op.drop_table("directory_person")
+
+
+def create_directory_superior_table(op) -> None:
+    """Who names whom as superior in the directory projection
+    (kinerja_platform.directory_view.DirectorySuperior): every ``atasan_id``
+    of each person's stored riwayat, filled from ``directory_person`` as it
+    stands (the projection keeps it from then on)."""
+    superior = op.create_table(
+        "directory_superior",
+        sa.Column("person_id", AutoString(length=64), nullable=False),
+        sa.Column("atasan_id", AutoString(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("person_id", "atasan_id"),
+    )
+    with op.batch_alter_table("directory_superior", schema=None) as batch_op:
+        batch_op.create_index("ix_directory_superior_atasan_id", ["atasan_id"], unique=False)
+    rows = op.get_bind().execute(sa.text("SELECT person_id, riwayat FROM directory_person")).all()
+    named = []
+    for person_id, riwayat in rows:
+        atasan_ids = dict.fromkeys(r.get("atasan_id") for r in json.loads(riwayat) if r.get("atasan_id"))
+        named += [{"person_id": person_id, "atasan_id": a} for a in atasan_ids]
+    if named:
+        op.bulk_insert(superior, named)
+
+
+def drop_directory_superior_table(op) -> None:
+    """Undo :func:`create_directory_superior_table`."""
+    op.drop_table("directory_superior")
