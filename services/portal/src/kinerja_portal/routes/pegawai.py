@@ -160,7 +160,12 @@ def _form_page(request: Request, view: dict[str, Any], *, skp_id: str | None, ve
 
 @router.get("/skp/baru")
 async def baru(request: Request, viewer: SignedIn):
-    return _form_page(request, form.new_draft(dt.datetime.now(JAKARTA).date()), skp_id=None, version=None)
+    view = form.new_draft(dt.datetime.now(JAKARTA).date())
+    latest = await _services(request).as_(viewer, Role.pegawai, "skp", "GET", SKP,
+                                          params={"nip": viewer.nip, "limit": 1})
+    for s in latest.get("items") or []:  # the kind of pegawai does not change from one SKP to the next
+        view["jenis_pegawai"] = s.get("jenis_pegawai") or view["jenis_pegawai"]
+    return _form_page(request, view, skp_id=None, version=None)
 
 
 @router.get("/skp/{skp_id}/ubah")
