@@ -93,7 +93,7 @@ def test_siti_drafts_submits_and_sees_the_return_note_arrive(page, phone, portal
     page.click("button:has-text('Ajukan')")
     page.wait_for_url(f"{portal_url}/skp/{skp_id}")
     assert page.locator("#lencana-status").inner_text() == "Menunggu persetujuan"
-    assert page.locator("a:has-text('Ubah')").count() == 0
+    assert not page.locator("a:has-text('Ubah')").is_visible()
 
     # the penilai returns it (through the approval API); the open page updates by itself
     version = httpx.get(f"{portal_stack.url('skp')}/api/v1/skp/{skp_id}", headers=tokens(PEGAWAI_NIP, "pegawai")).json()["version"]
@@ -112,9 +112,8 @@ def test_siti_drafts_submits_and_sees_the_return_note_arrive(page, phone, portal
 
     page.click("a:has-text('Ubah')")  # she fixes it as the note says: the autosave writes version 2
     page.wait_for_url(f"{portal_url}/skp/{skp_id}/ubah")
-    assert page.locator("#catatan-isi").inner_text() == note
-    page.locator("#f-hasil_kerja-0-iki-1-target_triwulan-3").scroll_into_view_if_needed()
-    page.click("details.periode >> nth=1")
+    assert page.locator(".catatan-isi").inner_text() == note
+    page.locator("#f-hasil_kerja-0-iki-1-target_triwulan-3").locator("xpath=ancestor::details/summary").click()
     page.fill("#f-hasil_kerja-0-iki-1-target_triwulan-3", "95")
     _wait_saved(page)
 
@@ -163,6 +162,8 @@ def test_what_was_typed_survives_an_ended_session(page, portal_url):
     assert "Teks yang diketik tepat sebelum sesi berakhir" in saved
 
     page.click("#status-simpan a:has-text('Masuk lagi')")
+    page.wait_for_url(re.compile(r"/masuk\?next="))
+    assert page.locator("#f-nip").count() == 1, (page.url, page.inner_text("body")[:800])
     page.select_option("#f-nip", PEGAWAI_NIP)
     page.click("form[action='/masuk/dev'] button[type=submit]")
     page.wait_for_url(re.compile(rf"/skp/{skp_id}/ubah\?dipulihkan=1$"))

@@ -26,7 +26,8 @@
     var state = document.getElementById("status-simpan");
     var idInput = form.querySelector('input[name="id_skp"]');
     var versionInput = form.querySelector('input[name="version"]');
-    var timer = null, inFlight = false, again = false, edits = 0, savedEdits = 0, stopped = false, submitting = false;
+    var timer = null, inFlight = false, again = false, edits = 0, savedEdits = 0, stopped = false, submitting = false,
+      signedOut = false;
 
     function key() { return PREFIX + nip + ":" + (idInput.value || "baru"); }
     function show(text, kind, link) {
@@ -146,6 +147,7 @@
 
     // autosave
     function changed() {
+      if (signedOut) { keepCopy(); return; }  // the message with its "Masuk lagi" link stays
       if (stopped) return;
       edits += 1;
       keepCopy();
@@ -177,7 +179,7 @@
           if (r.body.temuan) t += " \u00b7 " + r.body.temuan + " isian masih perlu diperbaiki sebelum diajukan";
           show(t, "ok");
         } else if (r.status === 401 || r.status === 403) {
-          keepCopy();
+          keepCopy(); signedOut = true;
           show("Sesi Anda berakhir. Isian aman tersimpan di perangkat ini dan akan dipulihkan setelah Anda masuk lagi.",
                "galat", { href: "/masuk?next=" + encodeURIComponent(location.pathname), text: "Masuk lagi" });
         } else if (r.status === 409) {
@@ -323,7 +325,9 @@
             document.getElementById("catatan-isi").textContent = s.catatan_perbaikan;
             document.getElementById("catatan").hidden = false;
           }
-          announce("Status SKP berubah: " + s.label + ". Muat ulang halaman untuk tombol yang sesuai.");
+          var edit = document.getElementById("tautan-ubah");
+          if (edit && (status === "Revisi" || status === "Draft")) edit.hidden = false;
+          announce("Status SKP berubah: " + s.label + ".");
           return;
         }
         ask();
