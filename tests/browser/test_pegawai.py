@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 from kinerja_devstack.browser import check_accessibility, screenshot, sign_in
@@ -86,7 +87,7 @@ def test_siti_drafts_submits_and_sees_the_return_note_arrive(page, phone, portal
     with page.expect_download() as dl:
         page.click("text=Unduh XLSX")
     path = dl.value.path()
-    data = open(path, "rb").read()
+    data = Path(path).read_bytes()
     assert data[:2] == b"PK" and len(data) > 1000
     assert dl.value.suggested_filename.endswith(".xlsx")
 

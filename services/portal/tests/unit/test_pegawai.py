@@ -174,14 +174,22 @@ def test_a_new_draft_and_a_hostile_form():
 def test_service_messages_and_the_diff_read_in_indonesian():
     assert f.pesan("Nilai target wajib diisi (the target value is required).") == "Nilai target wajib diisi."
     assert f.pesan("Sudah benar.") == "Sudah benar."
+    assert f.pesan("Input should be a valid decimal") == "Harus berupa angka, misalnya 12 atau 12,5."
+    assert f.pesan("Field required") == "Wajib diisi."
+    assert f.pesan("String should have at most 2000 characters") == "Terlalu panjang (paling banyak 2000 karakter)."
+    assert f.pesan("Value error, Tanggal selesai sebelum mulai (end before start).") == "Tanggal selesai sebelum mulai."
     rows = f.diff_rows([
         {"path": "hasil_kerja[id=rhk-1].iki[id=iki-1].target.nilai", "kind": "changed", "before": "4", "after": "12"},
         {"path": "hasil_kerja[id=rhk-4]", "kind": "added", "before": None, "after": {"uraian": "Baru", "iki": []}},
         {"path": "perilaku_kerja[nilai=Akuntabel].ekspektasi_khusus", "kind": "changed", "before": None, "after": "Tepat"},
         {"path": "lampiran.konsekuensi", "kind": "changed", "before": ["a"], "after": ["a", "b"]},
+        {"path": "hasil_kerja[id=rhk-1].iki[id=iki-2].target_triwulan", "kind": "changed", "before": None,
+         "after": [None, None, "90", "95.5"]},
     ])
     assert rows[0] == {"field": "RHK rhk-1 › IKI iki-1 › target › nilai", "path": rows[0]["path"], "op": "diubah",
                        "before": "4", "after": "12"}
     assert rows[1]["op"] == "ditambah" and rows[1]["before"] == "-" and "uraian: Baru" in rows[1]["after"]
     assert rows[2]["field"] == "perilaku kerja Akuntabel › ekspektasi khusus"
     assert rows[3]["after"] == "a\nb"
+    assert rows[4]["field"] == "RHK rhk-1 › IKI iki-2 › target triwulan"
+    assert (rows[4]["before"], rows[4]["after"]) == ("-", "TW III: 90\nTW IV: 95,5")

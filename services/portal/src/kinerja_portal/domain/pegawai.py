@@ -465,8 +465,27 @@ def errors_beside_fields(errors: Iterable[tuple[str, str]], known: set[str],
     return out
 
 
+#: pydantic's messages (a request the service refused before its own rules ran), as a person reads them
+_PYDANTIC = (
+    (r"Input should be a valid (decimal|number|integer|float).*", "Harus berupa angka, misalnya 12 atau 12,5."),
+    (r"Decimal input should have no more than (\d+) digits?.*", "Angka terlalu panjang."),
+    (r"Field required", "Wajib diisi."),
+    (r"Input should be a valid date.*", "Harus berupa tanggal yang benar."),
+    (r"Input should be (greater|less) than.*", "Angka di luar batas yang diizinkan."),
+    (r"Input should be '.*", "Pilih salah satu pilihan yang tersedia."),
+    (r"String should have at most (\d+) characters?", "Terlalu panjang (paling banyak {0} karakter)."),
+    (r"Value error, (.*)", "{0}"),
+)
+
+
 def pesan(message: str) -> str:
-    """The Indonesian part of a service message ("Nilai target wajib diisi (the target value is required).")."""
+    """A service message as the person reads it: the Indonesian part of the service's own
+    ("Nilai target wajib diisi (the target value is required).") and pydantic's in Indonesian."""
+    for pattern, text in _PYDANTIC:
+        hit = re.fullmatch(pattern, message.strip(), flags=re.S)
+        if hit:
+            return pesan(text.format(*hit.groups())) if "{0}" in text and pattern.startswith("Value") \
+                else text.format(*hit.groups())
     m = re.fullmatch(r"(.*\S)\s*\((?:[a-z][^()]*)\)\.?", message.strip(), flags=re.S)
     if m:
         return m.group(1).rstrip(".") + "."
@@ -513,12 +532,25 @@ def shown_value(v: Any) -> str:
     return _shown(v) if isinstance(v, str) else str(v)
 
 
+def _per_periode(path: str, v: Any) -> Any:
+    """Targets per period as a cell shows them: ``TW IV: 95`` (only the periods with a target)."""
+    names: tuple[str, ...] = ()
+    if path.endswith("target_triwulan"):
+        names = tuple(f"TW {q}" for q in TRIWULAN)
+    elif path.endswith("target_bulanan"):
+        names = BULAN_PENDEK
+    if not names or not isinstance(v, list) or len(v) != len(names):
+        return v
+    return [f"{n}: {_shown(x)}" for n, x in zip(names, v, strict=True) if x not in (None, "")] or None
+
+
 def diff_rows(changes: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """The service's diff (``changes``: path, op, before/old, after/new) as table rows."""
+    """The service's diff (``changes``: path, kind, before, after) as table rows."""
     rows = []
     for c in changes:
-        before = c.get("before", c.get("old", c.get("dari")))
-        after = c.get("after", c.get("new", c.get("ke")))
+        path = str(c.get("path", ""))
+        before = _per_periode(path, c.get("before", c.get("old", c.get("dari"))))
+        after = _per_periode(path, c.get("after", c.get("new", c.get("ke"))))
         op = str(c.get("op") or c.get("kind") or c.get("change") or "")
         rows.append({"field": path_label(str(c.get("path", ""))), "path": str(c.get("path", "")),
                      "op": {"added": "ditambah", "add": "ditambah", "removed": "dihapus", "remove": "dihapus",
