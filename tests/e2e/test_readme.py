@@ -262,7 +262,8 @@ def test_readme_tour_pasted_into_bash_against_make_run(tmp_path):
     mail = free_port()
     env = {**os.environ, **{f"KINERJA_{s.upper()}_PORT": str(p) for s, p in ports.items()},
            "KINERJA_NOTIFICATION_SMTP_PORT": str(free_port()), "KINERJA_DEV_MAIL_HTTP_PORT": str(mail),
-           "KINERJA_DEV_NATS_PORT": str(free_port()), "KINERJA_DEV_VAR": str(tmp_path / "var")}
+           "KINERJA_DEV_NATS_PORT": str(free_port()), "KINERJA_DEV_VAR": str(tmp_path / "var"),
+           "KINERJA_PORTAL_PORT": str(free_port())}
     env.pop("NATS_URL", None)
 
     def moved(text: str) -> str:

@@ -35,7 +35,7 @@ def test_run_starts_all_services_and_one_ctrl_c_stops_them_all(tmp_path):
     ports = {s: free_port() for s in SERVICES}
     env = {**os.environ, **{f"KINERJA_{s.upper()}_PORT": str(p) for s, p in ports.items()},
            "KINERJA_NOTIFICATION_SMTP_PORT": str(free_port()), "KINERJA_DEV_MAIL_HTTP_PORT": str(free_port()),
-           "KINERJA_DEV_NATS_PORT": str(free_port())}
+           "KINERJA_DEV_NATS_PORT": str(free_port()), "KINERJA_PORTAL_PORT": str(free_port())}
     env.pop("NATS_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "kinerja_devstack", "--var", str(tmp_path / "var")], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -124,7 +124,8 @@ class Launch:
         self.ports = {s: free_port() for s in SERVICES}
         env = {**os.environ, **{f"KINERJA_{s.upper()}_PORT": str(p) for s, p in self.ports.items()},
                "KINERJA_NOTIFICATION_SMTP_PORT": str(free_port()), "KINERJA_DEV_MAIL_HTTP_PORT": str(free_port()),
-               "KINERJA_DEV_NATS_PORT": str(free_port()), "KINERJA_DEV_VAR": str(tmp_path / "var")}
+               "KINERJA_DEV_NATS_PORT": str(free_port()), "KINERJA_DEV_VAR": str(tmp_path / "var"),
+               "KINERJA_PORTAL_PORT": str(free_port())}
         env.pop("NATS_URL", None)
 
         def background_job():  # what a shell does to a job started with '&' in a script
