@@ -90,6 +90,15 @@ def test_siti_drafts_submits_and_sees_the_return_note_arrive(page, phone, portal
     data = Path(path).read_bytes()
     assert data[:2] == b"PK" and len(data) > 1000
     assert dl.value.suggested_filename.endswith(".xlsx")
+    # the workbook goes back in from the SKP's page (an update of this draft, at the version shown)
+    page.set_input_files("#f-berkas", files=[{"name": dl.value.suggested_filename, "buffer": data,
+                                              "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    with page.expect_navigation():
+        page.click("form[action='/skp/unggah'] button[type=submit]")
+    assert page.url == f"{portal_url}/skp/{skp_id}", (page.url, page.inner_text("main")[:600])
+    assert "Berkas diunggah" in page.inner_text(".flash"), page.inner_text(".flash")
+    template = page.request.get(f"{portal_url}/skp/templat.xlsx")
+    assert template.status == 200 and template.body()[:2] == b"PK"
 
     page.click("button:has-text('Ajukan')")
     page.wait_for_url(f"{portal_url}/skp/{skp_id}")

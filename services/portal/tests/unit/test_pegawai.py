@@ -128,7 +128,7 @@ def test_the_form_shows_an_error_beside_every_name_it_maps_to():
     html = templates.env.get_template("pegawai/form.html").render(
         v=view, errors=errors, skp_id="x", version=1, status="Draft", warnings=[], conflict=None, catatan=None, nip="1",
         bulan=f.BULAN_PENDEK, triwulan=f.TRIWULAN, n_errors=len(errors), csrf_token="t", viewer=None, flash=[], nav="skp",
-        title="Ubah SKP", blank_rhk_utama=f.blank_rhk("Utama"), blank_rhk_tambahan=f.blank_rhk("Tambahan"),
+        title="Ubah SKP", label_of=f.path_label, blank_rhk_utama=f.blank_rhk("Utama"), blank_rhk_tambahan=f.blank_rhk("Tambahan"),
         blank_iki=f.blank_iki(), blank_ra=f.blank_rencana_aksi(), blank_output=f.blank_output(), diketik=False)
     main = html.split('<section class="ringkasan-galat"')[1].split("</section>", 1)[1]
     for name in known:

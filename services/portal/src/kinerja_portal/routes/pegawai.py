@@ -153,7 +153,7 @@ def _form_page(request: Request, view: dict[str, Any], *, skp_id: str | None, ve
     return render(request, "pegawai/form.html", status_code, title=title, nav="skp", v=view, skp_id=skp_id, diketik=diketik,
                   version=version, status=status, errors=errors or {}, warnings=warnings or [], conflict=conflict,
                   catatan=catatan, nip=viewer.nip if viewer else "", bulan=form.BULAN_PENDEK, triwulan=form.TRIWULAN,
-                  n_errors=sum(len(m) for m in (errors or {}).values()), blank_rhk_utama=form.blank_rhk("Utama"),
+                  n_errors=sum(len(m) for m in (errors or {}).values()), label_of=form.path_label, blank_rhk_utama=form.blank_rhk("Utama"),
                   blank_rhk_tambahan=form.blank_rhk("Tambahan"), blank_iki=form.blank_iki(),
                   blank_ra=form.blank_rencana_aksi(), blank_output=form.blank_output())
 
