@@ -65,6 +65,7 @@ def test_siti_drafts_submits_and_sees_the_return_note_arrive(page, phone, portal
     assert page.input_value("#f-lampiran-dukungan_sumber_daya") == "Alat kebersihan\nBuku catatan pemeliharaan"
     assert "perlu diperbaiki" in page.locator("#ringkasan-galat").inner_text()
     check_accessibility(page)
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "pegawai-form-galat")
 
     page.fill("#f-hasil_kerja-0-iki-0-target-nilai", "12")  # fixed: the autosave creates the draft
@@ -72,7 +73,10 @@ def test_siti_drafts_submits_and_sees_the_return_note_arrive(page, phone, portal
     assert SAVED.search(page.inner_text("#status-simpan"))
     page.wait_for_url(re.compile(r"/skp/[0-9a-f-]{36}/ubah$"))
     skp_id = _skp_id(page.url)
+    assert page.locator("#err-hasil_kerja-0-iki-0-target-nilai").count() == 0  # saved: the old message is gone
+    assert page.locator("h1").inner_text() == "Ubah SKP"
     check_accessibility(page)
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "pegawai-form")
 
     page.click("button[value='simpan']")
@@ -147,6 +151,7 @@ def test_siti_drafts_submits_and_sees_the_return_note_arrive(page, phone, portal
     sign_in(phone, portal_url, PEGAWAI_NIP, next_url=f"/skp/{skp_id}/ubah")
     assert "Catatan perbaikan" in phone.inner_text("main")
     check_accessibility(phone)
+    phone.evaluate("window.scrollTo(0, 0)")
     screenshot(phone, "pegawai-form-ponsel")
 
     # the penilai opening the e-mail link /skp/{id}: the approval page, not the pegawai's

@@ -173,6 +173,7 @@
             if (window.history && history.replaceState) history.replaceState(null, "", r.body.url);
           }
           savedEdits = sent;
+          clearStaleErrors(wasNew);
           if (edits === sent) dropCopy(key()); else keepCopy();
           if (submitting && edits === sent) { finishSubmit(); return; }
           var t = "Tersimpan " + r.body.tersimpan;
@@ -194,6 +195,18 @@
         if (!r.ok) submitting = false;
         if (again) { again = false; save(); }
       });
+    }
+    // what the server refused before is saved now: its messages go (the status line counts what is left)
+    function clearStaleErrors(wasNew) {
+      var summary = document.getElementById("ringkasan-galat");
+      if (summary) summary.parentElement.removeChild(summary);
+      Array.prototype.forEach.call(form.querySelectorAll(".field-errors"), function (ul) { ul.parentElement.removeChild(ul); });
+      Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) {
+        el.removeAttribute("aria-invalid"); el.removeAttribute("aria-describedby");
+      });
+      Array.prototype.forEach.call(form.querySelectorAll(".has-error"), function (el) { el.classList.remove("has-error"); });
+      var h1 = document.querySelector("main h1");
+      if (wasNew && h1) { h1.textContent = "Ubah SKP"; document.title = "Ubah SKP \u00b7 Kinerja"; }
     }
     // "Simpan dan periksa": the typed text reaches the server by the autosave first (so an ended
     // session loses nothing), then the form is posted for the full check on the server's page
