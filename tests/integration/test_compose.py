@@ -12,6 +12,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = {"skp": 8001, "approval": 8002, "evaluation": 8003, "notification": 8004, "directory": 8005}
+#: the web application: no database, no NATS user (docs/portal.md)
+PORTAL = {"portal": 8000}
 
 
 def compose() -> dict:
@@ -44,10 +46,28 @@ def test_the_deployment_knows_every_service_of_the_workspace_on_its_own_port():
     """A new service under services/ fails here until compose (and deploy/k8s) run it."""
     import importlib
 
-    assert set(SERVICES) == workspace_services()
-    for name, port in SERVICES.items():
+    assert set(SERVICES) | set(PORTAL) == workspace_services()
+    for name, port in (SERVICES | PORTAL).items():
         settings = importlib.import_module(f"kinerja_{name}.settings").Settings
         assert settings.model_fields["port"].default == port, name
+
+def test_the_portal_calls_the_services_by_name_and_has_no_database_or_bus():
+    doc = compose()["services"]
+    portal = doc["portal"]
+    env = portal["environment"]
+    assert portal["command"] == ["python", "-m", "kinerja_portal"]
+    assert "8000:8000" in portal["ports"]
+    assert ":8000/healthz" in " ".join(portal["healthcheck"]["test"])
+    for name, port in SERVICES.items():
+        assert env[f"KINERJA_PORTAL_{name.upper()}_URL"] == f"http://{name}:{port}"
+        assert portal["depends_on"][name]["condition"] == "service_healthy"
+    assert not any("DATABASE_URL" in k or "NATS" in k for k in env)
+    assert "postgres" not in portal["depends_on"]
+    # its own session secret, and links in e-mails open it
+    assert env["KINERJA_PORTAL_SESSION_SECRET"] and env["KINERJA_JWT_SECRET"] == doc["skp"]["environment"]["KINERJA_JWT_SECRET"]
+    assert doc["notification"]["environment"]["KINERJA_PUBLIC_BASE_URL"].endswith(":8000}")
+    assert env["KINERJA_PORTAL_DEV_SIGN_IN"] == "${KINERJA_PORTAL_DEV_SIGN_IN:-false}"
+
 
 def test_nats_nodes_form_one_jetstream_cluster():
     for i in (1, 2, 3):

@@ -65,3 +65,25 @@ def test_kinerja_token_runs_from_another_folder_as_the_readme_says(tmp_path):
     assert r.returncode == 0, r.stderr
     claims = jwt.decode(r.stdout.strip(), options={"verify_signature": False})
     assert claims["sub"] == "199503152025212001" and claims["role"] == "pegawai"
+
+
+def test_every_portal_setting_is_in_docs_portal():
+    """docs/portal.md's settings table names every ``KINERJA_PORTAL_*`` setting of the portal."""
+    from kinerja_portal.settings import Settings
+
+    doc = (ROOT / "docs" / "portal.md").read_text()
+    table = doc.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    missing = sorted(f"KINERJA_PORTAL_{name.upper()}" for name in Settings.model_fields
+                     if name != "common" and f"`KINERJA_PORTAL_{name.upper()}`" not in table)
+    assert missing == [], f"portal settings missing from docs/portal.md: {missing}"
+
+
+def test_docs_portal_links_and_screenshots_exist():
+    import re
+
+    doc = (ROOT / "docs" / "portal.md").read_text()
+    links = re.findall(r"\]\(([^)#]+)\)", doc)
+    assert "portal/masuk.png" in links
+    for link in links:
+        if not link.startswith("http"):
+            assert (ROOT / "docs" / link).exists(), f"docs/portal.md links to missing {link}"

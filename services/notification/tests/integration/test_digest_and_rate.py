@@ -79,6 +79,7 @@ async def test_penilai_with_digest_gets_one_summary_per_interval(new_database, n
         assert "3 SKP menunggu persetujuan Anda" in str(m["Subject"])
         text = m.get_body(preferencelist=("plain",)).get_content()
         assert all(f"Pegawai Nomor {i}" in text for i in (1, 2, 3)) and "Pegawai Nomor 4" not in text, text
+        assert "https://kinerja.example.go.id/preferensi" in text  # where to turn the summary off
         assert m["Message-ID"].strip().startswith(f"<digest.{PENILAI.nip}.")
 
         # a new SKP in the next window goes into the next summary, with its own Message-ID

@@ -40,6 +40,8 @@ async def test_event_mails_the_right_person(sample, app, bus, smtp_sink, tokens)
             html = m.get_body(preferencelist=("html",)).get_content()
             assert in_text in text
             assert "https://kinerja.example.go.id/" in text and 'href="https://kinerja.example.go.id/' in html
+            assert "https://kinerja.example.go.id/preferensi" in text  # the reader's preferences in the portal
+            assert 'href="https://kinerja.example.go.id/preferensi"' in html
             assert m["X-Correlation-ID"] == f"corr-{sample}"
             assert m["Message-ID"].strip().startswith(f"<{env.event_id}.")
         # the log shows the same, by event (once the worker has recorded it)

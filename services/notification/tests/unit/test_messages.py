@@ -107,3 +107,14 @@ def test_a_name_ending_in_an_abbreviation_gets_one_full_stop():
         assert "M.M." in r.text
     assert _one_stop("tunggu... lalu M.M.. Selesai.") == "tunggu... lalu M.M. Selesai."
     assert _one_stop("versi 2.. x") == "versi 2.. x"  # only after a letter's stop
+
+
+@pytest.mark.parametrize("locale", ["id", "en"])
+@pytest.mark.parametrize("out", list(all_outgoing()), ids=lambda o: o.kind)
+def test_every_mail_links_to_the_readers_preferences_in_the_portal(out, locale):
+    r = render(out.kind, locale, **out.ctx, link="https://kinerja.example.go.id" + out.path,
+               preferences_link="https://kinerja.example.go.id/preferensi")
+    label = "Atur pemberitahuan e-mail Anda" if locale == "id" else "Your e-mail preferences"
+    assert f"{label}: https://kinerja.example.go.id/preferensi" in r.text
+    assert f'href="https://kinerja.example.go.id/preferensi" style="color:#0f4c81;">{label}</a>' in r.html
+    assert "preferensi" not in render(out.kind, locale, **out.ctx, link="x").text

@@ -33,6 +33,21 @@ def oauth_client(settings: Settings) -> OAuth | None:
     return oauth
 
 
+async def claims_of(client: Any, token: dict[str, Any]) -> dict[str, Any]:
+    """The person's claims: the ID token's, completed from the userinfo endpoint.
+
+    Most providers (and the OIDC default for claims asked by scope) put only
+    ``sub`` in the ID token when an access token is issued too, and the rest
+    (name, NIP, roles) at the userinfo endpoint. The userinfo answer counts
+    only when its ``sub`` is the ID token's (OIDC Core 5.3.2)."""
+    claims = dict(token.get("userinfo") or {})
+    if token.get("access_token") and client.server_metadata.get("userinfo_endpoint"):
+        extra = dict(await client.userinfo(token=token))
+        if extra.get("sub") == claims.get("sub"):
+            claims = extra | claims
+    return claims
+
+
 def roles_of(claims: dict[str, Any], claim: str) -> set[str]:
     """The roles claim as a set: a list, or a space- or comma-separated string."""
     value = claims.get(claim)

@@ -91,8 +91,12 @@ def require_admin(viewer: Annotated[Viewer, Depends(require_viewer)]) -> Viewer:
 
 
 def safe_next(value: str | None) -> str:
-    """Only a path on this portal: never an absolute or protocol-relative URL (open redirect)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+    """Only a path on this portal: never an absolute or protocol-relative URL (open redirect).
+
+    No whitespace or control character either: browsers drop tabs and line
+    breaks from a URL, so ``/<TAB>/evil.example`` would become ``//evil.example``."""
+    if (not value or not value.startswith("/") or value.startswith("//") or "\\" in value
+            or any(c <= " " or c == "\x7f" for c in value)):
         return "/"
     return value
 

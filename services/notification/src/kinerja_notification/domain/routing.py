@@ -38,6 +38,8 @@ from kinerja_contracts.values import Pegawai
 #: Links in e-mails: paths under the portal's base URL (setting
 #: ``KINERJA_PUBLIC_BASE_URL``).
 INBOX_PATH = "/persetujuan"
+#: the portal page of the reader's own notification preferences (every mail links to it)
+PREFERENCES_PATH = "/preferensi"
 
 
 def skp_path(skp_id: object) -> str:

@@ -15,7 +15,7 @@ from ..adapters.repository import NotificationRepository
 from ..adapters.tables import Delivery, DigestItem
 from ..domain.digest import digest_event_id, digest_message_id, window_start
 from ..domain.messages import render
-from ..domain.routing import INBOX_PATH
+from ..domain.routing import INBOX_PATH, PREFERENCES_PATH
 from . import directory
 from .mail import Mailroom, delivery_status
 
@@ -78,7 +78,8 @@ class DigestTask:
         who = await directory.addressee(session, nip)  # name and address: the directory's only
         recipient = {"nip": nip, "nama": who.nama or nip}
         rendered = render("approval.digest", self.mail.locale_of(rec), recipient=recipient, until=start,
-                          items=summary_lines(items), link=self.mail.link(INBOX_PATH))
+                          items=summary_lines(items), link=self.mail.link(INBOX_PATH),
+                          preferences_link=self.mail.link(PREFERENCES_PATH))
         email = who.email
         status, reason = delivery_status(email, who.why_not)
         repo.add_delivery(Delivery(

@@ -21,7 +21,7 @@ from kinerja_contracts.events.envelope import Envelope
 from ..adapters.repository import NotificationRepository
 from ..adapters.tables import DigestItem, Recipient
 from ..domain.messages import render
-from ..domain.routing import KINDS, Outgoing, route, settles_skp
+from ..domain.routing import KINDS, PREFERENCES_PATH, Outgoing, route, settles_skp
 from . import directory
 
 
@@ -166,7 +166,8 @@ async def queue(session, env: Envelope, out: Outgoing, who: directory.Addressee,
     if out.digestible and mail.wants_digest(rec):
         await _queue_digest_item(session, env, out)
         return
-    rendered = render(out.kind, mail.locale_of(rec), **out.ctx, link=mail.link(out.path))
+    rendered = render(out.kind, mail.locale_of(rec), **out.ctx, link=mail.link(out.path),
+                      preferences_link=mail.link(PREFERENCES_PATH))
     email = who.email
     status, reason = delivery_status(email, who.why_not)
     email_for_worker = email if status == "pending" else None  # a bad address is never handed to a worker

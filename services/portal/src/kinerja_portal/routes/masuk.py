@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import httpx
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
@@ -86,7 +87,14 @@ async def masuk_callback(request: Request):
     except OAuthError as exc:
         return render(request, "galat.html", 401, title="Gagal masuk",
                       message=f"Penyedia identitas menolak masuk: {exc.description or exc.error}. Silakan coba lagi.")
-    claims = dict(token.get("userinfo") or {})
+    except httpx.HTTPError as exc:  # the provider's token endpoint unreachable
+        return render(request, "galat.html", 502, title="Gagal masuk",
+                      message=f"Penyedia identitas tidak dapat dihubungi ({type(exc).__name__}). Silakan coba lagi.")
+    try:
+        claims = await signin.claims_of(oauth.idp, token)
+    except (OAuthError, httpx.HTTPError, ValueError) as exc:  # userinfo unreachable or not JSON
+        return render(request, "galat.html", 502, title="Gagal masuk",
+                      message=f"Penyedia identitas tidak memberi data akun Anda ({type(exc).__name__}). Silakan coba lagi.")
     nip = str(claims.get(settings.oidc_nip_claim) or "").strip()
     if not nip:
         return render(request, "galat.html", 403, title="NIP tidak dikenal",
