@@ -9,10 +9,10 @@ protected all the same (``always_protect``).
 
 from __future__ import annotations
 
-import secrets
-from http.cookies import CookieError, SimpleCookie
+from http.cookies import SimpleCookie
 
 from asgi_csrf import asgi_csrf
+from itsdangerous import BadSignature, URLSafeSerializer
 from python_multipart import FormParser
 
 from .pages import templates
@@ -54,85 +54,95 @@ async def _csrf_failed(scope, send, message_id) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+#: the largest multipart form the portal reads (an upload forwarded to a service)
+MULTIPART_MAX_BYTES = 25 * 1024 * 1024
+
+
 class CsrfMiddleware:
-    """asgi-csrf as a Starlette middleware class (it is published as an ASGI wrapper function)."""
+    """asgi-csrf as a Starlette middleware class (it is published as an ASGI wrapper function).
+
+    A multipart form (a file upload) is checked here first: asgi-csrf 0.11 parses it with an argument
+    python-multipart no longer takes (``FileClass``: a TypeError, every upload a 500). Its rule is kept:
+    the ``csrftoken`` field must come before any file and equal the signed cookie; the request then
+    goes on with that token in the ``X-CSRFToken`` header, which asgi-csrf checks as for any script."""
 
     def __init__(self, app, *, secret: str, secure: bool, always_protect: set[str]):
         self.app = asgi_csrf(app, signing_secret=secret, cookie_secure=secure, always_protect=always_protect,
                              send_csrf_failed=_csrf_failed)
+        self.signer = URLSafeSerializer(secret)
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["method"] == "POST" and _is_multipart(scope):
-            return await self._multipart(scope, receive, send)
+        if scope["type"] == "http" and scope["method"] not in {"GET", "HEAD", "OPTIONS", "TRACE"}:
+            headers = dict(scope.get("headers") or [])
+            content_type = headers.get(b"content-type", b"")
+            if (content_type.split(b";", 1)[0].strip() == b"multipart/form-data" and b"x-csrftoken" not in headers
+                    and headers.get(b"cookie")):
+                return await self._multipart(scope, receive, send, headers, content_type)
         await self.app(scope, receive, send)
 
-    async def _multipart(self, scope, receive, send):
-        """An upload form: asgi-csrf 0.11 reads its token with an argument python-multipart no longer
-        takes (since 0.0.26, the release with the CVE-2026-40347 fix; simonw/asgi-csrf#38), so the
-        form's first field ``csrftoken`` is read here and handed to asgi-csrf as the X-CSRFToken
-        header, which it checks (the cookie's signature too) as always. No token before the first file,
-        or one that is not the cookie's: 403 here (asgi-csrf would fall back to its own parsing)."""
-        headers = dict(scope.get("headers") or [])
-        if headers.get(b"x-csrftoken"):
-            return await self.app(scope, receive, send)
-        token, messages = await _token_of_multipart(headers.get(b"content-type", b""), receive)
-        cookies = SimpleCookie()
-        try:
-            cookies.load(headers.get(b"cookie", b"").decode("latin-1"))
-        except CookieError:
-            pass
-        cookie = cookies["csrftoken"].value if "csrftoken" in cookies else ""
-        if token is None or not cookie or not secrets.compare_digest(token, cookie):
-            return await _csrf_failed(scope, send, None)
+    async def _multipart(self, scope, receive, send, headers, content_type: bytes) -> None:
+        messages, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            messages.append(message)
+            size += len(message.get("body", b""))
+            if size > MULTIPART_MAX_BYTES:
+                await send({"type": "http.response.start", "status": 413,
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+                await send({"type": "http.response.body", "body": b"Berkas terlalu besar."})
+                return
+            more = message.get("more_body", False)
+        token = _multipart_token(content_type, b"".join(m.get("body", b"") for m in messages))
+        cookie = SimpleCookie(headers[b"cookie"].decode("latin-1")).get("csrftoken")
+        if token is None or cookie is None or token != cookie.value or not self._signed(token):
+            await _csrf_failed(scope, send, None)
+            return
 
         async def replay():
             return messages.pop(0) if messages else await receive()
 
-        scope = dict(scope, headers=[*scope.get("headers", []), (b"x-csrftoken", token.encode("latin-1"))])
+        scope = {**scope, "headers": [*scope["headers"], (b"x-csrftoken", token.encode("latin-1"))]}
         await self.app(scope, replay, send)
 
+    def _signed(self, token: str) -> bool:
+        try:
+            self.signer.loads(token, "csrftoken")
+        except BadSignature:
+            return False
+        return True
 
-def _is_multipart(scope) -> bool:
-    ct = dict(scope.get("headers") or []).get(b"content-type", b"")
-    return ct.split(b";")[0].strip().lower() == b"multipart/form-data"
 
-
-class _Found(Exception):
+class _FileFirst(Exception):
     pass
 
 
-async def _token_of_multipart(content_type: bytes, receive) -> tuple[str | None, list[dict]]:
-    """The ``csrftoken`` field if it comes before any file, and the body messages read so far."""
+def _multipart_token(content_type: bytes, body: bytes) -> str | None:
+    """The ``csrftoken`` field of a multipart body, if it comes before any file."""
     boundary = None
     for part in content_type.split(b";")[1:]:
         key, _, value = part.strip().partition(b"=")
         if key.lower() == b"boundary":
             boundary = value.strip(b'"')
-    messages: list[dict] = []
     if not boundary:
-        return None, messages
+        return None
     found: list[str] = []
 
-    def on_field(field) -> None:
-        if field.field_name == b"csrftoken":
-            found.append((field.value or b"").decode("latin-1"))
-            raise _Found
+    def on_field(f) -> None:
+        if f.field_name == b"csrftoken" and not found:
+            found.append((f.value or b"").decode("latin-1"))
 
-    def on_file(_file) -> None:
-        raise _Found  # a file before the token
+    def on_file(f) -> None:
+        if not found:
+            raise _FileFirst
 
-    parser = FormParser("multipart/form-data", on_field, on_file, boundary=boundary)
-    more = True
     try:
-        while more:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                break
-            parser.write(message.get("body", b""))
-            more = message.get("more_body", False)
-    except _Found:
+        parser = FormParser("multipart/form-data", on_field, on_file, boundary=boundary)
+        parser.write(body)
+        parser.finalize()
+    except _FileFirst:
+        return None
+    except Exception:  # a malformed body: the token, if it came before the fault
         pass
-    except Exception:  # a malformed body: no token
-        return None, messages
-    return (found[0] if found else None), messages
+    return found[0] if found else None
