@@ -48,7 +48,7 @@ def test_draft_return_fix_resubmit_approve_then_reassign_and_approve_from_the_ma
     sign_in(siti, portal_url, PEGAWAI_NIP, next_url="/skp")
     siti.click("text=Buat SKP baru")
     siti.wait_for_url(f"{portal_url}/skp/baru")
-    siti.select_option("#f-jenis_pegawai", "PPPK_PARUH_WAKTU")
+    assert siti.input_value("#f-jenis_pegawai") == "PPPK_PARUH_WAKTU"  # her kind of ASN, from the directory
     siti.fill("#f-periode-mulai", "2025-09-01")
     siti.fill("#f-periode-selesai", "2025-12-31")
     siti.fill("#f-hasil_kerja-0-uraian", "Tersusunnya laporan pemeliharaan sarana sekolah")

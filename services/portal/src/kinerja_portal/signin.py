@@ -78,7 +78,8 @@ async def viewer_from_directory(services: Services, nip: str, *, is_admin: bool)
     if record.get("aktif") is False:
         raise NotInDirectory(nip)
     return Viewer(nip=nip, nama=record.get("nama") or nip, instansi=person.get("instansi") or record.get("instansi") or "",
-                  email=record.get("email"), jabatan=record.get("jabatan"), is_admin=is_admin)
+                  email=record.get("email"), jabatan=record.get("jabatan"), is_admin=is_admin,
+                  jenis_asn=record.get("jenis_asn"))
 
 
 async def dev_people(services: Services, settings: Settings) -> list[dict]:

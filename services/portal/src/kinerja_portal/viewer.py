@@ -31,6 +31,8 @@ class Viewer:
     jabatan: str | None = None
     is_admin: bool = False
     signed_in_at: float = 0.0
+    #: the directory's kind of ASN (PNS, PPPK, PPPK_PARUH_WAKTU): a first SKP's jenis_pegawai
+    jenis_asn: str | None = None
 
 
 def sign_in(request: Request, viewer: Viewer) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from kinerja_contracts.values import Role
+from kinerja_contracts.values import JenisPegawai, Role
 from starlette.datastructures import UploadFile
 
 from ..domain import pegawai as form
@@ -161,6 +161,8 @@ def _form_page(request: Request, view: dict[str, Any], *, skp_id: str | None, ve
 @router.get("/skp/baru")
 async def baru(request: Request, viewer: SignedIn):
     view = form.new_draft(dt.datetime.now(JAKARTA).date())
+    if viewer.jenis_asn in {j.value for j in JenisPegawai}:  # the directory's kind of ASN, unless an SKP says otherwise
+        view["jenis_pegawai"] = viewer.jenis_asn
     latest = await _services(request).as_(viewer, Role.pegawai, "skp", "GET", SKP,
                                           params={"nip": viewer.nip, "limit": 1})
     for s in latest.get("items") or []:  # the kind of pegawai does not change from one SKP to the next
