@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 import uuid
 
 import httpx
 import pytest
 from kinerja_devstack.browser import check_accessibility, screenshot, sign_in
+from kinerja_devstack.testing import evaluation_clock_env, set_clock_file
+from kinerja_devstack.testing import wait_for as _wait_for
 from kinerja_devstack.directory_seed import person_item, seed_people, wait_until_known
 from kinerja_devstack.samples import (
     ATASAN_PEJABAT_PENILAI_NIP,
@@ -40,35 +41,23 @@ ADMIN_URLS = ["/admin", "/admin/pegawai", "/admin/unit", "/admin/pengajuan", "/a
               f"/admin/impor/{uuid.uuid4()}", f"/admin/pengajuan/{uuid.uuid4()}/alihkan"]
 
 
+def wait_for(fn, timeout: float = 30.0):
+    """The shared wait with 30 s by default: the stack's scheduler and relays on a busy machine."""
+    return _wait_for(fn, timeout=timeout, interval=0.25)
+
+
 @pytest.fixture(scope="module")
 def clock_file(tmp_path_factory):
     """The evaluation service's "now" (KINERJA_EVALUATION_CLOCK_FILE): November 2025 while the SKPs are
     approved, then January 2026, when the year's annual evaluation closes and can be rated."""
     path = tmp_path_factory.mktemp("jam") / "now.txt"
-    set_now(path, dt.date(2025, 11, 1))
+    set_clock_file(path, dt.date(2025, 11, 1))
     return path
-
-
-def set_now(path, day: dt.date) -> None:
-    path.write_text(dt.datetime.combine(day, dt.time(1, 0), tzinfo=dt.UTC).isoformat())
 
 
 @pytest.fixture(scope="module")
 def portal_stack_env(clock_file) -> dict[str, str]:
-    return {"KINERJA_PORTAL_ADMIN_KURVA_DISTRIBUSI": json.dumps(KURVA),
-            "KINERJA_EVALUATION_CLOCK_FILE": str(clock_file), "KINERJA_EVALUATION_SCHEDULER_INTERVAL": "0.3",
-            "KINERJA_EVALUATION_SCHEDULER_LEASE_TTL": "5"}
-
-
-def wait_for(fn, timeout=30.0, interval=0.3):
-    end = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < end:
-        last = fn()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"not reached in {timeout}s; last={last!r}")
+    return {"KINERJA_PORTAL_ADMIN_KURVA_DISTRIBUSI": json.dumps(KURVA), **evaluation_clock_env(clock_file)}
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +108,7 @@ def seeded(portal_stack, tokens, clock_file):
             return items and items[0]["status"] == status and items[0]
 
         wait_for(lambda: annual("open"))
-        set_now(clock_file, dt.date(2026, 1, 6))
+        set_clock_file(clock_file, dt.date(2026, 1, 6))
         ev = wait_for(lambda: annual("closed"))
         r = http.post(f"{ev_url}/api/v1/evaluations/{ev['id']}/penilaian", headers=budi, json={
             "version": ev["version"], "rating_hasil_kerja": "Diatas Ekspektasi", "rating_perilaku": "Diatas Ekspektasi",

@@ -13,17 +13,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from kinerja_devstack.browser import check_accessibility, screenshot, sign_in
+from kinerja_devstack.testing import evaluation_clock_env
+from kinerja_devstack.testing import wait_for as _wait_for
 from kinerja_devstack.directory_seed import person_item, seed_people
 from kinerja_devstack.samples import ATASAN_PEJABAT_PENILAI_NIP, DKI, PEGAWAI_NIP, PENILAI_NIP, pppk_skp
 
 NOVEMBER = "2025-11/PPPK_PARUH_WAKTU/monthly"
 OUTSIDER_NIP = "198805052015031004"  # a colleague of Budi's in the same instansi: no party to Siti's evaluation
+
+
+def wait_for(fn, timeout: float = 30.0):
+    """The shared wait with 30 s by default: the stack's scheduler and relays on a busy machine."""
+    return _wait_for(fn, timeout=timeout, interval=0.25)
 
 
 @pytest.fixture(scope="module")
@@ -35,19 +41,7 @@ def clock_file(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def portal_stack_env(clock_file) -> dict[str, str]:
-    return {"KINERJA_EVALUATION_CLOCK_FILE": str(clock_file), "KINERJA_EVALUATION_SCHEDULER_INTERVAL": "0.3",
-            "KINERJA_EVALUATION_SCHEDULER_LEASE_TTL": "5"}
-
-
-def wait_for(fn, timeout=30.0, interval=0.2):
-    end = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < end:
-        last = fn()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"not reached in {timeout}s; last={last!r}")
+    return evaluation_clock_env(clock_file)
 
 
 @pytest.fixture(scope="module")

@@ -64,3 +64,21 @@ def test_bench_flow_runs_and_reports_every_figure(tmp_path, approved_by, scale):
         for svc in ("skp", "approval"):
             assert fig["cpu_s_per_flow"][f"{svc}-2"] > 0 and fig["cpu_s_per_flow"][f"{svc} (all 2 replicas)"] > 0, svc
         assert [k for k in fig["rss_at_rest_mb"] if k.startswith("nats-n")] == ["nats-n1", "nats-n2", "nats-n3"]
+
+
+def test_bench_steps_prints_a_cpu_budget_per_step(tmp_path):
+    """bench/steps.py (docs/performance.md, "CPU budget per step"): every phase completes, its mails arrive,
+    and the services' CPU per step is measured for each step of the flow."""
+    out = tmp_path / "steps.json"
+    cmd = [sys.executable, "-m", "bench.steps", "--flows", "12", "--concurrency", "4", "--idle-seconds", "2", "--settle-seconds", "3",
+           "--database-url", DB_URL, "--json", str(out)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "| **one flow** |" in proc.stdout
+    fig = json.loads(out.read_text())
+    assert list(fig["phases"]) == ["create", "submit", "inbox", "approve", "status"]
+    assert fig["phases"]["submit"]["mails"] >= 12 and fig["phases"]["approve"]["mails"] >= 12
+    assert fig["phases"]["create"]["cpu_ms_per_step"]["skp"] > 0
+    assert fig["phases"]["approve"]["cpu_ms_per_step"]["approval"] > 0
+    assert fig["phases"]["approve"]["cpu_ms_per_step"]["notification"] > 0
+    assert all(ph["services_ms"] > 0 for ph in fig["phases"].values())

@@ -111,3 +111,16 @@ async def apply_records(session, records: list[dict]) -> None:
         await apply_person_changed(session, PersonChanged(
             person_id=record.person_id, version=next(_PROJECTION_VERSIONS), perubahan="baru", record=record,
             riwayat=[record]))
+
+
+def set_clock_file(path, day: dt.date, at: dt.time = dt.time(1, 0)) -> None:
+    """Write ``day`` at ``at`` UTC (08:00 WIB by default) into a service's clock file
+    (``KINERJA_EVALUATION_CLOCK_FILE``): the running process reads its "now" from it."""
+    path.write_text(dt.datetime.combine(day, at, tzinfo=dt.UTC).isoformat())
+
+
+def evaluation_clock_env(clock_file) -> dict[str, str]:
+    """Environment that puts the evaluation service on ``clock_file``'s time, with a fast scheduler
+    (it opens and closes periods within a second of the clock moving)."""
+    return {"KINERJA_EVALUATION_CLOCK_FILE": str(clock_file), "KINERJA_EVALUATION_SCHEDULER_INTERVAL": "0.3",
+            "KINERJA_EVALUATION_SCHEDULER_LEASE_TTL": "5"}
