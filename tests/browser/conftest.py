@@ -56,9 +56,13 @@ def portal_url(portal_stack: Stack) -> str:
     return portal_stack.url(PORTAL)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    """Debian's Chromium (installed when missing), launched headless by Playwright."""
+    """Debian's Chromium (installed when missing), launched headless by Playwright.
+
+    Module-scoped, not session-scoped: Playwright's sync API runs its own event loop in this thread
+    while it is started, and every asyncio.run() (pytest-asyncio's runner included) refuses to run
+    beside it; so it stops at the end of each browser module, before the suite's other tests."""
     from playwright.sync_api import sync_playwright
 
     path = ensure_chromium()
