@@ -49,7 +49,7 @@ from kinerja_devstack.samples import pppk_skp
 
 #: the phases, in order: (key, what one step is)
 PHASES = (
-    ("create", "POST /api/v1/skp (create a draft; skp's SkpCreated handled by its consumers)"),
+    ("create", "POST /api/v1/skp (create a draft: validation, the directory check, the version row; no event)"),
     ("submit", "POST /api/v1/skp/{id}/submit, the case opened, the penilai's mail"),
     ("inbox", "GET /api/v1/inbox (the penilai's inbox)"),
     ("approve", "POST /api/v1/approvals/{id}/approve, Approved in skp, the plan built, the pegawai's mail"),
