@@ -142,12 +142,15 @@ def test_a_provider_that_stops_answering_gives_a_message_not_a_crash(page, porta
         page.wait_for_timeout(100)
     assert came_back and came_back[0].startswith(f"{portal_url}/masuk/callback?code="), came_back
     oidc.stop()
+    # a new tab of the same browser context (its cookies hold the sign-in's state): the first tab may still
+    # be navigating to the browser's error page for the aborted POST, which would interrupt a goto there
+    tab = page.context.new_page()
     try:
-        response = page.goto(came_back[0])
+        response = tab.goto(came_back[0])
         assert response.status == 502
-        assert page.locator("h1").inner_text() == "Gagal masuk"
-        assert "Penyedia identitas tidak dapat dihubungi" in page.locator("main").inner_text()
-        page.goto(f"{portal_url}/")
-        assert "/masuk" in page.url  # not signed in
+        assert tab.locator("h1").inner_text() == "Gagal masuk"
+        assert "Penyedia identitas tidak dapat dihubungi" in tab.locator("main").inner_text()
+        tab.goto(f"{portal_url}/")
+        assert "/masuk" in tab.url  # not signed in
     finally:
         oidc.start([f"{portal_url}/masuk/callback"], tmp_path)
