@@ -76,7 +76,7 @@ class Services:
 
     def token(self, viewer: Viewer, role: Role) -> str:
         """A token for one call made for ``viewer`` in ``role`` (an admin token only for an admin)."""
-        if role in (Role.admin,) and not viewer.is_admin:
+        if role == Role.admin and not viewer.is_admin:
             raise PermissionError("only an admin of the instansi acts as admin")
         if role in (Role.portal, Role.operator):
             raise PermissionError(f"the portal never acts as {role} for a person")

@@ -163,8 +163,8 @@ class Stack:
         return [self.url(service, r) for r in range(self.replicas)]
 
     def instances(self, services: tuple[str, ...] = SERVICES) -> list[tuple[str, int]]:
-        """(service, replica) of every service process."""
-        return [(s, r) for s in services for r in range(self.replicas)]
+        """(service, replica) of every service process (the portal has one)."""
+        return [(s, r) for s in services for r in range(1 if s == PORTAL else self.replicas)]
 
     @property
     def mail_url(self) -> str:
@@ -238,7 +238,7 @@ class Stack:
         self.wait_healthy(timeout)
         if self.portal:
             self.start_portal()
-            self.wait_healthy(timeout, services=(PORTAL,), path="/healthz", replicas=(0,))
+            self.wait_healthy(timeout, services=(PORTAL,), path="/healthz")
 
     def portal_env(self) -> dict[str, str]:
         """The portal's settings: where each service is, the development sign-in on."""
@@ -281,8 +281,6 @@ class Stack:
         first) of ``services`` answers ``path`` with 200."""
         deadline = time.monotonic() + timeout
         pending = {(s, r) for s, r in self.instances(services) if replicas is None or r in replicas}
-        if services == (PORTAL,):
-            pending = {(PORTAL, 0)}
         while pending and time.monotonic() < deadline:
             for s, r in sorted(pending):
                 child = self.children.get(instance_name(s, r))
