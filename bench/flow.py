@@ -392,6 +392,28 @@ async def stream_state(nats_url: str) -> tuple[int, int]:
         await nc.close()
 
 
+async def wait_consumers_drained(nats_url: str, timeout: float = 300.0) -> float:
+    """Wait until every durable consumer of the KINERJA stream has handled all
+    it was given (nothing pending, nothing unacknowledged), so that a run
+    measures its flows and not the tail of the directory seeding (each
+    service projects every seeded person: thousands of events that would
+    otherwise be handled during the measurement). Returns the seconds waited."""
+    nc = await nats.connect(servers=nats_url.split(","))
+    start = time.monotonic()
+    try:
+        js = nc.jetstream()
+        while True:
+            busy = [(c.name, c.num_pending, c.num_ack_pending) for c in await js.consumers_info("KINERJA")
+                    if c.num_pending or c.num_ack_pending]
+            if not busy:
+                return time.monotonic() - start
+            if time.monotonic() - start > timeout:
+                raise TimeoutError(f"consumers still busy after {timeout:.0f} s: {busy[:5]}")
+            await asyncio.sleep(0.5)
+    finally:
+        await nc.close()
+
+
 def machine_facts(base: str) -> dict:
     model = ""
     with open("/proc/cpuinfo") as f:
@@ -467,6 +489,8 @@ async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, serv
         people = a.people or int((a.warmup + a.duration) * 100) + a.concurrency
         print(f"seeding the directory with {people} pegawai and their penilai ...", flush=True)
         await asyncio.to_thread(seed_bench_people, stack, people, a.per_penilai)
+        drained = await wait_consumers_drained(nats_srv.url)
+        print(f"every service has projected the directory ({drained:.1f} s after skp had)", flush=True)
         await asyncio.sleep(a.rest_settle)
         result["rss_at_rest_mb"] = {s: round(procstat.memory_mb(p).get("rss", 0), 1) for s, p in pids.items()}
         print("RSS at rest (MB):", result["rss_at_rest_mb"], flush=True)

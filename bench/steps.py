@@ -44,7 +44,7 @@ from sqlalchemy.engine import make_url
 
 from . import procstat
 from .flow import Driver, Http, MailClock, _pids, _start_nats, _start_sink, admin, pegawai_nip, penilai_nip, \
-    seed_bench_people
+    seed_bench_people, wait_consumers_drained
 from kinerja_devstack.samples import pppk_skp
 
 #: the phases, in order: (key, what one step is)
@@ -219,6 +219,7 @@ async def run_steps(a: argparse.Namespace) -> dict:
         pids = _pids(stack, nats_srv, sink.pid)
         print(f"seeding {a.flows} pegawai ...", flush=True)
         await asyncio.to_thread(seed_bench_people, stack, a.flows, a.per_penilai)
+        await wait_consumers_drained(nats_srv.url)
         meter = Meter(pids, set(dbs.values()))
         await asyncio.sleep(a.settle_seconds)  # the directory's events and the start-up work die down
         idle_rate = await meter.measure_idle(a.idle_seconds)

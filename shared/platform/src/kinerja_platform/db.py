@@ -94,7 +94,7 @@ def dialect_of(session) -> str:
     return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
-async def execute(session, stmt, params: dict):
+async def execute(session, stmt, params: dict | list[dict]):
     """Run a statement with bound parameters on a SQLModel session (``exec``
     takes them by keyword) or a plain ``AsyncSession`` (positionally)."""
     return await session.exec(stmt, params=params) if hasattr(session, "exec") else await session.execute(stmt, params)

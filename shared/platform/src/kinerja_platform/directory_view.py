@@ -39,7 +39,7 @@ from kinerja_contracts.directory import RantaiPenilai, rantai_penilai, record_on
 from kinerja_contracts.events import PersonChanged
 from kinerja_contracts.events.types import DirectoryRecord
 from pydantic import TypeAdapter
-from sqlalchemy import Column, DateTime, Text, delete, insert, select
+from sqlalchemy import Column, DateTime, Text, bindparam, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
@@ -82,6 +82,26 @@ def superiors_named(riwayat: Iterable[DirectoryRecord]) -> list[str]:
     return list(dict.fromkeys(r.atasan_id for r in riwayat if r.atasan_id))
 
 
+def _build_upsert(dialect: str):
+    """The compare-and-set upsert of one person, built once per dialect with
+    bound parameters (SQLAlchemy then caches its compiled form; building the
+    ``INSERT ... ON CONFLICT`` per event was most of a directory import's CPU)."""
+    stmt = _INSERTS[dialect](_TABLE).values(
+        person_id=bindparam("person_id"), instansi=bindparam("instansi"), version=bindparam("version"),
+        riwayat=bindparam("riwayat"), updated_at=bindparam("updated_at"))
+    return stmt.on_conflict_do_update(
+        index_elements=[_TABLE.c.person_id],
+        set_={k: stmt.excluded[k] for k in ("instansi", "version", "riwayat", "updated_at")},
+        where=_TABLE.c.version < stmt.excluded.version,
+    )
+
+
+_UPSERTS = {dialect: _build_upsert(dialect) for dialect in _INSERTS}
+_DELETE_SUPERIORS = delete(_SUPERIORS).where(_SUPERIORS.c.person_id == bindparam("pid"))
+_INSERT_SUPERIOR = insert(_SUPERIORS)
+_SELECT_RIWAYAT = select(_TABLE.c.riwayat).where(_TABLE.c.person_id == bindparam("pid"))
+
+
 async def apply_person_changed(session, payload: PersonChanged) -> bool:
     """Store the person's riwayat from the event unless a newer version is
     already there; True when the projection changed."""
@@ -93,20 +113,14 @@ async def apply_person_changed(session, payload: PersonChanged) -> bool:
         "riwayat": _RIWAYAT.dump_json(list(payload.riwayat)).decode(),
         "updated_at": dt.datetime.now(dt.UTC),
     }
-    stmt = _INSERTS[dialect_of(session)](_TABLE).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[_TABLE.c.person_id],
-        set_={k: stmt.excluded[k] for k in ("instansi", "version", "riwayat", "updated_at")},
-        where=_TABLE.c.version < stmt.excluded.version,
-    )
-    result = await execute(session, stmt, {})
+    result = await execute(session, _UPSERTS[dialect_of(session)], values)
     if not result.rowcount:
         return False
     pid = payload.person_id
-    await execute(session, delete(_SUPERIORS).where(_SUPERIORS.c.person_id == pid), {})
+    await execute(session, _DELETE_SUPERIORS, {"pid": pid})
     named = superiors_named(payload.riwayat)
     if named:
-        await execute(session, insert(_SUPERIORS).values([{"person_id": pid, "atasan_id": a} for a in named]), {})
+        await execute(session, _INSERT_SUPERIOR, [{"person_id": pid, "atasan_id": a} for a in named])
     return True
 
 
@@ -124,7 +138,7 @@ class DirectoryView:
     async def riwayat(self, person_id: str) -> list[DirectoryRecord]:
         """The person's records, oldest first; empty when the directory does not know them."""
         if person_id not in self._cache:
-            result = await execute(self.session, select(_TABLE.c.riwayat).where(_TABLE.c.person_id == person_id), {})
+            result = await execute(self.session, _SELECT_RIWAYAT, {"pid": person_id})
             raw = result.scalar_one_or_none()
             self._cache[person_id] = _RIWAYAT.validate_json(raw) if raw is not None else []
         return self._cache[person_id]

@@ -49,6 +49,19 @@ _IN_FORCE = select(PenugasanRow).where(
     PenugasanRow.revoked_at.is_(None),
 )
 
+#: pending_routed_through's three reads (every directory change of a person asks them)
+_PENDING = ApprovalCase.status == SkpStatus.Pending.value
+_OWN_PENDING = select(ApprovalCase).where(_PENDING, ApprovalCase.pegawai_nip == bindparam("pid"))
+_INSTANSI_OF = select(DirectoryPerson.instansi).where(DirectoryPerson.person_id == bindparam("pid"))
+_SUBORDINATES_PENDING = (
+    select(ApprovalCase)
+    .join(DirectorySuperior, DirectorySuperior.person_id == ApprovalCase.pegawai_nip)  # type: ignore[arg-type]
+    .join(DirectoryPerson, DirectoryPerson.person_id == ApprovalCase.pegawai_nip)  # type: ignore[arg-type]
+    .where(_PENDING, DirectorySuperior.atasan_id == bindparam("pid"), ApprovalCase.instansi == bindparam("instansi"),
+           DirectoryPerson.instansi == bindparam("instansi"))
+    .order_by(ApprovalCase.pending_since, ApprovalCase.skp_id)
+)
+
 
 def penugasan_of(row: PenugasanRow) -> Penugasan:
     return Penugasan(
@@ -223,21 +236,12 @@ class ApprovalRepository:
         (``atasan_id``) on some date. Read from the directory projection
         (kinerja_platform.directory_view: ``directory_superior`` holds every
         superior each stored riwayat names, indexed by superior)."""
-        pending = ApprovalCase.status == SkpStatus.Pending.value
-        own = list((await self.session.exec(
-            select(ApprovalCase).where(pending, ApprovalCase.pegawai_nip == person_id))).all())
-        instansi = (await self.session.exec(
-            select(DirectoryPerson.instansi).where(DirectoryPerson.person_id == person_id))).first()
+        own = list((await self.session.exec(_OWN_PENDING, params={"pid": person_id})).all())
+        instansi = (await self.session.exec(_INSTANSI_OF, params={"pid": person_id})).first()
         if instansi is None:
             return own
         subordinates = (await self.session.exec(
-            select(ApprovalCase)
-            .join(DirectorySuperior, DirectorySuperior.person_id == ApprovalCase.pegawai_nip)  # type: ignore[arg-type]
-            .join(DirectoryPerson, DirectoryPerson.person_id == ApprovalCase.pegawai_nip)  # type: ignore[arg-type]
-            .where(pending, DirectorySuperior.atasan_id == person_id, ApprovalCase.instansi == instansi,
-                   DirectoryPerson.instansi == instansi)
-            .order_by(ApprovalCase.pending_since, ApprovalCase.skp_id)
-        )).all()
+            _SUBORDINATES_PENDING, params={"pid": person_id, "instansi": instansi})).all()
         seen = {c.skp_id for c in own}
         return own + [c for c in subordinates if c.skp_id not in seen]
 
