@@ -17,7 +17,6 @@ from typing import Any, Literal
 
 from kinerja_contracts.teks import angka, nama_periode, persen
 
-from ..adapters.dokumen import dokumen_pdf, dokumen_xlsx, lembar_bulanan_pdf, lembar_bulanan_xlsx
 from ..adapters.repository import EvaluationRepository
 from .evaluations import read_row, view
 
@@ -73,7 +72,14 @@ async def dokumen_data(session, evaluation_id: str, principal, settings, today: 
 
 
 def render(data: dict[str, Any], what: Literal["dokumen", "lembar-bulanan"], fmt: Literal["pdf", "xlsx"]) -> bytes:
-    """Lay ``data`` out as the Dokumen Evaluasi or the monthly sheet, as PDF or XLSX."""
+    """Lay ``data`` out as the Dokumen Evaluasi or the monthly sheet, as PDF or XLSX.
+
+    The layout adapter is imported here, on the first document asked for, not
+    when the service starts: fpdf and its fonts are about 24 MB of RSS that a
+    process which never renders a document should not carry (the issue-8
+    target is under 150 MB at rest; the evaluation service was at 147-149)."""
+    from ..adapters.dokumen import dokumen_pdf, dokumen_xlsx, lembar_bulanan_pdf, lembar_bulanan_xlsx
+
     if what == "dokumen":
         return dokumen_xlsx(data) if fmt == "xlsx" else dokumen_pdf(data)
     return lembar_bulanan_xlsx(data) if fmt == "xlsx" else lembar_bulanan_pdf(data)
