@@ -132,6 +132,9 @@ def test_every_service_is_a_probed_deployment_with_resources_a_service_and_a_pdb
         assert {"configMapRef": {"name": "kinerja-config"}} in c["envFrom"]
         assert services[name]["spec"]["ports"][0]["port"] == port
         assert pdbs[name]["spec"]["selector"]["matchLabels"] == dep["spec"]["selector"]["matchLabels"]
+        # Prometheus's pod discovery finds /metrics on the service's own port
+        assert dep["spec"]["template"]["metadata"]["annotations"] == {
+            "prometheus.io/scrape": "true", "prometheus.io/port": str(port), "prometheus.io/path": "/metrics"}
 
 
 
