@@ -15,26 +15,79 @@ from collections.abc import Sequence
 from typing import Any
 
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus
-from sqlalchemy import and_, bindparam, case as sql_case, false, func, or_, update
+from sqlalchemy import and_, bindparam, case as sql_case, false, func, insert, or_, update
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import select
 
+from kinerja_platform.db import dialect_of
 from kinerja_platform.directory_view import DirectoryPerson, DirectorySuperior
 
 from ..domain.authority import JenisPenugasan, Penugasan
 from .tables import ApprovalCase, ApprovalTransition, ApprovalVersion, PenugasanRow
 
 _CASE = ApprovalCase.__table__
+_VERSION = ApprovalVersion.__table__
+_TRANSITION = ApprovalTransition.__table__
+
+#: the columns of an audit row the use cases give (``id`` comes from the database)
+TRANSITION_COLUMNS = tuple(c.name for c in _TRANSITION.c if c.name != "id")
 
 #: compare-and-set on a case, a Core UPDATE on the table built once: no ORM
 #: bulk-update machinery, no evaluation against the session's objects. The SET
 #: clause comes from the parameters given at execution.
-_ADVANCE = update(_CASE).where(
+_CAS = (
     _CASE.c.skp_id == bindparam("b_skp_id"),
     _CASE.c.sequence == bindparam("b_sequence"),
     _CASE.c.status == bindparam("b_status"),
 )
+_ADVANCE = update(_CASE).where(*_CAS)
+
+#: a new case, a version and an audit row: Core INSERTs of the tables (no ORM
+#: object built, no unit-of-work flush); the values come at execution
+_INSERT_CASE = insert(_CASE)
+_INSERT_VERSION = insert(_VERSION)
+_INSERT_TRANSITION = insert(_TRANSITION)
+
+
+def _bound(table, prefix: str, names) -> dict[str, Any]:
+    """``{column: bind parameter prefix+column}`` for ``names`` of ``table`` (typed as the column)."""
+    return {n: bindparam(prefix + n, type_=table.c[n].type) for n in names}
+
+
+def _build_open_pg():
+    """On PostgreSQL, one statement (one round trip) writes a new case, its
+    first version (the case's snapshot, sent once) and its first audit row:
+    data-modifying CTEs, each run exactly once."""
+    case = insert(_CASE).values(_bound(_CASE, "c_", [c.name for c in _CASE.c])).returning(
+        _CASE.c.skp_id, _CASE.c.version, _CASE.c.content_hash, _CASE.c.snapshot).cte("opened")
+    version = insert(_VERSION).from_select(
+        ["skp_id", "version", "content_hash", "snapshot", "received_at"],
+        select(case.c.skp_id, case.c.version, case.c.content_hash, case.c.snapshot,
+               bindparam("v_received_at", type_=_VERSION.c.received_at.type)),
+    ).cte("kept")
+    return insert(_TRANSITION).values(_bound(_TRANSITION, "t_", TRANSITION_COLUMNS)).add_cte(case).add_cte(version)
+
+
+_OPEN_PG = _build_open_pg()
+
+#: compare-and-set plus its audit row in one statement on PostgreSQL, per set of
+#: columns the transition writes (a handful: decisions, submissions, moves)
+_ADVANCE_AUDITED_PG: dict[frozenset[str], Any] = {}
+
+
+def _advance_audited_pg(columns: frozenset[str]):
+    """``WITH moved AS (UPDATE .. WHERE <same sequence and status> RETURNING ..)
+    INSERT INTO approval_transition SELECT .. FROM moved``: the audit row is
+    written exactly when the case moved (0 rows: another transition won)."""
+    stmt = _ADVANCE_AUDITED_PG.get(columns)
+    if stmt is None:
+        moved = update(_CASE).where(*_CAS).values(_bound(_CASE, "c_", sorted(columns))).returning(
+            _CASE.c.skp_id).cte("moved")
+        audit = _bound(_TRANSITION, "t_", TRANSITION_COLUMNS)
+        stmt = insert(_TRANSITION).from_select(list(TRANSITION_COLUMNS), select(*audit.values()).select_from(moved))
+        _ADVANCE_AUDITED_PG[columns] = stmt
+    return stmt
 
 #: the inbox lists cases without their snapshot (the whole SKP document, the
 #: largest column): not read, not decoded. Touching it on such a row raises.
@@ -130,16 +183,41 @@ class ApprovalRepository:
     async def get(self, skp_id: uuid.UUID) -> ApprovalCase | None:
         return await self.session.get(ApprovalCase, skp_id)
 
-    def add(self, case: ApprovalCase) -> None:
-        self.session.add(case)
+    async def open(self, case: dict[str, Any], received_at: dt.datetime, audit: dict[str, Any]) -> None:
+        """Write a new case (every column in ``case``), its first version (the
+        case's version, content hash and snapshot, received at ``received_at``)
+        and its first audit row (:data:`TRANSITION_COLUMNS`): one statement on
+        PostgreSQL, three INSERTs elsewhere. IntegrityError when the case or
+        the audit row exists already."""
+        if dialect_of(self.session) == "postgresql":
+            params = {"v_received_at": received_at}
+            params.update({"c_" + k: v for k, v in case.items()})
+            params.update({"t_" + k: v for k, v in audit.items()})
+            await self.session.exec(_OPEN_PG, params=params)
+            return
+        await self.session.exec(_INSERT_CASE, params=case)
+        await self.session.exec(_INSERT_VERSION, params={
+            "skp_id": case["skp_id"], "version": case["version"], "content_hash": case["content_hash"],
+            "snapshot": case["snapshot"], "received_at": received_at})
+        await self.session.exec(_INSERT_TRANSITION, params=audit)
 
-    async def advance(self, case: ApprovalCase, values: dict[str, Any]) -> bool:
-        """Write ``values`` on ``case`` if nobody moved it since it was read
-        (same sequence and status); False when another transition won."""
-        result = await self.session.exec(_ADVANCE, params={
-            "b_skp_id": case.skp_id, "b_sequence": case.sequence, "b_status": case.status, **values})
-        if result.rowcount != 1:
-            return False
+    async def advance(self, case: ApprovalCase, values: dict[str, Any], audit: dict[str, Any]) -> bool:
+        """Write ``values`` on ``case`` and append the audit row ``audit``
+        (:data:`TRANSITION_COLUMNS`) if nobody moved the case since it was read
+        (same sequence and status); False, and nothing written, when another
+        transition won. One statement on PostgreSQL. IntegrityError when the
+        audit row's (skp_id, sequence) exists already."""
+        where = {"b_skp_id": case.skp_id, "b_sequence": case.sequence, "b_status": case.status}
+        if dialect_of(self.session) == "postgresql":
+            params = {**where, **{"c_" + k: v for k, v in values.items()}, **{"t_" + k: v for k, v in audit.items()}}
+            result = await self.session.exec(_advance_audited_pg(frozenset(values)), params=params)
+            if result.rowcount != 1:
+                return False
+        else:
+            result = await self.session.exec(_ADVANCE, params={**where, **values})
+            if result.rowcount != 1:
+                return False
+            await self.session.exec(_INSERT_TRANSITION, params=audit)
         for key, value in values.items():  # what the UPDATE stored: no refresh SELECT needed
             set_committed_value(case, key, value)
         return True
@@ -150,9 +228,6 @@ class ApprovalRepository:
                                 .values(unrouted_reason=reason))
         set_committed_value(case, "unrouted_reason", reason)
 
-    def add_transition(self, row: ApprovalTransition) -> None:
-        self.session.add(row)
-
     async def flush(self) -> None:
         """Write what is staged now (IntegrityError when a unique key refuses it)."""
         await self.session.flush()
@@ -160,8 +235,11 @@ class ApprovalRepository:
     async def version(self, skp_id: uuid.UUID, version: int) -> ApprovalVersion | None:
         return await self.session.get(ApprovalVersion, (skp_id, version))
 
-    def add_version(self, row: ApprovalVersion) -> None:
-        self.session.add(row)
+    async def add_version(self, skp_id: uuid.UUID, version: int, content_hash: str, snapshot: dict[str, Any],
+                          received_at: dt.datetime) -> None:
+        await self.session.exec(_INSERT_VERSION, params={
+            "skp_id": skp_id, "version": version, "content_hash": content_hash, "snapshot": snapshot,
+            "received_at": received_at})
 
     async def history(self, skp_id: uuid.UUID) -> list[ApprovalTransition]:
         return list((await self.session.exec(
