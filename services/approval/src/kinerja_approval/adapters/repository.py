@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from kinerja_contracts.lifecycle import SkpAction, SkpStatus
-from sqlalchemy import and_, bindparam, case as sql_case, false, func, insert, or_, update
-from sqlalchemy.orm import defer
+from sqlalchemy import Date, String, bindparam, case as sql_case, exists, func, insert, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import select
 
@@ -90,17 +88,25 @@ def _advance_audited_pg(columns: frozenset[str]):
     return stmt
 
 #: the inbox lists cases without their snapshot (the whole SKP document, the
-#: largest column): not read, not decoded. Touching it on such a row raises.
-_WITHOUT_SNAPSHOT = defer(ApprovalCase.snapshot, raiseload=True)
+#: largest column): not read, not decoded. Plain rows of the table's columns
+#: (attribute access like a case), no ORM objects: the page only answers.
+_LISTED = tuple(c for c in _CASE.c if c.name != "snapshot")
 
-#: the Plt/Plh assignments in force for a delegate on a day (every inbox read
-#: and every delegated decision asks it)
-_IN_FORCE = select(PenugasanRow).where(
-    PenugasanRow.delegate_nip == bindparam("delegate_nip"),
-    PenugasanRow.mulai <= bindparam("day"),
-    PenugasanRow.selesai >= bindparam("day"),
-    PenugasanRow.revoked_at.is_(None),
-)
+#: the Plt/Plh assignments in force for a delegate on a day (every delegated
+#: decision asks it): the columns a Penugasan needs, as rows
+_PENUGASAN = PenugasanRow.__table__
+
+
+def _in_force(delegate_nip, day) -> tuple:
+    """The assignments of ``delegate_nip`` in force on ``day`` (values or bind parameters)."""
+    return (_PENUGASAN.c.delegate_nip == delegate_nip, _PENUGASAN.c.mulai <= day, _PENUGASAN.c.selesai >= day,
+            _PENUGASAN.c.revoked_at.is_(None))
+
+
+_IN_FORCE = select(
+    _PENUGASAN.c.delegate_nip, _PENUGASAN.c.penilai_nip, _PENUGASAN.c.mulai, _PENUGASAN.c.selesai,
+    _PENUGASAN.c.jenis, _PENUGASAN.c.instansi,
+).where(*_in_force(bindparam("delegate_nip"), bindparam("day")))
 
 #: pending_routed_through's three reads (every directory change of a person asks them)
 _PENDING = ApprovalCase.status == SkpStatus.Pending.value
@@ -116,28 +122,37 @@ _SUBORDINATES_PENDING = (
 )
 
 
-def penugasan_of(row: PenugasanRow) -> Penugasan:
+def penugasan_of(row: Any) -> Penugasan:
+    """The domain's Penugasan of a stored assignment (a PenugasanRow or a row of its columns)."""
     return Penugasan(
         delegate_nip=row.delegate_nip, penilai_nip=row.penilai_nip, mulai=row.mulai, selesai=row.selesai,
         jenis=JenisPenugasan(row.jenis), instansi=row.instansi,
     )
 
 
-def _inbox_conditions(me, acting: Sequence[Penugasan], unit_kerja: str | None, jenis_pegawai: str | None,
-                      periode_dari: dt.date | None, periode_sampai: dt.date | None) -> list:
-    """The WHERE of an inbox; ``me`` is the atasan's NIP (or a bind parameter for it)."""
-    delegated_clause = or_(
-        false(),
-        *(
-            and_(ApprovalCase.penilai_nip == p.penilai_nip, ApprovalCase.instansi == p.instansi)
-            if p.instansi is not None else ApprovalCase.penilai_nip == p.penilai_nip
-            for p in acting
-        ),
-    )
+#: the atasan whose inbox is read, and their day (Asia/Jakarta) for the Plt/Plh in force
+_ME = bindparam("me", type_=String)
+_DAY = bindparam("day", type_=Date)
+
+
+def _inbox_conditions(unit_kerja: str | None, jenis_pegawai: str | None, periode_dari: dt.date | None,
+                      periode_sampai: dt.date | None) -> list:
+    """The WHERE of an inbox (bind parameters ``me`` and ``day``): Pending
+    with ``me`` as penilai, or with a penilai ``me`` acts for on ``day``
+    (Plt/Plh in force, of the case's instansi when the assignment names one;
+    domain.authority), never ``me``'s own SKP. The assignments are read in the
+    same statement: the penilai are one indexed IN (``me`` and those acted
+    for), the instansi of an assignment a filter on those rows."""
+    penilai = ApprovalCase.penilai_nip
+    inboxes = select(_ME).union_all(select(_PENUGASAN.c.penilai_nip).where(*_in_force(_ME, _DAY)))
+    acting_here = exists().where(
+        *_in_force(_ME, _DAY), _PENUGASAN.c.penilai_nip == penilai,
+        or_(_PENUGASAN.c.instansi.is_(None), _PENUGASAN.c.instansi == ApprovalCase.instansi))
     conditions = [
         ApprovalCase.status == SkpStatus.Pending.value,
-        or_(ApprovalCase.penilai_nip == me, delegated_clause),
-        ApprovalCase.pegawai_nip != me,  # a Plh never sees (or decides) their own SKP
+        penilai.in_(inboxes),  # type: ignore[union-attr]
+        or_(penilai == _ME, acting_here),
+        ApprovalCase.pegawai_nip != _ME,  # a Plh never sees (or decides) their own SKP
     ]
     if unit_kerja:
         conditions.append(ApprovalCase.unit_kerja == unit_kerja)
@@ -150,25 +165,24 @@ def _inbox_conditions(me, acting: Sequence[Penugasan], unit_kerja: str | None, j
     return conditions
 
 
-def _own(me):
-    return func.coalesce(func.sum(sql_case((ApprovalCase.penilai_nip == me, 1), else_=0)), 0)
+def _own():
+    return func.coalesce(func.sum(sql_case((ApprovalCase.penilai_nip == _ME, 1), else_=0)), 0)
 
 
-def _page_query(conditions: list, me):
+def _page_query(conditions: list):
     """One page of the inbox, each row with the totals of every match (window
     aggregates, computed before LIMIT/OFFSET): count, own, oldest pending_since."""
-    own = func.coalesce(func.sum(sql_case((ApprovalCase.penilai_nip == me, 1), else_=0)).over(), 0)
+    own = func.coalesce(func.sum(sql_case((ApprovalCase.penilai_nip == _ME, 1), else_=0)).over(), 0)
     return (
-        select(ApprovalCase, func.count().over(), own, func.min(ApprovalCase.pending_since).over())
-        .options(_WITHOUT_SNAPSHOT).where(*conditions)
+        select(*_LISTED, func.count().over(), own, func.min(ApprovalCase.pending_since).over())
+        .where(*conditions)
         .order_by(ApprovalCase.pending_since, ApprovalCase.skp_id)
         .limit(bindparam("limit")).offset(bindparam("offset"))
     )
 
 
-#: the usual inbox (no filter, no Plt/Plh assignment), built once
-_ME = bindparam("me")
-_PLAIN_PAGE = _page_query(_inbox_conditions(_ME, [], None, None, None, None), _ME)
+#: the usual inbox (no filter), built once
+_PLAIN_PAGE = _page_query(_inbox_conditions(None, None, None, None))
 
 
 class ApprovalRepository:
@@ -255,27 +269,31 @@ class ApprovalRepository:
 
     # --- inboxes and lists ----------------------------------------------------------
 
-    async def inbox_page(self, me: str, acting: Sequence[Penugasan], *, unit_kerja: str | None,
-                         jenis_pegawai: str | None, periode_dari: dt.date | None, periode_sampai: dt.date | None,
-                         limit: int, offset: int) -> tuple[list[ApprovalCase], int, int, dt.datetime | None]:
+    async def inbox_page(self, me: str, day: dt.date, *, unit_kerja: str | None, jenis_pegawai: str | None,
+                         periode_dari: dt.date | None, periode_sampai: dt.date | None,
+                         limit: int, offset: int) -> tuple[list[Any], int, int, dt.datetime | None]:
         """The cases Pending with ``me`` as penilai, or with a penilai ``me``
-        acts for (``acting``), oldest first; with the totals of every match:
-        (cases, total, own, oldest pending_since)."""
+        acts for on ``day`` (Plt/Plh), oldest first; with the totals of every
+        match: (cases, total, own, oldest pending_since). One statement. A
+        case here is a row of the case's columns but its snapshot (read by
+        attribute, like a case)."""
         filters = (unit_kerja, jenis_pegawai, periode_dari, periode_sampai)
-        plain = not acting and not any(filters)
-        conditions = None if plain else _inbox_conditions(me, acting, *filters)
-        query = _PLAIN_PAGE if plain else _page_query(conditions, me)
-        rows = (await self.session.exec(query, params={"me": me, "limit": limit, "offset": offset})).all()
+        conditions = _inbox_conditions(*filters) if any(filters) else None
+        query = _PLAIN_PAGE if conditions is None else _page_query(conditions)
+        params = {"me": me, "day": day}
+        rows = (await self.session.exec(query, params={**params, "limit": limit, "offset": offset})).all()
+        n = len(_LISTED)
         if rows:
-            _, total, own, oldest = rows[0]
+            total, own, oldest = rows[0][n:]
         elif offset == 0:
             total, own, oldest = 0, 0, None  # nothing matches at all
         else:  # a page past the end: the totals need their own query
             if conditions is None:
-                conditions = _inbox_conditions(me, acting, *filters)
+                conditions = _inbox_conditions(*filters)
             total, own, oldest = (await self.session.exec(
-                select(func.count(), _own(me), func.min(ApprovalCase.pending_since)).where(*conditions))).one()
-        return [c for c, *_ in rows], int(total), int(own), oldest
+                select(func.count(), _own(), func.min(ApprovalCase.pending_since)).where(*conditions),
+                params=params)).one()
+        return list(rows), int(total), int(own), oldest
 
     async def of_instansi(self, instansi: str, *, status: str | None, penilai_nip: str | None,
                           pegawai_nip: str | None, unit_kerja: str | None, limit: int,
