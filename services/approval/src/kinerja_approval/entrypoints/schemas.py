@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from kinerja_contracts.lifecycle import SkpStatus
 from kinerja_contracts.skp import SkpSnapshot
-from kinerja_contracts.values import Nip, Pegawai, Periode, Tanggal, UtcDatetime
+from kinerja_contracts.values import STORED, Nip, Pegawai, Periode, Tanggal, UtcDatetime
 from kinerja_platform.web.openapi import DocumentedAs
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -46,12 +46,14 @@ class CaseOut(BaseModel):
 
     @classmethod
     def of(cls, c: Case, on_behalf_of: str | None = None) -> CaseOut:
-        return cls(
-            skp_id=c.skp_id, status=SkpStatus(c.status), version=c.version, content_hash=c.content_hash,
+        """The answer for a stored case (or a row of its columns): read back from
+        storage (context STORED), so the bounds every write applied are not checked again."""
+        return cls.model_validate(dict(
+            skp_id=c.skp_id, status=c.status, version=c.version, content_hash=c.content_hash,
             sequence=c.sequence, pegawai=c.pegawai, penilai=c.penilai, atasan_pejabat_penilai=c.atasan_pejabat_penilai,
-            routed_by=c.routed_by, unrouted_reason=c.unrouted_reason, periode=c.periode, jenis_pegawai=c.jenis_pegawai, unit_kerja=c.unit_kerja, instansi=c.instansi,
-            pending_since=c.pending_since, on_behalf_of=on_behalf_of,
-        )
+            routed_by=c.routed_by, unrouted_reason=c.unrouted_reason, periode=c.periode, jenis_pegawai=c.jenis_pegawai,
+            unit_kerja=c.unit_kerja, instansi=c.instansi, pending_since=c.pending_since, on_behalf_of=on_behalf_of,
+        ), context=STORED)
 
 
 class InboxCounts(BaseModel):

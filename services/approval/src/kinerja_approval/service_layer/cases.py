@@ -28,7 +28,7 @@ from kinerja_platform.web.errors import ProblemError
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.repository import ApprovalRepository
-from ..adapters.tables import ApprovalCase, ApprovalTransition, ApprovalVersion
+from ..adapters.tables import ApprovalCase, ApprovalTransition
 from ..domain.authority import Authority
 from ..domain.routing import Follow, Route, RoutedBy, follow
 from . import access, routing
@@ -50,35 +50,38 @@ async def _advance(
     session, case: ApprovalCase, action: SkpAction, target: SkpStatus, *, actor: str, actor_role: str,
     on_behalf_of: str | None = None, note: str | None = None, now: dt.datetime, **values: Any,
 ) -> None:
-    """Move ``case`` to ``target`` if nobody moved it since it was read.
-
-    The audit row is staged, not yet written: the caller stages the event and
-    then calls :func:`_flush` (one flush for both)."""
+    """Move ``case`` to ``target`` if nobody moved it since it was read, and
+    append its audit row (one statement on PostgreSQL); a lost race is a 409."""
     from_status = case.status
     values.update(status=target.value, sequence=case.sequence + 1, updated_at=now)
-    if not await ApprovalRepository(session).advance(case, values):
+    audit = _audit(
+        case.skp_id, values["sequence"], from_status, target.value, action, actor=actor, actor_role=actor_role,
+        on_behalf_of=on_behalf_of, penilai_nip=values.get("penilai_nip", case.penilai_nip),
+        version=values.get("version", case.version), content_hash=values.get("content_hash", case.content_hash),
+        note=note, now=now)
+    try:
+        moved = await ApprovalRepository(session).advance(case, values, audit)
+    except IntegrityError as exc:  # the unique (skp_id, sequence): another transition won
+        raise _conflict() from exc
+    if not moved:
         raise _conflict()
-    _audit(session, case, from_status, action, actor=actor, actor_role=actor_role,
-           on_behalf_of=on_behalf_of, note=note, now=now)
 
 
-def _audit(session, case: ApprovalCase, from_status: str | None, action: SkpAction, *, actor: str,
-           actor_role: str, on_behalf_of: str | None, note: str | None, now: dt.datetime) -> None:
-    ApprovalRepository(session).add_transition(
-        ApprovalTransition(
-            skp_id=case.skp_id, sequence=case.sequence, from_status=from_status, to_status=case.status,
-            action=action.value, actor=actor, actor_role=actor_role, on_behalf_of=on_behalf_of,
-            penilai_nip=case.penilai_nip, version=case.version, content_hash=case.content_hash, note=note, at=now,
-        )
-    )
+def _audit(skp_id: uuid.UUID, sequence: int, from_status: str | None, to_status: str, action: SkpAction, *,
+           actor: str, actor_role: str, on_behalf_of: str | None, penilai_nip: str | None, version: int,
+           content_hash: str, note: str | None, now: dt.datetime) -> dict[str, Any]:
+    """The audit row of a transition (repository.TRANSITION_COLUMNS)."""
+    return dict(skp_id=skp_id, sequence=sequence, from_status=from_status, to_status=to_status, action=action.value,
+                actor=actor, actor_role=actor_role, on_behalf_of=on_behalf_of, penilai_nip=penilai_nip,
+                version=version, content_hash=content_hash, note=note, at=now)
 
 
 async def _flush(session) -> None:
-    """Write what is staged (audit row, case, version, outbox event) now, so a
-    lost race surfaces here as a 409 rather than at commit."""
+    """Write what is staged (the outbox event) now, so that a database
+    refusal surfaces in the use case rather than at commit."""
     try:
         await ApprovalRepository(session).flush()
-    except IntegrityError as exc:  # the unique (skp_id, sequence): another transition won
+    except IntegrityError as exc:
         raise _conflict() from exc
 
 
@@ -88,14 +91,6 @@ async def _flush(session) -> None:
 def _snapshot_json(d) -> dict:
     """The submitted SKP document as stored (JSON), from the typed snapshot."""
     return d.snapshot.model_dump(mode="json") if d.snapshot is not None else {}
-
-
-async def _keep_version(session, d, *, known_skp: bool) -> None:
-    # a version row exists only for an SKP that has a case already (same transaction)
-    repo = ApprovalRepository(session)
-    if not known_skp or await repo.version(d.skp_id, d.version) is None:
-        repo.add_version(ApprovalVersion(skp_id=d.skp_id, version=d.version, content_hash=d.content_hash,
-                                         snapshot=_snapshot_json(d)))
 
 
 async def _submission_route(view: DirectoryView, case: ApprovalCase | None, pegawai_nip: str, day: dt.date,
@@ -139,7 +134,8 @@ async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | N
     """
     d = env.data
     now = now or utcnow()
-    case = await ApprovalRepository(session).get(d.skp_id)
+    repo = ApprovalRepository(session)
+    case = await repo.get(d.skp_id)
     state = SkpStatus(case.status) if case else SkpStatus.Draft
     if case is not None and (d.version < case.version or (state == SkpStatus.Pending and d.version == case.version)):
         log.info("submission ignored: already known or older", skp_id=str(d.skp_id), version=d.version, case_version=case.version)
@@ -150,31 +146,52 @@ async def on_submitted(session, env, *, resubmission: bool, now: dt.datetime | N
     except TransitionRefused:
         log.warning("submission ignored: refused by the lifecycle", skp_id=str(d.skp_id), state=state.value, action=action.value)
         return False
-    await _keep_version(session, d, known_skp=case is not None)
+    snapshot = _snapshot_json(d)  # dumped once: the case and the version row store the same document
+    if case is not None and await repo.version(d.skp_id, d.version) is None:
+        # a version row exists only for an SKP that has a case already (same transaction)
+        try:
+            await repo.add_version(d.skp_id, d.version, d.content_hash, snapshot, utcnow())
+        except IntegrityError as exc:  # kept by a concurrent delivery of the same submission
+            raise _conflict() from exc
     day = routing.day_for(today_jakarta(env.occurred_at), d.periode.mulai, d.periode.selesai)
-    r, routed_by = await _submission_route(DirectoryView(session), case, d.pegawai.nip, day, today_jakarta(now))
+    view = DirectoryView(session)
+    # one read for the people the route most likely passes through (the SKP's pegawai, penilai and their
+    # superior): only a hint for the cache, the route itself is the directory's (anyone else is read on demand)
+    await view.load([d.pegawai.nip, d.penilai.nip, *([d.atasan_pejabat_penilai.nip] if d.atasan_pejabat_penilai else [])])
+    r, routed_by = await _submission_route(view, case, d.pegawai.nip, day, today_jakarta(now))
     pegawai = r.pegawai or d.pegawai
     values = dict(
         version=d.version, content_hash=d.content_hash, pegawai_nip=d.pegawai.nip, pegawai=pegawai.model_dump(mode="json"),
         periode=d.periode.model_dump(mode="json"), periode_mulai=d.periode.mulai, periode_selesai=d.periode.selesai,
         jenis_pegawai=d.jenis_pegawai.value, unit_kerja=d.unit_kerja,
-        instansi=r.instansi or d.instansi, snapshot=_snapshot_json(d), pending_since=now, **_route_values(r, routed_by),
+        instansi=r.instansi or d.instansi, snapshot=snapshot, pending_since=now, **_route_values(r, routed_by),
     )
     actor = env.actor.sub if env.actor else d.pegawai.nip
     actor_role = env.actor.role if env.actor else Role.pegawai.value
     if case is None:
-        case = ApprovalCase(skp_id=d.skp_id, status=SkpStatus.Pending.value, sequence=1, pending_round=1, updated_at=now, **values)
-        ApprovalRepository(session).add(case)
-        _audit(session, case, SkpStatus.Draft.value, action, actor=actor, actor_role=actor_role,
-               on_behalf_of=None, note=_unrouted_note(r), now=now)
+        sequence = 1
+        values.update(skp_id=d.skp_id, status=SkpStatus.Pending.value, sequence=sequence, pending_round=1,
+                      updated_at=now, replaced_penilai=[])
+        audit = _audit(d.skp_id, sequence, SkpStatus.Draft.value, SkpStatus.Pending.value, action, actor=actor,
+                       actor_role=actor_role, on_behalf_of=None, penilai_nip=values["penilai_nip"],
+                       version=d.version, content_hash=d.content_hash, note=_unrouted_note(r), now=now)
+        try:
+            await repo.open(values, utcnow(), audit)
+        except IntegrityError as exc:  # opened by a concurrent delivery of the same submission
+            raise _conflict() from exc
     else:
         await _advance(session, case, action, SkpStatus.Pending, actor=actor, actor_role=actor_role, now=now,
                        note=_unrouted_note(r), pending_round=case.sequence + 1, **values)
+        sequence = case.sequence
     if r.penilai is None:
         log.warning("submission held unrouted: the directory names no penilai", skp_id=str(d.skp_id),
                     pegawai=d.pegawai.nip, reason=r.reason.value if r.reason else None, tanggal=day.isoformat())
     else:
-        add_event(session, _requested(case, resubmission=action == SkpAction.resubmit), actor=env.actor)
+        # built from the typed parts the case was written from (no re-validation of what was just dumped)
+        add_event(session, ApprovalRequested(
+            skp_id=d.skp_id, version=d.version, content_hash=d.content_hash, status=SkpStatus.Pending,
+            sequence=sequence, pegawai=pegawai, penilai=r.penilai, periode=d.periode, jenis_pegawai=d.jenis_pegawai,
+            resubmission=action == SkpAction.resubmit), actor=env.actor)
     await _flush(session)
     return True
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from kinerja_contracts.calendar import today_jakarta
 from kinerja_contracts.lifecycle import SkpStatus, allowed_actions
@@ -31,7 +32,8 @@ class InboxPage:
     own: int
     delegated: int
     oldest_pending_since: dt.datetime | None
-    items: list[tuple[Case, str | None]] = field(default_factory=list)  # (case, on_behalf_of)
+    #: (case, on_behalf_of); a case here is a row of the case's columns but its snapshot (repository.inbox_page)
+    items: list[tuple[Any, str | None]] = field(default_factory=list)
 
 
 async def inbox(session, principal: Principal, now: dt.datetime, flt: InboxFilter, *, limit: int, offset: int) -> InboxPage:
@@ -39,9 +41,8 @@ async def inbox(session, principal: Principal, now: dt.datetime, flt: InboxFilte
     those of the penilai they act for (Plt/Plh) today, oldest first."""
     me = principal.sub
     repo = ApprovalRepository(session)
-    acting = await repo.in_force_for(me, today_jakarta(now))
     rows, total, own, oldest = await repo.inbox_page(
-        me, acting, unit_kerja=flt.unit_kerja, jenis_pegawai=flt.jenis_pegawai, periode_dari=flt.periode_dari,
+        me, today_jakarta(now), unit_kerja=flt.unit_kerja, jenis_pegawai=flt.jenis_pegawai, periode_dari=flt.periode_dari,
         periode_sampai=flt.periode_sampai, limit=limit, offset=offset)
     items = [(c, None if c.penilai_nip == me else c.penilai_nip) for c in rows]
     return InboxPage(total=int(total), own=int(own), delegated=int(total) - int(own), oldest_pending_since=oldest, items=items)
