@@ -100,6 +100,8 @@ _UPSERTS = {dialect: _build_upsert(dialect) for dialect in _INSERTS}
 _DELETE_SUPERIORS = delete(_SUPERIORS).where(_SUPERIORS.c.person_id == bindparam("pid"))
 _INSERT_SUPERIOR = insert(_SUPERIORS)
 _SELECT_RIWAYAT = select(_TABLE.c.riwayat).where(_TABLE.c.person_id == bindparam("pid"))
+_SELECT_MANY = select(_TABLE.c.person_id, _TABLE.c.riwayat).where(
+    _TABLE.c.person_id.in_(bindparam("pids", expanding=True)))
 
 
 async def apply_person_changed(session, payload: PersonChanged) -> bool:
@@ -150,8 +152,7 @@ class DirectoryView:
         wanted = [p for p in dict.fromkeys(person_ids) if p not in self._cache]
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
-            stmt = select(_TABLE.c.person_id, _TABLE.c.riwayat).where(_TABLE.c.person_id.in_(chunk))
-            found = {pid: raw for pid, raw in (await execute(self.session, stmt, {})).all()}
+            found = {pid: raw for pid, raw in (await execute(self.session, _SELECT_MANY, {"pids": chunk})).all()}
             for pid in chunk:
                 self._cache[pid] = _RIWAYAT.validate_json(found[pid]) if pid in found else []
 
