@@ -172,6 +172,26 @@ async def test_rolled_back_transaction_publishes_nothing(db):
     assert await count_unsent(db) == 0
 
 
+async def test_staged_events_follow_their_transaction(db):
+    """add_event stages its row for the commit: a rollback drops it, even when
+    the session goes on to commit other work, and every row of a committed
+    transaction is written, in order of creation."""
+    async with session_factory(db)() as s:
+        add_event(s, payload(1))
+        await s.rollback()  # nothing was sent to the database yet
+        kept = add_event(s, payload(2))
+        await s.commit()
+        s.add(KitEffect(event_id=uuid.uuid4(), correlation_id="c"))
+        add_event(s, payload(3))
+        await s.flush()
+        await s.rollback()
+        both = [add_event(s, payload(4)), add_event(s, payload(5))]
+        await s.commit()
+    async with db.connect() as conn:
+        ids = (await conn.execute(select(OutboxMessage.id).order_by(OutboxMessage.created_at))).scalars().all()
+    assert ids == [kept, *both]
+
+
 class Harness:
     """An EventConsumers with one handler on SkpDeadlineApproaching, running on a FastStream broker."""
 
