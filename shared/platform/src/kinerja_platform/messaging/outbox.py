@@ -100,7 +100,9 @@ def add_event(
 
     The row is written when that transaction commits (one INSERT for all the
     rows it staged, just before the COMMIT), not at a flush: a query of the
-    outbox in the same transaction does not see it yet. The correlation and causation ids default to the current context's. For
+    outbox in the same transaction does not see it yet, and it is not meant
+    to be called from a flush event (the commit's own flush runs after the
+    rows are written). The correlation and causation ids default to the current context's. For
     an event sent once per key use :func:`add_event_once`.
     """
     values = _row(data, actor, event_id, correlation_id, causation_id)
