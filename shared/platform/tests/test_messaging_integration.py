@@ -172,6 +172,26 @@ async def test_rolled_back_transaction_publishes_nothing(db):
     assert await count_unsent(db) == 0
 
 
+async def test_staged_events_follow_their_transaction(db):
+    """add_event stages its row for the commit: a rollback drops it, even when
+    the session goes on to commit other work, and every row of a committed
+    transaction is written, in order of creation."""
+    async with session_factory(db)() as s:
+        add_event(s, payload(1))
+        await s.rollback()  # nothing was sent to the database yet
+        kept = add_event(s, payload(2))
+        await s.commit()
+        s.add(KitEffect(event_id=uuid.uuid4(), correlation_id="c"))
+        add_event(s, payload(3))
+        await s.flush()
+        await s.rollback()
+        both = [add_event(s, payload(4)), add_event(s, payload(5))]
+        await s.commit()
+    async with db.connect() as conn:
+        ids = (await conn.execute(select(OutboxMessage.id).order_by(OutboxMessage.created_at))).scalars().all()
+    assert ids == [kept, *both]
+
+
 class Harness:
     """An EventConsumers with one handler on SkpDeadlineApproaching, running on a FastStream broker."""
 
@@ -557,3 +577,27 @@ async def test_batches_that_lock_rows_in_opposite_orders_do_not_wait_for_the_dea
     assert out_a == ["processed"] * 2 and out_b == ["processed"] * 2
     assert took < 0.8, took  # not the 1 s of deadlock_timeout (plus the retry)
     await nc.close()
+
+
+async def test_claim_many_claims_each_new_event_once_and_sets_the_lock_timeout(db):
+    """A batch's claim: the new ids of a batch (repeats and ids claimed before
+    are not), one row each; on PostgreSQL the same statement sets the
+    transaction's lock timeout (SET LOCAL: gone after the commit)."""
+    from kinerja_platform.messaging.dedup import claim_many
+
+    a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    async with UnitOfWork(session_factory(db))() as s:
+        assert await claim_many(s, "kit-claim", [b, a, b], lock_timeout_ms=123) == {a, b}
+        if db.dialect.name == "postgresql":
+            assert (await s.exec(text("SHOW lock_timeout"))).scalar_one() == "123ms"
+    async with UnitOfWork(session_factory(db))() as s:
+        assert await claim_many(s, "kit-claim", [c, a], lock_timeout_ms=123) == {c}
+        assert await claim_many(s, "kit-other", [a]) == {a}  # per consumer
+        if db.dialect.name == "postgresql":
+            assert (await s.exec(text("SHOW lock_timeout"))).scalar_one() == "123ms"
+    async with UnitOfWork(session_factory(db))() as s:
+        if db.dialect.name == "postgresql":
+            assert (await s.exec(text("SHOW lock_timeout"))).scalar_one() == "0"
+        rows = (await s.exec(select(ProcessedEvent.consumer, ProcessedEvent.event_id))).all()
+    assert sorted((r[0], str(r[1])) for r in rows) == sorted(
+        [("kit-claim", str(a)), ("kit-claim", str(b)), ("kit-claim", str(c)), ("kit-other", str(a))])

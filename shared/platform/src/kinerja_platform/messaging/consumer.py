@@ -69,10 +69,8 @@ from faststream.nats.annotations import NatsMessage
 from kinerja_contracts.events.envelope import Envelope, EventPayload, envelope_class
 from kinerja_contracts.events.registry import DLQ_STREAM, STREAM, UnknownEvent, parse_envelope
 from pydantic import ValidationError
-from sqlalchemy import text
 
 from ..context import CORRELATION_HEADER, bind, bind_subject, event_subject, new_correlation_id
-from ..db import dialect_of, execute
 from ..logging import get_logger
 from ..metrics import ServiceMetrics
 from ..tracing import Tracing
@@ -369,15 +367,15 @@ class EventConsumers:
             return outcomes  # type: ignore[return-value]
         async def apply_batch() -> None:
             async with self._uow() as session:
-                if self.batch_lock_timeout_ms and dialect_of(session) == "postgresql":
-                    # A batch holds every row lock it takes until its commit, and
-                    # batches of different consumers take them in different
-                    # orders. PostgreSQL looks for deadlocks only after
-                    # deadlock_timeout (1 s): every message queued behind a
-                    # deadlocked batch waited that long. With a lock timeout the
-                    # batch gives up early and its messages go one by one.
-                    await execute(session, _LOCK_TIMEOUT, {"ms": f"{int(self.batch_lock_timeout_ms)}ms"})
-                new = await claim_many(session, spec.durable, [env.event_id for _, _, env in parsed])
+                # A batch holds every row lock it takes until its commit, and
+                # batches of different consumers take them in different
+                # orders. PostgreSQL looks for deadlocks only after
+                # deadlock_timeout (1 s): every message queued behind a
+                # deadlocked batch waited that long. With a lock timeout (set
+                # by the claim itself on PostgreSQL) the batch gives up early
+                # and its messages go one by one.
+                new = await claim_many(session, spec.durable, [env.event_id for _, _, env in parsed],
+                                       lock_timeout_ms=self.batch_lock_timeout_ms)
                 for i, raw, env in parsed:
                     if env.event_id not in new:
                         outcomes[i] = "duplicate"
@@ -541,8 +539,6 @@ def check_envelope(payload: type[EventPayload], env: Envelope[Any]) -> None:
 #: transaction lost a race with another one and is worth running again at once
 #: (and "lock not available", a batch's lock timeout)
 CONFLICT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
-
-_LOCK_TIMEOUT = text("SELECT set_config('lock_timeout', :ms, true)")
 
 
 def is_conflict(exc: BaseException) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Column, DateTime, bindparam, insert
+from sqlalchemy import Column, DateTime, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
@@ -79,14 +79,37 @@ async def claim(session, consumer: str, event_id: uuid.UUID) -> bool:
     return result.rowcount == 1
 
 
-async def claim_many(session, consumer: str, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+#: PostgreSQL: every id of a batch as one array parameter (one statement whatever the batch size), and the
+#: transaction's lock timeout set by the same statement, before its first row is claimed (it was a statement, and a
+#: round trip, of its own per batch)
+_CLAIM_MANY_LOCK_TIMEOUT = text(
+    "INSERT INTO processed_event (consumer, event_id, processed_at) "
+    "SELECT CAST(:consumer AS VARCHAR), e, CAST(:processed_at AS TIMESTAMP WITH TIME ZONE) "
+    "FROM unnest(CAST(:ids AS UUID[])) WITH ORDINALITY AS claimed(e, n) "
+    "WHERE set_config('lock_timeout', :lock_timeout, true) IS NOT NULL "
+    "ORDER BY n "
+    "ON CONFLICT DO NOTHING RETURNING event_id"
+)
+
+
+async def claim_many(session, consumer: str, event_ids: list[uuid.UUID], *,
+                     lock_timeout_ms: int | None = None) -> set[uuid.UUID]:
     """Record several events for ``consumer`` with one statement; the ids that
     were new (the others were processed before). Repeats in ``event_ids`` are
-    claimed once."""
+    claimed once.
+
+    ``lock_timeout_ms`` (PostgreSQL; ignored elsewhere): the transaction's
+    ``lock_timeout`` from this statement on (``SET LOCAL``), set by the same
+    statement before it claims anything."""
     ids = sorted(set(event_ids))  # one order for every replica: no deadlock between two batches
     if not ids:
         return set()
     dialect = dialect_of(session)
+    if lock_timeout_ms and dialect == "postgresql":
+        result = await execute(session, _CLAIM_MANY_LOCK_TIMEOUT, {
+            "consumer": consumer, "processed_at": dt.datetime.now(dt.UTC), "ids": ids,
+            "lock_timeout": f"{int(lock_timeout_ms)}ms"})
+        return {row[0] for row in result.all()}
     if dialect not in _INSERTS:  # pragma: no cover - other databases are not supported
         return {e for e in ids if await claim(session, consumer, e)}
     params: dict = {"consumer": consumer, "processed_at": dt.datetime.now(dt.UTC)}

@@ -19,9 +19,10 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, LargeBinary, Text, insert, select, text
+from sqlalchemy import Column, DateTime, Index, LargeBinary, Text, event, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session as _SyncSession
 from sqlmodel import Field, SQLModel
 
 from ..db import OUTBOX_WAKE, after_commit, dialect_of, execute
@@ -97,16 +98,50 @@ def add_event(
 ) -> uuid.UUID:
     """Stage ``data`` for publication in the caller's transaction.
 
-    The correlation and causation ids default to the current context's. For
+    The row is written when that transaction commits (one INSERT for all the
+    rows it staged, just before the COMMIT), not at a flush: a query of the
+    outbox in the same transaction does not see it yet, and it is not meant
+    to be called from a flush event (the commit's own flush runs after the
+    rows are written). The correlation and causation ids default to the current context's. For
     an event sent once per key use :func:`add_event_once`.
     """
-    row = OutboxMessage(**_row(data, actor, event_id, correlation_id, causation_id))
-    session.add(row)
+    values = _row(data, actor, event_id, correlation_id, causation_id)
+    sync = getattr(session, "sync_session", session)
+    if not sync.in_transaction():
+        sync.begin()  # as session.add would (autobegin, no I/O): the row belongs to this transaction
+    pending = sync.info.get(_PENDING)
+    if pending is None:
+        pending = sync.info[_PENDING] = []
+    pending.append(values)
     _wake_after_commit(session)
-    return row.id
+    return values["id"]
 
 
 _TABLE = OutboxMessage.__table__
+
+# --- staged rows: written with one Core INSERT when the transaction commits --------------------------------------------
+# ``add_event`` is synchronous (callers stage an event beside their ORM changes), so it cannot run a statement itself.
+# It used to add an ``OutboxMessage`` object for the ORM flush: building the SQLModel object (~45 us) and flushing it
+# cost about twice the CPU of a Core INSERT of the same row. The rows now wait in the session's ``info`` and go out as
+# one Core INSERT (every row of the transaction) just before it commits, in the same transaction; a rollback, or a
+# transaction that ends without committing, drops them.
+
+#: key in a session's ``info`` of the outbox rows staged by add_event, not yet written
+_PENDING = "kinerja.outbox_pending"
+_INSERT = insert(_TABLE)
+
+
+@event.listens_for(_SyncSession, "before_commit")
+def _write_staged(session) -> None:  # pragma: no cover - exercised by every add_event test
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.connection().execute(_INSERT, rows)  # Core on the transaction's connection: no ORM execute
+
+
+@event.listens_for(_SyncSession, "after_transaction_end")
+def _drop_staged(session, transaction) -> None:  # pragma: no cover
+    if transaction.parent is None:  # the outermost transaction ended (committed: the rows are written already)
+        session.info.pop(_PENDING, None)
 _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 _ONCE: dict[str, Any] = {}
 

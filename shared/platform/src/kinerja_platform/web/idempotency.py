@@ -20,8 +20,9 @@ import datetime as dt
 import hashlib
 import json
 
-from sqlalchemy import Column, DateTime, LargeBinary, Text, delete, select, update
+from sqlalchemy import Column, DateTime, LargeBinary, Text, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import Field, SQLModel
 
 from kinerja_contracts.values import Role
@@ -44,10 +45,32 @@ class IdempotencyRecord(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
+_TABLE = IdempotencyRecord.__table__
+_THIS_KEY = (_TABLE.c.scope == bindparam("b_scope", type_=_TABLE.c.scope.type)) & (
+    _TABLE.c.key == bindparam("b_key", type_=_TABLE.c.key.type))
+# Built once, and each run on its own in autocommit (one statement, one round trip): every step was a transaction of a
+# single statement (the stale check's DELETE apart, which never depended on the SELECT's snapshot), each costing a
+# BEGIN and a COMMIT round trip besides
+_READ = select(_TABLE).where(_THIS_KEY)
+_RESERVE = insert(_TABLE)
+_STORE = update(_TABLE).where(_THIS_KEY).values(
+    status_code=bindparam("b_status_code", type_=_TABLE.c.status_code.type),
+    headers=bindparam("b_headers", type_=_TABLE.c.headers.type), body=bindparam("b_body", type_=_TABLE.c.body.type))
+_RELEASE = delete(_TABLE).where(_THIS_KEY)
+
+
 class IdempotencyMiddleware:
     def __init__(self, app, *, stale_after: float = 60.0):
         self.app = app
         self.stale_after = stale_after
+        self._engine: AsyncEngine | None = None  # the app's engine, and the same in autocommit
+        self._autocommit: AsyncEngine | None = None
+
+    def _autocommit_engine(self, engine: AsyncEngine) -> AsyncEngine:
+        """``engine`` (its pool) with every statement committed on its own: no BEGIN, no COMMIT."""
+        if self._autocommit is None or self._engine is not engine:
+            self._engine, self._autocommit = engine, engine.execution_options(isolation_level="AUTOCOMMIT")
+        return self._autocommit
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
@@ -69,15 +92,14 @@ class IdempotencyMiddleware:
             scope["method"].encode() + b" " + scope["path"].encode() + b"?" + scope.get("query_string", b"") + b"\n" + body
         ).hexdigest()
 
-        engine = state_app.state.engine
+        engine = self._autocommit_engine(state_app.state.engine)
         now = dt.datetime.now(dt.UTC)
-        table = IdempotencyRecord.__table__
         row = await self._reservation(engine, who, key, now)
         if row is not None:
             return await _answer_repeat(send, row, fp)
         try:
-            async with engine.begin() as conn:
-                await conn.execute(table.insert().values(scope=who, key=key, fingerprint=fp, created_at=now))
+            async with engine.connect() as conn:
+                await conn.execute(_RESERVE, {"scope": who, "key": key, "fingerprint": fp, "created_at": now})
         except IntegrityError:
             return await _problem(send, 409, "idempotency-in-progress",
                 "Permintaan dengan Idempotency-Key ini masih diproses (a request with this key is still in progress).")
@@ -112,13 +134,12 @@ class IdempotencyMiddleware:
     async def _reservation(self, engine, who: str, key: str, now: dt.datetime):
         """The key's row, if any; a reservation older than ``stale_after`` (a
         crashed process's) is deleted and counts as none."""
-        table = IdempotencyRecord.__table__
-        async with engine.begin() as conn:
-            row = (await conn.execute(select(table).where(table.c.scope == who, table.c.key == key))).first()
+        async with engine.connect() as conn:
+            row = (await conn.execute(_READ, {"b_scope": who, "b_key": key})).first()
             if row is not None and row.status_code is None:
                 created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
                 if (now - created).total_seconds() > self.stale_after:
-                    await conn.execute(delete(table).where(table.c.scope == who, table.c.key == key))
+                    await conn.execute(_RELEASE, {"b_scope": who, "b_key": key})
                     row = None
         return row
 
@@ -153,21 +174,17 @@ async def _answer_repeat(send, row, fp: str) -> None:
 
 async def _settle(engine, who: str, key: str, status: int, resp_headers: list, resp_body: bytes) -> None:
     """Store a 2xx response for replay; release the key after anything else."""
-    table = IdempotencyRecord.__table__
-    async with engine.begin() as conn:
+    async with engine.connect() as conn:
         if 200 <= status < 300:
             keep = [
                 (k.decode("latin-1"), v.decode("latin-1"))
                 for k, v in resp_headers
                 if k.lower() in (b"content-type", b"etag", b"location")
             ]
-            await conn.execute(
-                update(table)
-                .where(table.c.scope == who, table.c.key == key)
-                .values(status_code=status, headers=json.dumps(keep), body=resp_body)
-            )
+            await conn.execute(_STORE, {"b_scope": who, "b_key": key, "b_status_code": status,
+                                        "b_headers": json.dumps(keep), "b_body": resp_body})
         else:
-            await conn.execute(delete(table).where(table.c.scope == who, table.c.key == key))
+            await conn.execute(_RELEASE, {"b_scope": who, "b_key": key})
 
 
 def caller_scope(principal: Principal) -> str | None:
