@@ -14,7 +14,7 @@ from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan
 from ..domain.capaian import CapaianError, CapaianPolicy, capaian_iki
 from ..domain.mutasi import potong_rencana
 from ..domain.periods import Kind, Period
-from ..domain.plan import PlanIki, build_plan, count_measured, measured_counts, measured_in, period_target
+from ..domain.plan import PlanIki, build_plan, count_measured, measured_counts_of, measured_in, period_target
 from .ids import evaluation_id
 
 
@@ -100,7 +100,8 @@ async def upsert_plan(session, d, today: dt.date | None = None,
     periode = d.periode or (snap.periode if snap is not None else None)
     mulai = periode.mulai if periode else None
     selesai = periode.selesai if periode else None
-    lines = [x.model_dump(mode="json") for x in build_plan(snap, (mulai, selesai) if mulai else None)]
+    built = build_plan(snap, (mulai, selesai) if mulai else None)
+    lines = [x.model_dump(mode="json") for x in built]
     jenis = str(d.jenis_pegawai or (snap.jenis_pegawai if snap is not None else None) or "PNS")
     # the typed snapshot reads a document written before the rename (issue 13) too
     atasan = d.atasan_pejabat_penilai or (snap.atasan_pejabat_penilai if snap is not None else None)
@@ -111,7 +112,7 @@ async def upsert_plan(session, d, today: dt.date | None = None,
         penilai=d.penilai.model_dump(mode="json"), periode={"mulai": str(mulai), "selesai": str(selesai)} if mulai else {},
         snapshot=snap.model_dump(mode="json") if snap is not None else {}, atasan_pejabat_penilai=atasan_dict,
         instansi=d.pegawai.instansi, periode_mulai=mulai,
-        periode_selesai=selesai, rencana=lines, jumlah_iki_periode=measured_counts(lines), aturan_target=VERSI_ATURAN,
+        periode_selesai=selesai, rencana=lines, jumlah_iki_periode=measured_counts_of(built), aturan_target=VERSI_ATURAN,
     )
     if plan is None:
         plan = EvaluationPlan(skp_id=d.skp_id, **fields)
@@ -143,10 +144,11 @@ async def apply_mutasi(session, plan: EvaluationPlan) -> None:
 
 
 async def end_plan(session, plan: EvaluationPlan, selesai: dt.date, by_skp) -> None:
-    lines = [potong_rencana(x, selesai).model_dump(mode="json") for x in plan_lines(plan)]
+    cut = [potong_rencana(x, selesai) for x in plan_lines(plan)]
+    lines = [x.model_dump(mode="json") for x in cut]
     plan.periode_selesai = selesai
     plan.periode = {**(plan.periode or {}), "selesai": str(selesai)}
-    plan.rencana, plan.jumlah_iki_periode = lines, measured_counts(lines)
+    plan.rencana, plan.jumlah_iki_periode = lines, measured_counts_of(cut)
     plan.diakhiri_oleh_skp = by_skp
     repo = EvaluationRepository(session)
     for ev in await repo.open_evaluations_of(plan.skp_id):
