@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from sqlalchemy import Float, Numeric, and_, cast, exists, func, insert, or_, select, update
+from sqlalchemy import Float, Numeric, and_, bindparam, cast, exists, func, insert, or_, select, update
 
 from .tables import (
     CapaianOrganisasiRecord,
@@ -30,6 +30,28 @@ from .tables import (
 #: the plan columns a period's opening needs (Core rows, not objects: it runs for every pegawai)
 PLAN_COLUMNS = ("skp_id", "nip", "penilai_nip", "atasan_pejabat_penilai", "jenis_pegawai", "unit_kerja", "periode_mulai",
                 "periode_selesai", "pegawai", "jumlah_iki_periode")
+
+
+_PLAN = EvaluationPlan.__table__.c
+_PERIOD = EvaluationPeriod.__table__.c
+_EVALUATION = Evaluation.__table__.c
+
+#: Statements of an approved SKP's plan, built once (the consumer runs them for every approval):
+#: the SKP's plan (version) and the other plans of its NIP whose periode overlaps the SKP's (a mutasi), in one
+#: round trip (no rows: neither; SQL NULL dates overlap nothing)
+_PLAN_AND_OVERLAPPING = select(_PLAN.skp_id, _PLAN.version).where(or_(
+    _PLAN.skp_id == bindparam("skp_id"),
+    and_(_PLAN.nip == bindparam("nip"), _PLAN.periode_mulai <= bindparam("selesai"),
+         _PLAN.periode_selesai >= bindparam("mulai"))))
+_INSERT_PLAN = insert(EvaluationPlan.__table__)
+#: the open periods of a jenis pegawai, each with the SKP's evaluation in it if there is one
+_OPEN_PERIODS_WITH_EVALUATION = (
+    select(_PERIOD.period_id, _PERIOD.kind, _PERIOD.jenis_pegawai, _PERIOD.mulai, _PERIOD.selesai, _PERIOD.deadline,
+           _EVALUATION.id.label("evaluation_id"), _EVALUATION.status.label("evaluation_status"))
+    .select_from(EvaluationPeriod.__table__.outerjoin(
+        Evaluation.__table__, and_(_EVALUATION.period_id == _PERIOD.period_id,
+                                   _EVALUATION.skp_id == bindparam("skp_id", type_=_EVALUATION.skp_id.type))))
+    .where(_PERIOD.jenis_pegawai == bindparam("jenis_pegawai"), _PERIOD.status == "open"))
 
 
 def round2(expr):
@@ -82,6 +104,19 @@ class EvaluationRepository:
 
     async def plan(self, skp_id: uuid.UUID) -> EvaluationPlan | None:
         return await self.session.get(EvaluationPlan, skp_id)
+
+    async def plan_versions(self, skp_id: uuid.UUID, nip: str, mulai: dt.date | None,
+                            selesai: dt.date | None) -> list:
+        """(skp_id, version) of the plan of ``skp_id`` and of the other plans of ``nip`` whose periode overlaps
+        [mulai, selesai] (a mutasi), in one statement. Core rows: the caller's session holds no unflushed plan."""
+        conn = await self.session.connection()
+        return list((await conn.execute(_PLAN_AND_OVERLAPPING, dict(skp_id=skp_id, nip=nip, mulai=mulai,
+                                                                    selesai=selesai))).all())
+
+    async def insert_plan(self, values: dict[str, Any]) -> None:
+        """A new plan (every column given), without an ORM object."""
+        conn = await self.session.connection()
+        await conn.execute(_INSERT_PLAN, values)
 
     async def plan_rows_overlapping(self, jenis_pegawai: str, mulai: dt.date, selesai: dt.date) -> list:
         """The :data:`PLAN_COLUMNS` of the plans of a jenis pegawai whose SKP periode overlaps [mulai, selesai]."""
@@ -139,6 +174,14 @@ class EvaluationRepository:
         return list((await self.session.exec(
             select(EvaluationPeriod).where(EvaluationPeriod.jenis_pegawai == jenis_pegawai,
                                            EvaluationPeriod.status == "open"))).scalars().all())
+
+    async def open_periods_with_evaluation(self, jenis_pegawai: str, skp_id: uuid.UUID) -> list:
+        """Core rows of the open periods of ``jenis_pegawai`` (the columns of :class:`EvaluationPeriod` a
+        :class:`~..domain.periods.Period` needs), each with ``evaluation_id`` and ``evaluation_status`` of the
+        evaluation of ``skp_id`` in it (None: it has none), in one statement."""
+        conn = await self.session.connection()
+        return list((await conn.execute(_OPEN_PERIODS_WITH_EVALUATION,
+                                        dict(jenis_pegawai=jenis_pegawai, skp_id=skp_id))).all())
 
     async def done_actions(self) -> set[str]:
         return set((await self.session.exec(select(SchedulerAction.key))).scalars().all())
