@@ -13,7 +13,10 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from kinerja_platform.db import dialect_of
 from sqlalchemy import Float, Numeric, and_, bindparam, cast, exists, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .tables import (
     CapaianOrganisasiRecord,
@@ -36,14 +39,21 @@ _PLAN = EvaluationPlan.__table__.c
 _PERIOD = EvaluationPeriod.__table__.c
 _EVALUATION = Evaluation.__table__.c
 
-#: Statements of an approved SKP's plan, built once (the consumer runs them for every approval):
-#: the SKP's plan (version) and the other plans of its NIP whose periode overlaps the SKP's (a mutasi), in one
-#: round trip (no rows: neither; SQL NULL dates overlap nothing)
-_PLAN_AND_OVERLAPPING = select(_PLAN.skp_id, _PLAN.version).where(or_(
-    _PLAN.skp_id == bindparam("skp_id"),
-    and_(_PLAN.nip == bindparam("nip"), _PLAN.periode_mulai <= bindparam("selesai"),
-         _PLAN.periode_selesai >= bindparam("mulai"))))
-_INSERT_PLAN = insert(EvaluationPlan.__table__)
+#: Statements of an approved SKP's plan, built once (the consumer runs them for every approval).
+#: A new plan, unless the SKP has one, returning how many other plans of its NIP overlap its periode (a
+#: mutasi; SQL NULL dates overlap nothing): one round trip. Per dialect, for ON CONFLICT.
+_OTHERS_OVERLAPPING = (
+    select(func.count()).select_from(EvaluationPlan.__table__)
+    .where(_PLAN.nip == bindparam("others_nip", type_=_PLAN.nip.type),
+           _PLAN.skp_id != bindparam("others_skp_id", type_=_PLAN.skp_id.type),
+           _PLAN.periode_mulai <= bindparam("others_selesai", type_=_PLAN.periode_selesai.type),
+           _PLAN.periode_selesai >= bindparam("others_mulai", type_=_PLAN.periode_mulai.type))
+    .scalar_subquery())
+_INSERT_NEW_PLAN = {
+    dialect: make(EvaluationPlan.__table__).on_conflict_do_nothing(index_elements=["skp_id"])
+    .returning(_OTHERS_OVERLAPPING.label("others"))
+    for dialect, make in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 #: the open periods of a jenis pegawai, each with the SKP's evaluation in it if there is one
 _OPEN_PERIODS_WITH_EVALUATION = (
     select(_PERIOD.period_id, _PERIOD.kind, _PERIOD.jenis_pegawai, _PERIOD.mulai, _PERIOD.selesai, _PERIOD.deadline,
@@ -105,18 +115,14 @@ class EvaluationRepository:
     async def plan(self, skp_id: uuid.UUID) -> EvaluationPlan | None:
         return await self.session.get(EvaluationPlan, skp_id)
 
-    async def plan_versions(self, skp_id: uuid.UUID, nip: str, mulai: dt.date | None,
-                            selesai: dt.date | None) -> list:
-        """(skp_id, version) of the plan of ``skp_id`` and of the other plans of ``nip`` whose periode overlaps
-        [mulai, selesai] (a mutasi), in one statement. Core rows: the caller's session holds no unflushed plan."""
+    async def insert_new_plan(self, values: dict[str, Any]) -> int | None:
+        """Insert a new plan (every column given, no ORM object) unless the SKP has one (None then, nothing
+        written); else how many other plans of its NIP overlap its periode (a mutasi)."""
         conn = await self.session.connection()
-        return list((await conn.execute(_PLAN_AND_OVERLAPPING, dict(skp_id=skp_id, nip=nip, mulai=mulai,
-                                                                    selesai=selesai))).all())
-
-    async def insert_plan(self, values: dict[str, Any]) -> None:
-        """A new plan (every column given), without an ORM object."""
-        conn = await self.session.connection()
-        await conn.execute(_INSERT_PLAN, values)
+        row = (await conn.execute(_INSERT_NEW_PLAN[dialect_of(self.session)], {
+            **values, "others_nip": values["nip"], "others_skp_id": values["skp_id"],
+            "others_mulai": values["periode_mulai"], "others_selesai": values["periode_selesai"]})).first()
+        return None if row is None else row.others
 
     async def plan_rows_overlapping(self, jenis_pegawai: str, mulai: dt.date, selesai: dt.date) -> list:
         """The :data:`PLAN_COLUMNS` of the plans of a jenis pegawai whose SKP periode overlaps [mulai, selesai]."""

@@ -96,18 +96,14 @@ async def upsert_plan(session, d, today: dt.date | None = None,
     False when the plan is already at this version or newer.
 
     It runs for every approval, so the usual case (a new plan, no mutasi) is
-    three statements: the plan's version with the NIP's overlapping plans,
-    the plan's insert and the open periods with the SKP's evaluations (plus
-    the insert of the evaluations that join), Core rows all, no ORM object."""
+    two statements, Core rows, no ORM object: the plan's insert (which says
+    whether the NIP has other plans overlapping it) and the open periods
+    with the SKP's evaluations; plus the insert of the evaluations that join."""
     repo = EvaluationRepository(session)
     snap = d.snapshot
     periode = d.periode or (snap.periode if snap is not None else None)
     mulai = periode.mulai if periode else None
     selesai = periode.selesai if periode else None
-    found = await repo.plan_versions(d.skp_id, d.pegawai.nip, mulai, selesai)
-    stored = next((r.version for r in found if r.skp_id == d.skp_id), None)
-    if stored is not None and stored >= d.version:
-        return False
     built = build_plan(snap, (mulai, selesai) if mulai else None)
     lines = [x.model_dump(mode="json") for x in built]
     jenis = str(d.jenis_pegawai or (snap.jenis_pegawai if snap is not None else None) or "PNS")
@@ -122,22 +118,24 @@ async def upsert_plan(session, d, today: dt.date | None = None,
         instansi=d.pegawai.instansi, periode_mulai=mulai,
         periode_selesai=selesai, rencana=lines, jumlah_iki_periode=measured_counts_of(built), aturan_target=VERSI_ATURAN,
     )
-    mutasi = mulai is not None and selesai is not None and any(r.skp_id != d.skp_id for r in found)
+    # every column, as the ORM object wrote them (its defaults: created_at now, not ended by a mutasi)
+    values = dict(skp_id=d.skp_id, created_at=utcnow(), diakhiri_oleh_skp=None, **fields)
+    others = await repo.insert_new_plan(values)
     plan: Any
-    if stored is None:
-        # every column, as the ORM object wrote them (its defaults: created_at now, not ended by a mutasi)
-        values = dict(skp_id=d.skp_id, created_at=utcnow(), diakhiri_oleh_skp=None, **fields)
-        await repo.insert_plan(values)
-        # the mutasi may end the new plan: then it is changed as an object
-        plan = await repo.plan(d.skp_id) if mutasi else SimpleNamespace(**values)
-    else:
+    if others is None:  # the SKP has a plan already: replaced by a newer version
         plan = await repo.plan(d.skp_id)
+        if plan.version >= d.version:
+            return False
         for k, v in fields.items():
             setattr(plan, k, v)
         await refresh_open_evaluations(session, plan, policy or CapaianPolicy())
         await repo.flush()
-    if mutasi:
         await apply_mutasi(session, plan)
+    elif others:
+        plan = await repo.plan(d.skp_id)  # the mutasi may end the new plan: changed as an object
+        await apply_mutasi(session, plan)
+    else:
+        plan = SimpleNamespace(**values)
     await join_open_periods(session, plan, today)
     return True
 
