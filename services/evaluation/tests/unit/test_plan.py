@@ -77,6 +77,15 @@ def test_precomputed_counts_match_count_measured():
             assert measured_in(counts, p) == count_measured(stored, p)
 
 
+def test_counts_of_built_lines_match_the_stored_ones():
+    """The plan just built is counted as built, not dumped and read back: the same counts."""
+    from kinerja_evaluation.domain.plan import measured_counts, measured_counts_of
+
+    for snap in (pppk_skp(), pppk_skp(mulai="2026-01-01", selesai="2026-12-31"), pppk_skp(mulai="2026-03-01", selesai="2026-06-30")):
+        built = build_plan(snap)
+        assert measured_counts_of(built) == measured_counts([x.model_dump(mode="json") for x in built])
+
+
 def _snap(*iki, periode=("2026-01-01", "2026-12-31")):
     return {"periode": {"mulai": periode[0], "selesai": periode[1]},
             "pegawai": {"nip": "199001012015011001", "nama": "P"}, "penilai": {"nip": "198001012005011001", "nama": "A"},

@@ -13,7 +13,10 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from sqlalchemy import Float, Numeric, and_, cast, exists, func, insert, or_, select, update
+from kinerja_platform.db import dialect_of
+from sqlalchemy import Float, Numeric, and_, bindparam, cast, exists, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .tables import (
     CapaianOrganisasiRecord,
@@ -30,6 +33,35 @@ from .tables import (
 #: the plan columns a period's opening needs (Core rows, not objects: it runs for every pegawai)
 PLAN_COLUMNS = ("skp_id", "nip", "penilai_nip", "atasan_pejabat_penilai", "jenis_pegawai", "unit_kerja", "periode_mulai",
                 "periode_selesai", "pegawai", "jumlah_iki_periode")
+
+
+_PLAN = EvaluationPlan.__table__.c
+_PERIOD = EvaluationPeriod.__table__.c
+_EVALUATION = Evaluation.__table__.c
+
+#: Statements of an approved SKP's plan, built once (the consumer runs them for every approval).
+#: A new plan, unless the SKP has one, returning how many other plans of its NIP overlap its periode (a
+#: mutasi; SQL NULL dates overlap nothing): one round trip. Per dialect, for ON CONFLICT.
+_OTHERS_OVERLAPPING = (
+    select(func.count()).select_from(EvaluationPlan.__table__)
+    .where(_PLAN.nip == bindparam("others_nip", type_=_PLAN.nip.type),
+           _PLAN.skp_id != bindparam("others_skp_id", type_=_PLAN.skp_id.type),
+           _PLAN.periode_mulai <= bindparam("others_selesai", type_=_PLAN.periode_selesai.type),
+           _PLAN.periode_selesai >= bindparam("others_mulai", type_=_PLAN.periode_mulai.type))
+    .scalar_subquery())
+_INSERT_NEW_PLAN = {
+    dialect: make(EvaluationPlan.__table__).on_conflict_do_nothing(index_elements=["skp_id"])
+    .returning(_OTHERS_OVERLAPPING.label("others"))
+    for dialect, make in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+#: the open periods of a jenis pegawai, each with the SKP's evaluation in it if there is one
+_OPEN_PERIODS_WITH_EVALUATION = (
+    select(_PERIOD.period_id, _PERIOD.kind, _PERIOD.jenis_pegawai, _PERIOD.mulai, _PERIOD.selesai, _PERIOD.deadline,
+           _EVALUATION.id.label("evaluation_id"), _EVALUATION.status.label("evaluation_status"))
+    .select_from(EvaluationPeriod.__table__.outerjoin(
+        Evaluation.__table__, and_(_EVALUATION.period_id == _PERIOD.period_id,
+                                   _EVALUATION.skp_id == bindparam("skp_id", type_=_EVALUATION.skp_id.type))))
+    .where(_PERIOD.jenis_pegawai == bindparam("jenis_pegawai"), _PERIOD.status == "open"))
 
 
 def round2(expr):
@@ -82,6 +114,15 @@ class EvaluationRepository:
 
     async def plan(self, skp_id: uuid.UUID) -> EvaluationPlan | None:
         return await self.session.get(EvaluationPlan, skp_id)
+
+    async def insert_new_plan(self, values: dict[str, Any]) -> int | None:
+        """Insert a new plan (every column given, no ORM object) unless the SKP has one (None then, nothing
+        written); else how many other plans of its NIP overlap its periode (a mutasi)."""
+        conn = await self.session.connection()
+        row = (await conn.execute(_INSERT_NEW_PLAN[dialect_of(self.session)], {
+            **values, "others_nip": values["nip"], "others_skp_id": values["skp_id"],
+            "others_mulai": values["periode_mulai"], "others_selesai": values["periode_selesai"]})).first()
+        return None if row is None else row.others
 
     async def plan_rows_overlapping(self, jenis_pegawai: str, mulai: dt.date, selesai: dt.date) -> list:
         """The :data:`PLAN_COLUMNS` of the plans of a jenis pegawai whose SKP periode overlaps [mulai, selesai]."""
@@ -139,6 +180,14 @@ class EvaluationRepository:
         return list((await self.session.exec(
             select(EvaluationPeriod).where(EvaluationPeriod.jenis_pegawai == jenis_pegawai,
                                            EvaluationPeriod.status == "open"))).scalars().all())
+
+    async def open_periods_with_evaluation(self, jenis_pegawai: str, skp_id: uuid.UUID) -> list:
+        """Core rows of the open periods of ``jenis_pegawai`` (the columns of :class:`EvaluationPeriod` a
+        :class:`~..domain.periods.Period` needs), each with ``evaluation_id`` and ``evaluation_status`` of the
+        evaluation of ``skp_id`` in it (None: it has none), in one statement."""
+        conn = await self.session.connection()
+        return list((await conn.execute(_OPEN_PERIODS_WITH_EVALUATION,
+                                        dict(jenis_pegawai=jenis_pegawai, skp_id=skp_id))).all())
 
     async def done_actions(self) -> set[str]:
         return set((await self.session.exec(select(SchedulerAction.key))).scalars().all())

@@ -159,16 +159,25 @@ def count_measured(rencana: list[dict[str, Any]], period: Period) -> int:
     return sum(period_target(PlanIki.model_validate(line), period) is not None for line in rencana)
 
 
+#: the periods :func:`measured_counts` counts in: 12 months, 4 quarters, the year (any year: targets go by index)
+_COUNTED_PERIODS: tuple[Period, ...] = tuple(
+    [make_period(Kind.monthly, "-", 2000, m) for m in range(1, 13)]
+    + [make_period(Kind.quarterly, "-", 2000, q) for q in range(1, 5)]
+    + [make_period(Kind.annual, "-", 2000, 1)])
+
+
 def measured_counts(rencana: list[dict[str, Any]]) -> list[int]:
     """IKI measured in each period kind and index: 12 months, 4 quarters, the year.
 
     Each stored line is validated once (not once per period: 17 validations
     per line cost more than the rest of building a plan)."""
-    lines = [PlanIki.model_validate(line) for line in rencana]
-    periods = ([make_period(Kind.monthly, "-", 2000, m) for m in range(1, 13)]
-               + [make_period(Kind.quarterly, "-", 2000, q) for q in range(1, 5)]
-               + [make_period(Kind.annual, "-", 2000, 1)])
-    return [sum(period_target(line, period) is not None for line in lines) for period in periods]
+    return measured_counts_of([PlanIki.model_validate(line) for line in rencana])
+
+
+def measured_counts_of(lines: list[PlanIki]) -> list[int]:
+    """:func:`measured_counts` of plan lines as built (a plan just built is
+    not dumped and validated back to be counted)."""
+    return [sum(period_target(line, period) is not None for line in lines) for period in _COUNTED_PERIODS]
 
 
 def measured_in(counts: list[int], period: Period) -> int:

@@ -4,17 +4,18 @@ joins the periods that are open for its jenis pegawai."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 from kinerja_contracts.calendar import utcnow
 from kinerja_contracts.targets import VERSI_ATURAN
 
 from ..adapters.repository import EvaluationRepository
-from ..adapters.tables import Evaluation, EvaluationPeriod, EvaluationPlan
+from ..adapters.tables import EvaluationPeriod, EvaluationPlan
 from ..domain.capaian import CapaianError, CapaianPolicy, capaian_iki
 from ..domain.mutasi import potong_rencana
 from ..domain.periods import Kind, Period
-from ..domain.plan import PlanIki, build_plan, count_measured, measured_counts, measured_in, period_target
+from ..domain.plan import PlanIki, build_plan, count_measured, measured_counts_of, measured_in, period_target
 from .ids import evaluation_id
 
 
@@ -87,20 +88,24 @@ async def refresh_open_evaluations(session, plan: EvaluationPlan, policy: Capaia
 
 
 async def upsert_plan(session, d, today: dt.date | None = None,
-                      policy: CapaianPolicy | None = None) -> EvaluationPlan | None:
+                      policy: CapaianPolicy | None = None) -> bool:
     """Build (or replace with a newer version) the plan of an approved SKP,
     and give it an evaluation in every period open for its jenis pegawai
     that can still be filled on ``today`` (Asia/Jakarta; None: every open one).
-    A newer version recomputes its open evaluations (:func:`refresh_open_evaluations`)."""
+    A newer version recomputes its open evaluations (:func:`refresh_open_evaluations`).
+    False when the plan is already at this version or newer.
+
+    It runs for every approval, so the usual case (a new plan, no mutasi) is
+    two statements, Core rows, no ORM object: the plan's insert (which says
+    whether the NIP has other plans overlapping it) and the open periods
+    with the SKP's evaluations; plus the insert of the evaluations that join."""
     repo = EvaluationRepository(session)
-    plan = await repo.plan(d.skp_id)
-    if plan is not None and plan.version >= d.version:
-        return None
     snap = d.snapshot
     periode = d.periode or (snap.periode if snap is not None else None)
     mulai = periode.mulai if periode else None
     selesai = periode.selesai if periode else None
-    lines = [x.model_dump(mode="json") for x in build_plan(snap, (mulai, selesai) if mulai else None)]
+    built = build_plan(snap, (mulai, selesai) if mulai else None)
+    lines = [x.model_dump(mode="json") for x in built]
     jenis = str(d.jenis_pegawai or (snap.jenis_pegawai if snap is not None else None) or "PNS")
     # the typed snapshot reads a document written before the rename (issue 13) too
     atasan = d.atasan_pejabat_penilai or (snap.atasan_pejabat_penilai if snap is not None else None)
@@ -111,19 +116,28 @@ async def upsert_plan(session, d, today: dt.date | None = None,
         penilai=d.penilai.model_dump(mode="json"), periode={"mulai": str(mulai), "selesai": str(selesai)} if mulai else {},
         snapshot=snap.model_dump(mode="json") if snap is not None else {}, atasan_pejabat_penilai=atasan_dict,
         instansi=d.pegawai.instansi, periode_mulai=mulai,
-        periode_selesai=selesai, rencana=lines, jumlah_iki_periode=measured_counts(lines), aturan_target=VERSI_ATURAN,
+        periode_selesai=selesai, rencana=lines, jumlah_iki_periode=measured_counts_of(built), aturan_target=VERSI_ATURAN,
     )
-    if plan is None:
-        plan = EvaluationPlan(skp_id=d.skp_id, **fields)
-        repo.add(plan)
-    else:
+    # every column, as the ORM object wrote them (its defaults: created_at now, not ended by a mutasi)
+    values = dict(skp_id=d.skp_id, created_at=utcnow(), diakhiri_oleh_skp=None, **fields)
+    others = await repo.insert_new_plan(values)
+    plan: Any
+    if others is None:  # the SKP has a plan already: replaced by a newer version
+        plan = await repo.plan(d.skp_id)
+        if plan.version >= d.version:
+            return False
         for k, v in fields.items():
             setattr(plan, k, v)
         await refresh_open_evaluations(session, plan, policy or CapaianPolicy())
-    await repo.flush()
-    await apply_mutasi(session, plan)
+        await repo.flush()
+        await apply_mutasi(session, plan)
+    elif others:
+        plan = await repo.plan(d.skp_id)  # the mutasi may end the new plan: changed as an object
+        await apply_mutasi(session, plan)
+    else:
+        plan = SimpleNamespace(**values)
     await join_open_periods(session, plan, today)
-    return plan
+    return True
 
 
 async def apply_mutasi(session, plan: EvaluationPlan) -> None:
@@ -143,10 +157,11 @@ async def apply_mutasi(session, plan: EvaluationPlan) -> None:
 
 
 async def end_plan(session, plan: EvaluationPlan, selesai: dt.date, by_skp) -> None:
-    lines = [potong_rencana(x, selesai).model_dump(mode="json") for x in plan_lines(plan)]
+    cut = [potong_rencana(x, selesai) for x in plan_lines(plan)]
+    lines = [x.model_dump(mode="json") for x in cut]
     plan.periode_selesai = selesai
     plan.periode = {**(plan.periode or {}), "selesai": str(selesai)}
-    plan.rencana, plan.jumlah_iki_periode = lines, measured_counts(lines)
+    plan.rencana, plan.jumlah_iki_periode = lines, measured_counts_of(cut)
     plan.diakhiri_oleh_skp = by_skp
     repo = EvaluationRepository(session)
     for ev in await repo.open_evaluations_of(plan.skp_id):
@@ -158,21 +173,29 @@ async def end_plan(session, plan: EvaluationPlan, selesai: dt.date, by_skp) -> N
     await repo.flush()
 
 
-async def join_open_periods(session, plan: EvaluationPlan, today: dt.date | None = None) -> None:
-    """Give the plan an evaluation in each open period it overlaps. A period
+async def join_open_periods(session, plan, today: dt.date | None = None) -> None:
+    """Give the plan (an :class:`EvaluationPlan`, or a row with its columns)
+    an evaluation in each open period it overlaps. A period
     whose deadline (as extended) passed before ``today`` is still open only
     until the scheduler's next close tick; the pegawai could not fill it, so
-    the plan does not join it: not measured there (N/A), never scored 0."""
+    the plan does not join it: not measured there (N/A), never scored 0.
+
+    The session must hold no unflushed change to the plan's evaluations
+    (the periods and the evaluations are read in Core, without an autoflush);
+    the new evaluations are inserted in one statement."""
     repo = EvaluationRepository(session)
-    rows = await repo.open_periods(plan.jenis_pegawai)
-    for row in rows:
+    now = utcnow()
+    new = []
+    for row in await repo.open_periods_with_evaluation(plan.jenis_pegawai, plan.skp_id):
         period = period_of(row)
         if not plan_overlaps(plan, period):
             continue
-        existing = await repo.get_evaluation(evaluation_id(period.period_id, plan.skp_id))
-        if existing is None:
+        if row.evaluation_id is None:
             if today is None or period.can_be_filled_after(today):
-                repo.add(Evaluation(**new_evaluation(plan, period)))
-        elif existing.status == "open":  # a newer approved version: maybe a new penilai (targets: refreshed above)
+                new.append(new_evaluation(plan, period, now))
+        elif row.evaluation_status == "open":  # a newer approved version: maybe a new penilai (targets: refreshed above)
+            existing = await repo.get_evaluation(row.evaluation_id)
             existing.penilai_nip, existing.unit_kerja = plan.penilai_nip, plan.unit_kerja
             existing.atasan_nip = (plan.atasan_pejabat_penilai or {}).get("nip")
+    if new:
+        await repo.insert_evaluations(new)
