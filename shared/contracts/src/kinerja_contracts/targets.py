@@ -68,16 +68,15 @@ _POLARITAS_ALIASES = {
     "minimize": Polaritas.lower_is_better, "minimal": Polaritas.lower_is_better,
     "stabilize": Polaritas.range, "stabil": Polaritas.range,
 }
+#: every text parse_polaritas accepts (lower case, stripped): the names, then the aliases
+_POLARITAS_BY_TEXT: dict[str, Polaritas] = {p.value: p for p in Polaritas} | _POLARITAS_ALIASES
 
 
 def parse_polaritas(value: Any) -> Polaritas | None:
     """A polaritas from its name or an alias (maximize/minimize/stabilize); None if unknown or empty."""
     if value is None or value == "":
         return None
-    text = str(value).strip().lower()
-    if text in set(Polaritas):
-        return Polaritas(text)
-    return _POLARITAS_ALIASES.get(text)
+    return _POLARITAS_BY_TEXT.get(str(value).strip().lower())
 
 
 class SifatTarget(StrEnum):
