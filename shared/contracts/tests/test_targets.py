@@ -162,3 +162,14 @@ def test_written_form_round_trips_with_polaritas():
     assert parse_target_periode("30 (maximize)").polaritas is Polaritas.higher_is_better
     assert format_target_periode(parse_target_periode("80-100 (stabilize)")) == "80 - 100 (stabilize)"
     assert format_target_periode(None) is None
+
+
+def test_parse_polaritas_takes_names_and_aliases_in_any_case_and_refuses_the_rest():
+    from kinerja_contracts.targets import Polaritas, parse_polaritas
+
+    for p in Polaritas:
+        assert parse_polaritas(f"  {p.value.upper()} ") is p
+    assert parse_polaritas("Maksimal") is Polaritas.higher_is_better
+    assert parse_polaritas("minimize") is Polaritas.lower_is_better
+    assert parse_polaritas("stabil") is Polaritas.range
+    assert parse_polaritas(None) is None and parse_polaritas("") is None and parse_polaritas("naik") is None
