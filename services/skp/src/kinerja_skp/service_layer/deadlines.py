@@ -41,12 +41,10 @@ async def _rules_for(session, instansi: str | None, tahun: int) -> list[Extensio
     seen = _rules_seen(session)
     rules = seen.get((instansi, tahun))
     if rules is None:
-        rules = seen[(instansi, tahun)] = [_as_rule(e) for e in await extensions_for(session, instansi, tahun)]
+        rules = seen[(instansi, tahun)] = [
+            Extension(sampai=sampai, unit_kerja=unit_kerja, nip=nip)
+            for sampai, unit_kerja, nip in await SkpRepository(session).extension_rules(instansi, tahun)]
     return rules
-
-
-def _as_rule(e: DeadlineExtension) -> Extension:
-    return Extension(sampai=e.sampai, unit_kerja=e.unit_kerja, nip=e.nip)
 
 
 async def deadline_of(session, doc: SkpDocument, policy: Policy) -> Deadline:
