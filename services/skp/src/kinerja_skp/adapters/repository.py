@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from kinerja_contracts.calendar import utcnow
-from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, type_coerce, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, null, or_, type_coerce, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -33,28 +33,27 @@ _EXISTING = select(SkpDocument.id).where(
     SkpDocument.periode_mulai == bindparam("mulai"),
     SkpDocument.periode_selesai == bindparam("selesai"),
 )
-#: the content of the pegawai's latest SKP of a year
-_PREVIOUS = (
-    select(SkpDocument.content)
-    .where(SkpDocument.nip == bindparam("nip"), SkpDocument.tahun == bindparam("tahun"))
-    .order_by(col(SkpDocument.periode_selesai).desc())
-    .limit(1)
-)
-#: the pegawai's SKPs a new or changed one is checked against, in one read
-#: (:meth:`SkpRepository.neighbours`): those overlapping the period (the
-#: same period included: the unique key) and those of the previous year,
-#: the content only of the latter (the tenfold check reads it)
-_NEIGHBOURS = (
+_EXT = DeadlineExtension.__table__
+#: the pegawai's SKPs a new or changed one is checked against, and the
+#: deadline extensions of its instansi and year, in one read
+#: (:meth:`SkpRepository.neighbours`). The SKPs: those overlapping the period
+#: (the same period included: the unique key) and those of the previous year,
+#: the content only of the latter (the tenfold check reads it). The
+#: extensions: rows without an id, ``sampai`` in the second column.
+_NEIGHBOURS = union_all(
     select(
         _DOC.c.id, _DOC.c.periode_mulai, _DOC.c.periode_selesai, _DOC.c.tahun,
         type_coerce(case((_DOC.c.tahun == bindparam("tahun_lalu"), _DOC.c.content), else_=None), _DOC.c.content.type),
-    )
-    .where(
+        type_coerce(null(), _EXT.c.unit_kerja.type), type_coerce(null(), _EXT.c.nip.type),
+    ).where(
         _DOC.c.nip == bindparam("nip"),
         or_(_DOC.c.tahun == bindparam("tahun_lalu"),
             and_(_DOC.c.periode_mulai <= bindparam("selesai"), _DOC.c.periode_selesai >= bindparam("mulai"))),
-    )
-    .order_by(_DOC.c.periode_selesai.desc())
+    ),
+    select(
+        type_coerce(null(), _DOC.c.id.type), _EXT.c.sampai, type_coerce(null(), _DOC.c.periode_selesai.type),
+        type_coerce(null(), _DOC.c.tahun.type), type_coerce(null(), _DOC.c.content.type), _EXT.c.unit_kerja, _EXT.c.nip,
+    ).where(_EXT.c.instansi == bindparam("instansi"), _EXT.c.tahun == bindparam("tahun")),
 )
 #: the contents of the penilai's SKPs overlapping a period
 _SUPERIOR = select(SkpDocument.content).where(
@@ -107,7 +106,6 @@ _EXTENSIONS = (
     .where(DeadlineExtension.instansi == bindparam("instansi"), DeadlineExtension.tahun == bindparam("tahun"))
     .order_by(col(DeadlineExtension.created_at))
 )
-_EXT = DeadlineExtension.__table__
 #: what the deadline rules read of an instansi's extensions of a year (no ORM objects)
 _EXTENSION_RULES = (
     select(_EXT.c.sampai, _EXT.c.unit_kerja, _EXT.c.nip)
@@ -137,7 +135,8 @@ def _written(doc: SkpDocument, values: dict[str, Any]) -> None:
 
 
 class Neighbours(NamedTuple):
-    """The pegawai's other SKPs that a new or changed one is checked against."""
+    """The pegawai's other SKPs that a new or changed one is checked against,
+    and the deadline extensions of its instansi and year."""
 
     #: the id of the SKP of exactly this period, if any (the unique key)
     existing: uuid.UUID | None
@@ -145,6 +144,8 @@ class Neighbours(NamedTuple):
     previous: dict | None
     #: the periods of the SKPs with another start that overlap this one (mutasi)
     overlapping: list[tuple[dt.date, dt.date]]
+    #: (sampai, unit_kerja, nip) of each extension, as :meth:`SkpRepository.extension_rules`
+    extensions: list[tuple[dt.date, str | None, str | None]]
 
 
 class Visibility(Protocol):
@@ -192,35 +193,31 @@ class SkpRepository:
     async def id_for(self, nip: str, mulai: dt.date, selesai: dt.date) -> uuid.UUID | None:
         return (await self.session.exec(_EXISTING, params={"nip": nip, "mulai": mulai, "selesai": selesai})).first()
 
-    async def previous_content(self, nip: str, tahun: int) -> dict | None:
-        return (await self.session.exec(_PREVIOUS, params={"nip": nip, "tahun": tahun})).first()
-
-    async def overlapping_periods(self, nip: str, mulai: dt.date, selesai: dt.date) -> list[tuple[dt.date, dt.date]]:
-        """The periods of the pegawai's other SKPs (another start) that overlap [mulai, selesai] (mutasi)."""
-        rows = (await self.session.exec(
-            select(SkpDocument.periode_mulai, SkpDocument.periode_selesai).where(
-                SkpDocument.nip == nip, SkpDocument.periode_mulai != mulai,
-                SkpDocument.periode_mulai <= selesai, SkpDocument.periode_selesai >= mulai))).all()
-        return [(a, b) for a, b in rows]
-
-    async def neighbours(self, nip: str, mulai: dt.date, selesai: dt.date) -> Neighbours:
-        """:meth:`id_for`, :meth:`previous_content` (of ``mulai``'s year less
-        one) and :meth:`overlapping_periods` in one SELECT."""
+    async def neighbours(self, nip: str, mulai: dt.date, selesai: dt.date, instansi: str | None) -> Neighbours:
+        """In one SELECT: :meth:`id_for`; the content of the pegawai's latest
+        SKP of the year before ``mulai``'s; the periods of their SKPs with
+        another start that overlap [mulai, selesai] (mutasi); and
+        :meth:`extension_rules` of ``instansi`` and ``mulai``'s year."""
         tahun_lalu = mulai.year - 1
         rows = (await self.session.exec(_NEIGHBOURS, params={
-            "nip": nip, "mulai": mulai, "selesai": selesai, "tahun_lalu": tahun_lalu})).all()
+            "nip": nip, "mulai": mulai, "selesai": selesai, "tahun_lalu": tahun_lalu, "instansi": instansi,
+            "tahun": mulai.year})).all()
         existing = previous = None
-        found_previous = False
+        latest: dt.date | None = None
         overlapping = []
-        for id_, a, b, tahun, content in rows:  # latest end first
-            if tahun == tahun_lalu and not found_previous:
-                previous, found_previous = content, True
+        extensions = []
+        for id_, a, b, tahun, content, unit_kerja, ext_nip in rows:
+            if id_ is None:
+                extensions.append((a, unit_kerja, ext_nip))
+                continue
+            if tahun == tahun_lalu and (latest is None or b > latest):  # the one that ends last
+                previous, latest = content, b
             if a == mulai:
                 if b == selesai:
                     existing = id_
             elif a <= selesai and b >= mulai:
                 overlapping.append((a, b))
-        return Neighbours(existing, previous, overlapping)
+        return Neighbours(existing, previous, overlapping, extensions)
 
     async def superior_contents(self, nip: str, tahun: int, mulai: dt.date, selesai: dt.date) -> list[dict]:
         return list((await self.session.exec(_SUPERIOR, params={

@@ -33,6 +33,14 @@ def _rules_seen(session) -> dict[tuple[str, int], list[Extension]]:
     return info.setdefault("skp.deadline_extensions", {})
 
 
+def remember_rules(session, instansi: str | None, tahun: int, rows: list[tuple[dt.date, str | None, str | None]]) -> None:
+    """Keep extension rules read with another statement of this transaction
+    (:meth:`SkpRepository.neighbours`) for :func:`deadline_of`, unless read already."""
+    if instansi:
+        _rules_seen(session).setdefault((instansi, tahun), [
+            Extension(sampai=sampai, unit_kerja=unit_kerja, nip=nip) for sampai, unit_kerja, nip in rows])
+
+
 async def _rules_for(session, instansi: str | None, tahun: int) -> list[Extension]:
     """The extension rules of an instansi and year, read once per transaction
     (a submit checks the deadline and then answers with it)."""

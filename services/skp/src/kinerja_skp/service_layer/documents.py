@@ -90,7 +90,7 @@ async def validation_context(session, content: SkpContent, policy: Policy,
     repo = SkpRepository(session)
     year = content.periode.mulai.year
     if neighbours is None:
-        neighbours = await repo.neighbours(content.pegawai.nip, content.periode.mulai, content.periode.selesai)
+        neighbours = await _neighbours(session, content)
     superior_rhk = None
     if any(r.rhk_intervensi_id for r in content.hasil_kerja):
         rows = await repo.superior_contents(content.penilai.nip, year, content.periode.mulai, content.periode.selesai)
@@ -101,6 +101,16 @@ async def validation_context(session, content: SkpContent, policy: Policy,
         superior_rhk=superior_rhk,
         overlapping=tuple(neighbours.overlapping),
     )
+
+
+async def _neighbours(session, content: SkpContent) -> Neighbours:
+    """The pegawai's other SKPs (:meth:`SkpRepository.neighbours`); the
+    deadline extensions read with them are kept for :func:`deadlines.deadline_of`
+    of this SKP later in the transaction."""
+    mulai, instansi = content.periode.mulai, content.pegawai.instansi
+    found = await SkpRepository(session).neighbours(content.pegawai.nip, mulai, content.periode.selesai, instansi)
+    deadlines.remember_rules(session, instansi, mulai.year, found.extensions)
+    return found
 
 
 def _lenient(data: dict | None) -> SkpContent | None:
@@ -182,7 +192,7 @@ async def _create(session, draft: SkpDraft, principal: Principal,
     content = await _filled(session, draft, nip, principal, policy)
     ensure_can_write(content.pegawai.nip, content.pegawai.instansi, principal)
     repo = SkpRepository(session)
-    neighbours = await repo.neighbours(content.pegawai.nip, content.periode.mulai, content.periode.selesai)
+    neighbours = await _neighbours(session, content)
     existing = neighbours.existing
     if existing is not None:
         raise ProblemError(
