@@ -25,7 +25,7 @@ from .settings import Settings
 class Container:
     settings: Settings
     uow: UnitOfWork
-    #: plain connections for the status long poll (no transaction)
+    #: plain connections for the status long poll (autocommit: no transaction)
     engine: AsyncEngine
     #: rencana aksi, deadline rules and the clock (``policy.today``)
     policy: Policy
@@ -56,5 +56,8 @@ def bootstrap(settings: Settings, *, uow: UnitOfWork, engine: AsyncEngine, polic
         task = PeriodicTask("skp-deadline-reminders",
                             lambda: reminders.scan_and_log(uow, policy, settings.reminder_days_before),
                             settings.reminder_interval_seconds)
-    return Container(settings=settings, uow=uow, engine=engine, policy=policy, watch=watch or StatusWatch(),
+    # the status read is one SELECT: in autocommit it is that statement alone, without a BEGIN before it and
+    # a ROLLBACK when the connection goes back to the pool (three round trips to the database become one)
+    return Container(settings=settings, uow=uow, engine=engine.execution_options(isolation_level="AUTOCOMMIT"),
+                     policy=policy, watch=watch or StatusWatch(),
                      reminders=task)

@@ -168,3 +168,32 @@ async def test_late_skps_of_an_instansi(app, directory, tokens):
         other = tokens("admin-jabar", "admin", instansi="Pemerintah Provinsi Jawa Barat")
         assert (await client.get("/api/v1/deadlines/terlambat", params={"tahun": 2026}, headers=other)).json() == []
         assert (await client.get("/api/v1/deadlines/terlambat", params={"tahun": 2026}, headers=me)).status_code == 403
+
+
+async def test_a_write_checks_the_pegawai_s_other_skps_and_the_extensions_read_together(app, directory, tokens):
+    """Create and submit read the pegawai's other SKPs (the same period, an
+    overlapping one, last year's) and the deadline extensions in one
+    statement: each still counts for what it did as a read of its own."""
+    me = tokens(PEGAWAI_NIP, "pegawai")
+    admin = tokens("admin-dki", "admin", instansi=INSTANSI)
+    async with running(app) as client:
+        await directory()
+        unit = pppk_skp()["pegawai"]["unit_kerja"]
+        for ext in ({"tahun": 2027, "sampai": "2027-02-20", "nip": PEGAWAI_NIP},
+                    {"tahun": 2027, "sampai": "2027-02-10", "unit_kerja": unit},
+                    {"tahun": 2026, "sampai": "2026-03-01", "nip": PEGAWAI_NIP}):  # another year: not this SKP's
+            assert (await client.post("/api/v1/deadline-extensions", json=ext, headers=admin)).status_code == 201
+        assert (await client.post("/api/v1/skp", json=pppk_skp(mulai="2026-01-01", selesai="2026-12-31"),
+                                  headers=me)).status_code == 201
+        r = await client.post("/api/v1/skp", json=pppk_skp(**NEXT_YEAR), headers=me)
+        assert r.status_code == 201 and r.json()["deadline"] == "2027-02-20"  # the latest extension that applies
+        skp = r.json()
+        assert "skp-mutasi" not in {w["rule"] for w in skp["validation"]["warnings"]}
+        again = await client.post("/api/v1/skp", json=pppk_skp(**NEXT_YEAR), headers=me)
+        assert again.status_code == 409 and again.json()["skp_id"] == skp["id"]
+        r = await client.post("/api/v1/skp", json=pppk_skp(mulai="2027-07-01", selesai="2027-12-31"), headers=me)
+        assert r.status_code == 201 and r.json()["deadline"] == "2027-07-11"  # 10 days after it starts: later
+        assert "skp-mutasi" in {w["rule"] for w in r.json()["validation"]["warnings"]}
+        app.state.runtime.container.policy.today = lambda: dt.date(2027, 2, 15)  # past 31 January, within the extension
+        r = await client.post(f"/api/v1/skp/{skp['id']}/submit", json={"version": 1}, headers=me)
+        assert r.status_code == 200 and r.json()["status"] == "Pending" and r.json()["deadline"] == "2027-02-20"

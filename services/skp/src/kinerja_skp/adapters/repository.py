@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from kinerja_contracts.calendar import utcnow
-from sqlalchemy import bindparam, delete, func, or_, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, null, or_, type_coerce, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -33,12 +33,27 @@ _EXISTING = select(SkpDocument.id).where(
     SkpDocument.periode_mulai == bindparam("mulai"),
     SkpDocument.periode_selesai == bindparam("selesai"),
 )
-#: the content of the pegawai's latest SKP of a year
-_PREVIOUS = (
-    select(SkpDocument.content)
-    .where(SkpDocument.nip == bindparam("nip"), SkpDocument.tahun == bindparam("tahun"))
-    .order_by(col(SkpDocument.periode_selesai).desc())
-    .limit(1)
+_EXT = DeadlineExtension.__table__
+#: the pegawai's SKPs a new or changed one is checked against, and the
+#: deadline extensions of its instansi and year, in one read
+#: (:meth:`SkpRepository.neighbours`). The SKPs: those overlapping the period
+#: (the same period included: the unique key) and those of the previous year,
+#: the content only of the latter (the tenfold check reads it). The
+#: extensions: rows without an id, ``sampai`` in the second column.
+_NEIGHBOURS = union_all(
+    select(
+        _DOC.c.id, _DOC.c.periode_mulai, _DOC.c.periode_selesai, _DOC.c.tahun,
+        type_coerce(case((_DOC.c.tahun == bindparam("tahun_lalu"), _DOC.c.content), else_=None), _DOC.c.content.type),
+        type_coerce(null(), _EXT.c.unit_kerja.type), type_coerce(null(), _EXT.c.nip.type),
+    ).where(
+        _DOC.c.nip == bindparam("nip"),
+        or_(_DOC.c.tahun == bindparam("tahun_lalu"),
+            and_(_DOC.c.periode_mulai <= bindparam("selesai"), _DOC.c.periode_selesai >= bindparam("mulai"))),
+    ),
+    select(
+        type_coerce(null(), _DOC.c.id.type), _EXT.c.sampai, type_coerce(null(), _DOC.c.periode_selesai.type),
+        type_coerce(null(), _DOC.c.tahun.type), type_coerce(null(), _DOC.c.content.type), _EXT.c.unit_kerja, _EXT.c.nip,
+    ).where(_EXT.c.instansi == bindparam("instansi"), _EXT.c.tahun == bindparam("tahun")),
 )
 #: the contents of the penilai's SKPs overlapping a period
 _SUPERIOR = select(SkpDocument.content).where(
@@ -64,6 +79,23 @@ _PROJECT = update(_DOC).where(
     _DOC.c.approval_sequence < bindparam("b_sequence"),
     _DOC.c.version <= bindparam("b_version"),
 )
+#: a new SKP and its first version: the columns of both, bound at execution
+#: (``content`` once for both rows). PostgreSQL writes them in one statement
+#: (the version's INSERT as a data-modifying CTE), SQLite in two.
+_NEW_DOC_COLUMNS = ("id", "nip", "nama", "tahun", "periode_mulai", "periode_selesai", "jenis_pegawai", "unit_kerja",
+                    "instansi", "penilai_nip", "status", "version", "content", "content_hash", "approval_sequence",
+                    "catatan_perbaikan", "tanggal_sk", "persetujuan", "penilai_override", "created_by", "created_at",
+                    "updated_at")
+_NEW_DOC = insert(_DOC).values({k: bindparam(k, type_=_DOC.c[k].type) for k in _NEW_DOC_COLUMNS})
+_NEW_VERSION = insert(_VER).values(
+    skp_id=bindparam("id", type_=_VER.c.skp_id.type), version=bindparam("version", type_=_VER.c.version.type),
+    content=bindparam("content", type_=_VER.c.content.type),
+    content_hash=bindparam("content_hash", type_=_VER.c.content_hash.type),
+    created_by=bindparam("created_by", type_=_VER.c.created_by.type),
+    penilai_override=bindparam("penilai_override", type_=_VER.c.penilai_override.type),
+    created_at=bindparam("version_created_at", type_=_VER.c.created_at.type),
+)
+_NEW_DOC_AND_VERSION = _NEW_DOC.add_cte(_NEW_VERSION.cte("first_version"))
 #: what the status endpoint answers (and what the access check needs), without the content
 _STATUS = select(
     _DOC.c.id, _DOC.c.nip, _DOC.c.instansi, _DOC.c.penilai_nip, _DOC.c.status, _DOC.c.version,
@@ -73,6 +105,12 @@ _EXTENSIONS = (
     select(DeadlineExtension)
     .where(DeadlineExtension.instansi == bindparam("instansi"), DeadlineExtension.tahun == bindparam("tahun"))
     .order_by(col(DeadlineExtension.created_at))
+)
+#: what the deadline rules read of an instansi's extensions of a year (no ORM objects)
+_EXTENSION_RULES = (
+    select(_EXT.c.sampai, _EXT.c.unit_kerja, _EXT.c.nip)
+    .where(_EXT.c.instansi == bindparam("instansi"), _EXT.c.tahun == bindparam("tahun"))
+    .order_by(_EXT.c.created_at)
 )
 #: the keys of the stored SKPs of some pegawai, locked for a bulk write
 _BULK_EXISTING = (
@@ -94,6 +132,20 @@ def _written(doc: SkpDocument, values: dict[str, Any]) -> None:
     (what a refresh would read back, without the SELECT)."""
     for key, value in values.items():
         set_committed_value(doc, key, value)
+
+
+class Neighbours(NamedTuple):
+    """The pegawai's other SKPs that a new or changed one is checked against,
+    and the deadline extensions of its instansi and year."""
+
+    #: the id of the SKP of exactly this period, if any (the unique key)
+    existing: uuid.UUID | None
+    #: the content of the pegawai's latest SKP of the previous year (None: none)
+    previous: dict | None
+    #: the periods of the SKPs with another start that overlap this one (mutasi)
+    overlapping: list[tuple[dt.date, dt.date]]
+    #: (sampai, unit_kerja, nip) of each extension, as :meth:`SkpRepository.extension_rules`
+    extensions: list[tuple[dt.date, str | None, str | None]]
 
 
 class Visibility(Protocol):
@@ -141,16 +193,31 @@ class SkpRepository:
     async def id_for(self, nip: str, mulai: dt.date, selesai: dt.date) -> uuid.UUID | None:
         return (await self.session.exec(_EXISTING, params={"nip": nip, "mulai": mulai, "selesai": selesai})).first()
 
-    async def previous_content(self, nip: str, tahun: int) -> dict | None:
-        return (await self.session.exec(_PREVIOUS, params={"nip": nip, "tahun": tahun})).first()
-
-    async def overlapping_periods(self, nip: str, mulai: dt.date, selesai: dt.date) -> list[tuple[dt.date, dt.date]]:
-        """The periods of the pegawai's other SKPs (another start) that overlap [mulai, selesai] (mutasi)."""
-        rows = (await self.session.exec(
-            select(SkpDocument.periode_mulai, SkpDocument.periode_selesai).where(
-                SkpDocument.nip == nip, SkpDocument.periode_mulai != mulai,
-                SkpDocument.periode_mulai <= selesai, SkpDocument.periode_selesai >= mulai))).all()
-        return [(a, b) for a, b in rows]
+    async def neighbours(self, nip: str, mulai: dt.date, selesai: dt.date, instansi: str | None) -> Neighbours:
+        """In one SELECT: :meth:`id_for`; the content of the pegawai's latest
+        SKP of the year before ``mulai``'s; the periods of their SKPs with
+        another start that overlap [mulai, selesai] (mutasi); and
+        :meth:`extension_rules` of ``instansi`` and ``mulai``'s year."""
+        tahun_lalu = mulai.year - 1
+        rows = (await self.session.exec(_NEIGHBOURS, params={
+            "nip": nip, "mulai": mulai, "selesai": selesai, "tahun_lalu": tahun_lalu, "instansi": instansi,
+            "tahun": mulai.year})).all()
+        existing = previous = None
+        latest: dt.date | None = None
+        overlapping = []
+        extensions = []
+        for id_, a, b, tahun, content, unit_kerja, ext_nip in rows:
+            if id_ is None:
+                extensions.append((a, unit_kerja, ext_nip))
+                continue
+            if tahun == tahun_lalu and (latest is None or b > latest):  # the one that ends last
+                previous, latest = content, b
+            if a == mulai:
+                if b == selesai:
+                    existing = id_
+            elif a <= selesai and b >= mulai:
+                overlapping.append((a, b))
+        return Neighbours(existing, previous, overlapping, extensions)
 
     async def superior_contents(self, nip: str, tahun: int, mulai: dt.date, selesai: dt.date) -> list[dict]:
         return list((await self.session.exec(_SUPERIOR, params={
@@ -160,6 +227,18 @@ class SkpRepository:
         self.session.add(doc)
         self.session.add(first)
         await self.session.flush()
+
+    async def add_new(self, values: dict[str, Any], version_created_at: dt.datetime) -> None:
+        """Insert a new SKP (every column of :data:`_NEW_DOC_COLUMNS` in
+        ``values``) and its first version (its content, hash, author and
+        override, created ``version_created_at``)."""
+        params = {**values, "version_created_at": version_created_at}
+        conn = await self.session.connection()
+        if conn.dialect.name == "postgresql":
+            await conn.execute(_NEW_DOC_AND_VERSION, params)
+        else:
+            await conn.execute(_NEW_DOC, params)
+            await conn.execute(_NEW_VERSION, params)
 
     def add_version(self, version: SkpVersion) -> None:
         self.session.add(version)
@@ -278,6 +357,12 @@ class SkpRepository:
 
     async def extensions(self, instansi: str, tahun: int) -> list[DeadlineExtension]:
         return list((await self.session.exec(_EXTENSIONS, params={"instansi": instansi, "tahun": tahun})).all())
+
+    async def extension_rules(self, instansi: str, tahun: int) -> list[tuple[dt.date, str | None, str | None]]:
+        """(sampai, unit_kerja, nip) of each extension of an instansi and year, oldest first."""
+        # on the session (not its connection): a pending grant or revoke is flushed first
+        return [tuple(r) for r in (await self.session.exec(
+            _EXTENSION_RULES, params={"instansi": instansi, "tahun": tahun})).all()]
 
     async def extensions_of_years(self, years: Iterable[int]) -> list[DeadlineExtension]:
         return list((await self.session.exec(

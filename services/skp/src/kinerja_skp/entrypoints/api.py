@@ -188,9 +188,8 @@ async def create(
     principal: Writer, uow: UowDep, policy: PolicyDep, response: Response,
 ) -> SkpOut:
     async with uow() as session:
-        doc, content = await documents.create_draft(session, draft, principal, policy)
+        doc, _, report = await documents.create_checked(session, draft, principal, policy)
         bind_subject(skp_id=doc.id, nip=doc.nip)  # the new SKP's trail starts here (docs/operations.md)
-        report = await documents.check(session, content, policy)
         deadline = await deadlines.deadline_of(session, doc, policy)
     _etag(response, doc)
     response.headers["Location"] = f"/api/v1/skp/{doc.id}"

@@ -33,6 +33,14 @@ def _rules_seen(session) -> dict[tuple[str, int], list[Extension]]:
     return info.setdefault("skp.deadline_extensions", {})
 
 
+def remember_rules(session, instansi: str | None, tahun: int, rows: list[tuple[dt.date, str | None, str | None]]) -> None:
+    """Keep extension rules read with another statement of this transaction
+    (:meth:`SkpRepository.neighbours`) for :func:`deadline_of`, unless read already."""
+    if instansi:
+        _rules_seen(session).setdefault((instansi, tahun), [
+            Extension(sampai=sampai, unit_kerja=unit_kerja, nip=nip) for sampai, unit_kerja, nip in rows])
+
+
 async def _rules_for(session, instansi: str | None, tahun: int) -> list[Extension]:
     """The extension rules of an instansi and year, read once per transaction
     (a submit checks the deadline and then answers with it)."""
@@ -41,12 +49,10 @@ async def _rules_for(session, instansi: str | None, tahun: int) -> list[Extensio
     seen = _rules_seen(session)
     rules = seen.get((instansi, tahun))
     if rules is None:
-        rules = seen[(instansi, tahun)] = [_as_rule(e) for e in await extensions_for(session, instansi, tahun)]
+        rules = seen[(instansi, tahun)] = [
+            Extension(sampai=sampai, unit_kerja=unit_kerja, nip=nip)
+            for sampai, unit_kerja, nip in await SkpRepository(session).extension_rules(instansi, tahun)]
     return rules
-
-
-def _as_rule(e: DeadlineExtension) -> Extension:
-    return Extension(sampai=e.sampai, unit_kerja=e.unit_kerja, nip=e.nip)
 
 
 async def deadline_of(session, doc: SkpDocument, policy: Policy) -> Deadline:

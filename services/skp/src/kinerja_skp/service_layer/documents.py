@@ -24,7 +24,7 @@ from kinerja_platform.web.auth import Principal
 from kinerja_platform.web.errors import ProblemError
 from pydantic import ValidationError
 
-from ..adapters.repository import SkpRepository, read_status_row
+from ..adapters.repository import Neighbours, SkpRepository, read_status_row
 from ..adapters.tables import SkpDocument, SkpVersion
 from ..domain.model import SkpContent, SkpDraft
 from ..domain.people import PeopleRefused, ensure_override_candidate, pegawai_refused, tanggal_rantai
@@ -81,24 +81,36 @@ async def read_document(session, skp_id: uuid.UUID, principal: Principal) -> Skp
 # --- validation -------------------------------------------------------------
 
 
-async def validation_context(session, content: SkpContent, policy: Policy) -> ValidationContext:
+async def validation_context(session, content: SkpContent, policy: Policy,
+                             neighbours: Neighbours | None = None) -> ValidationContext:
     """Fill what the rules need from the database: last year's SKP of the same
-    pegawai, and the RHK of the penilai's SKP for the same year (when an RHK
-    names one by id)."""
+    pegawai and the periods of their SKPs that overlap this one (one read,
+    :meth:`SkpRepository.neighbours`, unless given), and the RHK of the
+    penilai's SKP for the same year (when an RHK names one by id)."""
     repo = SkpRepository(session)
     year = content.periode.mulai.year
-    previous = await repo.previous_content(content.pegawai.nip, year - 1)
+    if neighbours is None:
+        neighbours = await _neighbours(session, content)
     superior_rhk = None
     if any(r.rhk_intervensi_id for r in content.hasil_kerja):
         rows = await repo.superior_contents(content.penilai.nip, year, content.periode.mulai, content.periode.selesai)
         superior_rhk = {r["id"]: r.get("uraian", "") for row in rows for r in row.get("hasil_kerja", [])}
-    overlapping = await repo.overlapping_periods(content.pegawai.nip, content.periode.mulai, content.periode.selesai)
     return ValidationContext(
         rencana_aksi_wajib=policy.rencana_aksi_wajib(content.pegawai.instansi),
-        previous=_lenient(previous),
+        previous=_lenient(neighbours.previous),
         superior_rhk=superior_rhk,
-        overlapping=tuple(overlapping),
+        overlapping=tuple(neighbours.overlapping),
     )
+
+
+async def _neighbours(session, content: SkpContent) -> Neighbours:
+    """The pegawai's other SKPs (:meth:`SkpRepository.neighbours`); the
+    deadline extensions read with them are kept for :func:`deadlines.deadline_of`
+    of this SKP later in the transaction."""
+    mulai, instansi = content.periode.mulai, content.pegawai.instansi
+    found = await SkpRepository(session).neighbours(content.pegawai.nip, mulai, content.periode.selesai, instansi)
+    deadlines.remember_rules(session, instansi, mulai.year, found.extensions)
+    return found
 
 
 def _lenient(data: dict | None) -> SkpContent | None:
@@ -110,8 +122,8 @@ def _lenient(data: dict | None) -> SkpContent | None:
         return None
 
 
-async def check(session, content: SkpContent, policy: Policy) -> Report:
-    return validate(content, await validation_context(session, content, policy))
+async def check(session, content: SkpContent, policy: Policy, neighbours: Neighbours | None = None) -> Report:
+    return validate(content, await validation_context(session, content, policy, neighbours))
 
 
 # --- writes -----------------------------------------------------------------
@@ -157,6 +169,20 @@ async def _filled(session, draft: SkpDraft, pegawai_nip: str, principal: Princip
 
 async def create_draft(session, draft: SkpDraft, principal: Principal, policy: Policy) -> tuple[SkpDocument, SkpContent]:
     """Create the Draft of one pegawai and period, its people from the directory; the document and its content."""
+    doc, content, _ = await _create(session, draft, principal, policy)
+    return doc, content
+
+
+async def create_checked(session, draft: SkpDraft, principal: Principal,
+                         policy: Policy) -> tuple[SkpDocument, SkpContent, Report]:
+    """:func:`create_draft` and then :func:`check` of its content, the
+    pegawai's other SKPs read once for both (the new one is none of them)."""
+    doc, content, neighbours = await _create(session, draft, principal, policy)
+    return doc, content, await check(session, content, policy, neighbours)
+
+
+async def _create(session, draft: SkpDraft, principal: Principal,
+                  policy: Policy) -> tuple[SkpDocument, SkpContent, Neighbours]:
     try:
         nip = people.pegawai_nip_of(draft, principal)
     except PeopleRefused as exc:
@@ -166,7 +192,8 @@ async def create_draft(session, draft: SkpDraft, principal: Principal, policy: P
     content = await _filled(session, draft, nip, principal, policy)
     ensure_can_write(content.pegawai.nip, content.pegawai.instansi, principal)
     repo = SkpRepository(session)
-    existing = await repo.id_for(content.pegawai.nip, content.periode.mulai, content.periode.selesai)
+    neighbours = await _neighbours(session, content)
+    existing = neighbours.existing
     if existing is not None:
         raise ProblemError(
             409,
@@ -177,9 +204,13 @@ async def create_draft(session, draft: SkpDraft, principal: Principal, policy: P
         )
     data = content.model_dump(mode="json")
     h = hash_of(data)
-    doc = SkpDocument(nip=content.pegawai.nip, content=data, content_hash=h, created_by=principal.sub, **columns_of(content))
-    await repo.add(doc, SkpVersion(skp_id=doc.id, version=1, content=data, content_hash=h, created_by=principal.sub))
-    return doc, content
+    # the row as the ORM would have written it (JSON null in the empty JSON columns, two clock reads), in Core
+    values: dict[str, Any] = dict(
+        id=uuid.uuid4(), nip=content.pegawai.nip, status=SkpStatus.Draft.value, version=1, content=data, content_hash=h,
+        approval_sequence=0, catatan_perbaikan=None, persetujuan=None, penilai_override=None, created_by=principal.sub,
+        created_at=utcnow(), updated_at=utcnow(), **columns_of(content))
+    await repo.add_new(values, version_created_at=utcnow())
+    return SkpDocument(**values), content, neighbours
 
 
 async def _write_content(session, doc: SkpDocument, version: int, content: SkpContent, principal: Principal, *,

@@ -72,12 +72,12 @@ async def upsert_from_workbook(uow, data: bytes, version_of: Callable[[], int], 
     async with uow() as session:
         existing = await SkpRepository(session).id_for(nip, draft.periode.mulai, draft.periode.selesai)
         if existing is None:
-            doc, content = await documents.create_draft(session, draft, principal, policy)
+            doc, content, report = await documents.create_checked(session, draft, principal, policy)
         else:  # the stored SKP's instansi first: another instansi's answers 403 before any version check
             stored = await documents.get_document(session, existing)
             ensure_can_write(stored.nip, stored.instansi, principal)
             doc, content = await documents.update_draft(session, existing, version_of(), draft, principal, policy)
-        report = await documents.check(session, content, policy)
+            report = await documents.check(session, content, policy)
     return doc, report, existing is None
 
 
