@@ -133,6 +133,7 @@ def _pairs(value: object) -> list[tuple[str, str]]:
 def _environment(autoescape: bool) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
+        auto_reload=False,  # the templates ship with the package: no stat of each file per mail
         autoescape=autoescape,
         undefined=StrictUndefined,
         trim_blocks=True,
