@@ -102,6 +102,11 @@ def _settlement(dialect: str):
     return stmt
 
 
+#: built once: the settlement's upsert and the items' resolution in one statement (PostgreSQL runs a
+#: data-modifying CTE; the UPDATE does not read skp_settlement, so the shared snapshot changes nothing)
+_SETTLE_PG = _RESOLVE_ITEMS.add_cte(_settlement("postgresql").cte("settled"))
+
+
 #: built once: a pending row's lease is extended to ``v_until`` only while it is still leased to ``b_owner``
 #: (compare-and-set: a worker whose lease another worker took gets no row back and does not send)
 _KEEP_LEASE = (
@@ -305,8 +310,12 @@ class NotificationRepository:
         return await self.session.get(SkpSettlement, skp_id)
 
     async def settle(self, skp_id: uuid.UUID, sequence: int) -> None:
-        """Record the SKP's settling transition and resolve its pending items up to it."""
+        """Record the SKP's settling transition and resolve its pending items
+        up to it (on PostgreSQL one statement, the upsert a CTE of the UPDATE)."""
         params = {"b_skp_id": skp_id, "b_sequence": sequence}
+        if self._dialect == "postgresql":
+            await self.session.exec(_SETTLE_PG, params=params)
+            return
         await self.session.exec(_settlement(self._dialect), params=params)
         await self.session.exec(_RESOLVE_ITEMS, params=params)
 
