@@ -1,11 +1,12 @@
-"""Outcomes of mails finished at once are written in one transaction (group
-commit), each only while its row is still pending and still leased to the
-worker writing it; a new mail's row is
-written whole by the consumer's prebuilt INSERT."""
+"""Outcomes of mails finished at once, and the lease extensions of mails
+about to go, are written in one transaction (group commit), each only while
+its row is still pending and still leased to the worker writing it; a new
+mail's row is written whole by the consumer's prebuilt INSERT."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 
 from kinerja_contracts.calendar import utcnow
@@ -23,6 +24,11 @@ def _row(i: int, leased_by: str | None = None) -> Delivery:
     return Delivery(event_id=uuid.uuid4(), recipient_nip=f"1995031520252120{i:02d}", kind="approval.approved",
                     email=f"p{i}@example.go.id", subject="s", body_text="t", message_id=f"<m{i}@kinerja.local>",
                     next_attempt_at=utcnow(), leased_by=leased_by)
+
+
+def _utc(t: dt.datetime) -> dt.datetime:
+    """SQLite gives back naive UTC times."""
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 async def test_outcomes_finished_together_share_one_commit(app):
@@ -73,6 +79,45 @@ async def test_outcomes_finished_together_share_one_commit(app):
         assert by[2].last_error.startswith("550") and by[3].last_error == "451 try later"
         assert by[0].sent_at is not None and by[5].sent_at is None and by[5].attempts == 0
         assert by[6].sent_at is None and by[6].attempts == 0
+
+
+async def test_lease_extensions_share_the_commit_of_outcomes(app):
+    async with running(app):
+        rt = app.state.runtime
+        worker = DeliveryWorker(rt.sessions, [object()], mail_from="Kinerja <no-reply@kinerja.local>", lease_seconds=60)
+        # rows[1]'s lease was taken over by another worker, rows[2] is no longer pending: neither may go from here
+        rows = [_row(0, worker.worker_id), _row(1, "another-worker"), _row(2, worker.worker_id), _row(3, worker.worker_id)]
+        rows[2].status = "sent"
+        async with rt.uow() as s:
+            for d in rows:
+                s.add(d)
+        commits: list[int] = []
+        wrote: set[int] = set()
+
+        def on_execute(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("UPDATE DELIVERY") and worker.worker_id in str(parameters):
+                wrote.add(id(conn))
+
+        def on_commit(conn):
+            if id(conn) in wrote:
+                wrote.discard(id(conn))
+                commits.append(1)
+
+        event.listen(rt.engine.sync_engine, "before_cursor_execute", on_execute)
+        event.listen(rt.engine.sync_engine, "commit", on_commit)
+        before = utcnow()
+        kept = await asyncio.gather(worker._keep_lease(rows[0]), worker._keep_lease(rows[1]),
+                                    worker._keep_lease(rows[2]),
+                                    worker._record(rows[3], status="sent", attempts=1, sent_at=before, last_error=None))
+        assert kept[:3] == [True, False, False]
+        assert len(commits) == 1
+        async with rt.uow() as s:
+            got = {d.recipient_nip: d for d in (await s.exec(select(Delivery))).all()}
+        by = [got[d.recipient_nip] for d in rows]
+        assert by[0].leased_by == worker.worker_id and _utc(by[0].next_attempt_at) >= before + worker.lease
+        assert by[1].leased_by == "another-worker" and _utc(by[1].next_attempt_at) < before + worker.lease
+        assert by[2].status == "sent" and by[3].status == "sent"
+        assert worker._recorder is None and worker._leases == []
 
 
 async def test_a_failed_write_reaches_every_waiting_lane(app):

@@ -137,3 +137,31 @@ async def test_a_persons_own_mail_overtakes_bulk_mail(new_database, nats_server,
     order = [m.rcpt_tos[0] for m in smtp_sink.messages]
     # the returned SKP's mail did not wait behind the 20 announcements
     assert order.index("urgent@example.go.id") < 10, order
+
+
+async def test_settling_keeps_the_latest_transition_and_resolves_older_items(app):
+    from kinerja_notification.adapters.repository import NotificationRepository
+    from kinerja_notification.adapters.tables import DigestItem, SkpSettlement
+    from sqlmodel import select
+
+    skp, other = uuid.uuid4(), uuid.uuid4()
+
+    def item(i: int, skp_id: uuid.UUID, sequence: int | None) -> DigestItem:
+        return DigestItem(event_id=uuid.uuid4(), recipient_nip=PENILAI.nip, skp_id=skp_id, pegawai_nip=f"{i:018d}",
+                          pegawai_nama=f"Pegawai {i}", sequence=sequence)
+
+    async with running(app):
+        uow = app.state.runtime.uow
+        async with uow() as s:
+            for i, (skp_id, sequence) in enumerate([(skp, 1), (skp, None), (skp, 5), (skp, 7), (other, 1)]):
+                s.add(item(i, skp_id, sequence))
+        async with uow() as s:
+            await NotificationRepository(s).settle(skp, 6)
+        async with uow() as s:
+            await NotificationRepository(s).settle(skp, 4)  # an older transition, handled late: the record stays 6
+        async with uow() as s:
+            [settled] = (await s.exec(select(SkpSettlement))).all()
+            items = {i.pegawai_nama: i.status for i in (await s.exec(select(DigestItem))).all()}
+        assert (settled.skp_id, settled.sequence) == (skp, 6)
+        assert items == {"Pegawai 0": "resolved", "Pegawai 1": "resolved", "Pegawai 2": "resolved",
+                         "Pegawai 3": "pending", "Pegawai 4": "pending"}

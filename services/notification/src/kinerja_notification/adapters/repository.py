@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from kinerja_contracts.calendar import utcnow
 from kinerja_platform.directory_view import DirectoryPerson
-from sqlalchemy import Integer, bindparam, case, func, insert, or_, tuple_, update
+from sqlalchemy import Boolean, Integer, String, Text, bindparam, case, cast, func, insert, literal_column, null, or_, \
+    tuple_, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
@@ -26,6 +28,24 @@ from .tables import Delivery, DigestItem, Recipient, SkpSettlement
 _DELIVERY = Delivery.__table__
 _RECIPIENT = Recipient.__table__
 _DIGEST = DigestItem.__table__
+_PERSON = DirectoryPerson.__table__
+
+#: keys per statement at most (an announcement names thousands of people)
+_CHUNK = 500
+
+#: built once: the preferences rows of ``nips`` (an expanding list)
+_RECIPIENTS = select(Recipient).where(Recipient.nip.in_(bindparam("nips", expanding=True)))
+
+#: built once: in one round trip, the directory projection's riwayat of
+#: ``person_ids`` (rows ``("d", person_id, riwayat, None, None)``) and the
+#: preferences of ``nips`` (rows ``("r", nip, None, locale, digest)``)
+_PEOPLE_AND_PREFERENCES = union_all(
+    select(literal_column("'d'").label("source"), _PERSON.c.person_id.label("key"), _PERSON.c.riwayat,
+           cast(null(), String).label("locale"), cast(null(), Boolean).label("digest"))
+    .where(_PERSON.c.person_id.in_(bindparam("person_ids", expanding=True))),
+    select(literal_column("'r'"), _RECIPIENT.c.nip, cast(null(), Text), _RECIPIENT.c.locale, _RECIPIENT.c.digest)
+    .where(_RECIPIENT.c.nip.in_(bindparam("nips", expanding=True))),
+)
 
 #: every column given on each call: one statement, compiled once
 _INSERT_DELIVERY = insert(_DELIVERY)
@@ -82,6 +102,11 @@ def _settlement(dialect: str):
     return stmt
 
 
+#: built once: the settlement's upsert and the items' resolution in one statement (PostgreSQL runs a
+#: data-modifying CTE; the UPDATE does not read skp_settlement, so the shared snapshot changes nothing)
+_SETTLE_PG = _RESOLVE_ITEMS.add_cte(_settlement("postgresql").cte("settled"))
+
+
 #: built once: a pending row's lease is extended to ``v_until`` only while it is still leased to ``b_owner``
 #: (compare-and-set: a worker whose lease another worker took gets no row back and does not send)
 _KEEP_LEASE = (
@@ -110,6 +135,14 @@ def _outcome_update(columns: tuple[str, ...]):
             .values({k: bindparam(f"v_{k}", type_=c[k].type) for k in columns})
         )
     return stmt
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """A person's stored preferences, as the mail queueing reads them."""
+
+    locale: str | None
+    digest: bool | None
 
 
 class NotificationRepository:
@@ -142,8 +175,25 @@ class NotificationRepository:
         """The preferences rows of ``nips`` that exist."""
         if not nips:
             return {}
-        rows = (await self.session.exec(select(Recipient).where(Recipient.nip.in_(list(nips))))).all()
+        rows = (await self.session.exec(_RECIPIENTS, params={"nips": list(nips)})).all()
         return {r.nip: r for r in rows}
+
+    async def people_and_preferences(self, person_ids: Sequence[str],
+                                     nips: Sequence[str]) -> tuple[dict[str, str], dict[str, Choices]]:
+        """The directory projection's riwayat (its JSON) of the ``person_ids``
+        it holds, and the stored preferences of the ``nips`` that have some:
+        one statement per 500 of each (one for a workflow mail)."""
+        riwayat: dict[str, str] = {}
+        choices: dict[str, Choices] = {}
+        for start in range(0, max(len(person_ids), len(nips)), _CHUNK):
+            result = await self.session.exec(_PEOPLE_AND_PREFERENCES, params={
+                "person_ids": list(person_ids[start:start + _CHUNK]), "nips": list(nips[start:start + _CHUNK])})
+            for source, key, raw, locale, digest in result.all():
+                if source == "d":
+                    riwayat[key] = raw
+                else:
+                    choices[key] = Choices(locale, digest)
+        return riwayat, choices
 
     async def people_of(self, instansi: str, *, limit: int, offset: int) -> tuple[list[str], int]:
         """A page of the ids of the people the directory holds in ``instansi`` (by id) and how many there are."""
@@ -260,8 +310,12 @@ class NotificationRepository:
         return await self.session.get(SkpSettlement, skp_id)
 
     async def settle(self, skp_id: uuid.UUID, sequence: int) -> None:
-        """Record the SKP's settling transition and resolve its pending items up to it."""
+        """Record the SKP's settling transition and resolve its pending items
+        up to it (on PostgreSQL one statement, the upsert a CTE of the UPDATE)."""
         params = {"b_skp_id": skp_id, "b_sequence": sequence}
+        if self._dialect == "postgresql":
+            await self.session.exec(_SETTLE_PG, params=params)
+            return
         await self.session.exec(_settlement(self._dialect), params=params)
         await self.session.exec(_RESOLVE_ITEMS, params=params)
 

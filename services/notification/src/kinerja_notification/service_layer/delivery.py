@@ -29,9 +29,10 @@ ends at ``next_attempt_at``. The lease rule, for any number of replicas:
 
 Both put rows on one queue served by ``len(senders)`` lanes, one SMTP
 connection each; a lane sends a mail and waits until its outcome is
-committed before taking the next. Outcomes that finish while another is being
-written share the next transaction (group commit), so a new mail never waits
-for a batch to fill. A worker that dies mid-send leaves its
+committed before taking the next. Outcomes, and the lease extensions of
+mails about to go, that arrive while another write is under way share the
+next transaction (group commit), so a new mail never waits for a batch to
+fill; a lane sends only once its lease extension is committed. A worker that dies mid-send leaves its
 rows to come back when the lease ends, and the mail goes again with the same
 Message-ID (a duplicate to the mail system, never a different mail).
 
@@ -90,6 +91,8 @@ class DeliveryWorker:
         self._tasks: list[asyncio.Task] = []
         self._inflight: set[asyncio.Task] = set()
         self._outcomes: list[tuple] = []
+        #: (row, future) of lanes waiting for their lease to be extended (rule 3), written with the outcomes
+        self._leases: list[tuple[Delivery, asyncio.Future[bool]]] = []
         self._recorder: asyncio.Task | None = None
         self.sent = 0
         #: mails given up (refused for good, out of attempts, not a mail at all): kinerja_mail_failed_total
@@ -222,25 +225,40 @@ class DeliveryWorker:
 
     async def _record(self, d, **values) -> None:
         """Write a mail's outcome (while it is still pending); returns once
-        committed. Outcomes that arrive while a write is under way go
-        together in the next transaction (group commit), so lanes finishing
-        at once share one commit and none waits for a batch to fill."""
+        committed. Outcomes and lease extensions that arrive while a write
+        is under way go together in the next transaction (group commit), so
+        lanes finishing or starting at once share one commit and none waits
+        for a batch to fill."""
         if values.get("status") == "failed":
             self.failed += 1
         done = asyncio.get_running_loop().create_future()
         self._outcomes.append((d, values, done))
+        self._start_recorder()
+        await done
+
+    async def _keep_lease(self, d: Delivery) -> bool:
+        """Extend ``d``'s lease for one send if it is still ours
+        (compare-and-set); returns once committed, whether it was. Written in
+        the recorder's next transaction, with whatever else waits."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._leases.append((d, done))
+        self._start_recorder()
+        return await done
+
+    def _start_recorder(self) -> None:
         if self._recorder is None:
             self._recorder = asyncio.create_task(self._write_outcomes(), name="delivery-recorder")
-        await done
 
     async def _write_outcomes(self) -> None:
         try:
-            while self._outcomes:
+            while self._outcomes or self._leases:
                 batch, self._outcomes = self._outcomes, []
+                leases, self._leases = self._leases, []
+                waiting = [done for _, _, done in batch] + [done for _, done in leases]
                 try:
-                    await self._write(batch)
+                    kept = await self._write(batch, [d for d, _ in leases])
                 except BaseException as exc:
-                    for _, _, done in batch:
+                    for done in waiting:
                         if not done.done():
                             done.set_exception(exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))
                     if not isinstance(exc, Exception):
@@ -249,11 +267,16 @@ class DeliveryWorker:
                     for _, _, done in batch:
                         if not done.done():
                             done.set_result(None)
+                    for (_, lease_done), ok in zip(leases, kept, strict=True):
+                        if not lease_done.done():
+                            lease_done.set_result(ok)
         finally:
             self._recorder = None
 
-    async def _write(self, batch: list) -> None:
-        """One transaction: per set of changed columns, one UPDATE run for
+    async def _write(self, batch: list, leases: list[Delivery] | None = None) -> list[bool]:
+        """One transaction: the lease extensions (one compare-and-set each,
+        in key order; returns whether each row was still this worker's),
+        then per set of changed columns of the outcomes one UPDATE run for
         every row of the batch (in key order)."""
         shapes: dict[tuple[str, ...], list[dict]] = {}
         for d, values, _ in sorted(batch, key=lambda o: (str(o[0].event_id), o[0].recipient_nip)):
@@ -261,16 +284,17 @@ class DeliveryWorker:
             shapes.setdefault(shape, []).append(
                 {"b_event_id": d.event_id, "b_recipient_nip": d.recipient_nip, "b_owner": self.worker_id,
                  **{f"v_{k}": v for k, v in values.items()}})
+        leases = leases or []
+        kept: dict[int, bool] = {}
         async with self.sessions() as session, session.begin():
             repo = NotificationRepository(session)
+            until = self.clock() + self.lease
+            for i in sorted(range(len(leases)), key=lambda i: (str(leases[i].event_id), leases[i].recipient_nip)):
+                d = leases[i]
+                kept[i] = await repo.keep_lease(d.event_id, d.recipient_nip, self.worker_id, until)
             for shape, params in shapes.items():
                 await repo.record_outcomes(shape, params)
-
-    async def _keep_lease(self, d: Delivery) -> bool:
-        """Extend ``d``'s lease for one send if it is still ours (compare-and-set)."""
-        async with self.sessions() as session, session.begin():
-            return await NotificationRepository(session).keep_lease(
-                d.event_id, d.recipient_nip, self.worker_id, self.clock() + self.lease)
+        return [kept[i] for i in range(len(leases))]
 
     async def _send_one(self, d: Delivery, sender) -> None:
         attempts = d.attempts + 1

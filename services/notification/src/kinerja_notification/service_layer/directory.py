@@ -12,12 +12,18 @@ writer's own address cannot send that person's mail to the writer
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kinerja_contracts.calendar import today_jakarta
+from kinerja_contracts.directory import record_on
 from kinerja_contracts.events.types import DirectoryRecord
 from kinerja_contracts.values import Pegawai
 from kinerja_platform.directory_view import DirectoryView
+from pydantic import TypeAdapter
+
+#: a projection row's ``riwayat`` (JSON list of DirectoryRecord, oldest first)
+_RIWAYAT = TypeAdapter(list[DirectoryRecord])
 
 #: why a mail to a person is not sent (stored in the delivery's ``last_error``)
 NOT_IN_DIRECTORY = ("tidak ada di direktori kepegawaian: e-mail tidak dikirim, alamat dari event tidak dipakai "
@@ -67,12 +73,25 @@ class Addresses:
     def __init__(self, session, today: dt.date | None = None):
         self.view = DirectoryView(session)
         self.today = today or today_jakarta()
+        #: records in force today of people read with another statement (:meth:`know`)
+        self._known: dict[str, DirectoryRecord | None] = {}
 
     async def load(self, nips: list[str]) -> None:
         """Read many people at once (one SELECT), e.g. the recipients of an announcement."""
         await self.view.load(nips)
 
+    def know(self, nips: Iterable[str], riwayat: Mapping[str, str]) -> None:
+        """Take ``nips`` as read from the projection elsewhere (the mail
+        queueing reads them with the recipients' preferences, in one
+        statement): ``riwayat`` holds the projection's JSON of those it
+        holds; the others the directory does not know."""
+        for nip in nips:
+            raw = riwayat.get(nip)
+            self._known[nip] = record_on(_RIWAYAT.validate_json(raw), self.today) if raw is not None else None
+
     async def of(self, nip: str) -> Addressee:
+        if nip in self._known:
+            return Addressee(nip, self._known[nip])
         return Addressee(nip, await self.view.record_on(nip, self.today))
 
     async def named(self, person: Pegawai) -> Pegawai:

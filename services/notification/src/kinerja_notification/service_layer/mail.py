@@ -19,7 +19,7 @@ from kinerja_platform.db import after_commit
 from kinerja_contracts.events.envelope import Envelope
 
 from ..adapters.repository import NotificationRepository
-from ..adapters.tables import DigestItem, Recipient
+from ..adapters.tables import DigestItem
 from ..domain.messages import render
 from ..domain.routing import KINDS, PREFERENCES_PATH, Outgoing, route, settles_skp
 from . import directory
@@ -137,8 +137,11 @@ async def handle_event(session, env: Envelope, mail: Mailroom) -> int:
     if not outgoing:
         return 0
     people = directory.Addresses(session)
-    await people.load(_mentioned(outgoing))  # every person the mails name: one SELECT
-    prefs = await NotificationRepository(session).recipients([out.to.nip for out in outgoing])
+    mentioned = _mentioned(outgoing)
+    # every person the mails name and the recipients' preferences: one SELECT (per 500)
+    riwayat, prefs = await NotificationRepository(session).people_and_preferences(
+        mentioned, [out.to.nip for out in outgoing])
+    people.know(mentioned, riwayat)
     for out in outgoing:
         who = await people.of(out.to.nip)
         await queue(session, env, await _named(out, people), who, prefs.get(out.to.nip), mail)
@@ -146,9 +149,9 @@ async def handle_event(session, env: Envelope, mail: Mailroom) -> int:
 
 
 def _mentioned(outgoing: list[Outgoing]) -> list[str]:
-    """The NIPs of every recipient and every person the mails' contexts name."""
-    return [out.to.nip for out in outgoing] + [v.nip for out in outgoing for v in out.ctx.values()
-                                                if isinstance(v, Pegawai)]
+    """The NIPs of every recipient and every person the mails' contexts name, once each."""
+    return list(dict.fromkeys([out.to.nip for out in outgoing] + [v.nip for out in outgoing for v in out.ctx.values()
+                                                                  if isinstance(v, Pegawai)]))
 
 
 async def _named(out: Outgoing, people: directory.Addresses) -> Outgoing:
@@ -157,7 +160,7 @@ async def _named(out: Outgoing, people: directory.Addresses) -> Outgoing:
     return replace(out, ctx=ctx)
 
 
-async def queue(session, env: Envelope, out: Outgoing, who: directory.Addressee, rec: Recipient | None,
+async def queue(session, env: Envelope, out: Outgoing, who: directory.Addressee, rec: Preferences | None,
                 mail: Mailroom) -> None:
     """Write the delivery row (or digest item) for one recipient: to the
     directory's address of ``who``, with ``rec``'s preferences. The
