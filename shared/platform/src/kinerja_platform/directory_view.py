@@ -77,6 +77,13 @@ _SUPERIORS = DirectorySuperior.__table__  # type: ignore[attr-defined]
 _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
+def parse_riwayat(raw: str) -> list[DirectoryRecord]:
+    """A projection row's ``riwayat`` column (its JSON) as records, oldest
+    first: for a service that reads the column in a statement of its own
+    (e.g. joined with its own tables) instead of through :class:`DirectoryView`."""
+    return _RIWAYAT.validate_json(raw)
+
+
 def superiors_named(riwayat: Iterable[DirectoryRecord]) -> list[str]:
     """Every ``atasan_id`` a riwayat names, once each, in order."""
     return list(dict.fromkeys(r.atasan_id for r in riwayat if r.atasan_id))
@@ -100,6 +107,15 @@ _UPSERTS = {dialect: _build_upsert(dialect) for dialect in _INSERTS}
 _DELETE_SUPERIORS = delete(_SUPERIORS).where(_SUPERIORS.c.person_id == bindparam("pid"))
 _INSERT_SUPERIOR = insert(_SUPERIORS)
 _SELECT_RIWAYAT = select(_TABLE.c.riwayat).where(_TABLE.c.person_id == bindparam("pid"))
+_S1 = _SUPERIORS.alias("s1")
+_S2 = _SUPERIORS.alias("s2")
+#: a person with every superior their riwayat names and every superior those name (two levels: the
+#: pegawai, the penilai, the atasan pejabat penilai), in one round trip instead of one per level
+_SELECT_CHAIN = select(_TABLE.c.person_id, _TABLE.c.riwayat).where(
+    (_TABLE.c.person_id == bindparam("pid"))
+    | _TABLE.c.person_id.in_(select(_S1.c.atasan_id).where(_S1.c.person_id == bindparam("pid")))
+    | _TABLE.c.person_id.in_(select(_S2.c.atasan_id).join(_S1, _S1.c.atasan_id == _S2.c.person_id)
+                             .where(_S1.c.person_id == bindparam("pid"))))
 _SELECT_MANY = select(_TABLE.c.person_id, _TABLE.c.riwayat).where(
     _TABLE.c.person_id.in_(bindparam("pids", expanding=True)))
 
@@ -163,6 +179,8 @@ class DirectoryView:
     async def rantai_penilai(self, pegawai_id: str, tanggal: dt.date) -> RantaiPenilai | None:
         """Who appraises ``pegawai_id`` on ``tanggal`` (see
         :func:`kinerja_contracts.directory.rantai_penilai`)."""
+        if pegawai_id not in self._cache:
+            await self._load_chain(pegawai_id)
         pegawai = await self.record_on(pegawai_id, tanggal)
         if pegawai is None:
             return None
@@ -171,6 +189,15 @@ class DirectoryView:
             if superior is not None and superior.atasan_id is not None:
                 await self.riwayat(superior.atasan_id)
         return rantai_penilai(pegawai_id, tanggal, self._cached)
+
+    async def _load_chain(self, pegawai_id: str) -> None:
+        """Read the pegawai and the superiors of two levels their riwayat names (``directory_superior``)
+        into the cache with one statement; people already cached keep their cached riwayat."""
+        rows = (await execute(self.session, _SELECT_CHAIN, {"pid": pegawai_id})).all()
+        for pid, raw in rows:
+            if pid not in self._cache:
+                self._cache[pid] = _RIWAYAT.validate_json(raw)
+        self._cache.setdefault(pegawai_id, [])  # not in the directory: known to be absent
 
     def _cached(self, person_id: str) -> Sequence[DirectoryRecord]:
         return self._cache.get(person_id, [])

@@ -19,11 +19,8 @@ from kinerja_contracts.calendar import today_jakarta
 from kinerja_contracts.directory import record_on
 from kinerja_contracts.events.types import DirectoryRecord
 from kinerja_contracts.values import Pegawai
-from kinerja_platform.directory_view import DirectoryView
-from pydantic import TypeAdapter
+from kinerja_platform.directory_view import DirectoryView, parse_riwayat
 
-#: a projection row's ``riwayat`` (JSON list of DirectoryRecord, oldest first)
-_RIWAYAT = TypeAdapter(list[DirectoryRecord])
 
 #: why a mail to a person is not sent (stored in the delivery's ``last_error``)
 NOT_IN_DIRECTORY = ("tidak ada di direktori kepegawaian: e-mail tidak dikirim, alamat dari event tidak dipakai "
@@ -87,7 +84,7 @@ class Addresses:
         holds; the others the directory does not know."""
         for nip in nips:
             raw = riwayat.get(nip)
-            self._known[nip] = record_on(_RIWAYAT.validate_json(raw), self.today) if raw is not None else None
+            self._known[nip] = record_on(parse_riwayat(raw), self.today) if raw is not None else None
 
     async def of(self, nip: str) -> Addressee:
         if nip in self._known:
