@@ -31,6 +31,27 @@ def _utc(t: dt.datetime) -> dt.datetime:
     return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
+def count_commits_of(engine, worker_id: str) -> list[int]:
+    """A list that gets one entry per commit of a transaction that updated a
+    delivery row of ``worker_id`` (the running app's own background loops
+    commit on the same engine too; a busy CI run counted five of theirs)."""
+    commits: list[int] = []
+    wrote: set[int] = set()
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE DELIVERY") and worker_id in str(parameters):
+            wrote.add(id(conn))
+
+    def on_commit(conn):
+        if id(conn) in wrote:
+            wrote.discard(id(conn))
+            commits.append(1)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", on_execute)
+    event.listen(engine.sync_engine, "commit", on_commit)
+    return commits
+
+
 async def test_outcomes_finished_together_share_one_commit(app):
     async with running(app):
         rt = app.state.runtime
@@ -44,22 +65,8 @@ async def test_outcomes_finished_together_share_one_commit(app):
             gone = await s.get(Delivery, (rows[5].event_id, rows[5].recipient_nip))
             gone.status = "failed"
 
-        # count the commits of transactions that wrote this worker's outcomes (the running app's own
-        # background loops commit on the same engine too; a busy CI run counted five of theirs)
-        commits: list[int] = []
-        wrote: set[int] = set()
-
-        def on_execute(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().upper().startswith("UPDATE DELIVERY") and worker.worker_id in str(parameters):
-                wrote.add(id(conn))
-
-        def on_commit(conn):
-            if id(conn) in wrote:
-                wrote.discard(id(conn))
-                commits.append(1)
-
-        event.listen(rt.engine.sync_engine, "before_cursor_execute", on_execute)
-        event.listen(rt.engine.sync_engine, "commit", on_commit)
+        # count the commits of transactions that wrote this worker's outcomes
+        commits = count_commits_of(rt.engine, worker.worker_id)
         now = utcnow()
         await asyncio.gather(
             worker._record(rows[0], status="sent", attempts=1, sent_at=now, last_error=None),
@@ -91,20 +98,7 @@ async def test_lease_extensions_share_the_commit_of_outcomes(app):
         async with rt.uow() as s:
             for d in rows:
                 s.add(d)
-        commits: list[int] = []
-        wrote: set[int] = set()
-
-        def on_execute(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().upper().startswith("UPDATE DELIVERY") and worker.worker_id in str(parameters):
-                wrote.add(id(conn))
-
-        def on_commit(conn):
-            if id(conn) in wrote:
-                wrote.discard(id(conn))
-                commits.append(1)
-
-        event.listen(rt.engine.sync_engine, "before_cursor_execute", on_execute)
-        event.listen(rt.engine.sync_engine, "commit", on_commit)
+        commits = count_commits_of(rt.engine, worker.worker_id)
         before = utcnow()
         kept = await asyncio.gather(worker._keep_lease(rows[0]), worker._keep_lease(rows[1]),
                                     worker._keep_lease(rows[2]),
