@@ -192,6 +192,21 @@ async def test_staged_events_follow_their_transaction(db):
     assert ids == [kept, *both]
 
 
+
+async def test_an_event_staged_in_a_rolled_back_savepoint_is_dropped_with_it(db):
+    async with session_factory(db)() as s:
+        kept = add_event(s, payload(1))
+        savepoint = await s.begin_nested()
+        add_event(s, payload(2))
+        await savepoint.rollback()
+        savepoint = await s.begin_nested()
+        inner = add_event(s, payload(3))
+        await savepoint.commit()
+        await s.commit()
+    async with db.connect() as conn:
+        ids = set((await conn.execute(select(OutboxMessage.id))).scalars().all())
+    assert ids == {kept, inner}
+
 class Harness:
     """An EventConsumers with one handler on SkpDeadlineApproaching, running on a FastStream broker."""
 
