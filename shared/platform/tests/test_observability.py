@@ -249,3 +249,20 @@ async def test_the_owners_nip_is_bound_only_on_a_request_about_that_skp(lines):
     bind_owner(SKP, NIP)  # outside a request: nothing
     get_logger("kinerja.test").info("in a handler")
     assert "nip" not in lines()[0]
+
+
+def test_a_call_below_the_level_is_dropped_before_any_processor_runs(capsys):
+    import structlog
+
+    setup_logging("WARNING", "json", service="test")
+    try:
+        # the first processor asks the stdlib logger's level (structlog.stdlib.filter_by_level), so the
+        # rest of the chain (context, timestamps, rendering) never runs for a dropped call
+        assert structlog.get_config()["processors"][0] is structlog.stdlib.filter_by_level
+        log = get_logger("kinerja.test.level")
+        log.info("not written")
+        log.warning("written")
+        out = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.strip()]
+        assert [e["event"] for e in out] == ["written"]
+    finally:
+        setup_logging("INFO", "json", service="test")

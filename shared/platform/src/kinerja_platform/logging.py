@@ -42,7 +42,10 @@ def setup_logging(level: str = "INFO", fmt: str = "auto", service: str | None = 
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # filter_by_level first (structlog's documented stdlib setup): a call below the logger's level
+        # returns before any processor runs, instead of after all of them when the stdlib logger drops it
+        processors=[structlog.stdlib.filter_by_level, *shared, structlog.processors.format_exc_info,
+                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
