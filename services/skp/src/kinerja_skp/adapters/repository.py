@@ -154,13 +154,10 @@ class Visibility(Protocol):
     nip: str | None
     penilai_nip: str | None
     instansi: str | None
-    everything: bool
 
 
 def _where(v: Visibility):
     t = SkpDocument
-    if v.everything:
-        return t.id.is_not(None)
     conds = []
     if v.nip is not None:
         conds.append(t.nip == v.nip)

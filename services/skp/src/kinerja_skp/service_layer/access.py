@@ -80,13 +80,12 @@ def ensure_can_read(doc: SkpRow, principal: Principal) -> None:
 @dataclass(frozen=True)
 class Visibility:
     """Which SKPs a principal may see in a list: those of ``nip``, or
-    appraised by ``penilai_nip``, or of ``instansi``; ``everything`` for a
-    portal without an instansi. The repository makes it a WHERE clause."""
+    appraised by ``penilai_nip``, or of ``instansi``. The repository makes
+    it a WHERE clause; there is no "everything": every list is scoped."""
 
     nip: str | None = None
     penilai_nip: str | None = None
     instansi: str | None = None
-    everything: bool = False
 
 
 def visibility(principal: Principal) -> Visibility:
@@ -96,9 +95,9 @@ def visibility(principal: Principal) -> Visibility:
         return Visibility(nip=principal.sub, penilai_nip=principal.sub)
     if principal.role == Role.admin:
         return Visibility(instansi=admin_instansi(principal))
-    if principal.instansi:
-        return Visibility(instansi=principal.instansi)
-    return Visibility(everything=True)
+    # a portal (or any other) token: its instansi. One without never gets here (the platform's scoping
+    # rule refuses it, 403 instansi-scope-missing); were it to, the empty instansi would match nothing.
+    return Visibility(instansi=principal.instansi or "")
 
 
 def intake_scope(principal: Principal) -> str | None:
