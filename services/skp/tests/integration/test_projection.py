@@ -14,7 +14,7 @@ from kinerja_devstack.testing import apply_records
 from kinerja_skp.adapters.tables import SkpDocument
 from kinerja_skp.domain.model import SkpDraft
 from kinerja_skp.main import MIGRATIONS
-from kinerja_skp.service_layer.documents import apply_approval_event, create_draft
+from kinerja_skp.service_layer.documents import apply_approval_event, create_checked
 from kinerja_skp.service_layer.policy import Policy
 from kinerja_skp.service_layer.watch import StatusWatch
 from kinerja_platform.web.auth import Principal
@@ -36,7 +36,7 @@ async def test_concurrent_events_never_let_the_older_win(new_database):
     async with uow() as s:
         await apply_records(s, directory_records_of_skp(pppk_skp()))
     async with uow() as s:
-        doc, _ = await create_draft(s, SkpDraft.model_validate(pppk_skp()), Principal(sub=PEG.nip, role="pegawai"), Policy())
+        doc, _, _ = await create_checked(s, SkpDraft.model_validate(pppk_skp()), Principal(sub=PEG.nip, role="pegawai"), Policy())
     for _ in range(10):  # the race is timing-dependent: try it many times
         async with uow() as s:
             current = (await s.get(SkpDocument, doc.id)).approval_sequence

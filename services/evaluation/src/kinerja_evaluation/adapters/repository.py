@@ -176,11 +176,6 @@ class EvaluationRepository:
             q = q.where(EvaluationPeriod.status == status)
         return list((await self.session.exec(q)).scalars())
 
-    async def open_periods(self, jenis_pegawai: str) -> list[EvaluationPeriod]:
-        return list((await self.session.exec(
-            select(EvaluationPeriod).where(EvaluationPeriod.jenis_pegawai == jenis_pegawai,
-                                           EvaluationPeriod.status == "open"))).scalars().all())
-
     async def open_periods_with_evaluation(self, jenis_pegawai: str, skp_id: uuid.UUID) -> list:
         """Core rows of the open periods of ``jenis_pegawai`` (the columns of :class:`EvaluationPeriod` a
         :class:`~..domain.periods.Period` needs), each with ``evaluation_id`` and ``evaluation_status`` of the

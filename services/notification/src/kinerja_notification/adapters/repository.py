@@ -231,12 +231,6 @@ class NotificationRepository:
     async def delivery(self, event_id: uuid.UUID, nip: str) -> Delivery | None:
         return await self.session.get(Delivery, (event_id, nip))
 
-    async def undelivered_to(self, nip: str) -> list[Delivery]:
-        """The mails to ``nip`` that had no address or bounced permanently."""
-        return list((await self.session.exec(
-            select(Delivery).where(Delivery.recipient_nip == nip, Delivery.status.in_(("undeliverable", "failed")))
-        )).all())
-
     async def deliveries(self, *, nip: str | None, event_id: uuid.UUID | None, status: str | None, kind: str | None,
                          instansi: str | None, limit: int, offset: int) -> tuple[list[Delivery], int]:
         """A page of the delivery log, newest first; ``instansi`` limits it to people of that agency."""

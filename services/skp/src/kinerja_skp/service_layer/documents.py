@@ -167,16 +167,12 @@ async def _filled(session, draft: SkpDraft, pegawai_nip: str, principal: Princip
         raise people.problem(exc) from exc
 
 
-async def create_draft(session, draft: SkpDraft, principal: Principal, policy: Policy) -> tuple[SkpDocument, SkpContent]:
-    """Create the Draft of one pegawai and period, its people from the directory; the document and its content."""
-    doc, content, _ = await _create(session, draft, principal, policy)
-    return doc, content
-
-
 async def create_checked(session, draft: SkpDraft, principal: Principal,
                          policy: Policy) -> tuple[SkpDocument, SkpContent, Report]:
-    """:func:`create_draft` and then :func:`check` of its content, the
-    pegawai's other SKPs read once for both (the new one is none of them)."""
+    """Create the Draft of one pegawai and period, its people from the
+    directory, and :func:`check` its content: the document, the content and
+    the report. The pegawai's other SKPs are read once for both (the new one
+    is none of them)."""
     doc, content, neighbours = await _create(session, draft, principal, policy)
     return doc, content, await check(session, content, policy, neighbours)
 
