@@ -266,3 +266,22 @@ def test_a_call_below_the_level_is_dropped_before_any_processor_runs(capsys):
         assert [e["event"] for e in out] == ["written"]
     finally:
         setup_logging("INFO", "json", service="test")
+
+
+def test_a_logger_cached_before_a_second_setup_follows_the_new_chain_and_capture_logs():
+    """setup_logging again (a second app in one process, as the test suites
+    do) must not leave loggers cached under the first call on the old chain:
+    structlog's capture_logs changes the configured list in place, and a
+    logger holding a list of its own would log past it (an audit line the
+    scoping test then missed)."""
+    from structlog.testing import capture_logs
+
+    setup_logging("INFO", "json", service="first")
+    log = get_logger(f"kinerja.test.cached.{uuid.uuid4().hex}")
+    with capture_logs():
+        log.warning("first use: the logger is cached now")
+    setup_logging("INFO", "json", service="second")
+    with capture_logs() as logs:
+        log.warning("after the second setup", audit=True)
+    assert [(e["event"], e.get("audit")) for e in logs] == [("after the second setup", True)]
+    setup_logging("INFO", "json", service="test")

@@ -18,6 +18,14 @@ from .context import add_route_subject, configure_subject_logging
 
 _configured = False
 
+#: the processor chain: ONE list for the process, changed in place by every
+#: setup_logging. A logger cached on first use (cache_logger_on_first_use)
+#: keeps a reference to the list it was bound with; a new list per call would
+#: leave the loggers used before a second setup_logging (a second app in one
+#: process: the test suites) on the old chain, where structlog's
+#: capture_logs (which changes the configured list in place) does not reach.
+_PROCESSORS: list = []
+
 
 def setup_logging(level: str = "INFO", fmt: str = "auto", service: str | None = None, *,
                   person_ids: bool = True) -> None:
@@ -41,11 +49,12 @@ def setup_logging(level: str = "INFO", fmt: str = "auto", service: str | None = 
         if fmt == "json"
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
+    # filter_by_level first (structlog's documented stdlib setup): a call below the logger's level
+    # returns before any processor runs, instead of after all of them when the stdlib logger drops it
+    _PROCESSORS[:] = [structlog.stdlib.filter_by_level, *shared, structlog.processors.format_exc_info,
+                      structlog.stdlib.ProcessorFormatter.wrap_for_formatter]
     structlog.configure(
-        # filter_by_level first (structlog's documented stdlib setup): a call below the logger's level
-        # returns before any processor runs, instead of after all of them when the stdlib logger drops it
-        processors=[structlog.stdlib.filter_by_level, *shared, structlog.processors.format_exc_info,
-                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=_PROCESSORS,
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
