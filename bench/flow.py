@@ -372,13 +372,15 @@ async def admin(base: str, sql: str) -> None:
         await conn.close()
 
 
-async def commits_of(base: str, names: list[str]) -> int:
+async def commits_of(base: str, names: list[str]) -> dict[str, int]:
+    """Committed transactions so far of each database of ``names`` (PostgreSQL's statistics, flushed first)."""
     u = make_url(base)
     conn = await asyncpg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username or "postgres",
                                  password=u.password, database=u.database or "postgres")
     try:
         await conn.execute("SELECT pg_stat_force_next_flush()")
-        return int(await conn.fetchval("SELECT coalesce(sum(xact_commit), 0) FROM pg_stat_database WHERE datname = ANY($1)", names))
+        rows = await conn.fetch("SELECT datname, xact_commit FROM pg_stat_database WHERE datname = ANY($1)", names)
+        return {name: 0 for name in names} | {r["datname"]: int(r["xact_commit"]) for r in rows}
     finally:
         await conn.close()
 
@@ -574,12 +576,18 @@ async def _bench(a: argparse.Namespace, dbs: dict[str, str], floor_db: str, serv
     commits1 = await commits_of(base, list(dbs.values()))
 
     _flow_figures(result, results, errors, marks, pids, pg_cpu)
+    flows_in_window = max(1, result["flows"]["completed_in_window"])
+    result["postgresql_cpu_ms_per_flow_by_service"] = {svc: round(pg_cpu.get(db, 0.0) * 1000 / flows_in_window, 2)
+                                                       for svc, db in dbs.items()}
     total_flows = len(results)
-    commits_per_flow = (commits1 - commits0) / max(1, total_flows)
+    commits_per_flow = (sum(commits1.values()) - sum(commits0.values())) / max(1, total_flows)
     pubs_per_flow = (msgs1 - msgs0) / max(1, total_flows)
     avg_bytes = int((bytes1 - bytes0) / max(1, msgs1 - msgs0))
     result["per_flow"] = {"db_commits": round(commits_per_flow, 2), "jetstream_publishes": round(pubs_per_flow, 2),
-                          "avg_stream_message_bytes": avg_bytes}
+                          "avg_stream_message_bytes": avg_bytes,
+                          # whose database the commits are in: where the PostgreSQL CPU per flow goes
+                          "db_commits_by_service": {svc: round((commits1[db] - commits0[db]) / max(1, total_flows), 2)
+                                                    for svc, db in dbs.items()}}
 
     # --- the floor, same run, services stopped ---
     if not a.skip_floor:
@@ -732,6 +740,10 @@ def report(r: dict) -> str:
     p = r["per_flow"]
     lines.append(f"\nper flow: {p['db_commits']} database commits, {p['jetstream_publishes']} JetStream publishes "
                  f"(avg {p['avg_stream_message_bytes']} B)")
+    if "db_commits_by_service" in p:
+        lines.append(f"{'database of':<14}{'commits/flow':>14}{'PostgreSQL CPU ms/flow':>24}")
+        for svc, n in p["db_commits_by_service"].items():
+            lines.append(f"{svc:<14}{n:>14}{r.get('postgresql_cpu_ms_per_flow_by_service', {}).get(svc, 0.0):>24}")
     if "floor" in r:
         fl = r["floor"]
         lines.append(f"floor (bare asyncpg + nats-py, {fl['commits_per_flow']} commits + {fl['publishes_per_flow']} "
@@ -771,6 +783,11 @@ def markdown(r: dict) -> str:
         # a service's replicas together ("skp (all 2 replicas)"): no one process's memory
         mem = ["", "", ""] if "(all " in k else [r[x].get(short, "") for x in ("rss_at_rest_mb", "rss_after_load_mb", "peak_rss_mb")]
         out.append(f"| {k} | {v * 1000:.1f} | {mem[0]} | {mem[1]} | {mem[2]} |")
+    by_svc = r["per_flow"].get("db_commits_by_service")
+    if by_svc:
+        out += ["", "| database of | commits per flow | PostgreSQL CPU ms per flow |", "| --- | ---: | ---: |"]
+        for svc, n in by_svc.items():
+            out.append(f"| {svc} | {n} | {r.get('postgresql_cpu_ms_per_flow_by_service', {}).get(svc, 0.0)} |")
     return "\n".join(out)
 
 

@@ -57,6 +57,13 @@ def test_bench_flow_runs_and_reports_every_figure(tmp_path, approved_by, scale):
         assert fig["cpu_s_per_flow"][svc] > 0, svc
         assert 0 < fig["rss_at_rest_mb"][svc] <= fig["peak_rss_mb"][svc], svc
     assert fig["per_flow"]["jetstream_publishes"] >= 3  # SkpSubmitted, ApprovalRequested, ApprovalApproved
+    # the commits per flow broken down by service database add up to the total, and each service commits
+    by_svc = fig["per_flow"]["db_commits_by_service"]
+    assert abs(sum(by_svc.values()) - fig["per_flow"]["db_commits"]) < 0.05 * len(by_svc), fig["per_flow"]
+    for svc in ("skp", "approval", "evaluation", "notification"):
+        assert by_svc[svc] > 0, by_svc
+    # /proc counts in 10 ms ticks: a few flows in 3 s may leave one database's backends at 0
+    assert sum(fig["postgresql_cpu_ms_per_flow_by_service"].values()) > 0, fig
     assert fig["floor"]["flows_per_s"] > 0 and fig["ratio_to_floor"] > 0
     if approved_by == "long-poll" and not scale:  # one status request per flow, beside the inbox reads
         assert fig["flows"]["driver_polls_per_flow"] < 4, fig["flows"]
