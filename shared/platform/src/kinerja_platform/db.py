@@ -31,8 +31,18 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, pool_size: int = 10, pre_ping: bool = False, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 20, max_overflow: int = 0, pre_ping: bool = False,
+                  echo: bool = False) -> AsyncEngine:
     """An async engine; SQLite runs in WAL mode with a busy timeout.
+
+    On PostgreSQL the pool keeps up to ``pool_size`` connections open and
+    opens no more by default: SQLAlchemy's ``QueuePool`` closes an overflow
+    connection as soon as it is returned while the pool is full, so under a
+    load that hovers around the pool's size every overflow checkout paid for
+    a new PostgreSQL backend, asyncpg's connection setup and its prepared
+    statements again (about a tenth of skp's and approval's CPU at
+    concurrency 64; docs/performance.md, seventh round). A transaction that
+    finds every connection busy waits for one (``pool_timeout``, 30 s).
 
     ``pre_ping`` is off by default: with asyncpg SQLAlchemy's ping is BEGIN,
     a query and ROLLBACK on every checkout, about a tenth of a service's CPU
@@ -56,7 +66,7 @@ def create_engine(url: str, *, pool_size: int = 10, pre_ping: bool = False, echo
             cur.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=pre_ping)
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=pre_ping)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

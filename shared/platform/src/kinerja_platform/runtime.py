@@ -170,7 +170,8 @@ def create_service_app(
         runtime.metrics.use()  # the background tasks started from here count in this service's metrics
         if settings.run_migrations:
             await asyncio.to_thread(run_migrations, settings.database_url, migrations_dir)
-        runtime.engine = create_engine(settings.database_url, pool_size=common.db_pool_size, pre_ping=common.db_pool_pre_ping)
+        runtime.engine = create_engine(settings.database_url, pool_size=common.db_pool_size,
+                                       max_overflow=common.db_pool_max_overflow, pre_ping=common.db_pool_pre_ping)
         runtime.sessions = session_factory(runtime.engine)
         runtime.uow = UnitOfWork(runtime.sessions)
         app.state.engine = runtime.engine

@@ -64,7 +64,12 @@ class CommonSettings(BaseSettings):
     consumer_ack_wait: float = 30.0
     relay_poll_interval: float = 1.0
     relay_batch_size: int = 200
-    db_pool_size: int = Field(default=10, description="PostgreSQL connections kept per service (as many again may overflow)")
+    db_pool_size: int = Field(default=20, ge=1, description=(
+        "PostgreSQL connections a service process opens as it needs them and keeps open; under more load a "
+        "transaction waits for one (for every process together mind PostgreSQL's max_connections)"))
+    db_pool_max_overflow: int = Field(default=0, ge=0, description=(
+        "connections opened beyond db_pool_size under load and closed as soon as they are returned; each costs a "
+        "new PostgreSQL backend and re-prepared statements (docs/performance.md, seventh round)"))
     db_pool_pre_ping: bool = Field(
         default=False,
         description="test each pooled connection before use (three extra round trips per transaction with asyncpg); "
